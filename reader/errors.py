@@ -1,0 +1,27 @@
+"""One exception root; every message is a single line a person can act on."""
+
+from __future__ import annotations
+
+
+class ReaderError(Exception):
+    """Root of every error the reader raises on purpose."""
+
+
+class SourceError(ReaderError):
+    """A source (file, directory, feed, OPML list) could not be read or understood."""
+
+
+class FetchError(SourceError):
+    """An HTTP fetch failed: timeout, status, size cap, redirect policy, bad encoding."""
+
+
+class FeedError(SourceError):
+    """The bytes are not a usable feed (or were refused, e.g. entity declarations)."""
+
+
+class StorageError(ReaderError):
+    """The library database could not be opened, read or written."""
+
+
+class ConfigError(ReaderError):
+    """The configuration file is invalid (the message names the line and the key)."""

@@ -1,0 +1,106 @@
+"""Sanitising untrusted text at ingestion, and the URL allow-list.
+
+Every string that comes from a file, a feed or the network passes through here
+before it is stored or shown: control characters never reach the terminal, and
+only http/https URLs ever become links.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urljoin, urlsplit
+
+# C0 controls except TAB and LF, DEL, and C1 controls. ESC becomes visible as U+241B
+# so a user can see that something was there; the rest are dropped.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ESC_VISIBLE = "\u241b"
+# Bidi embeddings/overrides/isolates can make a title or URL read differently from
+# what it is; neutralised in single-line fields.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_LINE_ENDS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_SPACES = re.compile(r"\s+")
+
+MAX_TITLE = 1024
+MAX_URL = 4096
+
+
+def normalize_newlines(text: str) -> str:
+    """CRLF and lone CR (and Unicode line separators) become LF."""
+    return _LINE_ENDS.sub("\n", text)
+
+
+def _replace_control(match: re.Match[str]) -> str:
+    return _ESC_VISIBLE if match.group() in ("\x1b", "\x9b") else ""
+
+
+def clean_text(text: str) -> str:
+    """Multi-line text (bodies): normalised line ends, no control characters but TAB and LF."""
+    return _CONTROLS.sub(_replace_control, normalize_newlines(text))
+
+
+def clean_line(text: str | None, *, limit: int = MAX_TITLE) -> str | None:
+    """Single-line text (titles, authors, feed names): one line, no controls, no bidi tricks.
+
+    Returns None for None or for a string that is empty once cleaned.
+    """
+    if text is None:
+        return None
+    text = _BIDI.sub("", clean_text(text))
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "\u2026"
+    return text or None
+
+
+_ALLOWED_SCHEMES = frozenset({"http", "https"})
+
+
+def safe_url(url: str | None, *, base: str | None = None) -> str | None:
+    """Return the URL if it is a well-formed absolute http(s) URL, else None.
+
+    Relative URLs are resolved against ``base`` (itself checked) first. Refused:
+    other schemes, controls or whitespace inside, a leading ``-``, no host,
+    bidi controls, overlong URLs.
+    """
+    if url is None:
+        return None
+    url = url.strip()
+    if not url or len(url) > MAX_URL or url.startswith("-"):
+        return None
+    if _CONTROLS.search(url) or _BIDI.search(url) or any(ch.isspace() for ch in url):
+        return None
+    if base is not None:
+        checked_base = safe_url(base)
+        if checked_base is None and not _has_scheme(url):
+            return None
+        if checked_base is not None:
+            try:
+                url = urljoin(checked_base, url)
+            except ValueError:
+                return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _ALLOWED_SCHEMES or not host:
+        return None
+    if any(unicodedata.category(ch).startswith("C") for ch in url):
+        return None
+    return url
+
+
+def _has_scheme(url: str) -> bool:
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url))
+
+
+def display_name(raw: str | bytes) -> str:
+    """A file name for display: undecodable bytes and controls made visible, one line."""
+    import os
+
+    name = os.fsdecode(raw) if isinstance(raw, bytes) else raw
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    name = _CONTROLS.sub(_replace_control, name)
+    return _BIDI.sub("", name.replace("\n", "\u2424").replace("\t", " "))
