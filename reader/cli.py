@@ -1,0 +1,176 @@
+"""Command line: ``reader [SOURCE...]`` opens the TUI; subcommands serve scripts.
+
+The TUI is imported lazily so that ``reader dump`` and friends never pay for Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from reader import __version__
+from reader.errors import ReaderError
+
+SUBCOMMANDS = (
+    "dump", "add", "remove", "feeds", "import", "export", "refresh", "list", "search",
+    "config", "completion",
+)
+
+EPILOG = """\
+examples:
+  reader                          open your library (subscribed feeds)
+  reader sample_feeds/            read every article and feed in a folder
+  reader https://example.org/feed.xml article.txt page.html
+  reader dump --format json article.txt
+  reader add https://example.org/feed.xml && reader refresh
+
+subcommands (each has --help): dump, add, remove, feeds, import, export,
+refresh, list, search, config, completion
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"reader: {message} (see reader --help)\n")
+        raise SystemExit(2)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, metavar="PATH",
+                        help="library database (default: $READER_DB or the user data folder)")
+    parser.add_argument("--config", type=Path, metavar="PATH",
+                        help="config file (default: $READER_CONFIG or the user config folder)")
+
+
+def build_tui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="reader",
+        description="A terminal reader for articles and feeds that shows the article and "
+        "nothing else.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    _common(parser)
+    parser.add_argument("sources", nargs="*", metavar="SOURCE",
+                        help="files, directories, feed URLs, OPML lists, or - for stdin")
+    return parser
+
+
+def build_command_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="reader", epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    _common(parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name: str, help_: str, example: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, description=help_,
+                              epilog=f"example:\n  {example}",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    dump = command("dump", "print the cleaned articles of sources, without the TUI",
+                   "reader dump --format json ../article.txt https://example.org/feed.xml")
+    dump.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    dump.add_argument("--full", action="store_true",
+                      help="fetch the full article for summary-only feed entries")
+    dump.add_argument("sources", nargs="+", metavar="SOURCE")
+
+    add = command("add", "subscribe to feeds, feed files or article folders",
+                  "reader add https://example.org/feed.xml ~/articles/")
+    add.add_argument("--folder", help="put the new subscriptions in this folder")
+    add.add_argument("sources", nargs="+", metavar="URL|PATH")
+
+    remove = command("remove", "unsubscribe", "reader remove https://example.org/feed.xml")
+    remove.add_argument("sources", nargs="+", metavar="URL|PATH")
+
+    feeds = command("feeds", "list subscriptions with unread counts and last errors",
+                    "reader feeds --json")
+    feeds.add_argument("--json", action="store_true")
+
+    imp = command("import", "import subscriptions from OPML or a newsboat urls file",
+                  "reader import ~/.newsboat/urls")
+    imp.add_argument("file", type=Path)
+
+    command("export", "print the subscriptions as OPML 2.0", "reader export > feeds.opml")
+
+    refresh = command("refresh", "fetch every subscription now", "reader refresh")
+    refresh.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    list_ = command("list", "list stored articles, newest first", "reader list --unread --limit 20")
+    list_.add_argument("--unread", action="store_true")
+    list_.add_argument("--starred", action="store_true")
+    list_.add_argument("--feed", metavar="URL")
+    list_.add_argument("--limit", type=int, metavar="N")
+    list_.add_argument("--json", action="store_true")
+
+    search = command("search", "full-text search over the library",
+                     'reader search climate "city council"')
+    search.add_argument("words", nargs="+")
+    search.add_argument("--json", action="store_true")
+
+    config = command("config", "write the default config if missing, then print it",
+                     "reader config --path")
+    config.add_argument("--path", action="store_true", help="print only the file's path")
+
+    completion = command("completion", "print a shell completion script",
+                         'eval "$(reader completion bash)"')
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+    return parser
+
+
+def _first_positional(argv: Sequence[str]) -> str | None:
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in ("--db", "--config"):
+            skip = True
+            continue
+        if arg.startswith("--db=") or arg.startswith("--config="):
+            continue
+        if arg.startswith("-") and arg != "-":
+            continue
+        return arg
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if _first_positional(argv) in SUBCOMMANDS:
+            args = build_command_parser().parse_args(argv)
+            return _run_command(args)
+        args = build_tui_parser().parse_args(argv)
+        from reader.tui.app import run_tui
+
+        return run_tui(sources=args.sources, db=args.db, config=args.config)
+    except ReaderError as error:
+        sys.stderr.write(f"reader: {error}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # the reader of our stdout went away (reader dump | head): not an error
+        sys.stderr.close()
+        return 0
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    if args.command == "dump":
+        from reader.dump import run_dump
+
+        return run_dump(args)
+    if args.command in ("config", "completion"):
+        from reader import config_commands as commands
+    else:
+        from reader import commands  # type: ignore[no-redef]
+
+    handler = getattr(commands, "run_" + args.command.replace("-", "_"))
+    result: int = handler(args)
+    return result

@@ -1,0 +1,29 @@
+"""Where the library lives: ``--db``, else ``$READER_DB``, else the user data folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DB_ENV = "READER_DB"
+APP_NAME = "reader-tui"
+DB_NAME = "library.sqlite"
+OPML_NAME = "subscriptions.opml"
+
+
+def db_path(explicit: Path | str | None = None) -> Path:
+    """The library database path; the folder is not created here."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env).expanduser()
+    # imported here: platformdirs is only needed when neither override is given
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME)) / DB_NAME
+
+
+def subscriptions_path(database: Path) -> Path:
+    """The OPML copy of the subscription list kept next to the database."""
+    return database.with_name(OPML_NAME)
