@@ -1,0 +1,197 @@
+"""Fit the plain-text cleaner's line model and report its cross-validated quality.
+
+    /work/venv/bin/python benchmarks/train_text_model.py [DATASET_DIR] [--write]
+
+Needs numpy and scikit-learn (training only; the reader itself uses neither). Lines of each
+dump are labelled by how many of their 4-token shingles occur in the page's ground-truth
+body. Both logistic stages are fitted with every page weighing the same. Quality is
+measured with folds grouped by the site (the domain of the ``url`` field), so no page is
+ever scored by a model that saw its site; ``--write`` then fits on all pages and writes
+``reader/cleaning/text_model.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from reader.cleaning import text as cleaner  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "scrapinghub"
+SHINGLE = 4
+
+
+def load_scorer(dataset: Path):  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("score", dataset.parent / "score.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def site(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def shingles(tokens: list[str], n: int = SHINGLE) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def label_units(units: list[cleaner._Unit], truth: str, scorer) -> tuple[list[int], list[int]]:  # type: ignore[no-untyped-def]
+    """(label, token count) per unit."""
+    truth_tokens = scorer.tokens(truth)
+    truth_sh = shingles(truth_tokens)
+    short_sh = set()
+    for n in (1, 2, 3):
+        short_sh |= shingles(truth_tokens, n)
+    labels, sizes = [], []
+    for unit in units:
+        toks = scorer.tokens(unit.text)
+        sizes.append(len(toks))
+        if len(toks) >= SHINGLE:
+            own = [tuple(toks[i : i + SHINGLE]) for i in range(len(toks) - SHINGLE + 1)]
+            labels.append(int(sum(s in truth_sh for s in own) >= 0.5 * len(own)))
+        else:
+            labels.append(int(bool(toks) and tuple(toks) in short_sh))
+    # A short line counts as body only next to body: "More" occurs in any article.
+    for i, unit_toks in enumerate(sizes):
+        if unit_toks < SHINGLE and labels[i]:
+            near = [labels[j] for j in (i - 1, i + 1) if 0 <= j < len(labels) and sizes[j] >= SHINGLE]
+            labels[i] = int(any(near))
+    return labels, sizes
+
+
+class Page:
+    def __init__(self, key: str, text: str, truth: str, url: str, scorer) -> None:  # type: ignore[no-untyped-def]
+        self.key, self.text, self.truth, self.site = key, text, truth, site(url)
+        self.units = cleaner._units(cleaner._split_lines(text))
+        self.rows = np.array(cleaner._features(self.units, frozenset()), dtype=float)
+        labels, sizes = label_units(self.units, truth, scorer)
+        self.y = np.array(labels, dtype=int)
+        sizes_arr = np.array(sizes, dtype=float)
+        # Each page weighs the same, as in the scorer; within a page, by tokens.
+        self.w = (np.minimum(sizes_arr, 400) + 1.0) / (sizes_arr.sum() + len(sizes_arr))
+
+
+def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit((x - mean) / scale, y, sample_weight=w * len(w) / w.sum())
+    coef = model.coef_[0] / scale
+    bias = float(model.intercept_[0] - (model.coef_[0] * mean / scale).sum())
+    return coef, bias
+
+
+def stage2_rows(pages: list[Page], w1: np.ndarray, b1: float) -> list[np.ndarray]:
+    n_shape = len(cleaner.FEATURE_NAMES)
+    out = []
+    for page in pages:
+        logits = list(page.rows @ w1 + b1)
+        shapes = [list(r[:n_shape]) for r in page.rows]
+        out.append(np.array(cleaner._stage2(logits, shapes), dtype=float).reshape(len(logits), -1))
+    return out
+
+
+def train(pages: list[Page], c1: float, c2: float, threshold: float) -> cleaner._Model:
+    x = np.vstack([p.rows for p in pages])
+    y = np.concatenate([p.y for p in pages])
+    w = np.concatenate([p.w for p in pages])
+    w1, b1 = fit(x, y, w, c1)
+    x2 = np.vstack(stage2_rows(pages, w1, b1))
+    w2, b2 = fit(x2, y, w, c2)
+    return cleaner._Model(tuple(map(float, w1)), b1, tuple(map(float, w2)), b2, threshold)
+
+
+def predict(pages: list[Page], model: cleaner._Model) -> dict[str, str]:
+    return {p.key: cleaner._clean(p.text, frozenset(), model).body for p in pages}
+
+
+def cross_validate(
+    pages: list[Page], scorer, folds: int, c1: float, c2: float, threshold: float  # type: ignore[no-untyped-def]
+) -> dict[str, str]:
+    sites = sorted({p.site for p in pages})
+    # Sites dealt round-robin after sorting by a hash, so folds are fixed and mixed.
+    order = sorted(sites, key=lambda s: hash_str(s))
+    fold_of = {s: i % folds for i, s in enumerate(order)}
+    preds: dict[str, str] = {}
+    for k in range(folds):
+        train_pages = [p for p in pages if fold_of[p.site] != k]
+        test_pages = [p for p in pages if fold_of[p.site] == k]
+        model = train(train_pages, c1, c2, threshold)
+        preds.update(predict(test_pages, model))
+    return preds
+
+
+def hash_str(text: str) -> int:
+    value = 0
+    for ch in text:
+        value = (value * 131 + ord(ch)) % 1_000_003
+    return value
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dataset", nargs="?", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--folds", type=int, default=10)
+    ap.add_argument("--c1", type=float, default=1.0)
+    ap.add_argument("--c2", type=float, default=1.0)
+    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--per-item", action="store_true")
+    args = ap.parse_args()
+    scorer = load_scorer(args.dataset)
+    truth = json.loads((args.dataset / "ground-truth.json").read_text(encoding="utf-8"))
+    started = time.perf_counter()
+    pages = [
+        Page(key, (args.dataset / "text_dumps" / f"{key}.txt").read_text(encoding="utf-8"),
+             item["articleBody"] or "", item["url"], scorer)
+        for key, item in sorted(truth.items())
+    ]
+    print(f"features: {time.perf_counter() - started:.1f}s, {sum(len(p.y) for p in pages)} units,"
+          f" {len({p.site for p in pages})} sites", file=sys.stderr)
+    gt = {p.key: p.truth for p in pages}
+    preds = cross_validate(pages, scorer, args.folds, args.c1, args.c2, args.threshold)
+    res, per_item = scorer.score(gt, preds)
+    print(f"CV ({args.folds} folds grouped by site): F1={res['f1']:.3f} P={res['precision']:.3f} "
+          f"R={res['recall']:.3f} mean_item_f1={res['mean_item_f1']:.3f} "
+          f"empty={res['n_empty_pred']}")
+    if args.per_item:
+        worst = sorted(per_item.items(), key=lambda kv: kv[1]["f1"])[:25]
+        for key, v in worst:
+            print(f"{key[:16]} P={v['precision']:.2f} R={v['recall']:.2f} F1={v['f1']:.2f}")
+    if args.write:
+        model = train(pages, args.c1, args.c2, args.threshold)
+        data = {
+            "_about": "Plain-text cleaner line model; fitted by benchmarks/train_text_model.py "
+            f"on {len(pages)} pages. CV F1 {res['f1']:.3f}, mean item F1 "
+            f"{res['mean_item_f1']:.3f} ({args.folds} folds grouped by site).",
+            "features1": list(cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES),
+            "features2": list(cleaner.STAGE2_NAMES),
+            "w1": [round(v, 6) for v in model.w1],
+            "b1": round(model.b1, 6),
+            "w2": [round(v, 6) for v in model.w2],
+            "b2": round(model.b2, 6),
+            "threshold": model.threshold,
+        }
+        cleaner.MODEL_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        full, _ = scorer.score(gt, predict(pages, model))
+        print(f"in-sample: F1={full['f1']:.3f} mean_item_f1={full['mean_item_f1']:.3f}")
+    _ = Counter
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,484 @@
+"""HTML → readable Markdown, for the HTML inside feed entries and for extracted articles.
+
+One walker renders both ordinary HTML and trafilatura's internal XML (``head``, ``list``/
+``item``, ``quote``, ``hi``, ``ref``, ``graphic``, ``row``/``cell``, ``lb``), so an extracted
+article and a feed entry come out in the same style.
+
+The output is meant to be read as much as rendered: prose is left exactly as written (no
+backslash escaping), links are inline ``[text](url)`` only when the URL passes the allow-list,
+and images become their alt text. Nothing here fetches anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+from urllib.parse import quote
+
+import lxml.etree as etree
+import lxml.html
+
+from reader.sanitize import clean_text, safe_url
+
+__all__ = ["ParsedHtml", "flatten_nesting", "html_to_markdown", "parse_html", "render_element"]
+
+# Never shown, with everything inside them.
+_SKIP = frozenset(
+    {
+        "script", "style", "noscript", "iframe", "object", "embed", "template", "svg",
+        "math", "form", "button", "input", "select", "textarea", "canvas", "video",
+        "audio", "head", "title", "meta", "link", "base", "map", "dialog", "frame",
+        "frameset", "applet", "param", "source", "track",
+    }
+)  # fmt: skip
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_LISTS = frozenset({"ul", "ol", "list", "menu", "dir"})
+_LIST_ITEMS = frozenset({"li", "item"})
+_QUOTES = frozenset({"blockquote", "quote"})
+_CONTAINERS = frozenset(
+    {
+        "p", "div", "section", "article", "main", "header", "footer", "aside", "nav",
+        "address", "center", "figure", "figcaption", "details", "summary", "fieldset",
+        "legend", "body", "html", "hgroup", "dl", "dt", "dd", "caption", "doc", "tbody",
+        "thead", "tfoot", "picture", "li", "item",
+    }
+)  # fmt: skip
+_TABLES = frozenset({"table"})
+_BLOCKS = (
+    _CONTAINERS
+    | _LISTS
+    | _QUOTES
+    | _TABLES
+    | frozenset(_HEADINGS)
+    | {"head", "pre", "hr", "tr", "td", "th", "row", "cell"}
+)
+_EMPHASIS = {"em": "*", "i": "*", "cite": "*", "strong": "**", "b": "**"}
+_TRAFILATURA_EMPHASIS = {"#i": "*", "#b": "**"}
+
+# Past this depth the rest of a subtree is rendered as flat text: Python's recursion limit
+# must never be reached, whatever the parser let through.
+_MAX_DEPTH = 120
+_WS = re.compile(r"[ \t\n\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_LIST_MARKER = re.compile(r"(?:- |\d+\. )")
+_HARD_BREAK = "\x00"  # placeholder for <br> while whitespace is collapsed
+
+
+def html_to_markdown(fragment: str, *, base_url: str | None = None) -> str:
+    """Render an HTML fragment (feed entry content or summary) as Markdown.
+
+    Paragraphs, headings (``#``), lists (``-`` / ``1.``), block quotes (``> ``), code
+    blocks, pipe tables, inline links (only http/https after resolving against
+    ``base_url``; otherwise just the text), images as ``[image: alt]``, ``<br>`` as a line
+    break. Scripts, styles, forms, embeds and comments never show. Paragraphs are
+    separated by exactly one blank line; prose is not escaped; control characters are
+    removed. Never raises on arbitrary input.
+    """
+    try:
+        root = parse_html(fragment).root
+        if root is None:
+            return ""
+        body = root.find("body")
+        return render_element(body if body is not None else root, base_url=base_url)
+    except (ValueError, TypeError, RecursionError, etree.LxmlError):
+        # Anything lxml cannot swallow still becomes readable text rather than an error.
+        return _squash(clean_text(re.sub(r"<[^>]*>", " ", str(fragment))))
+
+
+class ParsedHtml(NamedTuple):
+    root: lxml.html.HtmlElement | None
+    flattened: bool  # nesting was too deep and excess wrappers were removed before parsing
+    truncated: bool  # nesting was too deep even so: libxml2 dropped content
+
+
+def parse_html(html: str | bytes) -> ParsedHtml:
+    """Parse HTML leniently, recovering from libxml2's depth limit where possible.
+
+    libxml2 silently drops everything nested deeper than 256 elements. When its error log
+    says so, the excess wrapper tags are removed (their text stays) and the page is parsed
+    again; ``truncated`` says whether content was still lost. Input is normalised to UTF-8
+    bytes first, so lone surrogates, NULs and control characters never make the parser raise.
+    """
+    text = _to_text(html)
+    root, too_deep = _parse_once(text)
+    if not too_deep:
+        return ParsedHtml(root, flattened=False, truncated=False)
+    root, too_deep = _parse_once(flatten_nesting(text))
+    return ParsedHtml(root, flattened=True, truncated=too_deep)
+
+
+def _parse_once(text: str) -> tuple[lxml.html.HtmlElement | None, bool]:
+    # lxml.html's parser makes HtmlElement trees, which trafilatura takes without re-parsing.
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+        no_network=True,
+        recover=True,
+    )
+    try:
+        root = etree.fromstring(text.encode("utf-8"), parser)
+    except etree.XMLSyntaxError:
+        root = None
+    too_deep = any("Excessive depth" in entry.message for entry in parser.error_log)
+    return root, too_deep
+
+
+_FLAT_DEPTH = 160  # well under libxml2's 256, leaving room for html/body and inline tags
+_VOID = frozenset(
+    "area base br col embed hr img input keygen link meta param source track wbr".split()
+)
+# Elements a new sibling closes implicitly; without this, unclosed <p>/<li> would look deep.
+_IMPLIED_END = {"p": {"p"}, "li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"},
+                "tr": {"tr", "td", "th"}, "td": {"td", "th"}, "th": {"td", "th"},
+                "option": {"option"}}  # fmt: skip
+_TOKENS = re.compile(
+    r"<!--.*?(?:-->|\Z)"
+    r"|<(script|style|textarea|title|xmp)\b[^>]*>.*?(?:</\1\s*>|\Z)"
+    r"|<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^>]*?(/?)>",
+    re.S | re.I,
+)
+
+
+def flatten_nesting(html: str, *, limit: int = _FLAT_DEPTH) -> str:
+    """Drop start/end tags nested deeper than ``limit``, keeping all text, in one linear pass."""
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # (tag name, kept in the output)
+    open_names: dict[str, int] = {}
+    kept = 0
+    pos = 0
+
+    def pop() -> bool:
+        nonlocal kept
+        name, was_kept = stack.pop()
+        open_names[name] -= 1
+        kept -= was_kept
+        return was_kept
+
+    for match in _TOKENS.finditer(html):
+        raw_name = match.group(3)
+        if raw_name is None:  # comment or raw-text element: copied as is
+            continue
+        name = raw_name.lower()
+        out.append(html[pos : match.start()])
+        pos = match.end()
+        tag = match.group(0)
+        if match.group(2):  # end tag
+            if not open_names.get(name):
+                out.append(tag)  # stray: harmless, the parser ignores it
+                continue
+            while stack:
+                top = stack[-1][0]
+                was_kept = pop()
+                if top == name:
+                    if was_kept:
+                        out.append(tag)
+                    break
+            continue
+        if name in _VOID or match.group(4):
+            out.append(tag)
+            continue
+        if stack and stack[-1][0] in _IMPLIED_END.get(name, ()):
+            pop()
+        keep = kept < limit
+        if keep:
+            out.append(tag)
+        stack.append((name, keep))
+        open_names[name] = open_names.get(name, 0) + 1
+        kept += keep
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def _to_text(html: str | bytes) -> str:
+    if isinstance(html, bytes):
+        text = html.decode("utf-8", "replace")
+    else:
+        text = html.encode("utf-8", "replace").decode("utf-8")
+    return clean_text(text)
+
+
+def render_element(element: etree._Element, *, base_url: str | None = None) -> str:
+    """Render a parsed element (HTML or trafilatura XML) and its children as Markdown."""
+    renderer = _Renderer(base_url)
+    blocks = renderer.blocks(element, 0)
+    text = "\n\n".join(block for block in blocks if block.strip())
+    return _BLANK_RUNS.sub("\n\n", clean_text(text)).strip("\n")
+
+
+def _squash(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _tag(element: etree._Element) -> str:
+    tag = element.tag
+    if not isinstance(tag, str):  # comments, processing instructions, entities
+        return ""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+class _Renderer:
+    """Walks a tree once, turning block elements into Markdown blocks (list of strings)."""
+
+    def __init__(self, base_url: str | None) -> None:
+        self.base_url = base_url if safe_url(base_url) else None
+
+    # -- blocks -------------------------------------------------------------------------
+
+    def blocks(self, element: etree._Element, depth: int) -> list[str]:
+        """The Markdown blocks for the children of ``element`` (its own tag is ignored)."""
+        if depth > _MAX_DEPTH:
+            flat = _squash(" ".join(_visible_text(element)))
+            return [flat] if flat else []
+        out: list[str] = []
+        inline: list[str] = []
+        if element.text:
+            inline.append(element.text)
+        for child in element:
+            tag = _tag(child)
+            if tag and tag not in _SKIP and not _hidden(child):
+                if self._is_block(child, tag):
+                    self._flush(inline, out)
+                    out.extend(self.block(child, tag, depth + 1))
+                else:
+                    inline.append(self.inline(child, tag, depth + 1))
+            if child.tail:
+                inline.append(child.tail)
+        self._flush(inline, out)
+        return out
+
+    def _is_block(self, element: etree._Element, tag: str) -> bool:
+        if tag in _BLOCKS:
+            return True
+        # trafilatura's <code> is a block; so is a bare <code> holding several lines.
+        return tag == "code" and "\n" in "".join(element.itertext()).strip()
+
+    @staticmethod
+    def _flush(inline: list[str], out: list[str]) -> None:
+        if inline:
+            paragraph = _finish_inline("".join(inline))
+            if paragraph:
+                out.append(paragraph)
+            inline.clear()
+
+    def block(self, element: etree._Element, tag: str, depth: int) -> list[str]:
+        if tag in _HEADINGS or tag == "head":
+            return self._heading(element, tag, depth)
+        if tag in _LISTS:
+            return self._list(element, tag, depth)
+        if tag in _QUOTES:
+            inner = self.blocks(element, depth)
+            return ["\n".join(_prefix_lines("\n\n".join(inner), "> ", ">"))] if inner else []
+        if tag in ("pre", "code"):
+            return self._code(element)
+        if tag in _TABLES:
+            return self._table(element, depth)
+        if tag == "hr":
+            return ["---"]
+        return self.blocks(element, depth)
+
+    def _heading(self, element: etree._Element, tag: str, depth: int) -> list[str]:
+        if tag == "head":
+            rend = element.get("rend") or "h2"
+            level = _HEADINGS.get(rend.lower(), 2)
+        else:
+            level = _HEADINGS[tag]
+        text = _squash(self.inline_children(element, depth).replace(_HARD_BREAK, " "))
+        return [f"{'#' * level} {text}"] if text else []
+
+    def _list(self, element: etree._Element, tag: str, depth: int) -> list[str]:
+        ordered = tag == "ol" or (element.get("rend") or "").lower() == "ol"
+        start = _int_attr(element.get("start"), 1) if ordered else 1
+        items: list[str] = []
+        number = start
+        for child in element:
+            child_tag = _tag(child)
+            if not child_tag or child_tag in _SKIP or _hidden(child):
+                continue
+            if child_tag in _LIST_ITEMS:
+                content = _join_item_blocks(self.blocks(child, depth + 1))
+            else:  # stray content directly inside the list
+                content = _join_item_blocks(self.block(child, child_tag, depth + 1))
+            if not content.strip():
+                continue
+            marker = f"{number}. " if ordered else "- "
+            number += 1
+            lines = _prefix_lines(content, " " * len(marker), "")
+            lines[0] = marker + lines[0].lstrip()
+            items.append("\n".join(lines))
+        # A list of one-line items stays tight; items holding paragraphs are spaced out.
+        loose = any("\n\n" in item for item in items)
+        return ["\n\n".join(items) if loose else "\n".join(items)] if items else []
+
+    def _code(self, element: etree._Element) -> list[str]:
+        code = "".join(_visible_text(element)).strip("\n")
+        if not code.strip():
+            return []
+        fence = "```"
+        while fence in code:
+            fence += "`"
+        return [f"{fence}\n{code}\n{fence}"]
+
+    def _table(self, element: etree._Element, depth: int) -> list[str]:
+        rows = [row for row in element.iter("tr", "row") if _nearest_table(row) is element]
+        grid: list[list[etree._Element]] = [
+            [cell for cell in row if _tag(cell) in ("td", "th", "cell")] for row in rows
+        ]
+        grid = [cells for cells in grid if cells]
+        width = max((len(cells) for cells in grid), default=0)
+        if width <= 1 or any(_is_layout_cell(cell) for cells in grid for cell in cells):
+            # A layout table: its cells are just blocks of the page.
+            return [b for cells in grid for cell in cells for b in self.blocks(cell, depth + 1)]
+        texts = [[self._cell_text(cell, depth) for cell in cells] for cells in grid]
+        texts = [row + [""] * (width - len(row)) for row in texts if any(row)]
+        if not texts:
+            return []
+        lines = ["| " + " | ".join(texts[0]) + " |", "|" + " --- |" * width]
+        lines += ["| " + " | ".join(row) + " |" for row in texts[1:]]
+        return ["\n".join(lines)]
+
+    def _cell_text(self, cell: etree._Element, depth: int) -> str:
+        text = " ".join(self.blocks(cell, depth + 1))
+        # A pipe would end the cell; a slash reads the same and needs no backslash.
+        return _squash(text.replace(_HARD_BREAK, " ").replace("|", "/"))
+
+    # -- inline -------------------------------------------------------------------------
+
+    def inline_children(self, element: etree._Element, depth: int) -> str:
+        parts: list[str] = [element.text or ""]
+        for child in element:
+            tag = _tag(child)
+            if tag and tag not in _SKIP and not _hidden(child):
+                parts.append(self.inline(child, tag, depth + 1))
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    def inline(self, element: etree._Element, tag: str, depth: int) -> str:
+        if depth > _MAX_DEPTH:
+            return " ".join(_visible_text(element))
+        if tag in ("br", "lb"):
+            return _HARD_BREAK
+        if tag in ("img", "graphic"):
+            alt = _squash(element.get("alt") or element.get("title") or "")
+            return f" [image: {alt}] " if alt else ""
+        if tag in ("a", "ref"):
+            return self._link(element, tag, depth)
+        if tag in ("code", "kbd", "samp", "tt"):
+            return _code_span(_squash("".join(_visible_text(element))))
+        text = self.inline_children(element, depth)
+        marker = _EMPHASIS.get(tag)
+        if tag == "hi":
+            marker = _TRAFILATURA_EMPHASIS.get(element.get("rend") or "")
+        return _emphasise(text, marker) if marker else text
+
+    def _link(self, element: etree._Element, tag: str, depth: int) -> str:
+        text = self.inline_children(element, depth)
+        href = element.get("href" if tag == "a" else "target")
+        url = safe_url(href, base=self.base_url) if href else None
+        label = _squash(text.replace(_HARD_BREAK, " "))
+        if url is None or not label or "[" in label or "]" in label:
+            return text
+        lead = " " if text[:1].isspace() else ""
+        trail = " " if text[-1:].isspace() else ""
+        return f"{lead}[{label}]({_markdown_url(url)}){trail}"
+
+
+def _visible_text(element: etree._Element) -> Iterable[str]:
+    """Text of a subtree without skipped elements (scripts, styles...) or comments.
+
+    Iterative on purpose: it is what renders subtrees below the depth cut-off, which can be
+    arbitrarily deep.
+    """
+    stack: list[etree._Element | str] = [element]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+            continue
+        if item.text:
+            yield item.text
+        for child in reversed(item):
+            if child.tail:
+                stack.append(child.tail)
+            tag = _tag(child)
+            if tag in ("br", "lb"):
+                stack.append("\n")
+            elif tag and tag not in _SKIP:
+                stack.append(child)
+
+
+def _hidden(element: etree._Element) -> bool:
+    if element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    return bool(style) and "display:none" in style.replace(" ", "").lower()
+
+
+def _nearest_table(element: etree._Element) -> etree._Element | None:
+    for ancestor in element.iterancestors():
+        if _tag(ancestor) == "table":
+            return ancestor
+    return None
+
+
+def _is_layout_cell(cell: etree._Element) -> bool:
+    for child in cell.iterdescendants():
+        tag = _tag(child)
+        if tag in ("table", "p", "ul", "ol", "list", "blockquote", "quote", "pre", "h1", "h2"):
+            return True
+    return False
+
+
+def _finish_inline(text: str) -> str:
+    """Collapse whitespace in a paragraph, then turn the <br> placeholders into line breaks."""
+    text = _squash(_INVISIBLE.sub("", text))
+    if _HARD_BREAK not in text:
+        return text
+    lines = [line.strip() for line in text.split(_HARD_BREAK)]
+    # Two trailing spaces: a hard break in Markdown, invisible as plain text.
+    return "  \n".join(line for line in lines if line)
+
+
+def _join_item_blocks(blocks: list[str]) -> str:
+    """Join the blocks of one list item; a nested list follows its text line directly."""
+    out = ""
+    for block in blocks:
+        if out:
+            out += "\n" if _LIST_MARKER.match(block) else "\n\n"
+        out += block
+    return out
+
+
+def _prefix_lines(text: str, prefix: str, empty_prefix: str) -> list[str]:
+    return [prefix + line if line.strip() else empty_prefix for line in text.split("\n")]
+
+
+def _emphasise(text: str, marker: str) -> str:
+    core = text.strip()
+    if not core or marker[0] in core or _HARD_BREAK in core:
+        return text
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    return f"{lead}{marker}{core}{marker}{trail}"
+
+
+def _code_span(code: str) -> str:
+    if not code:
+        return ""
+    fence = "``" if "`" in code else "`"
+    return f"{fence}{code}{fence}"
+
+
+def _markdown_url(url: str) -> str:
+    # Parentheses and angle brackets would end the link early; their escapes mean the same.
+    return quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
+
+
+def _int_attr(value: str | None, default: int) -> int:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return default
+    return number if 0 <= number < 10**9 else default

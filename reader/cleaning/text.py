@@ -1,0 +1,705 @@
+"""Plain-text boilerplate removal: from a whole-page text dump to title, author, date and body.
+
+A naive scraper's dump keeps everything around the article: icon-sprite labels, menus,
+share buttons, cookie notices, captions, "READ MORE" teasers, related links, footers.
+The article is the dense run of prose in the middle. Each block of text (a line, or a
+reflowed paragraph of hard-wrapped text) gets shape features (length, sentence
+punctuation, function-word density in several languages, capitalisation, digits,
+teaser and credit patterns) and context features (its neighbours, where it stands
+relative to the mass of prose). A small logistic model scores the blocks twice: the
+second pass also sees the first pass's scores around each block, which is how
+contiguity is learned. The weights live in ``text_model.json`` next to this file and
+were fitted by ``benchmarks/train_text_model.py``; inference is pure Python.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from reader.cleaning.textdates import find_date
+from reader.dates import plausible
+
+__all__ = ["CleanedText", "clean_text", "normalise_line", "repeated_lines"]
+
+_HERE = Path(__file__).parent
+MODEL_PATH = _HERE / "text_model.json"
+STOPWORDS_PATH = _HERE / "stopwords.json"
+
+
+@dataclass(frozen=True, slots=True)
+class CleanedText:
+    """What :func:`clean_text` makes of a dump.
+
+    ``body`` is Markdown: paragraphs separated by one blank line, list items kept as
+    ``- item``. ``lines``/``kept`` let a viewer show the raw text with the removed lines
+    dimmed (``kept[i]`` is True where ``lines[i]`` went into the body).
+    """
+
+    title: str | None
+    author: str | None
+    published: datetime | None
+    body: str
+    lines: tuple[str, ...]
+    kept: tuple[bool, ...]
+
+
+# --------------------------------------------------------------------------- lines
+
+# C0/C1 controls except TAB and LF; ESC is made visible like reader.sanitize does.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_ENDS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+# Invisible format characters (zero-width spaces, BOMs, bidi marks) carry nothing a
+# reader needs and would defeat line comparisons.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+
+
+def _split_lines(text: str) -> list[str]:
+    text = _LINE_ENDS.sub("\n", text)
+    text = _CONTROLS.sub(lambda m: "\u241b" if m.group() in ("\x1b", "\x9b") else "", text)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _tidy(line: str) -> str:
+    """One line as it goes into the body: invisible characters gone, runs of spaces one."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", line)).strip()
+
+
+def normalise_line(line: str) -> str:
+    """The key under which a line counts as repeated chrome.
+
+    Case, spacing and numbers are ignored, so "12 comments" and "3 Comments" match.
+    """
+    line = unicodedata.normalize("NFKC", _INVISIBLE.sub("", line)).casefold()
+    return _SPACES.sub(" ", _DIGITS.sub("0", line)).strip()
+
+
+def repeated_lines(
+    texts: Iterable[str], *, min_files: int = 3, min_share: float = 0.3
+) -> frozenset[str]:
+    """Normalised lines that recur in many distinct files of one site: its chrome.
+
+    A line is chrome when it occurs in at least ``min_files`` files and in at least
+    ``min_share`` of them. Identical whole files count once, since a duplicate article
+    would otherwise make its own body look like chrome.
+    """
+    seen_files: set[int] = set()
+    counts: Counter[str] = Counter()
+    n_files = 0
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        digest = hash(text)
+        if digest in seen_files:
+            continue
+        seen_files.add(digest)
+        n_files += 1
+        keys = {normalise_line(line) for line in _split_lines(text)}
+        keys.discard("")
+        counts.update(keys)
+    needed = max(min_files, math.ceil(min_share * n_files))
+    return frozenset(key for key, count in counts.items() if count >= needed)
+
+
+# --------------------------------------------------------------------------- units
+
+
+@dataclass(slots=True)
+class _Unit:
+    """A block that is kept or dropped as a whole: one line, or a reflowed paragraph."""
+
+    text: str
+    first: int  # index of its first line
+    last: int  # index of its last line (inclusive)
+
+
+_LIST_MARK = re.compile(r"^(?:[-*•·▪‣◦–]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)")
+
+
+def _wrap_width(lines: Sequence[str]) -> int | None:
+    """The column a hard-wrapped text was broken at, or None when lines are not wrapped.
+
+    Wrapped text has most lines ending just short of one width; dumps with one block
+    per line have lengths all over the place.
+    """
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    if len(lengths) < 4:
+        return None
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    if not 30 <= width <= 130:
+        return None
+    near = sum(1 for n in lengths if width - 25 <= n <= width + 2)
+    over = sum(1 for n in lengths if n > width + 10)
+    if near < 0.5 * len(lengths) or over > 0.1 * len(lengths):
+        return None
+    return width
+
+
+def _continues(line: str, nxt: str, width: int) -> bool:
+    """Whether ``nxt`` carries on the paragraph ``line`` was wrapped out of."""
+    stripped = nxt.strip()
+    if not stripped or _LIST_MARK.match(stripped) or nxt[:1].isspace() and len(line) < width - 30:
+        return False
+    first_word = stripped.split(" ", 1)[0]
+    # A greedy wrapper breaks a line only when the next word would not fit.
+    return len(line.rstrip()) + 1 + len(first_word) > width - 3
+
+
+def _units(lines: Sequence[str]) -> list[_Unit]:
+    width = _wrap_width(lines)
+    units: list[_Unit] = []
+    i, n = 0, len(lines)
+    while i < n:
+        text = _tidy(lines[i])
+        if not text:
+            i += 1
+            continue
+        first = i
+        if width is not None:
+            parts = [text]
+            while i + 1 < n and _continues(lines[i], lines[i + 1], width):
+                i += 1
+                parts.append(_tidy(lines[i]))
+            text = _join_wrapped(parts)
+        units.append(_Unit(text, first, i))
+        i += 1
+    return units
+
+
+def _join_wrapped(parts: list[str]) -> str:
+    out = parts[0]
+    for part in parts[1:]:
+        # A word hyphenated at the break ("extra-\nordinary") is mended only when the
+        # next line goes on in lowercase; "well-\nKnown" keeps its hyphen.
+        if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and part[:1].islower():
+            out = out[:-1] + part
+        else:
+            out = f"{out} {part}"
+    return out
+
+
+# --------------------------------------------------------------------------- features
+
+_WORD = re.compile(r"\w+")
+_PUNCT = re.compile(r"[.,;:!?\"“”„«»'’()\u3001\u3002\uff0c\uff01\uff1f]")
+_SENTENCE_END = re.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)$")
+_INNER_SENTENCE = re.compile(r"[.!?。！？](?:[\"'”’»)]*)\s+\S|[。！？]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_LINKISH = re.compile(r"https?://|www\.|\.(?:com|org|net|co\.uk|html?)\b|@\w", re.IGNORECASE)
+_SEPARATORS = re.compile(r"\s[|»·•/>]\s|\s[|»·•]|[|»·•]\s")
+_BYLINE = re.compile(
+    r"^(?:by|von|par|por|di|de|da|door|автор|written by|posted by|author)\s*:?\s+"
+    r"(?P<name>\S.{1,80}?)\s*$",
+    re.IGNORECASE,
+)
+# Words that announce another article rather than continue this one.
+_TEASER = re.compile(
+    r"^\W*(?:read (?:more|also|next)|see also|related(?: articles?| stories| posts?| content)?|"
+    r"more (?:from|on|stories|news|articles)|recommended|don'?t miss|must read|also read|"
+    r"trending|popular|most (?:read|popular|viewed)|you (?:may|might) also like|top stories|"
+    r"next (?:article|story|post)|previous (?:article|story|post)|continue reading|click here|"
+    r"watch(?: now| live)?|listen|leia (?:também|mais)|veja (?:também|mais)|saiba mais|"
+    r"lesen sie auch|mehr zum thema|weitere artikel|à lire aussi|lire aussi|voir aussi|"
+    r"leggi anche|lee también|ver también|читайте также|смотрите также)\b",
+    re.IGNORECASE,
+)
+_SOCIAL = re.compile(
+    r"\b(?:share|shares|tweet|facebook|twitter|whatsapp|pinterest|linkedin|reddit|e-?mail|"
+    r"print|comments?|reply|follow us|subscribe|subscription|sign (?:in|up)|log ?in|log out|"
+    r"register|newsletter|download|app store|google play|instagram|youtube|telegram|rss|"
+    r"menu|search|home|skip to|toggle|navigation)\b",
+    re.IGNORECASE,
+)
+_LEGAL = re.compile(
+    r"©|\(c\)\s*\d|copyright|all rights reserved|privacy|cookie|terms (?:of|and|&)|gdpr|"
+    r"consent|advertis|sponsored|affiliate|unsubscribe|javascript|your browser",
+    re.IGNORECASE,
+)
+_CAPTION = re.compile(
+    r"^(?:photo|image|picture|pictured|credit|source|foto|bild|fotografía|imagen|video|"
+    r"caption|illustration|graphic)s?\b\s*(?:[:|/(]|by\b|credit)|getty images|\bap photo\b|"
+    r"\breuters\b|shutterstock|\bafp\b|istock|\(photo|photograph:|/ ?getty|\bphoto:|"
+    r"\bimage:|\bcredit:",
+    re.IGNORECASE,
+)
+
+
+@cache
+def _stopwords() -> dict[str, frozenset[str]]:
+    data = json.loads(STOPWORDS_PATH.read_text(encoding="utf-8"))
+    return {lang: frozenset(words) for lang, words in data.items() if not lang.startswith("_")}
+
+
+@cache
+def _all_stopwords() -> frozenset[str]:
+    return frozenset().union(*_stopwords().values())
+
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "log_chars",
+    "log_words",
+    "short_3",
+    "long_80",
+    "ends_sentence",
+    "inner_sentences",
+    "punct_per_word",
+    "commas_per_word",
+    "stopword_share",
+    "best_language_share",
+    "cjk_share",
+    "title_case_share",
+    "upper_share",
+    "digit_share",
+    "linkish",
+    "separators",
+    "teaser",
+    "social_per_word",
+    "social_any",
+    "legal",
+    "caption",
+    "list_mark",
+    "repeated_in_doc",
+    "chrome",
+    "date_line",
+    "byline",
+    "ends_colon",
+    "starts_lower",
+    "mean_word_len",
+)
+
+
+def _shape(text: str, chrome: frozenset[str], repeats: Counter[str]) -> list[float]:
+    """Shape features of one block; the order is FEATURE_NAMES."""
+    n_chars = len(text)
+    words = _WORD.findall(text)
+    cjk = len(_CJK.findall(text)) if n_chars < 5000 else len(_CJK.findall(text[:5000]))
+    # Scripts without spaces: count two characters as a word so length means the same.
+    n_words = max(len(words), 1) + cjk / 2 if cjk else max(len(words), 1)
+    lower = [w.lower() for w in words]
+    stop_sets = _stopwords()
+    all_stop = _all_stopwords()
+    stop = sum(1 for w in lower if w in all_stop)
+    best = max((sum(1 for w in lower if w in s) for s in stop_sets.values()), default=0)
+    letters = sum(1 for w in words if w[:1].isalpha())
+    title_case = sum(1 for w in words if w[:1].isupper())
+    upper = sum(1 for w in words if len(w) > 1 and w.isupper())
+    digits = sum(c.isdigit() for c in text)
+    social = len(_SOCIAL.findall(text)) if n_chars < 2000 else 0
+    key = normalise_line(text) if n_chars < 2000 else ""
+    short = n_chars < 200
+    return [
+        math.log1p(n_chars),
+        math.log1p(n_words),
+        1.0 if n_words <= 3 else 0.0,
+        1.0 if n_chars >= 80 else 0.0,
+        1.0 if _SENTENCE_END.search(text) else 0.0,
+        min(len(_INNER_SENTENCE.findall(text)) / n_words * 10, 3.0),
+        min(len(_PUNCT.findall(text)) / n_words, 2.0),
+        min(text.count(",") / n_words * 10, 3.0),
+        stop / n_words,
+        best / n_words,
+        cjk / n_chars,
+        title_case / letters if letters else 0.0,
+        upper / letters if letters else 0.0,
+        digits / n_chars,
+        1.0 if _LINKISH.search(text) else 0.0,
+        min(len(_SEPARATORS.findall(text)), 5) / 5,
+        1.0 if _TEASER.match(text) else 0.0,
+        min(social / n_words, 1.0),
+        1.0 if social else 0.0,
+        1.0 if _LEGAL.search(text) else 0.0,
+        1.0 if _CAPTION.search(text) else 0.0,
+        1.0 if _LIST_MARK.match(text) else 0.0,
+        1.0 if key and repeats[key] > 1 else 0.0,
+        1.0 if key and key in chrome else 0.0,
+        1.0 if short and find_date(text) is not None else 0.0,
+        1.0 if short and _BYLINE.match(text) else 0.0,
+        1.0 if text.endswith(":") else 0.0,
+        1.0 if text[:1].islower() else 0.0,
+        min(sum(map(len, words)) / len(words), 15.0) / 5 if words else 0.0,
+    ]
+
+
+# Indices into the shape vector that the context features look at.
+_I_LOG_CHARS = FEATURE_NAMES.index("log_chars")
+_I_ENDS = FEATURE_NAMES.index("ends_sentence")
+_I_STOP = FEATURE_NAMES.index("stopword_share")
+_I_PUNCT = FEATURE_NAMES.index("punct_per_word")
+_I_LONG = FEATURE_NAMES.index("long_80")
+
+CONTEXT_NAMES: tuple[str, ...] = tuple(
+    f"{name}@{off}"
+    for off in (-2, -1, 1, 2)
+    for name in ("log_chars", "ends_sentence", "stopword_share", "punct_per_word")
+) + (
+    "prose_w3",
+    "prose_w8",
+    "prose_w20",
+    "chars_w3",
+    "mass_before",
+    "mass_after",
+    "mass_middle",
+    "position",
+    "position_middle",
+)
+
+
+def _proseness(shape: Sequence[float]) -> float:
+    """A rough hand-made prose indicator, only used to locate the mass of the text."""
+    long = shape[_I_LOG_CHARS] >= 4.4  # about 80 characters
+    return 1.0 if long and (shape[_I_ENDS] or shape[_I_STOP] > 0.15) else 0.0
+
+
+def _window_means(values: Sequence[float], radius: int) -> list[float]:
+    prefix = [0.0]
+    for v in values:
+        prefix.append(prefix[-1] + v)
+    n = len(values)
+    out = []
+    for i in range(n):
+        lo, hi = max(0, i - radius), min(n, i + radius + 1)
+        out.append((prefix[hi] - prefix[lo]) / (hi - lo))
+    return out
+
+
+def _mass(values: Sequence[float]) -> tuple[list[float], list[float]]:
+    """Share of the total of ``values`` strictly before and strictly after each index."""
+    total = sum(values) or 1.0
+    before, after, run = [], [], 0.0
+    for v in values:
+        before.append(run / total)
+        run += v
+        after.append(max(0.0, 1.0 - run / total))
+    return before, after
+
+
+def _context(shapes: Sequence[Sequence[float]], units: Sequence[_Unit]) -> list[list[float]]:
+    n = len(shapes)
+    blank = [0.0, 0.0, 0.0, 0.0]
+    picks = [
+        [s[_I_LOG_CHARS], s[_I_ENDS], s[_I_STOP], s[_I_PUNCT]] for s in shapes
+    ]
+    prose = [_proseness(s) for s in shapes]
+    weighted = [p * math.exp(s[_I_LOG_CHARS]) for p, s in zip(prose, shapes, strict=True)]
+    w3, w8, w20 = (_window_means(prose, r) for r in (3, 8, 20))
+    chars3 = _window_means([s[_I_LOG_CHARS] for s in shapes], 3)
+    before, after = _mass(weighted)
+    last_line = max(units[-1].last, 1) if units else 1
+    rows = []
+    for i in range(n):
+        row: list[float] = []
+        for off in (-2, -1, 1, 2):
+            j = i + off
+            row.extend(picks[j] if 0 <= j < n else blank)
+        position = units[i].first / last_line
+        row.extend(
+            (
+                w3[i],
+                w8[i],
+                w20[i],
+                chars3[i] / 6,
+                before[i],
+                after[i],
+                min(before[i], after[i]) * 2,
+                position,
+                min(position, 1 - position) * 2,
+            )
+        )
+        rows.append(row)
+    return rows
+
+
+STAGE2_NAMES: tuple[str, ...] = (
+    "logit1",
+    "p1@-3",
+    "p1@-2",
+    "p1@-1",
+    "p1@1",
+    "p1@2",
+    "p1@3",
+    "p1_w5",
+    "p1_w15",
+    "p1_max_w3",
+    "p1_mass_before",
+    "p1_mass_after",
+    "p1_mass_middle",
+    "p1_before_any",
+    "p1_after_any",
+)
+
+
+def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[list[float]]:
+    p1 = [_sigmoid(z) for z in logits]
+    n = len(p1)
+    w5, w15 = _window_means(p1, 5), _window_means(p1, 15)
+    chars = [math.exp(s[_I_LOG_CHARS]) * p for s, p in zip(shapes, p1, strict=True)]
+    before, after = _mass(chars)
+    # Whether any confident prose stands before/after: chrome sits outside all of it.
+    seen_before, seen_after = [], [0.0] * n
+    flag = 0.0
+    for i in range(n):
+        seen_before.append(flag)
+        if p1[i] > 0.8 and shapes[i][_I_LONG]:
+            flag = 1.0
+    flag = 0.0
+    for i in range(n - 1, -1, -1):
+        seen_after[i] = flag
+        if p1[i] > 0.8 and shapes[i][_I_LONG]:
+            flag = 1.0
+    rows = []
+    for i in range(n):
+        near = [p1[j] if 0 <= j < n else 0.0 for j in (i - 3, i - 2, i - 1, i + 1, i + 2, i + 3)]
+        rows.append(
+            [
+                max(-8.0, min(8.0, logits[i])) / 4,
+                *near,
+                w5[i],
+                w15[i],
+                max(near[1:5]),
+                before[i],
+                after[i],
+                min(before[i], after[i]) * 2,
+                seen_before[i],
+                seen_after[i],
+            ]
+        )
+    return rows
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _dot(weights: Sequence[float], row: Sequence[float], bias: float) -> float:
+    return bias + math.fsum(w * x for w, x in zip(weights, row, strict=True))
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True, slots=True)
+class _Model:
+    w1: tuple[float, ...]
+    b1: float
+    w2: tuple[float, ...]
+    b2: float
+    threshold: float
+
+
+@cache
+def _model() -> _Model:
+    return _model_from(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+
+
+def _model_from(data: dict[str, object]) -> _Model:
+    def floats(key: str) -> tuple[float, ...]:
+        values = data[key]
+        assert isinstance(values, list)
+        return tuple(float(v) for v in values)
+
+    def scalar(key: str) -> float:
+        value = data[key]
+        assert isinstance(value, int | float)
+        return float(value)
+
+    return _Model(floats("w1"), scalar("b1"), floats("w2"), scalar("b2"), scalar("threshold"))
+
+
+def _features(units: Sequence[_Unit], chrome: frozenset[str]) -> list[list[float]]:
+    """Stage-one rows: shape features followed by context features."""
+    repeats = Counter(normalise_line(u.text) for u in units if len(u.text) < 2000)
+    shapes = [_shape(u.text, chrome, repeats) for u in units]
+    context = _context(shapes, units)
+    return [s + c for s, c in zip(shapes, context, strict=True)]
+
+
+def _scores(rows: Sequence[Sequence[float]], model: _Model) -> list[float]:
+    """Body probability of each unit after both stages."""
+    logits = [_dot(model.w1, row, model.b1) for row in rows]
+    n_shape = len(FEATURE_NAMES)
+    stage2 = _stage2(logits, [row[:n_shape] for row in rows])
+    return [_sigmoid(_dot(model.w2, row, model.b2)) for row in stage2]
+
+
+# --------------------------------------------------------------------------- metadata
+
+_TITLE_WORD = re.compile(r"\w{3,}")
+# How many blocks before the body the headline may stand.
+_TITLE_REACH = 40
+
+
+def _content_words(text: str) -> set[str]:
+    stop = _all_stopwords()
+    return {w for w in (m.lower() for m in _TITLE_WORD.findall(text)) if w not in stop}
+
+
+def _title_index(units: Sequence[_Unit], keep: Sequence[bool]) -> int | None:
+    """The headline: a short block before the body, repeated or sharing the body's words."""
+    start = next((i for i, k in enumerate(keep) if k), len(units))
+    body_words: set[str] = set()
+    for i in range(start, len(units)):
+        if keep[i]:
+            body_words |= _content_words(units[i].text)
+            if len(body_words) > 150:
+                break
+    counts = Counter(normalise_line(u.text) for u in units[: start + 1])
+    best, best_score = None, 0.0
+    for i in range(max(0, start - _TITLE_REACH), min(start + 1, len(units))):
+        text = units[i].text
+        n_words = len(text.split())
+        if not 2 <= n_words <= 40 or len(text) > 300 or _CAPTION.search(text):
+            continue
+        words = _content_words(text)
+        if not words and not _CJK.search(text):
+            continue
+        overlap = len(words & body_words) / len(words) if words else 0.0
+        score = overlap + (0.5 if counts[normalise_line(text)] > 1 else 0.0)
+        score += 0.15 * (i - max(0, start - _TITLE_REACH)) / _TITLE_REACH
+        if i == start and _SENTENCE_END.search(text):
+            continue
+        if score > best_score:
+            best, best_score = i, score
+    return best if best_score >= 0.45 else None
+
+
+def _published(units: Sequence[_Unit], lo: int, hi: int) -> datetime | None:
+    for unit in units[lo:hi]:
+        if len(unit.text) <= 200:
+            found = find_date(unit.text)
+            if found is not None:
+                return plausible(found)
+    return None
+
+
+_NAME_CUT = re.compile(r"\s*(?:[|•·,]|\s[-–—]\s|\bon\b|\bupdated\b|\bpublished\b|\d).*$", re.I)
+
+
+def _author(units: Sequence[_Unit], lo: int, hi: int) -> str | None:
+    for unit in units[lo:hi]:
+        match = _BYLINE.match(unit.text) if len(unit.text) <= 120 else None
+        if match:
+            name = _NAME_CUT.sub("", match.group("name")).strip(" :")
+            if 2 <= len(name) <= 80 and name[:1].isupper():
+                return name
+    return None
+
+
+# --------------------------------------------------------------------------- body
+
+
+def _markdown(units: Sequence[_Unit], keep: Sequence[bool]) -> str:
+    blocks: list[str] = []
+    in_list = False
+    for unit, kept in zip(units, keep, strict=True):
+        if not kept:
+            in_list = False
+            continue
+        match = _LIST_MARK.match(unit.text)
+        if match and not re.match(r"\(?\d", match.group()):
+            item = "- " + unit.text[match.end() :]
+            if in_list:
+                blocks[-1] += "\n" + item
+            else:
+                blocks.append(item)
+            in_list = True
+        elif match:
+            # Numbered items keep their numbers; a run of them is one list.
+            if in_list:
+                blocks[-1] += "\n" + unit.text
+            else:
+                blocks.append(unit.text)
+            in_list = True
+        else:
+            blocks.append(unit.text)
+            in_list = False
+    return "\n\n".join(blocks)
+
+
+def _kept_lines(n_lines: int, units: Sequence[_Unit], keep: Sequence[bool]) -> tuple[bool, ...]:
+    kept = [False] * n_lines
+    for unit, k in zip(units, keep, strict=True):
+        if k:
+            for i in range(unit.first, unit.last + 1):
+                kept[i] = True
+    return tuple(kept)
+
+
+def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> list[bool]:
+    """Which units are the article body."""
+    if not units:
+        return []
+    rows = _features(units, chrome)
+    scores = _scores(rows, model)
+    keep = [s >= model.threshold for s in scores]
+    if not any(keep):
+        # Never nothing: a page with any text has some best candidate for the article.
+        best = max(range(len(units)), key=lambda i: (scores[i], len(units[i].text)))
+        keep[best] = True
+    return keep
+
+
+def clean_text(text: str, *, chrome: frozenset[str] = frozenset()) -> CleanedText:
+    """Strip the page around the article in a plain-text dump.
+
+    ``chrome`` holds normalised lines (see :func:`normalise_line`) known to repeat across
+    many files of the same site, as found by :func:`repeated_lines` in directory mode;
+    such lines are never body.
+    """
+    return _clean(text, chrome, _model())
+
+
+def _clean(text: str, chrome: frozenset[str], model: _Model) -> CleanedText:
+    if not isinstance(text, str):
+        text = ""
+    lines = _split_lines(text)
+    units = _units(lines)
+    keep = _decide(units, chrome, model)
+    for i, unit in enumerate(units):
+        if keep[i] and chrome and normalise_line(unit.text) in chrome:
+            keep[i] = False
+
+    title_at = _title_index(units, keep)
+    start = next((i for i, k in enumerate(keep) if k), len(units))
+    title = units[title_at].text if title_at is not None else None
+    if title_at is not None:
+        keep[title_at] = False
+        # The headline often stands twice; neither copy is body.
+        key = normalise_line(units[title_at].text)
+        for i in range(max(0, start - _TITLE_REACH), min(len(units), start + 3)):
+            if keep[i] and normalise_line(units[i].text) == key:
+                keep[i] = False
+    lo = max(0, (title_at if title_at is not None else start) - 12)
+    hi = min(len(units), start + 4)
+    published = _published(units, lo, hi)
+    author = _author(units, lo, hi)
+    if not any(keep) and units:
+        keep = [i == _longest(units) for i in range(len(units))]
+    body = _markdown(units, keep)
+    return CleanedText(
+        title=title,
+        author=author,
+        published=published,
+        body=body,
+        lines=tuple(lines),
+        kept=_kept_lines(len(lines), units, keep),
+    )
+
+
+def _longest(units: Sequence[_Unit]) -> int:
+    return max(range(len(units)), key=lambda i: len(units[i].text))

@@ -1,0 +1,124 @@
+"""What kind of input is this? Decided from the content; the name and type only break ties.
+
+A feed saved as ``.txt`` is still a feed and a PNG renamed ``.md`` is still binary,
+so content signals come first. Only the head of the data is examined.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePath
+
+from reader.models import SourceKind
+from reader.sources.decode import bom_encoding
+
+_HEAD = 64 * 1024
+# Controls that never occur in real text (TAB, LF, CR, FF and ESC do: ESC in
+# terminal captures, which are text we show inert).
+_BINARY_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+_BINARY_SHARE = 0.05
+
+# Skipped before the root element: XML declaration, processing instructions, comments,
+# the DOCTYPE (with an internal subset), whitespace.
+_PROLOG = re.compile(
+    r"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*", re.DOTALL | re.IGNORECASE
+)
+_ROOT = re.compile(r"<([A-Za-z_][\w.:-]*)")
+_FEED_ROOTS = frozenset({"rss", "rdf", "feed", "channel"})
+_HTML_TAGS = re.compile(
+    r"<(?:html|head|body|title|meta|div|p|article|section|h[1-6]|br|table|script|style)\b",
+    re.IGNORECASE,
+)
+_HTML_DOCTYPE = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<!DOCTYPE\s+html", re.IGNORECASE | re.DOTALL)
+_JSON_FEED_VERSION = re.compile(r'"version"\s*:\s*"https?://jsonfeed\.org/version/', re.IGNORECASE)
+
+_MARKUP_KINDS = frozenset({SourceKind.FEED, SourceKind.OPML, SourceKind.HTML, SourceKind.JSON_FEED})
+_MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mdwn"})
+_HTML_EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
+_TEXT_EXTENSIONS = frozenset({".txt", ".text"})
+# Signs of Markdown written as such: front matter, ATX headings, fenced code,
+# inline links, emphasis, lists. Two different signs are needed to call it Markdown.
+_MD_SIGNS = (
+    re.compile(r"\A---\n(?:[^\n]*\n){0,40}?---\n"),
+    re.compile(r"^#{1,6} \S", re.MULTILINE),
+    re.compile(r"^```", re.MULTILINE),
+    re.compile(r"\[[^\]\n]+\]\([^)\s]+\)"),
+    re.compile(r"(?:\*\*|__)\S[^\n]*?\S(?:\*\*|__)"),
+    re.compile(r"^(?:[-*+]|\d+\.) \S(?:.*\n(?:[-*+]|\d+\.) \S){1}", re.MULTILINE),
+)
+
+
+def sniff(data: bytes, *, name: str | None = None, content_type: str | None = None) -> SourceKind:
+    """Classify ``data``; never raises."""
+    if not data.strip():
+        return SourceKind.EMPTY
+    head_bytes = data[:_HEAD]
+    bom = bom_encoding(head_bytes)
+    if bom is not None:
+        encoding, size = bom
+        head = head_bytes[size:].decode(encoding, errors="replace")
+        if "\x00" in head:
+            return SourceKind.BINARY
+    else:
+        controls = len(_BINARY_CONTROLS.findall(head_bytes))
+        if controls > len(head_bytes) * _BINARY_SHARE:
+            return SourceKind.BINARY
+        head = head_bytes.decode("utf-8", errors="replace")
+        if "\x00" in head:
+            # A few stray NULs in an otherwise well-formed markup document (a feed
+            # with NUL in a title) are stripped later; NULs anywhere else mean binary.
+            kind = _sniff_text(head.replace("\x00", ""), "", "")
+            return kind if kind in _MARKUP_KINDS else SourceKind.BINARY
+    return _sniff_text(head, _extension(name), (content_type or "").lower())
+
+
+def _extension(name: str | None) -> str:
+    if not name:
+        return ""
+    path = PurePath(name)
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        suffix = PurePath(path.stem).suffix.lower()
+    return suffix
+
+
+def _sniff_text(head: str, ext: str, content_type: str) -> SourceKind:
+    stripped = head.lstrip("\ufeff \t\n")
+    if stripped.startswith(("{", "[")):
+        if _JSON_FEED_VERSION.search(head):
+            return SourceKind.JSON_FEED
+        return SourceKind.TEXT
+    if stripped.startswith("<"):
+        if _HTML_DOCTYPE.match(stripped):
+            return SourceKind.HTML
+        root = _root_element(stripped)
+        if root in _FEED_ROOTS:
+            return SourceKind.FEED
+        if root == "opml":
+            return SourceKind.OPML
+        if root is not None and (root == "html" or _HTML_TAGS.search(stripped)):
+            return SourceKind.HTML
+    if ext in _HTML_EXTENSIONS or "html" in content_type:
+        if _HTML_TAGS.search(head):
+            return SourceKind.HTML
+    if ext in _MARKDOWN_EXTENSIONS or "markdown" in content_type:
+        return SourceKind.MARKDOWN
+    if ext not in _TEXT_EXTENSIONS and _markdown_signs(head) >= 2:
+        return SourceKind.MARKDOWN
+    return SourceKind.TEXT
+
+
+def _root_element(text: str) -> str | None:
+    prolog = _PROLOG.match(text)
+    rest = text[prolog.end() if prolog else 0 :]
+    match = _ROOT.match(rest)
+    if match is None:
+        return None
+    # rdf:RDF -> rdf; atom:feed -> feed
+    name = match.group(1).lower()
+    local = name.rsplit(":", 1)[-1]
+    return "rdf" if local == "rdf" else local
+
+
+def _markdown_signs(head: str) -> int:
+    return sum(1 for sign in _MD_SIGNS if sign.search(head))

@@ -1,0 +1,18 @@
+"""The README's set-up commands are the ones CI runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    command = next(line for line in ci if line.startswith("python3 -m venv"))
+    assert command in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_install_command_runs_the_samples() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert 'pip install -q . && reader sample_feeds/' in readme
