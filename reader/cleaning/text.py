@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 import unicodedata
 from collections import Counter
@@ -281,56 +282,90 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 
-def _shape(text: str, chrome: frozenset[str], repeats: Counter[str]) -> list[float]:
+def _language(units: Sequence[_Unit]) -> frozenset[str]:
+    """The function words of the page's main language (by the most hits over the page).
+
+    Deciding once per page keeps per-line work small and stops a stray "de" or "a" in a
+    menu from counting as prose in some other language.
+    """
+    stop_sets = _stopwords()
+    hits: Counter[str] = Counter()
+    for unit in units:
+        if len(unit.text) >= 40:
+            for word in _WORD.findall(unit.text[:2000].lower()):
+                for lang, words in stop_sets.items():
+                    if word in words:
+                        hits[lang] += 1
+    if not hits:
+        return frozenset()
+    return stop_sets[hits.most_common(1)[0][0]]
+
+
+_YEARISH = re.compile(r"(?:19|20)\d\d")
+
+
+def _shape(
+    text: str, chrome: frozenset[str], repeats: Counter[str], language: frozenset[str]
+) -> list[float]:
     """Shape features of one block; the order is FEATURE_NAMES."""
     n_chars = len(text)
-    words = _WORD.findall(text)
-    cjk = len(_CJK.findall(text)) if n_chars < 5000 else len(_CJK.findall(text[:5000]))
+    head = text if n_chars <= 5000 else text[:5000]
+    words = _WORD.findall(head)
+    cjk = len(_CJK.findall(head))
     # Scripts without spaces: count two characters as a word so length means the same.
     n_words = max(len(words), 1) + cjk / 2 if cjk else max(len(words), 1)
-    lower = [w.lower() for w in words]
-    stop_sets = _stopwords()
+    lower = head.lower()
     all_stop = _all_stopwords()
-    stop = sum(1 for w in lower if w in all_stop)
-    best = max((sum(1 for w in lower if w in s) for s in stop_sets.values()), default=0)
-    letters = sum(1 for w in words if w[:1].isalpha())
-    title_case = sum(1 for w in words if w[:1].isupper())
-    upper = sum(1 for w in words if len(w) > 1 and w.isupper())
-    digits = sum(c.isdigit() for c in text)
-    social = len(_SOCIAL.findall(text)) if n_chars < 2000 else 0
-    key = normalise_line(text) if n_chars < 2000 else ""
+    low_words = _WORD.findall(lower)
+    stop = sum(map(all_stop.__contains__, low_words))
+    own = sum(map(language.__contains__, low_words))
+    letters = title_case = upper = 0
+    for w in words:
+        first = w[0]
+        if first.isalpha():
+            letters += 1
+            if first.isupper():
+                title_case += 1
+                if len(w) > 1 and w.isupper():
+                    upper += 1
+    digits = len(_DIGIT_CHARS.findall(head))
     short = n_chars < 200
+    social = len(_SOCIAL.findall(text)) if short else 0
+    key = normalise_line(text) if short else ""
     return [
         math.log1p(n_chars),
         math.log1p(n_words),
         1.0 if n_words <= 3 else 0.0,
         1.0 if n_chars >= 80 else 0.0,
         1.0 if _SENTENCE_END.search(text) else 0.0,
-        min(len(_INNER_SENTENCE.findall(text)) / n_words * 10, 3.0),
-        min(len(_PUNCT.findall(text)) / n_words, 2.0),
-        min(text.count(",") / n_words * 10, 3.0),
+        min(len(_INNER_SENTENCE.findall(head)) / n_words * 10, 3.0),
+        min(len(_PUNCT.findall(head)) / n_words, 2.0),
+        min(head.count(",") / n_words * 10, 3.0),
         stop / n_words,
-        best / n_words,
-        cjk / n_chars,
+        own / n_words,
+        cjk / len(head),
         title_case / letters if letters else 0.0,
         upper / letters if letters else 0.0,
-        digits / n_chars,
-        1.0 if _LINKISH.search(text) else 0.0,
-        min(len(_SEPARATORS.findall(text)), 5) / 5,
+        digits / len(head),
+        1.0 if _LINKISH.search(head) else 0.0,
+        min(len(_SEPARATORS.findall(head)), 5) / 5,
         1.0 if _TEASER.match(text) else 0.0,
         min(social / n_words, 1.0),
         1.0 if social else 0.0,
-        1.0 if _LEGAL.search(text) else 0.0,
-        1.0 if _CAPTION.search(text) else 0.0,
+        1.0 if short and _LEGAL.search(text) else 0.0,
+        1.0 if short and _CAPTION.search(text) else 0.0,
         1.0 if _LIST_MARK.match(text) else 0.0,
         1.0 if key and repeats[key] > 1 else 0.0,
         1.0 if key and key in chrome else 0.0,
-        1.0 if short and find_date(text) is not None else 0.0,
+        1.0 if short and _YEARISH.search(text) and find_date(text) is not None else 0.0,
         1.0 if short and _BYLINE.match(text) else 0.0,
         1.0 if text.endswith(":") else 0.0,
         1.0 if text[:1].islower() else 0.0,
         min(sum(map(len, words)) / len(words), 15.0) / 5 if words else 0.0,
     ]
+
+
+_DIGIT_CHARS = re.compile(r"\d")
 
 
 # Indices into the shape vector that the context features look at.
@@ -487,7 +522,7 @@ def _sigmoid(z: float) -> float:
 
 
 def _dot(weights: Sequence[float], row: Sequence[float], bias: float) -> float:
-    return bias + math.fsum(w * x for w, x in zip(weights, row, strict=True))
+    return bias + sum(map(operator.mul, weights, row))
 
 
 # --------------------------------------------------------------------------- model
@@ -523,8 +558,9 @@ def _model_from(data: dict[str, object]) -> _Model:
 
 def _features(units: Sequence[_Unit], chrome: frozenset[str]) -> list[list[float]]:
     """Stage-one rows: shape features followed by context features."""
-    repeats = Counter(normalise_line(u.text) for u in units if len(u.text) < 2000)
-    shapes = [_shape(u.text, chrome, repeats) for u in units]
+    repeats = Counter(normalise_line(u.text) for u in units if len(u.text) < 200)
+    language = _language(units)
+    shapes = [_shape(u.text, chrome, repeats, language) for u in units]
     context = _context(shapes, units)
     return [s + c for s, c in zip(shapes, context, strict=True)]
 

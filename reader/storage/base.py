@@ -35,6 +35,7 @@ class ArticleQuery:
 
     feed_ids: tuple[int, ...] | None = None  # None: all feeds
     folder: str | None = None
+    subscribed_only: bool = False  # the library view: leave out sources opened only once
     unread_only: bool = False
     starred_only: bool = False
     text: str | None = None  # FTS5 search: plain words and "quoted phrases", never a syntax error

@@ -1,0 +1,378 @@
+"""Article extraction from whole HTML pages: a reader view's body and metadata.
+
+trafilatura finds the article; this module parses the page once, reads the metadata the page
+declares (JSON-LD, OpenGraph, meta tags), recovers from libxml2's nesting limit, renders
+trafilatura's result as Markdown and removes what it leaves in that a reader view would not
+show (the title again, the byline and date lines, teaser and comment-count lines).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import lxml.etree as etree
+import lxml.html
+from trafilatura import bare_extraction
+
+from reader.cleaning.markdown import parse_html, render_element
+from reader.dates import plausible
+from reader.sanitize import clean_line, clean_text, safe_url
+
+__all__ = ["ExtractedPage", "extract_article", "find_feed_links"]
+
+TRUNCATED_WARNING = "article truncated (nesting too deep)"
+EMPTY_WARNING = "no readable content"
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedPage:
+    """What a reader view shows of a page. ``body`` is Markdown without title, byline, date."""
+
+    title: str | None
+    author: str | None
+    published: datetime | None
+    language: str | None
+    body: str
+    truncated: bool
+    warnings: tuple[str, ...]
+
+
+def extract_article(html: str | bytes, *, url: str | None = None) -> ExtractedPage:
+    """Extract the article of a saved or fetched page. Never raises on arbitrary input."""
+    text = decode_html(html) if isinstance(html, bytes) else html
+    page_url = safe_url(url)
+    parsed = parse_html(text)
+    warnings: list[str] = []
+    if parsed.truncated:
+        warnings.append(TRUNCATED_WARNING)
+    if parsed.root is None:
+        return ExtractedPage(None, None, None, None, "", parsed.truncated, (EMPTY_WARNING,))
+    meta = _PageMeta.read(parsed.root)
+    body = _extract_body(parsed.root, page_url, meta)
+    if not body:
+        warnings.append(EMPTY_WARNING)
+    return ExtractedPage(
+        title=meta.title,
+        author=meta.author,
+        published=meta.published,
+        language=meta.language,
+        body=body,
+        truncated=parsed.truncated,
+        warnings=tuple(warnings),
+    )
+
+
+def find_feed_links(html: str | bytes, *, base_url: str) -> list[str]:
+    """Feed autodiscovery: ``<link rel="alternate">`` to RSS, Atom or JSON Feed, http(s) only."""
+    text = decode_html(html) if isinstance(html, bytes) else html
+    root = parse_html(text).root
+    if root is None:
+        return []
+    found: list[str] = []
+    for link in root.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").lower().split(";")[0].strip()
+        if "alternate" not in rel or kind not in _FEED_TYPES:
+            continue
+        feed = safe_url(link.get("href"), base=base_url)
+        if feed and feed not in found:
+            found.append(feed)
+    return found
+
+
+_FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/feed+json",
+        "application/json",
+        "application/rdf+xml",
+        "application/xml",
+        "text/xml",
+    }
+)
+
+# -- decoding --------------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def decode_html(data: bytes) -> str:
+    """BOM, then UTF-8, then the declared charset, then cp1252 (which never fails)."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, "replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(data[:4096])
+    if declared:
+        try:
+            return data.decode(declared.group(1).decode("ascii"), "replace")
+        except LookupError:
+            pass
+    return data.decode("cp1252", "replace")
+
+
+# -- metadata --------------------------------------------------------------------------
+
+_ARTICLE_TYPES = re.compile(r"article|posting|report|story|review", re.I)
+
+
+@dataclass(slots=True)
+class _PageMeta:
+    title: str | None
+    author: str | None
+    published: datetime | None
+    language: str | None
+    titles: list[str]  # every title the page gives, to spot the title repeated in the body
+    description: str | None
+    article_body: str | None  # JSON-LD articleBody, when the page carries one
+
+    @classmethod
+    def read(cls, root: lxml.html.HtmlElement) -> _PageMeta:
+        meta = _meta_tags(root)
+        ld = _json_ld_articles(root)
+        head_title = _first_text(root, "title")
+        h1 = _first_text(root, "h1")
+        titles = [
+            t
+            for t in (
+                meta.get("og:title"),
+                meta.get("twitter:title"),
+                _ld_str(ld, "headline"),
+                _ld_str(ld, "name"),
+                head_title,
+                h1,
+            )
+            if t
+        ]
+        title = (
+            meta.get("og:title")
+            or _ld_str(ld, "headline")
+            or meta.get("twitter:title")
+            or h1
+            or _strip_site_name(head_title)
+        )
+        bodies = [b for obj in ld if isinstance(b := obj.get("articleBody"), str)]
+        return cls(
+            title=clean_line(title),
+            author=_author(meta, ld),
+            published=_published(root, meta, ld),
+            language=_language(root, meta, ld),
+            titles=titles,
+            description=meta.get("og:description") or meta.get("description"),
+            article_body=max(bodies, key=len) if bodies else None,
+        )
+
+
+def _meta_tags(root: lxml.html.HtmlElement) -> dict[str, str]:
+    """``<meta>`` name/property/itemprop → content, lower-cased keys, first one wins."""
+    tags: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        content = meta.get("content")
+        if not content or not content.strip():
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = (meta.get(attr) or "").strip().lower()
+            if key and key not in tags:
+                tags[key] = content.strip()
+    return tags
+
+
+def _json_ld_articles(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
+    """Article-like JSON-LD objects, in page order (nested @graph and lists included)."""
+    found: list[dict[str, Any]] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text, strict=False)
+        except ValueError:
+            continue
+        for obj in _walk_json(data, 0):
+            kinds = obj.get("@type")
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            if any(isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds):
+                found.append(obj)
+    return found
+
+
+def _walk_json(data: Any, depth: int) -> Iterator[dict[str, Any]]:
+    if depth > 8:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk_json(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        for key in ("@graph", "mainEntity", "mainEntityOfPage", "itemListElement"):
+            if key in data:
+                yield from _walk_json(data[key], depth + 1)
+
+
+def _ld_str(objects: list[dict[str, Any]], key: str) -> str | None:
+    for obj in objects:
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _first_text(root: lxml.html.HtmlElement, tag: str) -> str | None:
+    for element in root.iter(tag):
+        text = clean_line(element.text_content())
+        if text:
+            return text
+    return None
+
+
+_SITE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:-]\s+")
+
+
+def _strip_site_name(title: str | None) -> str | None:
+    """'Headline | Site' → 'Headline': the longest part is the headline far more often."""
+    if not title:
+        return None
+    parts = _SITE_SEPARATORS.split(title)
+    return max(parts, key=len) if len(parts) > 1 else title
+
+
+def _author(meta: dict[str, str], ld: list[dict[str, Any]]) -> str | None:
+    names: list[str] = []
+    for obj in ld:
+        names += _person_names(obj.get("author") or obj.get("creator"))
+        if names:
+            break
+    if not names:
+        for key in ("author", "article:author", "parsely-author", "sailthru.author",
+                    "dc.creator", "byl", "twitter:creator"):  # fmt: skip
+            value = meta.get(key)
+            if value and not safe_url(value) and not value.startswith("@"):
+                names = [value]
+                break
+    cleaned = [n for n in (clean_line(re.sub(r"(?i)^by\s+", "", n), limit=120) for n in names) if n]
+    unique = list(dict.fromkeys(cleaned))
+    return clean_line(", ".join(unique[:4])) if unique else None
+
+
+def _person_names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [] if safe_url(value) else [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return [name] if isinstance(name, str) and name.strip() else []
+    if isinstance(value, list):
+        return [n for item in value[:6] for n in _person_names(item)]
+    return []
+
+
+_DATE_KEYS = (
+    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+    "publishdate", "publish-date", "date", "dc.date.issued", "dc.date", "sailthru.date",
+    "parsely-pub-date", "article.published", "og:published_time",
+)  # fmt: skip
+
+
+def _published(
+    root: lxml.html.HtmlElement, meta: dict[str, str], ld: list[dict[str, Any]]
+) -> datetime | None:
+    candidates = [_ld_str(ld, "datePublished"), _ld_str(ld, "dateCreated")]
+    candidates += [meta.get(key) for key in _DATE_KEYS]
+    for time in root.iter("time"):
+        candidates.append(time.get("datetime"))
+        break
+    for value in candidates:
+        parsed = parse_date(value)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """An ISO 8601 or RFC 2822 date, if plausible; None for anything else."""
+    if not value or len(value) > 64:
+        return None
+    value = value.strip()
+    try:
+        parsed: datetime | None = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return plausible(parsed)
+
+
+def _language(root: lxml.html.HtmlElement, meta: dict[str, str], ld: list[dict[str, Any]]) -> str | None:
+    html = root if root.tag == "html" else root.find(".//html")
+    candidates = [
+        html.get("lang") if html is not None else None,
+        _ld_str(ld, "inLanguage"),
+        meta.get("content-language"),
+        meta.get("og:locale"),
+    ]
+    for value in candidates:
+        if value and re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*", value.strip()):
+            return value.strip().replace("_", "-")
+    return None
+
+
+# -- body ------------------------------------------------------------------------------
+
+# Trafilatura runs its own fallbacks (a readability port and jusText) and compares them.
+_TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "include_comments": False,
+    "include_tables": True,
+    "include_links": True,  # also judged better by its link-density checks (measured)
+    "include_formatting": True,
+    "include_images": False,  # keeps captions and credits the body should not carry
+    "with_metadata": False,  # read above, from the same parse, much faster than htmldate
+}
+
+
+def _extract_body(root: lxml.html.HtmlElement, url: str | None, meta: _PageMeta) -> str:
+    try:
+        document = bare_extraction(root, url=url, **_TRAFILATURA_OPTIONS)
+    except (ValueError, TypeError, AttributeError, etree.LxmlError, RecursionError):
+        document = None
+    body_element = getattr(document, "body", None)
+    markdown = render_element(body_element, base_url=url) if body_element is not None else ""
+    blocks = _tidy_blocks(markdown.split("\n\n"), meta)
+    body = "\n\n".join(blocks)
+    if len(body) < 200 and meta.article_body and len(meta.article_body) > 2 * len(body):
+        body = _plain_paragraphs(meta.article_body)
+    return body
+
+
+def _plain_paragraphs(text: str) -> str:
+    lines = (" ".join(line.split()) for line in clean_text(text).split("\n"))
+    return "\n\n".join(line for line in lines if line)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def _tidy_blocks(blocks: list[str], meta: _PageMeta) -> list[str]:
+    """Remove the title repeated at the top of the body."""
+    titles = {tuple(_words(t)) for t in meta.titles if t}
+    titles.discard(())
+    out: list[str] = []
+    for index, block in enumerate(blocks):
+        if not block.strip():
+            continue
+        if index < 4 and tuple(_words(block)) in titles:
+            continue
+        out.append(block)
+    return out

@@ -1,0 +1,316 @@
+"""RSS 0.9x/1.0/2.0 and Atom, through feedparser, with every field made safe.
+
+feedparser decides what the XML means; this module decides what to trust: it
+refuses entity declarations before feedparser runs, hands feedparser bytes plus
+headers (never a guessed str, never something it could mistake for a file name),
+and passes every string it returns through ``reader.sanitize``.
+
+Duplicate entry keys within one feed: the last entry with a key wins, at its own
+position (a feed that repeats a GUID usually appends the corrected version).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import feedparser
+
+from reader import sanitize
+from reader.dates import plausible
+from reader.errors import FeedError
+from reader.models import Article, BodyState, Feed, SourceKind
+from reader.sources.sniff import sniff
+from reader.sources.xmlsafe import RefusedXml, check_xml
+
+MAX_FEED_BYTES = 50 * 2**20
+# A body of one paragraph shorter than this is a summary (the farm's and most
+# excerpt feeds' shape); see body_state().
+SUMMARY_MAX_CHARS = 1000
+_ELLIPSIS = re.compile(r"(?:\u2026|\.\.\.|\[\u2026\]|\[\.\.\.\]|read more|continue reading)\W*$", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_NUMERIC_OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)\s*$")
+_MAX_OFFSET = timedelta(hours=14)
+_TRUNCATION_HINTS = ("unclosed token", "no element found", "unclosed", "premature end")
+_CLOSING_TAGS = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+
+
+def parse_feed(
+    data: bytes,
+    *,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    source: str | None = None,
+) -> Feed:
+    """Parse an RSS/Atom document into a Feed; raises FeedError (one line) when unusable.
+
+    ``url`` is where the document came from (the final URL after redirects, or a
+    file path) and is the base for relative links; ``source`` (default ``url``)
+    is what the articles record as their source, e.g. the URL as subscribed.
+    """
+    try:
+        check_xml(data, max_bytes=MAX_FEED_BYTES)
+    except RefusedXml as refused:
+        raise FeedError(f"feed rejected: {refused}") from None
+    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
+    base = sanitize.safe_url(url)
+    if base is not None:
+        response_headers.setdefault("content-location", base)
+    # A stream, not bytes: feedparser passes bytes to open() first, so a body that
+    # happens to be a path would be read from disk.
+    parsed = feedparser.parse(
+        io.BytesIO(data),
+        response_headers=response_headers,
+        resolve_relative_uris=True,
+        sanitize_html=True,
+    )
+    entries: list[Any] = list(parsed.entries)
+    warnings: list[str] = []
+    if parsed.bozo:
+        entries, warning = _bozo(parsed, entries, data, url=url)
+        if warning:
+            warnings.append(warning)
+    feed_title = sanitize.clean_line(_plain(parsed.feed.get("title"), parsed.feed.get("title_detail")))
+    articles = _articles(entries, url=url, base=base, source=source or url, feed_title=feed_title)
+    if len(articles) < len(entries):
+        dropped = len(entries) - len(articles)
+        warnings.append(f"{dropped} entries repeated an id; the last of each was kept")
+    return Feed(
+        url=source or url,
+        title=feed_title,
+        link=sanitize.safe_url(parsed.feed.get("link"), base=base),
+        articles=tuple(articles),
+        warnings=tuple(warnings),
+    )
+
+
+def _bozo(parsed: Any, entries: list[Any], data: bytes, *, url: str) -> tuple[list[Any], str | None]:
+    """Decide what a not-well-formed document is worth: entries kept, one warning."""
+    exc = parsed.get("bozo_exception")
+    if isinstance(exc, feedparser.CharacterEncodingOverride):
+        encoding = sanitize.clean_line(str(parsed.get("encoding") or "")) or "a guessed charset"
+        return entries, f"charset guessed: decoded as {encoding}"
+    reason = sanitize.clean_line(str(exc) if exc is not None else "", limit=120) or "not well-formed"
+    if not entries:
+        if not parsed.get("version") or sniff(data) is SourceKind.HTML:
+            if sniff(data) is SourceKind.HTML:
+                raise FeedError(_web_page_message(data, url=url))
+            raise FeedError(f"not a feed ({reason})")
+        return entries, f"malformed feed ({reason})"
+    if any(hint in reason.lower() for hint in _TRUNCATION_HINTS):
+        # feedparser also returns the entry that was cut off; only entries whose
+        # closing tag arrived are complete.
+        complete = len(_CLOSING_TAGS.findall(data.replace(b"\x00", b"")))
+        if complete < len(entries):
+            dropped = len(entries) - complete
+            return entries[:complete], f"feed truncated; {dropped} incomplete entry dropped"
+        return entries, "feed truncated"
+    return entries, f"malformed feed ({reason}); entries read as well as possible"
+
+
+def _web_page_message(data: bytes, *, url: str) -> str:
+    links = discover_feeds(data, base_url=url)
+    if links:
+        return f"this is a web page, not a feed; its feed is at {links[0]}"
+    return "this is a web page, not a feed"
+
+
+def discover_feeds(data: bytes | str, *, base_url: str) -> list[str]:
+    """Feed URLs a web page advertises (``<link rel=alternate>``), checked; never raises."""
+    try:
+        from reader.cleaning.html import find_feed_links
+
+        text = data if isinstance(data, str) else data.decode("utf-8", errors="replace")
+        found = find_feed_links(text, base_url=base_url)
+    except Exception:  # autodiscovery is a courtesy; a broken page must not turn into a crash
+        return []
+    urls: list[str] = []
+    for link in found:
+        safe = sanitize.safe_url(link, base=sanitize.safe_url(base_url))
+        if safe is not None and safe not in urls:
+            urls.append(safe)
+    return urls
+
+
+def _articles(
+    entries: list[Any], *, url: str, base: str | None, source: str, feed_title: str | None
+) -> list[Article]:
+    by_key: dict[str, Article] = {}
+    for entry in entries:
+        article = _article(entry, url=url, base=base, source=source, feed_title=feed_title)
+        by_key.pop(article.key, None)  # last wins, at its own position
+        by_key[article.key] = article
+    return list(by_key.values())
+
+
+def _article(entry: Any, *, url: str, base: str | None, source: str, feed_title: str | None) -> Article:
+    title = sanitize.clean_line(_plain(entry.get("title"), entry.get("title_detail")))
+    link = sanitize.safe_url(_str(entry.get("link")), base=base)
+    body, from_content = _body(entry, base=base)
+    return Article(
+        source=source,
+        key=entry_key(entry, feed_url=url, body=body),
+        title=title,
+        author=sanitize.clean_line(_author(entry)),
+        url=link,
+        published=entry_date(entry),
+        body=body,
+        feed_title=feed_title,
+        body_state=body_state(body, from_content=from_content),
+        enclosures=_enclosures(entry, base=base),
+        kind=SourceKind.FEED,
+    )
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _plain(value: object, detail: object) -> str | None:
+    """A title as plain text: an HTML-typed title loses its tags (entities already decoded)."""
+    text = _str(value)
+    if text is None:
+        return None
+    kind = detail.get("type", "") if isinstance(detail, Mapping) else ""
+    if "html" in str(kind):
+        text = html.unescape(_TAG.sub("", text))
+    return text
+
+
+def entry_key(entry: Mapping[str, Any], *, feed_url: str, body: str = "") -> str:
+    """The id/guid (trimmed, controls removed), else a hash of link and title, else of everything."""
+    raw_id = _str(entry.get("id"))
+    if raw_id:
+        cleaned = sanitize.clean_text(raw_id).replace("\u241b", "").strip()
+        if cleaned:
+            return cleaned[:2048]
+    link = _str(entry.get("link")) or ""
+    title = _str(entry.get("title")) or ""
+    if link or title:
+        return "sha1:" + _sha1(link, title)
+    return "sha1:" + _sha1(feed_url, title, link, body)
+
+
+def _sha1(*parts: str) -> str:
+    joined = "\x1f".join(parts).encode("utf-8", errors="surrogatepass")
+    return hashlib.sha1(joined, usedforsecurity=False).hexdigest()
+
+
+def _author(entry: Mapping[str, Any]) -> str | None:
+    author = _str(entry.get("author"))
+    if author:
+        return author
+    detail = entry.get("author_detail")
+    if isinstance(detail, Mapping):
+        return _str(detail.get("name")) or _str(detail.get("email"))
+    return None
+
+
+def _body(entry: Mapping[str, Any], *, base: str | None) -> tuple[str, bool]:
+    """The longest of content[] and summary, as Markdown; and whether it came from content."""
+    candidates: list[tuple[str, str, bool]] = []
+    for content in entry.get("content") or ():
+        if isinstance(content, Mapping) and isinstance(content.get("value"), str):
+            candidates.append((content["value"], str(content.get("type", "")), True))
+    summary = _str(entry.get("summary"))
+    if summary:
+        detail = entry.get("summary_detail")
+        kind = str(detail.get("type", "")) if isinstance(detail, Mapping) else "text/html"
+        candidates.append((summary, kind, False))
+    if not candidates:
+        return "", False
+    value, kind, from_content = max(candidates, key=lambda c: len(c[0]))
+    return to_markdown(value, kind=kind, base=base), from_content
+
+
+def to_markdown(value: str, *, kind: str, base: str | None) -> str:
+    """Entry content as Markdown; plain text stays as written. Always sanitised."""
+    if "html" in kind or "xml" in kind:
+        from reader.cleaning.markdown import html_to_markdown
+
+        value = html_to_markdown(value, base_url=base)
+    return sanitize.clean_text(value).strip()
+
+
+def body_state(body: str, *, from_content: bool) -> BodyState:
+    """SUMMARY when the entry is clearly not the whole article.
+
+    Rule: an empty body; or a body of a single paragraph shorter than
+    SUMMARY_MAX_CHARS (whichever element it came from: some feeds put the
+    excerpt in <content>); or a summary-only entry ending with an ellipsis or
+    "read more" (under twice that length).
+    """
+    text = body.strip()
+    if not text:
+        return BodyState.SUMMARY
+    if "\n\n" not in text and len(text) < SUMMARY_MAX_CHARS:
+        return BodyState.SUMMARY
+    if not from_content and len(text) < 2 * SUMMARY_MAX_CHARS and _ELLIPSIS.search(text):
+        return BodyState.SUMMARY
+    return BodyState.FULL
+
+
+def entry_date(entry: Mapping[str, Any]) -> datetime | None:
+    """Published (else updated) date; the source's offset kept when it gave one; absurd -> None."""
+    for field in ("published", "updated", "created"):
+        raw = _str(entry.get(field))
+        parsed = entry.get(f"{field}_parsed")
+        if not raw and parsed is None:
+            continue
+        return plausible(_date_from(raw, parsed))
+    return None
+
+
+def _date_from(raw: str | None, parsed: object) -> datetime | None:
+    if raw and _absurd_offset(raw):
+        return None
+    exact = parse_date_string(raw) if raw else None
+    if exact is not None:
+        return exact
+    if parsed is None:
+        return None
+    try:
+        return datetime(*parsed[:6], tzinfo=UTC)  # type: ignore[index, misc]
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _absurd_offset(raw: str) -> bool:
+    match = _NUMERIC_OFFSET.search(raw)
+    if match is None:
+        return False
+    offset = timedelta(hours=int(match.group(2)), minutes=int(match.group(3)))
+    return offset > _MAX_OFFSET or int(match.group(3)) >= 60
+
+
+def parse_date_string(raw: str) -> datetime | None:
+    """RFC 822 or ISO 8601 with the offset as written; None when it is neither."""
+    raw = raw.strip()
+    if not raw or raw.isdigit():
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("z", "Z"))
+    except ValueError:
+        pass
+    try:
+        value = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    # Naive when the source gave no zone (and for "-0000", "local time unknown").
+    return value
+
+
+def _enclosures(entry: Mapping[str, Any], *, base: str | None) -> tuple[str, ...]:
+    urls: list[str] = []
+    for enclosure in entry.get("enclosures") or ():
+        href = enclosure.get("href") if isinstance(enclosure, Mapping) else None
+        safe = sanitize.safe_url(_str(href), base=base)
+        if safe is not None and safe not in urls:
+            urls.append(safe)
+    return tuple(urls)

@@ -1,0 +1,948 @@
+"""The library in one SQLite file (stdlib ``sqlite3``).
+
+WAL so a refresh from cron and the TUI can share the file; ``BEGIN IMMEDIATE`` around every
+write so two writers queue on the busy timeout instead of failing half-way; one connection
+per thread because the TUI calls from worker threads. FTS5 indexes title and body through
+an external-content table kept in step by triggers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import threading
+import time
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from reader.errors import StorageError
+from reader.models import Article, BodyState, SourceKind
+from reader.storage.base import (
+    ArticleQuery,
+    ArticleRow,
+    FeedInfo,
+    FeedKind,
+    FetchState,
+    FileStamp,
+    Sort,
+    StoredArticle,
+)
+
+APPLICATION_ID = 0x52445231  # "RDR1": tells our file apart from any other SQLite database
+BUSY_TIMEOUT_MS = 5000
+# A full quick_check reads every page; past this size a cheaper probe is done at open so that
+# the first paint stays fast on a 100k-article library.
+FULL_CHECK_MAX_BYTES = 48 * 1024 * 1024
+_CHUNK = 900  # bound parameters per IN (...) list
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the whole first schema
+    """
+    CREATE TABLE feeds (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL DEFAULT 'feed',
+        title TEXT,
+        display_name TEXT,
+        folder TEXT,
+        subscribed INTEGER NOT NULL DEFAULT 0,
+        always_full_text INTEGER NOT NULL DEFAULT 0,
+        etag TEXT,
+        last_modified TEXT,
+        retry_after TEXT,
+        last_success TEXT,
+        last_error TEXT,
+        added TEXT NOT NULL
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        source TEXT NOT NULL,
+        title TEXT,
+        author TEXT,
+        url TEXT,
+        published TEXT,
+        sort_ts REAL NOT NULL,
+        body TEXT NOT NULL DEFAULT '',
+        body_state TEXT NOT NULL DEFAULT 'full',
+        kind TEXT NOT NULL DEFAULT 'text',
+        enclosures TEXT,
+        feed_title TEXT,
+        full_body TEXT,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        read_position REAL NOT NULL DEFAULT 0,
+        words INTEGER NOT NULL DEFAULT 0,
+        first_seen REAL NOT NULL,
+        UNIQUE (feed_id, key)
+    );
+    -- feed_id rides along in the date indexes so a view of some feeds is an index-only scan
+    CREATE INDEX articles_by_date ON articles (sort_ts DESC, id DESC, feed_id);
+    CREATE INDEX articles_by_feed ON articles (feed_id, sort_ts DESC, id DESC);
+    CREATE INDEX articles_unread ON articles (sort_ts DESC, id DESC, feed_id) WHERE read = 0;
+    CREATE INDEX articles_starred ON articles (sort_ts DESC, id DESC, feed_id) WHERE starred = 1;
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        title, body, content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        VALUES ('delete', old.id, old.title, old.body);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, body ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        VALUES ('delete', old.id, old.title, old.body);
+        INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
+    END;
+    -- keys dropped by retention, so the next refresh does not bring them back as unread
+    CREATE TABLE pruned (
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        PRIMARY KEY (feed_id, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE files (
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        PRIMARY KEY (feed_id, path)
+    ) WITHOUT ROWID;
+    -- read/starred state rescued from a corrupt database, applied when the entry comes back
+    CREATE TABLE salvaged (
+        feed_url TEXT NOT NULL,
+        key TEXT NOT NULL,
+        read INTEGER NOT NULL,
+        starred INTEGER NOT NULL,
+        PRIMARY KEY (feed_url, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    """,
+)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _guard(method: Callable[P, T]) -> Callable[P, T]:
+    """sqlite3 errors leave the storage layer as one-line StorageErrors."""
+
+    @wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as error:
+            raise StorageError(f"library database: {_one_line(error)}") from error
+
+    return wrapper
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _timestamp(value: datetime) -> float:
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    try:
+        return aware.timestamp()
+    except (OverflowError, ValueError, OSError):
+        return 0.0
+
+
+def _chunks(ids: Sequence[int], size: int = _CHUNK) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _word_count(text: str) -> int:
+    # an estimate for "N words" in the list; str.count runs in C, split() would not
+    return text.count(" ") + text.count("\n") + 1 if text.strip() else 0
+
+
+# --- search input -------------------------------------------------------------------------
+
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def fts_query(text: str, *, prefix: bool = False) -> str | None:
+    """Translate plain words and "quoted phrases" into an FTS5 query that cannot be a syntax error.
+
+    Every token is quoted (so ``AND``, ``NEAR(``, ``*`` and ``-`` are just words); tokens that
+    hold no letter or digit are dropped because FTS5 would match nothing with them anyway.
+    Returns None when nothing searchable is left.
+    """
+    parts: list[str] = []
+    last_plain = False
+    for match in _TOKEN.finditer(text):
+        phrase, word = match.group(1), match.group(2)
+        token = phrase if phrase is not None else word
+        if token is None or not any(ch.isalnum() for ch in token):
+            continue
+        parts.append('"' + token.replace('"', '""') + '"')
+        last_plain = word is not None
+    if not parts:
+        return None
+    if prefix and last_plain:
+        parts[-1] += "*"
+    return " ".join(parts)
+
+
+# --- corruption ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Salvage:
+    """What could still be read from a database that had to be moved aside."""
+
+    moved_to: Path
+    reason: str
+    feeds: list[dict[str, Any]] = field(default_factory=list)
+    states: list[tuple[str, str, int, int]] = field(default_factory=list)  # url, key, read, star
+
+
+_CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "encrypted")
+
+
+def _is_corruption(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return isinstance(error, sqlite3.DatabaseError) and any(m in text for m in _CORRUPT_MARKERS)
+
+
+def _check(conn: sqlite3.Connection, path: Path) -> None:
+    """Raise sqlite3.DatabaseError if the file is not a healthy database.
+
+    Small files get a real ``quick_check``; big ones a probe that touches the schema, the
+    first and last pages of each table and the FTS structure, which is what the first
+    screen reads anyway.
+    """
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size <= FULL_CHECK_MAX_BYTES:
+        result = conn.execute("PRAGMA quick_check(1)").fetchone()
+        if result is None or result[0] != "ok":
+            raise sqlite3.DatabaseError(f"database disk image is malformed ({result})")
+        return
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('feeds', 'articles')")]
+    for table in tables:
+        conn.execute(f"SELECT * FROM {table} ORDER BY rowid LIMIT 1").fetchall()  # noqa: S608
+        conn.execute(f"SELECT * FROM {table} ORDER BY rowid DESC LIMIT 1").fetchall()  # noqa: S608
+        conn.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+
+
+def _salvage(path: Path) -> tuple[list[dict[str, Any]], list[tuple[str, str, int, int]]]:
+    """Best effort: each table read on its own, any failure just means less is saved."""
+    feeds: list[dict[str, Any]] = []
+    states: list[tuple[str, str, int, int]] = []
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return feeds, states
+    try:
+        try:
+            for row in conn.execute(
+                "SELECT url, title, display_name, folder, kind FROM feeds WHERE subscribed = 1"
+            ):
+                feeds.append({"url": row[0], "title": row[1], "display_name": row[2],
+                              "folder": row[3], "kind": row[4]})
+        except sqlite3.Error:
+            pass
+        try:
+            cursor = conn.execute(
+                "SELECT f.url, a.key, a.read, a.starred FROM articles a "
+                "JOIN feeds f ON f.id = a.feed_id WHERE a.read = 1 OR a.starred = 1"
+            )
+            while True:
+                try:
+                    row = cursor.fetchone()
+                except sqlite3.Error:
+                    break
+                if row is None:
+                    break
+                states.append((str(row[0]), str(row[1]), int(row[2]), int(row[3])))
+        except sqlite3.Error:
+            pass
+    finally:
+        conn.close()
+    return feeds, states
+
+
+def _move_aside(path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    os.replace(path, target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, target.with_name(target.name + suffix))
+    return target
+
+
+# --- the storage ---------------------------------------------------------------------------
+
+_ROW_COLUMNS = (
+    "a.id, a.feed_id, a.title, coalesce(f.display_name, f.title, a.feed_title, f.url), "
+    "a.published, a.read, a.starred, a.words, a.url"
+)
+_ARTICLE_COLUMNS = (
+    "a.id, a.feed_id, coalesce(f.display_name, f.title, a.feed_title, f.url), a.source, a.key, "
+    "a.title, a.author, a.url, a.published, a.body, a.body_state, a.kind, a.enclosures, "
+    "a.feed_title, a.full_body, a.read, a.starred, a.read_position, a.words"
+)
+_FEED_COLUMNS = (
+    "f.id, f.url, f.kind, f.title, f.display_name, f.folder, f.subscribed, f.always_full_text, "
+    "f.last_success, f.last_error, f.retry_after"
+)
+
+_UPSERT = """
+INSERT INTO articles (feed_id, key, source, title, author, url, published, sort_ts, body,
+                      body_state, kind, enclosures, feed_title, words, first_seen, read, starred)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (feed_id, key) DO UPDATE SET
+    source = excluded.source, title = excluded.title, author = excluded.author,
+    url = excluded.url, published = excluded.published,
+    sort_ts = CASE WHEN excluded.published IS NULL THEN articles.sort_ts
+                   ELSE excluded.sort_ts END,
+    body = excluded.body, body_state = excluded.body_state, kind = excluded.kind,
+    enclosures = excluded.enclosures, feed_title = excluded.feed_title, words = excluded.words
+WHERE articles.title IS NOT excluded.title OR articles.body IS NOT excluded.body
+   OR articles.author IS NOT excluded.author OR articles.url IS NOT excluded.url
+   OR articles.published IS NOT excluded.published
+   OR articles.body_state IS NOT excluded.body_state
+   OR articles.enclosures IS NOT excluded.enclosures
+   OR articles.feed_title IS NOT excluded.feed_title
+"""
+
+
+class SqliteStorage:
+    """``reader.storage.base.Storage`` over one SQLite file; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        self._has_salvage: bool | None = None
+        self._closed = False
+
+    # -- opening
+
+    @classmethod
+    def open(cls, path: Path) -> tuple[SqliteStorage, Salvage | None]:
+        """Open or create the library; a corrupt file is moved aside and salvaged.
+
+        Raises StorageError when the file cannot be opened for another reason (permissions,
+        a directory in the way, another application's database).
+        """
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageError(f"cannot create {path.parent}: {error.strerror}") from error
+        salvage: Salvage | None = None
+        storage = cls(path)
+        try:
+            storage._prepare()
+        except sqlite3.DatabaseError as error:
+            storage.close()
+            if not _is_corruption(error):
+                raise StorageError(f"cannot open library {path}: {_one_line(error)}") from error
+            feeds, states = _salvage(path)
+            try:
+                moved = _move_aside(path)
+            except OSError as move_error:
+                raise StorageError(
+                    f"library {path} is damaged and could not be moved aside: "
+                    f"{move_error.strerror}") from move_error
+            salvage = Salvage(moved_to=moved, reason=_one_line(error), feeds=feeds, states=states)
+            storage = cls(path)
+            try:
+                storage._prepare()
+            except sqlite3.Error as again:
+                storage.close()
+                raise StorageError(f"cannot create library {path}: {_one_line(again)}") from again
+            if states:
+                storage._store_salvaged(states)
+        return storage, salvage
+
+    def _prepare(self) -> None:
+        conn = self._conn()
+        _check(conn, self.path)
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if app_id not in (0, APPLICATION_ID):
+            raise StorageError(f"{self.path} is not a reader library (another application's "
+                               "database); choose another file with --db")
+        if app_id == 0 and version == 0:
+            tables = conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0]
+            if tables:
+                raise StorageError(f"{self.path} is not a reader library (a database with "
+                                   "other tables); choose another file with --db")
+        if version > len(MIGRATIONS):
+            raise StorageError(f"{self.path} was written by a newer reader (schema {version}); "
+                               "upgrade reader")
+        if version < len(MIGRATIONS):
+            self._migrate(conn, version)
+
+    def _migrate(self, conn: sqlite3.Connection, version: int) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # re-read under the write lock: another process may have migrated meanwhile
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            for number in range(current, len(MIGRATIONS)):
+                for statement in _statements(MIGRATIONS[number]):
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        if self._closed:
+            raise StorageError("the library is closed")
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                               isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # journal_mode is persistent, but setting it needs a lock: only when not yet WAL
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        # NORMAL is durable across application crashes in WAL mode; only a power cut can
+        # lose the last commits, never corrupt the file
+        conn.execute("PRAGMA synchronous = NORMAL")
+        self._local.conn = conn
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; IMMEDIATE takes the write lock up front so it cannot deadlock."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+        self._local = threading.local()
+
+    # -- feeds
+
+    @_guard
+    def upsert_feed(
+        self, url: str, *, title: str | None = None, subscribed: bool | None = None,
+        folder: str | None = None, display_name: str | None = None,
+        kind: FeedKind | None = None,
+    ) -> int:
+        with self._write() as conn:
+            row = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+            if row is None:
+                cursor = conn.execute(
+                    "INSERT INTO feeds (url, kind, title, display_name, folder, subscribed, added)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (url, str(kind or FeedKind.FEED), title, display_name, folder,
+                     int(bool(subscribed)), _iso(_now())))
+                return int(cursor.lastrowid or 0)
+            feed_id = int(row[0])
+            updates = {"title": title, "display_name": display_name, "folder": folder,
+                       "subscribed": None if subscribed is None else int(subscribed),
+                       "kind": None if kind is None else str(kind)}
+            sets = [(name, value) for name, value in updates.items() if value is not None]
+            if sets:
+                conn.execute(
+                    f"UPDATE feeds SET {', '.join(n + ' = ?' for n, _ in sets)} WHERE id = ?",
+                    [v for _, v in sets] + [feed_id])
+            return feed_id
+
+    @_guard
+    def set_folder(self, feed_id: int, folder: str | None) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE feeds SET folder = ? WHERE id = ?", (folder, feed_id))
+
+    @_guard
+    def remove_feed(self, feed_id: int) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+
+    @_guard
+    def unsubscribe(self, feed_id: int) -> None:
+        """Keep the articles (their read state is still worth having) but stop refreshing."""
+        with self._write() as conn:
+            conn.execute("UPDATE feeds SET subscribed = 0 WHERE id = ?", (feed_id,))
+
+    @_guard
+    def feeds(self, *, subscribed_only: bool = False) -> list[FeedInfo]:
+        where = "WHERE f.subscribed = 1" if subscribed_only else ""
+        rows = self._conn().execute(
+            f"SELECT {_FEED_COLUMNS}, coalesce(c.unread, 0), coalesce(c.total, 0) FROM feeds f "
+            "LEFT JOIN (SELECT feed_id, sum(read = 0) AS unread, count(*) AS total "
+            "           FROM articles GROUP BY feed_id) c ON c.feed_id = f.id "
+            f"{where} ORDER BY f.folder IS NOT NULL, f.folder COLLATE NOCASE, "
+            "coalesce(f.display_name, f.title, f.url) COLLATE NOCASE").fetchall()
+        return [self._feed_info(row, row[11], row[12]) for row in rows]
+
+    @staticmethod
+    def _feed_info(row: Sequence[Any], unread: int, total: int) -> FeedInfo:
+        return FeedInfo(
+            id=row[0], url=row[1], kind=FeedKind(row[2]), title=row[3], display_name=row[4],
+            folder=row[5], subscribed=bool(row[6]), always_full_text=bool(row[7]),
+            unread=int(unread or 0), total=int(total or 0), last_success=_parse_iso(row[8]),
+            last_error=row[9], retry_after=_parse_iso(row[10]))
+
+    def _one_feed(self, where: str, value: object) -> FeedInfo | None:
+        conn = self._conn()
+        row = conn.execute(f"SELECT {_FEED_COLUMNS} FROM feeds f WHERE {where}",
+                           (value,)).fetchone()
+        if row is None:
+            return None
+        counts = conn.execute("SELECT sum(read = 0), count(*) FROM articles WHERE feed_id = ?",
+                              (row[0],)).fetchone()
+        return self._feed_info(row, counts[0], counts[1])
+
+    @_guard
+    def feed_by_url(self, url: str) -> FeedInfo | None:
+        return self._one_feed("f.url = ?", url)
+
+    @_guard
+    def feed(self, feed_id: int) -> FeedInfo | None:
+        return self._one_feed("f.id = ?", feed_id)
+
+    @_guard
+    def fetch_state(self, feed_id: int) -> FetchState:
+        row = self._conn().execute(
+            "SELECT etag, last_modified, retry_after FROM feeds WHERE id = ?",
+            (feed_id,)).fetchone()
+        if row is None:
+            return FetchState()
+        return FetchState(etag=row[0], last_modified=row[1], retry_after=_parse_iso(row[2]))
+
+    @_guard
+    def fetch_states(self) -> dict[int, FetchState]:
+        rows = self._conn().execute(
+            "SELECT id, etag, last_modified, retry_after FROM feeds").fetchall()
+        return {r[0]: FetchState(etag=r[1], last_modified=r[2], retry_after=_parse_iso(r[3]))
+                for r in rows}
+
+    @_guard
+    def record_fetch(
+        self, feed_id: int, *, state: FetchState | None, error: str | None, when: datetime,
+    ) -> None:
+        with self._write() as conn:
+            self._record_fetch(conn, feed_id, state=state, error=error, when=when)
+
+    @staticmethod
+    def _record_fetch(
+        conn: sqlite3.Connection, feed_id: int, *, state: FetchState | None,
+        error: str | None, when: datetime, title: str | None = None,
+    ) -> None:
+        retry = _iso(state.retry_after) if state is not None else None
+        if error is None:
+            conn.execute(
+                "UPDATE feeds SET last_success = ?, last_error = NULL, retry_after = ?, "
+                "etag = coalesce(?, etag), last_modified = coalesce(?, last_modified), "
+                "title = coalesce(?, title) WHERE id = ?",
+                (_iso(when), retry, state.etag if state else None,
+                 state.last_modified if state else None, title, feed_id))
+        else:
+            # validators are kept: a failure says nothing about the cached copy
+            conn.execute("UPDATE feeds SET last_error = ?, retry_after = ? WHERE id = ?",
+                         (error, retry, feed_id))
+
+    @_guard
+    def set_feed_option(self, feed_id: int, *, always_full_text: bool) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE feeds SET always_full_text = ? WHERE id = ?",
+                         (int(always_full_text), feed_id))
+
+    # -- articles: writing
+
+    @_guard
+    def upsert_articles(
+        self, feed_id: int, articles: Iterable[Article], *, key_prefix: str = "",
+    ) -> int:
+        with self._write() as conn:
+            return self._upsert(conn, feed_id, list(articles), key_prefix)
+
+    @_guard
+    def upsert_many(self, batches: Sequence[tuple[int, Sequence[Article]]]) -> dict[int, int]:
+        with self._write() as conn:
+            return {feed_id: self._upsert(conn, feed_id, articles, "")
+                    for feed_id, articles in batches}
+
+    @_guard
+    def store_refresh(
+        self, results: Sequence[tuple[int, Sequence[Article] | None, FetchState | None,
+                                      str | None, str | None]],
+        *, when: datetime,
+    ) -> dict[int, int]:
+        """Write a batch of refresh outcomes in one transaction.
+
+        Each item is (feed_id, articles or None when unchanged/failed, new validators,
+        error, feed title). Returns new-article counts per feed.
+        """
+        counts: dict[int, int] = {}
+        with self._write() as conn:
+            for feed_id, articles, state, error, title in results:
+                if articles:
+                    counts[feed_id] = self._upsert(conn, feed_id, articles, "")
+                self._record_fetch(conn, feed_id, state=state, error=error, when=when,
+                                   title=title)
+        return counts
+
+    def _upsert(
+        self, conn: sqlite3.Connection, feed_id: int, articles: Sequence[Article], prefix: str,
+    ) -> int:
+        if not articles:
+            return 0
+        existing = {r[0] for r in conn.execute(
+            "SELECT key FROM articles WHERE feed_id = ?", (feed_id,))}
+        gone = {r[0] for r in conn.execute("SELECT key FROM pruned WHERE feed_id = ?",
+                                           (feed_id,))}
+        rescued = self._rescued_states(conn, feed_id)
+        now = time.time()
+        rows = []
+        new_keys: set[str] = set()
+        for index, article in enumerate(articles):
+            key = prefix + article.key
+            if key in gone:
+                continue
+            if key not in existing:
+                new_keys.add(key)
+            read, starred = rescued.get(key, (0, 0))
+            # undated entries keep the feed's order: the first listed is the newest
+            sort_ts = (_timestamp(article.published) if article.published is not None
+                       else now - index * 0.001)
+            rows.append((
+                feed_id, key, article.source, article.title, article.author, article.url,
+                _iso(article.published), sort_ts, article.body, str(article.body_state),
+                str(article.kind), json.dumps(list(article.enclosures))
+                if article.enclosures else None, article.feed_title,
+                _word_count(article.body), now, read, starred))
+        # a feed listing the same key twice: the last one wins, deterministically
+        conn.executemany(_UPSERT, rows)
+        if rescued:
+            conn.executemany("DELETE FROM salvaged WHERE key = ? AND feed_url = "
+                             "(SELECT url FROM feeds WHERE id = ?)",
+                             [(key, feed_id) for key in rescued])
+        return len(new_keys)
+
+    def _rescued_states(self, conn: sqlite3.Connection, feed_id: int) -> dict[str, tuple[int, int]]:
+        if self._has_salvage is None:
+            self._has_salvage = conn.execute("SELECT 1 FROM salvaged LIMIT 1").fetchone() \
+                is not None
+        if not self._has_salvage:
+            return {}
+        return {r[0]: (r[1], r[2]) for r in conn.execute(
+            "SELECT s.key, s.read, s.starred FROM salvaged s JOIN feeds f ON f.url = s.feed_url "
+            "WHERE f.id = ?", (feed_id,))}
+
+    def _store_salvaged(self, states: Sequence[tuple[str, str, int, int]]) -> None:
+        with self._write() as conn:
+            conn.executemany("INSERT OR REPLACE INTO salvaged VALUES (?, ?, ?, ?)", states)
+        self._has_salvage = bool(states)
+
+    @_guard
+    def delete_articles(self, feed_id: int, keys: Sequence[str]) -> None:
+        with self._write() as conn:
+            conn.executemany("DELETE FROM articles WHERE feed_id = ? AND key = ?",
+                             [(feed_id, key) for key in keys])
+
+    def _set_flag(self, column: str, ids: Sequence[int], value: bool) -> None:
+        with self._write() as conn:
+            for chunk in _chunks(list(ids)):
+                conn.execute(
+                    f"UPDATE articles SET {column} = ? WHERE id IN ({','.join('?' * len(chunk))})",
+                    [int(value), *chunk])
+
+    @_guard
+    def set_read(self, ids: Sequence[int], read: bool) -> None:
+        self._set_flag("read", ids, read)
+
+    @_guard
+    def set_starred(self, ids: Sequence[int], starred: bool) -> None:
+        self._set_flag("starred", ids, starred)
+
+    @_guard
+    def set_full_body(self, article_id: int, body: str | None) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE articles SET full_body = ? WHERE id = ?", (body, article_id))
+
+    @_guard
+    def set_read_position(self, article_id: int, position: float) -> None:
+        position = min(1.0, max(0.0, position))
+        with self._write() as conn:
+            conn.execute("UPDATE articles SET read_position = ? WHERE id = ?",
+                         (position, article_id))
+
+    @_guard
+    def prune(self, *, older_than: datetime) -> int:
+        cutoff = _timestamp(older_than)
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO pruned (feed_id, key) SELECT feed_id, key FROM articles "
+                "WHERE read = 1 AND starred = 0 AND sort_ts < ?", (cutoff,))
+            cursor = conn.execute(
+                "DELETE FROM articles WHERE read = 1 AND starred = 0 AND sort_ts < ?", (cutoff,))
+            return int(cursor.rowcount)
+
+    @_guard
+    def meta(self, key: str) -> str | None:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    @_guard
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    @_guard
+    def vacuum(self) -> None:
+        conn = self._conn()
+        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+        conn.execute("VACUUM")
+
+    # -- files of a directory source
+
+    @_guard
+    def file_stamps(self, feed_id: int) -> dict[str, FileStamp]:
+        return {r[0]: FileStamp(r[1], r[2]) for r in self._conn().execute(
+            "SELECT path, size, mtime_ns FROM files WHERE feed_id = ?", (feed_id,))}
+
+    @_guard
+    def record_files(
+        self, feed_id: int, stamps: Sequence[tuple[str, FileStamp]], *, forget: Sequence[str] = (),
+    ) -> None:
+        with self._write() as conn:
+            conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                             [(feed_id, p, s.size, s.mtime_ns) for p, s in stamps])
+            conn.executemany("DELETE FROM files WHERE feed_id = ? AND path = ?",
+                             [(feed_id, p) for p in forget])
+
+    @_guard
+    def store_files(
+        self, feed_id: int, items: Sequence[tuple[str, FileStamp | None, Sequence[Article]]],
+        *, drop_keys: Sequence[str] = (),
+    ) -> int:
+        """Articles of cleaned files plus their stamps in one transaction (a crash in between
+        would otherwise leave a file marked clean without its article)."""
+        with self._write() as conn:
+            conn.executemany("DELETE FROM articles WHERE feed_id = ? AND key = ?",
+                             [(feed_id, key) for key in drop_keys])
+            new = 0
+            for _, _, articles in items:
+                new += self._upsert(conn, feed_id, articles, "")
+            conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                             [(feed_id, p, s.size, s.mtime_ns) for p, s, _ in items if s])
+            return new
+
+    # -- articles: reading
+
+    @_guard
+    def article_ids(self, query: ArticleQuery) -> Sequence[int]:
+        sql, params = _view_sql(query)
+        if sql is None:
+            return array("q")
+        cursor = self._conn().execute(sql, params)
+        return array("q", [row[0] for row in cursor])
+
+    @_guard
+    def rows(self, ids: Sequence[int]) -> list[ArticleRow]:
+        found: dict[int, ArticleRow] = {}
+        conn = self._conn()
+        for chunk in _chunks(list(ids)):
+            for r in conn.execute(
+                f"SELECT {_ROW_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id "
+                f"WHERE a.id IN ({','.join('?' * len(chunk))})", list(chunk)):
+                found[r[0]] = ArticleRow(
+                    id=r[0], feed_id=r[1], title=r[2], feed_name=r[3],
+                    published=_parse_iso(r[4]), read=bool(r[5]), starred=bool(r[6]),
+                    words=r[7], url=r[8])
+        return [found[i] for i in ids if i in found]
+
+    @_guard
+    def read_states(self, ids: Sequence[int]) -> dict[int, bool]:
+        states: dict[int, bool] = {}
+        conn = self._conn()
+        for chunk in _chunks(list(ids)):
+            states.update((r[0], bool(r[1])) for r in conn.execute(
+                f"SELECT id, read FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                list(chunk)))
+        return states
+
+    @_guard
+    def get(self, article_id: int) -> StoredArticle | None:
+        r = self._conn().execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "WHERE a.id = ?", (article_id,)).fetchone()
+        if r is None:
+            return None
+        article = Article(
+            source=r[3], key=r[4], title=r[5], author=r[6], url=r[7],
+            published=_parse_iso(r[8]), body=r[9], body_state=_enum(BodyState, r[10],
+                                                                     BodyState.FULL),
+            kind=_enum(SourceKind, r[11], SourceKind.TEXT),
+            enclosures=tuple(json.loads(r[12])) if r[12] else (), feed_title=r[13])
+        return StoredArticle(
+            id=r[0], feed_id=r[1], feed_name=r[2], article=article, full_body=r[14],
+            read=bool(r[15]), starred=bool(r[16]), read_position=float(r[17]), words=r[18])
+
+    @_guard
+    def unread_ids(self, feed_id: int | None) -> list[int]:
+        if feed_id is None:
+            sql, params = "SELECT id FROM articles WHERE read = 0", ()
+        else:
+            sql, params = "SELECT id FROM articles WHERE feed_id = ? AND read = 0", (feed_id,)
+        return [r[0] for r in self._conn().execute(sql, params)]
+
+    @_guard
+    def starred_states(self, ids: Sequence[int]) -> dict[int, bool]:
+        states: dict[int, bool] = {}
+        conn = self._conn()
+        for chunk in _chunks(list(ids)):
+            states.update((r[0], bool(r[1])) for r in conn.execute(
+                f"SELECT id, starred FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                list(chunk)))
+        return states
+
+    @_guard
+    def quick_check(self) -> str:
+        return str(self._conn().execute("PRAGMA quick_check").fetchone()[0])
+
+    @_guard
+    def article_count(self) -> int:
+        return int(self._conn().execute("SELECT count(*) FROM articles").fetchone()[0])
+
+
+E = TypeVar("E", BodyState, SourceKind)
+
+
+def _enum(kind: type[E], value: str, default: E) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        return default
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (sqlite3.complete_statement respects triggers)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def _view_sql(query: ArticleQuery) -> tuple[str | None, list[object]]:
+    """The SQL for a view's ordered ids, written so the date indexes serve it."""
+    where: list[str] = []
+    params: list[object] = []
+    joins = ""
+    order = "a.sort_ts DESC, a.id DESC"
+    if query.feed_ids is not None:
+        if not query.feed_ids:
+            return None, []
+        marks = ",".join("?" * len(query.feed_ids))
+        # one feed: its own index; several: scan by date and test feed_id from the index
+        column = "a.feed_id" if len(query.feed_ids) == 1 else "+a.feed_id"
+        where.append(f"{column} IN ({marks})")
+        params.extend(query.feed_ids)
+    if query.folder is not None:
+        where.append("+a.feed_id IN (SELECT id FROM feeds WHERE folder = ?)")
+        params.append(query.folder)
+    if query.subscribed_only:
+        where.append("+a.feed_id IN (SELECT id FROM feeds WHERE subscribed = 1)")
+    if query.unread_only:
+        where.append("a.read = 0")
+    if query.starred_only:
+        where.append("a.starred = 1")
+    if query.since is not None:
+        where.append("a.sort_ts >= ?")
+        params.append(_timestamp(query.since))
+    if query.until is not None:
+        where.append("a.sort_ts < ?")
+        params.append(_timestamp(query.until))
+    if query.text is not None:
+        match = fts_query(query.text, prefix=query.prefix)
+        if match is None:
+            return None, []
+        if query.sort is Sort.RANK:
+            joins = " JOIN (SELECT rowid AS rid, rank FROM articles_fts WHERE articles_fts " \
+                    "MATCH ?) m ON m.rid = a.id"
+            params.insert(0, match)
+            order = "m.rank, a.sort_ts DESC, a.id DESC"
+        else:
+            where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            params.append(match)
+    if query.sort is Sort.TITLE:
+        order = "a.title IS NULL, a.title COLLATE NOCASE, a.sort_ts DESC, a.id DESC"
+    elif query.sort is Sort.FEED:
+        joins += " JOIN feeds f ON f.id = a.feed_id"
+        order = ("coalesce(f.display_name, f.title, f.url) COLLATE NOCASE, f.id, "
+                 "a.sort_ts DESC, a.id DESC")
+    sql = f"SELECT a.id FROM articles a{joins}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {order}"
+    if query.limit is not None:
+        sql += " LIMIT ?"
+        params.append(max(0, query.limit))
+    return sql, params
