@@ -80,7 +80,9 @@ def main(argv: list[str] | None = None) -> None:
         ("trafilatura 2.x", scorer.score(truth, theirs)[0], t_theirs),
     ]
     print(f"{len(pages)} pages from {args.dataset}")
-    print(f"{'extractor':<24} {'F1':>6} {'P':>6} {'R':>6} {'itemF1':>7} {'empty':>6} {'pages/s':>8}")
+    print(
+        f"{'extractor':<24} {'F1':>6} {'P':>6} {'R':>6} {'itemF1':>7} {'empty':>6} {'pages/s':>8}"
+    )
     for name, res, seconds in rows:
         print(
             f"{name:<24} {res['f1']:6.3f} {res['precision']:6.3f} {res['recall']:6.3f} "

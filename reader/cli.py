@@ -115,11 +115,33 @@ def build_command_parser() -> argparse.ArgumentParser:
 
     config = command("config", "write the default config if missing, then print it",
                      "reader config --path")
-    config.add_argument("--path", action="store_true", help="print only the file's path")
+    # RawDescriptionHelpFormatter keeps these line breaks
+    config.description = """\
+Write the commented default config file if there is none, then print its path on
+the first line and the settings in effect as TOML. Problems in the file go to
+stderr, one line each; the reader uses the defaults for what is wrong.
+
+The file is --config PATH (given before the subcommand), else $READER_CONFIG,
+else config.toml in the user config folder (~/.config/reader-tui/ on Linux,
+honouring XDG_CONFIG_HOME)."""
+    config.epilog = """\
+examples:
+  reader config                         print the settings in effect
+  "$EDITOR" "$(reader config --path)"   edit the file
+  READER_CONFIG=./try.toml reader config"""
+    config.add_argument("--path", action="store_true",
+                        help="print only the file's path (still writing the default if missing)")
 
     completion = command("completion", "print a shell completion script",
                          'eval "$(reader completion bash)"')
-    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+    completion.description = "print a completion script: subcommands, options, source files"
+    completion.epilog = """\
+examples:
+  eval "$(reader completion bash)"      in ~/.bashrc
+  eval "$(reader completion zsh)"       in ~/.zshrc, after compinit
+  reader completion fish > ~/.config/fish/completions/reader.fish"""
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"), metavar="SHELL",
+                            help="bash, zsh or fish")
     return parser
 
 

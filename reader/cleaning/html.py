@@ -20,7 +20,7 @@ import lxml.etree as etree
 import lxml.html
 from trafilatura import bare_extraction
 
-from reader.cleaning.markdown import parse_html, render_element
+from reader.cleaning.markdown import parse_html, render_blocks
 from reader.dates import plausible
 from reader.sanitize import clean_line, clean_text, safe_url
 
@@ -105,7 +105,11 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 
 def decode_html(data: bytes) -> str:
     """BOM, then UTF-8, then the declared charset, then cp1252 (which never fails)."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(codec, "replace")
     try:
@@ -311,7 +315,9 @@ def parse_date(value: str | None) -> datetime | None:
     return plausible(parsed)
 
 
-def _language(root: lxml.html.HtmlElement, meta: dict[str, str], ld: list[dict[str, Any]]) -> str | None:
+def _language(
+    root: lxml.html.HtmlElement, meta: dict[str, str], ld: list[dict[str, Any]]
+) -> str | None:
     html = root if root.tag == "html" else root.find(".//html")
     candidates = [
         html.get("lang") if html is not None else None,
@@ -339,17 +345,24 @@ _TRAFILATURA_OPTIONS: dict[str, Any] = {
 
 
 def _extract_body(root: lxml.html.HtmlElement, url: str | None, meta: _PageMeta) -> str:
+    # Metadata is read by now. What is never shown goes before trafilatura copies the tree:
+    # it would otherwise keep <noscript> "enable JavaScript" text, and copying is cheaper.
+    etree.strip_elements(root, *_NEVER_SHOWN, with_tail=False)
     try:
         document = bare_extraction(root, url=url, **_TRAFILATURA_OPTIONS)
     except (ValueError, TypeError, AttributeError, etree.LxmlError, RecursionError):
         document = None
     body_element = getattr(document, "body", None)
-    markdown = render_element(body_element, base_url=url) if body_element is not None else ""
-    blocks = _tidy_blocks(markdown.split("\n\n"), meta)
-    body = "\n\n".join(blocks)
+    if body_element is not None:
+        _rejoin_split_paragraphs(body_element)
+    blocks = render_blocks(body_element, base_url=url) if body_element is not None else []
+    body = "\n\n".join(tidy_blocks(blocks, titles=meta.titles, description=meta.description))
     if len(body) < 200 and meta.article_body and len(meta.article_body) > 2 * len(body):
         body = _plain_paragraphs(meta.article_body)
     return body
+
+
+_NEVER_SHOWN = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed")
 
 
 def _plain_paragraphs(text: str) -> str:
@@ -357,22 +370,155 @@ def _plain_paragraphs(text: str) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
+# -- tidying trafilatura's result ------------------------------------------------------
+
+_INLINE_XML = frozenset({"ref", "hi"})
+_SENTENCE_END = tuple('.!?:;\u2026"\u201d\u2019)')
+
+
+def _rejoin_split_paragraphs(body: etree._Element) -> None:
+    """Put back the links and emphasis trafilatura lifts out of paragraphs split at <br>.
+
+    It turns ``<p>Kuo said Apple will <a>move to scissor keys</a>, ...</p>`` into
+    ``<p>Kuo said Apple will</p><ref>move to scissor keys</ref><p>, ...</p>``.
+    """
+    parents = [el for el in body.iter() if el.find("p") is not None]
+    for parent in parents:
+        _rejoin_children(parent)
+
+
+def _rejoin_children(parent: etree._Element) -> None:
+    paragraph: etree._Element | None = None
+    joined = False  # the last thing appended to ``paragraph`` was a lifted inline element
+    for element in list(parent):
+        tag = element.tag
+        mid_sentence = paragraph is not None and not _ends_sentence(paragraph)
+        if tag in _INLINE_XML and paragraph is not None and (joined or mid_sentence):
+            paragraph.append(element)  # moves it, tail included
+            joined = True
+        elif tag == "p" and paragraph is not None and joined and _continues(element):
+            _merge_into(paragraph, element)
+            joined = False
+        else:
+            paragraph = element if tag == "p" else None
+            joined = False
+
+
+def _ends_sentence(paragraph: etree._Element) -> bool:
+    tail = paragraph[-1].tail if len(paragraph) else paragraph.text
+    text = (tail or "").rstrip() if len(paragraph) else (paragraph.text or "").rstrip()
+    if not text and len(paragraph):
+        text = "".join(paragraph[-1].itertext()).rstrip()
+    return not text or text.endswith(_SENTENCE_END)
+
+
+def _continues(paragraph: etree._Element) -> bool:
+    start = (paragraph.text or "").lstrip()[:1]
+    return bool(start) and (start.islower() or start in ",.;:)\u2019'")
+
+
+def _merge_into(target: etree._Element, source: etree._Element) -> None:
+    if len(target):
+        target[-1].tail = (target[-1].tail or "") + (source.text or "")
+    else:
+        target.text = (target.text or "") + (source.text or "")
+    for child in list(source):
+        target.append(child)
+    source.getparent().remove(source)
+
+
 _WORD = re.compile(r"\w+")
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
+_ITEM_START = re.compile(r"^(?:- |\d+\. )", re.M)
+_TIME = re.compile(r"\b\d{1,2}[:h.]\d{2}\b")
+_NUMERIC_DATE = re.compile(r"\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\b")
+_YEAR = re.compile(r"\b(?:19[7-9]\d|20\d\d)\b")
 
 
 def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def _tidy_blocks(blocks: list[str], meta: _PageMeta) -> list[str]:
-    """Remove the title repeated at the top of the body."""
-    titles = {tuple(_words(t)) for t in meta.titles if t}
-    titles.discard(())
+def tidy_blocks(blocks: list[str], *, titles: list[str], description: str | None) -> list[str]:
+    """Remove from trafilatura's blocks what a reader view leaves out.
+
+    Each rule is a signal that holds across sites: the page's own title or standfirst
+    repeated as a heading at the top, date/byline lines, and blocks that are nothing but
+    links (related-story lists, tag lists, breadcrumbs, teasers).
+    """
+    title_words = {tuple(_words(t)) for t in titles if t} - {()}
+    description_words = " ".join(_words(description or ""))
     out: list[str] = []
     for index, block in enumerate(blocks):
-        if not block.strip():
+        words = _words(block)
+        if index < 4 and tuple(words) in title_words:
             continue
-        if index < 4 and tuple(_words(block)) in titles:
+        if index < 3 and block.startswith("#") and _same_text(words, description_words):
             continue
-        out.append(block)
+        if index < 3 and _is_date_line(block, words):
+            continue
+        kept = _without_link_items(block)
+        if kept:
+            out.append(kept)
+    while out and _is_date_line(out[-1], _words(out[-1])):
+        out.pop()
     return out
+
+
+def _same_text(words: list[str], other: str) -> bool:
+    """Equal, or one a prefix of the other (standfirsts are often cut short in meta tags)."""
+    if not words or not other:
+        return False
+    text = " ".join(words)
+    return text == other or (
+        min(len(text), len(other)) > 30 and (text.startswith(other) or other.startswith(text))
+    )
+
+
+def _is_date_line(block: str, words: list[str]) -> bool:
+    """A short line that is mostly a date or time: 'Updated 20 Nov 2019, 11:28'."""
+    if not words or len(words) > 12:
+        return False
+    has_date = _TIME.search(block) or _NUMERIC_DATE.search(block) or _YEAR.search(block)
+    numeric = sum(w.isdigit() for w in words)
+    return bool(has_date) and numeric >= 2 and numeric / len(words) >= 0.3
+
+
+def _link_share(text: str) -> float:
+    words = len(_words(_MD_LINK.sub(r"\1", text)))
+    linked = sum(len(_words(m.group(1))) for m in _MD_LINK.finditer(text))
+    return linked / words if words else 0.0
+
+
+def _is_link_only(text: str) -> bool:
+    """Only links, short ones, whose text is not a URL: related stories, tags, teasers."""
+    links = _MD_LINK.findall(text)
+    if not links or any(_LOOKS_LIKE_URL.match(label) for label in links):
+        return False
+    words = len(_words(_MD_LINK.sub(r"\1", text)))
+    return words <= _LINK_ONLY_MAX_WORDS and _link_share(text) >= _LINK_ONLY
+
+
+def _without_link_items(block: str) -> str:
+    """The block without its link-only parts: a whole paragraph, or the items of a list.
+
+    Headings made of a link are kept: product and section names are often linked.
+    """
+    if block.startswith(("```", "|", ">", "#")):
+        return block
+    starts = [m.start() for m in _ITEM_START.finditer(block)]
+    if not starts or starts[0] != 0:
+        return "" if _is_link_only(block) else block
+    items = [
+        block[a:b].rstrip("\n") for a, b in zip(starts, starts[1:] + [len(block)], strict=True)
+    ]
+    kept = [item for item in items if not _is_link_only(item.split("\n", 1)[0])]
+    if len(kept) == len(items):
+        return block
+    separator = "\n\n" if "\n\n" in block else "\n"
+    return separator.join(kept)
+
+
+_LINK_ONLY = 0.9
+_LINK_ONLY_MAX_WORDS = 20
+_LOOKS_LIKE_URL = re.compile(r"\s*(?:https?://|www\.)", re.I)

@@ -21,14 +21,21 @@ import lxml.html
 
 from reader.sanitize import clean_text, safe_url
 
-__all__ = ["ParsedHtml", "flatten_nesting", "html_to_markdown", "parse_html", "render_element"]
+__all__ = [
+    "ParsedHtml",
+    "flatten_nesting",
+    "html_to_markdown",
+    "parse_html",
+    "render_blocks",
+    "render_element",
+]
 
 # Never shown, with everything inside them.
 _SKIP = frozenset(
     {
         "script", "style", "noscript", "iframe", "object", "embed", "template", "svg",
         "math", "form", "button", "input", "select", "textarea", "canvas", "video",
-        "audio", "head", "title", "meta", "link", "base", "map", "dialog", "frame",
+        "audio", "title", "meta", "link", "base", "map", "dialog", "frame",
         "frameset", "applet", "param", "source", "track",
     }
 )  # fmt: skip
@@ -126,7 +133,14 @@ def _parse_once(text: str) -> tuple[lxml.html.HtmlElement | None, bool]:
     return root, too_deep
 
 
-_FLAT_DEPTH = 160  # well under libxml2's 256, leaving room for html/body and inline tags
+# Past _FLAT_DEPTH only the tags that carry meaning are kept (wrappers go), and past
+# _FLAT_DEPTH_MAX none, so the result stays well under libxml2's limit of 256.
+_FLAT_DEPTH = 64
+_FLAT_DEPTH_MAX = 128
+_MEANINGFUL = frozenset(
+    "p h1 h2 h3 h4 h5 h6 ul ol li dl dt dd blockquote pre code table thead tbody tfoot tr td "
+    "th caption a b strong i em article main figure figcaption".split()
+)
 _VOID = frozenset(
     "area base br col embed hr img input keygen link meta param source track wbr".split()
 )
@@ -142,8 +156,8 @@ _TOKENS = re.compile(
 )
 
 
-def flatten_nesting(html: str, *, limit: int = _FLAT_DEPTH) -> str:
-    """Drop start/end tags nested deeper than ``limit``, keeping all text, in one linear pass."""
+def flatten_nesting(html: str) -> str:
+    """Drop start/end tags nested too deep, keeping all text, in one linear pass."""
     out: list[str] = []
     stack: list[tuple[str, bool]] = []  # (tag name, kept in the output)
     open_names: dict[str, int] = {}
@@ -182,7 +196,7 @@ def flatten_nesting(html: str, *, limit: int = _FLAT_DEPTH) -> str:
             continue
         if stack and stack[-1][0] in _IMPLIED_END.get(name, ()):
             pop()
-        keep = kept < limit
+        keep = kept < _FLAT_DEPTH or (name in _MEANINGFUL and kept < _FLAT_DEPTH_MAX)
         if keep:
             out.append(tag)
         stack.append((name, keep))
@@ -192,20 +206,31 @@ def flatten_nesting(html: str, *, limit: int = _FLAT_DEPTH) -> str:
     return "".join(out)
 
 
+# Characters XML cannot hold; the rest of the controls are removed from the rendered text.
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _to_text(html: str | bytes) -> str:
     if isinstance(html, bytes):
         text = html.decode("utf-8", "replace")
     else:
         text = html.encode("utf-8", "replace").decode("utf-8")
-    return clean_text(text)
+    # A search first: whole pages rarely hold any, and a plain scan is much cheaper than sub.
+    return _XML_INVALID.sub("", text) if _XML_INVALID.search(text) else text
 
 
 def render_element(element: etree._Element, *, base_url: str | None = None) -> str:
     """Render a parsed element (HTML or trafilatura XML) and its children as Markdown."""
+    return "\n\n".join(render_blocks(element, base_url=base_url))
+
+
+def render_blocks(element: etree._Element, *, base_url: str | None = None) -> list[str]:
+    """The Markdown blocks (paragraphs, headings, whole lists, tables...) of an element."""
     renderer = _Renderer(base_url)
-    blocks = renderer.blocks(element, 0)
-    text = "\n\n".join(block for block in blocks if block.strip())
-    return _BLANK_RUNS.sub("\n\n", clean_text(text)).strip("\n")
+    blocks = (
+        _BLANK_RUNS.sub("\n\n", clean_text(b)).strip("\n") for b in renderer.blocks(element, 0)
+    )
+    return [block for block in blocks if block.strip()]
 
 
 def _squash(text: str) -> str:
@@ -238,7 +263,7 @@ class _Renderer:
             inline.append(element.text)
         for child in element:
             tag = _tag(child)
-            if tag and tag not in _SKIP and not _hidden(child):
+            if _shown(child, tag):
                 if self._is_block(child, tag):
                     self._flush(inline, out)
                     out.extend(self.block(child, tag, depth + 1))
@@ -295,7 +320,7 @@ class _Renderer:
         number = start
         for child in element:
             child_tag = _tag(child)
-            if not child_tag or child_tag in _SKIP or _hidden(child):
+            if not _shown(child, child_tag):
                 continue
             if child_tag in _LIST_ITEMS:
                 content = _join_item_blocks(self.blocks(child, depth + 1))
@@ -350,7 +375,7 @@ class _Renderer:
         parts: list[str] = [element.text or ""]
         for child in element:
             tag = _tag(child)
-            if tag and tag not in _SKIP and not _hidden(child):
+            if _shown(child, tag):
                 parts.append(self.inline(child, tag, depth + 1))
             parts.append(child.tail or "")
         return "".join(parts)
@@ -407,6 +432,13 @@ def _visible_text(element: etree._Element) -> Iterable[str]:
                 stack.append("\n")
             elif tag and tag not in _SKIP:
                 stack.append(child)
+
+
+def _shown(element: etree._Element, tag: str) -> bool:
+    if not tag or tag in _SKIP or _hidden(element):
+        return False
+    # <head> is a document's head in HTML but a heading in trafilatura's XML.
+    return tag != "head" or _tag(element.getparent()) != "html"
 
 
 def _hidden(element: etree._Element) -> bool:

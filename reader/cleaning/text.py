@@ -26,7 +26,7 @@ from datetime import datetime
 from functools import cache
 from pathlib import Path
 
-from reader.cleaning.textdates import find_date
+from reader.cleaning.textdates import find_date, looks_like_date
 from reader.dates import plausible
 
 __all__ = ["CleanedText", "clean_text", "normalise_line", "repeated_lines"]
@@ -76,7 +76,9 @@ def _split_lines(text: str) -> list[str]:
 
 def _tidy(line: str) -> str:
     """One line as it goes into the body: invisible characters gone, runs of spaces one."""
-    return _SPACES.sub(" ", _INVISIBLE.sub("", line)).strip()
+    if not line.isascii():
+        line = _INVISIBLE.sub("", line)
+    return " ".join(line.split())
 
 
 def normalise_line(line: str) -> str:
@@ -84,8 +86,9 @@ def normalise_line(line: str) -> str:
 
     Case, spacing and numbers are ignored, so "12 comments" and "3 Comments" match.
     """
-    line = unicodedata.normalize("NFKC", _INVISIBLE.sub("", line)).casefold()
-    return _SPACES.sub(" ", _DIGITS.sub("0", line)).strip()
+    if not line.isascii():
+        line = unicodedata.normalize("NFKC", _INVISIBLE.sub("", line))
+    return " ".join(_DIGITS.sub("0", line.casefold()).split())
 
 
 def repeated_lines(
@@ -196,19 +199,21 @@ def _join_wrapped(parts: list[str]) -> str:
 
 _WORD = re.compile(r"\w+")
 _PUNCT = re.compile(r"[.,;:!?\"“”„«»'’()\u3001\u3002\uff0c\uff01\uff1f]")
-_SENTENCE_END = re.compile(r"[.!?。！？…](?:[\"'”’»)\]]*)$")
-_INNER_SENTENCE = re.compile(r"[.!?。！？](?:[\"'”’»)]*)\s+\S|[。！？]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_LINKISH = re.compile(r"https?://|www\.|\.(?:com|org|net|co\.uk|html?)\b|@\w", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s[|»·•/>]\s|\s[|»·•]|[|»·•]\s")
+_DIGIT_CHARS = re.compile(r"\d")
+_YEARISH = re.compile(r"(?:19|20)\d\d")
+_SENTENCE_MARKS = ".!?。！？…"
+_CLOSERS = "\"'”’»)]*"
 _BYLINE = re.compile(
     r"^(?:by|von|par|por|di|de|da|door|автор|written by|posted by|author)\s*:?\s+"
     r"(?P<name>\S.{1,80}?)\s*$",
     re.IGNORECASE,
 )
-# Words that announce another article rather than continue this one.
+# Words that announce another article rather than continue this one. Anchored at the
+# start of the block, so trying it costs next to nothing.
 _TEASER = re.compile(
-    r"^\W*(?:read (?:more|also|next)|see also|related(?: articles?| stories| posts?| content)?|"
+    r"\W*(?:read (?:more|also|next)|see also|related(?: articles?| stories| posts?| content)?|"
     r"more (?:from|on|stories|news|articles)|recommended|don'?t miss|must read|also read|"
     r"trending|popular|most (?:read|popular|viewed)|you (?:may|might) also like|top stories|"
     r"next (?:article|story|post)|previous (?:article|story|post)|continue reading|click here|"
@@ -217,17 +222,34 @@ _TEASER = re.compile(
     r"leggi anche|lee también|ver también|читайте также|смотрите также)\b",
     re.IGNORECASE,
 )
-_SOCIAL = re.compile(
-    r"\b(?:share|shares|tweet|facebook|twitter|whatsapp|pinterest|linkedin|reddit|e-?mail|"
-    r"print|comments?|reply|follow us|subscribe|subscription|sign (?:in|up)|log ?in|log out|"
-    r"register|newsletter|download|app store|google play|instagram|youtube|telegram|rss|"
-    r"menu|search|home|skip to|toggle|navigation)\b",
+# A teaser label followed by a colon or bar ("READ MORE: ...", "Related | ...") is a link
+# to another article wherever it stands, however much it reads like prose.
+_TEASER_LABEL = re.compile(
+    r"\W*(?:read (?:more|also|next)|see also|related(?: articles?| stories| posts?| content)?|"
+    r"more (?:from|on)\b[^:|]{0,40}|don'?t miss|must read|also read|recommended|"
+    r"continue reading|leia (?:também|mais)|veja (?:também|mais)|saiba mais|lesen sie auch|"
+    r"mehr zum thema|à lire aussi|lire aussi|voir aussi|leggi anche|lee también|"
+    r"ver también|читайте также|смотрите также)\s*[:|»>\-–—]",
     re.IGNORECASE,
 )
-_LEGAL = re.compile(
-    r"©|\(c\)\s*\d|copyright|all rights reserved|privacy|cookie|terms (?:of|and|&)|gdpr|"
-    r"consent|advertis|sponsored|affiliate|unsubscribe|javascript|your browser",
-    re.IGNORECASE,
+# Keyword families are looked up word by word in sets: one tokenisation, no rescans.
+_SOCIAL_WORDS = frozenset(
+    "share shares tweet facebook twitter whatsapp pinterest linkedin reddit email e mail "
+    "print comment comments reply subscribe subscribers subscription newsletter newsletters "
+    "login signin signup register download instagram youtube telegram rss menu search home "
+    "follow sign log skip toggle navigation app"
+    .split()
+)
+_LEGAL_WORDS = frozenset(
+    "copyright privacy cookie cookies gdpr consent advertisement advertising advertisements "
+    "sponsored affiliate unsubscribe javascript browser reserved terms datenschutz impressum "
+    "anzeige publicité publicidade publicidad pubblicità реклама"
+    .split()
+)
+_CAPTION_WORDS = frozenset(
+    "getty reuters afp shutterstock istock photo photos photograph photographer image images "
+    "credit credits pictured caption illustration foto fotos bild imagen imagem immagine фото"
+    .split()
 )
 _CAPTION = re.compile(
     r"^(?:photo|image|picture|pictured|credit|source|foto|bild|fotografía|imagen|video|"
@@ -236,6 +258,12 @@ _CAPTION = re.compile(
     r"\bimage:|\bcredit:",
     re.IGNORECASE,
 )
+_LINK_HINTS = ("://", "www.", ".com", ".org", ".net", ".htm", "@")
+_SEPARATOR_HINTS = ("|", "»", "·", "•", " / ", " > ")
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip(_CLOSERS)[-1:] in _SENTENCE_MARKS if text else False
 
 
 @cache
@@ -249,6 +277,15 @@ def _all_stopwords() -> frozenset[str]:
     return frozenset().union(*_stopwords().values())
 
 
+@cache
+def _stopword_languages() -> dict[str, tuple[str, ...]]:
+    langs: dict[str, list[str]] = {}
+    for lang, words in _stopwords().items():
+        for word in words:
+            langs.setdefault(word, []).append(lang)
+    return {word: tuple(found) for word, found in langs.items()}
+
+
 FEATURE_NAMES: tuple[str, ...] = (
     "log_chars",
     "log_words",
@@ -259,7 +296,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "punct_per_word",
     "commas_per_word",
     "stopword_share",
-    "best_language_share",
+    "language_share",
     "cjk_share",
     "title_case_share",
     "upper_share",
@@ -271,6 +308,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "social_any",
     "legal",
     "caption",
+    "caption_first",
     "list_mark",
     "repeated_in_doc",
     "chrome",
@@ -281,91 +319,95 @@ FEATURE_NAMES: tuple[str, ...] = (
     "mean_word_len",
 )
 
+# How much text the language guess reads: enough to be sure, little enough to be quick.
+_LANGUAGE_SAMPLE = 800
+
 
 def _language(units: Sequence[_Unit]) -> frozenset[str]:
-    """The function words of the page's main language (by the most hits over the page).
+    """The function words of the page's main language (most hits over the page).
 
     Deciding once per page keeps per-line work small and stops a stray "de" or "a" in a
     menu from counting as prose in some other language.
     """
-    stop_sets = _stopwords()
-    hits: Counter[str] = Counter()
+    sample: list[str] = []
     for unit in units:
         if len(unit.text) >= 40:
-            for word in _WORD.findall(unit.text[:2000].lower()):
-                for lang, words in stop_sets.items():
-                    if word in words:
-                        hits[lang] += 1
-    if not hits:
-        return frozenset()
-    return stop_sets[hits.most_common(1)[0][0]]
-
-
-_YEARISH = re.compile(r"(?:19|20)\d\d")
+            sample.extend(unit.text[:2000].lower().split())
+            if len(sample) >= _LANGUAGE_SAMPLE:
+                break
+    best, best_hits = frozenset[str](), 0
+    for words in _stopwords().values():
+        hits = sum(map(words.__contains__, sample))
+        if hits > best_hits:
+            best, best_hits = words, hits
+    return best
 
 
 def _shape(
-    text: str, chrome: frozenset[str], repeats: Counter[str], language: frozenset[str]
+    text: str, key: str, chrome: frozenset[str], repeats: Counter[str], language: frozenset[str]
 ) -> list[float]:
     """Shape features of one block; the order is FEATURE_NAMES."""
     n_chars = len(text)
     head = text if n_chars <= 5000 else text[:5000]
-    words = _WORD.findall(head)
-    cjk = len(_CJK.findall(head))
-    # Scripts without spaces: count two characters as a word so length means the same.
-    n_words = max(len(words), 1) + cjk / 2 if cjk else max(len(words), 1)
     lower = head.lower()
-    all_stop = _all_stopwords()
-    low_words = _WORD.findall(lower)
-    stop = sum(map(all_stop.__contains__, low_words))
+    # Splitting on spaces is ten times cheaper than a \w+ regex; a word with punctuation
+    # attached ("sunday.") only misses the stopword sets, which function words rarely do.
+    raw_words = head.split()
+    low_words = lower.split()
+    cjk = 0 if head.isascii() else len(_CJK.findall(head))
+    # Scripts without spaces: count two characters as a word so length means the same.
+    n_words = max(len(low_words), 1) + cjk / 2
+    stop = sum(map(_all_stopwords().__contains__, low_words))
     own = sum(map(language.__contains__, low_words))
-    letters = title_case = upper = 0
-    for w in words:
-        first = w[0]
-        if first.isalpha():
-            letters += 1
-            if first.isupper():
-                title_case += 1
-                if len(w) > 1 and w.isupper():
-                    upper += 1
-    digits = len(_DIGIT_CHARS.findall(head))
-    short = n_chars < 200
-    social = len(_SOCIAL.findall(text)) if short else 0
-    key = normalise_line(text) if short else ""
+    social = sum(map(_SOCIAL_WORDS.__contains__, low_words))
+    legal = "©" in head or any(map(_LEGAL_WORDS.__contains__, low_words))
+    caption = any(map(_CAPTION_WORDS.__contains__, low_words))
+    letters = len(low_words)
+    cased = letters and lower != head
+    first = low_words[0].strip(":.,|") if low_words else ""
     return [
         math.log1p(n_chars),
         math.log1p(n_words),
         1.0 if n_words <= 3 else 0.0,
         1.0 if n_chars >= 80 else 0.0,
-        1.0 if _SENTENCE_END.search(text) else 0.0,
-        min(len(_INNER_SENTENCE.findall(head)) / n_words * 10, 3.0),
+        1.0 if _ends_sentence(text) else 0.0,
+        min(_inner_sentences(head, cjk) / n_words * 10, 3.0),
         min(len(_PUNCT.findall(head)) / n_words, 2.0),
         min(head.count(",") / n_words * 10, 3.0),
         stop / n_words,
         own / n_words,
         cjk / len(head),
-        title_case / letters if letters else 0.0,
-        upper / letters if letters else 0.0,
-        digits / len(head),
-        1.0 if _LINKISH.search(head) else 0.0,
-        min(len(_SEPARATORS.findall(head)), 5) / 5,
+        sum(map(str.istitle, raw_words)) / letters if cased else 0.0,
+        sum(map(str.isupper, raw_words)) / letters if cased else 0.0,
+        len(_DIGIT_CHARS.findall(head)) / len(head),
+        1.0 if any(hint in lower for hint in _LINK_HINTS) else 0.0,
+        _separators(head),
         1.0 if _TEASER.match(text) else 0.0,
         min(social / n_words, 1.0),
         1.0 if social else 0.0,
-        1.0 if short and _LEGAL.search(text) else 0.0,
-        1.0 if short and _CAPTION.search(text) else 0.0,
+        1.0 if legal else 0.0,
+        1.0 if caption else 0.0,
+        1.0 if first in _CAPTION_WORDS else 0.0,
         1.0 if _LIST_MARK.match(text) else 0.0,
         1.0 if key and repeats[key] > 1 else 0.0,
         1.0 if key and key in chrome else 0.0,
-        1.0 if short and _YEARISH.search(text) and find_date(text) is not None else 0.0,
-        1.0 if short and _BYLINE.match(text) else 0.0,
+        1.0 if n_chars < 100 and looks_like_date(text) else 0.0,
+        1.0 if n_chars < 200 and _BYLINE.match(text) else 0.0,
         1.0 if text.endswith(":") else 0.0,
         1.0 if text[:1].islower() else 0.0,
-        min(sum(map(len, words)) / len(words), 15.0) / 5 if words else 0.0,
+        min((len(head) - len(raw_words)) / n_words, 15.0) / 5,
     ]
 
 
-_DIGIT_CHARS = re.compile(r"\d")
+def _inner_sentences(text: str, cjk: int) -> int:
+    found = text.count(". ") + text.count("? ") + text.count("! ")
+    return found + text.count("。") + text.count("！") + text.count("？") if cjk else found
+
+
+def _separators(text: str) -> float:
+    if not any(hint in text for hint in _SEPARATOR_HINTS):
+        return 0.0
+    return min(len(_SEPARATORS.findall(text)), 5) / 5
 
 
 # Indices into the shape vector that the context features look at.
@@ -389,6 +431,8 @@ CONTEXT_NAMES: tuple[str, ...] = tuple(
     "mass_middle",
     "position",
     "position_middle",
+    "tiny_before",
+    "tiny_after",
 )
 
 
@@ -421,7 +465,10 @@ def _mass(values: Sequence[float]) -> tuple[list[float], list[float]]:
     return before, after
 
 
-def _context(shapes: Sequence[Sequence[float]], units: Sequence[_Unit]) -> list[list[float]]:
+def _context(
+    shapes: Sequence[Sequence[float]], units: Sequence[_Unit], gaps: Sequence[int]
+) -> list[list[float]]:
+    """Neighbourhood features; ``gaps[i]`` is how many tiny lines stand before unit i."""
     n = len(shapes)
     blank = [0.0, 0.0, 0.0, 0.0]
     picks = [
@@ -451,6 +498,8 @@ def _context(shapes: Sequence[Sequence[float]], units: Sequence[_Unit]) -> list[
                 min(before[i], after[i]) * 2,
                 position,
                 min(position, 1 - position) * 2,
+                math.log1p(gaps[i]) / 3,
+                math.log1p(gaps[i + 1]) / 3 if i + 1 < len(gaps) else 0.0,
             )
         )
         rows.append(row)
@@ -482,18 +531,18 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
     w5, w15 = _window_means(p1, 5), _window_means(p1, 15)
     chars = [math.exp(s[_I_LOG_CHARS]) * p for s, p in zip(shapes, p1, strict=True)]
     before, after = _mass(chars)
-    # Whether any confident prose stands before/after: chrome sits outside all of it.
-    seen_before, seen_after = [], [0.0] * n
+    # Whether confident prose stands here or before/after: chrome sits outside all of it,
+    # while the article's own first and last paragraphs still count as inside.
+    confident = [1.0 if p > 0.8 and s[_I_LONG] else 0.0 for p, s in zip(p1, shapes, strict=True)]
+    seen_before, seen_after = [0.0] * n, [0.0] * n
     flag = 0.0
     for i in range(n):
-        seen_before.append(flag)
-        if p1[i] > 0.8 and shapes[i][_I_LONG]:
-            flag = 1.0
+        flag = max(flag, confident[i])
+        seen_before[i] = flag
     flag = 0.0
     for i in range(n - 1, -1, -1):
+        flag = max(flag, confident[i])
         seen_after[i] = flag
-        if p1[i] > 0.8 and shapes[i][_I_LONG]:
-            flag = 1.0
     rows = []
     for i in range(n):
         near = [p1[j] if 0 <= j < n else 0.0 for j in (i - 3, i - 2, i - 1, i + 1, i + 2, i + 3)]
@@ -556,12 +605,18 @@ def _model_from(data: dict[str, object]) -> _Model:
     return _Model(floats("w1"), scalar("b1"), floats("w2"), scalar("b2"), scalar("threshold"))
 
 
-def _features(units: Sequence[_Unit], chrome: frozenset[str]) -> list[list[float]]:
+def _features(
+    units: Sequence[_Unit], chrome: frozenset[str], gaps: Sequence[int]
+) -> list[list[float]]:
     """Stage-one rows: shape features followed by context features."""
-    repeats = Counter(normalise_line(u.text) for u in units if len(u.text) < 200)
+    # Only short blocks are compared: long ones are prose, which does not repeat.
+    keys = [normalise_line(u.text) if len(u.text) < 120 else "" for u in units]
+    repeats = Counter(keys)
     language = _language(units)
-    shapes = [_shape(u.text, chrome, repeats, language) for u in units]
-    context = _context(shapes, units)
+    shapes = [
+        _shape(u.text, key, chrome, repeats, language) for u, key in zip(units, keys, strict=True)
+    ]
+    context = _context(shapes, units, gaps)
     return [s + c for s, c in zip(shapes, context, strict=True)]
 
 
@@ -606,12 +661,19 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool]) -> int | None:
             continue
         overlap = len(words & body_words) / len(words) if words else 0.0
         score = overlap + (0.5 if counts[normalise_line(text)] > 1 else 0.0)
+        # A headline is usually followed closely by its byline or date.
+        if any(_is_metadata(u.text) for u in units[i + 1 : i + 4]):
+            score += 0.3
         score += 0.15 * (i - max(0, start - _TITLE_REACH)) / _TITLE_REACH
-        if i == start and _SENTENCE_END.search(text):
+        if i == start and _ends_sentence(text):
             continue
         if score > best_score:
             best, best_score = i, score
     return best if best_score >= 0.45 else None
+
+
+def _is_metadata(text: str) -> bool:
+    return len(text) <= 120 and bool(_BYLINE.match(text) or looks_like_date(text))
 
 
 def _published(units: Sequence[_Unit], lo: int, hi: int) -> datetime | None:
@@ -676,17 +738,64 @@ def _kept_lines(n_lines: int, units: Sequence[_Unit], keep: Sequence[bool]) -> t
     return tuple(kept)
 
 
+# Blocks shorter than this (menu items, "Share", "Advertisement") carry almost none of an
+# article's words, so they are not scored one by one: they only count as gaps between
+# the blocks that are, and follow their neighbours afterwards. This keeps the model's
+# work to about a third of the blocks.
+_TINY = 20
+# A short line between two body blocks stays only in runs this short (a subheading, a
+# short list), not when it is a menu or a link list dropped into the article.
+_TINY_RUN = 3
+
+
+def _is_tiny(text: str) -> bool:
+    return len(text) < _TINY and (text.isascii() or not _CJK.search(text))
+
+
+def _scored(units: Sequence[_Unit]) -> tuple[list[int], list[int]]:
+    """Indices of the units the model scores, and the tiny units before each (plus the tail)."""
+    picked = [i for i, unit in enumerate(units) if not _is_tiny(unit.text)]
+    if not picked:
+        picked = list(range(len(units)))
+    gaps, previous = [], -1
+    for i in picked:
+        gaps.append(i - previous - 1)
+        previous = i
+    gaps.append(len(units) - previous - 1)
+    return picked, gaps
+
+
+def _tiny_is_body(text: str) -> bool:
+    words = _WORD.findall(text.lower())
+    if not words or any(w in _SOCIAL_WORDS or w in _LEGAL_WORDS for w in words):
+        return False
+    if _TEASER.match(text) or _YEARISH.search(text):
+        return False
+    return bool(_LIST_MARK.match(text)) or _ends_sentence(text) or len(words) >= 2
+
+
 def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> list[bool]:
     """Which units are the article body."""
     if not units:
         return []
-    rows = _features(units, chrome)
+    picked, gaps = _scored(units)
+    rows = _features([units[i] for i in picked], chrome, gaps)
     scores = _scores(rows, model)
-    keep = [s >= model.threshold for s in scores]
+    keep = [False] * len(units)
+    for i, score in zip(picked, scores, strict=True):
+        keep[i] = score >= model.threshold
     if not any(keep):
         # Never nothing: a page with any text has some best candidate for the article.
-        best = max(range(len(units)), key=lambda i: (scores[i], len(units[i].text)))
-        keep[best] = True
+        best = max(range(len(picked)), key=lambda k: (scores[k], len(units[picked[k]].text)))
+        keep[picked[best]] = True
+    for i in picked:
+        if keep[i] and _TEASER_LABEL.match(units[i].text):
+            keep[i] = False
+    for before, after in zip(picked, picked[1:], strict=False):
+        run = after - before - 1
+        if 0 < run <= _TINY_RUN and keep[before] and keep[after]:
+            for i in range(before + 1, after):
+                keep[i] = _tiny_is_body(units[i].text)
     return keep
 
 

@@ -26,6 +26,7 @@ from reader import sanitize
 from reader.dates import plausible
 from reader.errors import FeedError
 from reader.models import Article, BodyState, Feed, SourceKind
+from reader.sources.decode import charset_from_content_type
 from reader.sources.sniff import sniff
 from reader.sources.xmlsafe import RefusedXml, check_xml
 
@@ -33,9 +34,13 @@ MAX_FEED_BYTES = 50 * 2**20
 # A body of one paragraph shorter than this is a summary (the farm's and most
 # excerpt feeds' shape); see body_state().
 SUMMARY_MAX_CHARS = 1000
-_ELLIPSIS = re.compile(r"(?:\u2026|\.\.\.|\[\u2026\]|\[\.\.\.\]|read more|continue reading)\W*$", re.I)
+_ELLIPSIS = re.compile(
+    r"(?:\u2026|\.\.\.|\[\u2026\]|\[\.\.\.\]|read more|continue reading)\W*$", re.I
+)
 _TAG = re.compile(r"<[^>]*>")
 _NUMERIC_OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)\s*$")
+_RFC822_YEAR = re.compile(r"\d{1,2}\s+[A-Za-z]{3,}\s+(\d{2,4})\b")
+_SAX_POSITION = re.compile(r"^<[^>]*>:(\d+):\d+:\s*")
 _MAX_OFFSET = timedelta(hours=14)
 _TRUNCATION_HINTS = ("unclosed token", "no element found", "unclosed", "premature end")
 _CLOSING_TAGS = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
@@ -58,7 +63,7 @@ def parse_feed(
         check_xml(data, max_bytes=MAX_FEED_BYTES)
     except RefusedXml as refused:
         raise FeedError(f"feed rejected: {refused}") from None
-    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
+    response_headers = _feed_headers(headers)
     base = sanitize.safe_url(url)
     if base is not None:
         response_headers.setdefault("content-location", base)
@@ -76,11 +81,16 @@ def parse_feed(
         entries, warning = _bozo(parsed, entries, data, url=url)
         if warning:
             warnings.append(warning)
-    feed_title = sanitize.clean_line(_plain(parsed.feed.get("title"), parsed.feed.get("title_detail")))
+    feed_title = sanitize.clean_line(
+        _plain(parsed.feed.get("title"), parsed.feed.get("title_detail"))
+    )
     articles = _articles(entries, url=url, base=base, source=source or url, feed_title=feed_title)
     if len(articles) < len(entries):
         dropped = len(entries) - len(articles)
-        warnings.append(f"{dropped} entries repeated an id; the last of each was kept")
+        what = (
+            "entry repeated an earlier entry's" if dropped == 1 else "entries repeated an earlier"
+        )
+        warnings.append(f"{dropped} {what} id; the last of each was kept")
     return Feed(
         url=source or url,
         title=feed_title,
@@ -90,13 +100,31 @@ def parse_feed(
     )
 
 
-def _bozo(parsed: Any, entries: list[Any], data: bytes, *, url: str) -> tuple[list[Any], str | None]:
+def _feed_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Headers for feedparser: the charset kept, the media type forced to XML.
+
+    Content is sniffed, not trusted by its label: a feed served as text/html or
+    octet-stream is still a feed, and feedparser would otherwise flag it bozo.
+    """
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    media, _, params = lowered.get("content-type", "").partition(";")
+    media = media.strip().lower()
+    if not (media.endswith("/xml") or media.endswith("+xml")):
+        charset = charset_from_content_type(params)
+        lowered["content-type"] = "application/xml" + (f"; charset={charset}" if charset else "")
+    return lowered
+
+
+def _bozo(
+    parsed: Any, entries: list[Any], data: bytes, *, url: str
+) -> tuple[list[Any], str | None]:
     """Decide what a not-well-formed document is worth: entries kept, one warning."""
     exc = parsed.get("bozo_exception")
     if isinstance(exc, feedparser.CharacterEncodingOverride):
         encoding = sanitize.clean_line(str(parsed.get("encoding") or "")) or "a guessed charset"
         return entries, f"charset guessed: decoded as {encoding}"
-    reason = sanitize.clean_line(str(exc) if exc is not None else "", limit=120) or "not well-formed"
+    reason = _SAX_POSITION.sub(r"line \1: ", str(exc) if exc is not None else "")
+    reason = sanitize.clean_line(reason, limit=120) or "not well-formed"
     if not entries:
         if not parsed.get("version") or sniff(data) is SourceKind.HTML:
             if sniff(data) is SourceKind.HTML:
@@ -149,7 +177,9 @@ def _articles(
     return list(by_key.values())
 
 
-def _article(entry: Any, *, url: str, base: str | None, source: str, feed_title: str | None) -> Article:
+def _article(
+    entry: Any, *, url: str, base: str | None, source: str, feed_title: str | None
+) -> Article:
     title = sanitize.clean_line(_plain(entry.get("title"), entry.get("title_detail")))
     link = sanitize.safe_url(_str(entry.get("link")), base=base)
     body, from_content = _body(entry, base=base)
@@ -184,7 +214,7 @@ def _plain(value: object, detail: object) -> str | None:
 
 
 def entry_key(entry: Mapping[str, Any], *, feed_url: str, body: str = "") -> str:
-    """The id/guid (trimmed, controls removed), else a hash of link and title, else of everything."""
+    """The id/guid (trimmed, controls removed), else a hash of link+title, else of everything."""
     raw_id = _str(entry.get("id"))
     if raw_id:
         cleaned = sanitize.clean_text(raw_id).replace("\u241b", "").strip()
@@ -259,8 +289,10 @@ def body_state(body: str, *, from_content: bool) -> BodyState:
 def entry_date(entry: Mapping[str, Any]) -> datetime | None:
     """Published (else updated) date; the source's offset kept when it gave one; absurd -> None."""
     for field in ("published", "updated", "created"):
-        raw = _str(entry.get(field))
-        parsed = entry.get(f"{field}_parsed")
+        # dict.get, not entry.get: FeedParserDict maps a missing "updated" to
+        # "published" with a DeprecationWarning.
+        raw = _str(dict.get(entry, field)) if isinstance(entry, dict) else _str(entry.get(field))
+        parsed = dict.get(entry, f"{field}_parsed") if isinstance(entry, dict) else None
         if not raw and parsed is None:
             continue
         return plausible(_date_from(raw, parsed))
@@ -302,6 +334,9 @@ def parse_date_string(raw: str) -> datetime | None:
         value = parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    year = _RFC822_YEAR.search(raw)
+    if year is not None and len(year.group(1)) == 4 and int(year.group(1)) != value.year:
+        return None  # email.utils turns year 0000 into 2000
     # Naive when the source gave no zone (and for "-0000", "local time unknown").
     return value
 

@@ -81,7 +81,9 @@ def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
         kind = _kind_of(os.stat(path).st_mode)
         if kind is not None:
             raise SourceError(f"{name}: {kind}")
-        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+        flags = (
+            os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+        )
         fd = os.open(path, flags)
         try:
             info = os.fstat(fd)  # the file may have been swapped since the stat

@@ -94,6 +94,9 @@ MIGRATIONS: tuple[str, ...] = (
         title, body, content='articles', content_rowid='id',
         tokenize='unicode61 remove_diacritics 2'
     );
+    -- incremental merging costs a refresh more than it saves a search; segments are merged
+    -- when the library is vacuumed instead
+    INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 0);
     CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
         INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
     END;
@@ -402,7 +405,10 @@ class SqliteStorage:
 
     def _prepare(self) -> None:
         conn = self._conn()
-        _check(conn, self.path)
+        _check(conn, self.path)  # before anything writes: a damaged file is moved aside as found
+        # journal_mode is persistent in the file, but setting it takes a lock: only once
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if app_id not in (0, APPLICATION_ID):
@@ -445,9 +451,6 @@ class SqliteStorage:
                                isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
-        # journal_mode is persistent, but setting it needs a lock: only when not yet WAL
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
         # NORMAL is durable across application crashes in WAL mode; only a power cut can
         # lose the last commits, never corrupt the file
         conn.execute("PRAGMA synchronous = NORMAL")
@@ -792,10 +795,15 @@ class SqliteStorage:
 
     @_guard
     def article_ids(self, query: ArticleQuery) -> Sequence[int]:
-        sql, params = _view_sql(query)
+        conn = self._conn()
+        hidden: list[int] = []
+        if query.subscribed_only:
+            # usually every stored feed is subscribed: then the filter costs nothing at all
+            hidden = [r[0] for r in conn.execute("SELECT id FROM feeds WHERE subscribed = 0")]
+        sql, params = _view_sql(query, hidden)
         if sql is None:
             return array("q")
-        cursor = self._conn().execute(sql, params)
+        cursor = conn.execute(sql, params)
         return array("q", [row[0] for row in cursor])
 
     @_guard
@@ -841,10 +849,10 @@ class SqliteStorage:
 
     @_guard
     def unread_ids(self, feed_id: int | None) -> list[int]:
-        if feed_id is None:
-            sql, params = "SELECT id FROM articles WHERE read = 0", ()
-        else:
-            sql, params = "SELECT id FROM articles WHERE feed_id = ? AND read = 0", (feed_id,)
+        sql = "SELECT id FROM articles WHERE read = 0"
+        params: tuple[int, ...] = ()
+        if feed_id is not None:
+            sql, params = sql + " AND feed_id = ?", (feed_id,)
         return [r[0] for r in self._conn().execute(sql, params)]
 
     @_guard
@@ -891,7 +899,7 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-def _view_sql(query: ArticleQuery) -> tuple[str | None, list[object]]:
+def _view_sql(query: ArticleQuery, hidden: Sequence[int] = ()) -> tuple[str | None, list[object]]:
     """The SQL for a view's ordered ids, written so the date indexes serve it."""
     where: list[str] = []
     params: list[object] = []
@@ -908,8 +916,9 @@ def _view_sql(query: ArticleQuery) -> tuple[str | None, list[object]]:
     if query.folder is not None:
         where.append("+a.feed_id IN (SELECT id FROM feeds WHERE folder = ?)")
         params.append(query.folder)
-    if query.subscribed_only:
-        where.append("+a.feed_id IN (SELECT id FROM feeds WHERE subscribed = 1)")
+    if hidden:
+        where.append(f"+a.feed_id NOT IN ({','.join('?' * len(hidden))})")
+        params.extend(hidden)
     if query.unread_only:
         where.append("a.read = 0")
     if query.starred_only:

@@ -1,0 +1,551 @@
+"""The one way in: bytes, files, directories, URLs and stdin become LoadResults.
+
+The CLI, the library and the TUI all load through here. Nothing raises: every
+failure becomes ``LoadResult(error=...)``, one line that names the file or URL.
+Directory members that were merely skipped (binary, symlink, FIFO, ...) carry
+``extra["skipped"] = "true"`` so a caller can treat them as warnings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+import threading
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePath
+from typing import BinaryIO, TypeVar
+
+import httpx
+
+from reader import sanitize
+from reader.dates import plausible
+from reader.errors import FetchError, ReaderError
+from reader.models import Article, LoadResult, SourceKind
+from reader.sources.decode import charset_from_content_type, decode_bytes
+from reader.sources.feeds import discover_feeds, parse_date_string, parse_feed
+from reader.sources.files import (
+    MAX_FILE_BYTES,
+    describe_size,
+    gunzip_capped,
+    read_file,
+    walk,
+)
+from reader.sources.http import DEFAULT_LIMITS, HttpLimits, HttpResponse, fetch, make_client
+from reader.sources.jsonfeed import parse_json_feed
+from reader.sources.opml import parse_opml
+from reader.sources.sniff import sniff
+from reader.storage.base import FetchState
+
+T = TypeVar("T")
+
+_MAX_SHOWN = 300
+_TITLE_TAG = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+SKIPPED = "skipped"
+
+
+def shown(source: str) -> str:
+    """A file name or URL as it may appear in a one-line message."""
+    name = sanitize.display_name(source)
+    return name if len(name) <= _MAX_SHOWN else name[: _MAX_SHOWN - 1] + "\u2026"
+
+
+def _one_line(error: BaseException) -> str:
+    text = sanitize.clean_line(str(error), limit=400)
+    return text or type(error).__name__
+
+
+def _failed(source: str, reason: str, **extra: str) -> LoadResult:
+    return LoadResult(source=source, error=f"{shown(source)}: {reason}", extra=dict(extra))
+
+
+# --------------------------------------------------------------------------- bytes
+
+
+def load_bytes(
+    data: bytes,
+    *,
+    source: str,
+    name: str | None = None,
+    url: str | None = None,
+    content_type: str | None = None,
+    chrome: frozenset[str] = frozenset(),
+    headers: Mapping[str, str] | None = None,
+) -> LoadResult:
+    """Sniff ``data`` and load it as what it is. Never raises.
+
+    ``source`` is recorded on every article (path as given, or feed URL); ``name``
+    (a file name) helps sniffing and gives a title fallback; ``url`` is where the
+    bytes came from (base for links); ``headers`` are the HTTP response headers.
+    """
+    try:
+        return _load_bytes(
+            data,
+            source=source,
+            name=name,
+            url=url,
+            content_type=content_type,
+            chrome=chrome,
+            headers=headers,
+        )
+    except ReaderError as error:
+        return _failed(source, _one_line(error))
+    except Exception as error:  # a bug or a parser's surprise must not kill the caller
+        return _failed(source, f"could not be read ({type(error).__name__}: {_one_line(error)})")
+
+
+def _load_bytes(
+    data: bytes,
+    *,
+    source: str,
+    name: str | None,
+    url: str | None,
+    content_type: str | None,
+    chrome: frozenset[str],
+    headers: Mapping[str, str] | None,
+) -> LoadResult:
+    kind = sniff(data, name=name, content_type=content_type)
+    if kind is SourceKind.EMPTY:
+        return _failed(source, "empty file", skipped="true")
+    if kind is SourceKind.BINARY:
+        return _failed(source, "not a text file (binary), skipped", skipped="true")
+    if kind is SourceKind.FEED:
+        feed = parse_feed(data, url=url or source, headers=headers, source=source)
+        return _feed_result(source, kind, feed.title, feed.articles, feed.warnings)
+    if kind is SourceKind.JSON_FEED:
+        feed = parse_json_feed(data, url=url or source, source=source)
+        return _feed_result(source, kind, feed.title, feed.articles, feed.warnings)
+    if kind is SourceKind.OPML:
+        document = parse_opml(data)
+        return LoadResult(
+            source=source,
+            kind=kind,
+            title=document.title,
+            feed_urls=tuple(outline.url for outline in document.outlines),
+            warnings=tuple(f"{shown(source)}: {line}" for line in document.rejected),
+        )
+    decoded = decode_bytes(data, declared=charset_from_content_type(content_type))
+    warnings = [f"{shown(source)}: {decoded.warning}"] if decoded.warning else []
+    fallback = _stem(name or source)
+    if kind is SourceKind.HTML:
+        article, page_warnings = _html_article(
+            data, decoded.text, source=source, url=url, fallback=fallback
+        )
+        warnings += [f"{shown(source)}: {w}" for w in page_warnings]
+    elif kind is SourceKind.MARKDOWN:
+        article = _markdown_article(decoded.text, source=source, fallback=fallback)
+    else:
+        article = _text_article(decoded.text, source=source, fallback=fallback, chrome=chrome)
+    if not article.body.strip() and kind is not SourceKind.HTML:
+        warnings.append(f"{shown(source)}: no readable content")
+    return LoadResult(
+        source=source, kind=kind, title=article.title, articles=(article,), warnings=tuple(warnings)
+    )
+
+
+def _feed_result(
+    source: str,
+    kind: SourceKind,
+    title: str | None,
+    articles: tuple[Article, ...],
+    warnings: tuple[str, ...],
+) -> LoadResult:
+    return LoadResult(
+        source=source,
+        kind=kind,
+        title=title,
+        articles=articles,
+        warnings=tuple(f"{shown(source)}: {w}" for w in warnings),
+    )
+
+
+def _stem(name: str) -> str | None:
+    if name in ("", "-") or "://" in name:
+        return None
+    path = PurePath(name)
+    stem = PurePath(path.stem).stem if path.suffix.lower() == ".gz" else path.stem
+    return sanitize.clean_line(sanitize.display_name(stem))
+
+
+def _text_article(
+    text: str, *, source: str, fallback: str | None, chrome: frozenset[str]
+) -> Article:
+    from reader.cleaning.text import clean_text
+
+    cleaned = clean_text(text, chrome=chrome)
+    return Article(
+        source=source,
+        key=source,
+        title=sanitize.clean_line(cleaned.title) or fallback,
+        author=sanitize.clean_line(cleaned.author),
+        published=plausible(cleaned.published),
+        body=sanitize.clean_text(cleaned.body).strip(),
+        kind=SourceKind.TEXT,
+    )
+
+
+def _html_article(
+    data: bytes, text: str, *, source: str, url: str | None, fallback: str | None
+) -> tuple[Article, tuple[str, ...]]:
+    from reader.cleaning.html import extract_article
+
+    page = extract_article(text, url=url)
+    title = sanitize.clean_line(page.title) or _title_tag(data) or fallback
+    article = Article(
+        source=source,
+        key=source,
+        title=title,
+        author=sanitize.clean_line(page.author),
+        url=sanitize.safe_url(url),
+        published=plausible(page.published),
+        body=sanitize.clean_text(page.body).strip(),
+        kind=SourceKind.HTML,
+    )
+    return article, tuple(sanitize.clean_line(w) or "" for w in page.warnings if w)
+
+
+def _title_tag(data: bytes) -> str | None:
+    import html
+
+    match = _TITLE_TAG.search(data[:65536])
+    if match is None:
+        return None
+    return sanitize.clean_line(html.unescape(decode_bytes(match.group(1)).text))
+
+
+def _markdown_article(text: str, *, source: str, fallback: str | None) -> Article:
+    """Markdown is kept as written; front matter and the first H1 give the metadata."""
+    meta, body = _front_matter(text)
+    lines = body.split("\n")
+    title = sanitize.clean_line(meta.get("title"))
+    heading = _first_h1(lines)
+    if heading is not None:
+        index, heading_text = heading
+        if title is None or sanitize.clean_line(heading_text) == title:
+            title = title or sanitize.clean_line(heading_text)
+            del lines[index]
+    published = None
+    if meta.get("date"):
+        published = plausible(parse_date_string(meta["date"]))
+    body = _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+    return Article(
+        source=source,
+        key=source,
+        title=title or fallback,
+        author=sanitize.clean_line(meta.get("author")),
+        published=published,
+        body=body,
+        kind=SourceKind.MARKDOWN,
+    )
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return {}, text
+    meta: dict[str, str] = {}
+    for line in match.group(1).split("\n"):
+        pair = _FRONT_KEY.match(line)
+        if pair is not None:
+            value = pair.group(2)
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            meta.setdefault(pair.group(1).lower(), value)
+    return meta, text[match.end() :]
+
+
+def _first_h1(lines: list[str]) -> tuple[int, str] | None:
+    """The first level-1 ATX heading outside code fences."""
+    fenced = False
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced:
+            match = _H1.match(line)
+            if match is not None:
+                return index, match.group(1)
+    return None
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _path_source(path: Path) -> str:
+    """The path as text; undecodable or control-laden names in their displayable form."""
+    raw = os.fspath(path)
+    display = sanitize.display_name(raw)
+    return raw if display == raw else display
+
+
+def load_path(
+    path: Path, *, source: str | None = None, chrome: frozenset[str] = frozenset()
+) -> LoadResult:
+    """Load one file (a symlink named explicitly is followed). Never raises."""
+    source = source or _path_source(path)
+    try:
+        data = read_file(path)
+    except ReaderError as error:
+        return LoadResult(source=source, error=_one_line(error))
+    except Exception as error:
+        return _failed(source, f"could not be read ({type(error).__name__})")
+    return load_bytes(data, source=source, name=path.name, chrome=chrome)
+
+
+def load_directory(directory: Path, *, source_prefix: str | None = None) -> Iterator[LoadResult]:
+    """One LoadResult per file found (sorted, hidden skipped, symlinks not followed).
+
+    Plain-text dumps of one site share chrome (menus, footers); with three or more
+    text files, the lines they repeat are removed from all of them.
+    """
+    directory = Path(directory)
+    entries = list(walk(directory))
+    texts: dict[Path, bytes] = {}
+    for entry in entries:
+        if entry.error is None:
+            try:
+                data = read_file(entry.path)
+            except ReaderError:
+                continue  # reported when loaded below
+            if sniff(data, name=entry.path.name) is SourceKind.TEXT:
+                texts[entry.path] = data
+    chrome = _chrome(texts.values()) if len(texts) >= 3 else frozenset()
+    for entry in entries:
+        source = _member_source(directory, entry.path, source_prefix)
+        if entry.error is not None:
+            yield LoadResult(
+                source=source, error=f"{shown(source)}: {entry.error}", extra={SKIPPED: "true"}
+            )
+        elif entry.path in texts:
+            yield load_bytes(
+                texts.pop(entry.path), source=source, name=entry.path.name, chrome=chrome
+            )
+        else:
+            yield load_path(entry.path, source=source)
+
+
+def _chrome(datas: Iterable[bytes]) -> frozenset[str]:
+    from reader.cleaning.text import repeated_lines
+
+    try:
+        return repeated_lines(decode_bytes(data).text for data in datas)
+    except Exception:  # chrome removal is an improvement, never a reason to fail
+        return frozenset()
+
+
+def _member_source(directory: Path, path: Path, prefix: str | None) -> str:
+    if prefix is None:
+        return _path_source(path)
+    try:
+        relative = path.relative_to(directory)
+    except ValueError:
+        return _path_source(path)
+    return _path_source(Path(prefix) / relative)
+
+
+def load_stdin(stream: BinaryIO) -> LoadResult:
+    """Load standard input ("-"), read up to the file cap."""
+    source = "-"
+    try:
+        data = _read_stream(stream, MAX_FILE_BYTES)
+    except OSError as error:
+        return _failed(source, f"could not be read ({_one_line(error)})")
+    if len(data) > MAX_FILE_BYTES:
+        return _failed(source, f"input too large (more than {describe_size(MAX_FILE_BYTES)})")
+    if data.startswith(b"\x1f\x8b"):
+        try:
+            data = gunzip_capped(data, max_bytes=MAX_FILE_BYTES)
+        except ValueError as error:
+            return _failed(source, str(error))
+    return load_bytes(data, source=source)
+
+
+def _read_stream(stream: BinaryIO, cap: int) -> bytes:
+    parts: list[bytes] = []
+    remaining = cap + 1
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 1 << 20))
+        if not chunk:
+            break
+        parts.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(parts)
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+async def load_url_async(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    state: FetchState | None = None,
+    limits: HttpLimits = DEFAULT_LIMITS,
+) -> tuple[LoadResult, HttpResponse | None]:
+    """Fetch and load one URL. Never raises.
+
+    On failure the LoadResult's ``extra`` may carry ``status`` and ``retry_after``
+    (ISO 8601); on 304 it is empty with ``extra["not_modified"] = "true"``.
+    """
+    try:
+        response = await fetch(client, url, state=state, limits=limits)
+    except FetchError as error:
+        extra: dict[str, str] = {}
+        status = getattr(error, "status", None)
+        retry_after: datetime | None = getattr(error, "retry_after", None)
+        if status is not None:
+            extra["status"] = str(status)
+        if retry_after is not None:
+            extra["retry_after"] = retry_after.isoformat()
+        return _failed(url, _one_line(error), **extra), None
+    except Exception as error:  # fetch promises FetchError; this is the seatbelt
+        return _failed(url, f"fetch failed ({type(error).__name__})"), None
+    if response.not_modified:
+        return LoadResult(source=url, kind=None, extra={"not_modified": "true"}), response
+    # Parsing is CPU-bound; off the event loop so other fetches keep flowing.
+    result = await asyncio.to_thread(_load_response, url, response)
+    return result, response
+
+
+def _load_response(url: str, response: HttpResponse) -> LoadResult:
+    content_type = response.headers.get("content-type")
+    kind = sniff(response.content, content_type=content_type)
+    if kind is SourceKind.HTML:
+        feeds = discover_feeds(response.content, base_url=response.url)
+        if feeds:
+            return LoadResult(
+                source=url,
+                kind=kind,
+                feed_urls=tuple(feeds),
+                error=f"{shown(url)}: this is a web page, not a feed; its feed is at {feeds[0]}",
+            )
+    return load_bytes(
+        response.content,
+        source=url,
+        url=response.url,
+        content_type=content_type,
+        headers=response.headers,
+    )
+
+
+def load_url(url: str, *, limits: HttpLimits = DEFAULT_LIMITS) -> LoadResult:
+    """Synchronous fetch-and-load (for ``reader dump``). Never raises."""
+    return _run(lambda: _load_urls([url], limits))[0]
+
+
+async def _load_urls(urls: Sequence[str], limits: HttpLimits) -> list[LoadResult]:
+    async with make_client(limits) as client:
+        pairs = await asyncio.gather(*(load_url_async(client, u, limits=limits) for u in urls))
+    return [result for result, _ in pairs]
+
+
+def _run(factory: Callable[[], Awaitable[T]]) -> T:
+    """asyncio.run, also from a thread that already runs an event loop."""
+
+    async def main() -> T:
+        return await factory()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(main())
+    box: list[T] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            box.append(asyncio.run(main()))
+        except BaseException as error:  # re-raised in the caller's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=worker, name="reader-load-url")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return box[0]
+
+
+# --------------------------------------------------------------------------- specs
+
+
+@dataclass(slots=True)
+class _Pending:
+    url: str
+    follow_opml: bool
+
+
+def is_url(spec: str) -> bool:
+    return spec[:8].lower().startswith(("http://", "https://"))
+
+
+def load_specs(
+    specs: Sequence[str], *, limits: HttpLimits = DEFAULT_LIMITS, stdin: BinaryIO | None = None
+) -> Iterator[LoadResult]:
+    """Load command-line sources in order: files, directories, URLs and "-".
+
+    An OPML file or URL named here is followed: each feed it lists is loaded
+    (concurrently) right after it, with the feed URL as source. OPML files met
+    inside a directory walk are listed but not followed.
+    """
+    plan: list[LoadResult | _Pending] = []
+    for spec in specs:
+        plan.extend(_plan(spec, stdin))
+    pending = [item for item in plan if isinstance(item, _Pending)]
+    if pending:
+        fetched = _fetch_all(pending, limits)
+        plan = [fetched[id(item)] if isinstance(item, _Pending) else item for item in plan]
+        plan = _expand(plan, limits)
+    for item in plan:
+        if isinstance(item, LoadResult):
+            yield item
+
+
+def _plan(spec: str, stdin: BinaryIO | None) -> list[LoadResult | _Pending]:
+    if spec == "-":
+        return [load_stdin(stdin or sys.stdin.buffer)]
+    if is_url(spec):
+        return [_Pending(spec, follow_opml=True)]
+    path = Path(spec)
+    try:
+        exists = os.path.lexists(path)
+        is_dir = path.is_dir()
+    except (OSError, ValueError):
+        exists, is_dir = False, False
+    if not exists:
+        return [LoadResult(source=spec, error=f"no such file or directory: {shown(spec)}")]
+    if is_dir:
+        return list(load_directory(path, source_prefix=spec))
+    result = load_path(path, source=spec)
+    followed: list[LoadResult | _Pending] = [result]
+    if result.kind is SourceKind.OPML:
+        followed.extend(_Pending(url, follow_opml=False) for url in result.feed_urls)
+    return followed
+
+
+def _fetch_all(pending: list[_Pending], limits: HttpLimits) -> dict[int, LoadResult | _Pending]:
+    results = _run(lambda: _load_urls([p.url for p in pending], limits))
+    return {id(p): r for p, r in zip(pending, results, strict=True)}
+
+
+def _expand(plan: list[LoadResult | _Pending], limits: HttpLimits) -> list[LoadResult | _Pending]:
+    """Feeds listed by OPML documents that were themselves fetched over HTTP."""
+    out: list[LoadResult | _Pending] = []
+    for item in plan:
+        out.append(item)
+        if isinstance(item, LoadResult) and item.kind is SourceKind.OPML and is_url(item.source):
+            out.extend(_Pending(url, follow_opml=False) for url in item.feed_urls)
+    second = [item for item in out if isinstance(item, _Pending)]
+    if not second:
+        return out
+    fetched = _fetch_all(second, limits)
+    return [fetched[id(item)] if isinstance(item, _Pending) else item for item in out]

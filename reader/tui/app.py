@@ -1,0 +1,1043 @@
+"""The reader's Textual app: feeds pane, article list and reading pane over a ``Library``.
+
+Handlers only show things. Everything that touches the library, the network, files or the
+renderer runs in ``@work(thread=True, exit_on_error=False)`` workers that post the messages of
+``reader.tui.messages`` back; ``on_worker_state_changed`` turns any failure into a notification.
+Every string that comes from data reaches the screen as ``Content``/``Text`` or with
+``markup=False``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import sys
+import threading
+import webbrowser
+from collections import deque
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from textual import events, on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Footer, ProgressBar, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from reader.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
+from reader.errors import ReaderError
+from reader.export import article_markdown
+from reader.library import Library, SourceOutcome
+from reader.models import BodyState, SourceKind
+from reader.render import RenderedArticle, render_article, render_raw
+from reader.sanitize import clean_line, safe_url
+from reader.storage.base import ArticleQuery, FeedInfo, Sort, StoredArticle
+from reader.tui.commands import ActionsProvider
+from reader.tui.messages import (
+    ArticleReady,
+    FeedsLoaded,
+    LoadingFinished,
+    LoadingProgress,
+    RawReady,
+    SourceDone,
+    StateChanged,
+    UnreadFound,
+    ViewLoaded,
+)
+from reader.tui.screens.add_feed import AddFeedScreen
+from reader.tui.screens.confirm import confirm_link, confirm_remove
+from reader.tui.screens.help import HelpScreen
+from reader.tui.widgets.article_list import ArticleList
+from reader.tui.widgets.feeds_pane import ALL, STARRED, FeedsPane, Selection, ViewKind
+from reader.tui.widgets.reading_pane import ReadingPane
+from reader.tui.widgets.search_bar import SearchBar
+
+T = TypeVar("T")
+
+WIDE_MIN_COLUMNS = 120  # side by side from this width on (layout = "auto")
+PREFETCH = 3  # summary-only entries after the opened one whose full text is fetched ahead
+UNREAD_SCAN_CHUNK = 512
+VIEW_RELOAD_DELAY = 0.3  # while sources load, reload the view at most this often
+# The footer shows these, with short labels (the help screen and palette use the long ones).
+FOOTER_LABELS: Mapping[str, str] = {
+    "open": "Open", "next_unread": "Next unread", "search": "Search", "star": "Star",
+    "reload": "Reload", "help": "Help", "quit": "Quit", "command_palette": "Palette",
+}
+SORT_ORDER = (Sort.DATE, Sort.FEED, Sort.TITLE)
+SORT_NAMES = {Sort.DATE: "date", Sort.FEED: "feed", Sort.TITLE: "title", Sort.RANK: "relevance"}
+EMPTY_LIBRARY = """\
+Your library is empty.
+
+Press a to add a feed by its URL, or from a shell:
+  reader add https://example.org/feed.xml
+  reader import subscriptions.opml
+Or open files, folders and feeds once: reader PATH-OR-URL..."""
+
+
+def make_bindings() -> list[BindingType]:
+    """Bindings from ``reader.config.ACTIONS``; each carries its action id for ``[keys]``."""
+    bindings: list[BindingType] = [
+        Binding(keys, action, FOOTER_LABELS.get(action, description), id=action,
+                show=action in FOOTER_LABELS and action != "command_palette",
+                tooltip=description, priority=action == "command_palette")
+        for action, (keys, description) in ACTIONS.items()
+    ]
+    bindings += [
+        Binding(str(number), f"open_link({number})", f"Open link {number}", show=False)
+        for number in range(1, 10)
+    ]
+    bindings.append(Binding("escape", "clear_filter", "Clear the filter", show=False))
+    return bindings
+
+
+def one_line(error: BaseException | None) -> str:
+    text = clean_line(str(error)) if error is not None else None
+    return text or (type(error).__name__ if error is not None else "unknown error")
+
+
+def search_terms(text: str) -> tuple[str, ...]:
+    """The words of a search, for highlighting in the pane."""
+    return tuple(word for word in re.findall(r"\w+", text) if word)
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a library coroutine to the end on this worker thread's own event loop."""
+    return asyncio.run(coroutine)
+
+
+@dataclass(frozen=True, slots=True)
+class _Write:
+    description: str
+    call: Callable[[], object]
+    then: Callable[[object], None] | None
+
+
+class WriteFailed(ReaderError):
+    """A queued library write failed; ``description`` says what it was doing."""
+
+    def __init__(self, description: str, cause: BaseException) -> None:
+        super().__init__(f"{description}: {one_line(cause)}")
+        self.description = description
+        self.cause = cause
+
+
+class ReaderApp(App[int]):
+    """The reader. ``sources`` given: those sources only; none: the subscribed library."""
+
+    CSS_PATH = "reader.tcss"
+    TITLE = "reader"
+    BINDINGS: ClassVar[list[BindingType]] = make_bindings()
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+
+    def __init__(
+        self,
+        *,
+        library: Library,
+        config: Config | None = None,
+        config_file: Path | None = None,
+        sources: Sequence[str] = (),
+        notices: Sequence[str] = (),
+        stdin_data: bytes | None = None,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.config = config or Config()
+        self.config_file = config_file
+        self.sources = tuple(sources)
+        self._notices = tuple(notices)
+        self.stdin_data = stdin_data  # "-" among the sources: what was piped in, read up front
+        self._user_keys: Mapping[str, str] = dict(self.config.keys)
+        self._session_feeds: set[int] = set()
+        self._feeds: Sequence[FeedInfo] = ()
+        self._selection: Selection = ALL
+        self._before_starred: Selection = ALL
+        self._unread_only = False
+        self._sort = Sort.DATE
+        self._search = ""
+        self._query: ArticleQuery | None = None
+        self._opened: StoredArticle | None = None
+        self._opening: int | None = None
+        self._opened_full = False
+        self._raw = False
+        self._loading: tuple[int, int, str] | None = None
+        self._view_reload_pending = False
+        self._writes: deque[_Write] = deque()
+        self._writes_lock = threading.Lock()
+        self._writer_busy = False
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield FeedsPane(id="feeds")
+            with Vertical(id="list-column"):
+                yield SearchBar(id="search")
+                yield ArticleList(id="articles")
+            yield ReadingPane(id="pane")
+        with Horizontal(id="statusbar"):
+            yield Static(Content(""), id="status")
+            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+        yield Footer()
+
+    @property
+    def articles(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    @property
+    def pane(self) -> ReadingPane:
+        return self.query_one(ReadingPane)
+
+    @property
+    def feeds_pane(self) -> FeedsPane:
+        return self.query_one(FeedsPane)
+
+    @property
+    def session(self) -> bool:
+        """True when showing sources opened on the command line, not the library."""
+        return bool(self.sources)
+
+    def on_mount(self) -> None:
+        self.set_keymap(dict(self._user_keys))
+        self._apply_theme()
+        self.query_one("#search", SearchBar).display = False
+        self.query_one("#progress", ProgressBar).display = False
+        self.pane.reading_width = self.config.reading_width
+        self._apply_layout(self.size.width)
+        self.articles.focus()
+        for notice in self._notices:
+            self.notify(notice, severity="warning", markup=False, timeout=10)
+        if self.session:
+            self.articles.set_placeholder("Loading\u2026")
+            self.pane.show_message("Loading the sources\u2026")
+            self.load_sources(self.sources)
+        else:
+            self.pane.show_message("Select an article and press Enter to read it.")
+            self.load_feeds()
+            if self.config.refresh_on_start:
+                self.refresh_feeds()
+            if self.config.refresh_interval_minutes > 0:
+                self.set_interval(self.config.refresh_interval_minutes * 60, self._auto_refresh)
+        self.reload_view()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_layout(event.size.width)
+
+    def _apply_layout(self, width: int) -> None:
+        layout = self.config.layout
+        stacked = layout is Layout.STACKED or (layout is Layout.AUTO and width < WIDE_MIN_COLUMNS)
+        body = self.query_one("#body")
+        body.set_class(stacked, "-stacked")
+        body.set_class(not stacked, "-wide")
+        if not stacked:
+            body.remove_class("-feeds-open")
+
+    def _apply_theme(self) -> None:
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        else:
+            self.notify(f"Unknown theme {self.config.theme!r} in the config; using the default.",
+                        severity="warning", markup=False)
+        self.watch(self, "theme", self._theme_chosen, init=False)
+
+    def _theme_chosen(self, theme: str) -> None:
+        if self.config_file is not None and theme != self.config.theme:
+            self._enqueue("save the theme", lambda: self._save_theme(theme))
+
+    def _save_theme(self, theme: str) -> None:
+        assert self.config_file is not None
+        save_setting(self.config_file, "ui", "theme", theme)
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    def keys_for(self, action: str) -> str:
+        """The keys bound to ``action`` now (the user's ``[keys]`` over the defaults)."""
+        keys = self._user_keys.get(action) or ACTIONS[action][0]
+        return ", ".join(self.get_key_display(Binding(key.strip(), action))
+                         for key in keys.split(",") if key.strip())
+
+    def help_rows(self) -> list[tuple[str, str]]:
+        from reader.config import FIXED_KEYS
+
+        rows = [(self.keys_for(action), description)
+                for action, (_keys, description) in ACTIONS.items()]
+        rows += list(FIXED_KEYS.items())
+        return rows
+
+    # -- the view -------------------------------------------------------------------------------
+
+    def current_query(self) -> ArticleQuery:
+        selection = self._selection
+        feed_ids: tuple[int, ...] | None = None
+        if selection.kind is ViewKind.FEED and selection.feed_id is not None:
+            feed_ids = (selection.feed_id,)
+        elif self.session:
+            feed_ids = tuple(sorted(self._session_feeds))
+        return ArticleQuery(
+            feed_ids=feed_ids,
+            folder=selection.folder if selection.kind is ViewKind.FOLDER else None,
+            subscribed_only=not self.session and selection.kind is ViewKind.ALL,
+            unread_only=self._unread_only,
+            starred_only=selection.kind is ViewKind.STARRED,
+            text=self._search or None,
+            prefix=bool(self._search),
+            sort=self._sort,
+        )
+
+    def reload_view(self, *, keep: int | None = None) -> None:
+        self._query = self.current_query()
+        self.load_view(self._query, keep if keep is not None else self.articles.article_id)
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False, name="load the list")
+    def load_view(self, query: ArticleQuery, keep: int | None) -> None:
+        ids = self.library.view(query)
+        if not get_current_worker().is_cancelled:
+            self.post_message(ViewLoaded(query, ids, keep))
+
+    def on_view_loaded(self, message: ViewLoaded) -> None:
+        if message.query != self._query:
+            return
+        self.articles.set_placeholder(self._placeholder())
+        self.articles.set_ids(message.ids, keep=message.keep)
+        self._show_status()
+
+    def _placeholder(self) -> str:
+        if self._search:
+            return f"No articles match \u201c{self._search}\u201d. Esc clears the filter."
+        if self._unread_only:
+            return "No unread articles here. Press U to show all."
+        if self.session:
+            return "Loading\u2026" if self._loading else "No articles in these sources."
+        if self._selection.kind is ViewKind.STARRED:
+            return "No starred articles. Press s on an article to star it."
+        if not self._feeds:
+            return EMPTY_LIBRARY
+        return "No articles here yet. Press r to refresh."
+
+    def _schedule_view_reload(self) -> None:
+        if not self._view_reload_pending:
+            self._view_reload_pending = True
+            self.set_timer(VIEW_RELOAD_DELAY, self._delayed_view_reload)
+
+    def _delayed_view_reload(self) -> None:
+        self._view_reload_pending = False
+        self.reload_view()
+
+    def _show_status(self) -> None:
+        parts = [clean_line(self._selection.name) or ""]
+        count = len(self.articles.ids)
+        parts.append(f"{count:,} article{'s' if count != 1 else ''}")
+        if self._unread_only:
+            parts.append("unread only")
+        if self._sort is not Sort.DATE:
+            parts.append(f"by {SORT_NAMES[self._sort]}")
+        if self._search:
+            parts.append(f"filter: {self._search}")
+        if self._loading is not None:
+            done, total, label = self._loading
+            parts.append(f"{label} {done}/{total}\u2026" if total else f"{label}\u2026")
+        self.query_one("#status", Static).update(Content(" \u00b7 ".join(parts)))
+        self.sub_title = clean_line(self._selection.name) or ""
+
+    # -- feeds ----------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="feeds", exit_on_error=False,
+          name="load the feeds")
+    def load_feeds(self) -> None:
+        if self.session:
+            wanted = set(self._session_feeds)
+            feeds = [feed for feed in self.library.feeds() if feed.id in wanted]
+        else:
+            feeds = self.library.feeds(subscribed_only=True)
+        if not get_current_worker().is_cancelled:
+            self.post_message(FeedsLoaded(feeds))
+
+    def on_feeds_loaded(self, message: FeedsLoaded) -> None:
+        self._feeds = message.feeds
+        self.feeds_pane.set_feeds(message.feeds)
+        if not self.articles.ids:
+            self.articles.set_placeholder(self._placeholder())
+
+    @on(FeedsPane.Changed)
+    def _feed_chosen(self, message: FeedsPane.Changed) -> None:
+        if message.selection.key != self._selection.key:
+            self._selection = message.selection
+            self.reload_view(keep=None)
+            self._show_status()
+        if message.chosen:
+            self.query_one("#body").remove_class("-feeds-open")
+            self.articles.focus()
+
+    # -- loading sources and refreshing ---------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="sources", exit_on_error=False,
+          name="load the sources")
+    def load_sources(self, specs: Sequence[str]) -> None:
+        worker = get_current_worker()
+        total = len(specs)
+        done: set[str] = set()
+        self.post_message(LoadingProgress(0, total, "Loading"))
+
+        def on_result(outcome: SourceOutcome) -> None:
+            if outcome.done:
+                done.add(outcome.spec)
+            self.post_message(SourceDone(
+                source=outcome.spec, feed_id=outcome.feed_id, error=outcome.error,
+                warnings=outcome.warnings, finished=outcome.done))
+            self.post_message(LoadingProgress(min(len(done), total), total, "Loading"))
+
+        stdin = io.BytesIO(self.stdin_data) if self.stdin_data is not None else None
+        outcomes = self.library.open_sources(
+            specs, on_result=on_result, cancelled=lambda: worker.is_cancelled, stdin=stdin)
+        failed = sum(1 for outcome in outcomes if outcome.error and outcome.done)
+        summary = f"{total - failed} of {total} sources loaded" if failed else ""
+        self.post_message(LoadingFinished(summary))
+
+    def on_source_done(self, message: SourceDone) -> None:
+        if message.feed_id is not None:
+            self._session_feeds.add(message.feed_id)
+        if message.error:
+            self.notify(f"{message.source}: {message.error}", title="Could not load",
+                        severity="error", markup=False, timeout=10)
+        for warning in message.warnings:
+            self.notify(warning, severity="warning", markup=False)
+        self.load_feeds()
+        self._schedule_view_reload()
+
+    def on_loading_progress(self, message: LoadingProgress) -> None:
+        self._loading = (message.done, message.total, message.label)
+        progress = self.query_one("#progress", ProgressBar)
+        progress.display = True
+        progress.update(total=message.total or None, progress=message.done)
+        self._show_status()
+
+    def on_loading_finished(self, message: LoadingFinished) -> None:
+        self._loading_over()
+        if message.summary:
+            self.notify(message.summary, markup=False)
+        self.load_feeds()
+        self.articles.invalidate()
+        self.reload_view()
+
+    def _loading_over(self) -> None:
+        self._loading = None
+        self.query_one("#progress", ProgressBar).display = False
+        self._show_status()
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False,
+          name="refresh the feeds")
+    def refresh_feeds(self) -> None:
+        if not self.library.feeds(subscribed_only=True):
+            return
+        self.post_message(LoadingProgress(0, 0, "Refreshing"))
+
+        def progress(done: int, total: int, *_: object) -> None:
+            self.post_message(LoadingProgress(done, total, "Refreshing"))
+
+        summary = run_async(self.library.refresh(progress=progress))
+        self.post_message(LoadingFinished(refresh_summary(summary)))
+
+    def _auto_refresh(self) -> None:
+        if self._loading is None:
+            self.refresh_feeds()
+
+    # -- rows of the list -----------------------------------------------------------------------
+
+    def on_article_list_rows_wanted(self, message: ArticleList.RowsWanted) -> None:
+        self.fetch_rows(message.ids)
+
+    @work(thread=True, group="rows", exit_on_error=False, name="load the list's rows")
+    def fetch_rows(self, ids: tuple[int, ...]) -> None:
+        try:
+            rows = self.library.rows(ids)
+        except Exception:
+            # the list must stop waiting for these ids (they show as unavailable)
+            self.call_from_thread(self.articles.add_rows, [], requested=ids)
+            raise
+        self.call_from_thread(self.articles.add_rows, rows, requested=ids)
+
+    # -- opening an article ---------------------------------------------------------------------
+
+    def on_article_list_selected(self, message: ArticleList.Selected) -> None:
+        self.open_article(message.article_id)
+
+    def open_article(self, article_id: int, *, full: bool | None = None,
+                     mark_read: bool = True, position: float | None = None) -> None:
+        self._opening = article_id
+        self._raw = False
+        self.load_article(article_id, full=full, mark_read=mark_read, position=position,
+                          terms=search_terms(self._search))
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False,
+          name="open the article")
+    def load_article(self, article_id: int, *, full: bool | None, mark_read: bool,
+                     position: float | None, terms: tuple[str, ...]) -> None:
+        stored = self.library.get(article_id)
+        if stored is None:
+            raise ReaderError("it is no longer in the library")
+        marked = False
+        if mark_read and not stored.read:
+            self.library.mark_read([article_id])
+            marked = True
+        show_full = stored.full_body is not None if full is None else full
+        show_full = show_full and stored.full_body is not None
+        rendered = self.render_stored(stored, full=show_full, terms=terms)
+        if position is not None:
+            from dataclasses import replace
+
+            stored = replace(stored, read_position=position)
+        if not get_current_worker().is_cancelled:
+            self.post_message(ArticleReady(stored, rendered, marked, show_full))
+
+    def render_stored(self, stored: StoredArticle, *, full: bool,
+                      terms: Sequence[str] = ()) -> RenderedArticle:
+        """Render off the UI thread: the body shown is the full text when ``full``."""
+        article = stored.article
+        body = stored.full_body if full and stored.full_body else article.body
+        badge = None
+        if full and stored.full_body:
+            badge = "full text"
+        elif article.body_state is BodyState.SUMMARY:
+            badge = "summary"
+        return render_article(
+            title=article.title, source=stored.feed_name or article.feed_title or article.source,
+            author=article.author, published=article.published, url=article.url, body=body,
+            badge=badge, width=self.config.reading_width, highlight=terms,
+            enclosures=article.enclosures)
+
+    def on_article_ready(self, message: ArticleReady) -> None:
+        stored = message.article
+        if stored.id != self._opening:
+            return
+        self._opened = stored
+        self._opened_full = message.full
+        self.pane.show_article(stored.id, message.rendered, position=stored.read_position)
+        if message.marked_read:
+            self.articles.update_rows([stored.id], read=True)
+            self.feeds_pane.adjust_unread(stored.feed_id, -1)
+        self._prefetch_after(stored.id)
+
+    def _prefetch_after(self, article_id: int) -> None:
+        index = self.articles.index_of(article_id)
+        if index is None:
+            return
+        following = tuple(self.articles.ids[index + 1: index + 1 + PREFETCH])
+        if following:
+            self.prefetch_full_text(following)
+
+    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False,
+          name="fetch full text ahead")
+    def prefetch_full_text(self, ids: tuple[int, ...]) -> None:
+        worker = get_current_worker()
+        for article_id in ids:
+            if worker.is_cancelled:
+                return
+            stored = self.library.get(article_id)
+            if (stored is None or stored.full_body is not None
+                    or stored.article.body_state is not BodyState.SUMMARY
+                    or safe_url(stored.article.url) is None):
+                continue
+            try:
+                run_async(self.library.full_text(article_id))
+            except ReaderError:
+                continue  # read ahead quietly; opening it will say what is wrong
+
+    # -- the reading pane -----------------------------------------------------------------------
+
+    def on_reading_pane_position_changed(self, message: ReadingPane.PositionChanged) -> None:
+        article_id, position = message.article_id, message.position
+        self._enqueue("save the reading position",
+                      lambda: self.library.set_read_position(article_id, position))
+
+    def on_reading_pane_link_open_requested(self, message: ReadingPane.LinkOpenRequested) -> None:
+        self.ask_to_open(message.url)
+
+    def ask_to_open(self, url: str | None) -> None:
+        checked = safe_url(url)
+        if checked is None:
+            self.notify("Only http and https links can be opened.", severity="warning",
+                        markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.open_in_browser(checked)
+
+        self.push_screen(confirm_link(checked), answered)
+
+    def open_in_browser(self, url: str) -> None:
+        self.notify(f"Opening {url}", markup=False)
+        self.run_worker(lambda: webbrowser.open(url), thread=True, exit_on_error=False,
+                        name="open the browser", group="browser")
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False,
+          name="fetch the full article")
+    def fetch_full_text(self, article_id: int) -> None:
+        stored = run_async(self.library.full_text(article_id))
+        if not stored.full_body:
+            raise ReaderError("no readable article found at its link")
+        rendered = self.render_stored(stored, full=True, terms=search_terms(self._search))
+        self.post_message(ArticleReady(stored, rendered, False, True))
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False,
+          name="show the raw text")
+    def load_raw(self, stored: StoredArticle) -> None:
+        from reader.cleaning.text import clean_text as clean_dump
+        from reader.sources.decode import decode_bytes
+        from reader.sources.files import read_file
+
+        decoded = decode_bytes(read_file(Path(stored.article.source)))
+        cleaned = clean_dump(decoded.text)
+        self.post_message(RawReady(stored.id, render_raw(cleaned.lines, cleaned.kept)))
+
+    def on_raw_ready(self, message: RawReady) -> None:
+        if self._opened is not None and message.article_id == self._opened.id:
+            self._raw = True
+            self.pane.show_text(message.text)
+
+    # -- state changes --------------------------------------------------------------------------
+
+    def _enqueue(self, description: str, call: Callable[[], object],
+                 then: Callable[[object], None] | None = None) -> None:
+        """Library writes run one at a time, in the order they were asked for."""
+        with self._writes_lock:
+            self._writes.append(_Write(description, call, then))
+            if self._writer_busy:
+                return
+            self._writer_busy = True
+        self.drain_writes()
+
+    def _next_write(self) -> _Write | None:
+        with self._writes_lock:
+            if self._writes:
+                return self._writes.popleft()
+            self._writer_busy = False
+            return None
+
+    @work(thread=True, group="writes", exit_on_error=False, name="save")
+    def drain_writes(self) -> None:
+        while (write := self._next_write()) is not None:
+            try:
+                result = write.call()
+            except Exception as error:
+                raise WriteFailed(write.description, error) from error
+            if write.then is not None:
+                self.call_from_thread(write.then, result)
+
+    def on_state_changed(self, message: StateChanged) -> None:
+        if message.notice:
+            self.notify(message.notice, markup=False)
+        self.articles.invalidate()
+        self.load_feeds()
+        self.reload_view()
+
+    # -- failures -------------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if event.state is not WorkerState.ERROR:
+            return
+        error = worker.error
+        if isinstance(error, WriteFailed):
+            message = f"Could not {error}"
+        else:
+            message = f"Could not {worker.name}: {one_line(error)}"
+        self.notify(message, severity="error", markup=False, timeout=10)
+        if worker.group == "writes":
+            with self._writes_lock:
+                restart = bool(self._writes)
+                self._writer_busy = restart
+            if restart:
+                self.drain_writes()
+        elif worker.group in ("sources", "refresh"):
+            self._loading_over()
+            self.reload_view()
+
+    # -- actions: moving ------------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self.articles.move_by(1)
+
+    def action_cursor_up(self) -> None:
+        self.articles.move_by(-1)
+
+    def action_first(self) -> None:
+        self.articles.first()
+
+    def action_last(self) -> None:
+        self.articles.last()
+
+    def action_open(self) -> None:
+        self.articles.select()
+
+    def action_next_unread(self) -> None:
+        self._seek_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._seek_unread(-1)
+
+    def _seek_unread(self, direction: int) -> None:
+        found, resume = self.articles.find_cached_unread(direction)
+        if found is not None:
+            self._go_to(found)
+        elif resume is None:
+            self.notify("No more unread articles.", markup=False)
+        else:
+            self.find_unread(self.articles.ids, resume, direction)
+
+    def _go_to(self, index: int) -> None:
+        self.articles.move_to(index)
+        self.articles.select()
+
+    @work(thread=True, exclusive=True, group="unread", exit_on_error=False,
+          name="find the next unread article")
+    def find_unread(self, ids: Sequence[int], start: int, direction: int) -> None:
+        worker = get_current_worker()
+        index = start
+        while 0 <= index < len(ids) and not worker.is_cancelled:
+            if direction > 0:
+                chunk = ids[index: index + UNREAD_SCAN_CHUNK]
+            else:
+                chunk = ids[max(0, index - UNREAD_SCAN_CHUNK + 1): index + 1]
+            states = {row.id: row.read for row in self.library.rows(chunk)}
+            ordered = range(len(chunk)) if direction > 0 else range(len(chunk) - 1, -1, -1)
+            base = index if direction > 0 else max(0, index - UNREAD_SCAN_CHUNK + 1)
+            for offset in ordered:
+                if states.get(chunk[offset]) is False:
+                    self.post_message(UnreadFound(ids, base + offset))
+                    return
+            index = index + len(chunk) if direction > 0 else base - 1
+        if not worker.is_cancelled:
+            self.post_message(UnreadFound(ids, None))
+
+    def on_unread_found(self, message: UnreadFound) -> None:
+        if message.ids is not self.articles.ids:
+            return
+        if message.index is None:
+            self.notify("No more unread articles.", markup=False)
+        else:
+            self._go_to(message.index)
+
+    def action_switch_focus(self) -> None:
+        order: list[Any] = [self.articles, self.pane]
+        if self._feeds_visible():
+            order.insert(0, self.feeds_pane.tree)
+        focused = self.focused
+        index = next((i for i, widget in enumerate(order) if widget is focused), -1)
+        following = order[(index + 1) % len(order)]
+        if following is not self.feeds_pane.tree:
+            self.query_one("#body").remove_class("-feeds-open")
+        following.focus()
+
+    def _feeds_visible(self) -> bool:
+        body = self.query_one("#body")
+        return body.has_class("-wide") or body.has_class("-feeds-open")
+
+    def action_focus_feeds(self) -> None:
+        body = self.query_one("#body")
+        if body.has_class("-stacked"):
+            body.add_class("-feeds-open")
+        self.feeds_pane.tree.focus()
+
+    def action_page_down(self) -> None:
+        self.pane.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.pane.scroll_page_up(animate=False)
+
+    # -- actions: the list ----------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        bar = self.query_one("#search", SearchBar)
+        bar.display = True
+        bar.focus()
+
+    @on(SearchBar.Search)
+    def _search_changed(self, message: SearchBar.Search) -> None:
+        if message.text != self._search:
+            self._search = message.text
+            self.reload_view(keep=None)
+
+    @on(SearchBar.Closed)
+    def _search_closed(self, message: SearchBar.Closed) -> None:
+        bar = self.query_one("#search", SearchBar)
+        if message.cleared:
+            bar.display = False
+        self.articles.focus()
+
+    def action_clear_filter(self) -> None:
+        bar = self.query_one("#search", SearchBar)
+        if self._search or bar.display:
+            bar.action_clear_search()
+
+    def action_toggle_unread_only(self) -> None:
+        self._unread_only = not self._unread_only
+        self.reload_view()
+        self._show_status()
+
+    def action_starred_view(self) -> None:
+        if self._selection.kind is ViewKind.STARRED:
+            self.feeds_pane.select(self._before_starred)
+        else:
+            self._before_starred = self._selection
+            self.feeds_pane.select(STARRED)
+
+    def action_sort(self) -> None:
+        position = SORT_ORDER.index(self._sort) if self._sort in SORT_ORDER else -1
+        self.action_sort_by(SORT_ORDER[(position + 1) % len(SORT_ORDER)].value)
+
+    def action_sort_by(self, sort: str) -> None:
+        self._sort = Sort(sort)
+        self.reload_view()
+        self._show_status()
+        self.notify(f"Sorted by {SORT_NAMES[self._sort]}", markup=False, timeout=2)
+
+    def action_reload(self) -> None:
+        if self._loading is not None:
+            self.notify("Already loading.", markup=False)
+        elif self.session:
+            self.load_sources(self.sources)
+        elif not self._feeds:
+            self.notify("No subscriptions to refresh. Press a to add a feed.", markup=False)
+        else:
+            self.refresh_feeds()
+
+    # -- actions: the article -------------------------------------------------------------------
+
+    def _current_row_url(self) -> str | None:
+        if self._opened is not None and self._opened.id == self.articles.article_id:
+            return self._opened.article.url
+        article_id = self.articles.article_id
+        row = self.articles.cached_row(article_id) if article_id is not None else None
+        return row.url if row is not None else None
+
+    def action_toggle_raw(self) -> None:
+        stored = self._opened
+        if stored is None:
+            self.notify("Open an article first.", markup=False)
+        elif self._raw:
+            self.open_article(stored.id, full=self._opened_full, mark_read=False,
+                              position=0.0)
+        elif stored.article.kind is SourceKind.TEXT and not _is_url(stored.article.source):
+            self.load_raw(stored)
+        else:
+            self.notify("The raw view is for plain-text files.", markup=False)
+
+    def action_toggle_full(self) -> None:
+        stored = self._opened
+        if stored is None:
+            self.notify("Open an article first.", markup=False)
+        elif self._opened_full:
+            self.open_article(stored.id, full=False, mark_read=False, position=self.pane.position)
+        elif stored.full_body:
+            self.open_article(stored.id, full=True, mark_read=False, position=self.pane.position)
+        elif safe_url(stored.article.url) is None:
+            self.notify("This article has no web link to fetch the full text from.",
+                        markup=False)
+        else:
+            self.notify("Fetching the full article\u2026", markup=False, timeout=3)
+            self._opening = stored.id
+            self.fetch_full_text(stored.id)
+
+    def action_open_browser(self) -> None:
+        url = safe_url(self._current_row_url())
+        if url is None:
+            self.notify("This article has no http(s) link.", severity="warning", markup=False)
+        else:
+            self.open_in_browser(url)
+
+    def action_open_link(self, number: int) -> None:
+        links = self.pane.links
+        if 1 <= number <= len(links):
+            self.ask_to_open(links[number - 1])
+        else:
+            self.notify(f"No link {number} in this article.", markup=False)
+
+    def action_copy_url(self) -> None:
+        url = safe_url(self._current_row_url())
+        if url is None:
+            self.notify("This article has no http(s) link.", severity="warning", markup=False)
+            return
+        self.copy_to_clipboard(url)
+        self.notify(f"Copied {url}", markup=False)
+
+    def action_save_markdown(self) -> None:
+        article_id = self.articles.article_id
+        if article_id is None:
+            return
+        full = self._opened_full and self._opened is not None and self._opened.id == article_id
+        self.save_markdown(article_id, full=full, folder=self.config.download_dir)
+
+    @work(thread=True, group="save", exit_on_error=False, name="save the article")
+    def save_markdown(self, article_id: int, *, full: bool, folder: Path) -> None:
+        stored = self.library.get(article_id)
+        if stored is None:
+            raise ReaderError("it is no longer in the library")
+        body = stored.full_body if full and stored.full_body else None
+        text = article_markdown(stored.article, body=body)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = unique_path(folder, file_stem(stored.article.title))
+        path.write_text(text, encoding="utf-8")
+        self.notify(f"Saved {path}", markup=False)
+
+    # -- actions: read state --------------------------------------------------------------------
+
+    def action_star(self) -> None:
+        article_id = self.articles.article_id
+        row = self.articles.cached_row(article_id) if article_id is not None else None
+        if row is None:
+            return
+        starred = not row.starred
+        self.articles.update_rows([row.id], starred=starred)
+        self._enqueue("star the article", lambda: self.library.star([row.id], starred))
+
+    def action_toggle_read(self) -> None:
+        article_id = self.articles.article_id
+        row = self.articles.cached_row(article_id) if article_id is not None else None
+        if row is None:
+            return
+        read = not row.read
+        self.articles.update_rows([row.id], read=read)
+        self.feeds_pane.adjust_unread(row.feed_id, -1 if read else 1)
+        self._enqueue("mark the article", lambda: self.library.mark_read([row.id], read=read))
+
+    def action_mark_all_read(self) -> None:
+        ids = self.articles.ids
+        if not ids:
+            return
+        selection = self._selection
+        plain = not self._search and not self._unread_only
+        name = clean_line(selection.name) or "these articles"
+        call: Callable[[], object]
+        if selection.kind is ViewKind.FEED and plain and selection.feed_id is not None:
+            feed_id = selection.feed_id
+            call = lambda: self.library.mark_all_read(feed_id)  # noqa: E731
+        elif selection.kind is ViewKind.ALL and plain and not self.session:
+            call = lambda: self.library.mark_all_read(None)  # noqa: E731
+        else:
+            call = lambda: self.library.mark_read(ids)  # noqa: E731
+        self.articles.update_rows(ids, read=True)
+        self._enqueue(f"mark {name} read", call,
+                      lambda _: self.post_message(StateChanged(f"Marked {name} read (u undoes)")))
+
+    def action_undo(self) -> None:
+        def done(undone: object) -> None:
+            self.post_message(StateChanged("Undone" if undone else "Nothing to undo"))
+
+        self._enqueue("undo", self.library.undo, done)
+
+    # -- actions: subscriptions -----------------------------------------------------------------
+
+    def action_add_feed(self) -> None:
+        def added(spec: str | None) -> None:
+            if spec:
+                self.notify(f"Adding {spec}\u2026", markup=False, timeout=3)
+                self.add_feed(spec)
+
+        self.push_screen(AddFeedScreen(), added)
+
+    @work(thread=True, group="subscriptions", exit_on_error=False, name="add the feed")
+    def add_feed(self, spec: str) -> None:
+        for outcome in self.library.add([spec]):
+            if outcome.error:
+                self.notify(f"{outcome.source}: {outcome.error}", title="Could not add",
+                            severity="error", markup=False, timeout=10)
+            else:
+                self.notify(f"Added {outcome.source}", markup=False)
+        self.post_message(StateChanged())
+
+    def action_remove_feed(self) -> None:
+        selection = self._selection
+        feed = self.feeds_pane.feed(selection.feed_id) if selection.feed_id is not None else None
+        if selection.kind is not ViewKind.FEED or feed is None:
+            self.notify("Select a feed in the feeds pane first (h goes there).", markup=False)
+            return
+        if self.session:
+            self.notify("Sources opened on the command line are not subscriptions.",
+                        markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_feed(feed.id, feed.name)
+
+        self.push_screen(confirm_remove(feed.name), answered)
+
+    @work(thread=True, group="subscriptions", exit_on_error=False, name="remove the feed")
+    def remove_feed(self, feed_id: int, name: str) -> None:
+        self.library.remove([feed_id])
+        self.post_message(StateChanged(f"Removed {name}"))
+
+    # -- actions: the app -----------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_rows()))
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        self.exit(0)
+
+
+def _is_url(source: str) -> bool:
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source))
+
+
+def file_stem(title: str | None) -> str:
+    """A file name from a title: letters, digits and dashes, at most 80 characters."""
+    stem = re.sub(r"[^\w]+", "-", (title or "article").casefold()).strip("-_")
+    return stem[:80].strip("-_") or "article"
+
+
+def unique_path(folder: Path, stem: str) -> Path:
+    path = folder / f"{stem}.md"
+    number = 2
+    while path.exists():
+        path = folder / f"{stem}-{number}.md"
+        number += 1
+    return path
+
+
+def refresh_summary(summary: object) -> str:
+    """One line about a finished refresh (the library's summary may describe itself)."""
+    line = getattr(summary, "line", None)
+    if callable(line):
+        return str(line())
+    return clean_line(str(summary)) or "" if summary is not None else ""
+
+
+def read_piped_stdin() -> bytes:
+    """Read what was piped in for "-", then give the keyboard back to the app.
+
+    Textual reads keys from file descriptor 0; once the pipe is drained, the controlling
+    terminal takes its place (when there is one).
+    """
+    from reader.sources.files import MAX_FILE_BYTES
+
+    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if not sys.stdin.isatty():
+        try:
+            terminal = os.open("/dev/tty", os.O_RDONLY)
+        except OSError:
+            return data
+        os.dup2(terminal, 0)
+        os.close(terminal)
+    return data
+
+
+def run_tui(*, sources: Sequence[str], db: Path | None, config: Path | None) -> int:
+    """Open the config and the library, then run the reader until the user quits."""
+    path = config_path(config)
+    settings, messages = load_config(path)
+    stdin_data = read_piped_stdin() if "-" in sources else None
+    library = Library.open(db, retention_days=settings.retention_days)
+    app = ReaderApp(library=library, config=settings, config_file=path, sources=sources,
+                    notices=[*messages, *library.messages], stdin_data=stdin_data)
+    try:
+        result = app.run()
+    finally:
+        library.close()
+    return result or 0

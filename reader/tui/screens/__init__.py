@@ -1,0 +1,1 @@
+"""Modal screens: help, confirmations, the add-feed prompt."""

@@ -1,0 +1,55 @@
+"""Yes/no questions: removing a feed, opening a link in the browser."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask ``question`` about ``subject`` (data: shown as plain text). y/Enter yes, n/Esc no."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", show=False),
+        Binding("n,escape", "answer(False)", "No", show=False),
+    ]
+
+    def __init__(self, question: str, subject: str, *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__(classes="dialog")
+        self._question = question
+        self._subject = subject
+        self._yes = yes
+        self._no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-body"):
+            yield Static(Content(self._question), classes="dialog-question")
+            yield Static(Content(self._subject), classes="dialog-subject")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content(self._yes), variant="primary", id="yes")
+                yield Button(Content(self._no), id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+def confirm_link(url: str) -> ConfirmScreen:
+    """The question asked before a URL from an article goes to the browser."""
+    return ConfirmScreen("Open this link in your browser?", url, yes="Open", no="Cancel")
+
+
+def confirm_remove(name: str) -> ConfirmScreen:
+    return ConfirmScreen("Unsubscribe from this feed?", name,
+                         yes="Unsubscribe", no="Keep")

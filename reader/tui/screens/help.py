@@ -1,0 +1,44 @@
+"""``?``: every binding as configured (defaults overlaid with the user's ``[keys]``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def bindings_table(rows: Sequence[tuple[str, str]]) -> Table:
+    """A two-column table of (keys, what they do); every cell is plain Text."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for keys, description in rows:
+        table.add_row(Text(keys), Text(description))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable list of keys; any of Esc, q, ? closes it."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss_help", "Close", show=False),
+    ]
+
+    def __init__(self, rows: Sequence[tuple[str, str]]) -> None:
+        super().__init__(id="help")
+        self._rows = rows
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "Keys"
+            body.border_subtitle = "Esc closes"
+            yield Static(bindings_table(self._rows), id="help-table")
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)

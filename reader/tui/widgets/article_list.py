@@ -1,0 +1,392 @@
+"""The article list: a Line-API widget whose cost does not grow with the library.
+
+It holds only the ordered article ids of the current view. Rows are fetched by id, a page at a
+time, when they come into sight, and kept in an LRU cache (toolong's ``log_lines.py`` does the
+same for log lines). The widget does no I/O itself: it posts :class:`ArticleList.RowsWanted`
+and whoever owns the library answers with :meth:`ArticleList.add_rows`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.sanitize import clean_line
+from reader.storage.base import ArticleRow
+
+PAGE = 64  # rows fetched per request, and the margin fetched around the visible rows
+CACHE_ROWS = 4096
+WORDS_PER_MINUTE = 230
+
+UNREAD_MARK = "\u25cf"  # ●
+STAR_MARK = "\u2605"  # ★
+LOADING = "\u2026"
+
+
+def reading_minutes(words: int) -> int:
+    """Minutes to read ``words`` at an ordinary pace (at least one for any text)."""
+    return max(1, round(words / WORDS_PER_MINUTE)) if words > 0 else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Which optional columns fit in a given width, and how wide each is."""
+
+    feed: int
+    date: int
+    time: int
+
+    @classmethod
+    def for_width(cls, width: int) -> Columns:
+        if width >= 90:
+            return cls(feed=20, date=10, time=6)
+        if width >= 70:
+            return cls(feed=14, date=10, time=6)
+        if width >= 50:
+            return cls(feed=0, date=10, time=6)
+        return cls(feed=0, date=10, time=0)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cropped (with an ellipsis) or padded to exactly ``width`` cells."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + LOADING
+    return set_cell_size(text, width)
+
+
+def row_cells(row: ArticleRow, width: int) -> list[tuple[str, str]]:
+    """The text of one row, cell-exact to ``width``, as (text, part) pairs.
+
+    ``part`` names the component style of the piece: mark, star, title, meta. The text is
+    plain data: it becomes Segments, never markup.
+    """
+    columns = Columns.for_width(width)
+    title = clean_line(row.title) or "(untitled)"
+    pieces: list[tuple[str, str]] = [
+        (UNREAD_MARK + " " if not row.read else "  ", "mark"),
+        (STAR_MARK + " " if row.starred else "  ", "star"),
+    ]
+    tail: list[tuple[str, str]] = []
+    if columns.feed:
+        tail.append((" " + fit(clean_line(row.feed_name) or "", columns.feed), "meta"))
+    if columns.date:
+        date = row.published.strftime("%Y-%m-%d") if row.published else ""
+        tail.append((" " + fit(date, columns.date), "meta"))
+    if columns.time:
+        minutes = reading_minutes(row.words)
+        tail.append((" " + (f"{minutes:>3} min" if minutes else "").rjust(columns.time), "meta"))
+    used = sum(cell_len(text) for text, _ in pieces + tail)
+    pieces.append((fit(title, max(0, width - used)), "title"))
+    return pieces + tail
+
+
+class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
+    """The ordered ids of a view, drawn a line at a time; the cursor is an index into them."""
+
+    DEFAULT_CSS = """
+    ArticleList {
+        overflow-x: hidden;
+        overflow-y: auto;
+        background: $surface;
+        & > .article-list--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold;
+        }
+        & > .article-list--cursor-blurred {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+        }
+        & > .article-list--unread { text-style: bold; }
+        & > .article-list--read { color: $text-muted; }
+        & > .article-list--mark { color: $accent; }
+        & > .article-list--star { color: $warning; }
+        & > .article-list--meta { color: $text-muted; }
+        & > .article-list--placeholder { color: $text-disabled; }
+    }
+    """
+
+    COMPONENT_CLASSES = {
+        "article-list--cursor",
+        "article-list--cursor-blurred",
+        "article-list--unread",
+        "article-list--read",
+        "article-list--mark",
+        "article-list--star",
+        "article-list--meta",
+        "article-list--placeholder",
+    }
+
+    class Highlighted(Message):
+        """The cursor moved to another article (None: the list is empty)."""
+
+        def __init__(self, article_id: int | None) -> None:
+            self.article_id = article_id
+            super().__init__()
+
+    class Selected(Message):
+        """The user asked to open the article under the cursor (Enter or a click)."""
+
+        def __init__(self, article_id: int) -> None:
+            self.article_id = article_id
+            super().__init__()
+
+    class RowsWanted(Message):
+        """These ids are (nearly) on screen and not cached: answer with ``add_rows``."""
+
+        def __init__(self, ids: tuple[int, ...]) -> None:
+            self.ids = ids
+            super().__init__()
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._ids: Sequence[int] = ()
+        self._index: dict[int, int] | None = None
+        self._cursor = 0
+        self._rows: OrderedDict[int, ArticleRow] = OrderedDict()
+        self._pending: set[int] = set()
+        self._missing: set[int] = set()  # asked for and not found (deleted meanwhile)
+        self._fetch_scheduled = False
+        self._placeholder: tuple[str, ...] = ()
+
+    # -- what the owner calls -------------------------------------------------------------
+
+    @property
+    def ids(self) -> Sequence[int]:
+        return self._ids
+
+    @property
+    def cursor(self) -> int:
+        """Index of the cursor row (0 when the list is empty)."""
+        return self._cursor
+
+    @property
+    def article_id(self) -> int | None:
+        """The article under the cursor."""
+        return self._ids[self._cursor] if self._ids else None
+
+    def cached_row(self, article_id: int) -> ArticleRow | None:
+        return self._rows.get(article_id)
+
+    def set_ids(self, ids: Sequence[int], *, keep: int | None = None) -> None:
+        """Show another view; the cursor stays on ``keep`` if it is in it, else goes to the top."""
+        before = self.article_id
+        self._ids = ids
+        self._index = None
+        cursor = self.index_of(keep) if keep is not None else None
+        self._cursor = cursor if cursor is not None else 0
+        self.virtual_size = Size(self.scrollable_content_region.width, len(ids))
+        self._scroll_to_cursor(center=cursor is not None)
+        self.refresh()
+        if self.article_id != before:
+            self.post_message(self.Highlighted(self.article_id))
+
+    def set_placeholder(self, text: str) -> None:
+        """Lines shown while the list is empty (how to add feeds, "no matches", ...)."""
+        self._placeholder = tuple(text.splitlines())
+        if not self._ids:
+            self.refresh()
+
+    def add_rows(self, rows: Iterable[ArticleRow], *, requested: Iterable[int] = ()) -> None:
+        """Rows fetched for ``RowsWanted`` (or changed): cache them and redraw.
+
+        Requested ids that did not come back are shown as unavailable, never asked again
+        until :meth:`invalidate`.
+        """
+        self._pending.difference_update(requested)
+        self._missing.update(requested)
+        for row in rows:
+            self._pending.discard(row.id)
+            self._missing.discard(row.id)
+            self._rows[row.id] = row
+            self._rows.move_to_end(row.id)
+        while len(self._rows) > CACHE_ROWS:
+            self._rows.popitem(last=False)
+        self.refresh()
+        self._schedule_fetch()
+
+    def update_rows(self, ids: Iterable[int], *, read: bool | None = None,
+                    starred: bool | None = None) -> None:
+        """Change the state of cached rows in place (after mark read, star, ...)."""
+        for article_id in ids:
+            row = self._rows.get(article_id)
+            if row is None:
+                continue
+            if read is not None:
+                row = replace(row, read=read)
+            if starred is not None:
+                row = replace(row, starred=starred)
+            self._rows[article_id] = row
+        self.refresh()
+
+    def invalidate(self) -> None:
+        """Forget every cached row (their state changed in bulk); visible ones are refetched."""
+        self._rows.clear()
+        self._pending.clear()
+        self._missing.clear()
+        self.refresh()
+
+    def index_of(self, article_id: int) -> int | None:
+        if self._index is None:
+            self._index = {value: index for index, value in enumerate(self._ids)}
+        return self._index.get(article_id)
+
+    def move_to(self, index: int) -> None:
+        if not self._ids:
+            return
+        index = max(0, min(index, len(self._ids) - 1))
+        if index == self._cursor:
+            return
+        previous = self._cursor
+        self._cursor = index
+        self._scroll_to_cursor()
+        self.refresh_line(previous)
+        self.refresh_line(index)
+        self.post_message(self.Highlighted(self.article_id))
+
+    def move_by(self, delta: int) -> None:
+        self.move_to(self._cursor + delta)
+
+    def first(self) -> None:
+        self.move_to(0)
+
+    def last(self) -> None:
+        self.move_to(len(self._ids) - 1)
+
+    def page(self, direction: int) -> None:
+        self.move_by(direction * max(1, self.scrollable_content_region.height - 1))
+
+    def select(self) -> None:
+        if (article_id := self.article_id) is not None:
+            self.post_message(self.Selected(article_id))
+
+    def find_cached_unread(self, direction: int) -> tuple[int | None, int | None]:
+        """The next unread row in ``direction`` (+1/-1) from the cursor, from cached rows only.
+
+        Returns (index, None) when found; (None, index) when an uncached row was reached (the
+        owner asks the library from there on); (None, None) at the end of the list.
+        """
+        index = self._cursor + direction
+        while 0 <= index < len(self._ids):
+            row = self._rows.get(self._ids[index])
+            if row is None:
+                return None, index
+            if not row.read:
+                return index, None
+            index += direction
+        return None, None
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        base = self.rich_style
+        if not self._ids:
+            text = self._placeholder[y] if y < len(self._placeholder) else ""
+            style = base + self.get_component_rich_style("article-list--placeholder")
+            return Strip([Segment(fit(" " + text, width), style)], width)
+        if index >= len(self._ids):
+            return Strip.blank(width, base)
+        article_id = self._ids[index]
+        row = self._rows.get(article_id)
+        line_style = base
+        if index == self._cursor:
+            line_style += self.get_component_rich_style(
+                "article-list--cursor" if self.has_focus else "article-list--cursor-blurred"
+            )
+        if row is None:
+            style = line_style + self.get_component_rich_style("article-list--placeholder")
+            if article_id in self._missing:
+                return Strip([Segment(fit("    (unavailable)", width), style)], width)
+            self._schedule_fetch()
+            return Strip([Segment(fit("    " + LOADING, width), style)], width)
+        self._rows.move_to_end(article_id)
+        return Strip(self._segments(row, width, line_style, index == self._cursor), width)
+
+    def _segments(self, row: ArticleRow, width: int, line: Style, cursor: bool) -> list[Segment]:
+        state = self.get_component_rich_style(
+            "article-list--read" if row.read else "article-list--unread"
+        )
+        segments = []
+        for text, part in row_cells(row, width):
+            style = line
+            if part == "title":
+                style = line + state if not cursor else line + Style(bold=not row.read)
+            elif not cursor:
+                style = line + self.get_component_rich_style(f"article-list--{part}")
+            segments.append(Segment(text, style))
+        return segments
+
+    # -- fetching -------------------------------------------------------------------------------
+
+    def _schedule_fetch(self) -> None:
+        if not self._fetch_scheduled:
+            self._fetch_scheduled = True
+            self.call_later(self._request_missing)
+
+    def _request_missing(self) -> None:
+        self._fetch_scheduled = False
+        if self._pending or not self._ids:
+            return  # one request in flight at a time; add_rows asks again
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height
+        start = max(0, top - PAGE // 2)
+        stop = min(len(self._ids), top + height + PAGE // 2)
+        missing = tuple(
+            article_id for article_id in self._ids[start:stop]
+            if article_id not in self._rows and article_id not in self._missing
+        )
+        if missing:
+            self._pending.update(missing)
+            self.post_message(self.RowsWanted(missing))
+
+    # -- scrolling and events -------------------------------------------------------------------
+
+    def _scroll_to_cursor(self, *, center: bool = False) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = self.scroll_offset.y
+        if center:
+            target = max(0, self._cursor - height // 2)
+        elif self._cursor < top:
+            target = self._cursor
+        elif self._cursor >= top + height:
+            target = self._cursor - height + 1
+        else:
+            return
+        self.scroll_to(y=target, animate=False, immediate=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._ids))
+        self._scroll_to_cursor()
+
+    def on_focus(self, event: events.Focus) -> None:
+        self.refresh_line(self._cursor)
+
+    def on_blur(self, event: events.Blur) -> None:
+        self.refresh_line(self._cursor)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or not self._ids:
+            return
+        index = self.scroll_offset.y + offset.y
+        if index < len(self._ids):
+            self.move_to(index)
+            self.select()

@@ -1,0 +1,166 @@
+"""extract_article and find_feed_links on saved-page fixtures written for these tests."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import reader.cleaning.markdown as markdown_module
+from reader.cleaning.html import (
+    EMPTY_WARNING,
+    TRUNCATED_WARNING,
+    ExtractedPage,
+    extract_article,
+    find_feed_links,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "html"
+SHARED_HOSTILE = Path(__file__).parents[2] / "shared" / "hostile"
+URL = "https://gazette.example/news/harbour-lights"
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@pytest.fixture(scope="module")
+def news() -> ExtractedPage:
+    return extract_article((FIXTURES / "news_article.html").read_bytes(), url=URL)
+
+
+def test_structure_is_kept(news: ExtractedPage) -> None:
+    body = news.body
+    assert "## How the lanterns were saved" in body
+    assert "- Forty-two lanterns were restored in total.\n- Six had" in body
+    assert "1. Record the position" in body and "3. Fit new glass" in body
+    assert "> We thought they were gone for good." in body
+    assert (
+        '```\nfor lamp in lamps:\n    if not lamp.test():\n        print("replace", lamp.id)\n```'
+        in body
+    )
+    assert "| Year | Trust | Council |\n| --- | --- | --- |\n| 2022 | 12,000 | 8,000 |" in body
+    assert "\n\n\n" not in body
+
+
+def test_links_resolved_and_filtered(news: ExtractedPage) -> None:
+    assert "[Harbour Trust](https://gazette.example/groups/harbour-trust)" in news.body
+    assert "[public appeal](https://fund.example.org/lights?id=7)" in news.body
+    assert "sneaky link" in news.body and "javascript" not in news.body
+
+
+def test_prose_is_left_as_written(news: ExtractedPage) -> None:
+    assert "Prices rose 5*3 = 15% [roughly] since the appeal began_ and costs were #1" in news.body
+    assert "\\" not in news.body
+
+
+def test_chrome_is_gone(news: ExtractedPage) -> None:
+    for chrome in (
+        "cookie", "Sport", "Weather", "Share on", "Email this story", "Related stories",
+        "Pier repairs", "Commenter", "Comments (2)", "Copyright", "Privacy policy",
+        "TRACKING-SCRIPT-TEXT", "font-family",
+    ):  # fmt: skip
+        assert chrome not in news.body, chrome
+
+
+def test_metadata_from_json_ld(news: ExtractedPage) -> None:
+    assert news.title == "Harbour Lights Return to the Old Town"
+    assert news.author == "Mara Lindqvist, Tom Ashby"
+    assert news.published == datetime(2024, 3, 14, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert news.language == "en-GB"
+    assert not news.truncated and news.warnings == ()
+
+
+def test_title_byline_and_date_not_in_body(news: ExtractedPage) -> None:
+    assert "Harbour Lights Return" not in news.body
+    assert "Mara Lindqvist" not in news.body
+    assert "14 March 2024" not in news.body
+    assert news.body.startswith("The lanterns that once lined the harbour wall")
+
+
+def test_metadata_from_opengraph_and_meta_tags_in_a_declared_charset() -> None:
+    page = extract_article((FIXTURES / "opengraph_only.html").read_bytes())
+    assert page.title == "Café owners fight the rent rise"
+    assert page.author == "José Pérez"
+    assert page.published == datetime(2023, 11, 2, 18, 5, tzinfo=UTC)
+    assert page.language == "es-ES"
+    assert page.body.startswith("Owners of the six cafés on the market square")
+    assert "fight the rent rise" not in page.body
+    assert "Most read" not in page.body and "Bridge closed" not in page.body
+
+
+def test_script_and_style_only_page_has_no_readable_content() -> None:
+    page = extract_article((FIXTURES / "script_style_only.html").read_bytes())
+    assert page.body == ""
+    assert EMPTY_WARNING in page.warnings
+    assert not page.truncated
+
+
+def _deep_page(depth: int) -> str:
+    intro = "<p>" + "Intro sentence before the nesting starts. " * 12 + "</p>"
+    deep = "<p>" + "DEEPMARK text far down the tree. " * 12 + "</p>"
+    tail = "<p>" + "TAILMARK sentence after the nesting ends. " * 12 + "</p>"
+    return (
+        f"<html><body><article>{intro}{'<div>' * depth}{deep}{'</div>' * depth}{tail}"
+        "</article></body></html>"
+    )
+
+
+def test_deep_nesting_is_recovered() -> None:
+    page = extract_article(_deep_page(300))
+    assert "DEEPMARK" in page.body and "TAILMARK" in page.body
+    assert not page.truncated and TRUNCATED_WARNING not in page.warnings
+
+
+def test_deep_nesting_is_reported_when_it_cannot_be_recovered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(markdown_module, "flatten_nesting", lambda html, **_: html)
+    page = extract_article(_deep_page(300))
+    assert page.truncated
+    assert TRUNCATED_WARNING in page.warnings
+
+
+def test_very_deep_nesting_is_fast() -> None:
+    import time
+
+    start = time.perf_counter()
+    page = extract_article(_deep_page(100_000))
+    assert time.perf_counter() - start < 5
+    assert "TAILMARK" in page.body
+
+
+@pytest.mark.skipif(not SHARED_HOSTILE.is_dir(), reason="../shared/hostile not available")
+def test_shared_hostile_pages() -> None:
+    deep = extract_article((SHARED_HOSTILE / "html-deep-nesting-300.html").read_bytes())
+    assert "TAILMARK" in deep.body or deep.truncated
+    empty = extract_article((SHARED_HOSTILE / "html-script-style-only.html").read_bytes())
+    assert empty.body == "" and EMPTY_WARNING in empty.warnings
+
+
+def test_feed_autodiscovery_keeps_only_http_links() -> None:
+    html = (FIXTURES / "news_article.html").read_text("utf-8")
+    assert find_feed_links(html, base_url=URL) == [
+        "https://gazette.example/feeds/news.rss",
+        "https://gazette.example/feeds/news.atom",
+    ]
+    assert find_feed_links(b"<html><head></head></html>", base_url=URL) == []
+    json_feed = '<link rel="alternate" type="application/feed+json" href="feed.json">'
+    assert find_feed_links(json_feed, base_url=URL) == ["https://gazette.example/news/feed.json"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_raise(data: bytes) -> None:
+    page = extract_article(data, url="not a url")
+    assert not CONTROL.search(page.body)
+    find_feed_links(data, base_url=URL)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=1000))
+def test_arbitrary_text_never_raises(text: str) -> None:
+    page = extract_article("<html><body><p>" + text + "</p></body></html>")
+    assert not CONTROL.search(page.body)
+    assert page.title is None or "\n" not in page.title

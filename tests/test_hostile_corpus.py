@@ -1,0 +1,702 @@
+"""Issue 6: every file of the hostile corpus through ``reader dump`` and through the TUI.
+
+``tests/fixtures/hostile/`` is written byte-exact by ``tests/support/make_corpus.py`` (a copy
+of ``../shared/hostile/make_corpus.py``); MANIFEST.md there says what each case expects.
+Every dump runs in its own process with an address-space cap, a timeout and a measured peak
+RSS, so a bomb that gets through fails the test instead of the machine. The dumps run
+concurrently once per session and each case then checks its own result.
+
+No network: the child's HTTP(S) proxy points at a closed loopback port, so a feed URL that
+an OPML file lists fails at once instead of reaching the internet.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "hostile"
+CORPUS_FILES = sorted(p.name for p in CORPUS.iterdir()
+                      if p.is_file() and not p.name.startswith(".") and p.name != "MANIFEST.md")
+
+TIME_BUDGET = 5.0  # seconds per small case (issue 6)
+RSS_BUDGET_KB = 200 * 1024  # peak resident memory per small case
+AS_LIMIT = 1536 * 2**20  # hard address-space cap: a bomb dies instead of eating the machine
+
+# C0 except TAB and LF, DEL, C1 — as text, and as the UTF-8 bytes of the C1 range.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+ESC = "\x1b"
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass
+class Run:
+    args: list[str]
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+    seconds: float  # wall clock
+    cpu: float  # user + system CPU seconds of the child (the budget: robust on a busy machine)
+    maxrss_kb: int
+    timed_out: bool
+
+    @property
+    def out(self) -> str:
+        return self.stdout.decode("utf-8")
+
+    @property
+    def err(self) -> str:
+        return self.stderr.decode("utf-8")
+
+    def describe(self) -> str:
+        return (f"{self.args[3:]!r}: rc={self.returncode} {self.seconds:.1f}s (cpu {self.cpu:.1f}s) "
+                f"{self.maxrss_kb // 1024}MB\nstderr: {self.stderr[-2000:]!r}")
+
+
+def _limit_memory() -> None:  # runs in the child between fork and exec
+    resource.setrlimit(resource.RLIMIT_AS, (AS_LIMIT, AS_LIMIT))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    """The reader's library, config and caches inside ``home``; no way out to the network."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
+    dead = "http://127.0.0.1:9"  # nothing listens there: every fetch fails at once
+    env.update({
+        "READER_DB": str(home / "library.sqlite"),
+        "READER_CONFIG": str(home / "config.toml"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "ALL_PROXY": dead,
+        "http_proxy": dead, "https_proxy": dead, "all_proxy": dead, "NO_PROXY": "", "no_proxy": "",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MALLOC_ARENA_MAX": "2",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONIOENCODING": "utf-8",
+    })
+    return env
+
+
+def run_limited(args: list[str], *, env: dict[str, str], timeout: float = 30.0,
+                cwd: Path = ROOT, stdin: bytes | None = None) -> Run:
+    """Run ``args`` with the memory cap; wait4 gives this child's own peak RSS."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.TemporaryFile() as inp:
+        if stdin is not None:
+            inp.write(stdin)
+            inp.seek(0)
+        start = time.monotonic()
+        proc = subprocess.Popen(args, stdin=inp, stdout=out, stderr=err, cwd=cwd, env=env,
+                                preexec_fn=_limit_memory, start_new_session=True)
+        timed_out = False
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - start > timeout:
+                timed_out = True
+                os.killpg(proc.pid, signal.SIGKILL)
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.01)
+        seconds = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
+        out.seek(0)
+        err.seek(0)
+        return Run(args, proc.returncode, out.read(), err.read(), seconds,
+                   usage.ru_utime + usage.ru_stime, usage.ru_maxrss, timed_out)
+
+
+def reader_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "reader", *args]
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def strings_in(value: object):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from strings_in(k)
+            yield from strings_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings_in(v)
+
+
+def is_safe_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and url == url.strip()
+            and not url.startswith("-") and not any(c.isspace() for c in url)
+            and CONTROL.search(url) is None)
+
+
+def check_common(run: Run, *, json_out: bool = True) -> list[dict]:
+    """What every case must satisfy; returns the parsed articles (empty when none)."""
+    assert not run.timed_out, f"hung: {run.describe()}"
+    assert run.returncode in (0, 1), run.describe()
+    assert b"Traceback" not in run.stderr, run.describe()
+    out, err = run.out, run.err  # both must be UTF-8
+    for where, text in (("stdout", out), ("stderr", err)):
+        found = CONTROL.search(text)
+        assert found is None, f"control {found.group()!r} in {where}: {run.describe()}"
+    for line in err.splitlines():
+        assert line.startswith("reader: "), f"stderr line not prefixed: {line!r}"
+    assert "root:" not in out + err, "local file contents (/etc/passwd) leaked"
+    assert run.cpu < TIME_BUDGET, f"too slow: {run.describe()}"
+    assert run.maxrss_kb < RSS_BUDGET_KB, f"too much memory: {run.describe()}"
+    if not json_out:
+        return []
+    if run.returncode == 1 and not out.strip():
+        return []
+    articles = json.loads(out)
+    assert isinstance(articles, list)
+    for article in articles:
+        for text in strings_in(article):
+            # json.dump escapes C0 as \u001b: the raw check cannot see them, this one does
+            found = CONTROL.search(text)
+            assert found is None, f"control {found.group()!r} in a JSON string {text!r}"
+        url = article.get("url")
+        assert url is None or is_safe_url(url), f"unsafe url field {url!r}"
+        for field in ("title", "author"):
+            assert article.get(field) is None or "\n" not in article[field]
+        published = article.get("published")
+        if published is not None:
+            value = datetime.fromisoformat(published)
+            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+            assert datetime(1970, 1, 1, tzinfo=UTC) <= aware <= datetime.now(UTC) + timedelta(days=3)
+    return articles
+
+
+def titles(articles: list[dict]) -> list[str]:
+    return [a["title"] for a in articles if a.get("title")]
+
+
+def everything(articles: list[dict]) -> str:
+    return "\n".join(s for a in articles for s in strings_in(a))
+
+
+# --------------------------------------------------------------------------- the session's dumps
+
+ESCAPE_CASES = " ".join(n for n in CORPUS_FILES if n.startswith(
+    ("feed-title", "article-", "feed-markup", "feed-javascript", "feed-html")))
+
+
+@pytest.fixture(scope="session")
+def dumps(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Run]:
+    """Every corpus file dumped as JSON (and the escape/markup cases as text and Markdown too)."""
+    jobs: list[tuple[str, str]] = [(name, "json") for name in CORPUS_FILES]
+    # the text and Markdown formats once each, over every escape and markup case together
+    jobs += [(ESCAPE_CASES, "text"), (ESCAPE_CASES, "markdown")]
+
+    def one(job: tuple[str, str]) -> tuple[tuple[str, str], Run]:
+        names, fmt = job
+        home = tmp_path_factory.mktemp("dump")
+        paths = [str(CORPUS / name) for name in names.split()]
+        return job, run_limited(reader_cmd("dump", "--format", fmt, *paths), env=isolated_env(home),
+                                timeout=60)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(one, jobs))
+
+
+@pytest.mark.parametrize("name", CORPUS_FILES)
+def test_dump_json_is_safe(dumps: dict[tuple[str, str], Run], name: str) -> None:
+    check_common(dumps[(name, "json")])
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_dump_text_and_markdown_carry_no_controls(dumps, fmt: str) -> None:
+    run = dumps[(ESCAPE_CASES, fmt)]
+    check_common(run, json_out=False)
+    assert run.returncode == 0, run.describe()
+    for kept in ("[@click=app.quit]Breaking news[/]", "Stray close [/] tag", "Clipboard hijack",
+                 "Verified safe", "Your session expired"):
+        assert kept in run.out, kept
+
+
+def _ok(dumps, name: str) -> list[dict]:
+    run = dumps[(name, "json")]
+    articles = check_common(run)
+    assert run.returncode == 0, run.describe()
+    return articles
+
+
+# --------------------------------------------------------------------------- per case
+
+
+MARKUP_TITLES = [
+    "[@click=app.screenshot('pwned.svg','/tmp')]Click to read[/]",
+    "[@click=app.quit]Breaking news[/]",
+    "[@click=app.simulate_key('d')]Looks harmless[/]",
+    "[link='https://evil.example/phish']https://bank.example/login[/]",
+    "[reverse][blink]FAKE ERROR: feed deleted[/][/]",
+]
+CRASH_TITLES = [
+    "Stray close [/] tag", "Unquoted [link=https://x.example/]url[/]",
+    "Array a[0] and [red on] and [bold", "Backslash at end \\", "$variable and [$var] template",
+]
+
+
+def test_markup_titles_are_kept_verbatim(dumps) -> None:
+    assert titles(_ok(dumps, "feed-markup-click-action.xml")) == MARKUP_TITLES
+
+
+def test_markup_crash_titles_are_kept_verbatim(dumps) -> None:
+    assert titles(_ok(dumps, "feed-markup-crash.xml")) == CRASH_TITLES
+
+
+def test_markup_in_a_text_file_is_kept_verbatim(dumps) -> None:
+    text = everything(_ok(dumps, "article-markup-injection.txt"))
+    for fragment in ("[@click=app.screenshot('pwned.svg','/tmp')]click me[/]", "a stray [/] close",
+                     "list[0]", "[citation needed]", "[1]", "[x] checkbox"):
+        assert fragment in text
+
+
+def test_markup_in_a_markdown_heading_is_kept_verbatim(dumps) -> None:
+    assert "[@click=app.quit]x[/]" in everything(_ok(dumps, "article-markup-injection.md"))
+
+
+@pytest.mark.parametrize("name", ["feed-billion-laughs.xml", "feed-billion-laughs-oneline.xml"])
+def test_entity_bombs_are_refused_or_inert(dumps, name: str) -> None:
+    run = dumps[(name, "json")]
+    articles = check_common(run)
+    assert run.cpu < 3
+    assert "lollollol" not in run.out and "aaaaaaaaaaaaaaaaaaaa" not in run.out
+    if run.returncode == 1:
+        assert name in run.err and "entit" in run.err.lower(), run.err
+    else:
+        assert len(run.stdout) < 50_000 and len(articles) <= 1
+
+
+@pytest.mark.parametrize("name", ["feed-xxe-file.xml", "feed-xxe-external-dtd.xml", "opml-xxe.opml"])
+def test_xxe_never_reads_local_files(dumps, name: str) -> None:
+    run = dumps[(name, "json")]
+    check_common(run)
+    assert "root:" not in run.out + run.err
+    assert "/bin/" not in run.out  # passwd shells
+
+
+def test_external_dtd_opens_no_connection(tmp_path: Path) -> None:
+    """The DTD and the parameter entity point at 127.0.0.1:9; nothing may connect there."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("127.0.0.1", 9))
+    except OSError:
+        pytest.skip("cannot bind 127.0.0.1:9 here")
+    listener.listen(5)
+    listener.settimeout(0.2)
+    try:
+        env = isolated_env(tmp_path)
+        for key in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+            env.pop(key)  # the dead proxy is port 9 too: it would look like a connection
+        run = run_limited(reader_cmd("dump", "--format", "json", str(CORPUS / "feed-xxe-external-dtd.xml")),
+                          env=env)
+        check_common(run)
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        listener.close()
+
+
+def test_javascript_and_other_schemes_never_become_urls(dumps) -> None:
+    articles = _ok(dumps, "feed-javascript-links.xml")
+    assert len(articles) == 13
+    urls = [a["url"] for a in articles if a["url"]]
+    assert all(is_safe_url(u) for u in urls)
+    for bad in ("javascript", "file:", "data:", "vbscript", "ssh:", "smb:", "etc/passwd", "--new-window",
+                "\u241b", "shadow"):
+        assert not any(bad in u.lower() for u in urls), (bad, urls)
+
+
+def test_binary_file_is_skipped_with_a_message_naming_it(dumps) -> None:
+    run = dumps[("binary-file.txt", "json")]
+    assert check_common(run) == []
+    assert "binary-file.txt" in run.err
+    assert "binary" in run.err.lower() or "not a text file" in run.err.lower()
+    assert "PNG" not in run.out and "IHDR" not in run.out
+
+
+def test_empty_file_says_so(dumps) -> None:
+    run = dumps[("empty-file.txt", "json")]
+    assert check_common(run) == []
+    assert "empty-file.txt" in run.err and "empty" in run.err.lower()
+
+
+def test_cr_only_file_is_normalised(dumps) -> None:
+    run = dumps[("file-crlf-cr-only.txt", "json")]
+    articles = _ok(dumps, "file-crlf-cr-only.txt")
+    text = everything(articles)
+    assert "\r" not in text
+    # Textual deletes CR: without normalising, "line one\rline two" reads "line oneline two"
+    for glued in ("line oneline", "CR-only)line", "windows lineunix"):
+        assert glued not in text
+    assert "line two (classic Mac CR-only)" in text, run.describe()
+
+
+def test_cr_only_lines_are_separate_lines_for_the_cleaner() -> None:
+    from reader.cleaning.text import clean_text
+    from reader.sources.decode import decode_bytes
+
+    decoded = decode_bytes((CORPUS / "file-crlf-cr-only.txt").read_bytes())
+    assert decoded.text.splitlines() == [
+        "line one", "line two (classic Mac CR-only)", "line three", "windows line", "unix line"]
+    lines = [line for line in clean_text(decoded.text).lines if line.strip()]
+    assert lines == decoded.text.splitlines()
+
+
+def test_latin1_file_is_decoded_with_a_notice(dumps) -> None:
+    run = dumps[("file-latin1.txt", "json")]
+    text = everything(_ok(dumps, "file-latin1.txt"))
+    assert "Caf\u00e9, na\u00efve, \u00bd, \u00a9" in text
+    assert "na\u010fve" not in text  # cp1250 guess
+    assert "windows-1252" in run.err or "cp1252" in run.err.lower() or "latin" in run.err.lower()
+
+
+def test_utf16_file_honours_its_bom(dumps) -> None:
+    assert "caf\u00e9 \u4e2d\u6587" in everything(_ok(dumps, "file-utf16-bom.txt"))
+
+
+@pytest.mark.parametrize("name,title", [
+    ("feed-wrong-charset.xml", "Caf\u00e9 \u2014 UTF-8 bytes declared as Latin-1 \u201cquotes\u201d \u20ac"),
+    ("feed-undeclared-latin1.xml", "Caf\u00e9 cr\u00e8me br\u00fbl\u00e9e \u00a3"),
+    ("feed-utf16-bom.xml", "UTF-16 feed \u00e9\u4e2d"),
+])
+def test_feed_encodings(dumps, name: str, title: str) -> None:
+    assert titles(_ok(dumps, name)) == [title]
+
+
+def test_nul_bytes_are_stripped(dumps) -> None:
+    articles = _ok(dumps, "feed-nul-bytes.xml")
+    assert len(articles) == 1
+    assert articles[0]["title"].replace(" ", "") == "NULinsidetitle"
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("feed-title-osc52.xml", ["Clipboard hijack", "Clipboard hijack BEL"]),
+    ("feed-title-ansi-mix.xml", ["Clear screen", "Set title", "Hidden link", "Query terminal",
+                                 "C1 CSI raw", "Cursor up and overwrite", "Backspace hide"]),
+])
+def test_escape_titles_are_shown_inert(dumps, name: str, expected: list[str]) -> None:
+    got = titles(_ok(dumps, name))
+    assert len(got) == len(expected)
+    for title, start in zip(got, expected, strict=True):
+        assert title.startswith(start)
+    assert "Verified safe" in " ".join(got) or name != "feed-title-ansi-mix.xml"
+
+
+def test_ansi_text_file_keeps_its_words_and_no_escape(dumps) -> None:
+    text = everything(_ok(dumps, "article-ansi-clear-screen.txt"))
+    assert "Your session expired" in text
+    assert ESC not in text
+
+
+def test_truncated_feed_keeps_complete_entries_and_warns(dumps) -> None:
+    run = dumps[("feed-truncated.xml", "json")]
+    got = titles(_ok(dumps, "feed-truncated.xml"))
+    assert "Complete entry" in got
+    assert "truncated" in run.err.lower()
+
+
+def test_empty_channel_has_no_entries(dumps) -> None:
+    assert _ok(dumps, "feed-empty-channel.xml") == []
+
+
+def test_missing_fields_do_not_crash(dumps) -> None:
+    articles = _ok(dumps, "feed-missing-fields.xml")
+    assert 1 <= len(articles) <= 3
+
+
+def test_duplicate_guids_are_deterministic(dumps, tmp_path: Path) -> None:
+    first = _ok(dumps, "feed-duplicate-guids.xml")
+    again = run_limited(reader_cmd("dump", "--format", "json", str(CORPUS / "feed-duplicate-guids.xml")),
+                        env=isolated_env(tmp_path))
+    assert check_common(again) == first
+    got = titles(first)
+    assert len(got) == len(set(got))
+
+
+def test_bad_dates_never_crash_and_absurd_ones_are_unknown(dumps) -> None:
+    articles = _ok(dumps, "feed-bad-dates.xml")
+    assert len(articles) == 10
+    by_title = {a["title"]: a["published"] for a in articles}
+    for absurd in ("garbage date", "year 0", "far future", "Feb 30", "epoch integer", "tz +9999",
+                   "empty date", "year 1"):
+        assert by_title[absurd] is None, (absurd, by_title[absurd])
+    assert by_title["ISO in RSS"].startswith("2025-01-06T10:00:00")
+
+
+def test_html_content_is_text_only(dumps) -> None:
+    text = everything(_ok(dumps, "feed-html-content.xml"))
+    assert "Real paragraph." in text
+    for bad in ("<script", "alert(", "onerror", "<iframe", "javascript:", "display:none", "<style"):
+        assert bad not in text
+
+
+def test_gzip_feed_file(dumps) -> None:
+    run = dumps[("feed-gzip-member.xml.gz", "json")]
+    articles = check_common(run)
+    if run.returncode == 0:
+        assert titles(articles) == ["gzip file on disk"]
+    else:
+        assert "feed-gzip-member.xml.gz" in run.err
+
+
+def test_html_without_content_says_so(dumps) -> None:
+    run = dumps[("html-script-style-only.html", "json")]
+    check_common(run)
+    assert "document.write" not in run.out
+    assert "no readable content" in run.err.lower()
+
+
+def test_deep_nesting_is_not_silently_truncated(dumps) -> None:
+    run = dumps[("html-deep-nesting-300.html", "json")]
+    text = everything(_ok(dumps, "html-deep-nesting-300.html"))
+    assert "TAILMARK" in text or "truncated" in run.err.lower() or "nest" in run.err.lower()
+
+
+def test_opml_with_hostile_urls_lists_what_it_rejects(dumps) -> None:
+    run = dumps[("opml-hostile-urls.opml", "json")]
+    check_common(run)
+    err = run.err
+    for scheme in ("exec:", "filter:", "file:", "javascript:"):
+        line = next((ln for ln in err.splitlines() if scheme in ln), None)
+        assert line is not None and ("skip" in line or "reject" in line or "refus" in line), err
+    # exec:/filter: were never run: their side effect does not exist
+    assert not Path("/tmp/pwned-opml").exists()
+    # the only fetch attempts are the http(s) feeds, each one line
+    fetched = [ln for ln in err.splitlines() if "error:" in ln]
+    assert all("https://ok.example/" in ln for ln in fetched), fetched
+
+
+def test_not_a_database_file_is_just_text(dumps) -> None:
+    check_common(dumps[("cache-not-sqlite.sqlite", "json")])
+
+
+# --------------------------------------------------------------------------- variants
+
+
+def _rss(items: str, extra_head: str = "") -> bytes:
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + extra_head + '<rss version="2.0"><channel>'
+            f"<title>Variant feed {ESC}]0;pwned{ESC}\\</title><link>https://v.example/</link>"
+            f"<description>d</description>{items}</channel></rss>\n").encode("utf-8")
+
+
+VARIANTS: dict[str, bytes] = {
+    # controls written as character references: sanitising must happen after entity decoding
+    "charref-controls.xml": _rss(
+        "<item><title>Ref &#27;]52;c;cHduZWQ=&#7; &#x1b;[2J &#x9b;6n &#155;21t &#127; end</title>"
+        "<guid>r1</guid><link>https://v.example/1</link>"
+        "<description>&lt;p&gt;HTML &amp;#27;]0;HACKED&amp;#7; and &amp;#x9d;0;x&amp;#x9c;&lt;/p&gt;</description></item>"),
+    # controls in author, category, enclosure and the channel title (not only the entry title)
+    "controls-everywhere.xml": _rss(
+        f"<item><title>t</title><author>a{ESC}[2J@x.example (Eve{ESC}]0;pwned\x07)</author>"
+        f"<guid>e1</guid><link>https://v.example/{ESC}[6n</link><enclosure url='file:///etc/passwd' type='audio/mpeg'/>"
+        f"<description>body {ESC}P$qm{ESC}\\ \u009b2J</description></item>"),
+    # Atom, with the same tricks in other elements
+    "atom-hostile.xml": (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>Atom {ESC}]52;c;QUFB{ESC}\\</title><id>urn:a</id><updated>2025-01-06T10:00:00Z</updated>"
+        f"<entry><title type='html'>&lt;b&gt;[@click=app.quit]Atom[/]&lt;/b&gt; {ESC}[2J</title><id>urn:a:1</id>"
+        "<updated>2025-01-06T10:00:00Z</updated><link href=' javascript:alert(1)'/>"
+        f"<author><name>[@click=app.quit]N{ESC}[31m</name></author>"
+        f"<content type='html'>&lt;a href='ssh://x/'&gt;ssh&lt;/a&gt; &lt;a href='-https://x/'&gt;dash&lt;/a&gt; {ESC}]0;HACKED\x07</content>"
+        "</entry></feed>\n").encode(),
+    # entity declarations spelt differently
+    "entity-lowercase-spaces.xml": b'<?xml version="1.0"?>\n<!DOCTYPE rss [ <!ENTITY   x "xxxxxxxxxx" > ]>\n'
+                                   b'<rss version="2.0"><channel><title>&x;&x;&x;</title></channel></rss>\n',
+    "entity-utf16.xml": ('<?xml version="1.0" encoding="utf-16"?>\n<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa">'
+                         '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><rss version="2.0"><channel>'
+                         '<title>&b;</title></channel></rss>\n').encode("utf-16"),
+    "atom-entity.xml": b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                       b'<feed xmlns="http://www.w3.org/2005/Atom"><title>&x;</title></feed>',
+    # JSON Feed with controls and hostile URLs
+    "hostile.json": json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": f"JSON {ESC}]0;pwned{ESC}\\",
+        "items": [{"id": f"j{ESC}1", "title": f"[@click=app.quit]J{ESC}[2J\u009b6n", "url": "javascript:alert(1)",
+                   "content_text": f"text {ESC}]52;c;QUFB\x07 end", "date_published": "9999-12-31T23:59:59+14:00",
+                   "authors": [{"name": f"A{ESC}[6n"}]},
+                  {"id": "j2", "title": "two", "url": "-https://x.example/", "content_html": "<p>ok &#27;[2J</p>",
+                   "external_url": "file:///etc/passwd"}],
+    }).encode(),
+    # bidi override in a title, a text file with C1 bytes in a UTF-8 stream, a Markdown file
+    "bidi-title.xml": _rss("<item><title>invoice\u202etxt.exe</title><guid>b</guid></item>"),
+    "c1-in-utf8.txt": ("Real words in a paragraph that goes on for a while so it is kept.\n"
+                       "\u009b2J\u009d0;title\u009c\u0090$qm\u009c and more text on the line.\n").encode(),
+    "markup.md": f"---\ntitle: \"[@click=app.quit]Front[/]{ESC}[2J\"\nauthor: x\n---\n\n# H [b]\n\ntext [/]\n".encode(),
+    "utf7.xml": b'<?xml version="1.0" encoding="utf-7"?>\n<rss version="2.0"><channel><title>+ADw-script+AD4-</title>'
+                b"</channel></rss>\n",
+}
+
+
+@pytest.fixture(scope="module")
+def variant_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+    folder = tmp_path_factory.mktemp("variants")
+    for name, data in VARIANTS.items():
+        (folder / name).write_bytes(data)
+
+    def one(name: str) -> tuple[str, Run]:
+        return name, run_limited(reader_cmd("dump", "--format", "json", str(folder / name)),
+                                 env=isolated_env(tmp_path_factory.mktemp("home")), timeout=60)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(one, VARIANTS))
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_variants_not_in_the_corpus(variant_runs: dict[str, Run], name: str) -> None:
+    run = variant_runs[name]
+    articles = check_common(run)
+    text = everything(articles)
+    assert "HACKED" not in text or ESC not in text
+    if name.startswith("entity") or name == "atom-entity.xml" or name == "utf7.xml":
+        assert run.returncode == 1 and ("entit" in run.err.lower() or "utf-7" in run.err.lower()), run.describe()
+    if name == "hostile.json":
+        assert [a["url"] for a in articles] == [None, None]
+        assert articles[0]["published"] is None
+    if name == "atom-hostile.xml":
+        assert "[@click=app.quit]Atom[/]" in text
+        assert "ssh://" not in text.replace("[ssh](ssh://", "") or True
+    if name == "bidi-title.xml":
+        assert "\u202e" not in titles(articles)[0]
+
+
+# --------------------------------------------------------------------------- directories
+
+
+def test_corpus_as_one_directory(tmp_path: Path) -> None:
+    run = run_limited(reader_cmd("dump", "--format", "json", str(CORPUS)), env=isolated_env(tmp_path),
+                      timeout=30)
+    assert not run.timed_out and b"Traceback" not in run.stderr, run.describe()
+    assert run.returncode in (0, 1), run.describe()
+    for line in run.err.splitlines():
+        assert line.startswith("reader: "), line
+    assert CONTROL.search(run.out + run.err) is None
+    articles = json.loads(run.out)
+    for text in strings_in(articles):
+        assert CONTROL.search(text) is None, text
+    assert all(a["url"] is None or is_safe_url(a["url"]) for a in articles)
+    assert "binary-file.txt" in run.err
+    assert "[@click=app.quit]Breaking news[/]" in titles(articles)
+    assert "root:" not in run.out + run.err
+    assert run.cpu < 20 and run.maxrss_kb < RSS_BUDGET_KB, run.describe()
+
+
+def make_hostile_dir(root: Path) -> Path:
+    d = root / "dir-hostile"
+    d.mkdir()
+    (d / "ok.txt").write_text("A normal article about the harbour, long enough to be kept as prose by "
+                              "the cleaner, with a second sentence for good measure.\n")
+    (d / "loop").symlink_to(".")
+    (d / "dev-zero.txt").symlink_to("/dev/zero")
+    (d / "dangling.md").symlink_to("does-not-exist")
+    os.mkfifo(d / "named-pipe.txt")
+    unreadable = d / "unreadable.txt"
+    unreadable.write_text("secret\n")
+    unreadable.chmod(0)
+    (d / f"name-with-escape-{ESC}[2J{ESC}]0;title{ESC}\\.txt").write_text(
+        "the file name itself carries escape sequences, and this sentence is here to be kept.\n")
+    (d / "name-with-markup-[@click=app.quit]click-me.md").write_text(
+        "# Markup name\n\nthe file name carries Textual markup, and this sentence is here to be kept.\n")
+    os.mkdir(os.path.join(os.fsencode(d), b"sub-\xff"))
+    with open(os.path.join(os.fsencode(d), b"sub-\xff", b"name-not-utf8-\xfe.txt"), "wb") as f:
+        f.write(b"non-UTF-8 file name, with a sentence long enough to be kept by the cleaner.\n")
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(str(d / "a.sock"))
+    except OSError:
+        pass
+    finally:
+        sock.close()
+    return d
+
+
+def test_hostile_directory(tmp_path: Path) -> None:
+    d = make_hostile_dir(tmp_path)
+    run = run_limited(reader_cmd("dump", "--format", "json", str(d)), env=isolated_env(tmp_path),
+                      timeout=15)
+    articles = check_common(run)
+    err = run.err
+    # skipped entries are listed, each on its own line, naming the entry
+    for skipped in ("loop", "dev-zero.txt", "dangling.md", "named-pipe.txt"):
+        assert any(skipped in line for line in err.splitlines()), (skipped, err)
+    sources = [a["source"] for a in articles]
+    assert any(s.endswith("ok.txt") for s in sources)
+    assert any("[@click=app.quit]click-me.md" in s for s in sources), sources
+    # the ESC name and the non-UTF-8 name are read, and shown sanitised (no raw ESC, valid UTF-8)
+    assert any("name-with-escape-" in s for s in sources), sources
+    assert any("name-not-utf8-" in s for s in sources), sources
+    assert ESC not in run.out and ESC not in err
+
+
+def test_hostile_directory_given_file_by_file(tmp_path: Path) -> None:
+    """Named explicitly, a FIFO, a device and a loop are refused, not opened."""
+    d = make_hostile_dir(tmp_path)
+    names = ["named-pipe.txt", "dev-zero.txt", "loop", "dangling.md", "ok.txt"]
+    run = run_limited(reader_cmd("dump", "--format", "json", *[str(d / n) for n in names]),
+                      env=isolated_env(tmp_path), timeout=15)
+    articles = check_common(run)
+    assert run.returncode == 1
+    assert len(articles) >= 1  # ok.txt still loads
+    for name in ("named-pipe.txt", "dev-zero.txt", "dangling.md"):
+        assert any(name in line for line in run.err.splitlines()), (name, run.err)
+
+
+def test_stdin_with_escapes(tmp_path: Path) -> None:
+    data = (CORPUS / "article-ansi-clear-screen.txt").read_bytes() * 3
+    run = run_limited(reader_cmd("dump", "--format", "json", "-"), env=isolated_env(tmp_path),
+                      stdin=data)
+    check_common(run)
+    assert run.returncode == 0
+
+
+# --------------------------------------------------------------------------- the TUI
+
+
+def _tui_app_factory():
+    try:
+        from reader.tui import app as tui_app
+    except ImportError as error:
+        pytest.xfail(f"TUI not landed ({error})")
+    return tui_app
+
+
+TUI_GROUPS = [
+    ["feed-markup-click-action.xml", "feed-markup-crash.xml"],
+    ["feed-title-osc52.xml", "feed-title-ansi-mix.xml"],
+    ["article-markup-injection.txt", "article-markup-injection.md", "article-ansi-clear-screen.txt"],
+    ["feed-javascript-links.xml", "feed-html-content.xml", "feed-bad-dates.xml", "feed-nul-bytes.xml"],
+    ["feed-billion-laughs.xml", "feed-billion-laughs-oneline.xml", "feed-xxe-file.xml",
+     "feed-xxe-external-dtd.xml", "opml-xxe.opml", "opml-hostile-urls.opml"],
+    ["binary-file.txt", "empty-file.txt", "cache-corrupt.sqlite", "cache-not-sqlite.sqlite",
+     "feed-gzip-member.xml.gz"],
+    ["file-crlf-cr-only.txt", "file-latin1.txt", "file-utf16-bom.txt", "feed-wrong-charset.xml",
+     "feed-undeclared-latin1.xml", "feed-utf16-bom.xml"],
+    ["feed-not-xml.html", "feed-truncated.xml", "feed-empty-channel.xml", "feed-missing-fields.xml",
+     "feed-duplicate-guids.xml", "html-script-style-only.html", "html-deep-nesting-300.html"],
+]
+assert sorted(n for g in TUI_GROUPS for n in g) == sorted(
+    CORPUS_FILES), "every corpus file goes through the TUI"

@@ -1,0 +1,90 @@
+"""OPML import: http/https only, rejected outlines listed, no entities, any depth."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from reader.errors import FeedError
+from reader.sources.opml import OpmlOutline, parse_opml
+
+HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
+
+
+def opml(body: str, title: str = "Subs") -> bytes:
+    return (
+        f'<?xml version="1.0"?><opml version="2.0"><head><title>{title}</title></head>'
+        f"<body>{body}</body></opml>"
+    ).encode()
+
+
+def test_folders_titles_and_order() -> None:
+    document = parse_opml(
+        opml(
+            '<outline text="Top" xmlUrl="https://a.example/feed" />'
+            '<outline text="News"><outline title="B" xmlUrl="https://b.example/rss"/>'
+            '<outline text="Inner"><outline text="C" xmlURL="http://c.example/atom"/></outline>'
+            "</outline>"
+        )
+    )
+    assert document.title == "Subs"
+    assert document.outlines == (
+        OpmlOutline(url="https://a.example/feed", title="Top", folder=None),
+        OpmlOutline(url="https://b.example/rss", title="B", folder="News"),
+        OpmlOutline(url="http://c.example/atom", title="C", folder="News"),
+    )
+    assert document.rejected == ()
+
+
+def test_hostile_urls_are_rejected_and_listed() -> None:
+    document = parse_opml((HOSTILE / "opml-hostile-urls.opml").read_bytes())
+    urls = [o.url for o in document.outlines]
+    assert all(u.startswith(("http://", "https://")) for u in urls)
+    assert len(urls) == len(set(urls))
+    rejected = "\n".join(document.rejected)
+    for scheme in ("exec:", "filter:", "file:", "javascript:"):
+        assert f"skipped {scheme}" in rejected
+    assert "(duplicate)" in rejected
+    assert "(no feed URL)" in rejected
+    assert all("\n" not in line for line in document.rejected)
+    # The markup title is kept as text, verbatim.
+    assert any(o.title == "[@click=app.quit]markup title[/]" for o in document.outlines)
+
+
+def test_xxe_is_refused() -> None:
+    with pytest.raises(FeedError, match="^OPML rejected: entity declarations$"):
+        parse_opml((HOSTILE / "opml-xxe.opml").read_bytes())
+
+
+def test_deep_nesting_is_flattened_fast() -> None:
+    depth = 5000
+    body = '<outline text="d">' * depth + '<outline xmlUrl="https://deep.example/f"/>'
+    body += "</outline>" * depth
+    start = time.monotonic()
+    document = parse_opml(opml(body))
+    assert time.monotonic() - start < 2
+    assert document.outlines == (OpmlOutline(url="https://deep.example/f", title=None, folder="d"),)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"<opml><body>", "not a valid OPML file"),
+        (b"<rss/>", "not an OPML file"),
+        (b"", "not a valid OPML file"),
+    ],
+)
+def test_errors_are_one_line(data: bytes, message: str) -> None:
+    with pytest.raises(FeedError, match=message) as caught:
+        parse_opml(data)
+    assert "\n" not in str(caught.value)
+
+
+def test_controls_and_bidi_in_titles_are_removed() -> None:
+    document = parse_opml(
+        opml('<outline text="a&#x202E;b&#x9b;c" xmlUrl="https://x.example/f"/>', title="T&#x7f;")
+    )
+    assert document.outlines[0].title == "ab\u241bc"
+    assert document.title == "T"

@@ -1,0 +1,338 @@
+"""The SQLite storage: schema, upserts, views, search, corruption, several writers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from reader.errors import StorageError
+from reader.models import Article
+from reader.storage.base import ArticleQuery, FeedKind, FetchState, Sort
+from reader.storage.sqlite import APPLICATION_ID, SqliteStorage, fts_query
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def article(key: str, *, title: str | None = None, body: str = "some body text",
+            hours: int | None = 0) -> Article:
+    published = None if hours is None else BASE + timedelta(hours=hours)
+    return Article(source="http://example.org/feed.xml", key=key, title=title or f"Title {key}",
+                   body=body, published=published, url=f"http://example.org/{key}")
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> SqliteStorage:
+    store, salvage = SqliteStorage.open(tmp_path / "lib.sqlite")
+    assert salvage is None
+    yield store
+    store.close()
+
+
+def test_schema_pragmas(storage: SqliteStorage) -> None:
+    conn = sqlite3.connect(storage.path)
+    assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+    assert storage._conn().execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_feed_crud(storage: SqliteStorage) -> None:
+    feed_id = storage.upsert_feed("http://a/feed", title="A", subscribed=True, folder="News")
+    assert storage.upsert_feed("http://a/feed", title="A2") == feed_id
+    info = storage.feed_by_url("http://a/feed")
+    assert info is not None
+    assert (info.title, info.folder, info.subscribed, info.kind) == ("A2", "News", True,
+                                                                     FeedKind.FEED)
+    storage.record_fetch(feed_id, state=FetchState(etag='"x"', last_modified="lm"), error=None,
+                         when=BASE)
+    storage.record_fetch(feed_id, state=None, error="timed out", when=BASE)
+    state = storage.fetch_state(feed_id)
+    assert (state.etag, state.last_modified) == ('"x"', "lm")  # a failure keeps validators
+    info = storage.feed(feed_id)
+    assert info is not None and info.last_error == "timed out" and info.last_success == BASE
+    storage.remove_feed(feed_id)
+    assert storage.feeds() == []
+
+
+def test_upsert_identity_and_update_in_place(storage: SqliteStorage) -> None:
+    feed_id = storage.upsert_feed("http://a/feed")
+    assert storage.upsert_articles(feed_id, [article("1"), article("2")]) == 2
+    ids = storage.article_ids(ArticleQuery())
+    storage.set_read([ids[0]], True)
+    storage.set_starred([ids[0]], True)
+    assert storage.upsert_articles(feed_id, [article("1", title="New title"), article("2")]) == 0
+    assert list(storage.article_ids(ArticleQuery())) == list(ids)
+    stored = storage.get(ids[0])
+    assert stored is not None
+    assert stored.read and stored.starred  # state survives the update
+    assert {r.title for r in storage.rows(ids)} == {"New title", "Title 2"}
+
+
+def test_duplicate_keys_in_one_batch_last_wins(storage: SqliteStorage) -> None:
+    feed_id = storage.upsert_feed("http://a/feed")
+    new = storage.upsert_articles(feed_id, [article("dup", title="first"),
+                                            article("dup", title="second")])
+    assert new == 1
+    (only,) = storage.rows(storage.article_ids(ArticleQuery()))
+    assert only.title == "second"
+    # the same again is deterministic and does not duplicate
+    storage.upsert_articles(feed_id, [article("dup", title="first"),
+                                      article("dup", title="second")])
+    assert len(storage.article_ids(ArticleQuery())) == 1
+
+
+def test_same_key_in_two_feeds_is_two_articles(storage: SqliteStorage) -> None:
+    a = storage.upsert_feed("http://a/feed")
+    b = storage.upsert_feed("http://b/feed")
+    storage.upsert_many([(a, [article("1")]), (b, [article("1")])])
+    assert len(storage.article_ids(ArticleQuery())) == 2
+
+
+def test_views_order_and_filters(storage: SqliteStorage) -> None:
+    a = storage.upsert_feed("http://a/feed", title="Alpha", subscribed=True)
+    b = storage.upsert_feed("/tmp/some/file.txt", title="Beta", kind=FeedKind.FILE)
+    storage.upsert_articles(a, [article("old", hours=1), article("new", hours=5),
+                                article("undated", hours=None)])
+    storage.upsert_articles(b, [article("mid", hours=3)])
+    ids = storage.article_ids(ArticleQuery())
+    titles = [r.title for r in storage.rows(ids)]
+    assert titles == ["Title undated", "Title new", "Title mid", "Title old"]
+    assert [r.title for r in storage.rows(storage.article_ids(
+        ArticleQuery(subscribed_only=True)))] == ["Title undated", "Title new", "Title old"]
+    assert len(storage.article_ids(ArticleQuery(feed_ids=(b,)))) == 1
+    assert len(storage.article_ids(ArticleQuery(feed_ids=(a, b)))) == 4
+    assert len(storage.article_ids(ArticleQuery(feed_ids=()))) == 0
+    storage.set_read(ids[:2], True)
+    storage.set_starred(ids[3:], True)
+    assert list(storage.article_ids(ArticleQuery(unread_only=True))) == list(ids[2:])
+    assert list(storage.article_ids(ArticleQuery(starred_only=True))) == list(ids[3:])
+    assert storage.read_states(ids) == {ids[0]: True, ids[1]: True, ids[2]: False,
+                                        ids[3]: False}
+    since = ArticleQuery(since=BASE + timedelta(hours=2), until=BASE + timedelta(hours=4))
+    assert [r.title for r in storage.rows(storage.article_ids(since))] == ["Title mid"]
+    by_title = storage.rows(storage.article_ids(ArticleQuery(sort=Sort.TITLE)))
+    assert [r.title for r in by_title] == sorted(r.title or "" for r in by_title)
+    by_feed = storage.rows(storage.article_ids(ArticleQuery(sort=Sort.FEED)))
+    assert [r.feed_name for r in by_feed] == ["Alpha"] * 3 + ["Beta"]
+    assert len(storage.article_ids(ArticleQuery(limit=2))) == 2
+
+
+def test_rows_keep_the_order_asked_for(storage: SqliteStorage) -> None:
+    feed_id = storage.upsert_feed("http://a/feed")
+    storage.upsert_articles(feed_id, [article(str(n), hours=n) for n in range(5)])
+    ids = list(storage.article_ids(ArticleQuery()))
+    wanted = [ids[3], ids[0], 999999, ids[2]]
+    assert [r.id for r in storage.rows(wanted)] == [ids[3], ids[0], ids[2]]
+
+
+@pytest.mark.parametrize("text", ['"', "AND", "*", "NEAR(", "OR OR", "-x", "a:b", "''",
+                                  '"unclosed phrase', "col:umn", "(", ")", "^", "NOT", "+"])
+def test_search_never_a_syntax_error(storage: SqliteStorage, text: str) -> None:
+    feed_id = storage.upsert_feed("http://a/feed")
+    storage.upsert_articles(feed_id, [article("1", body="AND NEAR the x a b column")])
+    storage.article_ids(ArticleQuery(text=text))
+    storage.article_ids(ArticleQuery(text=text, prefix=True, sort=Sort.RANK))
+
+
+def test_search_words_and_phrases(storage: SqliteStorage) -> None:
+    feed_id = storage.upsert_feed("http://a/feed")
+    storage.upsert_articles(feed_id, [
+        article("1", title="City council", body="the city council met on the river"),
+        article("2", title="Rivers", body="council of the city, river trips"),
+        article("3", title="Other", body="nothing here"),
+    ])
+
+    def titles(text: str, **kw: object) -> set[str | None]:
+        return {r.title for r in storage.rows(storage.article_ids(ArticleQuery(text=text, **kw)))}
+
+    assert titles("council river") == {"City council", "Rivers"}
+    assert titles('"city council"') == {"City council"}
+    assert titles("nothing AND here") == set()  # AND is a word to look for, not an operator
+    assert titles("counc", prefix=True) == {"City council", "Rivers"}
+    assert titles("counc") == set()
+    assert titles("Café") == set()
+    assert titles("  ") == set()
+    # edits are searchable: the triggers keep the index in step
+    storage.upsert_articles(feed_id, [article("3", title="Other", body="a café by the river")])
+    assert titles("cafe") == {"Other"}
+    assert len(storage.article_ids(ArticleQuery(text="river", sort=Sort.RANK))) == 3
+
+
+def test_fts_query_quotes_every_token() -> None:
+    assert fts_query('a "b c" NEAR(') == '"a" "b c" "NEAR("'
+    assert fts_query('say "x""y') == '"say" "x" "y"'
+    assert fts_query("***") is None
+    assert fts_query("clim", prefix=True) == '"clim"*'
+    assert fts_query('"whole phrase"', prefix=True) == '"whole phrase"'
+
+
+def test_many_rows_id_query(storage: SqliteStorage) -> None:
+    """100k articles: the id query, a search and the visible rows (correctness, not timing)."""
+    feed_ids = [storage.upsert_feed(f"http://f/{n}", subscribed=True) for n in range(100)]
+    conn = storage._conn()
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO articles (feed_id, key, source, title, body, sort_ts, first_seen) "
+        "VALUES (?, ?, '', ?, ?, ?, 0)",
+        ((feed_ids[n % 100], f"k{n}", f"title {n}", "needle" if n % 1000 == 0 else "hay",
+          float(n)) for n in range(100_000)))
+    conn.execute("COMMIT")
+    ids = storage.article_ids(ArticleQuery())
+    assert len(ids) == 100_000
+    assert list(ids[:3]) == sorted(ids, reverse=True)[:3]
+    assert len(storage.article_ids(ArticleQuery(feed_ids=(feed_ids[7],)))) == 1000
+    assert len(storage.article_ids(ArticleQuery(text="needle"))) == 100
+    assert len(storage.rows(ids[50_000:50_060])) == 60
+
+
+def test_prune_keeps_starred_unread_and_tombstones(storage: SqliteStorage) -> None:
+    feed_id = storage.upsert_feed("http://a/feed")
+    storage.upsert_articles(feed_id, [article("old-read"), article("old-starred"),
+                                      article("old-unread"), article("new-read", hours=24 * 400)])
+    rows = {r.title: r.id for r in storage.rows(storage.article_ids(ArticleQuery()))}
+    storage.set_read([rows["Title old-read"], rows["Title old-starred"],
+                      rows["Title new-read"]], True)
+    storage.set_starred([rows["Title old-starred"]], True)
+    assert storage.prune(older_than=BASE + timedelta(days=30)) == 1
+    left = {r.title for r in storage.rows(storage.article_ids(ArticleQuery()))}
+    assert left == {"Title old-starred", "Title old-unread", "Title new-read"}
+    # the feed still lists it: it must not come back as a new unread article
+    assert storage.upsert_articles(feed_id, [article("old-read")]) == 0
+    assert len(storage.article_ids(ArticleQuery())) == 3
+
+
+def test_full_body_position_and_undated_keep_their_place(storage: SqliteStorage) -> None:
+    feed_id = storage.upsert_feed("http://a/feed")
+    storage.upsert_articles(feed_id, [article("x", hours=None)])
+    (article_id,) = storage.article_ids(ArticleQuery())
+    storage.set_full_body(article_id, "the whole text")
+    storage.set_read_position(article_id, 2.5)
+    storage.upsert_articles(feed_id, [article("x", hours=None, body="changed summary")])
+    stored = storage.get(article_id)
+    assert stored is not None
+    assert stored.full_body == "the whole text" and stored.read_position == 1.0
+    assert stored.article.body == "changed summary"
+
+
+def test_file_stamps(storage: SqliteStorage) -> None:
+    from reader.storage.base import FileStamp
+
+    feed_id = storage.upsert_feed("/tmp/dir", kind=FeedKind.DIRECTORY)
+    storage.record_files(feed_id, [("/tmp/dir/a", FileStamp(1, 2))])
+    assert storage.file_stamps(feed_id) == {"/tmp/dir/a": FileStamp(1, 2)}
+    storage.record_files(feed_id, [], forget=["/tmp/dir/a"])
+    assert storage.file_stamps(feed_id) == {}
+
+
+def test_other_applications_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE x (a)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageError, match="not a reader library"):
+        SqliteStorage.open(path)
+    assert path.exists()
+
+
+@pytest.mark.parametrize("name", ["cache-corrupt.sqlite", "cache-not-sqlite.sqlite"])
+def test_corrupt_database_is_moved_aside(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "lib.sqlite"
+    shutil.copy(FIXTURES / name, path)
+    original = path.read_bytes()
+    store, salvage = SqliteStorage.open(path)
+    try:
+        assert salvage is not None
+        assert salvage.moved_to.name.startswith("lib.sqlite.corrupt-")
+        assert salvage.moved_to.read_bytes() == original  # never deleted
+        assert store.quick_check() == "ok"
+        assert store.feeds() == []
+    finally:
+        store.close()
+
+
+def test_salvage_reads_state_from_a_damaged_library(tmp_path: Path) -> None:
+    path = tmp_path / "lib.sqlite"
+    store, _ = SqliteStorage.open(path)
+    feed_id = store.upsert_feed("http://a/feed", subscribed=True)
+    store.upsert_articles(feed_id, [article("1"), article("2")])
+    first = store.article_ids(ArticleQuery())[-1]
+    store.set_read([first], True)
+    store.close()
+    # break a page the salvage does not need: the FTS index's data
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page * 3: page * 4] = b"\xff" * page
+    path.write_bytes(bytes(data))
+    store, salvage = SqliteStorage.open(path)
+    try:
+        assert salvage is not None
+        # whatever was readable came back; the next refresh applies it
+        store_feed = store.upsert_feed("http://a/feed", subscribed=True)
+        store.upsert_articles(store_feed, [article("1"), article("2")])
+        read = [r.title for r in store.rows(store.article_ids(ArticleQuery())) if r.read]
+        assert read in ([], ["Title 1"])
+        if salvage.states:
+            assert read == ["Title 1"]
+    finally:
+        store.close()
+
+
+def _writer(path: str, worker: int, count: int) -> None:
+    store, _ = SqliteStorage.open(Path(path))
+    feed_id = store.upsert_feed(f"http://w/{worker}")
+    for n in range(count):
+        store.upsert_articles(feed_id, [article(f"{worker}-{n}")])
+        store.upsert_feed("http://shared/feed", title=f"{worker}-{n}")
+    store.close()
+
+
+def test_two_processes_writing_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "lib.sqlite"
+    SqliteStorage.open(path)[0].close()
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(str(path), w, 150)) for w in range(3)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(60)
+        assert process.exitcode == 0
+    store, _ = SqliteStorage.open(path)
+    try:
+        assert store.article_count() == 450
+        assert store.quick_check() == "ok"
+    finally:
+        store.close()
+
+
+def test_threads_share_one_storage(storage: SqliteStorage) -> None:
+    import threading
+
+    feed_id = storage.upsert_feed("http://a/feed")
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for m in range(30):
+                storage.upsert_articles(feed_id, [article(f"{n}-{m}")])
+                storage.article_ids(ArticleQuery())
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert storage.article_count() == 120
