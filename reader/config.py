@@ -684,3 +684,14 @@ def _replace_value(line: str, value: str) -> str:
             gap = rest[len(rest[:cut].rstrip()):cut]
             return f"{head}{lead}{value}{gap}{rest[cut:]}{ending}"
     return f"{head}{lead}{value}{ending}"
+
+
+def keys_markdown_table() -> str:
+    """The README's key table, generated from ACTIONS so the two never drift."""
+    rows = ["| key | action | action id (for `[keys]`) |", "|---|---|---|"]
+    rows += [
+        f"| {display_keys(keys)} | {description} | `{action}` |"
+        for action, (keys, description) in ACTIONS.items()
+    ]
+    rows += [f"| {display_keys(keys)} | {description} | (fixed) |" for keys, description in FIXED_KEYS.items()]
+    return "\n".join(rows)

@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -131,6 +130,162 @@ def reader_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "reader", *args]
 
 
+# A warm runner: one process imports the reader once, then forks a child per case, which
+# runs exactly what ``python -m reader ARGS`` runs (reader.cli.main) with its own files for
+# stdin/stdout/stderr, its own environment, the address-space cap and a timeout; wait4 gives
+# each child's own CPU time and peak RSS. It saves the ~0.4 s of interpreter start and
+# imports per case, which is most of the cost of a small case.
+RUNNER = r"""
+import io, json, os, resource, signal, sys, time, traceback
+AS_LIMIT = int(sys.argv[1])
+import reader.cli, reader.dump, reader.sources.load  # noqa: E401 - warm imports
+protocol_in, protocol_out = sys.stdin, sys.stdout
+for line in protocol_in:
+    job = json.loads(line)
+    fds = [os.open(job["stdin"] or os.devnull, os.O_RDONLY),
+           os.open(job["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
+           os.open(job["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)]
+    protocol_out.flush()
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.setsid()
+            resource.setrlimit(resource.RLIMIT_AS, (AS_LIMIT, AS_LIMIT))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            for target, fd in enumerate(fds):
+                os.dup2(fd, target)
+            sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)),
+                                         encoding="utf-8")
+            sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)),
+                                          encoding="utf-8")
+            sys.stderr = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+                                          encoding="utf-8", line_buffering=True)
+            os.environ.clear()
+            os.environ.update(job["env"])
+            os.chdir(job["cwd"])
+            sys.argv = ["reader", *job["argv"]]
+            try:
+                result = reader.cli.main(job["argv"])
+                code = 0 if result is None else result
+            except SystemExit as exit_:
+                if isinstance(exit_.code, int) or exit_.code is None:
+                    code = exit_.code or 0
+                else:
+                    print(exit_.code, file=sys.stderr)
+                    code = 1
+            except BaseException:
+                traceback.print_exc()
+                code = 1
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except Exception:
+                    pass
+        finally:
+            os._exit(code)
+    for fd in fds:
+        os.close(fd)
+    timed_out = False
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() - start > job["timeout"]:
+            timed_out = True
+            os.killpg(pid, signal.SIGKILL)
+            done, status, usage = os.wait4(pid, 0)
+            break
+        time.sleep(0.005)
+    protocol_out.write(json.dumps({
+        "rc": os.waitstatus_to_exitcode(status), "wall": time.monotonic() - start,
+        "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss, "timed_out": timed_out,
+    }) + "\n")
+    protocol_out.flush()
+"""
+
+
+class WarmRunner:
+    """Runs ``reader ARGS`` cases in forked children of one warm process (see RUNNER)."""
+
+    def __init__(self, scratch: Path, env: dict[str, str]) -> None:
+        import threading
+
+        self.scratch = scratch
+        self.lock = threading.Lock()
+        self.count = 0
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", RUNNER, str(AS_LIMIT)], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, cwd=ROOT, env=env, text=True, bufsize=1,
+        )
+
+    def run(self, argv: list[str], *, env: dict[str, str], timeout: float = 30.0,
+            cwd: Path = ROOT, stdin: bytes | None = None) -> Run:
+        with self.lock:
+            self.count += 1
+            base = self.scratch / f"job{self.count}"
+            stdin_path = None
+            if stdin is not None:
+                stdin_path = base.with_suffix(".in")
+                stdin_path.write_bytes(stdin)
+            job = {"argv": argv, "env": env, "cwd": str(cwd), "timeout": timeout,
+                   "stdin": str(stdin_path) if stdin_path else None,
+                   "out": str(base.with_suffix(".out")), "err": str(base.with_suffix(".err"))}
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.write(json.dumps(job) + "\n")
+            self.proc.stdin.flush()
+            reply = self.proc.stdout.readline()
+            if not reply:
+                raise RuntimeError("the warm runner died")
+            result = json.loads(reply)
+            return Run(["python", "-m", "reader", *argv], result["rc"],
+                       Path(job["out"]).read_bytes(), Path(job["err"]).read_bytes(),
+                       result["wall"], result["cpu"], result["rss"], result["timed_out"])
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def runners(tmp_path_factory: pytest.TempPathFactory):
+    """Two warm runners (the machine has few cores; more would only contend)."""
+    made = [WarmRunner(tmp_path_factory.mktemp("runner"), isolated_env(tmp_path_factory.mktemp("rhome")))
+            for _ in range(2)]
+    yield made
+    for runner in made:
+        runner.close()
+
+
+def run_many(runners: list[WarmRunner], jobs: list[tuple[object, list[str], dict[str, str]]],
+             timeout: float = 30.0) -> dict[object, Run]:
+    """Run ``(key, argv, env)`` jobs across the runners; results by key."""
+    import queue
+    import threading
+
+    todo: queue.Queue = queue.Queue()
+    for job in jobs:
+        todo.put(job)
+    results: dict[object, Run] = {}
+
+    def work(runner: WarmRunner) -> None:
+        while True:
+            try:
+                key, argv, env = todo.get_nowait()
+            except queue.Empty:
+                return
+            results[key] = runner.run(argv, env=env, timeout=timeout)
+
+    threads = [threading.Thread(target=work, args=(r,)) for r in runners]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
 # --------------------------------------------------------------------------- checks
 
 
@@ -205,21 +360,16 @@ ESCAPE_CASES = " ".join(n for n in CORPUS_FILES if n.startswith(
 
 
 @pytest.fixture(scope="session")
-def dumps(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Run]:
-    """Every corpus file dumped as JSON (and the escape/markup cases as text and Markdown too)."""
+def dumps(runners, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Run]:
+    """Every corpus file dumped as JSON, each in its own child; text and Markdown once each."""
     jobs: list[tuple[str, str]] = [(name, "json") for name in CORPUS_FILES]
     # the text and Markdown formats once each, over every escape and markup case together
     jobs += [(ESCAPE_CASES, "text"), (ESCAPE_CASES, "markdown")]
-
-    def one(job: tuple[str, str]) -> tuple[tuple[str, str], Run]:
-        names, fmt = job
-        home = tmp_path_factory.mktemp("dump")
-        paths = [str(CORPUS / name) for name in names.split()]
-        return job, run_limited(reader_cmd("dump", "--format", fmt, *paths), env=isolated_env(home),
-                                timeout=60)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(one, jobs))
+    return run_many(runners, [
+        ((names, fmt), ["dump", "--format", fmt, *[str(CORPUS / n) for n in names.split()]],
+         isolated_env(tmp_path_factory.mktemp("dump")))
+        for names, fmt in jobs
+    ])
 
 
 @pytest.mark.parametrize("name", CORPUS_FILES)
@@ -553,17 +703,15 @@ VARIANTS: dict[str, bytes] = {
 
 
 @pytest.fixture(scope="module")
-def variant_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
+def variant_runs(runners, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Run]:
     folder = tmp_path_factory.mktemp("variants")
     for name, data in VARIANTS.items():
         (folder / name).write_bytes(data)
-
-    def one(name: str) -> tuple[str, Run]:
-        return name, run_limited(reader_cmd("dump", "--format", "json", str(folder / name)),
-                                 env=isolated_env(tmp_path_factory.mktemp("home")), timeout=60)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(one, VARIANTS))
+    return run_many(runners, [
+        (name, ["dump", "--format", "json", str(folder / name)],
+         isolated_env(tmp_path_factory.mktemp("home")))
+        for name in VARIANTS
+    ])
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))

@@ -16,3 +16,10 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_readme_install_command_runs_the_samples() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert 'pip install -q . && reader sample_feeds/' in readme
+
+
+def test_readme_key_table_matches_the_defaults() -> None:
+    from reader.config import keys_markdown_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert keys_markdown_table() in readme

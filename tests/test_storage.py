@@ -178,11 +178,14 @@ def test_many_rows_id_query(storage: SqliteStorage) -> None:
     feed_ids = [storage.upsert_feed(f"http://f/{n}", subscribed=True) for n in range(100)]
     conn = storage._conn()
     conn.execute("BEGIN")
+    # a bulk load indexes once at the end; row by row through the trigger takes 4x longer
+    conn.execute("DROP TRIGGER articles_ai")
     conn.executemany(
         "INSERT INTO articles (feed_id, key, source, title, body, sort_ts, first_seen) "
         "VALUES (?, ?, '', ?, ?, ?, 0)",
         ((feed_ids[n % 100], f"k{n}", f"title {n}", "needle" if n % 1000 == 0 else "hay",
           float(n)) for n in range(100_000)))
+    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
     conn.execute("COMMIT")
     ids = storage.article_ids(ArticleQuery())
     assert len(ids) == 100_000

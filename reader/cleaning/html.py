@@ -388,28 +388,27 @@ def _rejoin_split_paragraphs(body: etree._Element) -> None:
 
 
 def _rejoin_children(parent: etree._Element) -> None:
-    paragraph: etree._Element | None = None
-    joined = False  # the last thing appended to ``paragraph`` was a lifted inline element
-    for element in list(parent):
-        tag = element.tag
-        mid_sentence = paragraph is not None and not _ends_sentence(paragraph)
-        if tag in _INLINE_XML and paragraph is not None and (joined or mid_sentence):
-            paragraph.append(element)  # moves it, tail included
-            joined = True
-        elif tag == "p" and paragraph is not None and joined and _continues(element):
-            _merge_into(paragraph, element)
-            joined = False
-        else:
-            paragraph = element if tag == "p" else None
-            joined = False
-
-
-def _ends_sentence(paragraph: etree._Element) -> bool:
-    tail = paragraph[-1].tail if len(paragraph) else paragraph.text
-    text = (tail or "").rstrip() if len(paragraph) else (paragraph.text or "").rstrip()
-    if not text and len(paragraph):
-        text = "".join(paragraph[-1].itertext()).rstrip()
-    return not text or text.endswith(_SENTENCE_END)
+    children = list(parent)
+    index = 0
+    while index < len(children):
+        paragraph = children[index]
+        index += 1
+        if paragraph.tag != "p":
+            continue
+        run_end = index
+        while run_end < len(children) and children[run_end].tag in _INLINE_XML:
+            run_end += 1
+        # Only when the text after the lifted elements carries on the same sentence.
+        if run_end == index or run_end == len(children) or children[run_end].tag != "p":
+            continue
+        if not _continues(children[run_end]):
+            continue
+        for inline in children[index:run_end]:
+            paragraph.append(inline)  # moves it, tail included
+        _merge_into(paragraph, children[run_end])
+        # The merged paragraph may be followed by another lifted run.
+        children[index - 1 : run_end + 1] = [paragraph]
+        index -= 1
 
 
 def _continues(paragraph: etree._Element) -> bool:

@@ -258,6 +258,12 @@ _CAPTION = re.compile(
     r"\bimage:|\bcredit:",
     re.IGNORECASE,
 )
+# A photo credit marks its block as a caption.
+_CREDIT = re.compile(
+    r"\b(?:photo|image|picture|credit|foto|bild|photograph)s?\s*(?:by\s|:)|getty images|"
+    r"\bap photo\b|shutterstock|istock|/\s?getty|\(photo",
+    re.IGNORECASE,
+)
 _LINK_HINTS = ("://", "www.", ".com", ".org", ".net", ".htm", "@")
 _SEPARATOR_HINTS = ("|", "»", "·", "•", " / ", " > ")
 
@@ -676,26 +682,29 @@ def _is_metadata(text: str) -> bool:
     return len(text) <= 120 and bool(_BYLINE.match(text) or looks_like_date(text))
 
 
-def _published(units: Sequence[_Unit], lo: int, hi: int) -> datetime | None:
-    for unit in units[lo:hi]:
-        if len(unit.text) <= 200:
-            found = find_date(unit.text)
+def _published(units: Sequence[_Unit], lo: int, hi: int) -> tuple[datetime | None, int | None]:
+    """The first date near the headline, and the index of the block it stands in."""
+    for i in range(lo, hi):
+        text = units[i].text
+        if len(text) <= 200:
+            found = plausible(find_date(text))
             if found is not None:
-                return plausible(found)
-    return None
+                return found, i if len(text) <= 120 else None
+    return None, None
 
 
 _NAME_CUT = re.compile(r"\s*(?:[|•·,]|\s[-–—]\s|\bon\b|\bupdated\b|\bpublished\b|\d).*$", re.I)
 
 
-def _author(units: Sequence[_Unit], lo: int, hi: int) -> str | None:
-    for unit in units[lo:hi]:
-        match = _BYLINE.match(unit.text) if len(unit.text) <= 120 else None
+def _author(units: Sequence[_Unit], lo: int, hi: int) -> tuple[str | None, int | None]:
+    """The name in a byline near the headline, and the index of that byline."""
+    for i in range(lo, hi):
+        match = _BYLINE.match(units[i].text) if len(units[i].text) <= 120 else None
         if match:
             name = _NAME_CUT.sub("", match.group("name")).strip(" :")
             if 2 <= len(name) <= 80 and name[:1].isupper():
-                return name
-    return None
+                return name, i
+    return None, None
 
 
 # --------------------------------------------------------------------------- body
@@ -789,7 +798,12 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
         best = max(range(len(picked)), key=lambda k: (scores[k], len(units[picked[k]].text)))
         keep[picked[best]] = True
     for i in picked:
-        if keep[i] and _TEASER_LABEL.match(units[i].text):
+        text = units[i].text
+        if keep[i] and (
+            _TEASER_LABEL.match(text)
+            or len(text) < 300 and _CREDIT.search(text)
+            or chrome and normalise_line(text) in chrome
+        ):
             keep[i] = False
     for before, after in zip(picked, picked[1:], strict=False):
         run = after - before - 1
@@ -815,35 +829,37 @@ def _clean(text: str, chrome: frozenset[str], model: _Model) -> CleanedText:
     lines = _split_lines(text)
     units = _units(lines)
     keep = _decide(units, chrome, model)
-    for i, unit in enumerate(units):
-        if keep[i] and chrome and normalise_line(unit.text) in chrome:
-            keep[i] = False
-
     title_at = _title_index(units, keep)
     start = next((i for i, k in enumerate(keep) if k), len(units))
-    title = units[title_at].text if title_at is not None else None
     if title_at is not None:
-        keep[title_at] = False
-        # The headline often stands twice; neither copy is body.
-        key = normalise_line(units[title_at].text)
-        for i in range(max(0, start - _TITLE_REACH), min(len(units), start + 3)):
-            if keep[i] and normalise_line(units[i].text) == key:
-                keep[i] = False
+        _drop_title(units, keep, title_at, start)
     lo = max(0, (title_at if title_at is not None else start) - 12)
     hi = min(len(units), start + 4)
-    published = _published(units, lo, hi)
-    author = _author(units, lo, hi)
+    published, date_at = _published(units, lo, hi)
+    author, byline_at = _author(units, lo, hi)
+    # The byline and date are metadata, also when they stand inside the body's first lines.
+    for i in (date_at, byline_at):
+        if i is not None:
+            keep[i] = False
     if not any(keep) and units:
-        keep = [i == _longest(units) for i in range(len(units))]
-    body = _markdown(units, keep)
+        keep[_longest(units)] = True
     return CleanedText(
-        title=title,
+        title=units[title_at].text if title_at is not None else None,
         author=author,
         published=published,
-        body=body,
+        body=_markdown(units, keep),
         lines=tuple(lines),
         kept=_kept_lines(len(lines), units, keep),
     )
+
+
+def _drop_title(units: Sequence[_Unit], keep: list[bool], title_at: int, start: int) -> None:
+    keep[title_at] = False
+    # The headline often stands twice; neither copy is body.
+    key = normalise_line(units[title_at].text)
+    for i in range(max(0, start - _TITLE_REACH), min(len(units), start + 3)):
+        if keep[i] and normalise_line(units[i].text) == key:
+            keep[i] = False
 
 
 def _longest(units: Sequence[_Unit]) -> int:

@@ -318,12 +318,17 @@ def _move_aside(path: Path) -> Path:
 
 # --- the storage ---------------------------------------------------------------------------
 
+# In a folder source, a feed file's entries are named after that feed, not the folder.
+_FEED_NAME = (
+    "CASE WHEN f.kind = 'directory' THEN coalesce(a.feed_title, f.display_name, f.title, f.url) "
+    "ELSE coalesce(f.display_name, f.title, a.feed_title, f.url) END"
+)
 _ROW_COLUMNS = (
-    "a.id, a.feed_id, a.title, coalesce(f.display_name, f.title, a.feed_title, f.url), "
+    f"a.id, a.feed_id, a.title, {_FEED_NAME}, "
     "a.published, a.read, a.starred, a.words, a.url"
 )
 _ARTICLE_COLUMNS = (
-    "a.id, a.feed_id, coalesce(f.display_name, f.title, a.feed_title, f.url), a.source, a.key, "
+    f"a.id, a.feed_id, {_FEED_NAME}, a.source, a.key, "
     "a.title, a.author, a.url, a.published, a.body, a.body_state, a.kind, a.enclosures, "
     "a.feed_title, a.full_body, a.read, a.starred, a.read_position, a.words"
 )
