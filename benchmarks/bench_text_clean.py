@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import sys
 import time
 from pathlib import Path
@@ -78,11 +77,7 @@ def main() -> None:
     except ImportError as exc:
         print(f"cross-validated: skipped ({exc}; pip install numpy scikit-learn)")
         return
-    raw = json.loads((dataset / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = [
-        trainer.Page(key, texts[key], truth[key], raw[key].get("url", key), scorer)
-        for key in sorted(truth)
-    ]
+    pages = trainer.load_pages(dataset, scorer)
     cv = trainer.cross_validate(pages, scorer, **trainer.SETTINGS)
     cv_res, _ = scorer.score(truth, cv)
     report(f"cross-validated ({trainer.SETTINGS['folds']} folds grouped by site) [COUNTS]", cv_res)

@@ -30,6 +30,8 @@ from reader.cleaning import text as cleaner  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "scrapinghub"
 SHINGLE = 4
+# Weight of each plain-file variant of a page (see Page.variants).
+AUGMENT = 0.2
 
 
 def load_scorer(dataset: Path):  # type: ignore[no-untyped-def]
@@ -74,9 +76,12 @@ def label_units(units: list[cleaner._Unit], truth: str, scorer) -> tuple[list[in
 
 
 class Page:
-    def __init__(self, key: str, text: str, truth: str, url: str, scorer) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, key: str, text: str, truth: str, url: str, scorer, weight: float = 1.0) -> None:  # type: ignore[no-untyped-def]
         self.key, self.text, self.truth, self.site = key, text, truth, site(url)
+        self.scorer = scorer
         units = cleaner._units(cleaner._split_lines(text))
+        self.units = units
+        self.augmented: list[Page] = []
         picked, gaps = cleaner._scored(units)
         scored = [units[i] for i in picked]
         rows = cleaner._features(scored, frozenset(), gaps)
@@ -85,7 +90,33 @@ class Page:
         self.y = np.array([labels[i] for i in picked], dtype=int)
         sizes_arr = np.array([sizes[i] for i in picked], dtype=float)
         # Each page weighs the same, as in the scorer; within a page, by tokens.
-        self.w = (np.minimum(sizes_arr, 400) + 1.0) / (sizes_arr.sum() + len(sizes_arr))
+        self.w = weight * (np.minimum(sizes_arr, 400) + 1.0) / (sizes_arr.sum() + len(sizes_arr))
+        self.labels = labels
+
+    def variants(self) -> list[Page]:
+        """The same article as a plain file would hold it: cut after its last body line,
+        and also cut to start at the headline. Whole-page dumps never end with the
+        article, so without these the model learns that the end of a text is chrome."""
+        body = [i for i, y in enumerate(self.labels) if y]
+        if not body:
+            return []
+        lines = cleaner._split_lines(self.text)
+        end = self.units[body[-1]].last + 1
+        start = self.units[max(0, body[0] - 3)].first
+        out = [Page(self.key, "\n".join(lines[:end]), self.truth, "http://" + self.site, self.scorer, AUGMENT)]
+        out.append(Page(self.key, "\n".join(lines[start:end]), self.truth, "http://" + self.site, self.scorer, AUGMENT))
+        return out
+
+
+def load_pages(dataset: Path, scorer) -> list[Page]:  # type: ignore[no-untyped-def]
+    truth = json.loads((dataset / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for key, item in sorted(truth.items()):
+        text = (dataset / "text_dumps" / f"{key}.txt").read_text(encoding="utf-8")
+        page = Page(key, text, item.get("articleBody") or "", item.get("url") or key, scorer)
+        page.augmented = page.variants()
+        pages.append(page)
+    return pages
 
 
 def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float) -> tuple[np.ndarray, float]:
@@ -109,6 +140,7 @@ def stage2_rows(pages: list[Page], w1: np.ndarray, b1: float) -> list[np.ndarray
 
 
 def train(pages: list[Page], c1: float, c2: float, threshold: float) -> cleaner._Model:
+    pages = [v for p in pages for v in (p, *p.augmented)]
     x = np.vstack([p.rows for p in pages])
     y = np.concatenate([p.y for p in pages])
     w = np.concatenate([p.w for p in pages])
@@ -160,13 +192,8 @@ def main() -> None:
     ap.add_argument("--per-item", action="store_true")
     args = ap.parse_args()
     scorer = load_scorer(args.dataset)
-    truth = json.loads((args.dataset / "ground-truth.json").read_text(encoding="utf-8"))
     started = time.perf_counter()
-    pages = [
-        Page(key, (args.dataset / "text_dumps" / f"{key}.txt").read_text(encoding="utf-8"),
-             item["articleBody"] or "", item["url"], scorer)
-        for key, item in sorted(truth.items())
-    ]
+    pages = load_pages(args.dataset, scorer)
     print(f"features: {time.perf_counter() - started:.1f}s, {sum(len(p.y) for p in pages)} units,"
           f" {len({p.site for p in pages})} sites", file=sys.stderr)
     gt = {p.key: p.truth for p in pages}

@@ -476,6 +476,9 @@ class _SourceLoader:
     def local(self, spec: str) -> tuple[SourceOutcome, list[str]]:
         if spec == "-":
             return self.standard_input(), []
+        if "://" in spec and not os.path.exists(spec):
+            return self._emit(SourceOutcome(
+                spec=spec, error=f"{sanitize.display_name(spec)}: not an http(s) URL")), []
         path = Path(spec).expanduser()
         try:
             is_dir = path.is_dir()

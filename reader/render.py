@@ -28,6 +28,7 @@ from reader.sanitize import MAX_URL, clean_line, clean_text, safe_url
 
 __all__ = [
     "LINK_META_KEY",
+    "MAX_BODY_CHARS",
     "WORDS_PER_MINUTE",
     "RenderedArticle",
     "count_words",
@@ -37,6 +38,13 @@ __all__ = [
 ]
 
 WORDS_PER_MINUTE = 230
+# Past this, the body is cut for display with a visible note: laying out and painting text
+# costs the UI thread time in proportion to its length (10k words, ~60k characters, is
+# well under a second; a 10 MB dump would freeze the pane for minutes).
+MAX_BODY_CHARS = 400_000
+# The raw view shows every line, but a single huge line (a minified dump) is cut.
+MAX_RAW_LINE = 4_000
+MAX_RAW_LINES = 50_000
 # Style meta key carrying a link's number on its "[n]" reference, so a widget can map a click
 # to a link. The key has no "@" prefix: Textual only runs actions for "@"-keys.
 LINK_META_KEY = "reader_link"
@@ -78,8 +86,10 @@ _TAB = "    "
 
 _ESC_VISIBLE = "\u241b"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_HTML_DROP = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
-_HTML_TAG = re.compile(r"<[^>]*>")
+_HTML_HIDDEN = re.compile(r"<(script|style)\b|<!--", re.IGNORECASE)
+_HTML_HIDDEN_END = {"<!--": "-->", "script": "</script", "style": "</style"}
+# "[^<>]" rather than "[^>]": a run of "<" without ">" must not make the scan quadratic.
+_HTML_TAG = re.compile(r"<[^<>]*>")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 
@@ -117,16 +127,23 @@ class RenderedArticle:
 
 # --- words ---------------------------------------------------------------------------------
 
-# Link destinations and tags are not words a person reads.
-_MD_NOISE = re.compile(r"\]\([^)]*\)|<[^>\n]*>")
-# CJK scripts don't separate words with spaces: count each ideograph/kana/syllable as a word.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]*[^\W_{_CJK}][^\s{_CJK}]*")
+# Chinese and Japanese don't separate words with spaces: each character counts as a word.
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# A word is a whitespace-separated token holding a letter or digit ("-" and "**" are not).
+# The lookbehind anchors the scan at token starts, keeping it linear on hostile input.
+_WORD_START = re.compile(r"(?<!\S)(?=[^\s\w]*[^\W_])")
 
 
 def count_words(markdown: str) -> int:
-    """Words a reader reads in a Markdown body (link targets and tags don't count)."""
-    return len(_WORD.findall(_MD_NOISE.sub(" ", markdown)))
+    """Words a reader reads in a Markdown body.
+
+    A link's target rides on its last word ("[two words](url)" is two words), so Markdown
+    syntax costs nothing extra. Linear time: bodies come from strangers.
+    """
+    cjk = len(_CJK.findall(markdown))
+    if cjk:
+        markdown = _CJK.sub(" ", markdown)
+    return cjk + len(_WORD_START.findall(markdown))
 
 
 def _minutes(words: int) -> int:
@@ -441,7 +458,7 @@ class _BodyRenderer:
         self.out.write(mark, _RULE)
 
     def _html_block(self, token: Token, _: object) -> None:
-        text = _HTML_TAG.sub("", _BR.sub("\n", _HTML_DROP.sub("", token.content))).strip()
+        text = _HTML_TAG.sub("", _BR.sub("\n", _drop_hidden_html(token.content))).strip()
         if text:
             self._begin_block()
             self._write(_clean(text))
@@ -609,11 +626,41 @@ class _BodyRenderer:
 _INLINE_STYLES = {"em_open": _EMPH, "strong_open": _STRONG, "s_open": _STRIKE}
 
 
+def _drop_hidden_html(html: str) -> str:
+    """Remove comments, scripts and styles (with their content) from raw HTML, linearly."""
+    lower = html.lower()
+    kept: list[str] = []
+    position = 0
+    while (match := _HTML_HIDDEN.search(html, position)) is not None:
+        kept.append(html[position : match.start()])
+        opener = match.group(1).lower() if match.group(1) else match.group()
+        closer = _HTML_HIDDEN_END[opener]
+        end = lower.find(closer, match.end())
+        if end < 0:  # unclosed: everything after it is hidden
+            return "".join(kept)
+        position = end + len(closer)
+        if closer != "-->":
+            close_end = html.find(">", position)
+            position = len(html) if close_end < 0 else close_end + 1
+    kept.append(html[position:])
+    return "".join(kept)
+
+
 def _render_body(body: str, links: _LinkTable, width: int) -> tuple[Text, list[tuple[int, Text]]]:
     """The body's Text and its hanging prefixes keyed by character offset of the line start."""
+    cut = len(body) - MAX_BODY_CHARS
+    if cut > 0:
+        # Cut at a paragraph (else line) break so no Markdown construct is split mid-way.
+        end = body.rfind("\n\n", 0, MAX_BODY_CHARS)
+        end = end if end > MAX_BODY_CHARS // 2 else body.rfind("\n", 0, MAX_BODY_CHARS)
+        end = end if end > MAX_BODY_CHARS // 2 else MAX_BODY_CHARS
+        cut, body = len(body) - end, body[:end]
     tokens = _PARSER.parse(clean_text(body))
     renderer = _BodyRenderer(links, width)
-    return renderer.render(tokens), renderer.hanging
+    text = renderer.render(tokens)
+    if cut > 0:
+        text.append(f"\n\n[… {cut:,} more characters not shown: too long to display]", _META)
+    return text, renderer.hanging
 
 
 def _offsets_to_lines(
@@ -661,7 +708,7 @@ def _header(
         out.append("  ")
     parts = [clean_line(source), clean_line(author)]
     parts.append(_format_date(published) if published is not None else None)
-    parts += [f"{words:,} words", f"{minutes} min read"]
+    parts += [f"{words:,} word" + ("" if words == 1 else "s"), f"{minutes} min read"]
     for index, part in enumerate(p for p in parts if p):
         if index:
             out.append(" · ", _META_SEP)
@@ -771,18 +818,23 @@ def render_raw(lines: Sequence[str], kept: Sequence[bool]) -> Text:
     """The source text with what the cleaner removed shown dim and struck through.
 
     Each line gets a gutter: "  " when kept, "− " when removed, so the difference survives
-    terminals without strike-through. Lines beyond ``kept`` count as kept.
+    terminals without strike-through. Lines beyond ``kept`` count as kept. Huge lines and
+    line counts are cut with a visible note (see ``MAX_RAW_LINE``).
     """
     out = _Builder()
-    for index, line in enumerate(lines):
+    for index, line in enumerate(lines[:MAX_RAW_LINES]):
         if index:
             out.write("\n")
         is_kept = kept[index] if index < len(kept) else True
-        content = _clean(line).replace("\n", " ")
+        content = _clean(line[:MAX_RAW_LINE]).replace("\n", " ")
         if is_kept:
             out.write("  ", _RAW_GUTTER_KEPT)
             out.write(content)
         else:
             out.write("− ", _RAW_GUTTER_REMOVED)
             out.write(content, _RAW_REMOVED)
+        if len(line) > MAX_RAW_LINE:
+            out.write(f" [… {len(line) - MAX_RAW_LINE:,} more characters]", _META)
+    if len(lines) > MAX_RAW_LINES:
+        out.write(f"\n[… {len(lines) - MAX_RAW_LINES:,} more lines not shown]", _META)
     return out.to_text()

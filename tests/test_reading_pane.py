@@ -6,8 +6,8 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.message import Message
 from textual.geometry import Region
+from textual.message import Message
 from textual.pilot import Pilot
 
 from reader.render import RenderedArticle, render_article
@@ -18,7 +18,9 @@ LINK_COUNT = 12
 
 def _long_body() -> str:
     links = " ".join(f"[link {n}](https://example.com/{n})" for n in range(1, LINK_COUNT + 1))
-    paragraphs = [f"Paragraph {n} of a long article about reading." for n in range(1, 120)]
+    paragraphs = [
+        f"Paragraph {n} of a long article about reading. " * 4 for n in range(1, 40)
+    ]
     return "\n\n".join([links, *paragraphs])
 
 
@@ -278,3 +280,20 @@ async def test_wrapped_list_items_hang_and_quotes_keep_their_gutter() -> None:
         assert quote[0].startswith("▌ lambda")
         assert quote[1].startswith("▌ ")
         assert "phi" in quote[1]
+
+
+async def test_resize_keeps_the_reading_position() -> None:
+    app = PaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = _pane(pilot)
+        pane.show_article(1, _article(), position=0.5)
+        await pilot.pause()
+        await pilot.resize_terminal(50, 24)
+        await pilot.pause()
+        await pilot.pause()
+        assert abs(pane.position - 0.5) < 0.03
+        pane.reading_width = 30
+        await pilot.pause()
+        await pilot.pause()
+        assert abs(pane.position - 0.5) < 0.03
+        assert not _of_type(app, ReadingPane.PositionChanged)  # layout moves aren't reading

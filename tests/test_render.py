@@ -82,7 +82,7 @@ def test_header_has_title_metadata_url_and_rule() -> None:
 def test_missing_metadata_is_left_out_and_untitled_shown() -> None:
     lines = render("x", title=None, source=None).text.plain.split("\n")
     assert lines[0] == "(untitled)"
-    assert lines[1] == "1 words · 1 min read"
+    assert lines[1] == "1 word · 1 min read"
 
 
 def test_word_count_and_reading_time() -> None:

@@ -177,7 +177,7 @@ def test_unexpected_exceptions_become_errors(monkeypatch: pytest.MonkeyPatch) ->
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("kaboom\nsecond line \x1b[2J")
 
-    monkeypatch.setattr("reader.sources.load.parse_feed", boom)
+    monkeypatch.setattr("reader.sources.feeds.parse_feed", boom)
     result = load_path(HOSTILE / "feed-empty-channel.xml")
     assert result.error is not None and "RuntimeError" in result.error
     check_lines(result)

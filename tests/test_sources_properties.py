@@ -16,18 +16,20 @@ CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Bytes that look like the start of each kind, so the interesting branches get hit.
-PREFIXES = st.sampled_from([
-    b"",
-    b'<?xml version="1.0"?><rss version="2.0"><channel><title>',
-    b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="html">',
-    b'<opml version="2.0"><body><outline xmlUrl="',
-    b"<!DOCTYPE html><html><head><title>",
-    b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "',
-    b"---\ntitle: ",
-    b"# ",
-    b"\xff\xfe",
-    b"\xef\xbb\xbf",
-])
+PREFIXES = st.sampled_from(
+    [
+        b"",
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>',
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="html">',
+        b'<opml version="2.0"><body><outline xmlUrl="',
+        b"<!DOCTYPE html><html><head><title>",
+        b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "',
+        b"---\ntitle: ",
+        b"# ",
+        b"\xff\xfe",
+        b"\xef\xbb\xbf",
+    ]
+)
 PAYLOAD = st.one_of(
     st.binary(max_size=400),
     st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass")),
@@ -57,8 +59,15 @@ def test_load_bytes_never_raises_nor_leaks_controls(
     for line in (result.error or "", *result.warnings, result.title or ""):
         assert "\n" not in line and not CONTROLS.search(line), repr(line)
     for article in result.articles:
-        for text in (article.title, article.author, article.url, article.body, article.key,
-                     article.feed_title, *article.enclosures):
+        for text in (
+            article.title,
+            article.author,
+            article.url,
+            article.body,
+            article.key,
+            article.feed_title,
+            *article.enclosures,
+        ):
             assert not CONTROLS.search(text or ""), repr(text)
         if article.url is not None:
             assert article.url.startswith(("http://", "https://"))

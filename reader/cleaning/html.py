@@ -45,27 +45,8 @@ class ExtractedPage:
 
 def extract_article(html: str | bytes, *, url: str | None = None) -> ExtractedPage:
     """Extract the article of a saved or fetched page. Never raises on arbitrary input."""
-    text = decode_html(html) if isinstance(html, bytes) else html
-    page_url = safe_url(url)
-    parsed = parse_html(text)
-    warnings: list[str] = []
-    if parsed.truncated:
-        warnings.append(TRUNCATED_WARNING)
-    if parsed.root is None:
-        return ExtractedPage(None, None, None, None, "", parsed.truncated, (EMPTY_WARNING,))
-    meta = _PageMeta.read(parsed.root)
-    body = _extract_body(parsed.root, page_url, meta)
-    if not body:
-        warnings.append(EMPTY_WARNING)
-    return ExtractedPage(
-        title=meta.title,
-        author=meta.author,
-        published=meta.published,
-        language=meta.language,
-        body=body,
-        truncated=parsed.truncated,
-        warnings=tuple(warnings),
-    )
+    draft = _draft(html, url=url, merge_split_body=DEFAULT_RULES.merge_split_body)
+    return draft.finish(DEFAULT_RULES)
 
 
 def find_feed_links(html: str | bytes, *, base_url: str) -> list[str]:
@@ -139,6 +120,10 @@ class _PageMeta:
     titles: list[str]  # every title the page gives, to spot the title repeated in the body
     description: str | None
     article_body: str | None  # JSON-LD articleBody, when the page carries one
+
+    @classmethod
+    def empty(cls) -> _PageMeta:
+        return cls(None, None, None, None, [], None, None)
 
     @classmethod
     def read(cls, root: lxml.html.HtmlElement) -> _PageMeta:
@@ -333,36 +318,156 @@ def _language(
 
 # -- body ------------------------------------------------------------------------------
 
-# Trafilatura runs its own fallbacks (a readability port and jusText) and compares them.
+
+@dataclass(frozen=True, slots=True)
+class TidyRules:
+    """Switches and thresholds of the clean-up around trafilatura.
+
+    The defaults were chosen on ../shared/eval; ``benchmarks/bench_html_extract.py --cv``
+    reports the score of choosing them by cross-validation grouped by site.
+    """
+
+    merge_split_body: bool = True  # join article bodies split into same-class containers
+    top_blocks: int = 3  # blocks at the top that may hold title, standfirst, byline, date
+    standfirst: bool = True  # drop a first heading that repeats the page's description
+    byline: bool = True  # drop short lines naming the author near the top
+    link_share: float = 0.9  # share of a short block's letters in links to call it link-only
+    link_max_letters: int = 120  # longer blocks are never link-only
+    label_max_letters: int = 12  # "Read more: [link]"; 0 turns the label rule off
+    trailers: bool = True  # drop a trailing heading, stray word or date
+
+
+DEFAULT_RULES = TidyRules()
+
+# trafilatura runs its own fallbacks (a readability port and jusText) and compares them.
 _TRAFILATURA_OPTIONS: dict[str, Any] = {
     "include_comments": False,
     "include_tables": True,
-    "include_links": True,  # also judged better by its link-density checks (measured)
+    "include_links": True,  # also scores better: its link-density checks see the links
     "include_formatting": True,
-    "include_images": False,  # keeps captions and credits the body should not carry
-    "with_metadata": False,  # read above, from the same parse, much faster than htmldate
+    "include_images": False,  # keeps captions and credits, which cost 0.015 F1 (measured)
+    "with_metadata": False,  # read from our own parse instead: much faster than htmldate
 }
+_NEVER_SHOWN = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed")
+# Page chrome removed before the last-resort rendering of <article>/<main>/<body>.
+_CHROME = ("nav", "header", "footer", "aside", "form", "button", "select", "menu", "dialog")
 
 
-def _extract_body(root: lxml.html.HtmlElement, url: str | None, meta: _PageMeta) -> str:
+@dataclass(slots=True)
+class _Draft:
+    """An extraction before the tidying rules: kept apart so rules can be compared cheaply."""
+
+    meta: _PageMeta
+    blocks: list[str]
+    url: str | None
+    truncated: bool
+
+    def finish(self, rules: TidyRules) -> ExtractedPage:
+        meta = self.meta
+        blocks = tidy_blocks(
+            self.blocks,
+            titles=meta.titles,
+            description=meta.description,
+            authors=meta.author,
+            url=self.url,
+            rules=rules,
+        )
+        body = "\n\n".join(blocks)
+        # A page whose JSON-LD carries the article text is better served by that than by
+        # a scrap: trafilatura finds too little on pages that render their text by script.
+        if len(body) < 200 and meta.article_body and len(meta.article_body) > 2 * len(body):
+            body = _plain_paragraphs(meta.article_body)
+        warnings = [TRUNCATED_WARNING] if self.truncated else []
+        if not body:
+            warnings.append(EMPTY_WARNING)
+        return ExtractedPage(
+            title=meta.title,
+            author=meta.author,
+            published=meta.published,
+            language=meta.language,
+            body=body,
+            truncated=self.truncated,
+            warnings=tuple(warnings),
+        )
+
+
+def _draft(html: str | bytes, *, url: str | None, merge_split_body: bool) -> _Draft:
+    text = decode_html(html) if isinstance(html, bytes) else str(html)
+    page_url = safe_url(url)
+    parsed = parse_html(text)
+    root = parsed.root
+    if root is None:
+        return _Draft(_PageMeta.empty(), [], page_url, parsed.truncated)
+    meta = _PageMeta.read(root)
     # Metadata is read by now. What is never shown goes before trafilatura copies the tree:
     # it would otherwise keep <noscript> "enable JavaScript" text, and copying is cheaper.
     etree.strip_elements(root, *_NEVER_SHOWN, with_tail=False)
+    if merge_split_body:
+        _merge_split_body(root)
+    blocks = _trafilatura_blocks(root, page_url)
+    if not blocks:
+        blocks = _fallback_blocks(root, page_url)
+    return _Draft(meta, blocks, page_url, parsed.truncated)
+
+
+def _trafilatura_blocks(root: lxml.html.HtmlElement, url: str | None) -> list[str]:
     try:
         document = bare_extraction(root, url=url, **_TRAFILATURA_OPTIONS)
-    except (ValueError, TypeError, AttributeError, etree.LxmlError, RecursionError):
-        document = None
-    body_element = getattr(document, "body", None)
-    if body_element is not None:
-        _rejoin_split_paragraphs(body_element)
-    blocks = render_blocks(body_element, base_url=url) if body_element is not None else []
-    body = "\n\n".join(tidy_blocks(blocks, titles=meta.titles, description=meta.description))
-    if len(body) < 200 and meta.article_body and len(meta.article_body) > 2 * len(body):
-        body = _plain_paragraphs(meta.article_body)
-    return body
+    except Exception:  # noqa: BLE001 - a third-party extractor on hostile input: never raise
+        return []
+    body = getattr(document, "body", None)
+    if body is None:
+        return []
+    _rejoin_split_paragraphs(body)
+    return render_blocks(body, base_url=url)
 
 
-_NEVER_SHOWN = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed")
+def _fallback_blocks(root: lxml.html.HtmlElement, url: str | None) -> list[str]:
+    """When trafilatura finds nothing (often a very short page): the page's main element."""
+    etree.strip_elements(root, *_CHROME, with_tail=False)
+    for path in ("//article", "//main", "//*[@role='main']", "//body"):
+        found = root.xpath(path)
+        if found:
+            return render_blocks(found[0], base_url=url)
+    return []
+
+
+_MIN_PART_TEXT = 200
+
+
+def _merge_split_body(root: lxml.html.HtmlElement) -> None:
+    """Join an article body that the page splits into sibling containers of the same class.
+
+    Pages cut the body into several ``<div class="article-body">`` around ads and embeds;
+    trafilatura then keeps only the first part. Containers of one class that each hold
+    several paragraphs of text are moved into the first, so the article is whole again.
+    """
+    text_by_parent: dict[lxml.html.HtmlElement, list[int]] = {}
+    for paragraph in root.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None and parent.get("class"):
+            counts = text_by_parent.setdefault(parent, [0, 0])
+            counts[0] += 1
+            counts[1] += len(paragraph.text_content())
+    groups: dict[tuple[str, str], list[lxml.html.HtmlElement]] = {}
+    for parent, (paragraphs, chars) in text_by_parent.items():
+        if paragraphs >= 2 and chars >= _MIN_PART_TEXT:
+            groups.setdefault((parent.tag, parent.get("class", "")), []).append(parent)
+    for parts in groups.values():
+        if len(parts) < 2 or _any_nested(parts):
+            continue
+        first = parts[0]
+        for part in parts[1:]:
+            for child in list(part):
+                first.append(child)
+            parent = part.getparent()
+            if parent is not None:
+                parent.remove(part)
+
+
+def _any_nested(elements: list[lxml.html.HtmlElement]) -> bool:
+    members = set(elements)
+    return any(a in members for element in elements for a in element.iterancestors())
 
 
 def _plain_paragraphs(text: str) -> str:
@@ -373,7 +478,6 @@ def _plain_paragraphs(text: str) -> str:
 # -- tidying trafilatura's result ------------------------------------------------------
 
 _INLINE_XML = frozenset({"ref", "hi"})
-_SENTENCE_END = tuple('.!?:;\u2026"\u201d\u2019)')
 
 
 def _rejoin_split_paragraphs(body: etree._Element) -> None:
@@ -427,39 +531,66 @@ def _merge_into(target: etree._Element, source: etree._Element) -> None:
 
 
 _WORD = re.compile(r"\w+")
+_HEADING = re.compile(r"#{1,6} ")
 _MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
 _ITEM_START = re.compile(r"^(?:- |\d+\. )", re.M)
+_LOOKS_LIKE_URL = re.compile(r"\s*(?:https?://|www\.)", re.I)
 _TIME = re.compile(r"\b\d{1,2}[:h.]\d{2}\b")
 _NUMERIC_DATE = re.compile(r"\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})\b")
 _YEAR = re.compile(r"\b(?:19[7-9]\d|20\d\d)\b")
+_SENTENCE_END = tuple('.!?\u2026"\u201d')
 
 
 def _words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def tidy_blocks(blocks: list[str], *, titles: list[str], description: str | None) -> list[str]:
+def _letters(text: str) -> int:
+    # Letters, not words: \w+ runs would make a whole sentence of Japanese one "word".
+    return sum(len(word) for word in _WORD.findall(text))
+
+
+def tidy_blocks(
+    blocks: list[str],
+    *,
+    titles: list[str],
+    description: str | None = None,
+    authors: str | None = None,
+    url: str | None = None,
+    rules: TidyRules = DEFAULT_RULES,
+) -> list[str]:
     """Remove from trafilatura's blocks what a reader view leaves out.
 
-    Each rule is a signal that holds across sites: the page's own title or standfirst
-    repeated as a heading at the top, date/byline lines, and blocks that are nothing but
-    links (related-story lists, tag lists, breadcrumbs, teasers).
+    Each rule is a signal that holds across sites: at the top, the page's own title,
+    standfirst (as a heading), byline, date line or address repeated; anywhere, blocks
+    that are nothing but short links (related stories, tags, breadcrumbs, teasers); at the
+    end, a heading with nothing under it, a stray word or a date.
     """
-    title_words = {tuple(_words(t)) for t in titles if t} - {()}
+    title_words = {tuple(_words(v)) for t in titles for v in (t, _strip_site_name(t)) if v}
+    title_words.discard(())
     description_words = " ".join(_words(description or ""))
+    names = [_words(name) for name in (authors or "").split(",")] if rules.byline else []
+    url_words = _words(url or "")
     out: list[str] = []
-    for index, block in enumerate(blocks):
+    for block in blocks:
         words = _words(block)
-        if index < 4 and tuple(words) in title_words:
+        if len(out) < rules.top_blocks and (
+            tuple(words) in title_words
+            or (
+                rules.standfirst
+                and not out
+                and _HEADING.match(block)
+                and _same_text(words, description_words)
+            )
+            or _is_date_line(block, words)
+            or _is_byline(words, names)
+            or (url_words and words == url_words)
+        ):
             continue
-        if index < 3 and block.startswith("#") and _same_text(words, description_words):
-            continue
-        if index < 3 and _is_date_line(block, words):
-            continue
-        kept = _without_link_items(block)
+        kept = _without_link_items(block, rules)
         if kept:
             out.append(kept)
-    while out and _is_date_line(out[-1], _words(out[-1])):
+    while rules.trailers and out and _is_trailer(out[-1]):
         out.pop()
     return out
 
@@ -483,41 +614,53 @@ def _is_date_line(block: str, words: list[str]) -> bool:
     return bool(has_date) and numeric >= 2 and numeric / len(words) >= 0.3
 
 
-def _link_share(text: str) -> float:
-    words = len(_words(_MD_LINK.sub(r"\1", text)))
-    linked = sum(len(_words(m.group(1))) for m in _MD_LINK.finditer(text))
-    return linked / words if words else 0.0
-
-
-def _is_link_only(text: str) -> bool:
-    """Only links, short ones, whose text is not a URL: related stories, tags, teasers."""
-    links = _MD_LINK.findall(text)
-    if not links or any(_LOOKS_LIKE_URL.match(label) for label in links):
+def _is_byline(words: list[str], names: list[list[str]]) -> bool:
+    """A short line naming the author: 'By Jane Doe', 'Jane Doe, Staff Writer | Nov 19'."""
+    if not words or len(words) > 14:
         return False
-    words = len(_words(_MD_LINK.sub(r"\1", text)))
-    return words <= _LINK_ONLY_MAX_WORDS and _link_share(text) >= _LINK_ONLY
+    joined = " " + " ".join(words) + " "
+    return any(name and f" {' '.join(name)} " in joined for name in names)
 
 
-def _without_link_items(block: str) -> str:
+def _is_trailer(block: str) -> bool:
+    """What ends an extract but not an article: a heading with nothing under it, a stray
+    word ("Tags", "comments"), a date."""
+    words = _words(block)
+    if _HEADING.match(block):
+        return True
+    if len(words) <= 2 and not block.rstrip().endswith(_SENTENCE_END):
+        return True
+    return _is_date_line(block, words)
+
+
+def _is_link_only(text: str, rules: TidyRules) -> bool:
+    """Only links, short ones, whose text is not a URL: related stories, tags, teasers."""
+    labels = _MD_LINK.findall(text)
+    if not labels or any(_LOOKS_LIKE_URL.match(label) for label in labels):
+        return False
+    total = _letters(_MD_LINK.sub(r"\1", text))
+    if total == 0 or total > rules.link_max_letters:
+        return False
+    linked = sum(_letters(label) for label in labels)
+    unlinked = total - linked
+    # A short label and a link ("Read more: [...]", "Tags: [...]") counts as link-only too.
+    return linked / total >= rules.link_share or unlinked <= min(linked, rules.label_max_letters)
+
+
+def _without_link_items(block: str, rules: TidyRules) -> str:
     """The block without its link-only parts: a whole paragraph, or the items of a list.
 
     Headings made of a link are kept: product and section names are often linked.
     """
-    if block.startswith(("```", "|", ">", "#")):
+    if block.startswith(("```", "|", ">")) or _HEADING.match(block):
         return block
     starts = [m.start() for m in _ITEM_START.finditer(block)]
     if not starts or starts[0] != 0:
-        return "" if _is_link_only(block) else block
-    items = [
-        block[a:b].rstrip("\n") for a, b in zip(starts, starts[1:] + [len(block)], strict=True)
-    ]
-    kept = [item for item in items if not _is_link_only(item.split("\n", 1)[0])]
+        return "" if _is_link_only(block, rules) else block
+    ends = starts[1:] + [len(block)]
+    items = [block[a:b].rstrip("\n") for a, b in zip(starts, ends, strict=True)]
+    kept = [item for item in items if not _is_link_only(item.split("\n", 1)[0], rules)]
     if len(kept) == len(items):
         return block
     separator = "\n\n" if "\n\n" in block else "\n"
     return separator.join(kept)
-
-
-_LINK_ONLY = 0.9
-_LINK_ONLY_MAX_WORDS = 20
-_LOOKS_LIKE_URL = re.compile(r"\s*(?:https?://|www\.)", re.I)

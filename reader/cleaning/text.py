@@ -62,6 +62,7 @@ _LINE_ENDS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 # reader needs and would defeat line comparisons.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
 _SPACES = re.compile(r"\s+")
+_SPACE_RUN = re.compile(r"[ \t]+")
 _DIGITS = re.compile(r"\d+")
 
 
@@ -75,10 +76,14 @@ def _split_lines(text: str) -> list[str]:
 
 
 def _tidy(line: str) -> str:
-    """One line as it goes into the body: invisible characters gone, runs of spaces one."""
+    """One line as it goes into the body: invisible characters gone, runs of spaces one.
+
+    Other spacing (a no-break space, an ideographic space) is the writer's and stays.
+    """
     if not line.isascii():
         line = _INVISIBLE.sub("", line)
-    return " ".join(line.split())
+    line = line.strip()
+    return _SPACE_RUN.sub(" ", line) if "  " in line or "\t" in line else line
 
 
 def normalise_line(line: str) -> str:
@@ -323,6 +328,15 @@ FEATURE_NAMES: tuple[str, ...] = (
     "ends_colon",
     "starts_lower",
     "mean_word_len",
+    "chars_lt40",
+    "chars_40_80",
+    "chars_80_160",
+    "chars_160_320",
+    "stop_lt10",
+    "stop_10_25",
+    "stop_gt25",
+    "long_unpunctuated",
+    "long_sentence_prose",
 )
 
 # How much text the language guess reads: enough to be sure, little enough to be quick.
@@ -371,14 +385,20 @@ def _shape(
     letters = len(low_words)
     cased = letters and lower != head
     first = low_words[0].strip(":.,|") if low_words else ""
+    punct = len(_PUNCT.findall(head))
+    inner = _inner_sentences(head, cjk)
+    ends = _ends_sentence(text)
+    # The page's own language when known, else any language's function words; CJK text
+    # has none, and its share of CJK characters stands in.
+    share = max(own, stop * 0.5) / n_words if not cjk else min(1.0, cjk / len(head))
     return [
         math.log1p(n_chars),
         math.log1p(n_words),
         1.0 if n_words <= 3 else 0.0,
         1.0 if n_chars >= 80 else 0.0,
-        1.0 if _ends_sentence(text) else 0.0,
-        min(_inner_sentences(head, cjk) / n_words * 10, 3.0),
-        min(len(_PUNCT.findall(head)) / n_words, 2.0),
+        1.0 if ends else 0.0,
+        min(inner / n_words * 10, 3.0),
+        min(punct / n_words, 2.0),
         min(head.count(",") / n_words * 10, 3.0),
         stop / n_words,
         own / n_words,
@@ -402,6 +422,16 @@ def _shape(
         1.0 if text.endswith(":") else 0.0,
         1.0 if text[:1].islower() else 0.0,
         min((len(head) - len(raw_words)) / n_words, 15.0) / 5,
+        # Piecewise terms: a linear model cannot otherwise say "middling is best".
+        1.0 if n_chars < 40 else 0.0,
+        1.0 if 40 <= n_chars < 80 else 0.0,
+        1.0 if 80 <= n_chars < 160 else 0.0,
+        1.0 if 160 <= n_chars < 320 else 0.0,
+        1.0 if share < 0.1 else 0.0,
+        1.0 if 0.1 <= share < 0.25 else 0.0,
+        1.0 if share >= 0.25 else 0.0,
+        1.0 if n_chars >= 80 and punct / n_words < 0.02 else 0.0,
+        1.0 if n_chars >= 80 and ends and inner and share >= 0.15 else 0.0,
     ]
 
 
@@ -432,8 +462,6 @@ CONTEXT_NAMES: tuple[str, ...] = tuple(
     "prose_w8",
     "prose_w20",
     "chars_w3",
-    "mass_before",
-    "mass_after",
     "mass_middle",
     "position",
     "position_middle",
@@ -499,8 +527,6 @@ def _context(
                 w8[i],
                 w20[i],
                 chars3[i] / 6,
-                before[i],
-                after[i],
                 min(before[i], after[i]) * 2,
                 position,
                 min(position, 1 - position) * 2,
@@ -523,8 +549,6 @@ STAGE2_NAMES: tuple[str, ...] = (
     "p1_w5",
     "p1_w15",
     "p1_max_w3",
-    "p1_mass_before",
-    "p1_mass_after",
     "p1_mass_middle",
     "p1_before_any",
     "p1_after_any",
@@ -559,8 +583,6 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
                 w5[i],
                 w15[i],
                 max(near[1:5]),
-                before[i],
-                after[i],
                 min(before[i], after[i]) * 2,
                 seen_before[i],
                 seen_after[i],

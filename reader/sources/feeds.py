@@ -68,11 +68,13 @@ def parse_feed(
     if base is not None:
         response_headers.setdefault("content-location", base)
     # A stream, not bytes: feedparser passes bytes to open() first, so a body that
-    # happens to be a path would be read from disk.
+    # happens to be a path would be read from disk. Relative URIs inside content are
+    # resolved by html_to_markdown (base_url) and safe_url, which is cheaper than
+    # feedparser's second HTML pass over every entry.
     parsed = feedparser.parse(
         io.BytesIO(data),
         response_headers=response_headers,
-        resolve_relative_uris=True,
+        resolve_relative_uris=False,
         sanitize_html=True,
     )
     entries: list[Any] = list(parsed.entries)

@@ -17,16 +17,13 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
-from typing import BinaryIO, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from reader import sanitize
 from reader.dates import plausible
 from reader.errors import FetchError, ReaderError
 from reader.models import Article, LoadResult, SourceKind
 from reader.sources.decode import charset_from_content_type, decode_bytes
-from reader.sources.feeds import discover_feeds, parse_date_string, parse_feed
 from reader.sources.files import (
     MAX_FILE_BYTES,
     describe_size,
@@ -34,11 +31,15 @@ from reader.sources.files import (
     read_file,
     walk,
 )
-from reader.sources.http import DEFAULT_LIMITS, HttpLimits, HttpResponse, fetch, make_client
-from reader.sources.jsonfeed import parse_json_feed
-from reader.sources.opml import parse_opml
 from reader.sources.sniff import sniff
-from reader.storage.base import FetchState
+
+# feedparser, httpx and the cleaners are imported where they are used: importing
+# this module must stay cheap, because the TUI imports it before its first paint.
+if TYPE_CHECKING:
+    import httpx
+
+    from reader.sources.http import HttpLimits, HttpResponse
+    from reader.storage.base import FetchState
 
 T = TypeVar("T")
 
@@ -119,12 +120,18 @@ def _load_bytes(
     if kind is SourceKind.BINARY:
         return _failed(source, "not a text file (binary), skipped", skipped="true")
     if kind is SourceKind.FEED:
+        from reader.sources.feeds import parse_feed
+
         feed = parse_feed(data, url=url or source, headers=headers, source=source)
         return _feed_result(source, kind, feed.title, feed.articles, feed.warnings)
     if kind is SourceKind.JSON_FEED:
+        from reader.sources.jsonfeed import parse_json_feed
+
         feed = parse_json_feed(data, url=url or source, source=source)
         return _feed_result(source, kind, feed.title, feed.articles, feed.warnings)
     if kind is SourceKind.OPML:
+        from reader.sources.opml import parse_opml
+
         document = parse_opml(data)
         return LoadResult(
             source=source,
@@ -235,6 +242,8 @@ def _markdown_article(text: str, *, source: str, fallback: str | None) -> Articl
             del lines[index]
     published = None
     if meta.get("date"):
+        from reader.sources.feeds import parse_date_string
+
         published = plausible(parse_date_string(meta["date"]))
     body = _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
     return Article(
@@ -389,15 +398,17 @@ async def load_url_async(
     url: str,
     *,
     state: FetchState | None = None,
-    limits: HttpLimits = DEFAULT_LIMITS,
+    limits: HttpLimits | None = None,
 ) -> tuple[LoadResult, HttpResponse | None]:
     """Fetch and load one URL. Never raises.
 
     On failure the LoadResult's ``extra`` may carry ``status`` and ``retry_after``
     (ISO 8601); on 304 it is empty with ``extra["not_modified"] = "true"``.
     """
+    from reader.sources.http import fetch
+
     try:
-        response = await fetch(client, url, state=state, limits=limits)
+        response = await fetch(client, url, state=state, limits=_limits(limits))
     except FetchError as error:
         extra: dict[str, str] = {}
         status = getattr(error, "status", None)
@@ -416,7 +427,15 @@ async def load_url_async(
     return result, response
 
 
+def _limits(limits: HttpLimits | None) -> HttpLimits:
+    from reader.sources.http import DEFAULT_LIMITS
+
+    return DEFAULT_LIMITS if limits is None else limits
+
+
 def _load_response(url: str, response: HttpResponse) -> LoadResult:
+    from reader.sources.feeds import discover_feeds
+
     content_type = response.headers.get("content-type")
     kind = sniff(response.content, content_type=content_type)
     if kind is SourceKind.HTML:
@@ -437,12 +456,15 @@ def _load_response(url: str, response: HttpResponse) -> LoadResult:
     )
 
 
-def load_url(url: str, *, limits: HttpLimits = DEFAULT_LIMITS) -> LoadResult:
+def load_url(url: str, *, limits: HttpLimits | None = None) -> LoadResult:
     """Synchronous fetch-and-load (for ``reader dump``). Never raises."""
     return _run(lambda: _load_urls([url], limits))[0]
 
 
-async def _load_urls(urls: Sequence[str], limits: HttpLimits) -> list[LoadResult]:
+async def _load_urls(urls: Sequence[str], limits: HttpLimits | None) -> list[LoadResult]:
+    from reader.sources.http import make_client
+
+    limits = _limits(limits)
     async with make_client(limits) as client:
         pairs = await asyncio.gather(*(load_url_async(client, u, limits=limits) for u in urls))
     return [result for result, _ in pairs]
@@ -489,7 +511,7 @@ def is_url(spec: str) -> bool:
 
 
 def load_specs(
-    specs: Sequence[str], *, limits: HttpLimits = DEFAULT_LIMITS, stdin: BinaryIO | None = None
+    specs: Sequence[str], *, limits: HttpLimits | None = None, stdin: BinaryIO | None = None
 ) -> Iterator[LoadResult]:
     """Load command-line sources in order: files, directories, URLs and "-".
 
@@ -532,12 +554,16 @@ def _plan(spec: str, stdin: BinaryIO | None) -> list[LoadResult | _Pending]:
     return followed
 
 
-def _fetch_all(pending: list[_Pending], limits: HttpLimits) -> dict[int, LoadResult | _Pending]:
+def _fetch_all(
+    pending: list[_Pending], limits: HttpLimits | None
+) -> dict[int, LoadResult | _Pending]:
     results = _run(lambda: _load_urls([p.url for p in pending], limits))
     return {id(p): r for p, r in zip(pending, results, strict=True)}
 
 
-def _expand(plan: list[LoadResult | _Pending], limits: HttpLimits) -> list[LoadResult | _Pending]:
+def _expand(
+    plan: list[LoadResult | _Pending], limits: HttpLimits | None
+) -> list[LoadResult | _Pending]:
     """Feeds listed by OPML documents that were themselves fetched over HTTP."""
     out: list[LoadResult | _Pending] = []
     for item in plan:

@@ -27,7 +27,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
@@ -55,6 +55,7 @@ from reader.tui.screens.confirm import confirm_link, confirm_remove
 from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.widgets.feeds_pane import ALL, STARRED, FeedsPane, Selection, ViewKind
+from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.reading_pane import ReadingPane
 from reader.tui.widgets.search_bar import SearchBar
 
@@ -64,7 +65,7 @@ WIDE_MIN_COLUMNS = 120  # side by side from this width on (layout = "auto")
 PREFETCH = 3  # summary-only entries after the opened one whose full text is fetched ahead
 UNREAD_SCAN_CHUNK = 512
 VIEW_RELOAD_DELAY = 0.3  # while sources load, reload the view at most this often
-# The footer shows these, with short labels (the help screen and palette use the long ones).
+# The key bar shows these, with short labels (the help screen and palette use the long ones).
 FOOTER_LABELS: Mapping[str, str] = {
     "open": "Open", "next_unread": "Next unread", "search": "Search", "star": "Star",
     "reload": "Reload", "help": "Help", "quit": "Quit", "command_palette": "Palette",
@@ -83,9 +84,8 @@ Or open files, folders and feeds once: reader PATH-OR-URL..."""
 def make_bindings() -> list[BindingType]:
     """Bindings from ``reader.config.ACTIONS``; each carries its action id for ``[keys]``."""
     bindings: list[BindingType] = [
-        Binding(keys, action, FOOTER_LABELS.get(action, description), id=action,
-                show=action in FOOTER_LABELS and action != "command_palette",
-                tooltip=description, priority=action == "command_palette")
+        Binding(keys, action, description, id=action, show=False,
+                priority=action == "command_palette")
         for action, (keys, description) in ACTIONS.items()
     ]
     bindings += [
@@ -130,7 +130,7 @@ class WriteFailed(ReaderError):
 class ReaderApp(App[int]):
     """The reader. ``sources`` given: those sources only; none: the subscribed library."""
 
-    CSS_PATH = "reader.tcss"
+    CSS_PATH = Path(__file__).with_name("reader.tcss")
     TITLE = "reader"
     BINDINGS: ClassVar[list[BindingType]] = make_bindings()
     COMMANDS = App.COMMANDS | {ActionsProvider}
@@ -183,7 +183,7 @@ class ReaderApp(App[int]):
         with Horizontal(id="statusbar"):
             yield Static(Content(""), id="status")
             yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
-        yield Footer()
+        yield KeyBar(id="keys")
 
     @property
     def articles(self) -> ArticleList:
@@ -204,6 +204,7 @@ class ReaderApp(App[int]):
 
     def on_mount(self) -> None:
         self.set_keymap(dict(self._user_keys))
+        self.query_one(KeyBar).show_hints(self.key_hints())
         self._apply_theme()
         self.query_one("#search", SearchBar).display = False
         self.query_one("#progress", ProgressBar).display = False
@@ -260,6 +261,15 @@ class ReaderApp(App[int]):
         keys = self._user_keys.get(action) or ACTIONS[action][0]
         return ", ".join(self.get_key_display(Binding(key.strip(), action))
                          for key in keys.split(",") if key.strip())
+
+    def key_hints(self) -> list[tuple[str, str]]:
+        """The main keys for the bottom line, first key of each, as bound now."""
+        hints = []
+        for action, label in FOOTER_LABELS.items():
+            keys = self._user_keys.get(action) or ACTIONS[action][0]
+            first = keys.split(",")[0].strip()
+            hints.append((self.get_key_display(Binding(first, action)), label))
+        return hints
 
     def help_rows(self) -> list[tuple[str, str]]:
         from reader.config import FIXED_KEYS
@@ -726,11 +736,11 @@ class ReaderApp(App[int]):
     def action_switch_focus(self) -> None:
         order: list[Any] = [self.articles, self.pane]
         if self._feeds_visible():
-            order.insert(0, self.feeds_pane.tree)
+            order.insert(0, self.feeds_pane.feed_list)
         focused = self.focused
         index = next((i for i, widget in enumerate(order) if widget is focused), -1)
         following = order[(index + 1) % len(order)]
-        if following is not self.feeds_pane.tree:
+        if following is not self.feeds_pane.feed_list:
             self.query_one("#body").remove_class("-feeds-open")
         following.focus()
 
@@ -742,7 +752,7 @@ class ReaderApp(App[int]):
         body = self.query_one("#body")
         if body.has_class("-stacked"):
             body.add_class("-feeds-open")
-        self.feeds_pane.tree.focus()
+        self.feeds_pane.feed_list.focus()
 
     def action_page_down(self) -> None:
         self.pane.scroll_page_down(animate=False)

@@ -181,7 +181,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self._digit_timer: Timer | None = None
         self._position_timer: Timer | None = None
         self._reported_position: float | None = None
-        self._restoring = False
+        self._fraction = 0.0  # where the reader is, kept across re-wraps (resize, width)
+        self._restore_token = 0  # the pending restore; 0 when none
 
     # public API
 
@@ -214,21 +215,25 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self._links = rendered.links
         self._reported_position = position
         self._set_body(rendered.text, message=False, hanging=rendered.hanging)
-        self._restore(position)
+        self._restore(position, from_top=True)
+
+    def open_link(self, number: int) -> None:
+        """Ask to open link ``number`` (1-based), as typing it does; for the app's own keys."""
+        self._request_link(number)
 
     def show_text(self, text: Text) -> None:
         """Show an already-safe Text (the raw view); it has no links and no position."""
         self._leave_current()
         self._links = ()
         self._set_body(text, message=False)
-        self._restore(0.0)
+        self._restore(0.0, from_top=True)
 
     def show_message(self, message: str) -> None:
         """Show a one-line message such as "No article selected". Plain text, never markup."""
         self._leave_current()
         self._links = ()
         self._set_body(Text(clean_text(message)), message=True)
-        self._restore(0.0)
+        self._restore(0.0, from_top=True)
 
     # internals
 
@@ -241,6 +246,11 @@ class ReadingPane(VerticalScroll, can_focus=True):
     def watch_reading_width(self, width: int) -> None:
         # max-width: 100% in the CSS makes the column min(reading_width, available).
         self._body.styles.width = max(20, width)
+        self._restore(self._fraction)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # The text re-wraps to a new height; stay at the same place in the article.
+        self._restore(self._fraction)
 
     def _set_body(
         self, text: Text, *, message: bool, hanging: tuple[tuple[int, Text], ...] = ()
@@ -260,26 +270,36 @@ class ReadingPane(VerticalScroll, can_focus=True):
     def _leave_current(self) -> None:
         """Report the outgoing article's position now, so a quick switch loses nothing."""
         self._cancel_digits()
+        self._digits = ""
         if self._position_timer is not None:
             self._position_timer.stop()
             self._position_timer = None
             self._report_position()
         self._article_id = None
 
-    def _restore(self, position: float) -> None:
-        # The new text is laid out on the next refresh; only then is max_scroll_y known.
-        self._restoring = True
-        self.scroll_to(y=0, animate=False, immediate=True)
+    def _restore(self, position: float, *, from_top: bool = False) -> None:
+        """Scroll to ``position`` once the text is laid out (only then is max_scroll_y known).
+
+        Scrolls caused by the layout or by restoring are not the reader's: not reported.
+        """
+        self._fraction = position
+        self._restore_token += 1
+        token = self._restore_token
+        if from_top:  # a new text: never show it at the old one's offset
+            self.scroll_to(y=0, animate=False, immediate=True)
 
         def restore() -> None:
+            if token != self._restore_token:  # a later restore superseded this one
+                return
             self.scroll_to(y=round(position * self.max_scroll_y), animate=False, immediate=True)
-            self._restoring = False
+            self._restore_token = 0
 
         self.call_after_refresh(restore)
 
     def _scrolled(self, _old: float, _new: float) -> None:
-        if self._restoring or self._article_id is None:
+        if self._restore_token or self._article_id is None:
             return
+        self._fraction = self.position
         if self._position_timer is not None:
             self._position_timer.stop()
         self._position_timer = self.set_timer(self.POSITION_DEBOUNCE, self._report_position)

@@ -1,0 +1,212 @@
+"""The Library facade: opening, sources opened once, views, read state, undo, recovery."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from reader.errors import SourceError
+from reader.library import Library, SourceOutcome
+from reader.paths import db_path
+from reader.storage.base import ArticleQuery, FeedKind
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+RSS = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Local feed</title><link>http://example.org/</link>
+<item><title>First entry</title><guid>e1</guid><link>http://example.org/1</link>
+<pubDate>Mon, 02 Nov 2026 10:00:00 +0000</pubDate><description>one river</description></item>
+<item><title>Second entry</title><guid>e2</guid><link>http://example.org/2</link>
+<pubDate>Tue, 03 Nov 2026 10:00:00 +0000</pubDate><description>two river</description></item>
+</channel></rss>
+"""
+
+
+def text_dump(title: str, body: str) -> str:
+    return f"{title}\n\n{body}\n\nSecond paragraph about {title.lower()}.\n"
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    lib = Library.open(tmp_path / "db" / "library.sqlite")
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "articles"
+    (root / "sub").mkdir(parents=True)
+    for n in range(5):
+        body = " ".join(f"word{n}x{m}" for m in range(40))  # distinct: shared lines are chrome
+        (root / f"story-{n}.txt").write_text(text_dump(f"Story number {n}", body))
+    (root / "sub" / "feed.xml").write_bytes(RSS)
+    (root / ".hidden.txt").write_text("secret")
+    return root
+
+
+def test_db_path_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("READER_DB", str(tmp_path / "env.sqlite"))
+    assert db_path(tmp_path / "x.sqlite") == tmp_path / "x.sqlite"
+    assert db_path(None) == tmp_path / "env.sqlite"
+    monkeypatch.delenv("READER_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert db_path(None) == tmp_path / "data" / "reader-tui" / "library.sqlite"
+
+
+def test_open_folder_progressively_and_cached(library: Library, folder: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.library as module
+
+    monkeypatch.setattr(module, "DIRECTORY_BATCH_FILES", 2)
+    seen: list[SourceOutcome] = []
+    outcomes = library.open_sources([str(folder)], on_result=seen.append)
+    assert [o.done for o in seen] == [False, False, False, True]
+    (outcome,) = outcomes
+    assert outcome.error is None and outcome.new == 7 and outcome.total == 7
+    ids = library.view(ArticleQuery(feed_ids=(outcome.feed_id or 0,)))
+    titles = {r.title for r in library.rows(ids)}
+    assert {"First entry", "Second entry"} <= titles
+    assert len(library.search("word3x7")) == 1
+    names = {r.feed_name for r in library.rows(ids)}
+    assert names == {"articles", "Local feed"}
+    # nothing in the library view: opened, not subscribed
+    assert len(library.view(ArticleQuery(subscribed_only=True))) == 0
+    # a second open cleans nothing again
+    import reader.sources.load as load
+
+    def boom(*args: object, **kwargs: object) -> object:
+        raise AssertionError("re-cleaned an unchanged file")
+
+    monkeypatch.setattr(load, "load_bytes", boom)
+    (again,) = library.open_sources([str(folder)])
+    assert again.new == 0 and again.total == 7
+    monkeypatch.undo()
+    # a changed file is cleaned again and updated in place
+    changed = folder / "story-1.txt"
+    changed.write_text(text_dump("Story number one, revised", "other words " * 30))
+    os.utime(changed, ns=(time.time_ns(), time.time_ns() + 10**9))
+    (third,) = library.open_sources([str(folder)])
+    assert third.new == 0 and third.total == 7
+    assert library.search("word1x7") == library.search("word1x8")  # both gone: empty
+    assert not library.search("word1x7")
+    assert len(library.search("other words")) == 1
+
+
+def test_read_state_is_remembered_across_opens(tmp_path: Path, folder: Path) -> None:
+    path = tmp_path / "lib.sqlite"
+    with Library.open(path) as lib:
+        lib.open_sources([str(folder / "story-2.txt")])
+        (article_id,) = lib.view(ArticleQuery())
+        lib.mark_read([article_id])
+    with Library.open(path) as lib:
+        (outcome,) = lib.open_sources([str(folder / "story-2.txt")])
+        assert outcome.total == 1
+        (row,) = lib.rows(lib.view(ArticleQuery()))
+        assert row.read and row.id == article_id
+
+
+def test_open_file_feed_and_stdin_and_missing(library: Library, folder: Path) -> None:
+    outcomes = library.open_sources(
+        [str(folder / "sub" / "feed.xml"), "-", str(folder / "nope.txt")],
+        stdin=io.BytesIO(b"A title from stdin\n\nThe body of the piped article.\n"))
+    feed, piped, missing = outcomes
+    assert feed.title == "Local feed" and feed.new == 2
+    info = library.feed(feed.feed_id or 0)
+    assert info is not None and info.kind is FeedKind.FEED and not info.subscribed
+    assert piped.error is None and piped.new == 1
+    assert missing.error is not None and "no such file" in missing.error
+    assert missing.feed_id is None
+
+
+def test_open_source_that_fails_keeps_the_others(library: Library, tmp_path: Path,
+                                                 folder: Path) -> None:
+    binary = tmp_path / "blob.bin"
+    binary.write_bytes(bytes(range(256)) * 10)
+    outcomes = library.open_sources([str(binary), str(folder / "story-0.txt")])
+    assert outcomes[0].error is not None
+    assert outcomes[1].error is None and outcomes[1].new == 1
+
+
+def test_mark_read_star_mark_all_and_undo(library: Library, folder: Path) -> None:
+    (outcome,) = library.open_sources([str(folder)])
+    ids = list(library.view(ArticleQuery()))
+    assert library.mark_read(ids[:2]) == 2
+    assert library.mark_read(ids[:2]) == 0  # nothing changed: nothing to undo either
+    assert library.star([ids[3]]) == 1
+    assert library.read_states(ids[:3]) == {ids[0]: True, ids[1]: True, ids[2]: False}
+    assert library.mark_all_read(outcome.feed_id) == len(ids) - 2
+    assert not library.view(ArticleQuery(unread_only=True))
+    assert library.undo()  # the mark-all
+    assert len(library.view(ArticleQuery(unread_only=True))) == len(ids) - 2
+    assert library.undo()  # the star
+    assert not library.view(ArticleQuery(starred_only=True))
+    assert library.undo()  # the first two reads
+    assert len(library.view(ArticleQuery(unread_only=True))) == len(ids)
+    assert not library.undo()
+    stored = library.get(ids[0])
+    assert stored is not None and stored.article.title
+    library.set_read_position(ids[0], 0.5)
+    assert (library.get(ids[0]) or stored).read_position == 0.5
+    library.set_always_full_text(outcome.feed_id or 0, True)
+    assert (library.feed(outcome.feed_id or 0) or pytest.fail()).always_full_text
+
+
+def test_add_folder_and_remove(library: Library, folder: Path) -> None:
+    (outcome,) = library.add([str(folder)], folder="Local")
+    assert outcome.error is None and outcome.new == 7
+    (feed,) = library.feeds(subscribed_only=True)
+    assert feed.kind is FeedKind.DIRECTORY and feed.folder == "Local" and feed.unread == 7
+    opml = (library.path.parent / "subscriptions.opml").read_text()
+    assert folder.as_uri() in opml
+    assert library.remove([str(folder)]) == 1
+    assert library.feeds(subscribed_only=True) == []
+    with pytest.raises(SourceError, match="not subscribed"):
+        library.remove(["http://example.org/nothing"])
+
+
+@pytest.mark.parametrize("name", ["cache-corrupt.sqlite", "cache-not-sqlite.sqlite"])
+def test_damaged_library_is_replaced_with_subscriptions_back(tmp_path: Path, folder: Path,
+                                                             name: str) -> None:
+    path = tmp_path / "library.sqlite"
+    with Library.open(path) as lib:
+        lib.add([str(folder)], folder="Mine")
+        lib.import_file(_urls_file(tmp_path))
+    shutil.copy(FIXTURES / name, path)
+    for side in ("-wal", "-shm"):
+        Path(str(path) + side).unlink(missing_ok=True)
+    with Library.open(path) as lib:
+        assert len(lib.messages) == 1
+        assert "moved to library.sqlite.corrupt-" in lib.messages[0]
+        feeds = {f.url: f for f in lib.feeds(subscribed_only=True)}
+        assert set(feeds) == {str(folder), "https://example.org/a.xml"}
+        assert feeds[str(folder)].folder == "Mine"
+        assert feeds[str(folder)].kind is FeedKind.DIRECTORY
+    moved = [p for p in tmp_path.iterdir() if p.name.startswith("library.sqlite.corrupt-")]
+    assert len(moved) == 1 and moved[0].read_bytes() == (FIXTURES / name).read_bytes()
+    # and it stays healthy: no second message on the next open
+    with Library.open(path) as lib:
+        assert lib.messages == []
+
+
+def _urls_file(tmp_path: Path) -> Path:
+    urls = tmp_path / "urls"
+    urls.write_text("https://example.org/a.xml news\n")
+    return urls
+
+
+def test_no_textual_in_the_domain() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, reader.library, reader.refresh, reader.commands, reader.storage.sqlite;"
+            "bad = [m for m in sys.modules if m.startswith(('textual', 'trafilatura'))];"
+            "print(bad); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
