@@ -1,6 +1,7 @@
 """Article extraction quality and speed: the reader against plain trafilatura, same run.
 
     python benchmarks/bench_html_extract.py [DATASET_DIR] [--per-item] [--predictions OUT.json]
+    python benchmarks/bench_html_extract.py --cv      # cross-validate the tidying rules by site
 
 DATASET_DIR (default ``../shared/eval/scrapinghub``) holds ``html/<id>.html.gz`` and
 ``ground-truth.json``; scoring uses ``../shared/eval/score.py`` (the benchmark's metric:
@@ -13,20 +14,24 @@ interleaved page by page, so machine load affects both alike.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import importlib.util
+import itertools
 import json
 import re
 import sys
 import time
+import zlib
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlsplit
 
 import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from reader.cleaning.html import extract_article  # noqa: E402
+from reader.cleaning.html import DEFAULT_RULES, TidyRules, _draft, extract_article  # noqa: E402
 
 _LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\)")
 
@@ -51,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("dataset", nargs="?", default="../shared/eval/scrapinghub", type=Path)
     parser.add_argument("--per-item", action="store_true", help="per-page F1 of both")
     parser.add_argument("--predictions", type=Path, help="write the reader's bodies here")
+    parser.add_argument("--cv", action="store_true", help="cross-validate the rules by site")
     args = parser.parse_args(argv)
 
     scorer = load_scorer(args.dataset)
@@ -60,6 +66,9 @@ def main(argv: list[str] | None = None) -> None:
         for path in sorted((args.dataset / "html").glob("*.html.gz"))
     }
     urls = json.loads((args.dataset / "ground-truth.json").read_text("utf-8"))
+    if args.cv:
+        cross_validate(scorer, truth, pages, {k: v.get("url") for k, v in urls.items()})
+        return
 
     ours: dict[str, str] = {}
     theirs: dict[str, str] = {}
@@ -98,6 +107,104 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{page_id[:12]} reader {a:.3f} trafilatura {b:.3f} {a - b:+.3f}")
     if args.predictions:
         args.predictions.write_text(json.dumps(ours, ensure_ascii=False, indent=1), "utf-8")
+
+
+# -- cross-validation of the tidying rules ------------------------------------------------
+
+GRID: dict[str, tuple[object, ...]] = {
+    "top_blocks": (2, 3, 4),
+    "standfirst": (True, False),
+    "byline": (True, False),
+    "link_share": (0.8, 0.9, 1.0),
+    "link_max_letters": (80, 120, 200),
+    "label_max_letters": (0, 12),
+    "trailers": (True, False),
+}
+FOLDS = 10
+
+
+def cross_validate(
+    scorer: ModuleType, truth: dict[str, str], pages: dict[str, bytes], urls: dict[str, str]
+) -> None:
+    """Choose the rules on the other sites, score on the held-out ones; report the pooled score.
+
+    Every page of a site lands in the same fold, so nothing learned from a site is scored on
+    it. The grid holds the on/off switch and the thresholds of each tidying rule, and whether
+    split article bodies are merged (which changes trafilatura's input, so it runs twice).
+    """
+    configs = [
+        TidyRules(merge_split_body=merge, **dict(zip(GRID, values, strict=True)))
+        for merge in (True, False)
+        for values in itertools.product(*GRID.values())
+    ]
+    print(f"{len(pages)} pages, {len(configs)} rule sets, {FOLDS} folds by site")
+    triples: dict[TidyRules, dict[str, tuple[float, float, float]]] = {c: {} for c in configs}
+    for page_id, data in pages.items():
+        html = data.decode("utf-8", "replace")
+        drafts = {m: _draft(html, url=urls.get(page_id), merge_split_body=m) for m in (True, False)}
+        cache: dict[str, tuple[float, float, float]] = {}
+        for config in configs:
+            body = visible_text(drafts[config.merge_split_body].finish(config).body)
+            if body not in cache:
+                cache[body] = scorer.tp_fp_fn(truth[page_id], body)
+            triples[config][page_id] = cache[body]
+
+    def site(page_id: str) -> str:
+        host = urlsplit(urls.get(page_id) or "").hostname or page_id
+        return host.removeprefix("www.")
+
+    fold_of = {p: zlib.crc32(site(p).encode()) % FOLDS for p in pages}
+    held_out: dict[str, tuple[float, float, float]] = {}
+    chosen_default = 0
+    for fold in range(FOLDS):
+        train = [p for p in pages if fold_of[p] != fold]
+        # Ties go to the defaults, so a fold reports a change only when it scores better.
+        best = max(
+            configs,
+            key=lambda c: (
+                *_f1_and_item(scorer, [triples[c][p] for p in train]),
+                c == DEFAULT_RULES,
+            ),
+        )
+        chosen_default += best == DEFAULT_RULES
+        changed = {
+            f.name: getattr(best, f.name)
+            for f in dataclasses.fields(best)
+            if getattr(best, f.name) != getattr(DEFAULT_RULES, f.name)
+        }
+        print(
+            f"fold {fold}: {len(train)} training pages, chose defaults{' but ' if changed else ''}"
+            + ", ".join(f"{k}={v}" for k, v in changed.items())
+        )
+        held_out.update({p: triples[best][p] for p in pages if fold_of[p] == fold})
+    cv_f1, cv_item = _f1_and_item(scorer, list(held_out.values()))
+    default_f1, default_item = _f1_and_item(scorer, list(triples[DEFAULT_RULES].values()))
+    print(f"defaults on all pages:      F1 {default_f1:.3f}  mean item F1 {default_item:.3f}")
+    print(f"cross-validated by site:    F1 {cv_f1:.3f}  mean item F1 {cv_item:.3f}")
+    print(f"folds that chose exactly the defaults: {chosen_default}/{FOLDS}")
+    off = dataclasses.replace(
+        DEFAULT_RULES,
+        merge_split_body=False,
+        top_blocks=2,
+        standfirst=False,
+        byline=False,
+        link_share=1.0,
+        link_max_letters=80,
+        label_max_letters=0,
+        trailers=False,
+    )
+    off_f1, off_item = _f1_and_item(scorer, list(triples[off].values()))
+    print(f"mildest rules in the grid:  F1 {off_f1:.3f}  mean item F1 {off_item:.3f}")
+
+
+def _f1_and_item(
+    scorer: ModuleType, items: list[tuple[float, float, float]]
+) -> tuple[float, float]:
+    f1 = scorer.aggregate(items)["f1"]
+    item = sum(
+        scorer.item_f1(scorer.item_precision(*t), scorer.item_recall(*t)) for t in items
+    ) / max(len(items), 1)
+    return f1, item
 
 
 if __name__ == "__main__":

@@ -155,19 +155,28 @@ def predict(pages: list[Page], model: cleaner._Model) -> dict[str, str]:
 
 
 def cross_validate(
-    pages: list[Page], scorer, folds: int, c1: float, c2: float, threshold: float  # type: ignore[no-untyped-def]
+    pages: list[Page], scorer, folds: int, c1: float, c2: float, threshold: float,  # type: ignore[no-untyped-def]
+    block_in: float = 0.5, block_out: float = 0.5, decoders: list[tuple[float, float, float]] | None = None,
 ) -> dict[str, str]:
     sites = sorted({p.site for p in pages})
     # Sites dealt round-robin after sorting by a hash, so folds are fixed and mixed.
     order = sorted(sites, key=lambda s: hash_str(s))
     fold_of = {s: i % folds for i, s in enumerate(order)}
-    preds: dict[str, str] = {}
+    decoders = decoders or [(threshold, block_in, block_out)]
+    all_preds: list[dict[str, str]] = [{} for _ in decoders]
     for k in range(folds):
         train_pages = [p for p in pages if fold_of[p.site] != k]
         test_pages = [p for p in pages if fold_of[p.site] == k]
         model = train(train_pages, c1, c2, threshold)
-        preds.update(predict(test_pages, model))
-    return preds
+        for preds, (t, b_in, b_out) in zip(all_preds, decoders, strict=True):
+            tuned = cleaner._Model(model.w1, model.b1, model.w2, model.b2, t, b_in, b_out)
+            preds.update(predict(test_pages, tuned))
+    if len(decoders) > 1:
+        gt = {p.key: p.truth for p in pages}
+        for preds, dec in zip(all_preds, decoders, strict=True):
+            res, _ = scorer.score(gt, preds)
+            print(f"  decoder {dec}: F1={res['f1']:.3f} item={res['mean_item_f1']:.3f}")
+    return all_preds[0]
 
 
 def hash_str(text: str) -> int:
@@ -178,7 +187,7 @@ def hash_str(text: str) -> int:
 
 
 # The settings the shipped model was fitted with; the benchmark cross-validates with them.
-SETTINGS = {"folds": 10, "c1": 1.0, "c2": 1.0, "threshold": 0.5}
+SETTINGS = {"folds": 10, "c1": 1.0, "c2": 1.0, "threshold": 0.5, "block_in": 0.5, "block_out": 0.5}
 
 
 def main() -> None:
@@ -188,8 +197,12 @@ def main() -> None:
     ap.add_argument("--c1", type=float, default=SETTINGS["c1"])
     ap.add_argument("--c2", type=float, default=SETTINGS["c2"])
     ap.add_argument("--threshold", type=float, default=SETTINGS["threshold"])
+    ap.add_argument("--block-in", type=float, default=SETTINGS["block_in"])
+    ap.add_argument("--block-out", type=float, default=SETTINGS["block_out"])
+    ap.add_argument("--sweep", action="store_true", help="also score other decoders")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--per-item", action="store_true")
+    ap.add_argument("--dump", type=Path, help="write the cross-validated bodies here (JSON)")
     args = ap.parse_args()
     scorer = load_scorer(args.dataset)
     started = time.perf_counter()
@@ -197,8 +210,14 @@ def main() -> None:
     print(f"features: {time.perf_counter() - started:.1f}s, {sum(len(p.y) for p in pages)} units,"
           f" {len({p.site for p in pages})} sites", file=sys.stderr)
     gt = {p.key: p.truth for p in pages}
-    preds = cross_validate(pages, scorer, args.folds, args.c1, args.c2, args.threshold)
+    decoders = [(args.threshold, args.block_in, args.block_out)]
+    if args.sweep:
+        decoders += [(t, bi, bo) for t in (0.4, 0.5) for bi in (0.3, 0.4, 0.5) for bo in (0.5, 0.7, 0.9, 1.1)]
+    preds = cross_validate(pages, scorer, args.folds, args.c1, args.c2, args.threshold,
+                           args.block_in, args.block_out, decoders)
     res, per_item = scorer.score(gt, preds)
+    if args.dump:
+        args.dump.write_text(json.dumps(preds, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"CV ({args.folds} folds grouped by site): F1={res['f1']:.3f} P={res['precision']:.3f} "
           f"R={res['recall']:.3f} mean_item_f1={res['mean_item_f1']:.3f} "
           f"empty={res['n_empty_pred']}")
@@ -207,7 +226,9 @@ def main() -> None:
         for key, v in worst:
             print(f"{key[:16]} P={v['precision']:.2f} R={v['recall']:.2f} F1={v['f1']:.2f}")
     if args.write:
-        model = train(pages, args.c1, args.c2, args.threshold)
+        fitted = train(pages, args.c1, args.c2, args.threshold)
+        model = cleaner._Model(fitted.w1, fitted.b1, fitted.w2, fitted.b2, args.threshold,
+                               args.block_in, args.block_out)
         data = {
             "_about": "Plain-text cleaner line model; fitted by benchmarks/train_text_model.py "
             f"on {len(pages)} pages. CV F1 {res['f1']:.3f}, mean item F1 "
@@ -219,6 +240,8 @@ def main() -> None:
             "w2": [round(v, 6) for v in model.w2],
             "b2": round(model.b2, 6),
             "threshold": model.threshold,
+            "block_in": args.block_in,
+            "block_out": args.block_out,
         }
         cleaner.MODEL_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         full, _ = scorer.score(gt, predict(pages, model))

@@ -22,9 +22,8 @@ from reader.library import Library, SourceOutcome
 from reader.storage.base import ArticleQuery, FeedInfo, StoredArticle
 
 
-def _open(args: argparse.Namespace) -> Library:
-    retention = 180
-    library = Library.open(getattr(args, "db", None), retention_days=retention)
+def _open(args: argparse.Namespace, *, retention_days: int = 180) -> Library:
+    library = Library.open(getattr(args, "db", None), retention_days=retention_days)
     for message in library.messages:
         _say(message)
     library.messages.clear()
@@ -152,7 +151,7 @@ class _ProgressBar:
 def run_refresh(args: argparse.Namespace) -> int:
     show_bar = sys.stderr.isatty() and not getattr(args, "quiet", False)
     bar = _ProgressBar(sys.stderr) if show_bar else None
-    with _open(args) as library:
+    with _open(args, retention_days=_retention_days(args)) as library:
         if not library.feeds(subscribed_only=True):
             _say("no subscriptions to refresh: reader add URL|PATH, or reader import FILE")
             return 0
@@ -165,6 +164,16 @@ def run_refresh(args: argparse.Namespace) -> int:
         _say(f"{sanitize.display_name(url)}: {error}")
     sys.stderr.write(summary.line() + "\n")
     return 1 if summary.errors else 0
+
+
+def _retention_days(args: argparse.Namespace) -> int:
+    """``[refresh] retention_days`` from the config file; its problems are reported, not fatal."""
+    from reader.config import load_config
+
+    config, problems = load_config(getattr(args, "config", None))
+    for problem in problems:
+        _say(problem)
+    return config.retention_days
 
 
 # ---------------------------------------------------------------------- reading

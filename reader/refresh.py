@@ -125,6 +125,16 @@ def parse_document(data: bytes, source: str, url: str, headers: Mapping[str, str
         return _Parsed(None, (), (), f"could not be parsed ({type(error).__name__})")
 
 
+def _warm_up() -> None:
+    """Import the parsers in a fresh worker while the first feeds are still on the wire."""
+    import reader.sources.feeds  # noqa: F401
+    import reader.sources.sniff  # noqa: F401
+
+
+def _never_fetched(state: FetchState | None) -> bool:
+    return state is None or (state.etag is None and state.last_modified is None)
+
+
 def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())[:400] or type(error).__name__
 
@@ -159,6 +169,9 @@ class _Refresh:
         from reader.sources.http import make_client
 
         flusher = asyncio.create_task(self._flusher())
+        if any(_never_fetched(self.states.get(f.id)) for f in self.feeds if _is_url(f.url)):
+            # a feed without validators will answer 200: start the parsers while we fetch
+            self._start_workers()
         try:
             async with make_client(self.limits) as client:
                 jobs = [self._one(client, feed) for feed in self.feeds]
@@ -169,6 +182,11 @@ class _Refresh:
             await flusher
             if self.pool is not None:
                 self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def _start_workers(self) -> None:
+        pool = self._executor()
+        for _ in range(PARSE_PROCESSES):
+            pool.submit(_warm_up)
 
     async def _one(self, client: httpx.AsyncClient, feed: FeedInfo) -> None:
         if feed.kind is FeedKind.DIRECTORY or not _is_url(feed.url):

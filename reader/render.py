@@ -17,8 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from itertools import islice
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from rich.cells import cell_len
 from rich.style import Style
@@ -29,6 +31,8 @@ from reader.sanitize import MAX_URL, clean_line, clean_text, safe_url
 __all__ = [
     "LINK_META_KEY",
     "MAX_BODY_CHARS",
+    "MAX_BODY_LINES",
+    "MAX_HIGHLIGHTS",
     "WORDS_PER_MINUTE",
     "RenderedArticle",
     "count_words",
@@ -38,10 +42,20 @@ __all__ = [
 ]
 
 WORDS_PER_MINUTE = 230
-# Past this, the body is cut for display with a visible note: laying out and painting text
-# costs the UI thread time in proportion to its length (10k words, ~60k characters, is
-# well under a second; a 10 MB dump would freeze the pane for minutes).
-MAX_BODY_CHARS = 400_000
+# Past these, the body is cut for display with a visible note. markdown-it-py costs ~0.6 µs a
+# character on prose but ~200 µs a list item or table row, and the pane lays out and paints
+# everything on the UI thread. 200k characters is ~30k words, longer than nearly any article.
+MAX_BODY_CHARS = 200_000
+MAX_BODY_LINES = 8_000
+# markdown-it's inline parser spends 20-100 µs on each of these characters (link and emphasis
+# attempts) against <1 µs on a letter. Past this many in one article, the remaining
+# paragraphs are shown as written rather than parsed, so hostile input stays within seconds.
+_INLINE_BUDGET = 20_000
+_INLINE_COSTLY = "[]*_!&<`"
+# A paragraph with none of these is one text run: no need to run the inline parser at all.
+_INLINE_SPECIAL = re.compile(r"[\\\[\]*_!&<>`\n~]")
+# A one-letter search term could otherwise add a span per letter of the article.
+MAX_HIGHLIGHTS = 2_000
 # The raw view shows every line, but a single huge line (a minified dump) is cut.
 MAX_RAW_LINE = 4_000
 MAX_RAW_LINES = 50_000
@@ -224,7 +238,26 @@ def _make_parser() -> MarkdownIt:
     md.normalizeLink = (  # type: ignore[method-assign]
         lambda url: normalize(url) if _checked_url(url) is not None else ""
     )
+    md.core.ruler.at("inline", _inline_within_budget)
     return md
+
+
+def _inline_within_budget(state: StateCore) -> None:
+    """markdown-it's own "inline" core rule, with a cap on the costly characters parsed."""
+    budget = _INLINE_BUDGET
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        token.children = []
+        if _INLINE_SPECIAL.search(token.content) is None:  # most prose: just text
+            token.children.append(Token("text", "", 0, content=token.content))
+            continue
+        cost = sum(map(token.content.count, _INLINE_COSTLY))
+        if cost <= budget:
+            budget -= cost
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
+        else:  # shown as written: still all there and readable, only not styled
+            token.children.append(Token("text", "", 0, content=token.content.replace("\n", " ")))
 
 
 _PARSER = _make_parser()
@@ -409,6 +442,7 @@ class _BodyRenderer:
 
     def _blockquote_close(self, token: Token, _: object) -> None:
         self._pop()
+        self._fresh = False  # an empty quote must not swallow the next block's separator
         self.out.stylize(self._block_starts.pop(), _QUOTE_TEXT)
 
     def _list_open(self, token: Token, shape: tuple[bool, int] | None) -> None:
@@ -648,19 +682,32 @@ def _drop_hidden_html(html: str) -> str:
 
 def _render_body(body: str, links: _LinkTable, width: int) -> tuple[Text, list[tuple[int, Text]]]:
     """The body's Text and its hanging prefixes keyed by character offset of the line start."""
-    cut = len(body) - MAX_BODY_CHARS
-    if cut > 0:
-        # Cut at a paragraph (else line) break so no Markdown construct is split mid-way.
-        end = body.rfind("\n\n", 0, MAX_BODY_CHARS)
-        end = end if end > MAX_BODY_CHARS // 2 else body.rfind("\n", 0, MAX_BODY_CHARS)
-        end = end if end > MAX_BODY_CHARS // 2 else MAX_BODY_CHARS
-        cut, body = len(body) - end, body[:end]
+    body, cut = _truncate(body)
     tokens = _PARSER.parse(clean_text(body))
     renderer = _BodyRenderer(links, width)
     text = renderer.render(tokens)
-    if cut > 0:
+    if cut:
         text.append(f"\n\n[… {cut:,} more characters not shown: too long to display]", _META)
     return text, renderer.hanging
+
+
+def _truncate(body: str) -> tuple[str, int]:
+    """The body within MAX_BODY_CHARS and MAX_BODY_LINES, and how many characters were cut."""
+    end = min(len(body), MAX_BODY_CHARS)
+    if body.count("\n", 0, end) > MAX_BODY_LINES:
+        end = 0
+        for _ in range(MAX_BODY_LINES):
+            end = body.index("\n", end) + 1
+    if end >= len(body):
+        return body, 0
+    # Cut at a paragraph (else line) break when there is one in the second half, so the
+    # last thing shown is whole.
+    for separator in ("\n\n", "\n"):
+        found = body.rfind(separator, 0, end)
+        if found > end // 2:
+            end = found
+            break
+    return body[:end], len(body) - end
 
 
 def _offsets_to_lines(
@@ -746,9 +793,13 @@ def _append_link_section(
 
 
 def _highlight(text: Text, terms: Sequence[str]) -> None:
-    words = [t for t in (clean_line(term) for term in terms) if t]
-    if words:
-        text.highlight_words(words, _HIGHLIGHT, case_sensitive=False)
+    """Mark the first MAX_HIGHLIGHTS case-insensitive matches of any term."""
+    words = sorted({t for t in (clean_line(term) for term in terms) if t}, key=len, reverse=True)
+    if not words:
+        return
+    pattern = re.compile("|".join(map(re.escape, words)), re.IGNORECASE)
+    for match in islice(pattern.finditer(text.plain), MAX_HIGHLIGHTS):
+        text.stylize(_HIGHLIGHT, match.start(), match.end())
 
 
 def render_article(

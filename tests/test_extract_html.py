@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -15,8 +16,10 @@ from reader.cleaning.html import (
     EMPTY_WARNING,
     TRUNCATED_WARNING,
     ExtractedPage,
+    TidyRules,
     extract_article,
     find_feed_links,
+    tidy_blocks,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
@@ -150,7 +153,7 @@ def test_feed_autodiscovery_keeps_only_http_links() -> None:
     assert find_feed_links(json_feed, base_url=URL) == ["https://gazette.example/news/feed.json"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.binary(max_size=2000))
 def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     page = extract_article(data, url="not a url")
@@ -158,9 +161,107 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     find_feed_links(data, base_url=URL)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.text(max_size=1000))
 def test_arbitrary_text_never_raises(text: str) -> None:
     page = extract_article("<html><body><p>" + text + "</p></body></html>")
     assert not CONTROL.search(page.body)
     assert page.title is None or "\n" not in page.title
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def test_article_split_around_an_ad_is_joined() -> None:
+    first = "".join(
+        f"<p>First part, paragraph {i}: " + "words in the opening. " * 12 + "</p>" for i in range(3)
+    )
+    second = "".join(
+        f"<p>Second part, paragraph {i}: " + "words after the ad. " * 12 + "</p>" for i in range(4)
+    )
+    html = _page(
+        f'<article><div class="story-text">{first}</div><div class="ad">Advertisement</div>'
+        f'<div class="story-text">{second}</div></article>'
+    )
+    body = extract_article(html).body
+    assert "First part, paragraph 0" in body and "Second part, paragraph 3" in body
+    assert body.index("First part, paragraph 2") < body.index("Second part, paragraph 0")
+
+
+def test_short_page_keeps_its_main_element_without_chrome() -> None:
+    html = _page(
+        '<nav><a href="/">Home</a> <a href="/about">About</a></nav>'
+        "<article><h1>Closed Monday</h1><p>The office is closed on Monday for the holiday.</p>"
+        "</article><footer>Copyright 2024 Example Ltd</footer>",
+        head="<title>Closed Monday</title>",
+    )
+    page = extract_article(html)
+    assert page.title == "Closed Monday"
+    assert page.body == "The office is closed on Monday for the holiday."
+
+
+def test_json_ld_article_body_when_the_page_text_is_scripted() -> None:
+    text = "The whole story lives in the structured data. " * 20
+    head = (
+        '<script type="application/ld+json">'
+        + json.dumps({"@graph": [{"@type": "BlogPosting", "headline": "H", "articleBody": text}]})
+        + "</script>"
+    )
+    page = extract_article(_page('<div id="app"></div>', head=head))
+    assert page.body == text.strip()
+    assert page.title == "H"
+
+
+TITLES = ["Harbour Lights Return", "Harbour Lights Return | The Gazette"]
+PARAGRAPH = "The lanterns are back on the harbour wall after ten years in a storeroom."
+
+
+def test_tidy_removes_title_standfirst_byline_and_date_at_the_top() -> None:
+    blocks = [
+        "# Harbour Lights Return",
+        "## After a decade in storage, the lanterns are back on the wall",
+        "By Mara Lindqvist and Tom Ashby",
+        "14.03.2024 09:30",
+        PARAGRAPH,
+        PARAGRAPH,
+        PARAGRAPH,
+        "By Mara Lindqvist",  # not at the top any more: kept
+    ]
+    out = tidy_blocks(
+        blocks,
+        titles=TITLES,
+        description="After a decade in storage, the lanterns are back on the wall.",
+        authors="Mara Lindqvist, Tom Ashby",
+    )
+    assert out == [PARAGRAPH, PARAGRAPH, PARAGRAPH, "By Mara Lindqvist"]
+
+
+def test_tidy_removes_link_only_blocks_and_items_but_keeps_content_links() -> None:
+    blocks = [
+        PARAGRAPH,
+        "[Pier repairs delayed again](https://g.example/pier)",
+        "**Read more:** [Museum reopens](https://g.example/museum)",
+        "- [Ferry timetable changes](https://g.example/ferry)\n- A list item of real text",
+        "See [the council's report](https://c.example/r) for the full budget of the project.",
+        "[https://c.example/report.pdf](https://c.example/report.pdf)",
+        "## [Product name as a heading](https://shop.example/p)",
+        PARAGRAPH,
+    ]
+    out = tidy_blocks(blocks, titles=[])
+    assert out == [
+        PARAGRAPH,
+        "- A list item of real text",
+        "See [the council's report](https://c.example/r) for the full budget of the project.",
+        "[https://c.example/report.pdf](https://c.example/report.pdf)",
+        "## [Product name as a heading](https://shop.example/p)",
+        PARAGRAPH,
+    ]
+
+
+def test_tidy_removes_trailing_heading_stray_words_and_date() -> None:
+    blocks = [PARAGRAPH, "### Tell us what you think", "Tags", "comments", "Nov 19, 2019 11:28"]
+    assert tidy_blocks(blocks, titles=[]) == [PARAGRAPH]
+    # Switched off, everything stays.
+    rules = TidyRules(trailers=False)
+    assert tidy_blocks(blocks, titles=[], rules=rules)[-1] == "Nov 19, 2019 11:28"

@@ -113,7 +113,7 @@ def test_flatten_nesting_keeps_shallow_html_as_is() -> None:
     assert flatten_nesting(html) == html
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.text())
 def test_arbitrary_text_never_raises_and_has_no_controls(text: str) -> None:
     assert not CONTROL.search(html_to_markdown(text, base_url=BASE))
@@ -126,7 +126,7 @@ _TAGS = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(_TAGS, st.text(max_size=8)), max_size=60))
 def test_tag_soup_never_raises(parts: list[str]) -> None:
     md = html_to_markdown("".join(parts), base_url=BASE)

@@ -27,8 +27,8 @@ RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 """
 
 
-def text_dump(title: str, body: str) -> str:
-    return f"{title}\n\n{body}\n\nSecond paragraph about {title.lower()}.\n"
+def note(title: str, body: str) -> str:
+    return f"# {title}\n\n{body}\n\nSecond paragraph about {title.lower()}.\n"
 
 
 @pytest.fixture
@@ -44,9 +44,9 @@ def folder(tmp_path: Path) -> Path:
     (root / "sub").mkdir(parents=True)
     for n in range(5):
         body = " ".join(f"word{n}x{m}" for m in range(40))  # distinct: shared lines are chrome
-        (root / f"story-{n}.txt").write_text(text_dump(f"Story number {n}", body))
+        (root / f"story-{n}.md").write_text(note(f"Story number {n}", body))
     (root / "sub" / "feed.xml").write_bytes(RSS)
-    (root / ".hidden.txt").write_text("secret")
+    (root / ".hidden.md").write_text("secret")
     return root
 
 
@@ -71,7 +71,7 @@ def test_open_folder_progressively_and_cached(library: Library, folder: Path,
     assert outcome.error is None and outcome.new == 7 and outcome.total == 7
     ids = library.view(ArticleQuery(feed_ids=(outcome.feed_id or 0,)))
     titles = {r.title for r in library.rows(ids)}
-    assert {"First entry", "Second entry"} <= titles
+    assert {"Story number 0", "First entry", "Second entry"} <= titles
     assert len(library.search("word3x7")) == 1
     names = {r.feed_name for r in library.rows(ids)}
     assert names == {"articles", "Local feed"}
@@ -88,24 +88,24 @@ def test_open_folder_progressively_and_cached(library: Library, folder: Path,
     assert again.new == 0 and again.total == 7
     monkeypatch.undo()
     # a changed file is cleaned again and updated in place
-    changed = folder / "story-1.txt"
-    changed.write_text(text_dump("Story number one, revised", "other words " * 30))
+    changed = folder / "story-1.md"
+    changed.write_text(note("Story number one, revised", "other words " * 30))
     os.utime(changed, ns=(time.time_ns(), time.time_ns() + 10**9))
     (third,) = library.open_sources([str(folder)])
     assert third.new == 0 and third.total == 7
-    assert library.search("word1x7") == library.search("word1x8")  # both gone: empty
+    titles = {r.title for r in library.rows(library.view(ArticleQuery()))}
+    assert "Story number one, revised" in titles and "Story number 1" not in titles
     assert not library.search("word1x7")
-    assert len(library.search("other words")) == 1
 
 
 def test_read_state_is_remembered_across_opens(tmp_path: Path, folder: Path) -> None:
     path = tmp_path / "lib.sqlite"
     with Library.open(path) as lib:
-        lib.open_sources([str(folder / "story-2.txt")])
+        lib.open_sources([str(folder / "story-2.md")])
         (article_id,) = lib.view(ArticleQuery())
         lib.mark_read([article_id])
     with Library.open(path) as lib:
-        (outcome,) = lib.open_sources([str(folder / "story-2.txt")])
+        (outcome,) = lib.open_sources([str(folder / "story-2.md")])
         assert outcome.total == 1
         (row,) = lib.rows(lib.view(ArticleQuery()))
         assert row.read and row.id == article_id
@@ -113,8 +113,8 @@ def test_read_state_is_remembered_across_opens(tmp_path: Path, folder: Path) -> 
 
 def test_open_file_feed_and_stdin_and_missing(library: Library, folder: Path) -> None:
     outcomes = library.open_sources(
-        [str(folder / "sub" / "feed.xml"), "-", str(folder / "nope.txt")],
-        stdin=io.BytesIO(b"A title from stdin\n\nThe body of the piped article.\n"))
+        [str(folder / "sub" / "feed.xml"), "-", str(folder / "nope.md")],
+        stdin=io.BytesIO(b"# A title from stdin\n\nThe body of the piped article.\n"))
     feed, piped, missing = outcomes
     assert feed.title == "Local feed" and feed.new == 2
     info = library.feed(feed.feed_id or 0)
@@ -128,7 +128,7 @@ def test_open_source_that_fails_keeps_the_others(library: Library, tmp_path: Pat
                                                  folder: Path) -> None:
     binary = tmp_path / "blob.bin"
     binary.write_bytes(bytes(range(256)) * 10)
-    outcomes = library.open_sources([str(binary), str(folder / "story-0.txt")])
+    outcomes = library.open_sources([str(binary), str(folder / "story-0.md")])
     assert outcomes[0].error is not None
     assert outcomes[1].error is None and outcomes[1].new == 1
 
@@ -210,3 +210,50 @@ def test_no_textual_in_the_domain() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=Path(__file__).parent.parent)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_open_feed_urls_and_an_opml_list(library: Library) -> None:
+    from support.farm import Farm
+
+    with Farm(feeds=3, entries=4) as farm:
+        outcomes = library.open_sources([farm.urls[0], farm.base + "/opml"])
+        by_spec = {o.spec: o for o in outcomes}
+        assert by_spec[farm.urls[0]].new == 4
+        assert by_spec[farm.base + "/opml"].error is None
+        assert {o.title for o in outcomes if o.feed_id} == {"Farm feed 0", "Farm feed 1",
+                                                             "Farm feed 2"}
+        assert len(library.view(ArticleQuery())) == 12
+        assert library.feeds(subscribed_only=True) == []
+        # opened again: a conditional GET, the cache is what is shown
+        farm.stats(reset=True)
+        (again,) = library.open_sources([farm.urls[0]])
+        assert again.error is None and again.total == 4 and again.new == 0
+        assert farm.stats() == {"304": 1}
+        failed = library.open_sources([farm.base + "/feed/99.xml"])
+        assert failed[0].error is not None and "404" in failed[0].error
+
+
+def test_full_text_fetches_and_keeps_the_page(library: Library) -> None:
+    import asyncio
+
+    from support.farm import Farm
+
+    from reader.errors import FetchError
+    from reader.models import BodyState
+
+    with Farm(feeds=1, entries=2) as farm:  # feed 0 carries summaries only
+        library.open_sources([farm.urls[0]])
+        first = library.view(ArticleQuery())[0]
+        stored = library.get(first)
+        assert stored is not None and stored.body_state is BodyState.SUMMARY
+        full = asyncio.run(library.full_text(first))
+        assert full.full_body and len(full.full_body) > len(stored.article.body)
+        assert "Cookies help us" not in full.full_body
+        assert full.body_state is BodyState.FULL
+        second = library.view(ArticleQuery())[1]
+        library.storage._conn().execute(
+            "UPDATE articles SET url = ? WHERE id = ?", (farm.base + "/article/0/99.html", second))
+        with pytest.raises(FetchError):
+            asyncio.run(library.full_text(second))
+        kept = library.get(second)
+        assert kept is not None and kept.full_body is None and kept.article.body

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.geometry import Region
+from textual.geometry import Offset, Region
 from textual.message import Message
 from textual.pilot import Pilot
+from textual.selection import Selection
 
 from reader.render import RenderedArticle, render_article
 from reader.tui.widgets.reading_pane import ReadingPane
@@ -297,3 +298,19 @@ async def test_resize_keeps_the_reading_position() -> None:
         await pilot.pause()
         assert abs(pane.position - 0.5) < 0.03
         assert not _of_type(app, ReadingPane.PositionChanged)  # layout moves aren't reading
+
+
+async def test_selecting_text_copies_the_rows_as_shown() -> None:
+    app = PaneApp()
+    async with app.run_test(size=(40, 30)) as pilot:
+        pane = _pane(pilot)
+        pane.show_article(1, _article(body="- alpha beta gamma delta epsilon zeta eta theta iota"))
+        await pilot.pause()
+        body = pane.query_one(".reading-pane--body")
+        # Selection offsets are (column, line) of the laid-out text: the item's line is split
+        # in two there, the hanging row being a line of its own.
+        item = "• alpha beta gamma delta epsilon zeta eta theta iota"
+        first = pane.plain.split("\n").index(item)
+        app.screen.selections = {body: Selection(Offset(2, first), Offset(11, first + 1))}
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "alpha beta gamma delta epsilon zeta\n  eta theta"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime
 
 from hypothesis import given, settings
@@ -12,6 +13,8 @@ from rich.text import Text
 
 from reader.render import (
     LINK_META_KEY,
+    MAX_BODY_LINES,
+    MAX_HIGHLIGHTS,
     RenderedArticle,
     count_words,
     link_number_at,
@@ -353,7 +356,7 @@ _MARKDOWN_BITS = st.sampled_from(
 _MARKDOWN = st.lists(st.one_of(_MARKDOWN_BITS, st.text(max_size=8)), max_size=40).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(body=_MARKDOWN, title=st.text(max_size=20), highlight=st.lists(st.text(max_size=4)))
 def test_arbitrary_markdown_renders_without_controls(
     body: str, title: str, highlight: list[str]
@@ -376,3 +379,40 @@ def test_arbitrary_markdown_renders_without_controls(
         assert url.startswith(("http://", "https://"))
     for span in rendered.text.spans:
         assert 0 <= span.start <= span.end <= len(rendered.text.plain)
+
+
+# --- size and time limits -----------------------------------------------------------------
+
+
+def test_pathological_brackets_render_quickly_and_say_they_were_cut() -> None:
+    # markdown-it spends ~75 µs on each unmatched "[": 300k of them took 20 s unguarded.
+    start = time.perf_counter()
+    rendered = render("[" * 300_000 + "\n\n" + "![[" * 50_000)
+    assert time.perf_counter() - start < 5
+    assert "more characters not shown" in rendered.text.plain
+
+
+def test_very_many_lines_are_cut_at_a_line_break() -> None:
+    body = "\n".join(f"line{n}" for n in range(MAX_BODY_LINES + 500))
+    plain = render(body).text.plain
+    assert f"line{MAX_BODY_LINES - 10} " in plain
+    assert f"line{MAX_BODY_LINES + 10}" not in plain
+    assert plain.endswith("more characters not shown: too long to display]")
+
+
+def test_word_count_is_linear_on_hostile_tokens() -> None:
+    start = time.perf_counter()
+    assert count_words("-" * 200_000 + " word") == 1
+    assert time.perf_counter() - start < 1
+
+
+def test_highlights_are_capped() -> None:
+    rendered = render("a " * (MAX_HIGHLIGHTS + 100), highlight=["a"])
+    marked = [s for s in rendered.text.spans if isinstance(s.style, Style) and s.style.reverse]
+    assert len(marked) == MAX_HIGHLIGHTS
+
+
+def test_raw_view_cuts_a_huge_line() -> None:
+    text = render_raw(["x" * 1_000_000], [True])
+    assert len(text.plain) < 10_000
+    assert text.plain.endswith("more characters]")

@@ -154,6 +154,7 @@ def test_walk_is_sorted_skips_hidden_and_reports_the_rest(tmp_path: Path) -> Non
     entries = list(walk(top))
     files = [e.path.relative_to(top).as_posix() for e in entries if e.error is None]
     assert files == ["a.txt", "b.txt", "sub/c.md", "sub/deeper/d.txt"]
+    assert all(e.skipped for e in entries if e.error is not None)
     skipped = {e.path.name: e.error for e in entries if e.error is not None}
     assert skipped == {
         "dangling.txt": "symbolic link, not followed",

@@ -226,11 +226,16 @@ def test_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         "articles/sub/c.txt",
     ]
     by_source = {r.source: r for r in results}
-    assert by_source["articles/binary.txt"].error == (
-        "articles/binary.txt: not a text file (binary), skipped"
+    # Skipped members are warnings, not failures: `reader dump dir/` still exits 0.
+    assert by_source["articles/binary.txt"].error is None
+    assert by_source["articles/binary.txt"].warnings == (
+        "articles/binary.txt: not a text file (binary), skipped",
     )
-    assert by_source["articles/link.txt"].error == "articles/link.txt: symbolic link, not followed"
+    assert by_source["articles/link.txt"].warnings == (
+        "articles/link.txt: symbolic link, not followed",
+    )
     assert by_source["articles/pipe.txt"].extra == {"skipped": "true"}
+    assert all(r.error is None for r in results)
     assert by_source["articles/feed.xml"].kind is SourceKind.FEED
     texts = [by_source[s] for s in ("articles/a.txt", "articles/b.txt", "articles/sub/c.txt")]
     assert all(r.error is None and r.articles[0].key == r.source for r in texts)
@@ -273,10 +278,27 @@ def test_specs_stdin() -> None:
     assert result.source == "-" and result.articles
 
 
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads mode-000 files")
+def test_unreadable_member_is_an_error(tmp_path: Path) -> None:
+    locked = tmp_path / "locked.txt"
+    locked.write_text("x")
+    locked.chmod(0)
+    try:
+        (result,) = load_directory(tmp_path)
+    finally:
+        locked.chmod(0o600)
+    assert result.error == f"{locked}: permission denied"
+
+
+def test_a_binary_file_named_alone_is_an_error() -> None:
+    result = load_path(HOSTILE / "binary-file.txt")
+    assert result.error is not None and result.extra == {"skipped": "true"}
+
+
 def test_bad_names_are_shown_sanitised(tmp_path: Path) -> None:
     name = os.fsencode(tmp_path) + b"/bad\xff\x1b[31mname.txt"
     with open(name, "wb") as handle:
         handle.write(b"\x00\x01\x02")
     (result,) = load_directory(tmp_path)
     check_lines(result)
-    assert "\ufffd\u241b[31mname.txt" in (result.error or "")
+    assert "\ufffd\u241b[31mname.txt" in result.warnings[0]

@@ -405,9 +405,27 @@ def _draft(html: str | bytes, *, url: str | None, merge_split_body: bool) -> _Dr
     if merge_split_body:
         _merge_split_body(root)
     blocks = _trafilatura_blocks(root, page_url)
-    if not blocks:
-        blocks = _fallback_blocks(root, page_url)
+    if _letters("".join(blocks)) < _SHORT_EXTRACT:
+        blocks = _prefer_main_element(blocks, _fallback_blocks(root, page_url))
     return _Draft(meta, blocks, page_url, parsed.truncated)
+
+
+_SHORT_EXTRACT = 300  # letters; below this trafilatura may have fallen back to all the text
+
+
+def _prefer_main_element(extracted: list[str], fallback: list[str]) -> list[str]:
+    """On a short page, the page's own main element without its chrome is often cleaner:
+    trafilatura's last resort is the whole page text, navigation included. It is taken when
+    it says less with the same words."""
+    if not fallback:
+        return extracted
+    words = set(_words(" ".join(extracted)))
+    fallback_words = _words(" ".join(fallback))
+    if not words:
+        return fallback
+    shared = sum(word in words for word in fallback_words)
+    shorter = len(fallback_words) < len(_words(" ".join(extracted)))
+    return fallback if shorter and shared >= 0.9 * len(fallback_words) else extracted
 
 
 def _trafilatura_blocks(root: lxml.html.HtmlElement, url: str | None) -> list[str]:

@@ -89,8 +89,7 @@ def html_to_markdown(fragment: str, *, base_url: str | None = None) -> str:
             return ""
         body = root.find("body")
         return render_element(body if body is not None else root, base_url=base_url)
-    except (ValueError, TypeError, RecursionError, etree.LxmlError):
-        # Anything lxml cannot swallow still becomes readable text rather than an error.
+    except Exception:  # noqa: BLE001 - promised never to raise; the text is still shown
         return _squash(clean_text(re.sub(r"<[^>]*>", " ", str(fragment))))
 
 
@@ -129,7 +128,11 @@ def _parse_once(text: str) -> tuple[lxml.html.HtmlElement | None, bool]:
         root = etree.fromstring(text.encode("utf-8"), parser)
     except etree.XMLSyntaxError:
         root = None
-    too_deep = any("Excessive depth" in entry.message for entry in parser.error_log)
+    # libxml2 reports the cut-off as a resource-limit error and carries on without the rest.
+    too_deep = any(
+        entry.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in entry.message
+        for entry in parser.error_log
+    )
     return root, too_deep
 
 

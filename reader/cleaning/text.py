@@ -269,6 +269,13 @@ _CREDIT = re.compile(
     r"\bap photo\b|shutterstock|istock|/\s?getty|\(photo",
     re.IGNORECASE,
 )
+_ELLIPSES = ("…", "...", "[…]", "[...]", "(…)", "(...)", "…»", "…”", '..."')
+# "Alex on September 17, 2018 at 6:34 am said:", "Reply", "12 Comments": comment threads.
+_COMMENT_HEADER = re.compile(
+    r"(?:\bsaid|\bsays|\bwrote|\bcommented|\bdisse|\bdijo|\ba dit|\bschrieb)\s*:?\s*$|"
+    r"^(?:reply|responder|antworten|répondre|rispondi|report|\d+\s+(?:comments?|replies))$",
+    re.IGNORECASE,
+)
 _LINK_HINTS = ("://", "www.", ".com", ".org", ".net", ".htm", "@")
 _SEPARATOR_HINTS = ("|", "»", "·", "•", " / ", " > ")
 
@@ -337,6 +344,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "stop_gt25",
     "long_unpunctuated",
     "long_sentence_prose",
+    "ends_ellipsis",
+    "comment_header",
 )
 
 # How much text the language guess reads: enough to be sure, little enough to be quick.
@@ -432,6 +441,9 @@ def _shape(
         1.0 if share >= 0.25 else 0.0,
         1.0 if n_chars >= 80 and punct / n_words < 0.02 else 0.0,
         1.0 if n_chars >= 80 and ends and inner and share >= 0.15 else 0.0,
+        # Teasers quote an article's first words and break off: "... plan to […]".
+        1.0 if text.endswith(_ELLIPSES) else 0.0,
+        1.0 if n_chars < 200 and _COMMENT_HEADER.search(text) else 0.0,
     ]
 
 
@@ -612,6 +624,10 @@ class _Model:
     w2: tuple[float, ...]
     b2: float
     threshold: float
+    # The article is one dense run: inside the best-scoring run of blocks a block needs
+    # ``block_in`` to stay, outside it ``block_out``.
+    block_in: float = 0.5
+    block_out: float = 0.5
 
 
 @cache
@@ -630,7 +646,15 @@ def _model_from(data: dict[str, object]) -> _Model:
         assert isinstance(value, int | float)
         return float(value)
 
-    return _Model(floats("w1"), scalar("b1"), floats("w2"), scalar("b2"), scalar("threshold"))
+    return _Model(
+        floats("w1"),
+        scalar("b1"),
+        floats("w2"),
+        scalar("b2"),
+        scalar("threshold"),
+        scalar("block_in"),
+        scalar("block_out"),
+    )
 
 
 def _features(
@@ -805,6 +829,19 @@ def _tiny_is_body(text: str) -> bool:
     return bool(_LIST_MARK.match(text)) or _ends_sentence(text) or len(words) >= 2
 
 
+def _best_run(scores: Sequence[float], texts: Sequence[str], threshold: float) -> tuple[int, int]:
+    """The run of blocks with the most body evidence: sum of (score - threshold) x size."""
+    best, best_lo, best_hi = 0.0, 0, -1
+    run, lo = 0.0, 0
+    for k, (score, text) in enumerate(zip(scores, texts, strict=True)):
+        if run <= 0.0:
+            run, lo = 0.0, k
+        run += (score - threshold) * math.sqrt(len(text))
+        if run > best:
+            best, best_lo, best_hi = run, lo, k
+    return best_lo, best_hi
+
+
 def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> list[bool]:
     """Which units are the article body."""
     if not units:
@@ -812,9 +849,10 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
     picked, gaps = _scored(units)
     rows = _features([units[i] for i in picked], chrome, gaps)
     scores = _scores(rows, model)
+    lo, hi = _best_run(scores, [units[i].text for i in picked], model.threshold)
     keep = [False] * len(units)
-    for i, score in zip(picked, scores, strict=True):
-        keep[i] = score >= model.threshold
+    for k, (i, score) in enumerate(zip(picked, scores, strict=True)):
+        keep[i] = score >= (model.block_in if lo <= k <= hi else model.block_out)
     if not any(keep):
         # Never nothing: a page with any text has some best candidate for the article.
         best = max(range(len(picked)), key=lambda k: (scores[k], len(units[picked[k]].text)))

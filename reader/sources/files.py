@@ -25,10 +25,15 @@ _CHUNK = 1 << 16
 
 @dataclass(frozen=True, slots=True)
 class WalkEntry:
-    """A file found in a walk, or something skipped (``error`` says why, one line)."""
+    """A file found in a walk, or something that was not (``error`` says why, one line).
+
+    ``skipped`` is True when the entry was left out on purpose (a symlink, a FIFO, a
+    device) rather than because it could not be read (permission denied, ...).
+    """
 
     path: Path
     error: str | None
+    skipped: bool = False
 
 
 def describe_size(size: int) -> str:
@@ -173,7 +178,7 @@ def walk(directory: Path) -> Iterator[WalkEntry]:
         path = Path(entry.path)
         try:
             if entry.is_symlink():
-                yield WalkEntry(path, "symbolic link, not followed")
+                yield WalkEntry(path, "symbolic link, not followed", skipped=True)
             elif entry.is_dir(follow_symlinks=False):
                 opened = _open_dir(path, seen)
                 if isinstance(opened, WalkEntry):
@@ -183,7 +188,10 @@ def walk(directory: Path) -> Iterator[WalkEntry]:
                     stack.append(opened)
             else:
                 kind = _kind_of(entry.stat(follow_symlinks=False).st_mode)
-                yield WalkEntry(path, None if kind is None else f"{kind}, skipped")
+                if kind is None:
+                    yield WalkEntry(path, None)
+                else:
+                    yield WalkEntry(path, f"{kind}, skipped", skipped=True)
         except OSError as error:
             yield WalkEntry(path, _os_reason(error))
 

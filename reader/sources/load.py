@@ -2,13 +2,15 @@
 
 The CLI, the library and the TUI all load through here. Nothing raises: every
 failure becomes ``LoadResult(error=...)``, one line that names the file or URL.
-Directory members that were merely skipped (binary, symlink, FIFO, ...) carry
-``extra["skipped"] = "true"`` so a caller can treat them as warnings.
+In a directory walk, members that are skipped on purpose (binary, empty, symlink,
+FIFO, device) are not failures: their LoadResult has no error, one warning, and
+``extra["skipped"] = "true"``. A binary file named on its own is an error.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 import sys
@@ -331,15 +333,23 @@ def load_directory(directory: Path, *, source_prefix: str | None = None) -> Iter
     for entry in entries:
         source = _member_source(directory, entry.path, source_prefix)
         if entry.error is not None:
-            yield LoadResult(
-                source=source, error=f"{shown(source)}: {entry.error}", extra={SKIPPED: "true"}
-            )
+            message = f"{shown(source)}: {entry.error}"
+            if entry.skipped:
+                yield LoadResult(source=source, warnings=(message,), extra={SKIPPED: "true"})
+            else:
+                yield LoadResult(source=source, error=message)
         elif entry.path in texts:
-            yield load_bytes(
-                texts.pop(entry.path), source=source, name=entry.path.name, chrome=chrome
-            )
+            data = texts.pop(entry.path)
+            yield load_bytes(data, source=source, name=entry.path.name, chrome=chrome)
         else:
-            yield load_path(entry.path, source=source)
+            yield _skip_as_warning(load_path(entry.path, source=source))
+
+
+def _skip_as_warning(result: LoadResult) -> LoadResult:
+    """In a directory, a binary or empty file is skipped with a warning, not a failure."""
+    if result.error is None or result.extra.get(SKIPPED) != "true":
+        return result
+    return dataclasses.replace(result, error=None, warnings=(*result.warnings, result.error))
 
 
 def _chrome(datas: Iterable[bytes]) -> frozenset[str]:

@@ -35,6 +35,7 @@ from reader.errors import ReaderError
 from reader.export import article_markdown
 from reader.library import Library, SourceOutcome
 from reader.models import BodyState, SourceKind
+from reader.refresh import FeedProgress
 from reader.render import RenderedArticle, render_article, render_raw
 from reader.sanitize import clean_line, safe_url
 from reader.storage.base import ArticleQuery, FeedInfo, Sort, StoredArticle
@@ -70,6 +71,9 @@ FOOTER_LABELS: Mapping[str, str] = {
     "open": "Open", "next_unread": "Next unread", "search": "Search", "star": "Star",
     "reload": "Reload", "help": "Help", "quit": "Quit", "command_palette": "Palette",
 }
+# Checked before the focused widget's own keys: the palette, and Tab (which Textual's Screen
+# binds to focus_next, ahead of any App binding).
+PRIORITY_ACTIONS = frozenset({"command_palette", "switch_focus"})
 SORT_ORDER = (Sort.DATE, Sort.FEED, Sort.TITLE)
 SORT_NAMES = {Sort.DATE: "date", Sort.FEED: "feed", Sort.TITLE: "title", Sort.RANK: "relevance"}
 EMPTY_LIBRARY = """\
@@ -85,7 +89,7 @@ def make_bindings() -> list[BindingType]:
     """Bindings from ``reader.config.ACTIONS``; each carries its action id for ``[keys]``."""
     bindings: list[BindingType] = [
         Binding(keys, action, description, id=action, show=False,
-                priority=action == "command_palette")
+                priority=action in PRIORITY_ACTIONS)
         for action, (keys, description) in ACTIONS.items()
     ]
     bindings += [
@@ -223,7 +227,7 @@ class ReaderApp(App[int]):
             if self.config.refresh_on_start:
                 self.refresh_feeds()
             if self.config.refresh_interval_minutes > 0:
-                self.set_interval(self.config.refresh_interval_minutes * 60, self._auto_refresh)
+                self.set_interval(self.config.refresh_interval_minutes * 60, self._periodic_refresh)
         self.reload_view()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -421,6 +425,9 @@ class ReaderApp(App[int]):
 
     def on_loading_progress(self, message: LoadingProgress) -> None:
         self._loading = (message.done, message.total, message.label)
+        if message.changed:  # articles appear as their feed finishes
+            self.load_feeds()
+            self._schedule_view_reload()
         progress = self.query_one("#progress", ProgressBar)
         progress.display = True
         progress.update(total=message.total or None, progress=message.done)
@@ -446,13 +453,14 @@ class ReaderApp(App[int]):
             return
         self.post_message(LoadingProgress(0, 0, "Refreshing"))
 
-        def progress(done: int, total: int, *_: object) -> None:
-            self.post_message(LoadingProgress(done, total, "Refreshing"))
+        def progress(feed: FeedProgress) -> None:
+            changed = bool(feed.new) or feed.error is not None
+            self.post_message(LoadingProgress(feed.done, feed.total, "Refreshing", changed))
 
         summary = run_async(self.library.refresh(progress=progress))
-        self.post_message(LoadingFinished(refresh_summary(summary)))
+        self.post_message(LoadingFinished(summary.line()))
 
-    def _auto_refresh(self) -> None:
+    def _periodic_refresh(self) -> None:
         if self._loading is None:
             self.refresh_feeds()
 
@@ -733,6 +741,12 @@ class ReaderApp(App[int]):
         else:
             self._go_to(message.index)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # priority bindings reach the app even over a dialog; there they are not ours to run
+        if action == "switch_focus" and len(self.screen_stack) > 1:
+            return False
+        return True
+
     def action_switch_focus(self) -> None:
         order: list[Any] = [self.articles, self.pane]
         if self._feeds_visible():
@@ -931,9 +945,12 @@ class ReaderApp(App[int]):
             call = lambda: self.library.mark_all_read(None)  # noqa: E731
         else:
             call = lambda: self.library.mark_read(ids)  # noqa: E731
-        self.articles.update_rows(ids, read=True)
-        self._enqueue(f"mark {name} read", call,
-                      lambda _: self.post_message(StateChanged(f"Marked {name} read (u undoes)")))
+        self.articles.update_rows(self.articles.visible_ids(), read=True)
+
+        def done(_: object) -> None:
+            self.post_message(StateChanged(f"Marked {name} read (u undoes)"))
+
+        self._enqueue(f"mark {name} read", call, done)
 
     def action_undo(self) -> None:
         def done(undone: object) -> None:
@@ -955,10 +972,10 @@ class ReaderApp(App[int]):
     def add_feed(self, spec: str) -> None:
         for outcome in self.library.add([spec]):
             if outcome.error:
-                self.notify(f"{outcome.source}: {outcome.error}", title="Could not add",
+                self.notify(f"{outcome.spec}: {outcome.error}", title="Could not add",
                             severity="error", markup=False, timeout=10)
             else:
-                self.notify(f"Added {outcome.source}", markup=False)
+                self.notify(f"Added {outcome.title or outcome.spec}", markup=False)
         self.post_message(StateChanged())
 
     def action_remove_feed(self) -> None:
@@ -1009,14 +1026,6 @@ def unique_path(folder: Path, stem: str) -> Path:
         path = folder / f"{stem}-{number}.md"
         number += 1
     return path
-
-
-def refresh_summary(summary: object) -> str:
-    """One line about a finished refresh (the library's summary may describe itself)."""
-    line = getattr(summary, "line", None)
-    if callable(line):
-        return str(line())
-    return clean_line(str(summary)) or "" if summary is not None else ""
 
 
 def read_piped_stdin() -> bytes:

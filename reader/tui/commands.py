@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -41,7 +41,7 @@ class ActionsProvider(Provider):
         for action, description in EXTRA_COMMANDS:
             yield action, description, ""
 
-    def _run(self, action: str) -> partial[object]:
+    def _run(self, action: str) -> Callable[[], Awaitable[bool]]:
         return partial(self.app.run_action, action)
 
     async def discover(self) -> Hits:

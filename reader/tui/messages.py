@@ -70,6 +70,7 @@ class LoadingProgress(Message):
     done: int
     total: int
     label: str
+    changed: bool = False  # new articles or a new error: the list and counts are stale
 
 
 @dataclass

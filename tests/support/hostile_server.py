@@ -37,13 +37,28 @@ _BOMB = {}
 
 
 def gzip_bomb(gib: int = 1) -> bytes:
-    """gzip of `gib` GiB of zero bytes (~1 MiB per GiB); built once, lazily."""
+    """gzip of `gib` GiB of zero bytes (~1 MiB per GiB); built once, lazily.
+
+    (Changed from ../shared: compressing a whole GiB took 12 s on a busy test machine. After a
+    full flush the deflate state is reset, so the block for each MiB of zeros is the same bytes:
+    compress one MiB once and repeat it; only the CRC needs the whole length.)
+    """
     if gib not in _BOMB:
-        co = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31 = gzip container
         chunk = bytes(1 << 20)
-        parts = [co.compress(chunk) for _ in range(gib * 1024)]
-        parts.append(co.flush())
-        _BOMB[gib] = b"".join(parts)
+        co = zlib.compressobj(9, zlib.DEFLATED, -15)
+        block = co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH)
+        again = co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH)
+        if block != again:  # a zlib that does not reset: the slow, sure way
+            co = zlib.compressobj(9, zlib.DEFLATED, 31)
+            _BOMB[gib] = b"".join([co.compress(chunk) for _ in range(gib * 1024)] + [co.flush()])
+            return _BOMB[gib]
+        crc = 0
+        big = bytes(16 << 20)
+        for _ in range(gib * 64):
+            crc = zlib.crc32(big, crc)
+        size = (gib << 30) & 0xFFFFFFFF
+        _BOMB[gib] = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + block * (gib * 1024) + co.flush()
+                      + crc.to_bytes(4, "little") + size.to_bytes(4, "little"))
     return _BOMB[gib]
 
 
@@ -251,6 +266,7 @@ def main():
     srv = ThreadingHTTPServer((a.host, a.port), Handler)
     threading.Timer(min(a.duration, 3600), srv.shutdown).start()
     print(f"hostile server on http://{a.host}:{srv.server_address[1]}/ for {min(a.duration, 3600):.0f}s", flush=True)
+    threading.Thread(target=gzip_bomb, daemon=True).start()  # ready before the first request
     srv.serve_forever()
     srv.server_close()
 

@@ -16,7 +16,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -92,6 +92,13 @@ def row_cells(row: ArticleRow, width: int) -> list[tuple[str, str]]:
     return pieces + tail
 
 
+def _find(ids: Sequence[int], article_id: int) -> int | None:
+    try:
+        return ids.index(article_id)
+    except ValueError:
+        return None
+
+
 class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     """The ordered ids of a view, drawn a line at a time; the cursor is an index into them."""
 
@@ -155,13 +162,13 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._ids: Sequence[int] = ()
-        self._index: dict[int, int] | None = None
         self._cursor = 0
         self._rows: OrderedDict[int, ArticleRow] = OrderedDict()
         self._pending: set[int] = set()
         self._missing: set[int] = set()  # asked for and not found (deleted meanwhile)
         self._fetch_scheduled = False
         self._placeholder: tuple[str, ...] = ()
+        self._base_style: Style | None = None
 
     # -- what the owner calls -------------------------------------------------------------
 
@@ -179,15 +186,18 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         """The article under the cursor."""
         return self._ids[self._cursor] if self._ids else None
 
+    def visible_ids(self) -> Sequence[int]:
+        top = self.scroll_offset.y
+        return self._ids[top: top + self.scrollable_content_region.height]
+
     def cached_row(self, article_id: int) -> ArticleRow | None:
         return self._rows.get(article_id)
 
     def set_ids(self, ids: Sequence[int], *, keep: int | None = None) -> None:
         """Show another view; the cursor stays on ``keep`` if it is in it, else goes to the top."""
         before = self.article_id
+        cursor = _find(ids, keep) if keep is not None else None
         self._ids = ids
-        self._index = None
-        cursor = self.index_of(keep) if keep is not None else None
         self._cursor = cursor if cursor is not None else 0
         self.virtual_size = Size(self.scrollable_content_region.width, len(ids))
         self._scroll_to_cursor(center=cursor is not None)
@@ -241,9 +251,10 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     def index_of(self, article_id: int) -> int | None:
-        if self._index is None:
-            self._index = {value: index for index, value in enumerate(self._ids)}
-        return self._index.get(article_id)
+        """Where ``article_id`` is in the view (a linear scan in C: ~1 ms at 100k)."""
+        if self.article_id == article_id:
+            return self._cursor
+        return _find(self._ids, article_id)
 
     def move_to(self, index: int) -> None:
         if not self._ids:
@@ -292,10 +303,20 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- drawing ----------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the base style walks every ancestor (~0.5 ms): computed again only when styles change
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return super().render_lines(crop)
+
+    def notify_style_update(self) -> None:
+        self._base_style = None
+        super().notify_style_update()
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         if not self._ids:
             text = self._placeholder[y] if y < len(self._placeholder) else ""
             style = base + self.get_component_rich_style("article-list--placeholder")
@@ -377,9 +398,11 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self._scroll_to_cursor()
 
     def on_focus(self, event: events.Focus) -> None:
+        self._base_style = None
         self.refresh_line(self._cursor)
 
     def on_blur(self, event: events.Blur) -> None:
+        self._base_style = None
         self.refresh_line(self._cursor)
 
     def on_click(self, event: events.Click) -> None:

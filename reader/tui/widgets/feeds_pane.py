@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -150,6 +150,7 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
         self._folded: set[str] = set()
         self._lines: list[Entry] = []
         self._cursor = 0
+        self._base_style: Style | None = None
 
     @property
     def lines(self) -> Sequence[Entry]:
@@ -233,10 +234,20 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
             self._folded.add(folder)
         self._relayout(entry.selection)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the base style walks every ancestor (~0.5 ms): computed again only when styles change
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return super().render_lines(crop)
+
+    def notify_style_update(self) -> None:
+        self._base_style = None
+        super().notify_style_update()
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
         entry = self._lines[index]
@@ -270,9 +281,11 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
 
     def on_focus(self, event: events.Focus) -> None:
+        self._base_style = None
         self.refresh_line(self._cursor)
 
     def on_blur(self, event: events.Blur) -> None:
+        self._base_style = None
         self.refresh_line(self._cursor)
 
     def on_click(self, event: events.Click) -> None:
