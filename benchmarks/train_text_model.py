@@ -83,8 +83,7 @@ class Page:
         self.units = units
         self.augmented: list[Page] = []
         picked, gaps = cleaner._scored(units)
-        scored = [units[i] for i in picked]
-        rows = cleaner._features(scored, frozenset(), gaps)
+        rows = cleaner._features(units, picked, gaps, frozenset())
         self.rows = np.array(rows, dtype=float).reshape(len(rows), -1)
         labels, sizes = label_units(units, truth, scorer)
         self.y = np.array([labels[i] for i in picked], dtype=int)
@@ -187,7 +186,7 @@ def hash_str(text: str) -> int:
 
 
 # The settings the shipped model was fitted with; the benchmark cross-validates with them.
-SETTINGS = {"folds": 10, "c1": 1.0, "c2": 1.0, "threshold": 0.5, "block_in": 0.5, "block_out": 0.5}
+SETTINGS = {"folds": 10, "c1": 1.0, "c2": 1.0, "threshold": 0.5, "block_in": 0.4, "block_out": 0.9}
 
 
 def main() -> None:
@@ -233,7 +232,7 @@ def main() -> None:
             "_about": "Plain-text cleaner line model; fitted by benchmarks/train_text_model.py "
             f"on {len(pages)} pages. CV F1 {res['f1']:.3f}, mean item F1 "
             f"{res['mean_item_f1']:.3f} ({args.folds} folds grouped by site).",
-            "features1": list(cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES),
+            "features1": list(cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES + cleaner.GAP_NAMES),
             "features2": list(cleaner.STAGE2_NAMES),
             "w1": [round(v, 6) for v in model.w1],
             "b1": round(model.b1, 6),

@@ -152,7 +152,7 @@ def run_refresh(args: argparse.Namespace) -> int:
     show_bar = sys.stderr.isatty() and not getattr(args, "quiet", False)
     bar = _ProgressBar(sys.stderr) if show_bar else None
     with _open(args, retention_days=_retention_days(args)) as library:
-        if not library.feeds(subscribed_only=True):
+        if not library.feeds(subscribed_only=True, counts=False):
             _say("no subscriptions to refresh: reader add URL|PATH, or reader import FILE")
             return 0
         try:

@@ -21,6 +21,7 @@ so what was read there is remembered next time. Nothing imports Textual here.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import sys
 import threading
@@ -40,6 +41,7 @@ from reader.storage.base import (
     ArticleRow,
     FeedInfo,
     FeedKind,
+    FetchOutcome,
     FileStamp,
     StoredArticle,
 )
@@ -180,14 +182,24 @@ class Library:
     def read_states(self, ids: Sequence[int]) -> dict[int, bool]:
         return self.storage.read_states(ids)
 
-    def feeds(self, *, subscribed_only: bool = False) -> list[FeedInfo]:
-        return self.storage.feeds(subscribed_only=subscribed_only)
+    def feeds(self, *, subscribed_only: bool = False, counts: bool = True) -> list[FeedInfo]:
+        """Sources in display order (natural: "Feed 2" before "Feed 10"), with unread counts
+        unless ``counts`` is False."""
+        return self.storage.feeds(subscribed_only=subscribed_only, counts=counts)
 
     def feed(self, feed_id: int) -> FeedInfo | None:
         return self.storage.feed(feed_id)
 
     def search(self, text: str, *, limit: int | None = None) -> Sequence[int]:
+        """Ids matching plain words and "quoted phrases", newest first (never a syntax error)."""
         return self.storage.article_ids(ArticleQuery(text=text, limit=limit))
+
+    @staticmethod
+    def search_terms(text: str) -> list[str]:
+        """The words and phrases of a search, for highlighting matches in the reading pane."""
+        from reader.storage.sqlite import search_terms
+
+        return search_terms(text)
 
     def mark_read(self, ids: Sequence[int], read: bool = True) -> int:
         """Set read state; returns how many changed. Undoable."""
@@ -308,7 +320,7 @@ class Library:
 
         Raises SourceError naming what is not subscribed.
         """
-        feeds = self.storage.feeds(subscribed_only=True)
+        feeds = self.storage.feeds(subscribed_only=True, counts=False)
         by_url = {f.url: f for f in feeds}
         by_id = {f.id: f for f in feeds}
         found: list[FeedInfo] = []
@@ -372,7 +384,7 @@ class Library:
         Local folders and files are left out unless ``include_local`` (they mean nothing
         to another reader); the copy kept next to the database includes them.
         """
-        feeds = [f for f in self.storage.feeds(subscribed_only=True)
+        feeds = [f for f in self.storage.feeds(subscribed_only=True, counts=False)
                  if include_local or _is_url(f.url)]
         return _opml(feeds, include_local=include_local)
 
@@ -549,6 +561,11 @@ class _SourceLoader:
         from reader.sources.files import walk
 
         key = _local_key(str(path))
+        if not path.is_dir():
+            existing = self.storage.feed_by_url(key)
+            return self._emit(SourceOutcome(
+                spec=spec, feed_id=existing.id if existing else None,
+                error=f"{sanitize.display_name(spec)}: folder not found (its articles are kept)"))
         feed_id = self.storage.upsert_feed(key, title=_local_title(key),
                                            kind=FeedKind.DIRECTORY,
                                            subscribed=self._subscribed(), folder=self.folder)
@@ -612,7 +629,10 @@ class _SourceLoader:
     # -- URLs
 
     async def urls(self, urls: list[str]) -> list[SourceOutcome]:
+        from reader.refresh import fast_sniffio
         from reader.sources.http import DEFAULT_LIMITS, make_client
+
+        fast_sniffio()
 
         async with make_client(DEFAULT_LIMITS) as client:
             tasks = [self.url(client, url) for url in dict.fromkeys(urls)]
@@ -681,8 +701,12 @@ class _SourceLoader:
         feed_id = self.storage.upsert_feed(key, title=title, kind=kind,
                                            subscribed=self._subscribed(), folder=self.folder)
         state = getattr(response, "state", None)
-        new = self.storage.store_refresh([(feed_id, result.articles, state, None, title)],
-                                         when=when).get(feed_id, 0)
+        content = getattr(response, "content", None)
+        digest = (hashlib.sha1(content, usedforsecurity=False).hexdigest()
+                  if isinstance(content, bytes) and kind is FeedKind.FEED else None)
+        outcome = FetchOutcome(feed_id=feed_id, articles=result.articles, state=state,
+                               title=title, content_hash=digest)
+        new = self.storage.store_refresh([outcome], when=when).get(feed_id, 0)
         feed = self.storage.feed(feed_id)
         return SourceOutcome(spec=spec, feed_id=feed_id, title=feed.name if feed else title,
                              new=new, total=feed.total if feed else new,

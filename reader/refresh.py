@@ -14,7 +14,9 @@ level (no feedparser, no cleaning, no Textual).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import multiprocessing
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from reader.errors import FetchError, ReaderError, StorageError
 from reader.models import Article, SourceKind
-from reader.storage.base import FeedInfo, FeedKind, FetchState
+from reader.storage.base import FeedInfo, FeedKind, FetchOutcome, FetchState
 
 if TYPE_CHECKING:
     import httpx
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 PARSE_PROCESSES = 2
 FLUSH_SECONDS = 0.1  # how long finished feeds may wait to be written together
 VACUUM_EVERY = timedelta(days=7)
+PRUNE_EVERY = timedelta(hours=1)
 VACUUM_AFTER_PRUNED = 2000
 
 
@@ -88,6 +91,7 @@ class _Result:
     not_modified: bool = False
     skipped: bool = False
     new: int = 0
+    content_hash: str | None = None
 
 
 @dataclass(slots=True)
@@ -141,7 +145,9 @@ def _one_line(error: BaseException) -> str:
 
 class _Refresh:
     def __init__(self, library: Library, feeds: list[FeedInfo], states: dict[int, FetchState],
-                 progress: ProgressCallback | None, limits: HttpLimits) -> None:
+                 hashes: dict[int, str], progress: ProgressCallback | None,
+                 limits: HttpLimits) -> None:
+        self.hashes = hashes
         self.library = library
         self.storage = library.storage
         self.feeds = feeds
@@ -225,6 +231,10 @@ class _Refresh:
             return _Result(feed, error=f"fetch failed ({type(error).__name__})")
         if response.not_modified:
             return _Result(feed, not_modified=True, state=response.state)
+        digest = hashlib.sha1(response.content, usedforsecurity=False).hexdigest()
+        if digest == self.hashes.get(feed.id):
+            # the same bytes as last time, from a server that ignored our validators
+            return _Result(feed, not_modified=True, state=response.state)
         loop = asyncio.get_running_loop()
         parsed: _Parsed = await loop.run_in_executor(
             self._executor(), parse_document, response.content, feed.url, response.url,
@@ -234,7 +244,7 @@ class _Refresh:
             # whole feed is fetched again instead of a 304 for a broken copy
             return _Result(feed, error=parsed.error)
         return _Result(feed, articles=parsed.articles, state=response.state,
-                       title=parsed.title)
+                       title=parsed.title, content_hash=digest)
 
     def _finish(self, result: _Result, *, written: bool = False) -> None:
         if written:
@@ -271,7 +281,9 @@ class _Refresh:
                 return
 
     async def _write(self, batch: list[_Result]) -> None:
-        rows = [(r.feed.id, r.articles, r.state, r.error, r.title) for r in batch]
+        rows = [FetchOutcome(feed_id=r.feed.id, articles=r.articles, state=r.state,
+                             error=r.error, title=r.title, content_hash=r.content_hash)
+                for r in batch]
         try:
             counts = await asyncio.to_thread(self.storage.store_refresh, rows, when=self.when)
         except StorageError as error:
@@ -295,13 +307,15 @@ async def refresh(
     from reader.sources.http import DEFAULT_LIMITS
 
     started = time.perf_counter()
+    fast_sniffio()
     storage = library.storage
-    feeds = await asyncio.to_thread(storage.feeds, subscribed_only=True)
+    feeds = await asyncio.to_thread(storage.feeds, subscribed_only=True, counts=False)
     if feed_ids is not None:
         wanted = set(feed_ids)
         feeds = [f for f in feeds if f.id in wanted]
     states = await asyncio.to_thread(storage.fetch_states)
-    job = _Refresh(library, feeds, states, progress, limits or DEFAULT_LIMITS)
+    hashes = await asyncio.to_thread(storage.content_hashes)
+    job = _Refresh(library, feeds, states, hashes, progress, limits or DEFAULT_LIMITS)
     await job.run()
     pruned = await asyncio.to_thread(_maintain, library)
     failures = tuple((r.feed.url, r.error) for r in job.results if r.error is not None)
@@ -317,13 +331,32 @@ async def refresh(
     )
 
 
+def fast_sniffio() -> None:
+    """Make httpcore's per-lock ``import sniffio`` cheap when sniffio is not installed.
+
+    httpcore tries that import on every lock operation; a failing import scans sys.path
+    each time (0.3 ms, 1,200 times for 200 feeds: a third of an unchanged refresh). A None
+    entry in sys.modules makes it fail at once, with the same outcome ("asyncio").
+    """
+    if "sniffio" in sys.modules:
+        return
+    import importlib.util
+
+    if importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
 def _maintain(library: Library) -> int:
     """Retention, then a VACUUM when much was dropped or a week has passed."""
     storage = library.storage
     try:
-        pruned = library.prune()
-        last = storage.meta("last_vacuum")
         now = datetime.now(UTC)
+        last_prune = storage.meta("last_prune")
+        if last_prune is not None and now - datetime.fromisoformat(last_prune) < PRUNE_EVERY:
+            return 0  # retention counts in days: once an hour is plenty
+        pruned = library.prune()
+        storage.set_meta("last_prune", now.isoformat())
+        last = storage.meta("last_vacuum")
         if last is None:
             storage.set_meta("last_vacuum", now.isoformat())
             return pruned

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -173,7 +173,7 @@ def test_a_lone_line_is_kept_rather_than_nothing() -> None:
         ("11 Dec, 2016 07:31", datetime(2016, 12, 11, 7, 31)),
         ("PUBLISHED: 00:01, Tue, Nov 19, 2019", datetime(2019, 11, 19, 0, 1)),
         ("2019-11-19", datetime(2019, 11, 19)),
-        ("2019-11-19T10:30:00Z", datetime(2019, 11, 19, 10, 30, tzinfo=timezone.utc)),
+        ("2019-11-19T10:30:00Z", datetime(2019, 11, 19, 10, 30, tzinfo=UTC)),
         ("Updated: 2019-11-19 10:30:00+01:00", None),  # checked below for its offset
         ("Nov 19, 2019", datetime(2019, 11, 19)),
         ("19/11/2019", datetime(2019, 11, 19)),

@@ -16,7 +16,7 @@ from reader.cleaning.html import (
     EMPTY_WARNING,
     TRUNCATED_WARNING,
     ExtractedPage,
-    TidyRules,
+    ExtractionRules,
     extract_article,
     find_feed_links,
     tidy_blocks,
@@ -263,5 +263,49 @@ def test_tidy_removes_trailing_heading_stray_words_and_date() -> None:
     blocks = [PARAGRAPH, "### Tell us what you think", "Tags", "comments", "Nov 19, 2019 11:28"]
     assert tidy_blocks(blocks, titles=[]) == [PARAGRAPH]
     # Switched off, everything stays.
-    rules = TidyRules(trailers=False)
+    rules = ExtractionRules(trailers=False)
     assert tidy_blocks(blocks, titles=[], rules=rules)[-1] == "Nov 19, 2019 11:28"
+
+
+def test_feed_autodiscovery_skips_rest_api_json_but_takes_titled_json_feeds() -> None:
+    html = (
+        '<link rel="alternate" type="application/json" href="/wp-json/wp/v2/posts/7">'
+        '<link rel="alternate" type="application/json" title="JSON Feed" href="/feed.json">'
+        '<link rel="alternate" type="text/html" hreflang="de" href="/de/">'
+    )
+    assert find_feed_links(html, base_url=URL) == ["https://gazette.example/feed.json"]
+
+
+def test_quoted_post_in_the_article_is_kept_as_a_quote() -> None:
+    story = "".join(
+        f"<p>Paragraph {i} of the story about the campaign and its reception. " * 3 + "</p>"
+        for i in range(4)
+    )
+    tweet = (
+        '<div class="social-embed"><blockquote class="twitter-tweet"><p>We are on it, said the '
+        "governor in a post that was shared thousands of times.</p>&mdash; Governor (@gov) "
+        "November 18, 2019</blockquote></div>"
+    )
+    body = extract_article(_page(f"<article>{story}{tweet}{story}</article>")).body
+    assert "> We are on it, said the governor" in body
+
+
+@pytest.mark.parametrize(
+    ("html", "body"),
+    [
+        ("<p>Just one line of text.</p>", "Just one line of text."),
+        ("<svg><title>icon bookmark</title></svg><h1>Real</h1><p>text here</p>", "text here"),
+        ("<p>x</p>", "x"),
+    ],
+)
+def test_tiny_pages_keep_their_only_text(html: str, body: str) -> None:
+    page = extract_article(html)
+    assert page.body == body
+    assert page.title != "icon bookmark"
+
+
+def test_tidy_spots_a_byline_without_knowing_the_author() -> None:
+    blocks = ["### by Jeff Foust Monday, November 18, 2019", PARAGRAPH]
+    assert tidy_blocks(blocks, titles=[]) == [PARAGRAPH]
+    sentence = "By Friday, the council had voted."
+    assert tidy_blocks([sentence, PARAGRAPH], titles=[]) == [sentence, PARAGRAPH]

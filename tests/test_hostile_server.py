@@ -294,55 +294,40 @@ def test_slow_endpoints_hit_the_deadline(server: HostileServer, tmp_path: Path, 
         library.close()
 
 
-def test_fetch_deadline_directly(server: HostileServer, no_proxy) -> None:
-    from reader.sources.http import HttpFetchError, HttpLimits, fetch, make_client
-
-    async def go() -> list[str]:
-        limits = HttpLimits(deadline=1.5, connect_timeout=1.5)
-        messages = []
-        async with make_client(limits) as client:
-            for path in ("/slow-drip", "/slow-headers", "/no-response"):
-                start = time.monotonic()
-                with pytest.raises(HttpFetchError) as caught:
-                    await fetch(client, server.url + path, limits=limits)
-                assert time.monotonic() - start < 4, path
-                messages.append(str(caught.value))
-        return messages
-
-    for message in asyncio.run(go()):
-        assert "timed out" in message.lower()
-
-
 # --------------------------------------------------------------------------- Retry-After, via the API
 
 
-@pytest.mark.parametrize("path,low,high", [
-    ("/status/429", 100, 140), ("/status/429-date", 60, 180), ("/status/503", 100, 140),
-    ("/status/429-huge", 60, 24 * 3600 + 60), ("/status/429-negative", None, None),
-    ("/status/429-garbage", None, None),
-])
-def test_retry_after(server: HostileServer, tmp_path: Path, no_proxy, path: str,
-                     low: float | None, high: float | None) -> None:
+RETRY_CASES = {  # path: (lowest, highest) acceptable wait in seconds; None: ignored
+    "/status/429": (100, 140), "/status/429-date": (60, 180), "/status/503": (100, 140),
+    "/status/429-huge": (60, 24 * 3600 + 60), "/status/429-negative": None, "/status/429-garbage": None,
+}
+
+
+def test_retry_after(server: HostileServer, tmp_path: Path, no_proxy) -> None:
     from reader.sources.http import HttpLimits
 
-    url = server.url + path
-    library, [feed_id] = _library(tmp_path, [url])
+    paths = list(RETRY_CASES)
+    library, ids = _library(tmp_path, [server.url + p for p in paths])
     limits = HttpLimits(deadline=5.0)
     try:
-        before = server.hits(path)
-        asyncio.run(library.refresh(limits=limits))
-        info = library.storage.feed(feed_id)
-        assert info is not None and info.last_error, info
-        wait = (info.retry_after - datetime.now(UTC)).total_seconds() if info.retry_after else None
-        if low is None:
-            # garbage and negative values are ignored (or clamped to the minimum): never "now - 5 s"
-            assert wait is None or 0 < wait <= 3600, wait
-        else:
-            assert wait is not None and low <= wait <= high, wait
+        before = {p: server.hits(p) for p in paths}
+        first = asyncio.run(library.refresh(limits=limits))
+        assert first.errors == len(paths), first
+        for path, feed_id in zip(paths, ids, strict=True):
+            info = library.storage.feed(feed_id)
+            assert info is not None and info.last_error, info
+            wait = (info.retry_after - datetime.now(UTC)).total_seconds() if info.retry_after else None
+            if RETRY_CASES[path] is None:
+                # garbage and negative values are ignored (or clamped to the minimum): never "now - 5 s"
+                assert wait is None or 0 < wait <= 3600, (path, wait)
+            else:
+                low, high = RETRY_CASES[path]
+                assert wait is not None and low <= wait <= high, (path, wait)
         second = asyncio.run(library.refresh(limits=limits))
-        hits = server.hits(path) - before
-        if low is not None:
-            assert hits == 1 and second.skipped == 1, (hits, second)
+        respected = [p for p in paths if RETRY_CASES[p] is not None]
+        assert second.skipped >= len(respected), second
+        for path in respected:
+            assert server.hits(path) - before[path] == 1, path
         assert quick_check(tmp_path / "library.sqlite") == "ok"
     finally:
         library.close()
@@ -486,17 +471,6 @@ def test_server_gone_keeps_the_cache(tmp_path: Path, no_proxy) -> None:
         library.close()
         if srv.proc.poll() is None:
             srv.stop()
-
-
-def test_gzip_bomb_alone_is_bounded(server: HostileServer, tmp_path: Path) -> None:
-    db = tmp_path / "library.sqlite"
-    (tmp_path / "f.opml").write_text(opml([f"{server.url}/gzip-bomb", f"{server.url}/gzip-bomb-double"]))
-    assert reader(db, "import", str(tmp_path / "f.opml"))[0] == 0
-    status, out, err, rss, seconds = reader(db, "refresh", "--quiet")
-    assert status == 1 and "Traceback" not in err
-    assert rss < RSS_BUDGET_KB, f"{rss // 1024} MB"
-    assert len([ln for ln in err.splitlines() if "/gzip-bomb" in ln]) == 2, err
-    assert quick_check(db) == "ok"
 
 
 def test_retry_after_values_parse() -> None:

@@ -405,3 +405,13 @@ def test_load_url_inside_a_running_loop(hostile: str) -> None:
         return load_url(f"{hostile}/ok.xml", limits=FAST).title
 
     assert asyncio.run(inner()) == "Loopback feed"
+
+
+async def test_queueing_for_a_host_does_not_eat_the_deadline(local: str) -> None:
+    """Six 0.2 s requests through one slot take 1.2 s; each has a 0.5 s deadline of its own."""
+    limits = HttpLimits(deadline=0.5, per_host=1)
+    async with make_client(limits) as client:
+        responses = await asyncio.gather(
+            *(fetch(client, f"{local}/slow", limits=limits) for _ in range(6))
+        )
+    assert all(r.status == 200 for r in responses)

@@ -114,12 +114,12 @@ def test_read_state_is_remembered_across_opens(tmp_path: Path, folder: Path) -> 
 def test_open_file_feed_and_stdin_and_missing(library: Library, folder: Path) -> None:
     outcomes = library.open_sources(
         [str(folder / "sub" / "feed.xml"), "-", str(folder / "nope.md")],
-        stdin=io.BytesIO(b"# A title from stdin\n\nThe body of the piped article.\n"))
+        stdin=io.BytesIO(RSS.replace(b"Local feed", b"Piped feed")))
     feed, piped, missing = outcomes
     assert feed.title == "Local feed" and feed.new == 2
     info = library.feed(feed.feed_id or 0)
     assert info is not None and info.kind is FeedKind.FEED and not info.subscribed
-    assert piped.error is None and piped.new == 1
+    assert piped.error is None and piped.new == 2 and piped.title == "Piped feed"
     assert missing.error is not None and "no such file" in missing.error
     assert missing.feed_id is None
 

@@ -257,3 +257,42 @@ def _wait_for_articles(db: Path, *, timeout: float) -> None:
             pass
         time.sleep(0.05)
     raise AssertionError("the refresh stored nothing in time")
+
+
+def test_same_body_without_validators_is_not_parsed_again(library: Library,
+                                                          scripted: Scripted) -> None:
+    scripted.headers = {}  # a server that ignores conditional requests
+    library.add([scripted.url])
+    first = refresh(library)
+    assert first.not_modified == 1 and first.errors == 0
+    scripted.body = feed_xml(4)
+    second = refresh(library)
+    assert second.new_articles == 1 and second.not_modified == 0
+
+
+def test_schema_upgrade_keeps_data(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite"
+    with Library.open(db) as lib:
+        lib.storage.upsert_feed("http://a/feed", subscribed=True)
+    conn = sqlite3.connect(db)
+    conn.execute("ALTER TABLE feeds DROP COLUMN content_hash")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Library.open(db) as lib:
+        assert [f.url for f in lib.feeds()] == ["http://a/feed"]
+        assert lib.storage.content_hashes() == {}
+
+
+def test_a_vanished_folder_is_an_error_and_keeps_its_articles(library: Library,
+                                                              tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.md").write_text("# A note\n\nText.\n")
+    library.add([str(folder)])
+    shutil.rmtree(folder)
+    summary = refresh(library)
+    assert summary.errors == 1 and "folder not found" in summary.failures[0][1]
+    assert len(library.view(ArticleQuery())) == 1

@@ -162,9 +162,14 @@ def test_only_http_links_survive() -> None:
         assert by_title[bad] is None, bad
 
 
-def test_relative_links_in_a_local_feed_file_are_refused() -> None:
+def test_relative_links_in_a_local_feed_file() -> None:
+    """Resolved against the channel's own http(s) link, else refused: never a local path."""
     feed = parse_feed(read_file(HOSTILE / "feed-javascript-links.xml"), url="feeds/local.xml")
-    assert {a.url for a in feed.articles} <= {None, "https://xn--pypl-53dc.example/"}
+    by_title = {a.title: a.url for a in feed.articles}
+    assert by_title["relative path"] == "https://feed.example/etc/passwd"
+    unlinked = rss("<item><title>r</title><link>../../etc/passwd</link></item>")
+    unlinked = unlinked.replace(b"<link>https://feed.example/</link>", b"")
+    assert parse_feed(unlinked, url="feeds/local.xml").articles[0].url is None
 
 
 def test_relative_links_resolve_against_the_feed_url() -> None:

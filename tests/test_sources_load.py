@@ -17,6 +17,24 @@ HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+@pytest.fixture
+def stub_cleaner(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str]]:
+    """A stand-in for the plain-text cleaner, so these tests check loading, not cleaning.
+
+    Returns the chrome sets it was called with.
+    """
+    import reader.cleaning.text as text
+
+    calls: list[frozenset[str]] = []
+
+    def clean(value: str, *, chrome: frozenset[str] = frozenset()) -> text.CleanedText:
+        calls.append(chrome)
+        return text.CleanedText(None, None, None, value.strip(), (), ())
+
+    monkeypatch.setattr(text, "clean_text", clean)
+    return calls
+
+
 def check_lines(result: LoadResult) -> None:
     """Errors and warnings are one line and free of controls; so is every article field."""
     for line in (result.error or "", *result.warnings):
@@ -58,7 +76,7 @@ def test_refusals(name: str, error: str) -> None:
     assert result.articles == ()
 
 
-def test_text_file() -> None:
+def test_text_file(stub_cleaner: object) -> None:
     result = load_path(HOSTILE / "file-latin1.txt", source="given/name.txt")
     assert result.kind is SourceKind.TEXT
     (article,) = result.articles
@@ -73,13 +91,7 @@ def test_whitespace_only_file_is_empty(tmp_path: Path) -> None:
     assert load_path(path).error == f"{path}: empty file"
 
 
-def test_text_title_falls_back_to_the_stem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import reader.cleaning.text as text
-
-    def untitled(value: str, *, chrome: frozenset[str] = frozenset()) -> text.CleanedText:
-        return text.CleanedText(None, None, None, value.strip(), (), ())
-
-    monkeypatch.setattr(text, "clean_text", untitled)
+def test_text_title_falls_back_to_the_stem(tmp_path: Path, stub_cleaner: object) -> None:
     path = tmp_path / "my-notes.txt.gz"
     import gzip
 
@@ -183,7 +195,7 @@ def test_unexpected_exceptions_become_errors(monkeypatch: pytest.MonkeyPatch) ->
     check_lines(result)
 
 
-def test_stdin() -> None:
+def test_stdin(stub_cleaner: object) -> None:
     body = b"A pipe carries this first paragraph, which is long enough to be a paragraph.\n"
     result = load_stdin(io.BytesIO(body))
     assert result.source == "-"
@@ -211,7 +223,7 @@ def make_dir(root: Path) -> Path:
     return top
 
 
-def test_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stub_cleaner: object) -> None:
     monkeypatch.chdir(tmp_path)
     make_dir(tmp_path)
     results = list(load_directory(Path("articles")))
@@ -244,24 +256,23 @@ def test_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_directory_chrome_is_passed_to_the_cleaner(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, stub_cleaner: list[frozenset[str]]
 ) -> None:
-    seen: list[frozenset[str]] = []
-    import reader.cleaning.text as text
-
-    real = text.clean_text
-
-    def spy(value: str, *, chrome: frozenset[str] = frozenset()) -> text.CleanedText:
-        seen.append(chrome)
-        return real(value, chrome=chrome)
-
-    monkeypatch.setattr(text, "clean_text", spy)
     list(load_directory(make_dir(tmp_path)))
-    assert len(seen) == 3
-    assert all(any("menu home sections" in line for line in chrome) for chrome in seen)
+    assert len(stub_cleaner) == 3
+    assert all(any("menu home sections" in line for line in chrome) for chrome in stub_cleaner)
 
 
-def test_specs_in_order(tmp_path: Path) -> None:
+def test_no_chrome_with_fewer_than_three_text_files(
+    tmp_path: Path, stub_cleaner: list[frozenset[str]]
+) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("MENU HOME SECTIONS\n\nBody of the story.\n")
+    list(load_directory(tmp_path))
+    assert stub_cleaner == [frozenset(), frozenset()]
+
+
+def test_specs_in_order(tmp_path: Path, stub_cleaner: object) -> None:
     top = make_dir(tmp_path)
     specs = [str(top / "b.txt"), str(tmp_path / "missing.txt"), str(top / "sub")]
     results = list(load_specs(specs))
@@ -273,7 +284,7 @@ def test_specs_in_order(tmp_path: Path) -> None:
     assert results[1].error == f"no such file or directory: {tmp_path / 'missing.txt'}"
 
 
-def test_specs_stdin() -> None:
+def test_specs_stdin(stub_cleaner: object) -> None:
     (result,) = load_specs(["-"], stdin=io.BytesIO(b"piped text"))
     assert result.source == "-" and result.articles
 

@@ -88,3 +88,32 @@ def test_escape_sequences_do_not_make_text_binary() -> None:
 )
 def test_corpus(name: str, kind: SourceKind) -> None:
     assert sniff((HOSTILE / name).read_bytes(), name=name) is kind
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<!DOCTYPE [" + b"]" * 60_000,
+        b"<!DOCTYPE " + b"[a]" * 20_000,
+        b"<!DOCTYPE" + b"[" * 60_000,
+        b"<!---->" * 9_000,
+        b"<?" * 30_000,
+        b"<" + b" " * 60_000,
+        b"**a" * 20_000,
+        b"[a](" * 16_000,
+        b"<title>" * 9_000,
+        b"---\n" + b"title:" + b" " * 60_000 + b"x\n---\n",
+        b"# " + b"#" * 60_000 + b" x",
+    ],
+    ids=lambda d: repr(d[:12]),
+)
+def test_pathological_inputs_are_fast(data: bytes) -> None:
+    """No pattern backtracks quadratically on untrusted input."""
+    import time
+
+    from reader.sources.load import load_bytes
+
+    start = time.monotonic()
+    sniff(data)
+    load_bytes(data, source="x.md", name="x.md")
+    assert time.monotonic() - start < 2

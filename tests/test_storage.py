@@ -339,3 +339,9 @@ def test_threads_share_one_storage(storage: SqliteStorage) -> None:
         thread.join()
     assert not errors
     assert storage.article_count() == 120
+
+
+def test_search_terms_for_highlighting() -> None:
+    from reader.storage.sqlite import search_terms
+
+    assert search_terms('city "river bank" *  NEAR(') == ["city", "river bank", "NEAR("]

@@ -657,3 +657,54 @@ async def test_plain_text_articles_have_no_summary_badge(library: Library,
         await settle(pilot)
         assert "summary" not in app.pane.plain.split("\n")[1]
         assert len(_ids(app)) == 1
+
+
+async def test_refresh_on_start_r_and_full_text_from_a_farm(library: Library,
+                                                             tmp_path: Path) -> None:
+    from support.farm import Farm
+
+    with Farm(feeds=2, entries=4) as farm:
+        for url in farm.urls:
+            library.storage.upsert_feed(url, subscribed=True)
+        app = RecordingApp(library=library,
+                           config=Config(refresh_interval_minutes=0, download_dir=tmp_path),
+                           config_file=tmp_path / "config.toml")
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot, rounds=6)  # refreshed on start
+            articles = app.query_one(ArticleList)
+            assert len(articles.ids) == 8
+            assert app.noted("2 feeds, 8 new articles, 0 errors")
+            assert any("Farm feed" in line for line in shown_feeds(app))
+            await pilot.press("r")
+            await settle(pilot, rounds=6)
+            assert app.noted("2 feeds, 0 new articles")
+            summary_only = next(i for i in articles.ids
+                                if (s := library.get(i)) and s.article.body_state == "summary")
+            articles.move_to(articles.index_of(summary_only) or 0)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "summary" in app.pane.plain
+            await pilot.press("f")
+            await settle(pilot, rounds=5)
+            assert "full text" in app.pane.plain
+            stored = library.get(summary_only)
+            assert stored is not None and stored.full_body
+
+
+def test_run_tui_opens_config_and_library(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.tui.app as tui
+
+    config = tmp_path / "config.toml"
+    config.write_text('[ui]\ntheme = 12\n[refresh]\non_start = false\n', encoding="utf-8")
+    seen: dict[str, Any] = {}
+
+    def fake_run(self: ReaderApp) -> int:
+        seen.update(notices=self._notices, config=self.config, library=self.library)
+        return 0
+
+    monkeypatch.setattr(tui.ReaderApp, "run", fake_run)
+    assert tui.run_tui(sources=[], db=tmp_path / "lib.sqlite", config=config) == 0
+    assert not seen["config"].refresh_on_start
+    assert any("theme" in notice and "line 2" in notice for notice in seen["notices"])
+    assert (tmp_path / "lib.sqlite").exists()

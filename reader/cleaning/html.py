@@ -8,6 +8,7 @@ show (the title again, the byline and date lines, teaser and comment-count lines
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -44,9 +45,16 @@ class ExtractedPage:
 
 
 def extract_article(html: str | bytes, *, url: str | None = None) -> ExtractedPage:
-    """Extract the article of a saved or fetched page. Never raises on arbitrary input."""
-    draft = _draft(html, url=url, merge_split_body=DEFAULT_RULES.merge_split_body)
-    return draft.finish(DEFAULT_RULES)
+    """Extract the article of a saved or fetched page. Never raises on arbitrary input.
+
+    ``warnings`` says when the body is empty ("no readable content") and when libxml2's
+    nesting limit cut the page and the cut could not be undone ("article truncated ...").
+    """
+    try:
+        return _draft(html, url=url, rules=DEFAULT_RULES).finish(DEFAULT_RULES)
+    except Exception as error:  # noqa: BLE001 - a page must never take the reader down
+        message = f"extraction failed ({type(error).__name__})"
+        return ExtractedPage(None, None, None, None, "", False, (message, EMPTY_WARNING))
 
 
 def find_feed_links(html: str | bytes, *, base_url: str) -> list[str]:
@@ -60,7 +68,10 @@ def find_feed_links(html: str | bytes, *, base_url: str) -> list[str]:
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").lower().split(";")[0].strip()
         if "alternate" not in rel or kind not in _FEED_TYPES:
-            continue
+            # WordPress links its REST API as "alternate" application/json: not a feed.
+            title = (link.get("title") or "").lower()
+            if not (kind == "application/json" and "feed" in title):
+                continue
         feed = safe_url(link.get("href"), base=base_url)
         if feed and feed not in found:
             found.append(feed)
@@ -72,7 +83,6 @@ _FEED_TYPES = frozenset(
         "application/rss+xml",
         "application/atom+xml",
         "application/feed+json",
-        "application/json",
         "application/rdf+xml",
         "application/xml",
         "text/xml",
@@ -87,7 +97,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]
 def decode_html(data: bytes) -> str:
     """BOM, then UTF-8, then the declared charset, then cp1252 (which never fails)."""
     for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xef\xbb\xbf", "utf-8-sig"),
         (b"\xff\xfe", "utf-16"),
         (b"\xfe\xff", "utf-16"),
     ):
@@ -129,7 +139,8 @@ class _PageMeta:
     def read(cls, root: lxml.html.HtmlElement) -> _PageMeta:
         meta = _meta_tags(root)
         ld = _json_ld_articles(root)
-        head_title = _first_text(root, "title")
+        # The head's own title: <svg> icons carry <title>s too ("icon bookmark").
+        head_title = _first_text(root, "title", path=".//head/title")
         h1 = _first_text(root, "h1")
         titles = [
             t
@@ -184,7 +195,7 @@ def _json_ld_articles(root: lxml.html.HtmlElement) -> list[dict[str, Any]]:
             continue
         try:
             data = json.loads(script.text, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly nested arrays
             continue
         for obj in _walk_json(data, 0):
             kinds = obj.get("@type")
@@ -215,8 +226,8 @@ def _ld_str(objects: list[dict[str, Any]], key: str) -> str | None:
     return None
 
 
-def _first_text(root: lxml.html.HtmlElement, tag: str) -> str | None:
-    for element in root.iter(tag):
+def _first_text(root: lxml.html.HtmlElement, tag: str, *, path: str | None = None) -> str | None:
+    for element in root.iterfind(path) if path else root.iter(tag):
         text = clean_line(element.text_content())
         if text:
             return text
@@ -320,24 +331,25 @@ def _language(
 
 
 @dataclass(frozen=True, slots=True)
-class TidyRules:
-    """Switches and thresholds of the clean-up around trafilatura.
+class ExtractionRules:
+    """Switches and thresholds of what is done around trafilatura, before and after it.
 
     The defaults were chosen on ../shared/eval; ``benchmarks/bench_html_extract.py --cv``
     reports the score of choosing them by cross-validation grouped by site.
     """
 
     merge_split_body: bool = True  # join article bodies split into same-class containers
+    embedded_posts: bool = True  # keep quoted tweets and posts that trafilatura drops
     top_blocks: int = 3  # blocks at the top that may hold title, standfirst, byline, date
     standfirst: bool = True  # drop a first heading that repeats the page's description
-    byline: bool = True  # drop short lines naming the author near the top
-    link_share: float = 0.9  # share of a short block's letters in links to call it link-only
-    link_max_letters: int = 120  # longer blocks are never link-only
+    byline: bool = True  # drop short lines naming the author near the top (the brief's rule)
+    link_share: float = 0.8  # share of a short block's letters in links to call it link-only
+    link_max_letters: int = 200  # longer blocks are never link-only
     label_max_letters: int = 12  # "Read more: [link]"; 0 turns the label rule off
     trailers: bool = True  # drop a trailing heading, stray word or date
 
 
-DEFAULT_RULES = TidyRules()
+DEFAULT_RULES = ExtractionRules()
 
 # trafilatura runs its own fallbacks (a readability port and jusText) and compares them.
 _TRAFILATURA_OPTIONS: dict[str, Any] = {
@@ -362,7 +374,7 @@ class _Draft:
     url: str | None
     truncated: bool
 
-    def finish(self, rules: TidyRules) -> ExtractedPage:
+    def finish(self, rules: ExtractionRules) -> ExtractedPage:
         meta = self.meta
         blocks = tidy_blocks(
             self.blocks,
@@ -391,7 +403,8 @@ class _Draft:
         )
 
 
-def _draft(html: str | bytes, *, url: str | None, merge_split_body: bool) -> _Draft:
+def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Draft:
+    """Everything up to the tidying; only ``rules.merge_split_body``/``embedded_posts`` count."""
     text = decode_html(html) if isinstance(html, bytes) else str(html)
     page_url = safe_url(url)
     parsed = parse_html(text)
@@ -402,8 +415,10 @@ def _draft(html: str | bytes, *, url: str | None, merge_split_body: bool) -> _Dr
     # Metadata is read by now. What is never shown goes before trafilatura copies the tree:
     # it would otherwise keep <noscript> "enable JavaScript" text, and copying is cheaper.
     etree.strip_elements(root, *_NEVER_SHOWN, with_tail=False)
-    if merge_split_body:
+    if rules.merge_split_body:
         _merge_split_body(root)
+    if rules.embedded_posts:
+        _unmark_embedded_posts(root)
     blocks = _trafilatura_blocks(root, page_url)
     if _letters("".join(blocks)) < _SHORT_EXTRACT:
         blocks = _prefer_main_element(blocks, _fallback_blocks(root, page_url))
@@ -424,7 +439,7 @@ def _prefer_main_element(extracted: list[str], fallback: list[str]) -> list[str]
     if not words:
         return fallback
     shared = sum(word in words for word in fallback_words)
-    shorter = len(fallback_words) < len(_words(" ".join(extracted)))
+    shorter = len(fallback_words) <= len(_words(" ".join(extracted)))
     return fallback if shorter and shared >= 0.9 * len(fallback_words) else extracted
 
 
@@ -448,6 +463,21 @@ def _fallback_blocks(root: lxml.html.HtmlElement, url: str | None) -> list[str]:
         if found:
             return render_blocks(found[0], base_url=url)
     return []
+
+
+_EMBED_CLASS = re.compile(r"tweet|twitter|instagram|tiktok|facebook|fb-|social|embed", re.I)
+
+
+def _unmark_embedded_posts(root: lxml.html.HtmlElement) -> None:
+    """Quoted posts (``<blockquote class="twitter-tweet">``) are part of the story, but
+    trafilatura drops them as social widgets by their class; the quote itself stays."""
+    for quote in root.iter("blockquote"):
+        if not _EMBED_CLASS.search(quote.get("class") or ""):
+            continue
+        # Its wrappers too ("social-media-embed", "article-tweet"), up to a few levels.
+        for element in (quote, *itertools.islice(quote.iterancestors(), 4)):
+            if _EMBED_CLASS.search(element.get("class") or ""):
+                del element.attrib["class"]
 
 
 _MIN_PART_TEXT = 200
@@ -575,7 +605,7 @@ def tidy_blocks(
     description: str | None = None,
     authors: str | None = None,
     url: str | None = None,
-    rules: TidyRules = DEFAULT_RULES,
+    rules: ExtractionRules = DEFAULT_RULES,
 ) -> list[str]:
     """Remove from trafilatura's blocks what a reader view leaves out.
 
@@ -587,7 +617,7 @@ def tidy_blocks(
     title_words = {tuple(_words(v)) for t in titles for v in (t, _strip_site_name(t)) if v}
     title_words.discard(())
     description_words = " ".join(_words(description or ""))
-    names = [_words(name) for name in (authors or "").split(",")] if rules.byline else []
+    names = [_words(name) for name in (authors or "").split(",")]
     url_words = _words(url or "")
     out: list[str] = []
     for block in blocks:
@@ -601,14 +631,14 @@ def tidy_blocks(
                 and _same_text(words, description_words)
             )
             or _is_date_line(block, words)
-            or _is_byline(words, names)
+            or (rules.byline and _is_byline(block, words, names))
             or (url_words and words == url_words)
         ):
             continue
         kept = _without_link_items(block, rules)
         if kept:
             out.append(kept)
-    while rules.trailers and out and _is_trailer(out[-1]):
+    while rules.trailers and len(out) > 1 and _is_trailer(out[-1]):
         out.pop()
     return out
 
@@ -632,10 +662,18 @@ def _is_date_line(block: str, words: list[str]) -> bool:
     return bool(has_date) and numeric >= 2 and numeric / len(words) >= 0.3
 
 
-def _is_byline(words: list[str], names: list[list[str]]) -> bool:
+# "By Jane Doe", in the languages whose bylines start with a word for "by".
+_BY = re.compile(
+    r"^(?:#{1,6} )?[*_]*(?i:by|por|par|von|di|door|av|af|przez)\s+[*_\[]*[A-Z\u00c0-\u00de]"
+)
+
+
+def _is_byline(block: str, words: list[str], names: list[list[str]]) -> bool:
     """A short line naming the author: 'By Jane Doe', 'Jane Doe, Staff Writer | Nov 19'."""
     if not words or len(words) > 14:
         return False
+    if _BY.match(block) and not block.rstrip().endswith((".", "!", "?")):  # not "By Friday, ..."
+        return True
     joined = " " + " ".join(words) + " "
     return any(name and f" {' '.join(name)} " in joined for name in names)
 
@@ -651,7 +689,7 @@ def _is_trailer(block: str) -> bool:
     return _is_date_line(block, words)
 
 
-def _is_link_only(text: str, rules: TidyRules) -> bool:
+def _is_link_only(text: str, rules: ExtractionRules) -> bool:
     """Only links, short ones, whose text is not a URL: related stories, tags, teasers."""
     labels = _MD_LINK.findall(text)
     if not labels or any(_LOOKS_LIKE_URL.match(label) for label in labels):
@@ -665,7 +703,7 @@ def _is_link_only(text: str, rules: TidyRules) -> bool:
     return linked / total >= rules.link_share or unlinked <= min(linked, rules.label_max_letters)
 
 
-def _without_link_items(block: str, rules: TidyRules) -> str:
+def _without_link_items(block: str, rules: ExtractionRules) -> str:
     """The block without its link-only parts: a whole paragraph, or the items of a list.
 
     Headings made of a link are kept: product and section names are often linked.

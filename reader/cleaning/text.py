@@ -251,6 +251,9 @@ _LEGAL_WORDS = frozenset(
     "anzeige publicité publicidade publicidad pubblicità реклама"
     .split()
 )
+_BUTTON_WORDS = _SOCIAL_WORDS | _LEGAL_WORDS | frozenset(
+    "more next previous prev back top close reply contact about advertise".split()
+)
 _CAPTION_WORDS = frozenset(
     "getty reuters afp shutterstock istock photo photos photograph photographer image images "
     "credit credits pictured caption illustration foto fotos bild imagen imagem immagine фото"
@@ -269,6 +272,7 @@ _CREDIT = re.compile(
     r"\bap photo\b|shutterstock|istock|/\s?getty|\(photo",
     re.IGNORECASE,
 )
+_GLUED = re.compile(r"[a-z]{2}[A-Z][a-z]|[a-z][.!?][A-Z][a-z]")
 _ELLIPSES = ("…", "...", "[…]", "[...]", "(…)", "(...)", "…»", "…”", '..."')
 # "Alex on September 17, 2018 at 6:34 am said:", "Reply", "12 Comments": comment threads.
 _COMMENT_HEADER = re.compile(
@@ -346,6 +350,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "long_sentence_prose",
     "ends_ellipsis",
     "comment_header",
+    "glued_words",
 )
 
 # How much text the language guess reads: enough to be sure, little enough to be quick.
@@ -444,6 +449,9 @@ def _shape(
         # Teasers quote an article's first words and break off: "... plan to […]".
         1.0 if text.endswith(_ELLIPSES) else 0.0,
         1.0 if n_chars < 200 and _COMMENT_HEADER.search(text) else 0.0,
+        # Inline texts glued without a space ("FavoritesFall has arrived") mark teaser
+        # lists, where a headline runs into its summary.
+        min(len(_GLUED.findall(head)) / n_words * 10, 2.0) if cased else 0.0,
     ]
 
 
@@ -658,9 +666,10 @@ def _model_from(data: dict[str, object]) -> _Model:
 
 
 def _features(
-    units: Sequence[_Unit], chrome: frozenset[str], gaps: Sequence[int]
+    all_units: Sequence[_Unit], picked: Sequence[int], gaps: Sequence[int], chrome: frozenset[str]
 ) -> list[list[float]]:
-    """Stage-one rows: shape features followed by context features."""
+    """Stage-one rows for the ``picked`` units: shape features, then context features."""
+    units = [all_units[i] for i in picked]
     # Only short blocks are compared: long ones are prose, which does not repeat.
     keys = [normalise_line(u.text) if len(u.text) < 120 else "" for u in units]
     repeats = Counter(keys)
@@ -669,7 +678,37 @@ def _features(
         _shape(u.text, key, chrome, repeats, language) for u, key in zip(units, keys, strict=True)
     ]
     context = _context(shapes, units, gaps)
-    return [s + c for s, c in zip(shapes, context, strict=True)]
+    signals = _gap_signals(all_units, picked)
+    return [s + c + g for s, c, g in zip(shapes, context, signals, strict=True)]
+
+
+GAP_NAMES: tuple[str, ...] = ("comment_marker_before", "buttons_before", "buttons_after")
+# How many blocks back a comment marker ("Reply", "... said:") still says "this is a comment".
+_COMMENT_REACH = 6
+
+
+def _gap_signals(units: Sequence[_Unit], picked: Sequence[int]) -> list[list[float]]:
+    """What the unscored lines around each scored block say: comment threads, button rows."""
+    marks = [0] * (len(units) + 1)
+    buttons = [0] * (len(units) + 1)
+    for i, unit in enumerate(units):
+        text = unit.text
+        mark = len(text) < 200 and bool(_COMMENT_HEADER.search(text))
+        marks[i + 1] = marks[i] + mark
+        button = len(text) < _TINY and any(map(_BUTTON_WORDS.__contains__, text.lower().split()))
+        buttons[i + 1] = buttons[i] + button
+    rows = []
+    for k, i in enumerate(picked):
+        previous = picked[k - 1] + 1 if k else 0
+        following = picked[k + 1] if k + 1 < len(picked) else len(units)
+        rows.append(
+            [
+                1.0 if marks[i] - marks[max(0, i - _COMMENT_REACH)] else 0.0,
+                math.log1p(buttons[i] - buttons[previous]) / 2,
+                math.log1p(buttons[following] - buttons[i + 1]) / 2,
+            ]
+        )
+    return rows
 
 
 def _scores(rows: Sequence[Sequence[float]], model: _Model) -> list[float]:
@@ -847,7 +886,7 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
     if not units:
         return []
     picked, gaps = _scored(units)
-    rows = _features([units[i] for i in picked], chrome, gaps)
+    rows = _features(units, picked, gaps, chrome)
     scores = _scores(rows, model)
     lo, hi = _best_run(scores, [units[i].text for i in picked], model.threshold)
     keep = [False] * len(units)

@@ -9,7 +9,7 @@ when the page was saved, which a dump does not say, so they are never dates here
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from reader.dates import plausible
 
@@ -169,7 +169,7 @@ def _offset(text: str | None) -> timezone | None:
     if not text:
         return None
     if text.upper() in ("Z", "UTC", "GMT"):
-        return timezone.utc
+        return UTC
     digits = text[1:].replace(":", "")
     delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     return timezone(-delta if text[0] == "-" else delta)

@@ -37,9 +37,11 @@ SUMMARY_MAX_CHARS = 1000
 _ELLIPSIS = re.compile(
     r"(?:\u2026|\.\.\.|\[\u2026\]|\[\.\.\.\]|read more|continue reading)\W*$", re.I
 )
-_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<[^<>]*>")  # [^<>]: linear even on "<<<<..."
 _NUMERIC_OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)\s*$")
 _RFC822_YEAR = re.compile(r"\d{1,2}\s+[A-Za-z]{3,}\s+(\d{2,4})\b")
+_EMAIL_AND_NAME = re.compile(r"^\s*[^\s@()]+@[^\s()]+\s*\((?P<name>[^()]+)\)\s*$")
+_NAME_AND_EMAIL = re.compile(r"^(?P<name>[^<>()@]+?)\s*[<(][^\s@<>()]+@[^\s<>()]+[>)]\s*$")
 _SAX_POSITION = re.compile(r"^<[^>]*>:(\d+):\d+:\s*")
 _MAX_OFFSET = timedelta(hours=14)
 _TRUNCATION_HINTS = ("unclosed token", "no element found", "unclosed", "premature end")
@@ -77,6 +79,9 @@ def parse_feed(
         resolve_relative_uris=False,
         sanitize_html=True,
     )
+    if base is None:
+        # A feed read from disk: its own <link> is the best base for relative links.
+        base = sanitize.safe_url(_str(parsed.feed.get("link")))
     entries: list[Any] = list(parsed.entries)
     warnings: list[str] = []
     if parsed.bozo:
@@ -235,12 +240,16 @@ def _sha1(*parts: str) -> str:
 
 
 def _author(entry: Mapping[str, Any]) -> str | None:
-    author = _str(entry.get("author"))
-    if author:
-        return author
+    """The author's name: RSS's "email (Name)" and "Name <email>" give the name."""
+    raw = _str(entry.get("author"))
+    if raw:
+        # Length-guarded: these patterns could backtrack on a huge run of spaces.
+        short = len(raw) <= 300
+        match = short and (_EMAIL_AND_NAME.match(raw) or _NAME_AND_EMAIL.match(raw))
+        return match.group("name").strip() if match else raw
     detail = entry.get("author_detail")
     if isinstance(detail, Mapping):
-        return _str(detail.get("name")) or _str(detail.get("email"))
+        return _str(detail.get("name"))
     return None
 
 

@@ -120,8 +120,12 @@ async def fetch(
     if checked is None:
         raise HttpFetchError("not an http(s) URL")
     try:
-        async with asyncio.timeout(limits.deadline):
-            return await _follow(client, checked, state=state, limits=limits, accept=accept)
+        # The clock starts once the first host slot is ours (see _follow): time spent
+        # queueing behind other feeds of the same host is not this fetch's fault.
+        async with asyncio.timeout(None) as deadline:
+            return await _follow(
+                client, checked, state=state, limits=limits, accept=accept, deadline=deadline
+            )
     except TimeoutError:
         raise HttpFetchError(f"timed out after {limits.deadline:g} s") from None
     except HttpFetchError:
@@ -155,6 +159,7 @@ async def _follow(
     state: FetchState | None,
     limits: HttpLimits,
     accept: str | None,
+    deadline: asyncio.Timeout,
 ) -> HttpResponse:
     conditional = _conditional_headers(state)
     headers = {"Accept": accept or DEFAULT_ACCEPT, **conditional}
@@ -164,6 +169,8 @@ async def _follow(
     while True:
         host = httpx.URL(url).host
         async with _host_slot(client, host, limits.per_host):
+            if deadline.when() is None:
+                deadline.reschedule(asyncio.get_running_loop().time() + limits.deadline)
             request = client.build_request("GET", url, headers=headers)
             response = await client.send(request, stream=True)
             try:

@@ -46,10 +46,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _MAX_SHOWN = 300
-_TITLE_TAG = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+# Bounded repetitions: these run on untrusted text and must not backtrack quadratically.
+_TITLE_TAG = re.compile(rb"<title[^<>]{0,200}>([^<]{0,4000})</title", re.IGNORECASE)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
+_FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]{0,60})[ \t]*:(.*)$")
+_H1 = re.compile(r"^#[ \t]+(\S.*)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -267,7 +268,7 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     for line in match.group(1).split("\n"):
         pair = _FRONT_KEY.match(line)
         if pair is not None:
-            value = pair.group(2)
+            value = pair.group(2).strip()
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
                 value = value[1:-1]
             meta.setdefault(pair.group(1).lower(), value)
@@ -284,7 +285,7 @@ def _first_h1(lines: list[str]) -> tuple[int, str] | None:
         if not fenced:
             match = _H1.match(line)
             if match is not None:
-                return index, match.group(1)
+                return index, match.group(1).rstrip(" \t#")
     return None
 
 

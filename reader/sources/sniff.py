@@ -18,18 +18,17 @@ _HEAD = 64 * 1024
 _BINARY_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
 _BINARY_SHARE = 0.05
 
-# Skipped before the root element: XML declaration, processing instructions, comments,
-# the DOCTYPE (with an internal subset), whitespace.
-_PROLOG = re.compile(
-    r"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*", re.DOTALL | re.IGNORECASE
-)
+# Every pattern here runs on untrusted input: none nests quantifiers or lets a lazy
+# match run unbounded, so none can backtrack quadratically (the prolog is scanned
+# by hand in _skip_prolog for that reason).
+_SUBSET_END = re.compile(r"\][ \t\r\n]*>")
 _ROOT = re.compile(r"<([A-Za-z_][\w.:-]*)")
 _FEED_ROOTS = frozenset({"rss", "rdf", "feed", "channel"})
 _HTML_TAGS = re.compile(
     r"<(?:html|head|body|title|meta|div|p|article|section|h[1-6]|br|table|script|style)\b",
     re.IGNORECASE,
 )
-_HTML_DOCTYPE = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<!DOCTYPE\s+html", re.IGNORECASE | re.DOTALL)
+_HTML_DOCTYPE = re.compile(r"<!DOCTYPE\s+html\b", re.IGNORECASE)
 _JSON_FEED_VERSION = re.compile(r'"version"\s*:\s*"https?://jsonfeed\.org/version/', re.IGNORECASE)
 
 _MARKUP_KINDS = frozenset({SourceKind.FEED, SourceKind.OPML, SourceKind.HTML, SourceKind.JSON_FEED})
@@ -42,8 +41,8 @@ _MD_SIGNS = (
     re.compile(r"\A---\n(?:[^\n]*\n){0,40}?---\n"),
     re.compile(r"^#{1,6} \S", re.MULTILINE),
     re.compile(r"^```", re.MULTILINE),
-    re.compile(r"\[[^\]\n]+\]\([^)\s]+\)"),
-    re.compile(r"(?:\*\*|__)\S[^\n]*?\S(?:\*\*|__)"),
+    re.compile(r"\[[^\]\n]{1,300}\]\([^)\s]{1,500}\)"),
+    re.compile(r"(?:\*\*|__)\S[^\n]{0,200}?\S(?:\*\*|__)"),
     re.compile(r"^(?:[-*+]|\d+\.) \S(?:.*\n(?:[-*+]|\d+\.) \S){1}", re.MULTILINE),
 )
 
@@ -89,7 +88,8 @@ def _sniff_text(head: str, ext: str, content_type: str) -> SourceKind:
             return SourceKind.JSON_FEED
         return SourceKind.TEXT
     if stripped.startswith("<"):
-        if _HTML_DOCTYPE.match(stripped):
+        rest = stripped[_skip_prolog(stripped, keep_doctype=True) :]
+        if _HTML_DOCTYPE.match(rest):
             return SourceKind.HTML
         root = _root_element(stripped)
         if root in _FEED_ROOTS:
@@ -108,10 +108,38 @@ def _sniff_text(head: str, ext: str, content_type: str) -> SourceKind:
     return SourceKind.TEXT
 
 
+def _skip_prolog(text: str, *, keep_doctype: bool = False) -> int:
+    """Index after the XML declaration, PIs, comments, whitespace (and the DOCTYPE)."""
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+        elif text.startswith("<?", i):
+            end = text.find("?>", i + 2)
+            i = n if end < 0 else end + 2
+        elif text.startswith("<!--", i):
+            end = text.find("-->", i + 4)
+            i = n if end < 0 else end + 3
+        elif text[i : i + 9].upper() == "<!DOCTYPE" and not keep_doctype:
+            i = _doctype_end(text, i)
+        else:
+            break
+    return i
+
+
+def _doctype_end(text: str, start: int) -> int:
+    close = text.find(">", start)
+    bracket = text.find("[", start)
+    if close < 0:
+        return len(text)
+    if bracket < 0 or close < bracket:
+        return close + 1
+    end = _SUBSET_END.search(text, bracket)
+    return len(text) if end is None else end.end()
+
+
 def _root_element(text: str) -> str | None:
-    prolog = _PROLOG.match(text)
-    rest = text[prolog.end() if prolog else 0 :]
-    match = _ROOT.match(rest)
+    match = _ROOT.match(text, _skip_prolog(text))
     if match is None:
         return None
     # rdf:RDF -> rdf; atom:feed -> feed

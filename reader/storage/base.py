@@ -112,6 +112,23 @@ class FetchState:
     retry_after: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchOutcome:
+    """What one fetch of a feed gives the storage to write.
+
+    ``articles`` None: nothing to store (unchanged, or failed: the cache stays as it is).
+    ``error`` set: the fetch failed; the validators kept are those in ``state`` if any.
+    ``content_hash``: of the body that was parsed, so an identical body need not be again.
+    """
+
+    feed_id: int
+    articles: Sequence[Article] | None = None
+    state: FetchState | None = None
+    error: str | None = None
+    title: str | None = None
+    content_hash: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class FileStamp:
     """What a cached file looked like when it was cleaned: unchanged stamp, no re-clean."""
@@ -132,7 +149,7 @@ class Storage(Protocol):
         """Create the feed or update the given fields (None leaves a field as it is)."""
         ...
     def remove_feed(self, feed_id: int) -> None: ...
-    def feeds(self, *, subscribed_only: bool = False) -> list[FeedInfo]: ...
+    def feeds(self, *, subscribed_only: bool = False, counts: bool = True) -> list[FeedInfo]: ...
     def feed_by_url(self, url: str) -> FeedInfo | None: ...
     def feed(self, feed_id: int) -> FeedInfo | None: ...
     def fetch_state(self, feed_id: int) -> FetchState: ...

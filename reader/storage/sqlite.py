@@ -30,6 +30,7 @@ from reader.storage.base import (
     ArticleRow,
     FeedInfo,
     FeedKind,
+    FetchOutcome,
     FetchState,
     FileStamp,
     Sort,
@@ -133,6 +134,10 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     """,
+    # 2: servers without validators send the same body again: parse it only when it changed
+    """
+    ALTER TABLE feeds ADD COLUMN content_hash TEXT;
+    """,
 )
 
 P = ParamSpec("P")
@@ -186,6 +191,15 @@ def _chunks(ids: Sequence[int], size: int = _CHUNK) -> Iterator[Sequence[int]]:
         yield ids[start : start + size]
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key comparing runs of digits as numbers and the rest without case."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+                 for part in _DIGITS.split(text) if part)
+
+
 def _word_count(text: str) -> int:
     # an estimate for "N words" in the list; str.count runs in C, split() would not
     return text.count(" ") + text.count("\n") + 1 if text.strip() else 0
@@ -194,6 +208,16 @@ def _word_count(text: str) -> int:
 # --- search input -------------------------------------------------------------------------
 
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def search_terms(text: str) -> list[str]:
+    """The words and phrases of a search, as the user typed them (for highlighting)."""
+    terms: list[str] = []
+    for match in _TOKEN.finditer(text):
+        token = match.group(1) if match.group(1) is not None else match.group(2)
+        if token and any(ch.isalnum() for ch in token):
+            terms.append(token)
+    return terms
 
 
 def fts_query(text: str, *, prefix: bool = False) -> str | None:
@@ -542,15 +566,22 @@ class SqliteStorage:
             conn.execute("UPDATE feeds SET subscribed = 0 WHERE id = ?", (feed_id,))
 
     @_guard
-    def feeds(self, *, subscribed_only: bool = False) -> list[FeedInfo]:
+    def feeds(self, *, subscribed_only: bool = False, counts: bool = True) -> list[FeedInfo]:
+        """Every feed (or the subscribed ones); ``counts=False`` skips the unread/total counts,
+        which read the whole article index."""
         where = "WHERE f.subscribed = 1" if subscribed_only else ""
-        rows = self._conn().execute(
-            f"SELECT {_FEED_COLUMNS}, coalesce(c.unread, 0), coalesce(c.total, 0) FROM feeds f "
-            "LEFT JOIN (SELECT feed_id, sum(read = 0) AS unread, count(*) AS total "
-            "           FROM articles GROUP BY feed_id) c ON c.feed_id = f.id "
-            f"{where} ORDER BY f.folder IS NOT NULL, f.folder COLLATE NOCASE, "
-            "coalesce(f.display_name, f.title, f.url) COLLATE NOCASE").fetchall()
-        return [self._feed_info(row, row[11], row[12]) for row in rows]
+        if counts:
+            sql = (f"SELECT {_FEED_COLUMNS}, coalesce(c.unread, 0), coalesce(c.total, 0) "
+                   "FROM feeds f LEFT JOIN (SELECT feed_id, sum(read = 0) AS unread, "
+                   "count(*) AS total FROM articles GROUP BY feed_id) c ON c.feed_id = f.id ")
+        else:
+            sql = f"SELECT {_FEED_COLUMNS}, 0, 0 FROM feeds f "
+        rows = self._conn().execute(sql + where).fetchall()
+        feeds = [self._feed_info(row, row[11], row[12]) for row in rows]
+        # loose feeds first, then by folder; numbers by value, so "Feed 2" comes before "Feed 10"
+        feeds.sort(key=lambda f: (f.folder is not None, _natural(f.folder or ""),
+                                  _natural(f.name), f.id))
+        return feeds
 
     @staticmethod
     def _feed_info(row: Sequence[Any], unread: int, total: int) -> FeedInfo:
@@ -641,24 +672,26 @@ class SqliteStorage:
                     for feed_id, articles in batches}
 
     @_guard
-    def store_refresh(
-        self, results: Sequence[tuple[int, Sequence[Article] | None, FetchState | None,
-                                      str | None, str | None]],
-        *, when: datetime,
-    ) -> dict[int, int]:
-        """Write a batch of refresh outcomes in one transaction.
-
-        Each item is (feed_id, articles or None when unchanged/failed, new validators,
-        error, feed title). Returns new-article counts per feed.
-        """
+    def store_refresh(self, results: Sequence[FetchOutcome], *, when: datetime) -> dict[int, int]:
+        """Write a batch of fetch outcomes in one transaction; new-article counts per feed."""
         counts: dict[int, int] = {}
         with self._write() as conn:
-            for feed_id, articles, state, error, title in results:
-                if articles:
-                    counts[feed_id] = self._upsert(conn, feed_id, articles, "")
-                self._record_fetch(conn, feed_id, state=state, error=error, when=when,
-                                   title=title)
+            for result in results:
+                if result.articles:
+                    counts[result.feed_id] = self._upsert(conn, result.feed_id, result.articles,
+                                                          "")
+                self._record_fetch(conn, result.feed_id, state=result.state, error=result.error,
+                                   when=when, title=result.title)
+                if result.content_hash is not None:
+                    conn.execute("UPDATE feeds SET content_hash = ? WHERE id = ?",
+                                 (result.content_hash, result.feed_id))
         return counts
+
+    @_guard
+    def content_hashes(self) -> dict[int, str]:
+        """The hash of each feed's last parsed body (see FetchOutcome.content_hash)."""
+        return {r[0]: r[1] for r in self._conn().execute(
+            "SELECT id, content_hash FROM feeds WHERE content_hash IS NOT NULL")}
 
     def _upsert(
         self, conn: sqlite3.Connection, feed_id: int, articles: Sequence[Article], prefix: str,
@@ -931,7 +964,9 @@ def _view_sql(query: ArticleQuery, hidden: Sequence[int] = ()) -> tuple[str | No
     if query.folder is not None:
         where.append("+a.feed_id IN (SELECT id FROM feeds WHERE folder = ?)")
         params.append(query.folder)
-    if hidden:
+    if len(hidden) > _CHUNK:
+        where.append("+a.feed_id NOT IN (SELECT id FROM feeds WHERE subscribed = 0)")
+    elif hidden:
         where.append(f"+a.feed_id NOT IN ({','.join('?' * len(hidden))})")
         params.extend(hidden)
     if query.unread_only:

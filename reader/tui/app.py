@@ -159,6 +159,7 @@ class ReaderApp(App[int]):
         self._user_keys: Mapping[str, str] = dict(self.config.keys)
         self._session_feeds: set[int] = set()
         self._feeds: Sequence[FeedInfo] = ()
+        self._feeds_requested = False
         self._selection: Selection = ALL
         self._before_starred: Selection = ALL
         self._unread_only = False
@@ -223,7 +224,7 @@ class ReaderApp(App[int]):
             self.load_sources(self.sources)
         else:
             self.pane.show_message("Select an article and press Enter to read it.")
-            self.load_feeds()
+            # the feeds load once the list is on screen (both compete for the GIL)
             if self.config.refresh_on_start:
                 self.refresh_feeds()
             if self.config.refresh_interval_minutes > 0:
@@ -305,19 +306,31 @@ class ReaderApp(App[int]):
 
     def reload_view(self, *, keep: int | None = None) -> None:
         self._query = self.current_query()
-        self.load_view(self._query, keep if keep is not None else self.articles.article_id)
+        height = max(1, self.articles.scrollable_content_region.height)
+        self.load_view(self._query, keep if keep is not None else self.articles.article_id,
+                       height)
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False, name="load the list")
-    def load_view(self, query: ArticleQuery, keep: int | None) -> None:
+    def load_view(self, query: ArticleQuery, keep: int | None, height: int) -> None:
         ids = self.library.view(query)
+        if get_current_worker().is_cancelled:
+            return
+        # the rows that will be on screen come along: one round trip, one paint
+        anchor = ids.index(keep) if keep is not None and keep in ids else 0
+        first = max(0, anchor - height)
+        rows = self.library.rows(ids[first: anchor + height + 1])
         if not get_current_worker().is_cancelled:
-            self.post_message(ViewLoaded(query, ids, keep))
+            self.post_message(ViewLoaded(query, ids, keep, rows))
 
     def on_view_loaded(self, message: ViewLoaded) -> None:
+        if not self._feeds_requested:
+            self._feeds_requested = True
+            self.load_feeds()
         if message.query != self._query:
             return
         self.articles.set_placeholder(self._placeholder())
         self.articles.set_ids(message.ids, keep=message.keep)
+        self.articles.add_rows(message.rows)
         self._show_status()
 
     def _placeholder(self) -> str:
@@ -363,6 +376,7 @@ class ReaderApp(App[int]):
     @work(thread=True, exclusive=True, group="feeds", exit_on_error=False,
           name="load the feeds")
     def load_feeds(self) -> None:
+        self._feeds_requested = True
         if self.session:
             wanted = set(self._session_feeds)
             feeds = [feed for feed in self.library.feeds() if feed.id in wanted]

@@ -13,16 +13,20 @@ from rich.text import Text
 from textual.message import Message
 
 from reader.render import RenderedArticle
-from reader.storage.base import ArticleQuery, FeedInfo, StoredArticle
+from reader.storage.base import ArticleQuery, ArticleRow, FeedInfo, StoredArticle
 
 
 @dataclass
 class ViewLoaded(Message):
-    """The ordered ids of ``query``; ``keep`` is the article the cursor should stay on."""
+    """The ordered ids of ``query``, and the rows that will be on screen first.
+
+    ``keep`` is the article the cursor should stay on.
+    """
 
     query: ArticleQuery
     ids: Sequence[int]
     keep: int | None
+    rows: Sequence[ArticleRow] = ()
 
 
 @dataclass

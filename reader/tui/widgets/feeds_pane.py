@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -244,33 +245,32 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
         self._base_style = None
         super().notify_style_update()
 
+    def _style(self, part: str) -> Style:
+        return self.get_component_rich_style(f"feed-list--{part}", partial=True)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
         base = self._base_style or self.rich_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
-        entry = self._lines[index]
         line = base
         if index == self._cursor:
-            line += self.get_component_rich_style(
-                "feed-list--cursor" if self.has_focus else "feed-list--cursor-blurred")
-        return Strip(self._segments(entry, width, line), width)
+            line += self._style("cursor" if self.has_focus else "cursor-blurred")
+        return Strip(self._segments(self._lines[index], width, line), width)
 
     def _segments(self, entry: Entry, width: int, line: Style) -> list[Segment]:
         parts: list[tuple[str, Style]] = [("  " * entry.depth, line)]
         if entry.folder:
             mark = CLOSED_MARK if entry.selection.folder in self._folded else OPEN_MARK
-            parts.append((mark, line + self.get_component_rich_style("feed-list--folder")))
+            parts.append((mark, line + self._style("folder")))
         if entry.error:
-            parts.append((WARNING_MARK + " ", line + self.get_component_rich_style(
-                "feed-list--error")))
+            parts.append((WARNING_MARK + " ", line + self._style("error")))
         count = f" {entry.unread}" if entry.unread else ""
-        used = sum(len(text) for text, _ in parts) + len(count)
-        name_style = line + self.get_component_rich_style("feed-list--unread") \
-            if entry.unread else line
+        used = sum(cell_len(text) for text, _ in parts) + len(count)
+        name_style = line + self._style("unread") if entry.unread else line
         parts.append((fit(entry.name, max(1, width - used - 1)).rstrip(), name_style))
-        parts.append((count, line + self.get_component_rich_style("feed-list--count")))
+        parts.append((count, line + self._style("count")))
         segments = [Segment(text, style) for text, style in parts if text]
         filled = sum(segment.cell_length for segment in segments)
         if filled < width:

@@ -7,10 +7,12 @@ references into ``LinkOpenRequested``, and reports the reading position (debounc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -48,21 +50,33 @@ class _HangingContent(Visual):
     def __init__(self, content: Content, hanging: Mapping[int, Content]) -> None:
         self._content = content
         self._hanging = hanging
+        self._line_starts: list[int] | None = None
         self._laid_out: tuple[int, Content] | None = None
 
     def laid_out(self, width: int) -> Content:
+        """The content with its too-long prefixed lines split into rows for ``width``."""
         if self._laid_out is not None and self._laid_out[0] == width:
             return self._laid_out[1]
-        lines = self._content.split("\n", allow_blank=True)
-        wide = [
-            y for y in self._hanging if y < len(lines) and lines[y].cell_length > width
-        ]
-        if not wide:
-            result = self._content
-        else:
-            for y in sorted(wide, reverse=True):  # from the end, so indices stay valid
-                lines[y : y + 1] = _wrap_hanging(lines[y], self._hanging[y], width)
-            result = Content("\n").join(lines)
+        plain = self._content.plain
+        if self._line_starts is None:
+            self._line_starts = [0, *(m.end() for m in re.finditer("\n", plain))]
+        starts = self._line_starts
+        # (start, end) of each prefixed line too wide for the width; found on the plain text
+        # so a text without any costs no Content slicing at all.
+        bounds = (
+            (y, starts[y], starts[y + 1] - 1 if y + 1 < len(starts) else len(plain))
+            for y in sorted(self._hanging)
+            if y < len(starts)
+        )
+        wide = [(y, a, b) for y, a, b in bounds if cell_len(plain[a:b]) > width]
+        result = self._content
+        if wide:
+            # Cut only at the wide lines' edges: pieces alternate kept text / wide line.
+            pieces = self._content.divide([edge for _, a, b in wide for edge in (a, b)])
+            for index, (y, _, _) in enumerate(wide):
+                rows = _wrap_hanging(pieces[2 * index + 1], self._hanging[y], width)
+                pieces[2 * index + 1] = Content("\n").join(rows)
+            result = Content("").join(pieces)
         self._laid_out = (width, result)
         return result
 
