@@ -88,3 +88,24 @@ def test_controls_and_bidi_in_titles_are_removed() -> None:
     )
     assert document.outlines[0].title == "ab\u241bc"
     assert document.title == "T"
+
+
+def test_opml_on_disk_may_name_feed_files_next_to_it(tmp_path) -> None:
+    from reader.sources.opml import parse_opml
+
+    (tmp_path / "a.rss").write_text("<rss/>")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.atom").write_text("<feed/>")
+    outside = tmp_path.parent / "outside.rss"
+    outside.write_text("<rss/>")
+    data = (
+        '<opml version="2.0"><body>'
+        '<outline xmlUrl="a.rss"/><outline xmlUrl="sub/b.atom"/>'
+        '<outline xmlUrl="../outside.rss"/><outline xmlUrl="/etc/passwd"/>'
+        '<outline xmlUrl="missing.rss"/><outline xmlUrl="file:a.rss"/>'
+        "</body></opml>"
+    ).encode()
+    document = parse_opml(data, base_dir=tmp_path)
+    assert [o.url for o in document.outlines] == [str(tmp_path / "a.rss"), str(tmp_path / "sub/b.atom")]
+    assert len(document.rejected) == 4
+    assert parse_opml(data).outlines == ()  # from the network: no local paths at all

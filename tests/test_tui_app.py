@@ -218,7 +218,7 @@ async def test_search_narrows_and_escape_clears(library: Library,
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*"gamma")
-        await pilot.pause(0.3)  # debounced
+        await pilot.pause(0.1)  # debounced
         await settle(pilot)
         assert len(articles.ids) == 5
         assert all("Gamma" in line for line in shown_rows(app)[:5])
@@ -238,11 +238,11 @@ async def test_search_prefix_and_no_match(library: Library, three_feeds: dict[st
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         await pilot.press("slash", *"gam")
-        await pilot.pause(0.3)
+        await pilot.pause(0.1)
         await settle(pilot)
         assert len(app.query_one(ArticleList).ids) == 5
         await pilot.press(*"zzz")
-        await pilot.pause(0.3)
+        await pilot.pause(0.1)
         await settle(pilot)
         assert len(app.query_one(ArticleList).ids) == 0
         assert "No articles match" in shown_rows(app)[0]
@@ -708,3 +708,22 @@ def test_run_tui_opens_config_and_library(tmp_path: Path,
     assert not seen["config"].refresh_on_start
     assert any("theme" in notice and "line 2" in notice for notice in seen["notices"])
     assert (tmp_path / "lib.sqlite").exists()
+
+
+def test_piped_stdin_is_read_up_front(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import os
+    import sys
+
+    import reader.tui.app as tui
+
+    class Piped(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return False
+
+    def no_terminal(*_: object, **__: object) -> int:
+        raise OSError("no controlling terminal")
+
+    monkeypatch.setattr(sys, "stdin", Piped(io.BytesIO(b"piped text\n")))
+    monkeypatch.setattr(os, "open", no_terminal)
+    assert tui.read_piped_stdin() == b"piped text\n"

@@ -254,7 +254,7 @@ async def test_large_library_scrolls_and_jumps(large_library: Library) -> None:
         assert articles.cursor == LARGE // 2 + 30
         assert any(title_at(large_library, ids, LARGE // 2 + 30) in line for line in shown(app))
         await pilot.press("slash", *"item 999")
-        await pilot.pause(0.3)
+        await pilot.pause(0.1)
         await settle(pilot)
         assert len(articles.ids) == 20  # one "item 999" in each feed
         assert all("item 999" in line for line in shown(app)[:20])

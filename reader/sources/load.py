@@ -84,12 +84,15 @@ def load_bytes(
     content_type: str | None = None,
     chrome: frozenset[str] = frozenset(),
     headers: Mapping[str, str] | None = None,
+    base_dir: Path | None = None,
 ) -> LoadResult:
     """Sniff ``data`` and load it as what it is. Never raises.
 
     ``source`` is recorded on every article (path as given, or feed URL); ``name``
     (a file name) helps sniffing and gives a title fallback; ``url`` is where the
-    bytes came from (base for links); ``headers`` are the HTTP response headers.
+    bytes came from (base for links); ``headers`` are the HTTP response headers;
+    ``base_dir`` is the folder of a file read from disk (an OPML list there may name
+    the feed files next to it).
     """
     try:
         return _load_bytes(
@@ -100,6 +103,7 @@ def load_bytes(
             content_type=content_type,
             chrome=chrome,
             headers=headers,
+            base_dir=base_dir,
         )
     except ReaderError as error:
         return _failed(source, _one_line(error))
@@ -116,6 +120,7 @@ def _load_bytes(
     content_type: str | None,
     chrome: frozenset[str],
     headers: Mapping[str, str] | None,
+    base_dir: Path | None,
 ) -> LoadResult:
     kind = sniff(data, name=name, content_type=content_type)
     if kind is SourceKind.EMPTY:
@@ -135,7 +140,7 @@ def _load_bytes(
     if kind is SourceKind.OPML:
         from reader.sources.opml import parse_opml
 
-        document = parse_opml(data)
+        document = parse_opml(data, base_dir=base_dir)
         return LoadResult(
             source=source,
             kind=kind,
@@ -310,7 +315,7 @@ def load_path(
         return LoadResult(source=source, error=_one_line(error))
     except Exception as error:
         return _failed(source, f"could not be read ({type(error).__name__})")
-    return load_bytes(data, source=source, name=path.name, chrome=chrome)
+    return load_bytes(data, source=source, name=path.name, chrome=chrome, base_dir=path.parent)
 
 
 def load_directory(directory: Path, *, source_prefix: str | None = None) -> Iterator[LoadResult]:
@@ -561,7 +566,10 @@ def _plan(spec: str, stdin: BinaryIO | None) -> list[LoadResult | _Pending]:
     result = load_path(path, source=spec)
     followed: list[LoadResult | _Pending] = [result]
     if result.kind is SourceKind.OPML:
-        followed.extend(_Pending(url, follow_opml=False) for url in result.feed_urls)
+        followed.extend(
+            _Pending(url, follow_opml=False) if is_url(url) else load_path(Path(url), source=url)
+            for url in result.feed_urls
+        )
     return followed
 
 

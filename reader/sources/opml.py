@@ -1,10 +1,11 @@
 """OPML subscription lists: only http/https feed URLs come out, everything else is listed.
 
-Policy: only http and https ``xmlUrl`` values are imported, also when the OPML file
-was read from disk. newsboat's ``exec:``/``filter:`` pseudo-URLs run shell commands,
-and a local path in a list downloaded from elsewhere points anywhere on this disk;
-neither is worth the risk for a subscription list. Rejected outlines are listed,
-one line each, so the user sees what was left out.
+Policy: http and https ``xmlUrl`` values are imported. newsboat's ``exec:``/``filter:``
+pseudo-URLs run shell commands and are refused, and so are absolute local paths: a list
+downloaded from elsewhere must not point anywhere on this disk. The one exception is an
+OPML file read from disk (``base_dir`` given) listing feed files *next to it*: a plain
+relative path that stays inside its folder and names a regular file there. Rejected
+outlines are listed, one line each, so the user sees what was left out.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from reader import sanitize
 from reader.errors import FeedError
@@ -37,7 +39,7 @@ class OpmlDocument:
     rejected: tuple[str, ...]  # one line each
 
 
-def parse_opml(data: bytes) -> OpmlDocument:
+def parse_opml(data: bytes, *, base_dir: Path | None = None) -> OpmlDocument:
     """Parse an OPML document; raises FeedError with a one-line reason when unusable.
 
     Nesting of any depth is flattened (the tree is walked with an explicit stack);
@@ -64,7 +66,7 @@ def parse_opml(data: bytes) -> OpmlDocument:
     rejected: list[str] = []
     seen: set[str] = set()
     for element, folder in _outlines(body):
-        _take(element, folder, outlines, rejected, seen)
+        _take(element, folder, outlines, rejected, seen, base_dir)
     return OpmlDocument(title=title, outlines=tuple(outlines), rejected=tuple(rejected))
 
 
@@ -111,6 +113,7 @@ def _take(
     outlines: list[OpmlOutline],
     rejected: list[str],
     seen: set[str],
+    base_dir: Path | None = None,
 ) -> None:
     raw = _attr(element, "xmlurl")
     title = sanitize.clean_line(_attr(element, "title") or _attr(element, "text"))
@@ -118,7 +121,7 @@ def _take(
         if len(element) == 0:  # a folder with no feeds or a stray outline
             rejected.append(f"skipped {_quote(title)} (no feed URL)")
         return
-    url = sanitize.safe_url(raw)
+    url = sanitize.safe_url(raw) or _sibling_file(raw, base_dir)
     if url is None:
         rejected.append(f"skipped {_shown(raw)} (not an http/https URL)")
         return
@@ -127,6 +130,21 @@ def _take(
         return
     seen.add(url)
     outlines.append(OpmlOutline(url=url, title=title, folder=folder))
+
+
+def _sibling_file(raw: str, base_dir: Path | None) -> str | None:
+    """A relative path to a regular file inside ``base_dir``, as a path string; else None."""
+    if base_dir is None or not raw or sanitize.clean_line(raw) != raw or ":" in raw:
+        return None
+    relative = PurePosixPath(raw)
+    if relative.is_absolute() or ".." in relative.parts or raw.startswith(("-", "~")):
+        return None
+    candidate = base_dir / relative
+    try:
+        inside = candidate.resolve().is_relative_to(base_dir.resolve())
+        return str(candidate) if inside and candidate.is_file() else None
+    except (OSError, ValueError):
+        return None
 
 
 def _shown(url: str) -> str:

@@ -55,7 +55,14 @@ from reader.tui.screens.add_feed import AddFeedScreen
 from reader.tui.screens.confirm import confirm_link, confirm_remove
 from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.article_list import ArticleList
-from reader.tui.widgets.feeds_pane import ALL, STARRED, FeedsPane, Selection, ViewKind
+from reader.tui.widgets.feeds_pane import (
+    ALL,
+    STARRED,
+    FeedList,
+    FeedsPane,
+    Selection,
+    ViewKind,
+)
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.reading_pane import ReadingPane
 from reader.tui.widgets.search_bar import SearchBar
@@ -432,7 +439,10 @@ class ReaderApp(App[int]):
         if message.error:
             self.notify(f"{message.source}: {message.error}", title="Could not load",
                         severity="error", markup=False, timeout=10)
-        for warning in message.warnings:
+        warnings = list(message.warnings)
+        if len(warnings) > 3:  # a folder of binaries should not bury the screen in toasts
+            warnings = [*warnings[:2], f"{message.source}: and {len(warnings) - 2} more warnings"]
+        for warning in warnings:
             self.notify(warning, severity="warning", markup=False)
         self.load_feeds()
         self._schedule_view_reload()
@@ -692,17 +702,33 @@ class ReaderApp(App[int]):
 
     # -- actions: moving ------------------------------------------------------------------------
 
+    def _feeds_focused(self) -> FeedList | None:
+        focused = self.focused
+        return focused if isinstance(focused, FeedList) else None
+
     def action_cursor_down(self) -> None:
-        self.articles.move_by(1)
+        if feeds := self._feeds_focused():
+            feeds.action_move(1)
+        else:
+            self.articles.move_by(1)
 
     def action_cursor_up(self) -> None:
-        self.articles.move_by(-1)
+        if feeds := self._feeds_focused():
+            feeds.action_move(-1)
+        else:
+            self.articles.move_by(-1)
 
     def action_first(self) -> None:
-        self.articles.first()
+        if feeds := self._feeds_focused():
+            feeds.action_move_to(0)
+        else:
+            self.articles.first()
 
     def action_last(self) -> None:
-        self.articles.last()
+        if feeds := self._feeds_focused():
+            feeds.action_move_to(-1)
+        else:
+            self.articles.last()
 
     def action_open(self) -> None:
         self.articles.select()
