@@ -68,7 +68,10 @@ def safe_url(url: str | None, *, base: str | None = None) -> str | None:
     url = url.strip()
     if not url or len(url) > MAX_URL or url.startswith("-"):
         return None
-    if _CONTROLS.search(url) or _BIDI.search(url) or any(ch.isspace() for ch in url):
+    # An ESC made visible by clean_text() is still the trace of an escape sequence.
+    if _CONTROLS.search(url) or _BIDI.search(url) or _ESC_VISIBLE in url:
+        return None
+    if any(ch.isspace() for ch in url):
         return None
     if base is not None:
         checked_base = safe_url(base)

@@ -326,6 +326,11 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         """A component's own style, laid over the line's (partial: no background of its own)."""
         return self.get_component_rich_style(f"article-list--{part}", partial=True)
 
+    def _cursor_style(self) -> Style:
+        # a full style: the blurred cursor's translucent background is blended only this way
+        return self.get_component_rich_style(
+            "article-list--cursor" if self.has_focus else "article-list--cursor-blurred")
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
@@ -339,8 +344,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         article_id = self._ids[index]
         row = self._rows.get(article_id)
         cursor = index == self._cursor
-        line = base + self._style("cursor" if self.has_focus else "cursor-blurred") \
-            if cursor else base
+        line = base + self._cursor_style() if cursor else base
         if row is None:
             style = line + self._style("placeholder")
             if article_id in self._missing:

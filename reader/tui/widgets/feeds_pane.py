@@ -256,7 +256,9 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, base)
         line = base
         if index == self._cursor:
-            line += self._style("cursor" if self.has_focus else "cursor-blurred")
+            # a full style: the blurred cursor's translucent background is blended only so
+            line += self.get_component_rich_style(
+                "feed-list--cursor" if self.has_focus else "feed-list--cursor-blurred")
         return Strip(self._segments(self._lines[index], width, line), width)
 
     def _segments(self, entry: Entry, width: int, line: Style) -> list[Segment]:
