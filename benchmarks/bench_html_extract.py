@@ -19,7 +19,6 @@ import gzip
 import importlib.util
 import itertools
 import json
-import re
 import sys
 import time
 import zlib
@@ -32,13 +31,7 @@ import trafilatura
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from reader.cleaning.html import DEFAULT_RULES, ExtractionRules, _draft, extract_article  # noqa: E402
-
-_LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\)")
-
-
-def visible_text(markdown: str) -> str:
-    """The words a reader sees: inline link targets removed, the rest left as is."""
-    return _LINK_TARGET.sub("]", markdown)
+from reader.cleaning.markdown import visible_text  # noqa: E402
 
 
 def load_scorer(dataset: Path) -> ModuleType:
@@ -112,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
 # -- cross-validation of the tidying rules ------------------------------------------------
 
 # The byline rule is not in the grid: the brief asks for bodies without bylines.
-GRID: dict[str, tuple[object, ...]] = {
+GRID: dict[str, tuple[Any, ...]] = {
     "merge_split_body": (True, False),
     "embedded_posts": (True, False),
     "top_blocks": (2, 3, 4),

@@ -141,6 +141,27 @@ def ttfp(cmd: list[str], runs: int, cwd: Path) -> float | None:
     return float(match.group(1))
 
 
+def tui_peak_mb(cmd: list[str], cwd: Path, *, seconds: float = 4.0) -> float | None:
+    """VmHWM of a TUI that ran for a few seconds in a tmux pane (after its first screen)."""
+    session = f"peak-{os.getpid()}-{time.monotonic_ns()}"
+    started = subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40",
+                              "-c", str(cwd), "env", "TERM=xterm-256color", *cmd],
+                             capture_output=True)
+    if started.returncode != 0:
+        return None
+    try:
+        time.sleep(seconds)
+        pid = subprocess.run(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+                             capture_output=True, text=True).stdout.strip()
+        status = Path(f"/proc/{pid}/status").read_text()
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        return int(match.group(1)) / 1024 if match else None
+    except (OSError, ValueError):
+        return None
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
 def check_library(db: Path, expected: int) -> str:
     conn = sqlite3.connect(db)
     try:
@@ -159,6 +180,10 @@ def ratio_line(label: str, ours: float | None, theirs: float | None, target: flo
     ratio = ours / theirs
     verdict = "PASS" if ratio <= target else "FAIL"
     return f"{label}: {ours:.2f} s / {theirs:.2f} s = {ratio:.2f}x (target <= {target}x) {verdict}"
+
+
+def _mb(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} MB"
 
 
 def fmt(run: Run) -> str:
@@ -227,14 +252,18 @@ def main() -> int:
               f" ({counts[1:]})")
 
         nb_ttfp = reader_ttfp = None
+        nb_tui_peak = reader_tui_peak = None
         if not args.skip_ttfp and shutil.which("tmux"):
             if newsboat:
-                nb_ttfp = ttfp([newsboat, "-u", str(urls_file), "-c", str(nb_cache), "-C",
-                                str(config)], args.ttfp_runs, work)
-                print(f"newsboat ttfp: median {nb_ttfp} s")
+                nb_cmd = [newsboat, "-u", str(urls_file), "-c", str(nb_cache), "-C", str(config)]
+                nb_ttfp = ttfp(nb_cmd, args.ttfp_runs, work)
+                nb_tui_peak = tui_peak_mb(nb_cmd, work)
+                print(f"newsboat ttfp: median {nb_ttfp} s, peak {_mb(nb_tui_peak)}")
             if tui_available():
-                reader_ttfp = ttfp([*reader, "--db", str(db)], args.ttfp_runs, work)
-                print(f"reader ttfp: median {reader_ttfp} s")
+                reader_cmd = [*reader, "--db", str(db)]
+                reader_ttfp = ttfp(reader_cmd, args.ttfp_runs, work)
+                reader_tui_peak = tui_peak_mb(reader_cmd, work)
+                print(f"reader ttfp: median {reader_ttfp} s, peak {_mb(reader_tui_peak)}")
             else:
                 print("ttfp: skipped (TUI not available)")
         else:
@@ -254,6 +283,8 @@ def main() -> int:
         rd_peak = max((r.peak_mb or 0 for r in reader_runs), default=0)
         print(f"peak memory (VmHWM) of a reload/refresh: newsboat {nb_peak:.0f} MB, "
               f"reader {rd_peak:.0f} MB (largest process)")
+        print(f"peak memory (VmHWM) of the TUI with the 10,000 articles: newsboat "
+              f"{_mb(nb_tui_peak)}, reader {_mb(reader_tui_peak)}")
         print(f"304 for every feed on the unchanged refreshes: {'yes' if unchanged_304 else 'NO'}")
         return 0
     finally:

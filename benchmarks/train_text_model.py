@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -31,7 +33,8 @@ from reader.cleaning import text as cleaner  # noqa: E402
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "scrapinghub"
 SHINGLE = 4
 # Weight of each plain-file variant of a page (see Page.variants).
-AUGMENT = 0.2
+STAGE3 = os.environ.get("STAGE3", "1") == "1"
+AUGMENT = float(os.environ.get("AUGMENT", "0.2"))
 
 
 def load_scorer(dataset: Path):  # type: ignore[no-untyped-def]
@@ -144,9 +147,19 @@ def train(pages: list[Page], c1: float, c2: float, threshold: float) -> cleaner.
     y = np.concatenate([p.y for p in pages])
     w = np.concatenate([p.w for p in pages])
     w1, b1 = fit(x, y, w, c1)
-    x2 = np.vstack(stage2_rows(pages, w1, b1))
-    w2, b2 = fit(x2, y, w, c2)
-    return cleaner._Model(tuple(map(float, w1)), b1, tuple(map(float, w2)), b2, threshold)
+    rows2 = stage2_rows(pages, w1, b1)
+    w2, b2 = fit(np.vstack(rows2), y, w, c2)
+    model = cleaner._Model(tuple(map(float, w1)), b1, tuple(map(float, w2)), b2, threshold)
+    if not STAGE3:
+        return model
+    n_shape = len(cleaner.FEATURE_NAMES)
+    rows3 = []
+    for page, r2 in zip(pages, rows2, strict=True):
+        logits = list(r2 @ w2 + b2)
+        shapes = [list(r[:n_shape]) for r in page.rows]
+        rows3.append(np.array(cleaner._stage2(logits, shapes), dtype=float).reshape(len(logits), -1))
+    w3, b3 = fit(np.vstack(rows3), y, w, c2)
+    return replace(model, w3=tuple(map(float, w3)), b3=b3)
 
 
 def predict(pages: list[Page], model: cleaner._Model) -> dict[str, str]:
@@ -168,7 +181,7 @@ def cross_validate(
         test_pages = [p for p in pages if fold_of[p.site] == k]
         model = train(train_pages, c1, c2, threshold)
         for preds, (t, b_in, b_out) in zip(all_preds, decoders, strict=True):
-            tuned = cleaner._Model(model.w1, model.b1, model.w2, model.b2, t, b_in, b_out)
+            tuned = replace(model, threshold=t, block_in=b_in, block_out=b_out)
             preds.update(predict(test_pages, tuned))
     if len(decoders) > 1:
         gt = {p.key: p.truth for p in pages}
@@ -226,8 +239,8 @@ def main() -> None:
             print(f"{key[:16]} P={v['precision']:.2f} R={v['recall']:.2f} F1={v['f1']:.2f}")
     if args.write:
         fitted = train(pages, args.c1, args.c2, args.threshold)
-        model = cleaner._Model(fitted.w1, fitted.b1, fitted.w2, fitted.b2, args.threshold,
-                               args.block_in, args.block_out)
+        model = replace(fitted, threshold=args.threshold, block_in=args.block_in,
+                        block_out=args.block_out)
         data = {
             "_about": "Plain-text cleaner line model; fitted by benchmarks/train_text_model.py "
             f"on {len(pages)} pages. CV F1 {res['f1']:.3f}, mean item F1 "
@@ -238,6 +251,7 @@ def main() -> None:
             "b1": round(model.b1, 6),
             "w2": [round(v, 6) for v in model.w2],
             "b2": round(model.b2, 6),
+            **({"w3": [round(v, 6) for v in model.w3], "b3": round(model.b3, 6)} if model.w3 else {}),
             "threshold": model.threshold,
             "block_in": args.block_in,
             "block_out": args.block_out,

@@ -697,14 +697,17 @@ class _SourceLoader:
 
     def _store_fetched(self, key: str, spec: str, result: LoadResult, response: object,
                        kind: FeedKind, when: datetime) -> SourceOutcome:
+        from reader.refresh import newest
+
         title = result.title
+        articles = newest(result.articles)
         feed_id = self.storage.upsert_feed(key, title=title, kind=kind,
                                            subscribed=self._subscribed(), folder=self.folder)
         state = getattr(response, "state", None)
         content = getattr(response, "content", None)
         digest = (hashlib.sha1(content, usedforsecurity=False).hexdigest()
                   if isinstance(content, bytes) and kind is FeedKind.FEED else None)
-        outcome = FetchOutcome(feed_id=feed_id, articles=result.articles, state=state,
+        outcome = FetchOutcome(feed_id=feed_id, articles=articles, state=state,
                                title=title, content_hash=digest)
         new = self.storage.store_refresh([outcome], when=when).get(feed_id, 0)
         feed = self.storage.feed(feed_id)

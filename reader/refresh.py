@@ -39,6 +39,8 @@ PARSE_PROCESSES = 2
 FLUSH_SECONDS = 0.1  # how long finished feeds may wait to be written together
 VACUUM_EVERY = timedelta(days=7)
 PRUNE_EVERY = timedelta(hours=1)
+# a feed of 100,000 entries is a mistake or an attack; its newest entries are what matters
+MAX_ENTRIES = 5000
 VACUUM_AFTER_PRUNED = 2000
 
 
@@ -122,11 +124,30 @@ def parse_document(data: bytes, source: str, url: str, headers: Mapping[str, str
             return _Parsed(None, (), (), "empty answer (the cached articles are kept)")
         else:
             return _Parsed(None, (), (), f"not a feed (looks like {kind.value})")
-        return _Parsed(feed.title, feed.articles, feed.warnings, None)
+        articles, warnings = newest(feed.articles), feed.warnings
+        if len(articles) < len(feed.articles):
+            warnings = (*warnings, f"only the newest {len(articles)} of "
+                        f"{len(feed.articles)} entries kept")
+        return _Parsed(feed.title, articles, warnings, None)
     except ReaderError as error:
         return _Parsed(None, (), (), _one_line(error))
     except Exception as error:  # noqa: BLE001 - a parser surprise is this feed's error only
         return _Parsed(None, (), (), f"could not be parsed ({type(error).__name__})")
+
+
+def newest(articles: tuple[Article, ...], limit: int = MAX_ENTRIES) -> tuple[Article, ...]:
+    """At most ``limit`` entries of one feed, the newest (undated ones count as new)."""
+    if len(articles) <= limit:
+        return articles
+    def when(article: Article) -> datetime:
+        published = article.published
+        if published is None:
+            return datetime.max.replace(tzinfo=UTC)
+        return published if published.tzinfo is not None else published.replace(tzinfo=UTC)
+
+    ranked = sorted(range(len(articles)), key=lambda i: (when(articles[i]), -i), reverse=True)
+    keep = set(ranked[:limit])
+    return tuple(a for i, a in enumerate(articles) if i in keep)
 
 
 def _warm_up() -> None:

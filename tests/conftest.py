@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerError, WorkerFailed
 
 from reader.library import Library
 from reader.models import Article, BodyState, SourceKind
@@ -88,3 +91,12 @@ def library(db_file: Path) -> Iterator[Library]:
     lib = Library.open(db_file)
     yield lib
     lib.close()
+
+
+async def settle(pilot: Pilot[object], rounds: int = 3) -> None:
+    """Let an app's workers finish and their messages land (workers may start more workers)."""
+    for _ in range(rounds):
+        for worker in list(pilot.app.workers):
+            with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
+                await worker.wait()
+        await pilot.pause()

@@ -277,3 +277,35 @@ def test_refresh_imports_stay_lean() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=Path(__file__).parent.parent)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_progress_bar_draws_and_clears() -> None:
+    import io
+
+    from reader.commands import _ProgressBar
+    from reader.refresh import FeedProgress
+
+    stream = io.StringIO()
+    bar = _ProgressBar(stream)
+    bar(FeedProgress(feed_id=1, url="u", name="n", done=1, total=4))
+    bar(FeedProgress(feed_id=2, url="u", name="n", done=4, total=4))
+    bar.clear()
+    text = stream.getvalue()
+    assert text.startswith("\r[" + "#" * 7) and "1/4 feeds" in text and "4/4 feeds" in text
+    assert text.endswith("\r\x1b[K")
+
+
+def test_list_output_is_sanitised(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    from reader.library import Library
+    from reader.models import Article
+
+    with Library.open(db) as lib:
+        feed_id = lib.storage.upsert_feed("http://evil.example/feed", title="Evil\x1b]0;x\x07")
+        lib.storage.upsert_articles(feed_id, [Article(
+            source="http://evil.example/feed", key="1", title="Clear\x1b[2J screen\nnow",
+            body="x")])
+    code, out, _ = run(capsys, db, "list")
+    assert code == 0 and "\x1b" not in out and "\x07" not in out
+    assert len(out.splitlines()) == 1
+    code, out, _ = run(capsys, db, "list", "--json")
+    assert "\x1b" not in out  # JSON escapes it

@@ -309,3 +309,16 @@ def test_tidy_spots_a_byline_without_knowing_the_author() -> None:
     assert tidy_blocks(blocks, titles=[]) == [PARAGRAPH]
     sentence = "By Friday, the council had voted."
     assert tidy_blocks([sentence, PARAGRAPH], titles=[]) == [sentence, PARAGRAPH]
+
+
+def test_author_and_date_from_the_page_when_no_metadata_declares_them() -> None:
+    story = "".join(
+        f"<p>Paragraph {i} of a story without any metadata in its head. " * 3 + "</p>"
+        for i in range(3)
+    )
+    byline = '<p class="byline">By <span itemprop="author">Jane Roe</span></p>'
+    html = _page(f"<article>{byline}{story}</article>")
+    page = extract_article(html, url="https://news.example/2023/05/17/story.html")
+    assert page.author == "Jane Roe"
+    assert page.published is not None and page.published.date().isoformat() == "2023-05-17"
+    assert "Jane Roe" not in page.body

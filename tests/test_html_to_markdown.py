@@ -8,7 +8,7 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.cleaning.markdown import flatten_nesting, html_to_markdown
+from reader.cleaning.markdown import flatten_nesting, html_to_markdown, visible_text
 
 BASE = "https://blog.example/posts/42"
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -132,3 +132,8 @@ def test_tag_soup_never_raises(parts: list[str]) -> None:
     md = html_to_markdown("".join(parts), base_url=BASE)
     assert not CONTROL.search(md)
     assert "\n\n\n" not in md
+
+
+def test_visible_text_drops_link_targets_only() -> None:
+    md = html_to_markdown('<p>See <a href="https://x.example/a(1)">the report</a> [sic].</p>')
+    assert visible_text(md) == "See [the report] [sic]."

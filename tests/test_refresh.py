@@ -275,13 +275,15 @@ def test_schema_upgrade_keeps_data(tmp_path: Path) -> None:
     with Library.open(db) as lib:
         lib.storage.upsert_feed("http://a/feed", subscribed=True)
     conn = sqlite3.connect(db)
-    conn.execute("ALTER TABLE feeds DROP COLUMN content_hash")
+    conn.execute("ALTER TABLE feeds DROP COLUMN content_hash")  # as schema 1 had it
+    conn.execute("DROP INDEX articles_unread_by_feed")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
     with Library.open(db) as lib:
         assert [f.url for f in lib.feeds()] == ["http://a/feed"]
         assert lib.storage.content_hashes() == {}
+        assert lib.storage._conn().execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_a_vanished_folder_is_an_error_and_keeps_its_articles(library: Library,
@@ -296,3 +298,19 @@ def test_a_vanished_folder_is_an_error_and_keeps_its_articles(library: Library,
     summary = refresh(library)
     assert summary.errors == 1 and "folder not found" in summary.failures[0][1]
     assert len(library.view(ArticleQuery())) == 1
+
+
+def test_newest_caps_a_huge_feed_keeping_order() -> None:
+    from reader.models import Article
+    from reader.refresh import newest
+
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    articles = tuple(Article(source="s", key=str(n), published=base + timedelta(days=n % 7))
+                     for n in range(20))
+    kept = newest(articles, limit=5)
+    assert len(kept) == 5
+    assert {a.published for a in kept} == {base + timedelta(days=6), base + timedelta(days=5)}
+    assert [a.key for a in kept] == sorted((a.key for a in kept), key=int)  # feed order kept
+    undated = (Article(source="s", key="u"), *articles)
+    assert newest(undated, limit=1)[0].key == "u"
+    assert newest(articles) is articles

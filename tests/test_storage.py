@@ -345,3 +345,29 @@ def test_search_terms_for_highlighting() -> None:
     from reader.storage.sqlite import search_terms
 
     assert search_terms('city "river bank" *  NEAR(') == ["city", "river bank", "NEAR("]
+
+
+def test_big_library_is_fully_checked_daily_or_when_suspect(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.storage.sqlite as module
+
+    monkeypatch.setattr(module, "FULL_CHECK_MAX_BYTES", 0)  # every library counts as big
+    path = tmp_path / "lib.sqlite"
+    calls: list[str] = []
+    real_check = module._check
+
+    def spy(conn: sqlite3.Connection, where: Path) -> bool:
+        full = real_check(conn, where)
+        calls.append("full" if full else "probe")
+        return full
+
+    monkeypatch.setattr(module, "_check", spy)
+    for _ in range(2):
+        SqliteStorage.open(path)[0].close()
+    assert calls == ["full", "probe"]
+    store, _ = SqliteStorage.open(path)
+    store.suspect()  # what a "malformed" error during a read does
+    store.close()
+    assert path.with_name("lib.sqlite-check").exists()
+    SqliteStorage.open(path)[0].close()
+    assert calls[-1] == "full" and not path.with_name("lib.sqlite-check").exists()

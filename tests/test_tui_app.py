@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import webbrowser
 from collections.abc import Sequence
 from dataclasses import replace
@@ -10,10 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FeedSpec, fill_library, make_article
-from textual.pilot import Pilot
+from conftest import FeedSpec, fill_library, make_article, settle
 from textual.widgets import Input
-from textual.worker import WorkerCancelled, WorkerError, WorkerFailed
 
 from reader.config import Config, Layout, load_config
 from reader.errors import FetchError
@@ -51,15 +48,6 @@ def make_app(library: Library, tmp_path: Path, **config: Any) -> RecordingApp:
                       download_dir=tmp_path / "saved", **config)
     return RecordingApp(library=library, config=settings, config_file=tmp_path / "config.toml",
                         **app_kwargs)
-
-
-async def settle(pilot: Pilot[Any], rounds: int = 3) -> None:
-    """Let workers finish and their messages land (workers may start more workers)."""
-    for _ in range(rounds):
-        for worker in list(pilot.app.workers):
-            with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
-                await worker.wait()
-        await pilot.pause()
 
 
 def shown_rows(app: ReaderApp) -> list[str]:
@@ -302,12 +290,22 @@ async def test_unread_only_starred_view_and_sort(library: Library,
         await pilot.press("S")
         await settle(pilot)
         assert len(articles.ids) == 55
-        await pilot.press("g", "t", "t")  # date -> feed -> title
+        await pilot.press("t", "g")  # oldest first
+        await settle(pilot)
+        assert cursor_title(app) == "Gamma article 4"
+        assert "oldest first" in str(app.query_one("#status").render())
+        await pilot.press("t", "g")
         await settle(pilot)
         assert cursor_title(app) == "Alpha article 0"
-        titles = [line for line in shown_rows(app)][:3]
+        await app.run_action("sort_by('title')")
+        await settle(pilot)
+        titles = shown_rows(app)[:3]
         assert "Alpha article 0" in titles[0] and "Alpha article 1" in titles[1]
-        assert "Alpha article 10" in titles[2]  # by title
+        assert "Alpha article 10" in titles[2]
+        await app.run_action("sort_by('feed')")
+        await settle(pilot)
+        assert "Alpha article 0" in shown_rows(app)[0]
+        assert "Beta article 0" in shown_rows(app)[30]
 
 
 async def test_feeds_pane_selects_a_feed_and_shows_its_error(

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import settle
 from rich.cells import cell_len
 from textual import events
 from textual.app import App, ComposeResult
 from textual.message import Message
-from textual.worker import WorkerCancelled, WorkerError, WorkerFailed
 
 from reader.config import Config
 from reader.library import Library
@@ -205,14 +204,6 @@ def large_library(large_library_file: Path) -> Iterator[Library]:
     library = Library.open(large_library_file)
     yield library
     library.close()
-
-
-async def settle(pilot: Any) -> None:
-    for _ in range(3):
-        for worker in list(pilot.app.workers):
-            with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
-                await worker.wait()
-        await pilot.pause()
 
 
 def shown(app: ReaderApp) -> list[str]:

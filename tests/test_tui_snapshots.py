@@ -6,20 +6,17 @@ and look at the report before committing the new files.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FeedSpec, fill_library, settle
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled, WorkerError, WorkerFailed
 
 from reader.config import Config
 from reader.library import Library
 from reader.tui.app import ReaderApp
-
-from conftest import FeedSpec, fill_library
 
 SnapCompare = Callable[..., bool]
 
@@ -42,17 +39,9 @@ def snapshot_app(library: Library, tmp_path: Path) -> Iterator[ReaderApp]:
 
 
 async def _open_second(pilot: Pilot[Any]) -> None:
-    for _ in range(3):
-        for worker in list(pilot.app.workers):
-            with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
-                await worker.wait()
-        await pilot.pause()
+    await settle(pilot)
     await pilot.press("j", "enter")
-    for _ in range(3):
-        for worker in list(pilot.app.workers):
-            with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
-                await worker.wait()
-        await pilot.pause()
+    await settle(pilot)
 
 
 def test_main_screen_wide(snap_compare: SnapCompare, snapshot_app: ReaderApp) -> None:

@@ -1,9 +1,14 @@
 """Article extraction from whole HTML pages: a reader view's body and metadata.
 
-trafilatura finds the article; this module parses the page once, reads the metadata the page
-declares (JSON-LD, OpenGraph, meta tags), recovers from libxml2's nesting limit, renders
-trafilatura's result as Markdown and removes what it leaves in that a reader view would not
-show (the title again, the byline and date lines, teaser and comment-count lines).
+trafilatura finds the article. Around it, this module parses the page once (recovering from
+libxml2's nesting limit), reads the metadata the page declares (JSON-LD, OpenGraph, meta
+tags), hands trafilatura a tree where a split article body is joined and quoted posts are
+not mistaken for share widgets, renders the result as Markdown and removes what trafilatura
+leaves in that a reader view would not show: the title again, standfirst, byline and date
+lines, related-story and tag links, a trailing heading or stray word.
+
+Measured on ../shared/eval with ``benchmarks/bench_html_extract.py`` (``--cv`` for the
+figure cross-validated by site).
 """
 
 from __future__ import annotations
@@ -19,13 +24,24 @@ from typing import Any
 
 import lxml.etree as etree
 import lxml.html
+from htmldate import find_date
 from trafilatura import bare_extraction
 
 from reader.cleaning.markdown import parse_html, render_blocks
 from reader.dates import plausible
 from reader.sanitize import clean_line, clean_text, safe_url
 
-__all__ = ["ExtractedPage", "extract_article", "find_feed_links"]
+__all__ = [
+    "DEFAULT_RULES",
+    "EMPTY_WARNING",
+    "TRUNCATED_WARNING",
+    "ExtractedPage",
+    "ExtractionRules",
+    "decode_html",
+    "extract_article",
+    "find_feed_links",
+    "tidy_blocks",
+]
 
 TRUNCATED_WARNING = "article truncated (nesting too deep)"
 EMPTY_WARNING = "no readable content"
@@ -136,7 +152,7 @@ class _PageMeta:
         return cls(None, None, None, None, [], None, None)
 
     @classmethod
-    def read(cls, root: lxml.html.HtmlElement) -> _PageMeta:
+    def read(cls, root: lxml.html.HtmlElement, url: str | None = None) -> _PageMeta:
         meta = _meta_tags(root)
         ld = _json_ld_articles(root)
         # The head's own title: <svg> icons carry <title>s too ("icon bookmark").
@@ -164,8 +180,8 @@ class _PageMeta:
         bodies = [b for obj in ld if isinstance(b := obj.get("articleBody"), str)]
         return cls(
             title=clean_line(title),
-            author=_author(meta, ld),
-            published=_published(root, meta, ld),
+            author=_author(meta, ld) or _byline_author(root),
+            published=_published(root, meta, ld, url),
             language=_language(root, meta, ld),
             titles=titles,
             description=meta.get("og:description") or meta.get("description"),
@@ -181,9 +197,9 @@ def _meta_tags(root: lxml.html.HtmlElement) -> dict[str, str]:
         if not content or not content.strip():
             continue
         for attr in ("property", "name", "itemprop", "http-equiv"):
-            key = (meta.get(attr) or "").strip().lower()
-            if key and key not in tags:
-                tags[key] = content.strip()
+            # itemprop may hold several names: "datePublished dateCreated".
+            for key in (meta.get(attr) or "").lower().split():
+                tags.setdefault(key, content.strip())
     return tags
 
 
@@ -263,6 +279,25 @@ def _author(meta: dict[str, str], ld: list[dict[str, Any]]) -> str | None:
     return clean_line(", ".join(unique[:4])) if unique else None
 
 
+# Marked-up bylines, for pages without author metadata: microdata, rel=author, the usual
+# class names. The shortest of the first few wins: wrappers also hold the date.
+_BYLINE_XPATH = (
+    "//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'] | //a[@rel='author']"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' author-name ')"
+    " or contains(@class, 'byline__name') or contains(@class, 'author__name')]"
+)
+
+
+def _byline_author(root: lxml.html.HtmlElement) -> str | None:
+    try:
+        elements = root.xpath(_BYLINE_XPATH)[:3]
+    except etree.XPathError:
+        return None
+    names = [clean_line(re.sub(r"(?i)^\s*by\s+", "", e.text_content()), limit=80) for e in elements]
+    found = [name for name in names if name and len(name) < 60]
+    return min(found, key=len) if found else None
+
+
 def _person_names(value: Any) -> list[str]:
     if isinstance(value, str):
         return [] if safe_url(value) else [value]
@@ -275,14 +310,15 @@ def _person_names(value: Any) -> list[str]:
 
 
 _DATE_KEYS = (
-    "article:published_time", "og:article:published_time", "datepublished", "pubdate",
+    "article:published_time", "og:article:published_time", "article:published",
+    "datepublished", "pubdate",
     "publishdate", "publish-date", "date", "dc.date.issued", "dc.date", "sailthru.date",
     "parsely-pub-date", "article.published", "og:published_time",
 )  # fmt: skip
 
 
 def _published(
-    root: lxml.html.HtmlElement, meta: dict[str, str], ld: list[dict[str, Any]]
+    root: lxml.html.HtmlElement, meta: dict[str, str], ld: list[dict[str, Any]], url: str | None
 ) -> datetime | None:
     candidates = [_ld_str(ld, "datePublished"), _ld_str(ld, "dateCreated")]
     candidates += [meta.get(key) for key in _DATE_KEYS]
@@ -293,7 +329,22 @@ def _published(
         parsed = parse_date(value)
         if parsed is not None:
             return parsed
-    return None
+    return _htmldate(root, url)
+
+
+def _htmldate(root: lxml.html.HtmlElement, url: str | None) -> datetime | None:
+    """htmldate's quick search (a few ms) for pages that declare no date in their markup."""
+    try:
+        found = find_date(
+            root,
+            url=url,
+            extensive_search=False,
+            original_date=True,
+            outputformat="%Y-%m-%dT%H:%M:%S%z",
+        )
+    except Exception:  # noqa: BLE001 - a missing date is never worth an error
+        return None
+    return parse_date(found) if isinstance(found, str) else None
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -301,6 +352,8 @@ def parse_date(value: str | None) -> datetime | None:
     if not value or len(value) > 64:
         return None
     value = value.strip()
+    if re.fullmatch(r"\d{4}/\d{2}/\d{2}", value):  # "2019/11/19"
+        value = value.replace("/", "-")
     try:
         parsed: datetime | None = datetime.fromisoformat(value)
     except ValueError:
@@ -411,7 +464,7 @@ def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Dr
     root = parsed.root
     if root is None:
         return _Draft(_PageMeta.empty(), [], page_url, parsed.truncated)
-    meta = _PageMeta.read(root)
+    meta = _PageMeta.read(root, page_url)
     # Metadata is read by now. What is never shown goes before trafilatura copies the tree:
     # it would otherwise keep <noscript> "enable JavaScript" text, and copying is cheaper.
     etree.strip_elements(root, *_NEVER_SHOWN, with_tail=False)

@@ -28,6 +28,7 @@ __all__ = [
     "parse_html",
     "render_blocks",
     "render_element",
+    "visible_text",
 ]
 
 # Never shown, with everything inside them.
@@ -91,6 +92,18 @@ def html_to_markdown(fragment: str, *, base_url: str | None = None) -> str:
         return render_element(body if body is not None else root, base_url=base_url)
     except Exception:  # noqa: BLE001 - promised never to raise; the text is still shown
         return _squash(clean_text(re.sub(r"<[^>]*>", " ", str(fragment))))
+
+
+# The "(url)" after a link's "]"; URLs written by this module have no spaces or parentheses.
+_LINK_TARGET = re.compile(r"\]\([^()\s]*\)")
+
+
+def visible_text(markdown: str) -> str:
+    """What a reader sees of this module's Markdown: link targets removed, the rest as is.
+
+    For word counts, search indexes and scoring against plain-text references.
+    """
+    return _LINK_TARGET.sub("]", markdown)
 
 
 class ParsedHtml(NamedTuple):

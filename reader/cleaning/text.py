@@ -572,6 +572,8 @@ STAGE2_NAMES: tuple[str, ...] = (
     "p1_mass_middle",
     "p1_before_any",
     "p1_after_any",
+    "p1_in_run",
+    "p1_run_distance",
 )
 
 
@@ -593,6 +595,8 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
     for i in range(n - 1, -1, -1):
         flag = max(flag, confident[i])
         seen_after[i] = flag
+    sizes = [math.exp(s[_I_LOG_CHARS] / 2) for s in shapes]
+    lo, hi = _best_run(p1, sizes, 0.5)
     rows = []
     for i in range(n):
         near = [p1[j] if 0 <= j < n else 0.0 for j in (i - 3, i - 2, i - 1, i + 1, i + 2, i + 3)]
@@ -606,6 +610,8 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
                 min(before[i], after[i]) * 2,
                 seen_before[i],
                 seen_after[i],
+                1.0 if lo <= i <= hi else 0.0,
+                math.log1p(max(lo - i, i - hi, 0)) / 3,
             ]
         )
     return rows
@@ -636,6 +642,9 @@ class _Model:
     # ``block_in`` to stay, outside it ``block_out``.
     block_in: float = 0.5
     block_out: float = 0.5
+    # An optional third pass, the same features as the second over the second's scores.
+    w3: tuple[float, ...] = ()
+    b3: float = 0.0
 
 
 @cache
@@ -662,6 +671,8 @@ def _model_from(data: dict[str, object]) -> _Model:
         scalar("threshold"),
         scalar("block_in"),
         scalar("block_out"),
+        floats("w3") if "w3" in data else (),
+        scalar("b3") if "b3" in data else 0.0,
     )
 
 
@@ -712,11 +723,13 @@ def _gap_signals(units: Sequence[_Unit], picked: Sequence[int]) -> list[list[flo
 
 
 def _scores(rows: Sequence[Sequence[float]], model: _Model) -> list[float]:
-    """Body probability of each unit after both stages."""
+    """Body probability of each unit after all stages."""
     logits = [_dot(model.w1, row, model.b1) for row in rows]
-    n_shape = len(FEATURE_NAMES)
-    stage2 = _stage2(logits, [row[:n_shape] for row in rows])
-    return [_sigmoid(_dot(model.w2, row, model.b2)) for row in stage2]
+    shapes = [row[: len(FEATURE_NAMES)] for row in rows]
+    logits = [_dot(model.w2, row, model.b2) for row in _stage2(logits, shapes)]
+    if model.w3:
+        logits = [_dot(model.w3, row, model.b3) for row in _stage2(logits, shapes)]
+    return [_sigmoid(z) for z in logits]
 
 
 # --------------------------------------------------------------------------- metadata
@@ -868,14 +881,18 @@ def _tiny_is_body(text: str) -> bool:
     return bool(_LIST_MARK.match(text)) or _ends_sentence(text) or len(words) >= 2
 
 
-def _best_run(scores: Sequence[float], texts: Sequence[str], threshold: float) -> tuple[int, int]:
-    """The run of blocks with the most body evidence: sum of (score - threshold) x size."""
+def _best_run(scores: Sequence[float], sizes: Sequence[float], threshold: float) -> tuple[int, int]:
+    """The run of blocks with the most body evidence: sum of (score - threshold) x size.
+
+    ``sizes`` are square roots of the blocks' lengths, so one long paragraph does not
+    outweigh a run of ordinary ones. Returns (0, -1) when no block reaches the threshold.
+    """
     best, best_lo, best_hi = 0.0, 0, -1
     run, lo = 0.0, 0
-    for k, (score, text) in enumerate(zip(scores, texts, strict=True)):
+    for k, (score, size) in enumerate(zip(scores, sizes, strict=True)):
         if run <= 0.0:
             run, lo = 0.0, k
-        run += (score - threshold) * math.sqrt(len(text))
+        run += (score - threshold) * size
         if run > best:
             best, best_lo, best_hi = run, lo, k
     return best_lo, best_hi
@@ -888,7 +905,7 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
     picked, gaps = _scored(units)
     rows = _features(units, picked, gaps, chrome)
     scores = _scores(rows, model)
-    lo, hi = _best_run(scores, [units[i].text for i in picked], model.threshold)
+    lo, hi = _best_run(scores, [math.sqrt(len(units[i].text)) for i in picked], model.threshold)
     keep = [False] * len(units)
     for k, (i, score) in enumerate(zip(picked, scores, strict=True)):
         keep[i] = score >= (model.block_in if lo <= k <= hi else model.block_out)

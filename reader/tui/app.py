@@ -18,7 +18,7 @@ import threading
 import webbrowser
 from collections import deque
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -54,7 +54,7 @@ from reader.tui.messages import (
 from reader.tui.screens.add_feed import AddFeedScreen
 from reader.tui.screens.confirm import confirm_link, confirm_remove
 from reader.tui.screens.help import HelpScreen
-from reader.tui.widgets.article_list import ArticleList
+from reader.tui.widgets.article_list import ArticleList, find_index
 from reader.tui.widgets.feeds_pane import (
     ALL,
     STARRED,
@@ -81,8 +81,13 @@ FOOTER_LABELS: Mapping[str, str] = {
 # Checked before the focused widget's own keys: the palette, and Tab (which Textual's Screen
 # binds to focus_next, ahead of any App binding).
 PRIORITY_ACTIONS = frozenset({"command_palette", "switch_focus"})
-SORT_ORDER = (Sort.DATE, Sort.FEED, Sort.TITLE)
-SORT_NAMES = {Sort.DATE: "date", Sort.FEED: "feed", Sort.TITLE: "title", Sort.RANK: "relevance"}
+# Orders of the list: the library sorts; "oldest" is the date order read backwards.
+ORDERS: Mapping[str, tuple[Sort, bool]] = {
+    "newest": (Sort.DATE, False), "oldest": (Sort.DATE, True),
+    "feed": (Sort.FEED, False), "title": (Sort.TITLE, False),
+}
+ORDER_NAMES = {"newest": "newest first", "oldest": "oldest first", "feed": "by feed",
+               "title": "by title"}
 EMPTY_LIBRARY = """\
 Your library is empty.
 
@@ -170,7 +175,7 @@ class ReaderApp(App[int]):
         self._selection: Selection = ALL
         self._before_starred: Selection = ALL
         self._unread_only = False
-        self._sort = Sort.DATE
+        self._order = "newest"
         self._search = ""
         self._query: ArticleQuery | None = None
         self._opened: StoredArticle | None = None
@@ -308,32 +313,37 @@ class ReaderApp(App[int]):
             starred_only=selection.kind is ViewKind.STARRED,
             text=self._search or None,
             prefix=bool(self._search),
-            sort=self._sort,
+            sort=ORDERS[self._order][0],
         )
 
-    def reload_view(self, *, keep: int | None = None) -> None:
+    def reload_view(self, *, top: bool = False) -> None:
+        """Load the current view; the cursor stays on its article unless ``top``."""
         self._query = self.current_query()
-        height = max(1, self.articles.scrollable_content_region.height)
-        self.load_view(self._query, keep if keep is not None else self.articles.article_id,
-                       height)
+        # before the first layout the list has no height yet: the screen's is a fair guess
+        height = self.articles.scrollable_content_region.height or self.size.height
+        keep = None if top else self.articles.article_id
+        self.load_view(self._query, ORDERS[self._order][1], keep, height)
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False, name="load the list")
-    def load_view(self, query: ArticleQuery, keep: int | None, height: int) -> None:
+    def load_view(self, query: ArticleQuery, backwards: bool, keep: int | None,
+                  height: int) -> None:
         ids = self.library.view(query)
+        if backwards:
+            ids = ids[::-1]
         if get_current_worker().is_cancelled:
             return
         # the rows that will be on screen come along: one round trip, one paint
-        anchor = ids.index(keep) if keep is not None and keep in ids else 0
+        anchor = (find_index(ids, keep) if keep is not None else None) or 0
         first = max(0, anchor - height)
         rows = self.library.rows(ids[first: anchor + height + 1])
         if not get_current_worker().is_cancelled:
-            self.post_message(ViewLoaded(query, ids, keep, rows))
+            self.post_message(ViewLoaded(query, ids, keep, rows, backwards))
 
     def on_view_loaded(self, message: ViewLoaded) -> None:
         if not self._feeds_requested:
             self._feeds_requested = True
             self.load_feeds()
-        if message.query != self._query:
+        if message.query != self._query or message.backwards != ORDERS[self._order][1]:
             return
         self.articles.set_placeholder(self._placeholder())
         self.articles.set_ids(message.ids, keep=message.keep)
@@ -368,8 +378,8 @@ class ReaderApp(App[int]):
         parts.append(f"{count:,} article{'s' if count != 1 else ''}")
         if self._unread_only:
             parts.append("unread only")
-        if self._sort is not Sort.DATE:
-            parts.append(f"by {SORT_NAMES[self._sort]}")
+        if self._order != "newest":
+            parts.append(ORDER_NAMES[self._order])
         if self._search:
             parts.append(f"filter: {self._search}")
         if self._loading is not None:
@@ -402,7 +412,7 @@ class ReaderApp(App[int]):
     def _feed_chosen(self, message: FeedsPane.Changed) -> None:
         if message.selection.key != self._selection.key:
             self._selection = message.selection
-            self.reload_view(keep=None)
+            self.reload_view(top=True)
             self._show_status()
         if message.chosen:
             self.query_one("#body").remove_class("-feeds-open")
@@ -528,13 +538,13 @@ class ReaderApp(App[int]):
             marked = True
         show_full = stored.full_body is not None if full is None else full
         show_full = show_full and stored.full_body is not None
-        rendered = self.render_stored(stored, full=show_full, terms=terms)
         if position is not None:
-            from dataclasses import replace
-
             stored = replace(stored, read_position=position)
-        if not get_current_worker().is_cancelled:
-            self.post_message(ArticleReady(stored, rendered, marked, show_full))
+        if get_current_worker().is_cancelled:
+            rendered = None  # another article was asked for meanwhile: only the mark counts
+        else:
+            rendered = self.render_stored(stored, full=show_full, terms=terms)
+        self.post_message(ArticleReady(stored, rendered, marked, show_full))
 
     def render_stored(self, stored: StoredArticle, *, full: bool,
                       terms: Sequence[str] = ()) -> RenderedArticle:
@@ -554,14 +564,14 @@ class ReaderApp(App[int]):
 
     def on_article_ready(self, message: ArticleReady) -> None:
         stored = message.article
-        if stored.id != self._opening:
+        if message.marked_read:
+            self.articles.update_rows([stored.id], read=True)
+            self.feeds_pane.adjust_unread(stored.feed_id, -1)
+        if stored.id != self._opening or message.rendered is None:
             return
         self._opened = stored
         self._opened_full = message.full
         self.pane.show_article(stored.id, message.rendered, position=stored.read_position)
-        if message.marked_read:
-            self.articles.update_rows([stored.id], read=True)
-            self.feeds_pane.adjust_unread(stored.feed_id, -1)
         self._prefetch_after(stored.id)
 
     def _prefetch_after(self, article_id: int) -> None:
@@ -619,16 +629,17 @@ class ReaderApp(App[int]):
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False,
           name="fetch the full article")
-    def fetch_full_text(self, article_id: int) -> None:
+    def fetch_full_text(self, article_id: int, terms: tuple[str, ...]) -> None:
         stored = run_async(self.library.full_text(article_id))
         if not stored.full_body:
             raise ReaderError("no readable article found at its link")
-        rendered = self.render_stored(stored, full=True, terms=search_terms(self._search))
+        rendered = self.render_stored(stored, full=True, terms=terms)
         self.post_message(ArticleReady(stored, rendered, False, True))
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False,
           name="show the raw text")
     def load_raw(self, stored: StoredArticle) -> None:
+        # imported on first use: the cleaner's model is not needed to start the app
         from reader.cleaning.text import clean_text as clean_dump
         from reader.sources.decode import decode_bytes
         from reader.sources.files import read_file
@@ -792,8 +803,8 @@ class ReaderApp(App[int]):
         if self._feeds_visible():
             order.insert(0, self.feeds_pane.feed_list)
         focused = self.focused
-        index = next((i for i, widget in enumerate(order) if widget is focused), -1)
-        following = order[(index + 1) % len(order)]
+        index = next((i for i, widget in enumerate(order) if widget is focused), None)
+        following = order[(index + 1) % len(order)] if index is not None else self.articles
         if following is not self.feeds_pane.feed_list:
             self.query_one("#body").remove_class("-feeds-open")
         following.focus()
@@ -825,7 +836,7 @@ class ReaderApp(App[int]):
     def _search_changed(self, message: SearchBar.Search) -> None:
         if message.text != self._search:
             self._search = message.text
-            self.reload_view(keep=None)
+            self.reload_view(top=True)
 
     @on(SearchBar.Closed)
     def _search_closed(self, message: SearchBar.Closed) -> None:
@@ -852,14 +863,16 @@ class ReaderApp(App[int]):
             self.feeds_pane.select(STARRED)
 
     def action_sort(self) -> None:
-        position = SORT_ORDER.index(self._sort) if self._sort in SORT_ORDER else -1
-        self.action_sort_by(SORT_ORDER[(position + 1) % len(SORT_ORDER)].value)
+        """Newest first, oldest first (by feed and by title are in the palette)."""
+        self.action_sort_by("oldest" if self._order == "newest" else "newest")
 
-    def action_sort_by(self, sort: str) -> None:
-        self._sort = Sort(sort)
+    def action_sort_by(self, order: str) -> None:
+        if order not in ORDERS:
+            return
+        self._order = order
         self.reload_view()
         self._show_status()
-        self.notify(f"Sorted by {SORT_NAMES[self._sort]}", markup=False, timeout=2)
+        self.notify(f"Sorted {ORDER_NAMES[order]}", markup=False, timeout=2)
 
     def action_reload(self) -> None:
         if self._loading is not None:
@@ -906,7 +919,7 @@ class ReaderApp(App[int]):
         else:
             self.notify("Fetching the full article\u2026", markup=False, timeout=3)
             self._opening = stored.id
-            self.fetch_full_text(stored.id)
+            self.fetch_full_text(stored.id, search_terms(self._search))
 
     def action_open_browser(self) -> None:
         url = safe_url(self._current_row_url())

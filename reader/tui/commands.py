@@ -13,7 +13,8 @@ from reader.config import ACTIONS
 
 # Palette-only commands: (action, description). Every ACTIONS entry is offered as well.
 EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("sort_by('date')", "Sort by date, newest first"),
+    ("sort_by('newest')", "Sort by date, newest first"),
+    ("sort_by('oldest')", "Sort by date, oldest first"),
     ("sort_by('feed')", "Sort by feed"),
     ("sort_by('title')", "Sort by title"),
 )

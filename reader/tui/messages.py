@@ -27,6 +27,7 @@ class ViewLoaded(Message):
     ids: Sequence[int]
     keep: int | None
     rows: Sequence[ArticleRow] = ()
+    backwards: bool = False  # the library's order read backwards (oldest first)
 
 
 @dataclass
@@ -36,14 +37,14 @@ class FeedsLoaded(Message):
 
 @dataclass
 class ArticleReady(Message):
-    """An article fetched and rendered for the pane.
+    """An article fetched (and rendered) for the pane.
 
     ``marked_read``: opening it just marked it read. ``full``: the body shown is the fetched
     full text (not the feed's summary).
     """
 
     article: StoredArticle
-    rendered: RenderedArticle
+    rendered: RenderedArticle | None  # None: opened, then left before it was shown
     marked_read: bool
     full: bool
 
