@@ -33,6 +33,7 @@ from reader.cleaning import text as cleaner  # noqa: E402
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "scrapinghub"
 SHINGLE = 4
 # Weight of each plain-file variant of a page (see Page.variants).
+INNER_FOLDS = 4
 STAGE3 = os.environ.get("STAGE3", "1") == "1"
 AUGMENT = float(os.environ.get("AUGMENT", "0.2"))
 
@@ -142,22 +143,42 @@ def stage2_rows(pages: list[Page], w1: np.ndarray, b1: float) -> list[np.ndarray
 
 
 def train(pages: list[Page], c1: float, c2: float, threshold: float) -> cleaner._Model:
+    """Fit the stages; each later stage learns from out-of-fold scores of the one before,
+    so it sees scores as noisy as they will be on pages the model has never met."""
     pages = [v for p in pages for v in (p, *p.augmented)]
-    x = np.vstack([p.rows for p in pages])
     y = np.concatenate([p.y for p in pages])
     w = np.concatenate([p.w for p in pages])
-    w1, b1 = fit(x, y, w, c1)
-    rows2 = stage2_rows(pages, w1, b1)
+    inner = [hash_str(p.site) % INNER_FOLDS for p in pages]
+    n_shape = len(cleaner.FEATURE_NAMES)
+    shapes = [[list(r[:n_shape]) for r in p.rows] for p in pages]
+
+    def stack(rows: list[np.ndarray], mask: list[bool]) -> tuple[np.ndarray, ...]:
+        picked = [r for r, m in zip(rows, mask, strict=True) if m]
+        ys = [p.y for p, m in zip(pages, mask, strict=True) if m]
+        ws = [p.w for p, m in zip(pages, mask, strict=True) if m]
+        return np.vstack(picked), np.concatenate(ys), np.concatenate(ws)
+
+    def next_rows(rows: list[np.ndarray], c: float) -> list[np.ndarray]:
+        """Rows of the next stage, built from out-of-fold logits of a stage on ``rows``."""
+        logits: list[np.ndarray | None] = [None] * len(pages)
+        for j in range(INNER_FOLDS):
+            coef, bias = fit(*stack(rows, [f != j for f in inner]), c)
+            for i, f in enumerate(inner):
+                if f == j:
+                    logits[i] = rows[i] @ coef + bias
+        return [
+            np.array(cleaner._stage2(list(lg), sh), dtype=float).reshape(len(sh), -1)
+            for lg, sh in zip(logits, shapes, strict=True)
+        ]
+
+    rows1 = [p.rows for p in pages]
+    w1, b1 = fit(np.vstack(rows1), y, w, c1)
+    rows2 = next_rows(rows1, c1)
     w2, b2 = fit(np.vstack(rows2), y, w, c2)
     model = cleaner._Model(tuple(map(float, w1)), b1, tuple(map(float, w2)), b2, threshold)
     if not STAGE3:
         return model
-    n_shape = len(cleaner.FEATURE_NAMES)
-    rows3 = []
-    for page, r2 in zip(pages, rows2, strict=True):
-        logits = list(r2 @ w2 + b2)
-        shapes = [list(r[:n_shape]) for r in page.rows]
-        rows3.append(np.array(cleaner._stage2(logits, shapes), dtype=float).reshape(len(logits), -1))
+    rows3 = next_rows(rows2, c2)
     w3, b3 = fit(np.vstack(rows3), y, w, c2)
     return replace(model, w3=tuple(map(float, w3)), b3=b3)
 
@@ -224,7 +245,7 @@ def main() -> None:
     gt = {p.key: p.truth for p in pages}
     decoders = [(args.threshold, args.block_in, args.block_out)]
     if args.sweep:
-        decoders += [(t, bi, bo) for t in (0.4, 0.5) for bi in (0.3, 0.4, 0.5) for bo in (0.5, 0.7, 0.9, 1.1)]
+        decoders += [(t, bi, bo) for t in (0.3, 0.35, 0.4) for bi in (0.3, 0.4) for bo in (0.7, 0.9)]
     preds = cross_validate(pages, scorer, args.folds, args.c1, args.c2, args.threshold,
                            args.block_in, args.block_out, decoders)
     res, per_item = scorer.score(gt, preds)

@@ -26,7 +26,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +59,8 @@ __all__ = [
 
 DIRECTORY_BATCH_FILES = 200
 DIRECTORY_BATCH_SECONDS = 0.2
+PARALLEL_CLEAN_FILES = 100  # from this many changed files on, clean in worker processes
+CLEAN_CHUNK = 20  # files per worker task: small, so the first batch shows at once
 _CHROME_SAMPLE = 300  # text files read to learn a directory's shared chrome
 _UNDO_DEPTH = 50
 
@@ -474,7 +476,13 @@ class _SourceLoader:
             if _is_url(spec):
                 urls.append(spec.strip())
                 continue
-            outcome, feed_urls = self.local(spec)
+            try:
+                outcome, feed_urls = self.local(spec)
+            except Exception as error:  # noqa: BLE001 - one source never stops the others
+                reason = str(error) if isinstance(error, ReaderError) else \
+                    f"could not be loaded ({type(error).__name__})"
+                outcome, feed_urls = self._emit(SourceOutcome(
+                    spec=spec, error=f"{sanitize.display_name(spec)}: {reason}")), []
             outcomes.append(outcome)
             urls.extend(feed_urls)
         if urls and not self.cancelled():
@@ -515,6 +523,10 @@ class _SourceLoader:
         from reader.sources.load import load_path
 
         key = _local_key(str(path))
+        if _path_text(Path(key)) != key:
+            return self._emit(SourceOutcome(
+                spec=spec, error=f"{sanitize.display_name(spec)}: the file's name is not "
+                "valid UTF-8; rename it to keep it in the library")), []
         stamp = _stamp(path)
         existing = self.storage.feed_by_url(key)
         if existing is not None and stamp is not None and existing.total:
@@ -561,6 +573,10 @@ class _SourceLoader:
         from reader.sources.files import walk
 
         key = _local_key(str(path))
+        if _path_text(Path(key)) != key:
+            return self._emit(SourceOutcome(
+                spec=spec, error=f"{sanitize.display_name(spec)}: the folder's name is not "
+                "valid UTF-8; rename it to keep it in the library"))
         if not path.is_dir():
             existing = self.storage.feed_by_url(key)
             return self._emit(SourceOutcome(
@@ -579,7 +595,7 @@ class _SourceLoader:
             stamp = _stamp(entry.path)
             if stamp is None:
                 continue
-            if known.get(str(entry.path)) != stamp:
+            if known.get(_path_text(entry.path)) != stamp:
                 changed.append((entry.path, stamp))
         if changed:
             # the first batch is on screen before the rest is even read
@@ -594,23 +610,17 @@ class _SourceLoader:
 
     def _clean_files(self, feed_id: int, spec: str,
                      files: list[tuple[Path, FileStamp]]) -> tuple[int, list[str]]:
-        from reader.sources.load import load_bytes
-
         chrome = _learn_chrome([p for p, _ in files])
         total_new = 0
         errors: list[str] = []
         batch: list[tuple[str, FileStamp | None, Sequence[Article]]] = []
         started = time.monotonic()
-        for path, stamp in files:
-            if self.cancelled():
-                break
-            source = str(path)
-            result = _load_member(path, source, chrome, load_bytes)
+        for (path, stamp), result in zip(files, self._cleaned(files, chrome), strict=False):
+            source = _path_text(path)
             if result.error is not None and not result.articles:
                 errors.append(result.error)
-            articles = _member_articles(result)
             # a file that gave nothing is still stamped: it is not re-read until it changes
-            batch.append((source, stamp, articles))
+            batch.append((source, stamp, _member_articles(result)))
             errors.extend(result.warnings)
             if (len(batch) >= DIRECTORY_BATCH_FILES
                     or time.monotonic() - started >= DIRECTORY_BATCH_SECONDS):
@@ -619,6 +629,45 @@ class _SourceLoader:
         if batch:
             total_new += self._flush(feed_id, spec, batch)
         return total_new, errors
+
+    def _cleaned(self, files: list[tuple[Path, FileStamp]],
+                 chrome: frozenset[str]) -> Iterator[LoadResult]:
+        """Each file's LoadResult, in order; stops early when cancelled.
+
+        Cleaning is pure Python: in the TUI's process it would hold the GIL the interface
+        needs, so a big folder is cleaned by worker processes (a few files per task, a few
+        tasks ahead) and this thread only writes.
+        """
+        items = [(path, _path_text(path)) for path, _ in files]
+        if len(items) < PARALLEL_CLEAN_FILES:
+            for path, source in items:
+                if self.cancelled():
+                    return
+                yield _clean_one(path, source, chrome)
+            return
+        from concurrent.futures import Future, ProcessPoolExecutor
+
+        from reader.refresh import PARSE_PROCESSES, _context
+
+        chunks = [items[i:i + CLEAN_CHUNK] for i in range(0, len(items), CLEAN_CHUNK)]
+        pool = ProcessPoolExecutor(PARSE_PROCESSES, mp_context=_context())
+        try:
+            ahead: list[Future[list[LoadResult]]] = []
+            submitted = 0
+            for index in range(len(chunks)):
+                while submitted < len(chunks) and len(ahead) < 4 * PARSE_PROCESSES:
+                    ahead.append(pool.submit(_clean_chunk, chunks[submitted], chrome))
+                    submitted += 1
+                future = ahead.pop(0)
+                try:
+                    results = future.result()
+                except Exception:  # noqa: BLE001 - a dead worker: this chunk is done here
+                    results = [_clean_one(p, src, chrome) for p, src in chunks[index]]
+                yield from results
+                if self.cancelled():
+                    return
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _flush(self, feed_id: int, spec: str,
                batch: list[tuple[str, FileStamp | None, Sequence[Article]]]) -> int:
@@ -716,9 +765,14 @@ class _SourceLoader:
                              warnings=result.warnings)
 
 
-def _load_member(path: Path, source: str, chrome: frozenset[str],
-                 load_bytes: Callable[..., LoadResult]) -> LoadResult:
+def _clean_chunk(items: list[tuple[Path, str]], chrome: frozenset[str]) -> list[LoadResult]:
+    """Files of a folder cleaned in a worker process (never raises)."""
+    return [_clean_one(path, source, chrome) for path, source in items]
+
+
+def _clean_one(path: Path, source: str, chrome: frozenset[str]) -> LoadResult:
     from reader.sources.files import read_file
+    from reader.sources.load import load_bytes
 
     try:
         data = read_file(path)
@@ -775,6 +829,17 @@ def _stamp(path: Path) -> FileStamp | None:
     except OSError:
         return None
     return FileStamp(info.st_size, info.st_mtime_ns)
+
+
+def _path_text(path: Path) -> str:
+    """A path as storable text: a name that is not UTF-8 in its displayable form (as the
+    loaders name it); the walk keeps the real Path for reading."""
+    raw = os.fspath(path)
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        return sanitize.display_name(raw)
+    return raw
 
 
 def _local_key(spec: str) -> str:

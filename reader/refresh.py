@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -150,6 +151,28 @@ def newest(articles: tuple[Article, ...], limit: int = MAX_ENTRIES) -> tuple[Art
     return tuple(a for i, a in enumerate(articles) if i in keep)
 
 
+WORKER_MEMORY = 1536 * 2**20  # address space a parse may add to what the fork inherited
+
+
+def _limit_memory() -> None:
+    """Cap a parse worker's address space: an entity bomb that slips past the XML checks
+    ends in a MemoryError for that feed, not in the machine swapping."""
+    try:
+        import resource
+
+        with open("/proc/self/status", encoding="ascii") as status:
+            size = next((int(line.split()[1]) * 1024 for line in status
+                         if line.startswith("VmSize:")), 0)
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + WORKER_MEMORY
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError, ImportError):
+        pass  # not Linux: no cap, the size limits of the fetch still apply
+
+
 def _warm_up() -> None:
     """Import the parsers in a fresh worker while the first feeds are still on the wire."""
     import reader.sources.feeds  # noqa: F401
@@ -189,7 +212,8 @@ class _Refresh:
     def _executor(self) -> Executor:
         with self.pool_lock:
             if self.pool is None:
-                self.pool = ProcessPoolExecutor(PARSE_PROCESSES, mp_context=_context())
+                self.pool = ProcessPoolExecutor(PARSE_PROCESSES, mp_context=_context(),
+                                                initializer=_limit_memory)
             return self.pool
 
     async def run(self) -> None:
@@ -201,7 +225,7 @@ class _Refresh:
             self._start_workers()
         try:
             async with make_client(self.limits) as client:
-                jobs = [self._one(client, feed) for feed in self.feeds]
+                jobs = [self._guarded(client, feed) for feed in self.feeds]
                 await asyncio.gather(*jobs)
         finally:
             self.finished = True
@@ -210,10 +234,36 @@ class _Refresh:
             if self.pool is not None:
                 self.pool.shutdown(wait=False, cancel_futures=True)
 
+    async def _parse_alone(self, data: bytes, source: str, url: str,
+                           headers: Mapping[str, str]) -> _Parsed:
+        loop = asyncio.get_running_loop()
+        alone = ProcessPoolExecutor(1, mp_context=_context(), initializer=_limit_memory)
+        try:
+            result: _Parsed = await loop.run_in_executor(alone, parse_document, data, source,
+                                                         url, headers)
+            return result
+        finally:
+            alone.shutdown(wait=False, cancel_futures=True)
+
+    def _drop_pool(self, pool: Executor) -> None:
+        with self.pool_lock:
+            if self.pool is pool:
+                self.pool = None
+        pool.shutdown(wait=False, cancel_futures=True)
+
     def _start_workers(self) -> None:
         pool = self._executor()
         for _ in range(PARSE_PROCESSES):
             pool.submit(_warm_up)
+
+    async def _guarded(self, client: httpx.AsyncClient, feed: FeedInfo) -> None:
+        """One feed; whatever goes wrong with it is its error, never the whole refresh's."""
+        try:
+            await self._one(client, feed)
+        except (ReaderError, OSError, ValueError) as error:
+            self._finish(_Result(feed, error=_one_line(error)))
+        except Exception as error:  # noqa: BLE001 - a bug here must not lose the other feeds
+            self._finish(_Result(feed, error=f"refresh failed ({type(error).__name__})"))
 
     async def _one(self, client: httpx.AsyncClient, feed: FeedInfo) -> None:
         if feed.kind is FeedKind.DIRECTORY or not _is_url(feed.url):
@@ -257,9 +307,20 @@ class _Refresh:
             # the same bytes as last time, from a server that ignored our validators
             return _Result(feed, not_modified=True, state=response.state)
         loop = asyncio.get_running_loop()
-        parsed: _Parsed = await loop.run_in_executor(
-            self._executor(), parse_document, response.content, feed.url, response.url,
-            response.headers)
+        pool = self._executor()
+        try:
+            parsed: _Parsed = await loop.run_in_executor(
+                pool, parse_document, response.content, feed.url, response.url,
+                response.headers)
+        except BrokenProcessPool:
+            # a worker died (killed, or out of memory outside Python) and took every task
+            # in flight with it: each is parsed again alone, so only the culprit fails
+            self._drop_pool(pool)
+            try:
+                parsed = await self._parse_alone(response.content, feed.url, response.url,
+                                                 response.headers)
+            except BrokenProcessPool:
+                return _Result(feed, error="the feed parser crashed on this feed")
         if parsed.error is not None:
             # the validators of an answer we could not use are not kept: next time the
             # whole feed is fetched again instead of a 304 for a broken copy

@@ -26,8 +26,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "hostile"
-HOSTILE = ["feed-title-osc52.xml", "feed-title-ansi-mix.xml", "article-ansi-clear-screen.txt",
-           "feed-markup-click-action.xml", "article-markup-injection.md", "feed-javascript-links.xml"]
+HOSTILE = [
+    "feed-title-osc52.xml",
+    "feed-title-ansi-mix.xml",
+    "article-ansi-clear-screen.txt",
+    "feed-markup-click-action.xml",
+    "article-markup-injection.md",
+    "feed-javascript-links.xml",
+]
 COLUMNS, LINES = 100, 30
 
 # Keys: move, open, move, open, raw view, ... then quit. Several opens so that hostile titles
@@ -38,21 +44,33 @@ KEYS = ["j", "\r", "j", "\r", "v", "j", "\r", "j", "\r", "j", "\r", "G", "\r", "
 def _env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
     dead = "http://127.0.0.1:9"
-    env.update({
-        "TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(LINES),
-        "READER_DB": str(home / "library.sqlite"), "READER_CONFIG": str(home / "config.toml"),
-        "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data"),
-        "XDG_CACHE_HOME": str(home / "cache"), "XDG_STATE_HOME": str(home / "state"),
-        "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead,
-        "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-    })
+    env.update(
+        {
+            "TERM": "xterm-256color",
+            "COLUMNS": str(COLUMNS),
+            "LINES": str(LINES),
+            "READER_DB": str(home / "library.sqlite"),
+            "READER_CONFIG": str(home / "config.toml"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "XDG_STATE_HOME": str(home / "state"),
+            "HTTP_PROXY": dead,
+            "HTTPS_PROXY": dead,
+            "http_proxy": dead,
+            "https_proxy": dead,
+            "LC_ALL": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
     env.pop("TEXTUAL", None)
     env.pop("NO_COLOR", None)
     return env
 
 
-def run_in_pty(sources: list[str], home: Path, *, ready: bytes, keys: list[str],
-               timeout: float = 40.0) -> tuple[bytes, int | None]:
+def run_in_pty(
+    sources: list[str], home: Path, *, ready: bytes, keys: list[str], timeout: float = 40.0
+) -> tuple[bytes, int | None]:
     """Run ``python -m reader SOURCES`` on a pty; wait for ``ready`` on screen, type ``keys``;
     return every byte written to the terminal and the exit status (None: had to be killed)."""
     home.mkdir(parents=True, exist_ok=True)
@@ -154,13 +172,23 @@ def raw_c1(data: bytes) -> list[bytes]:
     """C1 controls the terminal could act on: as UTF-8 (U+0080..U+009F) or as lone bytes."""
     found = re.findall(rb"\xc2[\x80-\x9f]", data)
     text = data.decode("utf-8", errors="surrogateescape")
-    found += [ch.encode("utf-8", "surrogateescape") for ch in text
-              if 0xDC80 <= ord(ch) <= 0xDC9F]  # a lone byte 0x80..0x9f outside any UTF-8 character
+    found += [
+        ch.encode("utf-8", "surrogateescape") for ch in text if 0xDC80 <= ord(ch) <= 0xDC9F
+    ]  # a lone byte 0x80..0x9f outside any UTF-8 character
     return found
 
 
-PAYLOAD_WORDS = [b"pwned", b"HACKED", b"hacked", b"sudo password", b"evil.example", b"Y3VybCBodHRw",
-                 b"ZWNobyBwd25lZAo", b"cm0gLXJmIH4K", b"UFdORUQ"]
+PAYLOAD_WORDS = [
+    b"pwned",
+    b"HACKED",
+    b"hacked",
+    b"sudo password",
+    b"evil.example",
+    b"Y3VybCBodHRw",
+    b"ZWNobyBwd25lZAo",
+    b"cm0gLXJmIH4K",
+    b"UFdORUQ",
+]
 
 
 @pytest.fixture(scope="module")
@@ -170,19 +198,22 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[bytes, int
         "Harbour notes\n\nThe harbour reopened on Monday after a week of repairs to the north quay.\n\n"
         "Fishing boats returned in the afternoon, and the market stayed open late to catch up.\n\n"
         "The council will publish the cost of the repairs next month, along with a plan for the "
-        "south quay.\n", encoding="utf-8")
+        "south quay.\n",
+        encoding="utf-8",
+    )
     benign_feed = ROOT / "sample_feeds"
     sources = {
-        "baseline": [str(benign)] + ([str(p) for p in sorted(benign_feed.glob("*.rss"))[:1]]
-                                     if benign_feed.is_dir() else []),
+        "baseline": [str(benign)]
+        + ([str(p) for p in sorted(benign_feed.glob("*.rss"))[:1]] if benign_feed.is_dir() else []),
         "hostile": [str(CORPUS / name) for name in HOSTILE],
     }
     ready = {"baseline": b"Quit", "hostile": b"Quit"}
     results: dict[str, tuple[bytes, int | None]] = {}
 
     def one(name: str) -> None:
-        results[name] = run_in_pty(sources[name], tmp_path_factory.mktemp(name), ready=ready[name],
-                                   keys=KEYS)
+        results[name] = run_in_pty(
+            sources[name], tmp_path_factory.mktemp(name), ready=ready[name], keys=KEYS
+        )
 
     threads = [threading.Thread(target=one, args=(name,)) for name in sources]
     for t in threads:
@@ -203,13 +234,17 @@ def test_hostile_run_showed_the_hostile_titles(runs) -> None:
     output, _ = runs["hostile"]
     text = output.decode("utf-8", errors="replace")
     # the list was painted with hostile rows (the words survive, the controls don't)
-    assert "Clipboard hijack" in text or "Clear screen" in text or "Breaking news" in text, text[-2000:]
+    assert "Clipboard hijack" in text or "Clear screen" in text or "Breaking news" in text, text[
+        -2000:
+    ]
 
 
 def test_no_sequence_kind_beyond_the_baseline(runs) -> None:
     baseline = sequence_kinds(runs["baseline"][0])
     hostile = sequence_kinds(runs["hostile"][0])
-    assert hostile - baseline == set(), f"new kinds: {sorted(hostile - baseline)}; baseline: {sorted(baseline)}"
+    assert hostile - baseline == set(), (
+        f"new kinds: {sorted(hostile - baseline)}; baseline: {sorted(baseline)}"
+    )
 
 
 def test_no_payload_sequence(runs) -> None:
@@ -217,8 +252,16 @@ def test_no_payload_sequence(runs) -> None:
     baseline, _ = runs["baseline"]
     assert b"\x1b]52" not in output, "OSC 52 clipboard write reached the terminal"
     assert b"\x1bP$q" not in output, "DECRQSS reached the terminal"
-    for marker in (b"\x1b[6n", b"\x1b[21t", b"\x1b[2J", b"\x1b[3J", b"\x1b]0;", b"\x1b]2;", b"\x1b]8;",
-                   b"\x1b[1A"):
+    for marker in (
+        b"\x1b[6n",
+        b"\x1b[21t",
+        b"\x1b[2J",
+        b"\x1b[3J",
+        b"\x1b]0;",
+        b"\x1b]2;",
+        b"\x1b]8;",
+        b"\x1b[1A",
+    ):
         if marker not in baseline:
             assert marker not in output, f"{marker!r} reached the terminal"
     # whatever OSC/DCS the app itself sends, none carries text from the corpus
@@ -226,8 +269,14 @@ def test_no_payload_sequence(runs) -> None:
         for word in PAYLOAD_WORDS:
             assert word not in body, f"payload {word!r} inside a terminal command: {body[:200]!r}"
     # the exact payload strings are never written with their ESC
-    for payload in (b"\x1b]52;c;", b"\x1b]0;sudo", b"\x1b]0;hacked", b"\x1b]8;;https://evil",
-                    b"\x1b[32mVerified", b"\x1b[31mYour session"):
+    for payload in (
+        b"\x1b]52;c;",
+        b"\x1b]0;sudo",
+        b"\x1b]0;hacked",
+        b"\x1b]8;;https://evil",
+        b"\x1b[32mVerified",
+        b"\x1b[31mYour session",
+    ):
         assert payload not in output, payload
 
 

@@ -41,13 +41,20 @@ AS_LIMIT = 1536 * 2**20
 
 def clean_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
-    env.update({
-        "READER_DB": str(home / "library.sqlite"), "READER_CONFIG": str(home / "config.toml"),
-        "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data"),
-        "XDG_CACHE_HOME": str(home / "cache"), "NO_PROXY": "127.0.0.1,localhost",
-        "no_proxy": "127.0.0.1,localhost", "LC_ALL": "C.UTF-8", "MALLOC_ARENA_MAX": "2",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
+    env.update(
+        {
+            "READER_DB": str(home / "library.sqlite"),
+            "READER_CONFIG": str(home / "config.toml"),
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+            "LC_ALL": "C.UTF-8",
+            "MALLOC_ARENA_MAX": "2",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
     return env
 
 
@@ -58,13 +65,21 @@ def _limit() -> None:
 def reader(db: Path, *args: str, timeout: float = 60) -> tuple[int, str, str, int, float]:
     """``reader --db DB ARGS`` in a capped child: (status, stdout, stderr, peak RSS KB, seconds)."""
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "reader", "--db", str(db), *args], cwd=ROOT,
-                            env=clean_env(db.parent), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            preexec_fn=_limit, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reader", "--db", str(db), *args],
+        cwd=ROOT,
+        env=clean_env(db.parent),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_limit,
+        start_new_session=True,
+    )
     out: list[bytes] = []
     err: list[bytes] = []
-    readers = [threading.Thread(target=lambda s=s, b=b: b.append(s.read()))
-               for s, b in ((proc.stdout, out), (proc.stderr, err))]
+    readers = [
+        threading.Thread(target=lambda s=s, b=b: b.append(s.read()))
+        for s, b in ((proc.stdout, out), (proc.stderr, err))
+    ]
     for t in readers:
         t.start()
     while True:
@@ -79,8 +94,13 @@ def reader(db: Path, *args: str, timeout: float = 60) -> tuple[int, str, str, in
     proc.returncode = os.waitstatus_to_exitcode(status)
     for t in readers:
         t.join()
-    return (proc.returncode, b"".join(out).decode("utf-8"), b"".join(err).decode("utf-8"),
-            usage.ru_maxrss, time.monotonic() - start)
+    return (
+        proc.returncode,
+        b"".join(out).decode("utf-8"),
+        b"".join(err).decode("utf-8"),
+        usage.ru_maxrss,
+        time.monotonic() - start,
+    )
 
 
 def quick_check(db: Path) -> str:
@@ -92,7 +112,9 @@ def quick_check(db: Path) -> str:
 
 
 def opml(urls: list[str]) -> str:
-    outlines = "\n".join(f'<outline type="rss" text={quoteattr(u)} xmlUrl={quoteattr(u)}/>' for u in urls)
+    outlines = "\n".join(
+        f'<outline type="rss" text={quoteattr(u)} xmlUrl={quoteattr(u)}/>' for u in urls
+    )
     return f'<?xml version="1.0"?>\n<opml version="2.0"><head><title>t</title></head><body>\n{outlines}\n</body></opml>\n'
 
 
@@ -101,7 +123,10 @@ class HostileServer:
         self.log = tmp / "server.log"
         self.proc = subprocess.Popen(
             [sys.executable, str(SERVER), "--port", "0", "--duration", "300"],
-            stdout=self.log.open("w"), stderr=subprocess.STDOUT, cwd=tmp)
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+            cwd=tmp,
+        )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             match = re.search(r"(http://127\.0\.0\.1:\d+)/", self.log.read_text())
@@ -138,16 +163,39 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 # --------------------------------------------------------------------------- the CLI over every fast endpoint
 
 FAILING = [
-    "/status/404", "/status/410", "/status/500", "/status/503", "/redirect-loop", "/redirect-chain?n=15",
-    "/redirect-file", "/redirect-scheme", "/bad-gzip", "/truncated", "/huge-content-length",
-    "/empty-200", "/304-unconditional", "/html-not-feed", "/bad-chunked", "/gzip-bomb",
-    "/gzip-bomb-double", "/infinite", "/wrong-type/png?binary", "/hostile/feed-billion-laughs.xml",
-    "/hostile/feed-xxe-file.xml", "/hostile/binary-file.txt",
+    "/status/404",
+    "/status/410",
+    "/status/500",
+    "/status/503",
+    "/redirect-loop",
+    "/redirect-chain?n=15",
+    "/redirect-file",
+    "/redirect-scheme",
+    "/bad-gzip",
+    "/truncated",
+    "/huge-content-length",
+    "/empty-200",
+    "/304-unconditional",
+    "/html-not-feed",
+    "/bad-chunked",
+    "/gzip-bomb",
+    "/gzip-bomb-double",
+    "/infinite",
+    "/wrong-type/png?binary",
+    "/hostile/feed-billion-laughs.xml",
+    "/hostile/feed-xxe-file.xml",
+    "/hostile/binary-file.txt",
 ]
 WORKING = [
-    "/ok.xml", "/wrong-type/html", "/wrong-type/octet", "/charset-mismatch", "/redirect-chain?n=3",
-    "/hostile/feed-title-osc52.xml", "/hostile/feed-markup-click-action.xml",
-    "/hostile/feed-javascript-links.xml", "/hostile/feed-nul-bytes.xml",
+    "/ok.xml",
+    "/wrong-type/html",
+    "/wrong-type/octet",
+    "/charset-mismatch",
+    "/redirect-chain?n=3",
+    "/hostile/feed-title-osc52.xml",
+    "/hostile/feed-markup-click-action.xml",
+    "/hostile/feed-javascript-links.xml",
+    "/hostile/feed-nul-bytes.xml",
 ]
 EITHER = ["/huge-header", "/many-headers", "/wrong-type/png", "/hostile/feed-truncated.xml"]
 
@@ -160,16 +208,26 @@ def cli_refresh(server: HostileServer, tmp_path_factory: pytest.TempPathFactory)
     first_add = reader(db, "add", f"{server.url}/ok.xml")
     listing = home / "feeds.opml"
     # "/wrong-type/png?binary" is really the binary corpus file served as a PNG
-    urls = [server.url + p.replace("/wrong-type/png?binary", "/hostile/binary-file.txt?png")
-            for p in FAILING + WORKING + EITHER]
+    urls = [
+        server.url + p.replace("/wrong-type/png?binary", "/hostile/binary-file.txt?png")
+        for p in FAILING + WORKING + EITHER
+    ]
     listing.write_text(opml(urls))
     imported = reader(db, "import", str(listing))
     first = reader(db, "refresh", "--quiet", timeout=120)
     listed = reader(db, "list", "--json")
     second = reader(db, "refresh", "--quiet", timeout=120)
     listed_again = reader(db, "list", "--json")
-    return {"db": db, "add": first_add, "import": imported, "first": first, "second": second,
-            "list": listed, "list_again": listed_again, "urls": urls}
+    return {
+        "db": db,
+        "add": first_add,
+        "import": imported,
+        "first": first,
+        "second": second,
+        "list": listed,
+        "list_again": listed_again,
+        "urls": urls,
+    }
 
 
 def _check_output(result: tuple[int, str, str, int, float]) -> None:
@@ -200,19 +258,30 @@ def test_refresh_reports_each_failure_on_one_line(cli_refresh, server: HostileSe
         assert not any(server.url + path + ":" in ln for ln in lines), (path, err)
 
 
-@pytest.mark.parametrize("path,words", [
-    ("/redirect-loop", ("redirect",)), ("/redirect-chain?n=15", ("redirect",)),
-    ("/redirect-file", ("redirect", "http")), ("/redirect-scheme", ("redirect", "http")),
-    ("/status/404", ("404",)), ("/status/410", ("410",)), ("/status/500", ("500",)),
-    ("/status/503", ("503",)), ("/gzip-bomb", ("large", "size", "limit", "cap", "over")),
-    ("/gzip-bomb-double", ("coding", "encoding", "gzip", "large", "limit", "over")),
-    ("/infinite", ("large", "size", "limit", "cap", "over")),
-    ("/huge-content-length", ("large", "size", "limit", "cap", "over")),
-    ("/empty-200", ("empty",)), ("/html-not-feed", ("web page", "not a feed", "html")),
-    ("/hostile/feed-billion-laughs.xml", ("entit",)), ("/truncated", ("truncat", "incomplete", "closed", "protocol", "short")),
-])
-def test_failure_messages_say_what_happened(cli_refresh, server: HostileServer, path: str,
-                                            words: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "path,words",
+    [
+        ("/redirect-loop", ("redirect",)),
+        ("/redirect-chain?n=15", ("redirect",)),
+        ("/redirect-file", ("redirect", "http")),
+        ("/redirect-scheme", ("redirect", "http")),
+        ("/status/404", ("404",)),
+        ("/status/410", ("410",)),
+        ("/status/500", ("500",)),
+        ("/status/503", ("503",)),
+        ("/gzip-bomb", ("large", "size", "limit", "cap", "over")),
+        ("/gzip-bomb-double", ("coding", "encoding", "gzip", "large", "limit", "over")),
+        ("/infinite", ("large", "size", "limit", "cap", "over")),
+        ("/huge-content-length", ("large", "size", "limit", "cap", "over")),
+        ("/empty-200", ("empty",)),
+        ("/html-not-feed", ("web page", "not a feed", "html")),
+        ("/hostile/feed-billion-laughs.xml", ("entit",)),
+        ("/truncated", ("truncat", "incomplete", "closed", "protocol", "short")),
+    ],
+)
+def test_failure_messages_say_what_happened(
+    cli_refresh, server: HostileServer, path: str, words: tuple[str, ...]
+) -> None:
     err = cli_refresh["first"][2]
     line = next((ln for ln in err.splitlines() if server.url + path + ":" in ln), "")
     assert any(w in line.lower() for w in words), (path, line)
@@ -233,7 +302,9 @@ def test_library_is_intact_and_the_good_feeds_are_stored(cli_refresh) -> None:
     titles = [a.get("title") for a in articles]
     assert "Entry one" in titles
     assert "[@click=app.quit]Breaking news[/]" in titles
-    assert "Entr\u00e9e \u2014 \u201cone\u201d" in titles  # charset mismatch: bytes + headers to the parser
+    assert (
+        "Entr\u00e9e \u2014 \u201cone\u201d" in titles
+    )  # charset mismatch: bytes + headers to the parser
     for article in articles:
         url = article.get("url")
         assert url is None or url.startswith(("http://", "https://")), url
@@ -245,7 +316,11 @@ def test_second_refresh_keeps_everything(cli_refresh) -> None:
     assert quick_check(cli_refresh["db"]) == "ok"
     before = json.loads(cli_refresh["list"][1])
     after = json.loads(cli_refresh["list_again"][1])
-    key = lambda a: (a.get("feed") or a.get("source") or "", a.get("title") or "", a.get("url") or "")  # noqa: E731
+    key = lambda a: (
+        a.get("feed") or a.get("source") or "",
+        a.get("title") or "",
+        a.get("url") or "",
+    )  # noqa: E731
     assert sorted(map(key, before)) == sorted(map(key, after))
 
 
@@ -276,8 +351,12 @@ def _library(tmp_path: Path, urls: list[str]):
 def test_slow_endpoints_hit_the_deadline(server: HostileServer, tmp_path: Path, no_proxy) -> None:
     from reader.sources.http import HttpLimits
 
-    urls = [f"{server.url}/slow-drip", f"{server.url}/slow-headers", f"{server.url}/no-response",
-            f"{server.url}/ok.xml"]
+    urls = [
+        f"{server.url}/slow-drip",
+        f"{server.url}/slow-headers",
+        f"{server.url}/no-response",
+        f"{server.url}/ok.xml",
+    ]
     library, ids = _library(tmp_path, urls)
     try:
         start = time.monotonic()
@@ -289,7 +368,9 @@ def test_slow_endpoints_hit_the_deadline(server: HostileServer, tmp_path: Path, 
         for url in urls[:3]:
             assert "time" in failures[url].lower(), failures
             assert "\n" not in failures[url]
-        assert library.view(__import__("reader.storage.base", fromlist=["ArticleQuery"]).ArticleQuery())
+        assert library.view(
+            __import__("reader.storage.base", fromlist=["ArticleQuery"]).ArticleQuery()
+        )
     finally:
         library.close()
 
@@ -298,8 +379,12 @@ def test_slow_endpoints_hit_the_deadline(server: HostileServer, tmp_path: Path, 
 
 
 RETRY_CASES = {  # path: (lowest, highest) acceptable wait in seconds; None: ignored
-    "/status/429": (100, 140), "/status/429-date": (60, 180), "/status/503": (100, 140),
-    "/status/429-huge": (60, 24 * 3600 + 60), "/status/429-negative": None, "/status/429-garbage": None,
+    "/status/429": (100, 140),
+    "/status/429-date": (60, 180),
+    "/status/503": (100, 140),
+    "/status/429-huge": (60, 24 * 3600 + 60),
+    "/status/429-negative": None,
+    "/status/429-garbage": None,
 }
 
 
@@ -316,7 +401,9 @@ def test_retry_after(server: HostileServer, tmp_path: Path, no_proxy) -> None:
         for path, feed_id in zip(paths, ids, strict=True):
             info = library.storage.feed(feed_id)
             assert info is not None and info.last_error, info
-            wait = (info.retry_after - datetime.now(UTC)).total_seconds() if info.retry_after else None
+            wait = (
+                (info.retry_after - datetime.now(UTC)).total_seconds() if info.retry_after else None
+            )
             if RETRY_CASES[path] is None:
                 # garbage and negative values are ignored (or clamped to the minimum): never "now - 5 s"
                 assert wait is None or 0 < wait <= 3600, (path, wait)
@@ -336,13 +423,15 @@ def test_retry_after(server: HostileServer, tmp_path: Path, no_proxy) -> None:
 # --------------------------------------------------------------------------- the cache survives
 
 
-FEED = (b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Flip feed</title>'
-        b'<link>http://127.0.0.1/</link><description>d</description>'
-        b'<item><title>Kept one</title><guid>flip-1</guid><link>http://127.0.0.1/1</link>'
-        b'<pubDate>Mon, 06 Jan 2025 10:00:00 GMT</pubDate><description>Body one.</description></item>'
-        b'<item><title>Kept two</title><guid>flip-2</guid><link>http://127.0.0.1/2</link>'
-        b'<pubDate>Mon, 06 Jan 2025 11:00:00 GMT</pubDate><description>Body two.</description></item>'
-        b'</channel></rss>\n')
+FEED = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Flip feed</title>'
+    b"<link>http://127.0.0.1/</link><description>d</description>"
+    b"<item><title>Kept one</title><guid>flip-1</guid><link>http://127.0.0.1/1</link>"
+    b"<pubDate>Mon, 06 Jan 2025 10:00:00 GMT</pubDate><description>Body one.</description></item>"
+    b"<item><title>Kept two</title><guid>flip-2</guid><link>http://127.0.0.1/2</link>"
+    b"<pubDate>Mon, 06 Jan 2025 11:00:00 GMT</pubDate><description>Body two.</description></item>"
+    b"</channel></rss>\n"
+)
 
 
 class FlipHandler(BaseHTTPRequestHandler):
@@ -355,8 +444,14 @@ class FlipHandler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
-    def _send(self, code: int, body: bytes, ctype: str = "application/rss+xml",
-              headers: tuple[tuple[str, str], ...] = (), length: int | None = None) -> None:
+    def _send(
+        self,
+        code: int,
+        body: bytes,
+        ctype: str = "application/rss+xml",
+        headers: tuple[tuple[str, str], ...] = (),
+        length: int | None = None,
+    ) -> None:
         self.send_response(code)
         self.send_header("Content-Type", ctype)
         for k, v in headers:
@@ -367,7 +462,9 @@ class FlipHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         mode = type(self).mode
-        type(self).conditional = bool(self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"))
+        type(self).conditional = bool(
+            self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
+        )
         if mode == "ok":
             if self.headers.get("If-None-Match") == '"v1"':
                 self.send_response(304)
@@ -392,14 +489,22 @@ class FlipHandler(BaseHTTPRequestHandler):
         elif mode == "cut-feed":
             self._send(200, FEED[: FEED.index(b"<item>") + 40])
         elif mode == "html":
-            self._send(200, b"<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>", "text/html")
+            self._send(
+                200, b"<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>", "text/html"
+            )
         elif mode == "empty-channel":
             self._send(200, FEED[: FEED.index(b"<item>")] + b"</channel></rss>\n")
         elif mode == "garbage":
             self._send(200, bytes(range(256)) * 8, "application/octet-stream")
         elif mode == "bomb":
-            self._send(200, (FEED[: FEED.index(b"<rss")] + b'<!DOCTYPE rss [<!ENTITY a "aaaa">]>'
-                             + FEED[FEED.index(b"<rss"):]))
+            self._send(
+                200,
+                (
+                    FEED[: FEED.index(b"<rss")]
+                    + b'<!DOCTYPE rss [<!ENTITY a "aaaa">]>'
+                    + FEED[FEED.index(b"<rss") :]
+                ),
+            )
 
 
 @pytest.fixture
@@ -427,12 +532,26 @@ def test_a_bad_answer_never_costs_the_cache(flip: str, tmp_path: Path, no_proxy)
     try:
         first = asyncio.run(library.refresh(limits=limits))
         assert first.errors == 0 and titles() == ["Kept one", "Kept two"]
-        [one] = [i for i in library.view(ArticleQuery(feed_ids=(feed_id,)))
-                 if library.get(i).article.title == "Kept one"]
+        [one] = [
+            i
+            for i in library.view(ArticleQuery(feed_ids=(feed_id,)))
+            if library.get(i).article.title == "Kept one"
+        ]
         library.mark_read([one])
         library.star([one])
-        for mode in ("500", "404", "empty", "304", "truncated", "cut-feed", "html", "empty-channel",
-                     "garbage", "bomb", "ok"):
+        for mode in (
+            "500",
+            "404",
+            "empty",
+            "304",
+            "truncated",
+            "cut-feed",
+            "html",
+            "empty-channel",
+            "garbage",
+            "bomb",
+            "ok",
+        ):
             FlipHandler.mode = mode
             summary = asyncio.run(library.refresh(limits=limits))
             assert titles() == ["Kept one", "Kept two"], mode

@@ -257,3 +257,31 @@ def test_full_text_fetches_and_keeps_the_page(library: Library) -> None:
             asyncio.run(library.full_text(second))
         kept = library.get(second)
         assert kept is not None and kept.full_body is None and kept.article.body
+
+
+def test_folder_with_a_name_that_is_not_utf8(library: Library, tmp_path: Path) -> None:
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    with open(os.path.join(os.fsencode(folder), b"note-\xfe.md"), "wb") as handle:
+        handle.write(b"# Odd name\n\nThe file name is not UTF-8.\n")
+    (outcome,) = library.open_sources([str(folder)])
+    assert outcome.error is None and outcome.new == 1
+    (again,) = library.open_sources([str(folder)])
+    assert again.new == 0 and again.total == 1  # cached under its displayable name
+
+
+def test_an_unexpected_failure_in_one_source_spares_the_others(
+        library: Library, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.library as module
+
+    real = module._SourceLoader.local
+
+    def flaky(self: object, spec: str) -> object:
+        if spec.endswith("story-0.md"):
+            raise RuntimeError("boom")
+        return real(self, spec)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module._SourceLoader, "local", flaky)
+    bad, good = library.open_sources([str(folder / "story-0.md"), str(folder / "story-1.md")])
+    assert bad.error is not None and "RuntimeError" in bad.error
+    assert good.error is None and good.new == 1

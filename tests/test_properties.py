@@ -23,20 +23,58 @@ from reader.models import SourceKind
 # C0 except TAB and LF, DEL, C1.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-MEDIUM = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MEDIUM = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 ESC = "\x1b"
 # What attackers actually write, so that the generator reaches the interesting corners
 # quickly rather than by luck.
 FRAGMENTS = [
-    f"{ESC}]52;c;Y3VybA=={ESC}\\", f"{ESC}]0;pwned\x07", f"{ESC}[2J", f"{ESC}[6n", f"{ESC}P$qm{ESC}\\",
-    "\x9b2J", "\x9d0;title\x9c", "\x00", "\x7f", "\r", "\r\n", "\x08\x08", "\x0b", "\x0c", "\u2028",
-    "\u202e", "\u2066", "\u200f", "[@click=app.quit]", "[/]", "[b]", "[link='https://evil']",
-    "\\", "$var", "&amp;", "&#27;", "&#x9b;", "&#0;", "<", ">", "<p>", "</p>", "<script>alert(1)</script>",
-    "<a href='javascript:alert(1)'>x</a>", "<a href='https://ok.example/'>ok</a>", "\n\n", "\t",
-    "javascript:", "http://", "https://", "file:///etc/passwd", "--", " ", "\ufeff",
+    f"{ESC}]52;c;Y3VybA=={ESC}\\",
+    f"{ESC}]0;pwned\x07",
+    f"{ESC}[2J",
+    f"{ESC}[6n",
+    f"{ESC}P$qm{ESC}\\",
+    "\x9b2J",
+    "\x9d0;title\x9c",
+    "\x00",
+    "\x7f",
+    "\r",
+    "\r\n",
+    "\x08\x08",
+    "\x0b",
+    "\x0c",
+    "\u2028",
+    "\u202e",
+    "\u2066",
+    "\u200f",
+    "[@click=app.quit]",
+    "[/]",
+    "[b]",
+    "[link='https://evil']",
+    "\\",
+    "$var",
+    "&amp;",
+    "&#27;",
+    "&#x9b;",
+    "&#0;",
+    "<",
+    ">",
+    "<p>",
+    "</p>",
+    "<script>alert(1)</script>",
+    "<a href='javascript:alert(1)'>x</a>",
+    "<a href='https://ok.example/'>ok</a>",
+    "\n\n",
+    "\t",
+    "javascript:",
+    "http://",
+    "https://",
+    "file:///etc/passwd",
+    "--",
+    " ",
+    "\ufeff",
 ]
 hostile_text = st.lists(
     st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=20)), max_size=30
@@ -44,19 +82,42 @@ hostile_text = st.lists(
 any_text = st.one_of(st.text(max_size=300), hostile_text)
 
 BYTE_FRAGMENTS = [f.encode("utf-8", "surrogatepass") for f in FRAGMENTS] + [
-    b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x1f\x8b\x08\x00",
-    b"\x89PNG\r\n\x1a\n", b"\xe9", b"\x80\x81", b"\xc3", b'<?xml version="1.0" encoding="utf-7"?>',
-    b'<?xml version="1.0" encoding="iso-8859-1"?>', b'<?xml version="1.0" encoding="base64"?>',
-    b"<rss version='2.0'><channel>", b"<item><title>", b"</title>", b"</item>", b"</channel></rss>",
-    b"<feed xmlns='http://www.w3.org/2005/Atom'>", b"<entry><title>", b"</entry>", b"</feed>",
-    b"<!DOCTYPE rss [<!ENTITY a 'aaaa'>]>", b"&a;", b"<opml><body><outline xmlUrl='file:///x'/>",
-    b"<html><head><meta charset='utf-16'>", b"<body><p>", b"# Title\n\n", b"```\n",
-    b'{"version": "https://jsonfeed.org/version/1.1", "items": [', b"]}",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xfe\xff",
+    b"\xff\xfe\x00\x00",
+    b"\x1f\x8b\x08\x00",
+    b"\x89PNG\r\n\x1a\n",
+    b"\xe9",
+    b"\x80\x81",
+    b"\xc3",
+    b'<?xml version="1.0" encoding="utf-7"?>',
+    b'<?xml version="1.0" encoding="iso-8859-1"?>',
+    b'<?xml version="1.0" encoding="base64"?>',
+    b"<rss version='2.0'><channel>",
+    b"<item><title>",
+    b"</title>",
+    b"</item>",
+    b"</channel></rss>",
+    b"<feed xmlns='http://www.w3.org/2005/Atom'>",
+    b"<entry><title>",
+    b"</entry>",
+    b"</feed>",
+    b"<!DOCTYPE rss [<!ENTITY a 'aaaa'>]>",
+    b"&a;",
+    b"<opml><body><outline xmlUrl='file:///x'/>",
+    b"<html><head><meta charset='utf-16'>",
+    b"<body><p>",
+    b"# Title\n\n",
+    b"```\n",
+    b'{"version": "https://jsonfeed.org/version/1.1", "items": [',
+    b"]}",
 ]
 hostile_bytes = st.lists(
     st.one_of(st.sampled_from(BYTE_FRAGMENTS), st.binary(max_size=20)), max_size=25
 ).map(b"".join)
 any_bytes = st.one_of(st.binary(max_size=400), hostile_bytes)
+
 
 def assert_clean(text: str | None, what: str = "") -> None:
     if text is None:
@@ -112,10 +173,32 @@ def test_sanitize_clean_line_is_one_clean_line(text: str, limit: int) -> None:
 
 
 @FAST
-@given(st.one_of(any_text, st.builds(lambda s, p: s + p, st.sampled_from(
-    ["http://", "https://", "HTTPS://", " https://", "-https://", "javascript:", "file://",
-     "ssh://", "//", "http:/", "https://a.example", "https://[::1]", "https://a.example:99999"]),
-    any_text)))
+@given(
+    st.one_of(
+        any_text,
+        st.builds(
+            lambda s, p: s + p,
+            st.sampled_from(
+                [
+                    "http://",
+                    "https://",
+                    "HTTPS://",
+                    " https://",
+                    "-https://",
+                    "javascript:",
+                    "file://",
+                    "ssh://",
+                    "//",
+                    "http:/",
+                    "https://a.example",
+                    "https://[::1]",
+                    "https://a.example:99999",
+                ]
+            ),
+            any_text,
+        ),
+    )
+)
 def test_safe_url_only_http_https(url: str) -> None:
     out = sanitize.safe_url(url)
     assert_safe_url(out)
@@ -124,19 +207,46 @@ def test_safe_url_only_http_https(url: str) -> None:
 
 
 @FAST
-@given(any_text, st.sampled_from([None, "https://base.example/dir/page.html", "javascript:x",
-                                  "file:///etc/", "-https://x.example/", "https://b.example"]))
+@given(
+    any_text,
+    st.sampled_from(
+        [
+            None,
+            "https://base.example/dir/page.html",
+            "javascript:x",
+            "file:///etc/",
+            "-https://x.example/",
+            "https://b.example",
+        ]
+    ),
+)
 def test_safe_url_with_base_only_http_https(url: str, base: str | None) -> None:
     assert_safe_url(sanitize.safe_url(url, base=base))
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)", "  JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "file:///etc/passwd",
-    "data:text/html;base64,PHNjcmlwdD4=", "vbscript:msgbox(1)", "ssh://attacker.example/",
-    "smb://203.0.113.9/share", "../../../etc/passwd", "--new-window=file:///etc/shadow",
-    f"https://x.example/{ESC}]52;c;UFdORUQ={ESC}\\", "https://x.example/a b", "https://x.example/\u202e",
-    "-https://x.example/", "https://", "http:///path", "exec:touch /tmp/pwned", "filter:rm -rf ~:https://x/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "  JaVaScRiPt:alert(1)",
+        "java\tscript:alert(1)",
+        "file:///etc/passwd",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "vbscript:msgbox(1)",
+        "ssh://attacker.example/",
+        "smb://203.0.113.9/share",
+        "../../../etc/passwd",
+        "--new-window=file:///etc/shadow",
+        f"https://x.example/{ESC}]52;c;UFdORUQ={ESC}\\",
+        "https://x.example/a b",
+        "https://x.example/\u202e",
+        "-https://x.example/",
+        "https://",
+        "http:///path",
+        "exec:touch /tmp/pwned",
+        "filter:rm -rf ~:https://x/",
+    ],
+)
 def test_safe_url_refuses_corpus_urls(url: str) -> None:
     assert sanitize.safe_url(url) is None
 
@@ -153,8 +263,25 @@ def test_display_name_is_one_clean_line(raw: str | bytes) -> None:
 
 
 @FAST
-@given(any_bytes, st.sampled_from([None, "utf-8", "iso-8859-1", "utf-7", "utf-16", "base64",
-                                   "rot13", "zlib", "nonsense", "cp1252", "shift_jis", ""]))
+@given(
+    any_bytes,
+    st.sampled_from(
+        [
+            None,
+            "utf-8",
+            "iso-8859-1",
+            "utf-7",
+            "utf-16",
+            "base64",
+            "rot13",
+            "zlib",
+            "nonsense",
+            "cp1252",
+            "shift_jis",
+            "",
+        ]
+    ),
+)
 def test_decode_bytes_never_raises_and_is_clean(data: bytes, declared: str | None) -> None:
     from reader.sources.decode import decode_bytes
 
@@ -166,9 +293,13 @@ def test_decode_bytes_never_raises_and_is_clean(data: bytes, declared: str | Non
 
 
 @FAST
-@given(any_bytes, st.sampled_from([None, "a.txt", "a.md", "a.xml", "a.html", "a.opml", "a.gz",
-                                   "a.json", "x", "\x1b[2J.txt"]),
-       st.sampled_from([None, "text/html", "application/rss+xml", "image/png", "", "text/plain"]))
+@given(
+    any_bytes,
+    st.sampled_from(
+        [None, "a.txt", "a.md", "a.xml", "a.html", "a.opml", "a.gz", "a.json", "x", "\x1b[2J.txt"]
+    ),
+    st.sampled_from([None, "text/html", "application/rss+xml", "image/png", "", "text/plain"]),
+)
 def test_sniff_never_raises(data: bytes, name: str | None, content_type: str | None) -> None:
     from reader.sources.sniff import sniff
 
@@ -234,9 +365,22 @@ def _rss(title: str, link: str, desc: str) -> bytes:
 
 
 @MEDIUM
-@given(hostile_text, st.one_of(hostile_text, st.sampled_from(
-    ["javascript:alert(1)", "file:///etc/passwd", "https://ok.example/x", "-https://x", "ssh://x/"])),
-    hostile_text)
+@given(
+    hostile_text,
+    st.one_of(
+        hostile_text,
+        st.sampled_from(
+            [
+                "javascript:alert(1)",
+                "file:///etc/passwd",
+                "https://ok.example/x",
+                "-https://x",
+                "ssh://x/",
+            ]
+        ),
+    ),
+    hostile_text,
+)
 def test_feed_fields_are_clean_whatever_the_feed_says(title: str, link: str, desc: str) -> None:
     load_bytes = _load_bytes()
     _check_result(_call_load_bytes(load_bytes, _rss(title, link, desc), "feed.xml"))
@@ -249,7 +393,9 @@ def test_parse_feed_fields_are_clean(title: str, desc: str) -> None:
     from reader.sources.feeds import parse_feed
 
     try:
-        feed = parse_feed(_rss(title, "https://ok.example/a", desc), url="https://feed.example/f.xml")
+        feed = parse_feed(
+            _rss(title, "https://ok.example/a", desc), url="https://feed.example/f.xml"
+        )
     except ReaderError as error:
         assert_clean(str(error), "FeedError")
         return
@@ -279,13 +425,53 @@ def test_text_cleaner_never_raises_and_is_clean(text: str) -> None:
     assert len(cleaned.lines) == len(cleaned.kept)
 
 
-html_text = st.lists(st.one_of(
-    st.sampled_from(["<p>", "</p>", "<div>", "</div>", "<a href='javascript:alert(1)'>", "<a href='https://ok.example/'>",
-                     "</a>", "<img src=x alt='\x1b[2J'>", "<pre>", "</pre>", "<code>", "</code>", "<table><tr><td>",
-                     "</td></tr></table>", "<h1>", "</h1>", "<ul><li>", "</li></ul>", "<blockquote>", "</blockquote>",
-                     "<br>", "&#27;[2J", "&#x9b;", "&#0;", "&#1;", "&#x7f;", "&#xd800;", "<!--", "-->", "<![CDATA[",
-                     "]]>", "<script>", "</script>", "<style>", "</style>", "<svg><title>", "</title></svg>"]),
-    hostile_text), max_size=25).map("".join)
+html_text = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<div>",
+                "</div>",
+                "<a href='javascript:alert(1)'>",
+                "<a href='https://ok.example/'>",
+                "</a>",
+                "<img src=x alt='\x1b[2J'>",
+                "<pre>",
+                "</pre>",
+                "<code>",
+                "</code>",
+                "<table><tr><td>",
+                "</td></tr></table>",
+                "<h1>",
+                "</h1>",
+                "<ul><li>",
+                "</li></ul>",
+                "<blockquote>",
+                "</blockquote>",
+                "<br>",
+                "&#27;[2J",
+                "&#x9b;",
+                "&#0;",
+                "&#1;",
+                "&#x7f;",
+                "&#xd800;",
+                "<!--",
+                "-->",
+                "<![CDATA[",
+                "]]>",
+                "<script>",
+                "</script>",
+                "<style>",
+                "</style>",
+                "<svg><title>",
+                "</title></svg>",
+            ]
+        ),
+        hostile_text,
+    ),
+    max_size=25,
+).map("".join)
 
 
 @MEDIUM
@@ -305,8 +491,9 @@ def test_html_to_markdown_never_raises_and_is_clean(fragment: str) -> None:
 def test_extract_article_never_raises_and_is_clean(html: str, as_bytes: bool) -> None:
     from reader.cleaning.html import extract_article
 
-    page = extract_article(html.encode("utf-8", "surrogatepass") if as_bytes else html,
-                           url="https://base.example/a")
+    page = extract_article(
+        html.encode("utf-8", "surrogatepass") if as_bytes else html, url="https://base.example/a"
+    )
     assert_clean(page.title, "title")
     assert_clean(page.author, "author")
     assert_clean(page.body, "body")
@@ -322,14 +509,23 @@ def _render_article():
 
 
 @SLOW
-@given(hostile_text, hostile_text, st.one_of(st.none(), hostile_text), st.sampled_from([20, 80, 200]))
+@given(
+    hostile_text, hostile_text, st.one_of(st.none(), hostile_text), st.sampled_from([20, 80, 200])
+)
 def test_render_article_never_raises_and_is_clean(
     title: str, body: str, url: str | None, width: int
 ) -> None:
     render_article = _render_article()
     rendered = render_article(
-        title=title, source=title, author=title, published=None, url=url, body=body,
-        badge=title, width=width, highlight=(title[:3],) if title.strip() else (),
+        title=title,
+        source=title,
+        author=title,
+        published=None,
+        url=url,
+        body=body,
+        badge=title,
+        width=width,
+        highlight=(title[:3],) if title.strip() else (),
         enclosures=(url,) if url else (),
     )
     assert_clean(rendered.text.plain, "render_article")
@@ -349,8 +545,9 @@ def test_render_article_of_markdown_from_html_is_clean(fragment: str) -> None:
 
     render_article = _render_article()
     body = html_to_markdown(fragment, base_url="https://base.example/")
-    rendered = render_article(title=None, source=None, author=None, published=None, url=None,
-                              body=body)
+    rendered = render_article(
+        title=None, source=None, author=None, published=None, url=None, body=body
+    )
     assert_clean(rendered.text.plain, "render_article")
     for url in rendered.links:
         assert_safe_url(url)

@@ -314,3 +314,83 @@ def test_newest_caps_a_huge_feed_keeping_order() -> None:
     undated = (Article(source="s", key="u"), *articles)
     assert newest(undated, limit=1)[0].key == "u"
     assert newest(articles) is articles
+
+
+def _crash_on_feed_0(data: bytes, source: str, url: str, headers: object) -> object:
+    from reader.refresh import _Parsed
+    from reader.sources.feeds import parse_feed
+
+    if source.endswith("/feed/0.xml"):
+        os._exit(9)  # what the kernel's OOM killer would do to the worker
+    feed = parse_feed(data, url=url, source=source)
+    return _Parsed(feed.title, feed.articles, feed.warnings, None)
+
+
+def test_a_crashed_parser_fails_only_its_feed(library: Library,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.refresh as module
+
+    monkeypatch.setattr(module, "parse_document", _crash_on_feed_0)
+    with Farm(feeds=4, entries=3) as farm:
+        library.add([farm.urls[0]])  # stored once, so the refresh below parses it again
+        library.storage._conn().execute("UPDATE feeds SET etag = NULL, last_modified = NULL, "
+                                         "content_hash = NULL")
+        library.import_file(_urls(library, farm.urls[1:]))
+        summary = refresh(library)
+    assert summary.errors == 1 and "crashed" in summary.failures[0][1]
+    assert summary.new_articles == 9
+    assert len(library.view(ArticleQuery())) == 12  # feed 0's cached entries are kept
+
+
+HOSTILE_SERVER = Path(__file__).parent / "support" / "hostile_server.py"
+BAD = ["/slow-drip", "/slow-headers", "/no-response", "/infinite", "/huge-content-length",
+       "/truncated", "/gzip-bomb", "/gzip-bomb-double", "/bad-gzip", "/redirect-loop",
+       "/redirect-chain?n=30", "/redirect-file", "/redirect-scheme", "/status/404",
+       "/status/410", "/status/500", "/status/503", "/status/429", "/status/429-date",
+       "/status/429-garbage", "/status/429-huge", "/status/429-negative",
+       "/html-not-feed", "/304-unconditional", "/empty-200", "/bad-chunked", "/hostile/feed-billion-laughs.xml", "/hostile/feed-xxe-file.xml",
+       "/hostile/feed-not-xml.html"]
+# a feed under a wrong label is still a feed; big headers are within httpx's limits
+GOOD = ["/ok.xml", "/wrong-type/html", "/wrong-type/octet", "/wrong-type/png",
+        "/huge-header", "/charset-mismatch",
+        "/redirect-chain?n=3", "/hostile/feed-title-osc52.xml",
+        "/hostile/feed-duplicate-guids.xml", "/hostile/feed-bad-dates.xml"]
+EITHER = ["/many-headers"]  # 10,000 headers: fine, or past the deadline on a busy machine
+
+
+@pytest.fixture(scope="module")
+def hostile_server() -> Iterator[str]:
+    process = subprocess.Popen([sys.executable, str(HOSTILE_SERVER), "--port", "0",
+                                "--duration", "180"], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    url = line.split(" on ", 1)[1].split()[0].rstrip("/")
+    threading.Thread(target=process.stdout.read, daemon=True).start()
+    yield url
+    process.terminate()
+    process.wait(5)
+
+
+def test_every_hostile_endpoint_through_refresh(library: Library, hostile_server: str) -> None:
+    from reader.sources.http import HttpLimits
+
+    for path in BAD + GOOD + EITHER:
+        library.storage.upsert_feed(hostile_server + path, subscribed=True)
+    limits = HttpLimits(deadline=2.0, max_bytes=2**20, connect_timeout=2.0)
+    started = time.monotonic()
+    summary = refresh(library, limits=limits)
+    assert time.monotonic() - started < 30
+    failed = {url.removeprefix(hostile_server) for url, _ in summary.failures} - set(EITHER)
+    assert failed == set(BAD), (failed ^ set(BAD), summary.failures)
+    assert all(message and "\n" not in message and "\x1b" not in message
+               for _, message in summary.failures)
+    feeds = {f.url.removeprefix(hostile_server): f for f in library.feeds()}
+    assert all(feeds[path].total > 0 for path in GOOD)
+    assert "410" in (feeds["/status/410"].last_error or "")
+    before = len(library.view(ArticleQuery()))
+    waiting = [f.id for path, f in feeds.items() if path.startswith("/status/") or
+               path in GOOD]
+    again = refresh(library, limits=limits, feed_ids=waiting)
+    assert again.skipped >= 4  # the 429/503 with a usable Retry-After wait their turn
+    assert len(library.view(ArticleQuery())) == before
+    assert library.storage.quick_check() == "ok"

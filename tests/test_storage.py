@@ -303,7 +303,7 @@ def _writer(path: str, worker: int, count: int) -> None:
 def test_two_processes_writing_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "lib.sqlite"
     SqliteStorage.open(path)[0].close()
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")  # a fresh SqliteStorage in each
     workers = [context.Process(target=_writer, args=(str(path), w, 150)) for w in range(3)]
     for process in workers:
         process.start()

@@ -283,8 +283,8 @@ def _author(meta: dict[str, str], ld: list[dict[str, Any]]) -> str | None:
 # class names. The shortest of the first few wins: wrappers also hold the date.
 _BYLINE_XPATH = (
     "//*[@itemprop='author']//*[@itemprop='name'] | //*[@itemprop='author'] | //a[@rel='author']"
-    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' author-name ')"
-    " or contains(@class, 'byline__name') or contains(@class, 'author__name')]"
+    " | //*[contains(@class, 'author-name') or contains(@class, 'byline__name')"
+    " or contains(@class, 'author__name')]"
 )
 
 

@@ -67,9 +67,10 @@ _TRAFILATURA_EMPHASIS = {"#i": "*", "#b": "**"}
 # Past this depth the rest of a subtree is rendered as flat text: Python's recursion limit
 # must never be reached, whatever the parser let through.
 _MAX_DEPTH = 120
-_WS = re.compile(r"[ \t\n\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_WS = re.compile(r"[ \t\n\r\f\v\x85\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ABSOLUTE_HTTP = re.compile(r"https?://", re.I)
 _LIST_MARKER = re.compile(r"(?:- |\d+\. )")
 _HARD_BREAK = "\x00"  # placeholder for <br> while whitespace is collapsed
 
@@ -120,15 +121,16 @@ def parse_html(html: str | bytes) -> ParsedHtml:
     again; ``truncated`` says whether content was still lost. Input is normalised to UTF-8
     bytes first, so lone surrogates, NULs and control characters never make the parser raise.
     """
-    text = _to_text(html)
-    root, too_deep = _parse_once(text)
+    data = _to_utf8(html)
+    root, too_deep = _parse_once(data)
     if not too_deep:
         return ParsedHtml(root, flattened=False, truncated=False)
-    root, too_deep = _parse_once(flatten_nesting(text))
+    flat = flatten_nesting(data.decode("utf-8")).encode("utf-8")
+    root, too_deep = _parse_once(flat)
     return ParsedHtml(root, flattened=True, truncated=too_deep)
 
 
-def _parse_once(text: str) -> tuple[lxml.html.HtmlElement | None, bool]:
+def _parse_once(data: bytes) -> tuple[lxml.html.HtmlElement | None, bool]:
     # lxml.html's parser makes HtmlElement trees, which trafilatura takes without re-parsing.
     parser = lxml.html.HTMLParser(
         encoding="utf-8",
@@ -138,7 +140,7 @@ def _parse_once(text: str) -> tuple[lxml.html.HtmlElement | None, bool]:
         recover=True,
     )
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser)
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
         root = None
     # libxml2 reports the cut-off as a resource-limit error and carries on without the rest.
@@ -222,17 +224,18 @@ def flatten_nesting(html: str) -> str:
     return "".join(out)
 
 
-# Characters XML cannot hold; the rest of the controls are removed from the rendered text.
-_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML cannot hold, as UTF-8 (bytes below 0x20 never occur inside a multi-byte
+# sequence); the other controls are removed from the rendered text.
+_XML_INVALID = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
-def _to_text(html: str | bytes) -> str:
+def _to_utf8(html: str | bytes) -> bytes:
     if isinstance(html, bytes):
-        text = html.decode("utf-8", "replace")
+        data = html.decode("utf-8", "replace").encode("utf-8")
     else:
-        text = html.encode("utf-8", "replace").decode("utf-8")
+        data = html.encode("utf-8", "replace")  # "replace" only ever meets lone surrogates
     # A search first: whole pages rarely hold any, and a plain scan is much cheaper than sub.
-    return _XML_INVALID.sub("", text) if _XML_INVALID.search(text) else text
+    return _XML_INVALID.sub(b"", data) if _XML_INVALID.search(data) else data
 
 
 def render_element(element: etree._Element, *, base_url: str | None = None) -> str:
@@ -414,10 +417,17 @@ class _Renderer:
             marker = _TRAFILATURA_EMPHASIS.get(element.get("rend") or "")
         return _emphasise(text, marker) if marker else text
 
+    def _resolve(self, href: str) -> str | None:
+        # An absolute http(s) URL needs no base: skipping it spares re-checking the base
+        # for every link, and the result is the same.
+        if _ABSOLUTE_HTTP.match(href.lstrip()):
+            return safe_url(href)
+        return safe_url(href, base=self.base_url)
+
     def _link(self, element: etree._Element, tag: str, depth: int) -> str:
         text = self.inline_children(element, depth)
         href = element.get("href" if tag == "a" else "target")
-        url = safe_url(href, base=self.base_url) if href else None
+        url = self._resolve(href) if href else None
         label = _squash(text.replace(_HARD_BREAK, " "))
         if url is None or not label or "[" in label or "]" in label:
             return text

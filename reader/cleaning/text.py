@@ -693,7 +693,14 @@ def _features(
     return [s + c + g for s, c, g in zip(shapes, context, signals, strict=True)]
 
 
-GAP_NAMES: tuple[str, ...] = ("comment_marker_before", "buttons_before", "buttons_after")
+GAP_NAMES: tuple[str, ...] = (
+    "comment_marker_before",
+    "buttons_before",
+    "buttons_after",
+    "metadata_before",
+)
+# How many blocks back a byline or date still announces the article's first paragraph.
+_METADATA_REACH = 4
 # How many blocks back a comment marker ("Reply", "... said:") still says "this is a comment".
 _COMMENT_REACH = 6
 
@@ -702,10 +709,12 @@ def _gap_signals(units: Sequence[_Unit], picked: Sequence[int]) -> list[list[flo
     """What the unscored lines around each scored block say: comment threads, button rows."""
     marks = [0] * (len(units) + 1)
     buttons = [0] * (len(units) + 1)
+    metadata = [0] * (len(units) + 1)
     for i, unit in enumerate(units):
         text = unit.text
         mark = len(text) < 200 and bool(_COMMENT_HEADER.search(text))
         marks[i + 1] = marks[i] + mark
+        metadata[i + 1] = metadata[i] + (not mark and _is_metadata(text))
         button = len(text) < _TINY and any(map(_BUTTON_WORDS.__contains__, text.lower().split()))
         buttons[i + 1] = buttons[i] + button
     rows = []
@@ -717,6 +726,7 @@ def _gap_signals(units: Sequence[_Unit], picked: Sequence[int]) -> list[list[flo
                 1.0 if marks[i] - marks[max(0, i - _COMMENT_REACH)] else 0.0,
                 math.log1p(buttons[i] - buttons[previous]) / 2,
                 math.log1p(buttons[following] - buttons[i + 1]) / 2,
+                1.0 if metadata[i] - metadata[max(0, i - _METADATA_REACH)] else 0.0,
             ]
         )
     return rows
@@ -777,6 +787,7 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool]) -> int | None:
 
 
 def _is_metadata(text: str) -> bool:
+    """A byline or a dateline: short, and "By ..." or shaped like a date."""
     return len(text) <= 120 and bool(_BYLINE.match(text) or looks_like_date(text))
 
 

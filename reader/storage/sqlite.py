@@ -159,6 +159,10 @@ def _guard(method: Callable[P, T]) -> Callable[P, T]:
             if _is_corruption(error) and args and isinstance(args[0], SqliteStorage):
                 args[0].suspect()
             raise StorageError(f"library database: {_one_line(error)}") from error
+        except UnicodeEncodeError as error:
+            # text that is not valid UTF-8 (a lone surrogate) cannot be stored as TEXT
+            raise StorageError("library database: text that is not valid UTF-8 was "
+                               "refused") from error
 
     return wrapper
 

@@ -108,7 +108,8 @@ def make_bindings() -> list[BindingType]:
         Binding(str(number), f"open_link({number})", f"Open link {number}", show=False)
         for number in range(1, 10)
     ]
-    bindings.append(Binding("escape", "clear_filter", "Clear the filter", show=False))
+    bindings.append(Binding("escape", "clear_filter", "Clear the filter, close the feeds",
+                            show=False))
     return bindings
 
 
@@ -385,7 +386,8 @@ class ReaderApp(App[int]):
         if self._loading is not None:
             done, total, label = self._loading
             parts.append(f"{label} {done}/{total}\u2026" if total else f"{label}\u2026")
-        self.query_one("#status", Static).update(Content(" \u00b7 ".join(parts)))
+        # fixed size: no layout pass (a layout of the whole screen costs tens of ms)
+        self.query_one("#status", Static).update(Content(" \u00b7 ".join(parts)), layout=False)
         self.sub_title = clean_line(self._selection.name) or ""
 
     # -- feeds ----------------------------------------------------------------------------------
@@ -846,8 +848,12 @@ class ReaderApp(App[int]):
         self.articles.focus()
 
     def action_clear_filter(self) -> None:
+        body = self.query_one("#body")
         bar = self.query_one("#search", SearchBar)
-        if self._search or bar.display:
+        if body.has_class("-feeds-open"):  # the feeds pane over a narrow screen closes first
+            body.remove_class("-feeds-open")
+            self.articles.focus()
+        elif self._search or bar.display:
             bar.action_clear_search()
 
     def action_toggle_unread_only(self) -> None:

@@ -411,14 +411,14 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
             return
         top = self.scroll_offset.y
         if center:
-            target = max(0, self._cursor - height // 2)
+            target = self._cursor - height // 2
         elif self._cursor < top:
             target = self._cursor
         elif self._cursor >= top + height:
             target = self._cursor - height + 1
         else:
             return
-        self.scroll_to(y=target, animate=False, immediate=True)
+        self.scroll_to(y=max(0, target), animate=False, immediate=True)
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._ids))
