@@ -138,7 +138,7 @@ def main() -> int:
         "LC_ALL": "C.UTF-8",
     }
     failed = False
-    header = f"{'case':30s} {'path':6s} {'rc':>3s} {'wall s':>7s} {'cpu s':>7s} {'RSS MB':>7s}  verdict / notes"
+    header = f"{'case':30s} {'path':6s} {'rc':>3s} {'wall s':>7s} {'cpu s':>7s} {'RSS MB':>7s}  verdict / notes"  # noqa: E501
     print(header)
     print("-" * len(header))
     for case in args.case or CASES:

@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--per-item", action="store_true", help="per-page F1 of both")
     parser.add_argument("--predictions", type=Path, help="write the reader's bodies here")
     parser.add_argument("--cv", action="store_true", help="cross-validate the rules by site")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="timing rounds (each: A B B A); more is steadier"
+    )
     args = parser.parse_args(argv)
 
     scorer = load_scorer(args.dataset)
@@ -85,7 +88,13 @@ def main(argv: list[str] | None = None) -> None:
     ours, t_ours = _timed(run_reader)
     t_ours += _timed(run_reader)[1]
     t_theirs += _timed(run_trafilatura)[1]
-    t_ours, t_theirs = t_ours / 2, t_theirs / 2
+    for _ in range(args.rounds - 1):
+        t_theirs += _timed(run_trafilatura)[1]
+        t_ours += _timed(run_reader)[1]
+        t_ours += _timed(run_reader)[1]
+        t_theirs += _timed(run_trafilatura)[1]
+    runs = 2 * max(args.rounds, 1)
+    t_ours, t_theirs = t_ours / runs, t_theirs / runs
 
     rows: list[tuple[str, dict[str, Any], float]] = [
         ("reader", scorer.score(truth, {k: visible_text(v) for k, v in ours.items()})[0], t_ours),
@@ -102,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{res['mean_item_f1']:7.3f} {res['n_empty_pred']:6d} {len(pages) / seconds:8.1f}"
         )
     print(f"throughput ratio reader/trafilatura: {t_theirs / t_ours:.2f}")
-    print("(pages/s: per second of this process's CPU time, mean of two runs each)")
+    print(f"(pages/s: per second of this process's CPU time, mean of {runs} runs each)")
 
     if args.per_item:
         ours_items = scorer.score(truth, {k: visible_text(v) for k, v in ours.items()})[1]

@@ -121,6 +121,12 @@ class Library:
         library = cls(storage, retention_days=retention_days)
         if salvage is not None:
             library._recover(salvage)
+        elif storage.created and subscriptions_path(target).exists():
+            # the database was deleted but its list survived next to it
+            restored, problem = library._restore_subscriptions()
+            library.messages.append(
+                problem or f"A new library was started with the {restored} "
+                f"subscription{'s' if restored != 1 else ''} of {subscriptions_path(target).name}.")
         return library
 
     def close(self) -> None:
@@ -133,7 +139,7 @@ class Library:
         self.close()
 
     def _recover(self, salvage: Salvage) -> None:
-        restored = self._restore_subscriptions()
+        restored, problem = self._restore_subscriptions()
         if restored == 0:
             for feed in salvage.feeds:
                 url = feed.get("url")
@@ -150,24 +156,27 @@ class Library:
             f"The library {self.path.name} was damaged ({salvage.reason}); it was moved to "
             f"{salvage.moved_to.name} and a new one started with {restored} "
             f"subscription{'s' if restored != 1 else ''} and {marks} read/starred "
-            f"mark{'s' if marks != 1 else ''} recovered. Run `reader refresh` to fetch them.")
+            f"mark{'s' if marks != 1 else ''} recovered"
+            + (f" ({problem})" if problem else "") + ". Run reader refresh to fetch them.")
 
-    def _restore_subscriptions(self) -> int:
+    def _restore_subscriptions(self) -> tuple[int, str | None]:
+        """Subscriptions back from ``subscriptions.opml``: how many, and what went wrong."""
         opml = subscriptions_path(self.path)
         try:
             data = opml.read_bytes()
-        except OSError:
-            return 0
+        except FileNotFoundError:
+            return 0, None
+        except OSError as error:
+            return 0, f"{opml.name} could not be read: {error.strerror or error}"
         try:
             entries = _read_subscriptions(data)
         except (ReaderError, SyntaxError) as error:  # ET.ParseError is a SyntaxError
-            self.messages.append(f"{opml.name} could not be read: {error}")
-            return 0
+            return 0, f"{opml.name} could not be read: {error}"
         for entry in entries:
             self.storage.upsert_feed(entry.url, title=entry.title, folder=entry.folder,
                                      display_name=entry.display_name, subscribed=True,
                                      kind=entry.kind)
-        return len(entries)
+        return len(entries), None
 
     # ------------------------------------------------------------------ views and state
 
@@ -563,6 +572,7 @@ class _SourceLoader:
                                            subscribed=self._subscribed(), folder=self.folder)
         new = self.storage.store_files(feed_id, [(stamp[0] if stamp else key,
                                                   stamp[1] if stamp else None, result.articles)])
+        self.storage.record_fetch(feed_id, state=None, error=None, when=datetime.now(UTC))
         feed = self.storage.feed(feed_id)
         warnings = result.warnings if result.error is None else (*result.warnings, result.error)
         return self._emit(SourceOutcome(spec=spec, feed_id=feed_id, title=title, new=new,
@@ -588,7 +598,7 @@ class _SourceLoader:
         known = self.storage.file_stamps(feed_id)
         changed: list[tuple[Path, FileStamp]] = []
         warnings: list[str] = []
-        for entry in walk(path):
+        for entry in walk(Path(key)):  # absolute: a relative spec must give the same keys
             if entry.error is not None:
                 warnings.append(f"{sanitize.display_name(str(entry.path))}: {entry.error}")
                 continue
@@ -603,6 +613,7 @@ class _SourceLoader:
             warnings.extend(errors)
         else:
             new = 0
+        self.storage.record_fetch(feed_id, state=None, error=None, when=datetime.now(UTC))
         feed = self.storage.feed(feed_id)
         return self._emit(SourceOutcome(
             spec=spec, feed_id=feed_id, title=feed.name if feed else key, new=new,

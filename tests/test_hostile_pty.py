@@ -102,7 +102,8 @@ def run_in_pty(
                     break
                 output += chunk
             now = time.monotonic()
-            if not typing and ready in output:
+            # ready: the footer is painted (or, should its wording change, 10 s have passed)
+            if not typing and (ready in output or (output and now - start > 10)):
                 typing, next_key = True, now + 1.0  # let it finish painting
             if typing and pending and now >= next_key:
                 os.write(master, pending.pop(0).encode())
@@ -191,11 +192,30 @@ PAYLOAD_WORDS = [
 ]
 
 
+def _variants(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Payloads spelt as character references and in a JSON Feed (not in the corpus)."""
+    folder = tmp_path_factory.mktemp("variants")
+    charref = folder / "charref.xml"
+    charref.write_bytes(
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Refs</title>'
+        b"<item><title>Ref &#27;]52;c;UFdORUQ=&#7; &#x1b;[2J &#x9b;6n pwned</title><guid>r1</guid>"
+        b"<description>&lt;p&gt;&amp;#27;]0;HACKED&amp;#7; body&lt;/p&gt;</description></item>"
+        b"</channel></rss>"
+    )
+    jsonfeed = folder / "feed.json"
+    jsonfeed.write_text(
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "J \u001b]0;pwned\u0007",'
+        ' "items": [{"id": "1", "title": "JSON \u001b]52;c;UFdORUQ=\u001b\\ \u009b2J",'
+        ' "content_text": "text \u001bP$qm\u001b\\ end"}]}'
+    )
+    return [charref, jsonfeed]
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[bytes, int | None]]:
     benign = tmp_path_factory.mktemp("benign") / "harbour-notes.txt"
     benign.write_text(
-        "Harbour notes\n\nThe harbour reopened on Monday after a week of repairs to the north quay.\n\n"
+        "Harbour notes\n\nThe harbour reopened on Monday after a week of repairs to the north quay.\n\n"  # noqa: E501
         "Fishing boats returned in the afternoon, and the market stayed open late to catch up.\n\n"
         "The council will publish the cost of the repairs next month, along with a plan for the "
         "south quay.\n",
@@ -205,7 +225,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[bytes, int
     sources = {
         "baseline": [str(benign)]
         + ([str(p) for p in sorted(benign_feed.glob("*.rss"))[:1]] if benign_feed.is_dir() else []),
-        "hostile": [str(CORPUS / name) for name in HOSTILE],
+        "hostile": [str(CORPUS / name) for name in HOSTILE]
+        + [str(p) for p in _variants(tmp_path_factory)],
     }
     ready = {"baseline": b"Quit", "hostile": b"Quit"}
     results: dict[str, tuple[bytes, int | None]] = {}
@@ -225,7 +246,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[bytes, int
 
 def test_the_app_painted_and_quit(runs) -> None:
     for name, (output, status) in runs.items():
-        assert b"Quit" in output, f"{name}: never painted: {output[-500:]!r}"
+        assert b"\x1b[?1049h" in output and len(output) > 2000, f"{name}: never painted: {output!r}"
         assert status == 0, f"{name}: exit status {status}: {output[-800:]!r}"
         assert b"Traceback" not in output, name
 

@@ -115,7 +115,7 @@ def opml(urls: list[str]) -> str:
     outlines = "\n".join(
         f'<outline type="rss" text={quoteattr(u)} xmlUrl={quoteattr(u)}/>' for u in urls
     )
-    return f'<?xml version="1.0"?>\n<opml version="2.0"><head><title>t</title></head><body>\n{outlines}\n</body></opml>\n'
+    return f'<?xml version="1.0"?>\n<opml version="2.0"><head><title>t</title></head><body>\n{outlines}\n</body></opml>\n'  # noqa: E501
 
 
 class HostileServer:
@@ -160,7 +160,7 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
-# --------------------------------------------------------------------------- the CLI over every fast endpoint
+# ----------------------------------------------------------------- the CLI over every fast endpoint
 
 FAILING = [
     "/status/404",
@@ -316,11 +316,10 @@ def test_second_refresh_keeps_everything(cli_refresh) -> None:
     assert quick_check(cli_refresh["db"]) == "ok"
     before = json.loads(cli_refresh["list"][1])
     after = json.loads(cli_refresh["list_again"][1])
-    key = lambda a: (
-        a.get("feed") or a.get("source") or "",
-        a.get("title") or "",
-        a.get("url") or "",
-    )  # noqa: E731
+
+    def key(a: dict) -> tuple[str, str, str]:
+        return (a.get("feed") or a.get("source") or "", a.get("title") or "", a.get("url") or "")
+
     assert sorted(map(key, before)) == sorted(map(key, after))
 
 
@@ -362,7 +361,7 @@ def test_slow_endpoints_hit_the_deadline(server: HostileServer, tmp_path: Path, 
         start = time.monotonic()
         summary = asyncio.run(library.refresh(limits=HttpLimits(deadline=2.0, connect_timeout=2.0)))
         elapsed = time.monotonic() - start
-        assert elapsed < 10, elapsed
+        assert elapsed < 20, elapsed  # the deadline is 2 s; without it these never end
         failures = dict(summary.failures)
         assert summary.errors == 3, summary
         for url in urls[:3]:
@@ -375,7 +374,7 @@ def test_slow_endpoints_hit_the_deadline(server: HostileServer, tmp_path: Path, 
         library.close()
 
 
-# --------------------------------------------------------------------------- Retry-After, via the API
+# ----------------------------------------------------------------- Retry-After, via the API
 
 
 RETRY_CASES = {  # path: (lowest, highest) acceptable wait in seconds; None: ignored
@@ -405,7 +404,7 @@ def test_retry_after(server: HostileServer, tmp_path: Path, no_proxy) -> None:
                 (info.retry_after - datetime.now(UTC)).total_seconds() if info.retry_after else None
             )
             if RETRY_CASES[path] is None:
-                # garbage and negative values are ignored (or clamped to the minimum): never "now - 5 s"
+                # garbage and negative values: ignored or clamped, never "now - 5 s"
                 assert wait is None or 0 < wait <= 3600, (path, wait)
             else:
                 low, high = RETRY_CASES[path]

@@ -285,3 +285,46 @@ def test_an_unexpected_failure_in_one_source_spares_the_others(
     bad, good = library.open_sources([str(folder / "story-0.md"), str(folder / "story-1.md")])
     assert bad.error is not None and "RuntimeError" in bad.error
     assert good.error is None and good.new == 1
+
+
+def test_big_folder_is_cleaned_by_workers_and_can_be_cancelled(
+        library: Library, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.library as module
+
+    monkeypatch.setattr(module, "PARALLEL_CLEAN_FILES", 2)
+    monkeypatch.setattr(module, "CLEAN_CHUNK", 2)
+    monkeypatch.setattr(module, "DIRECTORY_BATCH_FILES", 2)
+    seen: list[SourceOutcome] = []
+    (outcome,) = library.open_sources(
+        [str(folder)], on_result=seen.append,
+        cancelled=lambda: sum(1 for o in seen if not o.done) >= 1)
+    assert 0 < outcome.total < 7  # stopped after the first batch
+    (rest,) = library.open_sources([str(folder)])
+    assert rest.total == 7 and rest.new == 7 - outcome.total
+    titles = {r.title for r in library.rows(library.view(ArticleQuery()))}
+    assert {"Story number 4", "First entry", "Second entry"} <= titles
+
+
+def test_a_deleted_library_gets_its_subscriptions_back(tmp_path: Path) -> None:
+    path = tmp_path / "library.sqlite"
+    with Library.open(path) as lib:
+        lib.import_file(_urls_file(tmp_path))
+    for name in ("library.sqlite", "library.sqlite-wal", "library.sqlite-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    with Library.open(path) as lib:
+        assert [f.url for f in lib.feeds(subscribed_only=True)] == ["https://example.org/a.xml"]
+        assert lib.messages == ["A new library was started with the 1 subscription of "
+                                "subscriptions.opml."]
+
+
+def test_a_folder_opened_by_relative_path_is_the_same_source(
+        library: Library, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(folder.parent)
+    (first,) = library.open_sources([folder.name])
+    (second,) = library.open_sources([str(folder)])
+    assert first.feed_id == second.feed_id and second.new == 0
+    (feed,) = library.feeds()
+    feed_info = library.feed(first.feed_id or 0)
+    assert feed_info is not None
+    assert library.scan_directory(feed_info).new == 0
+    assert len(library.view(ArticleQuery())) == 7

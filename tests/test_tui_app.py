@@ -294,16 +294,17 @@ async def test_unread_only_starred_view_and_sort(library: Library,
         await settle(pilot)
         assert cursor_title(app) == "Gamma article 4"
         assert "oldest first" in str(app.query_one("#status").render())
-        await pilot.press("t", "g")
+        await pilot.press("t", "g")  # newest first again
         await settle(pilot)
         assert cursor_title(app) == "Alpha article 0"
-        await app.run_action("sort_by('title')")
+        await app.run_action("sort_by('title')")  # by title and by feed: the palette
         await settle(pilot)
         titles = shown_rows(app)[:3]
         assert "Alpha article 0" in titles[0] and "Alpha article 1" in titles[1]
         assert "Alpha article 10" in titles[2]
         await app.run_action("sort_by('feed')")
         await settle(pilot)
+        assert "by feed" in str(app.query_one("#status").render())
         assert "Alpha article 0" in shown_rows(app)[0]
         assert "Beta article 0" in shown_rows(app)[30]
 

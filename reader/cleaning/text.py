@@ -274,12 +274,24 @@ _CREDIT = re.compile(
 )
 _GLUED = re.compile(r"[a-z]{2}[A-Z][a-z]|[a-z][.!?][A-Z][a-z]")
 _ELLIPSES = ("…", "...", "[…]", "[...]", "(…)", "(...)", "…»", "…”", '..."')
-# "Alex on September 17, 2018 at 6:34 am said:", "Reply", "12 Comments": comment threads.
-_COMMENT_HEADER = re.compile(
-    r"(?:\bsaid|\bsays|\bwrote|\bcommented|\bdisse|\bdijo|\ba dit|\bschrieb)\s*:?\s*$|"
-    r"^(?:reply|responder|antworten|répondre|rispondi|report|\d+\s+(?:comments?|replies))$",
-    re.IGNORECASE,
+# "Alex on September 17, 2018 at 6:34 am said:" and "Reply" belong to comment threads. A
+# bare "12 comments" does not: share bars above the article carry that counter too.
+_COMMENT_VERBS = ("said", "says", "wrote", "commented", "disse", "dijo", "a dit", "schrieb")
+_REPLY_LABELS = frozenset(
+    ("reply", "responder", "antworten", "répondre", "rispondi", "report", "reply to this comment")
 )
+
+
+def _is_comment_marker(text: str) -> bool:
+    if len(text) >= 200:
+        return False
+    tail = text[-16:].lower().rstrip(" :")
+    if tail.endswith(_COMMENT_VERBS):
+        before = tail[: -len(next(v for v in _COMMENT_VERBS if tail.endswith(v)))]
+        return not before or before[-1] == " "
+    return len(text) < 24 and text.strip().lower() in _REPLY_LABELS
+
+
 _LINK_HINTS = ("://", "www.", ".com", ".org", ".net", ".htm", "@")
 _SEPARATOR_HINTS = ("|", "»", "·", "•", " / ", " > ")
 
@@ -448,7 +460,7 @@ def _shape(
         1.0 if n_chars >= 80 and ends and inner and share >= 0.15 else 0.0,
         # Teasers quote an article's first words and break off: "... plan to […]".
         1.0 if text.endswith(_ELLIPSES) else 0.0,
-        1.0 if n_chars < 200 and _COMMENT_HEADER.search(text) else 0.0,
+        1.0 if _is_comment_marker(text) else 0.0,
         # Inline texts glued without a space ("FavoritesFall has arrived") mark teaser
         # lists, where a headline runs into its summary.
         min(len(_GLUED.findall(head)) / n_words * 10, 2.0) if cased else 0.0,
@@ -693,14 +705,7 @@ def _features(
     return [s + c + g for s, c, g in zip(shapes, context, signals, strict=True)]
 
 
-GAP_NAMES: tuple[str, ...] = (
-    "comment_marker_before",
-    "buttons_before",
-    "buttons_after",
-    "metadata_before",
-)
-# How many blocks back a byline or date still announces the article's first paragraph.
-_METADATA_REACH = 4
+GAP_NAMES: tuple[str, ...] = ("comment_marker_before", "buttons_before", "buttons_after")
 # How many blocks back a comment marker ("Reply", "... said:") still says "this is a comment".
 _COMMENT_REACH = 6
 
@@ -709,12 +714,10 @@ def _gap_signals(units: Sequence[_Unit], picked: Sequence[int]) -> list[list[flo
     """What the unscored lines around each scored block say: comment threads, button rows."""
     marks = [0] * (len(units) + 1)
     buttons = [0] * (len(units) + 1)
-    metadata = [0] * (len(units) + 1)
     for i, unit in enumerate(units):
         text = unit.text
-        mark = len(text) < 200 and bool(_COMMENT_HEADER.search(text))
+        mark = _is_comment_marker(text)
         marks[i + 1] = marks[i] + mark
-        metadata[i + 1] = metadata[i] + (not mark and _is_metadata(text))
         button = len(text) < _TINY and any(map(_BUTTON_WORDS.__contains__, text.lower().split()))
         buttons[i + 1] = buttons[i] + button
     rows = []
@@ -726,7 +729,6 @@ def _gap_signals(units: Sequence[_Unit], picked: Sequence[int]) -> list[list[flo
                 1.0 if marks[i] - marks[max(0, i - _COMMENT_REACH)] else 0.0,
                 math.log1p(buttons[i] - buttons[previous]) / 2,
                 math.log1p(buttons[following] - buttons[i + 1]) / 2,
-                1.0 if metadata[i] - metadata[max(0, i - _METADATA_REACH)] else 0.0,
             ]
         )
     return rows
@@ -763,9 +765,11 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool]) -> int | None:
             body_words |= _content_words(units[i].text)
             if len(body_words) > 150:
                 break
-    counts = Counter(normalise_line(u.text) for u in units[: start + 1])
+    first = max(0, start - _TITLE_REACH)
+    counts = Counter(normalise_line(u.text) for u in units[first : start + 1])
+    metadata = [_is_metadata(u.text) for u in units[first : start + 4]]
     best, best_score = None, 0.0
-    for i in range(max(0, start - _TITLE_REACH), min(start + 1, len(units))):
+    for i in range(first, min(start + 1, len(units))):
         text = units[i].text
         n_words = len(text.split())
         if not 2 <= n_words <= 40 or len(text) > 300 or _CAPTION.search(text):
@@ -776,9 +780,9 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool]) -> int | None:
         overlap = len(words & body_words) / len(words) if words else 0.0
         score = overlap + (0.5 if counts[normalise_line(text)] > 1 else 0.0)
         # A headline is usually followed closely by its byline or date.
-        if any(_is_metadata(u.text) for u in units[i + 1 : i + 4]):
+        if any(metadata[i + 1 - first : i + 4 - first]):
             score += 0.3
-        score += 0.15 * (i - max(0, start - _TITLE_REACH)) / _TITLE_REACH
+        score += 0.15 * (i - first) / _TITLE_REACH
         if i == start and _ends_sentence(text):
             continue
         if score > best_score:

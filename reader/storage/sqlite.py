@@ -411,6 +411,7 @@ class SqliteStorage:
         self._connections: list[sqlite3.Connection] = []
         self._has_salvage: bool | None = None
         self._closed = False
+        self.created = False  # True when this open made a new, empty library
 
     # -- opening
 
@@ -474,6 +475,7 @@ class SqliteStorage:
                                "upgrade reader")
         if version < len(MIGRATIONS):
             self._migrate(conn, version)
+            self.created = version == 0
         if checked:
             try:
                 self.set_meta("last_check", _now().isoformat())

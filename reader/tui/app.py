@@ -869,7 +869,7 @@ class ReaderApp(App[int]):
             self.feeds_pane.select(STARRED)
 
     def action_sort(self) -> None:
-        """Newest first, oldest first (by feed and by title are in the palette)."""
+        """Newest first or oldest first (by feed and by title are in the palette)."""
         self.action_sort_by("oldest" if self._order == "newest" else "newest")
 
     def action_sort_by(self, order: str) -> None:

@@ -54,7 +54,7 @@ class Columns:
             return cls(feed=20, date=10, time=6)
         if width >= 70:
             return cls(feed=14, date=10, time=6)
-        if width >= 50:
+        if width >= 60:  # narrower: the title needs the room more than the reading time
             return cls(feed=0, date=10, time=6)
         return cls(feed=0, date=10, time=0)
 
@@ -109,6 +109,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     ArticleList {
         overflow-x: hidden;
         overflow-y: auto;
+        scrollbar-size-vertical: 0;
         background: $surface;
         & > .article-list--cursor {
             background: $block-cursor-background;
