@@ -96,7 +96,8 @@ SITES = (
     ),
     Site(
         name="coastgazette",
-        sprite="fa-bars fa-search fa-facebook-f fa-instagram fa-youtube fa-envelope fa-rss fa-print",
+        sprite="fa-bars fa-search fa-facebook-f fa-instagram fa-youtube fa-envelope fa-rss "
+               "fa-print",
         menus=("Local", "Weather", "Obituaries", "Sports", "Opinion", "Classifieds", "e-Edition"),
         date_format="Posted %B %d, %Y at %H:%M",
         teaser="SEE ALSO: {}",

@@ -3,16 +3,22 @@
 Everything here is synchronous and thread-safe per call unless marked ``async``; the TUI
 calls it from workers, never from a message handler.
 
-    lib = Library.open(path)              # --db / READER_DB / the user data folder
-    lib.messages                          # one-line notices (a damaged library was replaced...)
-    ids = lib.view(ArticleQuery(subscribed_only=True))   # ordered ids: cheap at 100k
-    lib.rows(ids[top:top + 60])           # only what is on screen
-    lib.get(article_id)                   # the whole article
-    lib.mark_read(ids) / lib.star(ids, True) / lib.mark_all_read(feed_id) / lib.undo()
-    lib.open_sources(specs, on_result=...)  # ``reader SOURCE...``: stored, not subscribed
-    lib.add(specs) / lib.remove(specs) / lib.import_file(path) / lib.export_opml()
-    await lib.refresh(progress=...)       # every subscription, concurrently
-    await lib.full_text(article_id)       # fetch the page of a summary-only entry
+    lib = Library.open(path)                 # --db / READER_DB / the user data folder
+    lib.messages                             # one-line notices (a damaged library was replaced)
+    ids = lib.view(ArticleQuery(subscribed_only=True))  # ordered ids (array('q')), cheap at 100k
+    lib.rows(ids[top:top + 60])              # ArticleRow: only what is on screen
+    lib.get(article_id)                      # StoredArticle: the whole article
+    lib.read_states(ids)                     # {id: read} for n/p across a view
+    lib.search(text, limit=...) / Library.search_terms(text)   # FTS5; terms for highlighting
+    lib.mark_read(ids, read) / lib.star(ids, starred) / lib.mark_all_read(feed_id | None)
+    lib.undo()                               # the last read/star/mark-all change
+    lib.set_read_position(id, 0..1) / lib.set_always_full_text(feed_id, bool)
+    lib.feeds(subscribed_only=..., counts=...) / lib.feed(feed_id)
+    lib.open_sources(specs, on_result=..., cancelled=..., stdin=...)  # stored, not subscribed
+    lib.add(specs, folder=...) / lib.remove(specs_or_ids) / lib.set_folder / lib.rename
+    lib.import_file(path) / lib.export_opml()
+    await lib.refresh(feed_ids=None, progress=...)  # RefreshSummary; FeedProgress per feed
+    await lib.full_text(article_id)          # fetch + extract + keep as full_body
 
 Local sources and feeds opened once are stored like subscriptions, with ``subscribed`` off,
 so what was read there is remembered next time. Nothing imports Textual here.

@@ -25,5 +25,12 @@ def db_path(explicit: Path | str | None = None) -> Path:
 
 
 def subscriptions_path(database: Path) -> Path:
-    """The OPML copy of the subscription list kept next to the database."""
-    return database.with_name(OPML_NAME)
+    """The OPML copy of the subscription list kept next to the database.
+
+    ``subscriptions.opml`` for the usual ``library.sqlite``; another database name gets its
+    own (``work.sqlite`` -> ``work.subscriptions.opml``), so two libraries in one folder
+    never share, and never restore, each other's list.
+    """
+    if database.name == DB_NAME:
+        return database.with_name(OPML_NAME)
+    return database.with_name(f"{database.stem}.{OPML_NAME}")

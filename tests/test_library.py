@@ -328,3 +328,14 @@ def test_a_folder_opened_by_relative_path_is_the_same_source(
     assert feed_info is not None
     assert library.scan_directory(feed_info).new == 0
     assert len(library.view(ArticleQuery())) == 7
+
+
+def test_subscription_copies_of_two_libraries_in_one_folder(tmp_path: Path) -> None:
+    from reader.paths import subscriptions_path
+
+    assert subscriptions_path(tmp_path / "library.sqlite") == tmp_path / "subscriptions.opml"
+    assert subscriptions_path(tmp_path / "work.db") == tmp_path / "work.subscriptions.opml"
+    with Library.open(tmp_path / "work.db") as lib:
+        lib.import_file(_urls_file(tmp_path))
+    with Library.open(tmp_path / "other.db") as lib:
+        assert lib.feeds() == [] and lib.messages == []

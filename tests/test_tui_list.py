@@ -252,3 +252,25 @@ async def test_large_library_scrolls_and_jumps(large_library: Library) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert len(articles.ids) == LARGE
+
+
+async def test_stepping_off_the_screen_scrolls_half_a_page() -> None:
+    app = ListApp({i: row(i) for i in range(100)})
+    async with app.run_test(size=(80, 12)) as pilot:
+        articles = app.query_one(ArticleList)
+        articles.set_ids(list(range(100)))
+        await pilot.pause()
+        for _ in range(11):
+            articles.move_by(1)
+        assert articles.scroll_offset.y == 0  # still on screen: no scroll
+        articles.move_by(1)  # the row below the last: half a page, the cursor mid-screen
+        await pilot.pause()
+        assert articles.scroll_offset.y == 6 and articles.cursor == 12
+        assert "Title 12" in lines(articles)[6]
+        for _ in range(7):
+            articles.move_by(-1)  # cursor 5: one above the top row
+        await pilot.pause()
+        assert articles.scroll_offset.y == 0
+        articles.move_to(80)  # a jump: the cursor lands mid-screen
+        await pilot.pause()
+        assert articles.scroll_offset.y == 74

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 from reader.cleaning.textdates import find_date, looks_like_date
@@ -144,6 +145,11 @@ def _wrap_width(lines: Sequence[str]) -> int | None:
     Wrapped text has most lines ending just short of one width; dumps with one block
     per line have lengths all over the place.
     """
+    raw = list(map(len, lines))
+    # Quick refusal: in wrapped text short lines only end paragraphs, while a page dump
+    # is mostly menu items.
+    if sum(map((20).__gt__, raw)) > 0.5 * len(raw):
+        return None
     lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
     if len(lengths) < 4:
         return None
@@ -274,12 +280,14 @@ _CREDIT = re.compile(
 )
 _GLUED = re.compile(r"[a-z]{2}[A-Z][a-z]|[a-z][.!?][A-Z][a-z]")
 _ELLIPSES = ("…", "...", "[…]", "[...]", "(…)", "(...)", "…»", "…”", '..."')
-# "Alex on September 17, 2018 at 6:34 am said:" and "Reply" belong to comment threads. A
-# bare "12 comments" does not: share bars above the article carry that counter too.
+# "Alex on September 17, 2018 at 6:34 am said:", "Reply", "12 comments": comment threads.
 _COMMENT_VERBS = ("said", "says", "wrote", "commented", "disse", "dijo", "a dit", "schrieb")
 _REPLY_LABELS = frozenset(
     ("reply", "responder", "antworten", "répondre", "rispondi", "report", "reply to this comment")
 )
+
+
+_COMMENT_COUNT = re.compile(r"\d+\s+(?:comments?|replies|responses)$", re.IGNORECASE)
 
 
 def _is_comment_marker(text: str) -> bool:
@@ -289,7 +297,9 @@ def _is_comment_marker(text: str) -> bool:
     if tail.endswith(_COMMENT_VERBS):
         before = tail[: -len(next(v for v in _COMMENT_VERBS if tail.endswith(v)))]
         return not before or before[-1] == " "
-    return len(text) < 24 and text.strip().lower() in _REPLY_LABELS
+    return len(text) < 24 and (
+        text.strip().lower() in _REPLY_LABELS or bool(_COMMENT_COUNT.match(text))
+    )
 
 
 _LINK_HINTS = ("://", "www.", ".com", ".org", ".net", ".htm", "@")
@@ -509,15 +519,14 @@ def _proseness(shape: Sequence[float]) -> float:
 
 
 def _window_means(values: Sequence[float], radius: int) -> list[float]:
-    prefix = [0.0]
-    for v in values:
-        prefix.append(prefix[-1] + v)
+    """Mean of each value's window of ``radius`` neighbours on either side."""
+    prefix = [0.0, *accumulate(values)]
     n = len(values)
-    out = []
-    for i in range(n):
-        lo, hi = max(0, i - radius), min(n, i + radius + 1)
-        out.append((prefix[hi] - prefix[lo]) / (hi - lo))
-    return out
+    return [
+        (prefix[min(n, i + radius + 1)] - prefix[max(0, i - radius)])
+        / (min(n, i + radius + 1) - max(0, i - radius))
+        for i in range(n)
+    ]
 
 
 def _mass(values: Sequence[float]) -> tuple[list[float], list[float]]:
@@ -701,7 +710,7 @@ def _features(
         _shape(u.text, key, chrome, repeats, language) for u, key in zip(units, keys, strict=True)
     ]
     context = _context(shapes, units, gaps)
-    signals = _gap_signals(all_units, picked)
+    signals = _gap_signals(all_units, picked, [_proseness(s) for s in shapes])
     return [s + c + g for s, c, g in zip(shapes, context, signals, strict=True)]
 
 
@@ -710,13 +719,20 @@ GAP_NAMES: tuple[str, ...] = ("comment_marker_before", "buttons_before", "button
 _COMMENT_REACH = 6
 
 
-def _gap_signals(units: Sequence[_Unit], picked: Sequence[int]) -> list[list[float]]:
-    """What the unscored lines around each scored block say: comment threads, button rows."""
+def _gap_signals(
+    units: Sequence[_Unit], picked: Sequence[int], prose: Sequence[float]
+) -> list[list[float]]:
+    """What the unscored lines around each scored block say: comment threads, button rows.
+
+    A comment marker only counts once some prose has gone before it: "0 comments" in the
+    share bar above an article says nothing about the article.
+    """
     marks = [0] * (len(units) + 1)
     buttons = [0] * (len(units) + 1)
+    first_prose = next((i for i, p in zip(picked, prose, strict=True) if p), len(units))
     for i, unit in enumerate(units):
         text = unit.text
-        mark = _is_comment_marker(text)
+        mark = i > first_prose and _is_comment_marker(text)
         marks[i + 1] = marks[i] + mark
         button = len(text) < _TINY and any(map(_BUTTON_WORDS.__contains__, text.lower().split()))
         buttons[i + 1] = buttons[i] + button
@@ -762,8 +778,8 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool]) -> int | None:
     body_words: set[str] = set()
     for i in range(start, len(units)):
         if keep[i]:
-            body_words |= _content_words(units[i].text)
-            if len(body_words) > 150:
+            body_words |= _content_words(units[i].text[:1500])
+            if len(body_words) > 100:
                 break
     first = max(0, start - _TITLE_REACH)
     counts = Counter(normalise_line(u.text) for u in units[first : start + 1])
