@@ -724,12 +724,14 @@ def _gap_signals(
 ) -> list[list[float]]:
     """What the unscored lines around each scored block say: comment threads, button rows.
 
-    A comment marker only counts once some prose has gone before it: "0 comments" in the
-    share bar above an article says nothing about the article.
+    A comment marker only counts once some prose has gone before it (two blocks, so a
+    cookie notice is not enough): "0 comments" in the share bar above an article says
+    nothing about the article.
     """
     marks = [0] * (len(units) + 1)
     buttons = [0] * (len(units) + 1)
-    first_prose = next((i for i, p in zip(picked, prose, strict=True) if p), len(units))
+    prose_at = [i for i, p in zip(picked, prose, strict=True) if p]
+    first_prose = prose_at[1] if len(prose_at) > 1 else len(units)
     for i, unit in enumerate(units):
         text = unit.text
         mark = i > first_prose and _is_comment_marker(text)
