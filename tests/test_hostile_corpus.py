@@ -1298,6 +1298,8 @@ def test_hostile_directory_through_the_library_commands(runners, tmp_path: Path)
         ["list", "--json"],
         ["search", "escape"],
         ["search", "--json", "escape"],
+        ["search", "--json", "hijack"],
+        ["search", "click"],
         ["feeds"],
         ["feeds", "--json"],
         ["export"],
@@ -1431,3 +1433,45 @@ async def test_hostile_feed_names_in_the_feeds_pane(
     check_tui_output(text, notes)
     assert "[@click=app.quit]Quit feed[/]" in text, text[:3000]
     assert "[@click=app.bell]Ring[/]" in text
+
+
+# --------------------------------------------------------------------------- the large cases (slow)
+
+LARGE_CASES = [
+    "feed-100k-entries.xml",
+    "feed-quadratic-blowup.xml",
+    "html-deep-nesting-100k.html",
+    "file-10mb-one-line.txt",
+    "feed-1mb-title.xml",
+    "dir-hostile",
+]
+
+
+@pytest.fixture(scope="session")
+def large_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("large")
+    maker = Path(__file__).resolve().parent / "support" / "make_corpus.py"
+    subprocess.run(
+        [sys.executable, str(maker), "--out", str(out), "--large"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return out / "generated"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("RUN_SLOW"), reason="large generated cases: RUN_SLOW=1")
+@pytest.mark.parametrize("name", LARGE_CASES)
+def test_large_case_within_budget(large_corpus: Path, tmp_path: Path, name: str) -> None:
+    """Each large case through ``reader dump``: 60 s and 500 MB (benchmarks/bench_hostile_large.py
+    prints the same figures, and the loaders' alone)."""
+    run = run_limited(
+        reader_cmd("dump", "--format", "json", str(large_corpus / name)),
+        env=isolated_env(tmp_path),
+        timeout=180,
+    )
+    assert not run.timed_out and b"Traceback" not in run.stderr, run.describe()
+    assert run.returncode in (0, 1), run.describe()
+    assert run.seconds < 60, run.describe()
+    assert run.maxrss_kb < 500 * 1024, run.describe()
+    assert CONTROL.search(run.stdout.decode("utf-8") + run.err) is None

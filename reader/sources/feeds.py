@@ -77,7 +77,7 @@ def parse_feed(
         io.BytesIO(data),
         response_headers=response_headers,
         resolve_relative_uris=False,
-        sanitize_html=True,
+        sanitize_html=False,
     )
     if base is None:
         # A feed read from disk: its own <link> is the best base for relative links.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# ruff: noqa  (a copy of ../shared/hostile/; kept close to the original, not restyled)
 """Loopback-only HTTP server with hostile behaviours, for testing the feed fetcher.
 
     python hostile_server.py [--port 0] [--duration 300]   # prints its URL

@@ -32,7 +32,8 @@ WORDS_PER_MINUTE = 230
 
 UNREAD_MARK = "\u25cf"  # ●
 STAR_MARK = "\u2605"  # ★
-LOADING = "\u2026"
+ELLIPSIS = "\u2026"
+LOADING = ELLIPSIS  # a row not fetched yet
 
 
 def reading_minutes(words: int) -> int:
@@ -64,7 +65,7 @@ def fit(text: str, width: int) -> str:
     if width <= 0:
         return ""
     if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + LOADING
+        return set_cell_size(text, width - 1) + ELLIPSIS
     return set_cell_size(text, width)
 
 
