@@ -13,13 +13,16 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from reader import sanitize
 from reader.dates import isoformat
 from reader.errors import SourceError
 from reader.library import Library, SourceOutcome
 from reader.storage.base import ArticleQuery, FeedInfo, StoredArticle
+
+if TYPE_CHECKING:
+    from reader.config import Config
 
 
 def _open(args: argparse.Namespace, *, retention_days: int = 180) -> Library:
@@ -151,29 +154,37 @@ class _ProgressBar:
 def run_refresh(args: argparse.Namespace) -> int:
     show_bar = sys.stderr.isatty() and not getattr(args, "quiet", False)
     bar = _ProgressBar(sys.stderr) if show_bar else None
-    with _open(args, retention_days=_retention_days(args)) as library:
+    config = _config(args)
+    with _open(args, retention_days=config.retention_days) as library:
         if not library.feeds(subscribed_only=True, counts=False):
             _say("no subscriptions to refresh: reader add URL|PATH, or reader import FILE")
             return 0
+        library.apply_feed_settings(
+            {url: feed.always_full_text for url, feed in config.feeds.items()}
+        )
         try:
             summary = asyncio.run(library.refresh(progress=bar))
         finally:
             if bar is not None:
                 bar.clear()
-    for url, error in summary.failures:
-        _say(f"{sanitize.display_name(url)}: {error}")
-    sys.stderr.write(summary.line() + "\n")
+        for url, error in summary.failures:
+            _say(f"{sanitize.display_name(url)}: {error}")
+        sys.stderr.write(summary.line() + "\n")
+        # Full articles for "always full text" feeds: after the summary, outside its timing.
+        fetched, failed = asyncio.run(library.fetch_pending_full_texts())
+        if fetched or failed:
+            _say(f"full text: {fetched} articles fetched, {failed} failed")
     return 1 if summary.errors else 0
 
 
-def _retention_days(args: argparse.Namespace) -> int:
-    """``[refresh] retention_days`` from the config file; its problems are reported, not fatal."""
+def _config(args: argparse.Namespace) -> Config:
+    """The config file's settings; its problems are reported, not fatal."""
     from reader.config import load_config
 
     config, problems = load_config(getattr(args, "config", None))
     for problem in problems:
         _say(problem)
-    return config.retention_days
+    return config
 
 
 # ---------------------------------------------------------------------- reading

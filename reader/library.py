@@ -32,7 +32,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reader import sanitize
 from reader.errors import FetchError, ReaderError, SourceError
-from reader.models import Article, LoadResult, SourceKind
+from reader.models import Article, BodyState, LoadResult, SourceKind
 from reader.paths import db_path, subscriptions_path
 from reader.storage.base import (
     ArticleQuery,
@@ -52,6 +52,8 @@ from reader.storage.base import (
     StoredArticle,
 )
 from reader.storage.sqlite import Salvage, SqliteStorage
+
+_HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
 if TYPE_CHECKING:
     from reader.refresh import ProgressCallback, RefreshSummary
@@ -268,7 +270,7 @@ class Library:
     # ------------------------------------------------------------------ full text
 
     async def full_text(
-        self, article_id: int, *, limits: HttpLimits | None = None,
+        self, article_id: int, *, limits: HttpLimits | None = None, client: Any = None,
     ) -> StoredArticle:
         """Fetch the article's page, extract it and keep it as ``full_body``.
 
@@ -284,9 +286,11 @@ class Library:
         if url is None:
             raise FetchError("this article has no web link to fetch")
         limits = limits or DEFAULT_LIMITS
-        async with make_client(limits) as client:
-            response = await fetch(client, url, limits=limits,
-                                   accept="text/html, application/xhtml+xml;q=0.9, */*;q=0.1")
+        if client is None:
+            async with make_client(limits) as own_client:
+                response = await fetch(own_client, url, limits=limits, accept=_HTML_ACCEPT)
+        else:
+            response = await fetch(client, url, limits=limits, accept=_HTML_ACCEPT)
 
         def extract() -> str:
             page = extract_article(decode_html(response.content), url=response.url)
@@ -300,6 +304,43 @@ class Library:
         if updated is None:
             raise SourceError("the article is no longer in the library")
         return updated
+
+    async def fetch_pending_full_texts(
+        self, *, per_feed: int = 50, limits: HttpLimits | None = None,
+    ) -> tuple[int, int]:
+        """Fetch the full article of recent summary-only entries of "always full text" feeds.
+
+        Runs after a refresh, outside its timing; returns (fetched, failed). Failures keep
+        the summary; the next run tries again.
+        """
+        from reader.sources.http import DEFAULT_LIMITS, make_client
+
+        pending: list[int] = []
+        for feed in self.feeds(subscribed_only=True, counts=False):
+            if not feed.always_full_text:
+                continue
+            for article_id in self.view(ArticleQuery(feed_ids=(feed.id,)))[:per_feed]:
+                stored = self.storage.get(article_id)
+                if stored is not None and stored.body_state is BodyState.SUMMARY:
+                    pending.append(article_id)
+        if not pending:
+            return 0, 0
+        limits = limits or DEFAULT_LIMITS
+        async with make_client(limits) as client:
+            results = await asyncio.gather(
+                *(self.full_text(article_id, limits=limits, client=client)
+                  for article_id in pending),
+                return_exceptions=True,
+            )
+        failed = sum(isinstance(result, BaseException) for result in results)
+        return len(results) - failed, failed
+
+    def apply_feed_settings(self, settings: Mapping[str, bool]) -> None:
+        """Per-feed "always fetch full text" from the config file, keyed by feed URL/path."""
+        for feed in self.feeds(counts=False):
+            wanted = settings.get(feed.url)
+            if wanted is not None and wanted != feed.always_full_text:
+                self.set_always_full_text(feed.id, wanted)
 
     # ------------------------------------------------------------------ sources opened once
 

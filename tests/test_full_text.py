@@ -61,3 +61,22 @@ def test_dump_full_replaces_summaries(tmp_path: Path) -> None:
         body = " ".join(article["body"].split())
         assert all(p in body for p in paragraphs)
         assert not any(chrome in article["body"] for chrome in CHROME)
+
+
+def test_always_full_text_feeds_are_fetched_after_refresh(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    db = tmp_path / "library.sqlite"
+    with Farm(feeds=1, entries=3) as farm:
+        config.write_text(f'[feeds."{farm.urls[0]}"]\nalways_full_text = true\n')
+        env = {"READER_CONFIG": str(config), "READER_DB": str(db)}
+        run = lambda *a: subprocess.run(  # noqa: E731
+            [sys.executable, "-m", "reader", *a], capture_output=True, text=True, timeout=60,
+            env={**__import__("os").environ, **env})
+        assert run("add", farm.urls[0]).returncode == 0
+        refreshed = run("refresh")
+        assert refreshed.returncode == 0, refreshed.stderr
+        assert "full text: 3 articles fetched, 0 failed" in refreshed.stderr
+    with Library.open(db) as library:
+        for article_id in library.view(ArticleQuery()):
+            stored = library.get(article_id)
+            assert stored is not None and stored.full_body and stored.body_state is BodyState.FULL
