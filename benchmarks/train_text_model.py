@@ -33,6 +33,8 @@ from reader.cleaning import text as cleaner  # noqa: E402
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "scrapinghub"
 SHINGLE = 4
 # Weight of each plain-file variant of a page (see Page.variants).
+# Within a page a block weighs by its tokens to this power (1: as the scorer counts).
+POWER = float(os.environ.get("POWER", "1"))
 AUGMENT = float(os.environ.get("AUGMENT", "0.2"))
 
 
@@ -91,7 +93,8 @@ class Page:
         self.y = np.array([labels[i] for i in picked], dtype=int)
         sizes_arr = np.array([sizes[i] for i in picked], dtype=float)
         # Each page weighs the same, as in the scorer; within a page, by tokens.
-        self.w = weight * (np.minimum(sizes_arr, 400) + 1.0) / (sizes_arr.sum() + len(sizes_arr))
+        per_unit = np.minimum(sizes_arr, 400) ** POWER + 1.0
+        self.w = weight * per_unit / per_unit.sum()
         self.labels = labels
 
     def variants(self) -> list[Page]:
