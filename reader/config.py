@@ -62,7 +62,7 @@ ACTIONS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "search": ("slash", "Filter the list as you type (Esc clears)"),
     "toggle_unread_only": ("U", "Show only unread articles, or all"),
     "starred_view": ("S", "Starred articles, or back"),
-    "sort": ("t", "Sort by date, feed or title"),
+    "sort": ("t", "Sort: newest, by feed, by title, oldest"),
     "reload": ("r", "Refresh the sources"),
     # the article
     "toggle_raw": ("v", "Clean or raw view"),

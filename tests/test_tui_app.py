@@ -290,6 +290,12 @@ async def test_unread_only_starred_view_and_sort(library: Library,
         await pilot.press("S")
         await settle(pilot)
         assert len(articles.ids) == 55
+        await pilot.press("t")  # by feed
+        await settle(pilot)
+        assert "by feed" in str(app.query_one("#status").render())
+        await pilot.press("t")  # by title
+        await settle(pilot)
+        assert "by title" in str(app.query_one("#status").render())
         await pilot.press("t", "g")  # oldest first
         await settle(pilot)
         assert cursor_title(app) == "Gamma article 4"

@@ -869,8 +869,9 @@ class ReaderApp(App[int]):
             self.feeds_pane.select(STARRED)
 
     def action_sort(self) -> None:
-        """Newest first or oldest first (by feed and by title are in the palette)."""
-        self.action_sort_by("oldest" if self._order == "newest" else "newest")
+        """Cycle newest first → by feed → by title → oldest first (each also in the palette)."""
+        cycle = ("newest", "feed", "title", "oldest")
+        self.action_sort_by(cycle[(cycle.index(self._order) + 1) % len(cycle)])
 
     def action_sort_by(self, order: str) -> None:
         if order not in ORDERS:
