@@ -35,7 +35,7 @@ SHINGLE = 4
 # Weight of each plain-file variant of a page (see Page.variants).
 # Within a page a block weighs by its tokens to this power (1: as the scorer counts).
 POWER = float(os.environ.get("POWER", "1"))
-AUGMENT = float(os.environ.get("AUGMENT", "0.2"))
+AUGMENT = float(os.environ.get("AUGMENT", "0.1"))
 
 
 def load_scorer(dataset: Path):  # type: ignore[no-untyped-def]
@@ -74,13 +74,17 @@ def label_units(units: list[cleaner._Unit], truth: str, scorer) -> tuple[list[in
     # A short line counts as body only next to body: "More" occurs in any article.
     for i, unit_toks in enumerate(sizes):
         if unit_toks < SHINGLE and labels[i]:
-            near = [labels[j] for j in (i - 1, i + 1) if 0 <= j < len(labels) and sizes[j] >= SHINGLE]
+            near = [
+                labels[j] for j in (i - 1, i + 1) if 0 <= j < len(labels) and sizes[j] >= SHINGLE
+            ]
             labels[i] = int(any(near))
     return labels, sizes
 
 
 class Page:
-    def __init__(self, key: str, text: str, truth: str, url: str, scorer, weight: float = 1.0) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self, key: str, text: str, truth: str, url: str, scorer, weight: float = 1.0
+    ) -> None:  # type: ignore[no-untyped-def]
         self.key, self.text, self.truth, self.site = key, text, truth, site(url)
         self.scorer = scorer
         units = cleaner._units(cleaner._split_lines(text))
@@ -107,8 +111,26 @@ class Page:
         lines = cleaner._split_lines(self.text)
         end = self.units[body[-1]].last + 1
         start = self.units[max(0, body[0] - 3)].first
-        out = [Page(self.key, "\n".join(lines[:end]), self.truth, "http://" + self.site, self.scorer, AUGMENT)]
-        out.append(Page(self.key, "\n".join(lines[start:end]), self.truth, "http://" + self.site, self.scorer, AUGMENT))
+        out = [
+            Page(
+                self.key,
+                "\n".join(lines[:end]),
+                self.truth,
+                "http://" + self.site,
+                self.scorer,
+                AUGMENT,
+            )
+        ]
+        out.append(
+            Page(
+                self.key,
+                "\n".join(lines[start:end]),
+                self.truth,
+                "http://" + self.site,
+                self.scorer,
+                AUGMENT,
+            )
+        )
         return out
 
 
@@ -164,8 +186,13 @@ def train(pages: list[Page], c1: float, c2: float, threshold: float) -> cleaner.
     rows3 = next_rows(rows2, w2, b2)
     w3, b3 = fit(np.vstack(rows3), y, w, c2)
     return cleaner._Model(
-        tuple(map(float, w1)), b1, tuple(map(float, w2)), b2, threshold,
-        w3=tuple(map(float, w3)), b3=b3,
+        tuple(map(float, w1)),
+        b1,
+        tuple(map(float, w2)),
+        b2,
+        threshold,
+        w3=tuple(map(float, w3)),
+        b3=b3,
     )
 
 
@@ -174,8 +201,15 @@ def predict(pages: list[Page], model: cleaner._Model) -> dict[str, str]:
 
 
 def cross_validate(
-    pages: list[Page], scorer, folds: int, c1: float, c2: float, threshold: float,  # type: ignore[no-untyped-def]
-    block_in: float = 0.5, block_out: float = 0.5, decoders: list[tuple[float, float, float]] | None = None,
+    pages: list[Page],
+    scorer,
+    folds: int,
+    c1: float,
+    c2: float,
+    threshold: float,  # type: ignore[no-untyped-def]
+    block_in: float = 0.5,
+    block_out: float = 0.5,
+    decoders: list[tuple[float, float, float]] | None = None,
 ) -> dict[str, str]:
     sites = sorted({p.site for p in pages})
     # Sites dealt round-robin after sorting by a hash, so folds are fixed and mixed.
@@ -226,28 +260,45 @@ def main() -> None:
     scorer = load_scorer(args.dataset)
     started = time.perf_counter()
     pages = load_pages(args.dataset, scorer)
-    print(f"features: {time.perf_counter() - started:.1f}s, {sum(len(p.y) for p in pages)} units,"
-          f" {len({p.site for p in pages})} sites", file=sys.stderr)
+    print(
+        f"features: {time.perf_counter() - started:.1f}s, {sum(len(p.y) for p in pages)} units,"
+        f" {len({p.site for p in pages})} sites",
+        file=sys.stderr,
+    )
     gt = {p.key: p.truth for p in pages}
     decoders = [(args.threshold, args.block_in, args.block_out)]
     if args.sweep:
-        decoders += [(t, bi, bo) for t in (0.3, 0.35, 0.4) for bi in (0.3, 0.4) for bo in (0.7, 0.9)]
-    preds = cross_validate(pages, scorer, args.folds, args.c1, args.c2, args.threshold,
-                           args.block_in, args.block_out, decoders)
+        decoders += [
+            (t, bi, bo) for t in (0.3, 0.35, 0.4) for bi in (0.3, 0.4) for bo in (0.7, 0.9)
+        ]
+    preds = cross_validate(
+        pages,
+        scorer,
+        args.folds,
+        args.c1,
+        args.c2,
+        args.threshold,
+        args.block_in,
+        args.block_out,
+        decoders,
+    )
     res, per_item = scorer.score(gt, preds)
     if args.dump:
         args.dump.write_text(json.dumps(preds, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"CV ({args.folds} folds grouped by site): F1={res['f1']:.3f} P={res['precision']:.3f} "
-          f"R={res['recall']:.3f} mean_item_f1={res['mean_item_f1']:.3f} "
-          f"empty={res['n_empty_pred']}")
+    print(
+        f"CV ({args.folds} folds grouped by site): F1={res['f1']:.3f} P={res['precision']:.3f} "
+        f"R={res['recall']:.3f} mean_item_f1={res['mean_item_f1']:.3f} "
+        f"empty={res['n_empty_pred']}"
+    )
     if args.per_item:
         worst = sorted(per_item.items(), key=lambda kv: kv[1]["f1"])[:25]
         for key, v in worst:
             print(f"{key[:16]} P={v['precision']:.2f} R={v['recall']:.2f} F1={v['f1']:.2f}")
     if args.write:
         fitted = train(pages, args.c1, args.c2, args.threshold)
-        model = replace(fitted, threshold=args.threshold, block_in=args.block_in,
-                        block_out=args.block_out)
+        model = replace(
+            fitted, threshold=args.threshold, block_in=args.block_in, block_out=args.block_out
+        )
         data = {
             "_about": "Plain-text cleaner line model; fitted by benchmarks/train_text_model.py "
             f"on {len(pages)} pages. CV F1 {res['f1']:.3f}, mean item F1 "
@@ -258,7 +309,11 @@ def main() -> None:
             "b1": round(model.b1, 6),
             "w2": [round(v, 6) for v in model.w2],
             "b2": round(model.b2, 6),
-            **({"w3": [round(v, 6) for v in model.w3], "b3": round(model.b3, 6)} if model.w3 else {}),
+            **(
+                {"w3": [round(v, 6) for v in model.w3], "b3": round(model.b3, 6)}
+                if model.w3
+                else {}
+            ),
             "threshold": model.threshold,
             "block_in": args.block_in,
             "block_out": args.block_out,

@@ -890,14 +890,10 @@ def _stamp(path: Path) -> FileStamp | None:
 
 
 def _path_text(path: Path) -> str:
-    """A path as storable text: a name that is not UTF-8 in its displayable form (as the
-    loaders name it); the walk keeps the real Path for reading."""
+    """A path as storable text: a name that is not UTF-8 or carries control characters in
+    its displayable form (as the loaders name it); the walk keeps the real Path for reading."""
     raw = os.fspath(path)
-    try:
-        raw.encode("utf-8")
-    except UnicodeEncodeError:
-        return sanitize.display_name(raw)
-    return raw
+    return sanitize.display_name(raw)
 
 
 def _local_key(spec: str) -> str:

@@ -205,7 +205,9 @@ def test_repeated_lines_finds_site_chrome_not_articles() -> None:
     menu = "Home\nNews\nSport\nSign in\n"
     footer = "\n© 2020 Example News. All rights reserved.\n"
     topics = ("the harbour", "a new school", "the election", "bees", "the weather")
-    articles = [menu + f"This article is about {topic} and nothing else.\n" + footer for topic in topics]
+    articles = [
+        menu + f"This article is about {topic} and nothing else.\n" + footer for topic in topics
+    ]
     duplicate = menu + "The same story twice, saved under two names.\n" + footer
     chrome = repeated_lines([*articles, duplicate, duplicate])
     assert normalise_line("Home") in chrome

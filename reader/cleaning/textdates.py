@@ -20,24 +20,103 @@ __all__ = ["find_date", "looks_like_date"]
 _YEAR_HINT = re.compile(r"(?:19|20)\d\d")
 
 _MONTH_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "janeiro",
-        "gennaio", "gen", "января", "январь", "янв"),
-    2: ("february", "feb", "februar", "février", "fevrier", "févr", "fevr", "fév", "febrero",
-        "fevereiro", "fev", "febbraio", "февраля", "февраль", "фев"),
+    1: (
+        "january",
+        "jan",
+        "januar",
+        "jänner",
+        "janvier",
+        "janv",
+        "enero",
+        "ene",
+        "janeiro",
+        "gennaio",
+        "gen",
+        "января",
+        "январь",
+        "янв",
+    ),
+    2: (
+        "february",
+        "feb",
+        "februar",
+        "février",
+        "fevrier",
+        "févr",
+        "fevr",
+        "fév",
+        "febrero",
+        "fevereiro",
+        "fev",
+        "febbraio",
+        "февраля",
+        "февраль",
+        "фев",
+    ),
     3: ("march", "mar", "märz", "maerz", "mars", "marzo", "março", "marco", "марта", "март"),
     4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "апреля", "апрель", "апр"),
     5: ("may", "mai", "mayo", "maio", "maggio", "mag", "мая", "май"),
     6: ("june", "jun", "juni", "juin", "junio", "junho", "giugno", "giu", "июня", "июнь", "июн"),
-    7: ("july", "jul", "juli", "juillet", "juil", "julio", "julho", "luglio", "lug", "июля",
-        "июль", "июл"),
+    7: (
+        "july",
+        "jul",
+        "juli",
+        "juillet",
+        "juil",
+        "julio",
+        "julho",
+        "luglio",
+        "lug",
+        "июля",
+        "июль",
+        "июл",
+    ),
     8: ("august", "aug", "août", "aout", "agosto", "ago", "августа", "август", "авг"),
-    9: ("september", "sep", "sept", "septembre", "septiembre", "setembro", "set", "settembre",
-        "сентября", "сентябрь", "сен"),
-    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "outubro", "out", "ottobre",
-         "ott", "октября", "октябрь", "окт"),
+    9: (
+        "september",
+        "sep",
+        "sept",
+        "septembre",
+        "septiembre",
+        "setembro",
+        "set",
+        "settembre",
+        "сентября",
+        "сентябрь",
+        "сен",
+    ),
+    10: (
+        "october",
+        "oct",
+        "oktober",
+        "okt",
+        "octobre",
+        "octubre",
+        "outubro",
+        "out",
+        "ottobre",
+        "ott",
+        "октября",
+        "октябрь",
+        "окт",
+    ),
     11: ("november", "nov", "novembre", "noviembre", "novembro", "ноября", "ноябрь", "ноя"),
-    12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic",
-         "dezembro", "dicembre", "декабря", "декабрь", "дек"),
+    12: (
+        "december",
+        "dec",
+        "dezember",
+        "dez",
+        "décembre",
+        "decembre",
+        "déc",
+        "diciembre",
+        "dic",
+        "dezembro",
+        "dicembre",
+        "декабря",
+        "декабрь",
+        "дек",
+    ),
 }
 _MONTHS: dict[str, int] = {name: num for num, names in _MONTH_NAMES.items() for name in names}
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|º|°)?\.?"
@@ -130,10 +209,10 @@ def _year_month_day(match: re.Match[str]) -> tuple[int, int, int] | None:
         day, month = (second, first) if second > 12 >= first else (first, second)
         return year, month, day
     month_text = groups["month"].casefold().rstrip(".")
-    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text)
-    if month is None:
+    named = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text)
+    if named is None:
         return None
-    return year, month, int(groups["day"])
+    return year, named, int(groups["day"])
 
 
 def _nearby_time(text: str, match: re.Match[str]) -> dict[str, str | None] | None:
@@ -145,11 +224,10 @@ def _nearby_time(text: str, match: re.Match[str]) -> dict[str, str | None] | Non
             after = None
     if after is not None:
         return after.groupdict()
+    # The time closest before the date ("PUBLISHED: 00:01, Tue, Nov 19, 2019").
     start = max(0, match.start() - _TIME_REACH)
-    before = None
-    for before in _TIME.finditer(text, start, match.start()):
-        pass
-    return before.groupdict() if before is not None else None
+    candidates = list(_TIME.finditer(text, start, match.start()))
+    return candidates[-1].groupdict() if candidates else None
 
 
 def _with_time(value: datetime, groups: dict[str, str | None]) -> datetime:
