@@ -37,6 +37,7 @@ import asyncio
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import sqlite3
@@ -155,6 +156,12 @@ def article_count(db: Path) -> int:
         conn.close()
 
 
+def _status_line(screen: str) -> str:
+    """The reader's status line (the one before the key bar) of a printed screen."""
+    lines = [line.strip() for line in screen.splitlines() if "articles" in line]
+    return lines[-1][:100] if lines else "?"
+
+
 def parse_ttfp(output: str) -> tuple[float | None, list[float], float | None, list[float]]:
     first = re.search(r"first paint s: median ([\d.]+)\s+runs ([\d. ]+)", output)
     after = re.search(r"after keys s: median ([\d.]+)\s+runs ([\d. ]+)", output)
@@ -183,8 +190,13 @@ class Pane:
 
     def __init__(self, command: Sequence[str]) -> None:
         self.session = "scale-" + uuid.uuid4().hex[:8]
+        # the pane stays after the program exits, so a crash leaves its traceback to read
         subprocess.run(["tmux", "new-session", "-d", "-s", self.session, "-x", str(COLS),
-                        "-y", str(ROWS), "env", "TERM=xterm-256color", *command], check=True)
+                        "-y", str(ROWS)], check=True)
+        subprocess.run(["tmux", "set-option", "-t", self.session, "remain-on-exit", "on"],
+                       check=True)
+        subprocess.run(["tmux", "respawn-pane", "-k", "-t", self.session,
+                        shlex.join(["env", "TERM=xterm-256color", *command])], check=True)
         self.started = time.perf_counter()
         pid = subprocess.run(["tmux", "display", "-p", "-t", self.session, "#{pane_pid}"],
                              capture_output=True, text=True).stdout.strip()
@@ -202,6 +214,9 @@ class Pane:
                 return time.perf_counter() - start
             time.sleep(poll)
         return None
+
+    def dead(self) -> bool:
+        return self.pid is None or not Path(f"/proc/{self.pid}").exists()
 
     def keys(self, *keys: str) -> None:
         for key in keys:
@@ -587,6 +602,10 @@ def dumps_full_load(command: list[str], db: Path, count: int, timeout: float) ->
         direction = "j"
         next_key = time.perf_counter()
         while time.perf_counter() - pane.started < timeout:
+            if pane.dead():
+                run.note = "THE READER EXITED while loading: " + " / ".join(
+                    line.strip() for line in pane.screen().splitlines() if line.strip())[-600:]
+                break
             screen = pane.screen()
             status = screen.splitlines()[-2] if len(screen.splitlines()) >= 2 else ""
             if done.search(screen) and "Loading" not in status:
@@ -620,8 +639,10 @@ def dumps_full_load(command: list[str], db: Path, count: int, timeout: float) ->
                     break
                 time.sleep(0.005)
         run.vmhwm = pane.vmhwm_mb()
+        if run.cpu is None:
+            run.cpu = pane.cpu_s()
         run.final = pane.screen()
-        if run.seconds is None:
+        if run.seconds is None and not run.note:
             run.note = f"not all loaded within {timeout:.0f} s"
         if watch.code is None:
             run.note += "; the cursor line was never found: keys not checked"
@@ -754,7 +775,8 @@ def main() -> int:
                           0.1, note=(f"{hits[-1] if hits else '?'} hits; runs "
                                      + " ".join(f"{x:.3f}" for x in runs))
                           if after is not None else
-                          "keys typed at first paint are lost: " + output.strip()[-160:]))
+                          "never showed: keys typed at first paint are lost (the status line "
+                          "read: " + _status_line(output) + ")"))
         times, note = settled_search(reader, 3)
         report.add(Figure(f"search '{SEARCH_WORD}', typed 1 s after first paint",
                           statistics.median(times) if times else None, "s", 0.1,
@@ -789,9 +811,12 @@ def main() -> int:
         run = dumps_full_load(command, ddb, a.dumps, a.load_timeout)
         report.add(Figure("  CPU of the reader until the first rows", run.first_cpu, "s",
                           note=f"wall {run.first_wall or 0:.3f} s in that run"))
+        stored = article_count(ddb)
         report.add(Figure(f"{a.dumps:,} dumps: all cleaned and cached", run.seconds, "s", 100,
-                          note=run.note or f"until the status shows them all, loading over; "
-                          f"reader CPU {run.cpu or 0:.1f} s"))
+                          note=(run.note + "; " if run.note else "until the status shows them "
+                                "all, loading over; ") + f"{stored:,} stored, reader CPU "
+                          f"{run.cpu or 0:.1f} s ({1000 * (run.cpu or 0) / max(1, stored):.1f} "
+                          "ms a file)"))
         lat = sorted(run.latencies)
         missed = run.keys_sent - run.keys_seen
         report.add(Figure("  keys without a visible effect within 0.5 s", float(missed), "keys",

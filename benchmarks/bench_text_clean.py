@@ -57,16 +57,21 @@ def main() -> None:
         for key in sorted(truth)
     }
     clean_text("warm up the model and stopword caches")
-    best = float("inf")
+    # CPU time is what one core spends; wall time also counts waiting for a busy machine.
+    best = best_wall = float("inf")
     preds: dict[str, str] = {}
     for _ in range(max(1, args.repeat)):
-        started = time.process_time()
+        started, started_wall = time.process_time(), time.perf_counter()
         preds = {key: clean_text(text).body for key, text in texts.items()}
         best = min(best, time.process_time() - started)
+        best_wall = min(best_wall, time.perf_counter() - started_wall)
     res, per_item = scorer.score(truth, preds)
     print(f"pages={len(texts)} dataset={dataset}")
     report("shipped model (in-sample)", res)
-    print(f"speed: {len(texts) / best:.0f} pages/s (CPU time of one core, best of {args.repeat})")
+    print(
+        f"speed: {len(texts) / best:.0f} pages/s of one core's CPU time "
+        f"({len(texts) / best_wall:.0f} by the wall clock; best of {args.repeat})"
+    )
     if args.per_item:
         for key, v in sorted(per_item.items(), key=lambda kv: kv[1]["f1"])[:20]:
             print(f"  {key[:16]} P={v['precision']:.2f} R={v['recall']:.2f} F1={v['f1']:.2f}")

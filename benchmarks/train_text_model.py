@@ -2,12 +2,14 @@
 
     /work/venv/bin/python benchmarks/train_text_model.py [DATASET_DIR] [--write]
 
-Needs numpy and scikit-learn (training only; the reader itself uses neither). Lines of each
-dump are labelled by how many of their 4-token shingles occur in the page's ground-truth
-body. Both logistic stages are fitted with every page weighing the same. Quality is
-measured with folds grouped by the site (the domain of the ``url`` field), so no page is
-ever scored by a model that saw its site; ``--write`` then fits on all pages and writes
-``reader/cleaning/text_model.json``.
+Needs numpy and scikit-learn (training only; the reader itself uses neither). Blocks of
+each dump are labelled by how many of their 4-token shingles occur in the page's
+ground-truth body. The three logistic stages are fitted with every page weighing the
+same, as the scorer weighs them, and each later stage on the scores of the one before.
+Quality is measured with folds grouped by the site (the domain of the ``url`` field), so
+no page is ever scored by a model that saw its site; the decoding thresholds in SETTINGS
+were chosen on that cross-validated figure (``--sweep``). ``--write`` then fits on all
+pages and writes ``reader/cleaning/text_model.json``.
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ from reader.cleaning import text as cleaner  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "scrapinghub"
 SHINGLE = 4
-# Weight of each plain-file variant of a page (see Page.variants).
 # Within a page a block weighs by its tokens to this power (1: as the scorer counts).
 POWER = float(os.environ.get("POWER", "1"))
+# Weight of each plain-file variant of a page (see Page.variants), relative to the page.
 AUGMENT = float(os.environ.get("AUGMENT", "0.1"))
 
 
@@ -82,9 +84,11 @@ def label_units(units: list[cleaner._Unit], truth: str, scorer) -> tuple[list[in
 
 
 class Page:
-    def __init__(
+    """One dump with its labelled, featurised blocks (only those the model scores)."""
+
+    def __init__(  # type: ignore[no-untyped-def]
         self, key: str, text: str, truth: str, url: str, scorer, weight: float = 1.0
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         self.key, self.text, self.truth, self.site = key, text, truth, site(url)
         self.scorer = scorer
         units = cleaner._units(cleaner._split_lines(text))
@@ -111,27 +115,11 @@ class Page:
         lines = cleaner._split_lines(self.text)
         end = self.units[body[-1]].last + 1
         start = self.units[max(0, body[0] - 3)].first
-        out = [
-            Page(
-                self.key,
-                "\n".join(lines[:end]),
-                self.truth,
-                "http://" + self.site,
-                self.scorer,
-                AUGMENT,
-            )
+        url = "http://" + self.site
+        return [
+            Page(self.key, "\n".join(part), self.truth, url, self.scorer, AUGMENT)
+            for part in (lines[:end], lines[start:end])
         ]
-        out.append(
-            Page(
-                self.key,
-                "\n".join(lines[start:end]),
-                self.truth,
-                "http://" + self.site,
-                self.scorer,
-                AUGMENT,
-            )
-        )
-        return out
 
 
 def load_pages(dataset: Path, scorer) -> list[Page]:  # type: ignore[no-untyped-def]
@@ -153,16 +141,6 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float) -> tuple[np.ndarr
     coef = model.coef_[0] / scale
     bias = float(model.intercept_[0] - (model.coef_[0] * mean / scale).sum())
     return coef, bias
-
-
-def stage2_rows(pages: list[Page], w1: np.ndarray, b1: float) -> list[np.ndarray]:
-    n_shape = len(cleaner.FEATURE_NAMES)
-    out = []
-    for page in pages:
-        logits = list(page.rows @ w1 + b1)
-        shapes = [list(r[:n_shape]) for r in page.rows]
-        out.append(np.array(cleaner._stage2(logits, shapes), dtype=float).reshape(len(logits), -1))
-    return out
 
 
 def train(pages: list[Page], c1: float, c2: float, threshold: float) -> cleaner._Model:
@@ -200,17 +178,22 @@ def predict(pages: list[Page], model: cleaner._Model) -> dict[str, str]:
     return {p.key: cleaner._clean(p.text, frozenset(), model).body for p in pages}
 
 
-def cross_validate(
+def cross_validate(  # type: ignore[no-untyped-def]
     pages: list[Page],
     scorer,
     folds: int,
     c1: float,
     c2: float,
-    threshold: float,  # type: ignore[no-untyped-def]
+    threshold: float,
     block_in: float = 0.5,
     block_out: float = 0.5,
     decoders: list[tuple[float, float, float]] | None = None,
 ) -> dict[str, str]:
+    """Bodies of every page, each cleaned by a model fitted without any page of its site.
+
+    With several ``decoders`` (threshold, block_in, block_out), prints the score of each
+    and returns the bodies of the first.
+    """
     sites = sorted({p.site for p in pages})
     # Sites dealt round-robin after sorting by a hash, so folds are fixed and mixed.
     order = sorted(sites, key=lambda s: hash_str(s))

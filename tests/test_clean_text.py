@@ -227,7 +227,7 @@ def test_normalise_line_ignores_case_spacing_and_numbers() -> None:
 # --------------------------------------------------------------------------- robustness
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.text(max_size=400))
 def test_arbitrary_text_never_raises_or_leaks_controls(text: str) -> None:
     result = clean_text(text)
@@ -237,7 +237,7 @@ def test_arbitrary_text_never_raises_or_leaks_controls(text: str) -> None:
     assert len(result.kept) == len(result.lines)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(st.text(min_size=1, max_size=120), max_size=30))
 def test_arbitrary_lines_never_raise(lines: list[str]) -> None:
     result = clean_text("\n".join(lines))

@@ -200,15 +200,18 @@ def _units(lines: Sequence[str]) -> list[_Unit]:
 
 
 def _join_wrapped(parts: list[str]) -> str:
-    out = parts[0]
+    pieces = [parts[0]]
     for part in parts[1:]:
+        last = pieces[-1]
         # A word hyphenated at the break ("extra-\nordinary") is mended only when the
         # next line goes on in lowercase; "well-\nKnown" keeps its hyphen.
-        if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and part[:1].islower():
-            out = out[:-1] + part
+        if last.endswith("-") and len(last) > 1 and last[-2].isalpha() and part[:1].islower():
+            pieces[-1] = last[:-1]
+            pieces.append(part)
         else:
-            out = f"{out} {part}"
-    return out
+            pieces.append(" ")
+            pieces.append(part)
+    return "".join(pieces)
 
 
 # --------------------------------------------------------------------------- features
@@ -522,11 +525,12 @@ def _window_means(values: Sequence[float], radius: int) -> list[float]:
     """Mean of each value's window of ``radius`` neighbours on either side."""
     prefix = [0.0, *accumulate(values)]
     n = len(values)
-    return [
-        (prefix[min(n, i + radius + 1)] - prefix[max(0, i - radius)])
-        / (min(n, i + radius + 1) - max(0, i - radius))
-        for i in range(n)
-    ]
+    out = []
+    for i in range(n):
+        lo = i - radius if i > radius else 0
+        hi = i + radius + 1 if i + radius + 1 < n else n
+        out.append((prefix[hi] - prefix[lo]) / (hi - lo))
+    return out
 
 
 def _mass(values: Sequence[float]) -> tuple[list[float], list[float]]:

@@ -596,13 +596,10 @@ class _FastBuilder:
         if leaf is None:
             self.stack.pop()
             self.seen.pop()
-            scope = self.stack[-1] if self.stack else ""
             if name in ("item", "entry"):
                 self.context = self.feed
-            elif name == "author":
-                if not self.context.get("author"):
-                    raise _NotSimple
-            del scope
+            elif name == "author" and not self.context.get("author"):
+                raise _NotSimple  # an author without a name: feedparser's rules
             return
         self.leaf = None
         if leaf == "":
