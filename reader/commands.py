@@ -159,9 +159,7 @@ def run_refresh(args: argparse.Namespace) -> int:
         if not library.feeds(subscribed_only=True, counts=False):
             _say("no subscriptions to refresh: reader add URL|PATH, or reader import FILE")
             return 0
-        library.apply_feed_settings(
-            {url: feed.always_full_text for url, feed in config.feeds.items()}
-        )
+        library.apply_feed_settings(config.feeds)
         try:
             summary = asyncio.run(library.refresh(progress=bar))
         finally:

@@ -693,5 +693,8 @@ def keys_markdown_table() -> str:
         f"| {display_keys(keys)} | {description} | `{action}` |"
         for action, (keys, description) in ACTIONS.items()
     ]
-    rows += [f"| {display_keys(keys)} | {description} | (fixed) |" for keys, description in FIXED_KEYS.items()]
+    rows += [
+        f"| {display_keys(keys)} | {description} | (fixed) |"
+        for keys, description in FIXED_KEYS.items()
+    ]
     return "\n".join(rows)

@@ -18,7 +18,7 @@ def plausible(value: datetime | None, *, now: datetime | None = None) -> datetim
     now = now or datetime.now(UTC)
     try:
         aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        if aware.utcoffset() is not None and abs(aware.utcoffset() or timedelta()) > timedelta(hours=18):
+        if abs(aware.utcoffset() or timedelta()) > timedelta(hours=18):
             return None
         if aware < EARLIEST or aware > now + FUTURE_SLACK:
             return None

@@ -56,6 +56,7 @@ from reader.storage.sqlite import Salvage, SqliteStorage
 _HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
 if TYPE_CHECKING:
+    from reader.config import FeedSettings
     from reader.refresh import ProgressCallback, RefreshSummary
     from reader.sources.http import HttpLimits
 
@@ -335,12 +336,17 @@ class Library:
         failed = sum(isinstance(result, BaseException) for result in results)
         return len(results) - failed, failed
 
-    def apply_feed_settings(self, settings: Mapping[str, bool]) -> None:
-        """Per-feed "always fetch full text" from the config file, keyed by feed URL/path."""
+    def apply_feed_settings(self, settings: Mapping[str, FeedSettings]) -> None:
+        """Per-feed settings from the config file (display name, "always fetch full text"),
+        keyed by feed URL or path; feeds the file does not name are left as they are."""
         for feed in self.feeds(counts=False):
             wanted = settings.get(feed.url)
-            if wanted is not None and wanted != feed.always_full_text:
-                self.set_always_full_text(feed.id, wanted)
+            if wanted is None:
+                continue
+            if wanted.always_full_text != feed.always_full_text:
+                self.set_always_full_text(feed.id, wanted.always_full_text)
+            if wanted.display_name and wanted.display_name != feed.display_name:
+                self.rename(feed.id, wanted.display_name)
 
     # ------------------------------------------------------------------ sources opened once
 

@@ -488,6 +488,7 @@ class ReaderApp(App[int]):
         if not self.library.feeds(subscribed_only=True):
             return
         self.post_message(LoadingProgress(0, 0, "Refreshing"))
+        self.library.apply_feed_settings(self.config.feeds)
 
         def progress(feed: FeedProgress) -> None:
             changed = bool(feed.new) or feed.error is not None
@@ -495,6 +496,13 @@ class ReaderApp(App[int]):
 
         summary = run_async(self.library.refresh(progress=progress))
         self.post_message(LoadingFinished(summary.line()))
+        # "always fetch full text" feeds: after the refresh has reported, not part of it
+        fetched, failed = run_async(self.library.fetch_pending_full_texts())
+        if fetched or failed:
+            self.call_from_thread(
+                self.notify, f"Full text: {fetched} articles fetched, {failed} failed",
+                markup=False, timeout=4,
+            )
 
     def _periodic_refresh(self) -> None:
         if self._loading is None:
