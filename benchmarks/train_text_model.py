@@ -34,6 +34,8 @@ from reader.cleaning import text as cleaner  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "eval" / "scrapinghub"
 SHINGLE = 4
+# A block is body when this share of its shingles occurs in the ground truth.
+LABEL_SHARE = float(os.environ.get("LABEL_SHARE", "0.5"))
 # Within a page a block weighs by its tokens to this power (1: as the scorer counts).
 POWER = float(os.environ.get("POWER", "1"))
 # Weight of each plain-file variant of a page (see Page.variants), relative to the page.
@@ -70,7 +72,7 @@ def label_units(units: list[cleaner._Unit], truth: str, scorer) -> tuple[list[in
         sizes.append(len(toks))
         if len(toks) >= SHINGLE:
             own = [tuple(toks[i : i + SHINGLE]) for i in range(len(toks) - SHINGLE + 1)]
-            labels.append(int(sum(s in truth_sh for s in own) >= 0.5 * len(own)))
+            labels.append(int(sum(s in truth_sh for s in own) >= LABEL_SHARE * len(own)))
         else:
             labels.append(int(bool(toks) and tuple(toks) in short_sh))
     # A short line counts as body only next to body: "More" occurs in any article.

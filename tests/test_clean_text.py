@@ -141,6 +141,18 @@ def test_one_paragraph_per_line_needs_no_blank_lines() -> None:
     assert paragraphs(result.body) == lines
 
 
+def test_lines_of_like_length_are_not_mistaken_for_wrapping() -> None:
+    lines = [
+        "Council meets again",
+        "By Tuesday, officials said, the bridge will have reopened to all traffic in the town.",
+        "On Nov 19, 2019 the council met to discuss the bridge and agreed to spend more on it.",
+        "The work will take three weeks and will cost the town more than was first planned.",
+    ]
+    result = clean_text("\n".join(lines))
+    assert paragraphs(result.body) == lines[1:]
+    assert result.author is None  # "By Tuesday, ..." is a sentence, not a byline
+
+
 def test_non_english_pages_are_not_empty() -> None:
     korean = clean_fixture("seoul-korean.txt")
     assert "자전거 전용 도로를 두 배로" in korean.body

@@ -200,6 +200,8 @@ def test_generated_variants_agree_and_mostly_take_the_fast_path() -> None:
 
 @pytest.mark.parametrize("headers", [
     {"Content-Type": "text/xml"}, {"Content-Type": "text/xml; charset=iso-8859-1"},
+    {"Content-Type": "text/xml; charset=utf-8"}, {"Content-Type": "text/xml; charset=UTF-8"},
+    {"Content-Type": "application/rss+xml"}, {"Content-Type": "application/atom+xml"},
     {"Content-Type": "application/xml; charset=windows-1252"},
     {"Content-Type": "text/html; charset=utf-8"}, {"Content-Type": "application/octet-stream"},
 ])

@@ -165,6 +165,11 @@ def _wrap_width(lines: Sequence[str]) -> int | None:
     over = sum(1 for n in lengths if n > width + 10)
     if near < 0.5 * len(lengths) or over > 0.1 * len(lengths):
         return None
+    # Wrapping breaks lines mid-sentence; one paragraph per line ends each with a stop,
+    # however alike the lengths.
+    stopped = sum(1 for line in lines if line.strip() and _ends_sentence(line.rstrip()))
+    if stopped > 0.5 * len(lengths):
+        return None
     return width
 
 
@@ -287,6 +292,15 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 _GLUED = re.compile(r"[a-z]{2}[A-Z][a-z]|[a-z][.!?][A-Z][a-z]")
+_CREDIT_HINTS = ("photo", "image", "picture", "credit", "foto", "bild", "getty", "stock")
+
+
+def _has_credit(text: str) -> bool:
+    # The regex is slow to search with; most blocks contain none of its words.
+    lower = text.lower()
+    return any(hint in lower for hint in _CREDIT_HINTS) and bool(_CREDIT.search(text))
+
+
 _ELLIPSES = ("…", "...", "[…]", "[...]", "(…)", "(...)", "…»", "…”", '..."')
 # "Alex on September 17, 2018 at 6:34 am said:", "Reply", "12 comments": comment threads.
 _COMMENT_VERBS = ("said", "says", "wrote", "commented", "disse", "dijo", "a dit", "schrieb")
@@ -811,14 +825,19 @@ def _is_metadata(text: str) -> bool:
 
 
 def _published(units: Sequence[_Unit], lo: int, hi: int) -> tuple[datetime | None, int | None]:
-    """The first date near the headline, and the index of the block it stands in."""
+    """The first dateline near the headline, and the index of the block it stands in."""
     for i in range(lo, hi):
         text = units[i].text
-        if len(text) <= 200:
+        if _dateline_shaped(text):
             found = plausible(find_date(text))
             if found is not None:
-                return found, i if len(text) <= 120 else None
+                return found, i
     return None, None
+
+
+def _dateline_shaped(text: str) -> bool:
+    """Short and not a sentence: "On Nov 19, 2019 the council met." is body, not metadata."""
+    return len(text) <= 100 and not _ends_sentence(text)
 
 
 _NAME_CUT = re.compile(r"\s*(?:[|•·,]|\s[-–—]\s|\bon\b|\bupdated\b|\bpublished\b|\d).*$", re.I)
@@ -827,7 +846,8 @@ _NAME_CUT = re.compile(r"\s*(?:[|•·,]|\s[-–—]\s|\bon\b|\bupdated\b|\bpubl
 def _author(units: Sequence[_Unit], lo: int, hi: int) -> tuple[str | None, int | None]:
     """The name in a byline near the headline, and the index of that byline."""
     for i in range(lo, hi):
-        match = _BYLINE.match(units[i].text) if len(units[i].text) <= 120 else None
+        # "By Tuesday, officials said ..." is a sentence, not a byline.
+        match = _BYLINE.match(units[i].text) if _dateline_shaped(units[i].text) else None
         if match:
             name = _NAME_CUT.sub("", match.group("name")).strip(" :")
             if 2 <= len(name) <= 80 and name[:1].isupper():
@@ -933,7 +953,7 @@ def _vetoed(text: str, chrome: frozenset[str]) -> bool:
     """Blocks that are never body however prose-like: teasers, captions, site chrome."""
     if _TEASER_LABEL.match(text):
         return True
-    if len(text) < 300 and _CREDIT.search(text):
+    if len(text) < 300 and _has_credit(text):
         return True
     return bool(chrome) and normalise_line(text) in chrome
 

@@ -466,7 +466,11 @@ def _fast_parse(data: bytes, headers: Mapping[str, str]) -> _FastParsed | None:
         return None
     media, _, params = headers.get("content-type", "").partition(";")
     charset = charset_from_content_type(params)
-    if media.strip().lower() not in _XML_MEDIA or (charset and charset.lower() != "utf-8"):
+    media = media.strip().lower()
+    if charset and charset.lower() != "utf-8":
+        return None
+    # text/xml without a charset is US-ASCII to feedparser (RFC 3023)
+    if media not in _XML_MEDIA and not (media == "text/xml" and charset):
         return None
     if data[:5] == b"<?xml":
         declared = _XML_DECL.match(data[:300])
