@@ -81,6 +81,7 @@ FOOTER_LABELS: Mapping[str, str] = {
 # Checked before the focused widget's own keys: the palette, and Tab (which Textual's Screen
 # binds to focus_next, ahead of any App binding).
 PRIORITY_ACTIONS = frozenset({"command_palette", "switch_focus"})
+MAX_WARNING_LINES = 8
 # Orders of the list: the library sorts; "oldest" is the date order read backwards.
 ORDERS: Mapping[str, tuple[Sort, bool]] = {
     "newest": (Sort.DATE, False), "oldest": (Sort.DATE, True),
@@ -449,13 +450,18 @@ class ReaderApp(App[int]):
         if message.feed_id is not None:
             self._session_feeds.add(message.feed_id)
         if message.error:
-            self.notify(f"{message.source}: {message.error}", title="Could not load",
-                        severity="error", markup=False, timeout=10)
-        warnings = list(message.warnings)
-        if len(warnings) > 3:  # a folder of binaries should not bury the screen in toasts
-            warnings = [*warnings[:2], f"{message.source}: and {len(warnings) - 2} more warnings"]
-        for warning in warnings:
-            self.notify(warning, severity="warning", markup=False)
+            # loaders usually name the source already ("NAME: reason")
+            named = message.source in message.error
+            error = message.error if named else f"{message.source}: {message.error}"
+            self.notify(error, title="Could not load", severity="error", markup=False,
+                        timeout=10)
+        if message.warnings:
+            # one toast per source: a folder of binaries must not bury the screen in toasts
+            shown = list(message.warnings[:MAX_WARNING_LINES])
+            if len(message.warnings) > MAX_WARNING_LINES:
+                shown.append(f"… and {len(message.warnings) - MAX_WARNING_LINES} more")
+            self.notify("\n".join(shown), severity="warning", markup=False,
+                        timeout=5 + len(shown))
         self.load_feeds()
         self._schedule_view_reload()
 
