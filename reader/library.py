@@ -742,10 +742,7 @@ class _SourceLoader:
     # -- URLs
 
     async def urls(self, urls: list[str]) -> list[SourceOutcome]:
-        from reader.refresh import fast_sniffio
         from reader.sources.http import DEFAULT_LIMITS, make_client
-
-        fast_sniffio()
 
         async with make_client(DEFAULT_LIMITS) as client:
             tasks = [self.url(client, url) for url in dict.fromkeys(urls)]

@@ -411,11 +411,6 @@ async def refresh(
     )
 
 
-def fast_sniffio() -> None:
-    """No longer needed: sniffio is a declared dependency, so httpcore's import of it is a
-    cached module lookup. Kept as a no-op for callers not yet updated (reader.library)."""
-
-
 def _maintain(library: Library) -> int:
     """Retention, then a VACUUM when much was dropped or a week has passed."""
     storage = library.storage
