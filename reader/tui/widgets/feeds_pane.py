@@ -8,6 +8,7 @@ Every name comes from data: it becomes Segments or ``Content``, never markup.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -33,6 +34,13 @@ from reader.tui.widgets.article_list import fit
 WARNING_MARK = "\u26a0"  # ⚠
 OPEN_MARK = "\u25bc "  # ▼
 CLOSED_MARK = "\u25b6 "  # ▶
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple[str | int, ...]:
+    """Sort "Feed 2" before "Feed 10": digit runs compare as numbers."""
+    parts = _DIGITS.split(name.casefold())
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
 
 class ViewKind(StrEnum):
@@ -87,13 +95,13 @@ def entries_for(feeds: Sequence[FeedInfo]) -> list[Entry]:
         return Entry(Selection(ViewKind.FEED, feed_id=feed.id, name=name), name, feed.unread,
                      clean_line(feed.last_error), depth)
 
-    for folder in sorted(by_folder, key=str.casefold):
-        members = sorted(by_folder[folder], key=lambda f: f.name.casefold())
+    for folder in sorted(by_folder, key=natural_key):
+        members = sorted(by_folder[folder], key=lambda f: natural_key(f.name))
         name = clean_line(folder) or "(folder)"
         entries.append(Entry(Selection(ViewKind.FOLDER, folder=folder, name=name), name,
                              sum(feed.unread for feed in members), None, 0, folder=True))
         entries.extend(feed_entry(feed, 1) for feed in members)
-    entries.extend(feed_entry(feed, 0) for feed in sorted(loose, key=lambda f: f.name.casefold()))
+    entries.extend(feed_entry(feed, 0) for feed in sorted(loose, key=lambda f: natural_key(f.name)))
     return entries
 
 
