@@ -476,3 +476,18 @@ def test_json_feed_tolerates_wrong_types() -> None:
     feed = parse_json_feed(json_feed(items), url="u")
     assert len(feed.articles) == 1
     assert feed.articles[0].title is None
+
+
+def test_a_huge_feed_keeps_its_newest_entries(monkeypatch) -> None:
+    from reader.sources import feeds
+
+    monkeypatch.setattr(feeds, "MAX_ENTRIES", 3)
+    items = "".join(
+        f"<item><title>Item {n}</title><guid>id-{n}</guid>"
+        f"<pubDate>Mon, {n + 1:02d} Jun 2026 10:00:00 +0000</pubDate></item>"
+        for n in (4, 1, 3, 2, 0)
+    )
+    data = f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+    feed = feeds.parse_feed(data.encode(), url="https://example.org/feed.xml")
+    assert [a.title for a in feed.articles] == ["Item 4", "Item 3", "Item 2"]
+    assert any("newest 3 were kept" in w for w in feed.warnings)
