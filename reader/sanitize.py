@@ -7,6 +7,7 @@ only http/https URLs ever become links.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from urllib.parse import urljoin, urlsplit
@@ -20,6 +21,7 @@ _ESC_VISIBLE = "\u241b"
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _LINE_ENDS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _SPACES = re.compile(r"\s+")
+_WHITESPACE = re.compile(r"\s")
 
 MAX_TITLE = 1024
 MAX_URL = 4096
@@ -71,10 +73,10 @@ def safe_url(url: str | None, *, base: str | None = None) -> str | None:
     # An ESC made visible by clean_text() is still the trace of an escape sequence.
     if _CONTROLS.search(url) or _BIDI.search(url) or _ESC_VISIBLE in url:
         return None
-    if any(ch.isspace() for ch in url):
+    if _WHITESPACE.search(url):
         return None
     if base is not None:
-        checked_base = safe_url(base)
+        checked_base = _checked_base(base)
         if checked_base is None and not _has_scheme(url):
             return None
         if checked_base is not None:
@@ -90,9 +92,17 @@ def safe_url(url: str | None, *, base: str | None = None) -> str | None:
         return None
     if parts.scheme.lower() not in _ALLOWED_SCHEMES or not host:
         return None
-    if any(unicodedata.category(ch).startswith("C") for ch in url):
+    # ASCII URLs were fully covered by the control check above; only others need the
+    # per-character look at Unicode's "other" categories (format, private use, unassigned).
+    if not url.isascii() and any(unicodedata.category(ch).startswith("C") for ch in url):
         return None
     return url
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_base(base: str) -> str | None:
+    """A feed's base URL is checked once, not once for every link it resolves."""
+    return safe_url(base)
 
 
 def _has_scheme(url: str) -> bool:
