@@ -6,12 +6,14 @@ The TUI is imported lazily so that ``reader dump`` and friends never pay for Tex
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from reader import __version__
 from reader.errors import ReaderError
+from reader.sanitize import display_name
 
 SUBCOMMANDS = (
     "dump", "add", "remove", "feeds", "import", "export", "refresh", "list", "search",
@@ -169,6 +171,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = build_command_parser().parse_args(argv)
             return _run_command(args)
         args = build_tui_parser().parse_args(argv)
+        missing = _missing_paths(args.sources)
+        if args.sources and len(missing) == len(args.sources):
+            # nothing to show: say so on the shell, as less(1) would, instead of an empty TUI
+            for name in missing:
+                sys.stderr.write(f"reader: no such file or directory: {display_name(name)}\n")
+            return 1
         from reader.tui.app import run_tui
 
         return run_tui(sources=args.sources, db=args.db, config=args.config)
@@ -181,6 +189,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader of our stdout went away (reader dump | head): not an error
         sys.stderr.close()
         return 0
+
+
+def _missing_paths(sources: Sequence[str]) -> list[str]:
+    return [
+        source for source in sources
+        if source != "-" and not source.lower().startswith(("http://", "https://"))
+        and not os.path.lexists(source)
+    ]
 
 
 def _run_command(args: argparse.Namespace) -> int:

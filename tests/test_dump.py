@@ -105,3 +105,11 @@ def test_output_never_carries_control_characters(tmp_path: Path, fmt: str) -> No
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode("utf-8") + result.stderr.decode("utf-8")
     assert not CONTROL & set(out)
+
+
+def test_tui_with_only_missing_paths_exits_with_a_message() -> None:
+    result = subprocess.run([sys.executable, "-m", "reader", "no/such/file.txt"],
+                            capture_output=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 1
+    assert result.stderr.decode() == "reader: no such file or directory: no/such/file.txt\n"
+    assert result.stdout == b""
