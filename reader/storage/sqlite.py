@@ -1016,7 +1016,9 @@ def _view_sql(query: ArticleQuery, hidden: Sequence[int] = ()) -> tuple[str | No
             params.insert(0, match)
             order = "m.rank, a.sort_ts DESC, a.id DESC"
         else:
-            where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            # "+a.id": keep SQLite walking the date index in order (no temporary sort of
+            # every hit); measured 307 -> 87 ms for 81k hits in 100k articles
+            where.append("+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(match)
     if query.sort is Sort.TITLE:
         order = "a.title IS NULL, a.title COLLATE NOCASE, a.sort_ts DESC, a.id DESC"

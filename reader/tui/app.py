@@ -846,7 +846,9 @@ class ReaderApp(App[int]):
     def action_search(self) -> None:
         bar = self.query_one("#search", SearchBar)
         bar.display = True
-        bar.focus()
+        # set_focus, not focus(): focus() is deferred, and keys typed right after "/" must
+        # reach the search bar, not the list's bindings
+        self.screen.set_focus(bar)
 
     @on(SearchBar.Search)
     def _search_changed(self, message: SearchBar.Search) -> None:
