@@ -229,7 +229,7 @@ class ReaderApp(App[int]):
         self.query_one("#progress", ProgressBar).display = False
         self.pane.reading_width = self.config.reading_width
         self._apply_layout(self.size.width)
-        self.articles.focus()
+        self.screen.set_focus(self.articles)  # now, so no later deferred focus beats "/"
         for notice in self._notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
         if self.session:
@@ -419,7 +419,8 @@ class ReaderApp(App[int]):
             self._show_status()
         if message.chosen:
             self.query_one("#body").remove_class("-feeds-open")
-            self.articles.focus()
+            if not isinstance(self.focused, SearchBar):  # never take the keys of a search
+                self.articles.focus()
 
     # -- loading sources and refreshing ---------------------------------------------------
 
