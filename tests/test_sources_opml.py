@@ -99,13 +99,14 @@ def test_opml_on_disk_may_name_feed_files_next_to_it(tmp_path) -> None:
     outside = tmp_path.parent / "outside.rss"
     outside.write_text("<rss/>")
     data = (
-        '<opml version="2.0"><body>'
-        '<outline xmlUrl="a.rss"/><outline xmlUrl="sub/b.atom"/>'
-        '<outline xmlUrl="../outside.rss"/><outline xmlUrl="/etc/passwd"/>'
-        '<outline xmlUrl="missing.rss"/><outline xmlUrl="file:a.rss"/>'
-        "</body></opml>"
-    ).encode()
+        b'<opml version="2.0"><body>'
+        b'<outline xmlUrl="a.rss"/><outline xmlUrl="sub/b.atom"/>'
+        b'<outline xmlUrl="../outside.rss"/><outline xmlUrl="/etc/passwd"/>'
+        b'<outline xmlUrl="missing.rss"/><outline xmlUrl="file:a.rss"/>'
+        b"</body></opml>"
+    )
     document = parse_opml(data, base_dir=tmp_path)
-    assert [o.url for o in document.outlines] == [str(tmp_path / "a.rss"), str(tmp_path / "sub/b.atom")]
+    expected = [str(tmp_path / "a.rss"), str(tmp_path / "sub/b.atom")]
+    assert [o.url for o in document.outlines] == expected
     assert len(document.rejected) == 4
     assert parse_opml(data).outlines == ()  # from the network: no local paths at all
