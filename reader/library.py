@@ -842,7 +842,7 @@ def _clean_one(path: Path, source: str, chrome: frozenset[str]) -> LoadResult:
     except Exception as error:  # noqa: BLE001 - one bad file never stops a folder
         return LoadResult(source=source, error=f"{sanitize.display_name(source)}: could not "
                           f"be read ({type(error).__name__})")
-    return load_bytes(data, source=source, name=path.name, chrome=chrome)
+    return load_bytes(data, source=source, name=path.name, chrome=chrome, base_dir=path.parent)
 
 
 def _member_articles(result: LoadResult) -> tuple[Article, ...]:

@@ -339,3 +339,12 @@ def test_subscription_copies_of_two_libraries_in_one_folder(tmp_path: Path) -> N
         lib.import_file(_urls_file(tmp_path))
     with Library.open(tmp_path / "other.db") as lib:
         assert lib.feeds() == [] and lib.messages == []
+
+
+def test_sample_feeds_open_cleanly(library: Library) -> None:
+    """The demo folder: every source loads, and its OPML naming the feeds beside it is quiet."""
+    samples = Path(__file__).resolve().parent.parent / "sample_feeds"
+    outcomes = library.open_sources([str(samples)])
+    assert [o.error for o in outcomes if o.error] == []
+    assert [w for o in outcomes for w in o.warnings] == []
+    assert len(library.view(ArticleQuery())) == 15
