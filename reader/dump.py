@@ -73,21 +73,20 @@ def fetch_full_texts(articles: Iterable[Article]) -> list[Article]:
 
 
 async def _fetch_bodies(urls: Sequence[str]) -> list[str | None]:
-    from reader.cleaning.html import extract_article
     from reader.errors import ReaderError
-    from reader.sources.http import fetch, make_client
+    from reader.library import fetch_full_article
+    from reader.sources.http import make_client
 
     async with make_client() as client:
 
         async def one(url: str) -> str | None:
             try:
-                response = await fetch(client, url, accept="text/html")
-                page = await asyncio.to_thread(extract_article, response.content, url=response.url)
+                body, warnings = await fetch_full_article(client, url)
             except ReaderError as error:
                 _say(f"warning: full text of {url}: {error}")
                 return None
-            for warning in page.warnings:
+            for warning in warnings:
                 _say(f"warning: full text of {url}: {warning}")
-            return page.body or None
+            return body
 
         return list(await asyncio.gather(*(one(url) for url in urls)))

@@ -277,8 +277,7 @@ class Library:
 
         Raises FetchError (one line) when the page cannot be had; the summary stays.
         """
-        from reader.cleaning.html import decode_html, extract_article
-        from reader.sources.http import DEFAULT_LIMITS, fetch, make_client
+        from reader.sources.http import DEFAULT_LIMITS, make_client
 
         stored = self.storage.get(article_id)
         if stored is None:
@@ -289,17 +288,9 @@ class Library:
         limits = limits or DEFAULT_LIMITS
         if client is None:
             async with make_client(limits) as own_client:
-                response = await fetch(own_client, url, limits=limits, accept=_HTML_ACCEPT)
+                body, _ = await fetch_full_article(own_client, url, limits=limits)
         else:
-            response = await fetch(client, url, limits=limits, accept=_HTML_ACCEPT)
-
-        def extract() -> str:
-            page = extract_article(decode_html(response.content), url=response.url)
-            return sanitize.clean_text(page.body).strip()
-
-        body = await asyncio.to_thread(extract)
-        if not body:
-            raise FetchError(f"no readable article found at {url}")
+            body, _ = await fetch_full_article(client, url, limits=limits)
         await asyncio.to_thread(self.storage.set_full_body, article_id, body)
         updated = self.storage.get(article_id)
         if updated is None:
@@ -824,6 +815,28 @@ class _SourceLoader:
         return SourceOutcome(spec=spec, feed_id=feed_id, title=feed.name if feed else title,
                              new=new, total=feed.total if feed else new,
                              warnings=result.warnings)
+
+
+async def fetch_full_article(
+    client: Any, url: str, *, limits: HttpLimits | None = None,
+) -> tuple[str, tuple[str, ...]]:
+    """The extracted article behind ``url`` as Markdown, with the extractor's warnings.
+
+    Raises FetchError (one line) when the page cannot be fetched or holds no article.
+    """
+    from reader.cleaning.html import decode_html, extract_article
+    from reader.sources.http import DEFAULT_LIMITS, fetch
+
+    response = await fetch(client, url, limits=limits or DEFAULT_LIMITS, accept=_HTML_ACCEPT)
+
+    def extract() -> tuple[str, tuple[str, ...]]:
+        page = extract_article(decode_html(response.content), url=response.url)
+        return sanitize.clean_text(page.body).strip(), page.warnings
+
+    body, warnings = await asyncio.to_thread(extract)
+    if not body:
+        raise FetchError(f"no readable article found at {url}")
+    return body, warnings
 
 
 def _clean_chunk(items: list[tuple[Path, str]], chrome: frozenset[str]) -> list[LoadResult]:
