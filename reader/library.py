@@ -611,7 +611,9 @@ class _SourceLoader:
                 spec=spec, feed_id=existing.id if existing else None,
                 total=existing.total if existing else 0,
                 warnings=result.warnings, error=result.error))
-        title = result.title or _local_title(key)
+        # a feed is named by its title; a lone article file by its file name, not its headline
+        is_feed = result.kind in (SourceKind.FEED, SourceKind.JSON_FEED)
+        title = (result.title if is_feed else None) or _local_title(key)
         feed_id = self.storage.upsert_feed(key, title=title, kind=kind,
                                            subscribed=self._subscribed(), folder=self.folder)
         new = self.storage.store_files(feed_id, [(stamp[0] if stamp else key,
