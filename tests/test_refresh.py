@@ -22,6 +22,7 @@ from support.farm import Farm
 from reader.library import Library
 from reader.refresh import FeedProgress
 from reader.storage.base import ArticleQuery
+from reader.storage.sqlite import MIGRATIONS
 
 ROOT = Path(__file__).parent.parent
 
@@ -283,7 +284,11 @@ def test_schema_upgrade_keeps_data(tmp_path: Path) -> None:
     with Library.open(db) as lib:
         assert [f.url for f in lib.feeds()] == ["http://a/feed"]
         assert lib.storage.content_hashes() == {}
-        assert lib.storage._conn().execute("PRAGMA user_version").fetchone()[0] == 3
+        conn = lib.storage._conn()
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        triggers = {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert "articles_ai" not in triggers and "articles_au" in triggers
 
 
 def test_a_vanished_folder_is_an_error_and_keeps_its_articles(library: Library,
