@@ -29,7 +29,21 @@ MAX_URL = 4096
 
 def normalize_newlines(text: str) -> str:
     """CRLF and lone CR (and Unicode line separators) become LF."""
+    if text.isascii() and "\r" not in text:  # isascii is O(1): the common case costs nothing
+        return text
     return _LINE_ENDS.sub("\n", text)
+
+
+# An absolute http(s) URL of plain ASCII with nothing urllib would rewrite (no params, no
+# empty query or fragment, no brackets, spaces or controls). For such a URL,
+# urljoin(any_base, url) == url, which saves a parse of both for the commonest link.
+# tests/test_properties.py checks the equality.
+PLAIN_ABSOLUTE_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::(?P<port>[0-9]{1,9}))?"
+    r"(?:/[A-Za-z0-9._~!$&'()*+,=:@%/-]*)?"
+    r"(?:\?[A-Za-z0-9._~!$&'()*+,=:@%/?-]+)?"
+    r"(?:#[A-Za-z0-9._~!$&'()*+,=:@%/?#-]+)?"
+)
 
 
 def _replace_control(match: re.Match[str]) -> str:
@@ -75,6 +89,11 @@ def safe_url(url: str | None, *, base: str | None = None) -> str | None:
         return None
     if _WHITESPACE.search(url):
         return None
+    plain = PLAIN_ABSOLUTE_URL.fullmatch(url)
+    if plain is not None:
+        # an http(s) scheme and a host by construction, and any base would keep it as is
+        port = plain.group("port")
+        return url if port is None or int(port) <= 65535 else None
     if base is not None:
         checked_base = _checked_base(base)
         if checked_base is None and not _has_scheme(url):

@@ -251,6 +251,45 @@ def test_safe_url_refuses_corpus_urls(url: str) -> None:
     assert sanitize.safe_url(url) is None
 
 
+_URL_CHARS = "abcXYZ019.-_~!$&'()*+,=:@%/?#;[] \u00e9"
+plain_candidates = st.builds(
+    lambda scheme, host, port, rest: f"{scheme}://{host}{port}{rest}",
+    st.sampled_from(["http", "https", "HTTP", "ftp"]),
+    st.text("abz09.-", min_size=0, max_size=8),
+    st.sampled_from(["", ":80", ":65535", ":65536", ":0", ":", ":123456789"]),
+    st.one_of(st.text(_URL_CHARS, max_size=20),  # mostly within the pattern, to test it
+              st.text("/aZ09.-_~%?#&=", max_size=20).map(lambda t: "/" + t)),
+)
+bases = st.sampled_from(["", "http://example.org/a/b", "https://example.org/", "ftp://x/",
+                         "http://[::1]/", "relative/path"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(plain_candidates, bases)
+def test_plain_absolute_urls_are_kept_by_any_join(url: str, base: str) -> None:
+    """The shortcut of safe_url and the fast feed engine: a URL that PLAIN_ABSOLUTE_URL
+    accepts is what urljoin (and feedparser's _urljoin) would return, with any base, and
+    urlsplit finds its http(s) scheme and host (its port decides, as in safe_url)."""
+    from urllib.parse import urljoin
+
+    from feedparser.urls import _urljoin
+
+    from reader.sources.feeds import _join
+
+    if sanitize.PLAIN_ABSOLUTE_URL.fullmatch(url) is None:
+        return
+    assert urljoin(base, url) == url
+    assert _urljoin(base, url) == url == _join(base, url)
+    parts = urlsplit(url)
+    assert parts.scheme in ("http", "https") and parts.hostname
+    try:
+        valid_port = parts.port is not None or True
+    except ValueError:
+        valid_port = False
+    assert (sanitize.safe_url(url) == url) is valid_port
+    assert (sanitize.safe_url(url, base="http://example.org/") == url) is valid_port
+
+
 @FAST
 @given(st.one_of(any_text, st.binary(max_size=100)))
 def test_display_name_is_one_clean_line(raw: str | bytes) -> None:

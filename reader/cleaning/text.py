@@ -725,118 +725,39 @@ def _features(
     return [s + c + g for s, c, g in zip(shapes, context, signals, strict=True)]
 
 
-GAP_NAMES: tuple[str, ...] = (
-    "comment_marker_before",
-    "buttons_before",
-    "buttons_after",
-    "comment_thread_before",
-    "stamps_near",
-    "headlines_near",
-)
+GAP_NAMES: tuple[str, ...] = ("comment_marker_before", "buttons_before", "buttons_after")
 # How many blocks back a comment marker ("Reply", "... said:") still says "this is a comment".
 _COMMENT_REACH = 6
-# How many blocks either side count as a block's neighbourhood for list patterns.
-_LIST_REACH = 4
-
-# "3 hours ago", "2 days ago at 07:52 am", "vor 3 Stunden", "há 2 horas", "il y a 3 jours":
-# lists of other articles and comment threads stamp every item with one.
-_RELATIVE_TIME = re.compile(
-    r"\b(?:\d+|an?|one)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|weeks?|"
-    r"months?|years?)\s+ago\b|\b(?:yesterday|just now|today) at\b|"
-    r"\bvor\s+\d+\s+(?:minuten|stunden|tagen|wochen)\b|\bhá\s+\d+\s+(?:minutos|horas|dias)\b|"
-    r"\bhace\s+\d+\s+(?:minutos|horas|días)\b|\bil y a\s+\d+\s+(?:minutes|heures|jours)\b|"
-    r"\d+\s*(?:минут|час|дн)\w*\s+назад",
-    re.IGNORECASE,
-)
-# Headings that open a comment thread; everything after one is readers, not the article.
-_COMMENT_HEADINGS = frozenset(
-    (
-        "comments",
-        "responses",
-        "discussion",
-        "leave a reply",
-        "leave a comment",
-        "post a comment",
-        "add a comment",
-        "join the discussion",
-        "join the conversation",
-        "reader comments",
-        "kommentare",
-        "commentaires",
-        "comentarios",
-        "comentários",
-        "commenti",
-        "комментарии",
-    )
-)
-
-
-_COMMENT_COUNT_HEADING = re.compile(r"\d+\s+(?:comments|responses|replies)\W*$", re.IGNORECASE)
-
-
-def _opens_thread(text: str) -> bool:
-    """A heading over readers' comments, or the first commenter's "Name on <date> said:"."""
-    lower = text.lower().rstrip(" :")
-    if lower in _COMMENT_HEADINGS or _COMMENT_COUNT_HEADING.match(text):
-        return True
-    return lower.endswith(_COMMENT_VERBS) and bool(_DIGIT_CHARS.search(text))
-
-
-def _is_timestamp(text: str) -> bool:
-    """A short line that only says when: "3 hours ago", "Nov 19, 2019 at 4:47 pm"."""
-    if len(text) >= 60:
-        return False
-    if _RELATIVE_TIME.search(text):
-        return True
-    return len(text) < 40 and looks_like_date(text)
-
-
-def _is_headline_like(text: str) -> bool:
-    """A line shaped like a link to another article: a few words, no closing stop."""
-    return 20 <= len(text) <= 140 and not _ends_sentence(text) and text.count(" ") >= 2
 
 
 def _gap_signals(
     units: Sequence[_Unit], picked: Sequence[int], prose: Sequence[float]
 ) -> list[list[float]]:
-    """What the lines around each scored block say: comment threads, button rows, lists.
+    """What the unscored lines around each scored block say: comment threads, button rows.
 
     A comment marker only counts once some prose has gone before it (two blocks, so a
     cookie notice is not enough): "0 comments" in the share bar above an article says
     nothing about the article.
     """
-    n = len(units)
-    marks = [0] * (n + 1)
-    buttons = [0] * (n + 1)
-    stamps = [0] * (n + 1)
-    headlines = [0] * (n + 1)
-    thread_from = n
+    marks = [0] * (len(units) + 1)
+    buttons = [0] * (len(units) + 1)
     prose_at = [i for i, p in zip(picked, prose, strict=True) if p]
-    first_prose = prose_at[1] if len(prose_at) > 1 else n
+    first_prose = prose_at[1] if len(prose_at) > 1 else len(units)
     for i, unit in enumerate(units):
         text = unit.text
-        short = len(text) < 60
         mark = i > first_prose and _is_comment_marker(text)
-        if short and i > first_prose and thread_from == n and _opens_thread(text):
-            thread_from = i
         marks[i + 1] = marks[i] + mark
         button = len(text) < _TINY and any(map(_BUTTON_WORDS.__contains__, text.lower().split()))
         buttons[i + 1] = buttons[i] + button
-        stamps[i + 1] = stamps[i] + (short and _is_timestamp(text))
-        headlines[i + 1] = headlines[i] + _is_headline_like(text)
     rows = []
     for k, i in enumerate(picked):
         previous = picked[k - 1] + 1 if k else 0
-        following = picked[k + 1] if k + 1 < len(picked) else n
-        lo, hi = max(0, i - _LIST_REACH), min(n, i + _LIST_REACH + 1)
+        following = picked[k + 1] if k + 1 < len(picked) else len(units)
         rows.append(
             [
                 1.0 if marks[i] - marks[max(0, i - _COMMENT_REACH)] else 0.0,
                 math.log1p(buttons[i] - buttons[previous]) / 2,
                 math.log1p(buttons[following] - buttons[i + 1]) / 2,
-                1.0 if i > thread_from else 0.0,
-                math.log1p(stamps[hi] - stamps[lo]) / 2,
-                (headlines[hi] - headlines[lo] - headlines[i + 1] + headlines[i]) / (hi - lo),
             ]
         )
     return rows
