@@ -279,6 +279,37 @@ async def test_search_for_a_common_word_and_then_nothing(scale_library: Library)
         await settle(pilot, count=TOTAL)
 
 
+async def test_a_big_search_shows_its_first_page_then_the_whole_list(
+        scale_library: Library) -> None:
+    """All 20,000 match: the first FIRST_PAGE rows come first (the status says there are
+    more), then the whole list."""
+    from reader.tui.app import FIRST_PAGE
+    from reader.tui.messages import ViewLoaded
+
+    seen: list[tuple[bool, int, str]] = []
+
+    class Recording(ReaderApp):
+        def on_view_loaded(self, message: ViewLoaded) -> None:
+            super().on_view_loaded(message)
+            if message.query.text:
+                seen.append((message.first_page, len(article_list(self).ids), status(self)))
+
+    app = Recording(library=scale_library,
+                    config=Config(refresh_on_start=False, refresh_interval_minutes=0))
+    everything = TOTAL  # "harbour" is in every body
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, count=TOTAL)
+        await pilot.press("slash", *"harbour")
+        await settle(pilot, count=everything)
+        assert seen[-1] == (False, everything, seen[-1][2])
+        firsts = [entry for entry in seen if entry[0]]
+        assert firsts, "no first page was shown before the whole list"
+        assert firsts[-1][1] == FIRST_PAGE
+        assert f"{FIRST_PAGE}+ articles" in firsts[-1][2]
+        assert f"{everything:,} articles" in seen[-1][2] and "+" not in seen[-1][2]
+        assert shown_stories(app)[0] == story_at(0)
+
+
 async def test_unread_only_filter(scale_library: Library) -> None:
     unread = sorted(order(f, e) for f, e in all_stories() if not is_read(f, e))
     app = make_app(scale_library)

@@ -144,6 +144,23 @@ async def test_cursor_keeps_its_article_across_views_and_updates() -> None:
         assert articles.article_id is None
 
 
+async def test_rows_arriving_above_keep_the_cursor_on_its_screen_line() -> None:
+    """A folder loading adds rows above the cursor: its article stays where the eye is."""
+    app = ListApp({i: row(i) for i in range(-500, 1000)})
+    async with app.run_test(size=(80, 12)) as pilot:
+        articles = app.query_one(ArticleList)
+        articles.set_ids(list(range(1000)))
+        await pilot.pause()
+        articles.move_to(4)
+        await pilot.pause()
+        line = lines(articles).index(next(t for t in lines(articles) if "Title 4 " in t))
+        articles.set_ids(list(range(-300, 1000)), keep=4)  # 300 newer rows came in
+        await pilot.pause()
+        await pilot.pause()
+        assert articles.article_id == 4 and articles.cursor == 304
+        assert "Title 4 " in lines(articles)[line]
+
+
 async def test_unread_search_in_cached_rows() -> None:
     rows = {i: row(i, read=i not in (5, 60)) for i in range(100)}
     app = ListApp(rows)

@@ -73,6 +73,7 @@ WIDE_MIN_COLUMNS = 120  # side by side from this width on (layout = "auto")
 PREFETCH = 3  # summary-only entries after the opened one whose full text is fetched ahead
 UNREAD_SCAN_CHUNK = 512
 VIEW_RELOAD_DELAY = 0.3  # while sources load, reload the view at most this often
+FIRST_PAGE = 200  # ids of a new search listed before all of them (more than a screenful)
 # The key bar shows these, with short labels (the help screen and palette use the long ones).
 FOOTER_LABELS: Mapping[str, str] = {
     "open": "Open", "next_unread": "Next unread", "search": "Search", "star": "Star",
@@ -174,6 +175,7 @@ class ReaderApp(App[int]):
         self._session_feeds: set[int] = set()
         self._feeds: Sequence[FeedInfo] = ()
         self._feeds_requested = False
+        self._first_page_shown: ArticleQuery | None = None  # its full list is on its way
         self._selection: Selection = ALL
         self._before_starred: Selection = ALL
         self._unread_only = False
@@ -329,6 +331,18 @@ class ReaderApp(App[int]):
     @work(thread=True, exclusive=True, group="view", exit_on_error=False, name="load the list")
     def load_view(self, query: ArticleQuery, backwards: bool, keep: int | None,
                   height: int) -> None:
+        if query.text is not None and keep is None and not backwards:
+            # A new search: matching 80,000 of 100,000 articles takes ~100 ms to list in
+            # full, its first screenful ~15 ms. Show that at once, then the whole list.
+            page = self.library.view(replace(query, limit=FIRST_PAGE))
+            if get_current_worker().is_cancelled:
+                return
+            rows = self.library.rows(page[:height + 1])
+            complete = len(page) < FIRST_PAGE
+            if not get_current_worker().is_cancelled:
+                self.post_message(ViewLoaded(query, page, None, rows, first_page=not complete))
+            if complete:
+                return
         ids = self.library.view(query)
         if backwards:
             ids = ids[::-1]
@@ -348,7 +362,12 @@ class ReaderApp(App[int]):
         if message.query != self._query or message.backwards != ORDERS[self._order][1]:
             return
         self.articles.set_placeholder(self._placeholder())
-        self.articles.set_ids(message.ids, keep=message.keep)
+        keep = message.keep
+        if self._first_page_shown is message.query:
+            # the rest of a view whose first page is on screen: the cursor stays put
+            keep = self.articles.article_id
+        self._first_page_shown = message.query if message.first_page else None
+        self.articles.set_ids(message.ids, keep=keep)
         self.articles.add_rows(message.rows)
         self._show_status()
 
@@ -377,7 +396,8 @@ class ReaderApp(App[int]):
     def _show_status(self) -> None:
         parts = [clean_line(self._selection.name) or ""]
         count = len(self.articles.ids)
-        parts.append(f"{count:,} article{'s' if count != 1 else ''}")
+        more = "+" if self._first_page_shown is not None else ""  # still counting
+        parts.append(f"{count:,}{more} article{'s' if count != 1 else ''}")
         if self._unread_only:
             parts.append("unread only")
         if self._order != "newest":

@@ -28,6 +28,7 @@ class ViewLoaded(Message):
     keep: int | None
     rows: Sequence[ArticleRow] = ()
     backwards: bool = False  # the library's order read backwards (oldest first)
+    first_page: bool = False  # only the first ids of a bigger view: the rest follow
 
 
 @dataclass

@@ -203,11 +203,17 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     def set_ids(self, ids: Sequence[int], *, keep: int | None = None) -> None:
         """Show another view; the cursor stays on ``keep`` if it is in it, else goes to the top."""
         before = self.article_id
+        screen_row = self._cursor - self.scroll_offset.y
         cursor = find_index(ids, keep) if keep is not None else None
         self._ids = ids
         self._cursor = cursor if cursor is not None else 0
         self.virtual_size = Size(self.scrollable_content_region.width, len(ids))
-        self._scroll_to_cursor(center=cursor is not None)
+        if cursor is not None and 0 <= screen_row < self.scrollable_content_region.height:
+            # the kept article stays on the line where the eye is (rows may have come in
+            # above it while a folder loads)
+            self.scroll_to(y=max(0, cursor - screen_row), animate=False, immediate=True)
+        else:
+            self._scroll_to_cursor(center=cursor is not None)
         self.refresh()
         if self.article_id != before:
             self.post_message(self.Highlighted(self.article_id))
