@@ -189,9 +189,13 @@ class Library:
 
     # ------------------------------------------------------------------ views and state
 
-    def view(self, query: ArticleQuery) -> Sequence[int]:
-        """The ordered article ids of a view (an ``array('q')``: 100k ids cost ~1 MB)."""
-        return self.storage.article_ids(query)
+    def view(self, query: ArticleQuery, *,
+             cancelled: Callable[[], bool] | None = None) -> Sequence[int]:
+        """The ordered article ids of a view (an ``array('q')``: 100k ids cost ~1 MB).
+
+        ``cancelled``: polled while the query runs; once true it stops, returning nothing.
+        """
+        return self.storage.article_ids(query, cancelled=cancelled)
 
     def rows(self, ids: Sequence[int]) -> list[ArticleRow]:
         return self.storage.rows(ids)

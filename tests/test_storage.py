@@ -400,3 +400,24 @@ def test_search_index_follows_inserts_updates_and_duplicates(storage: SqliteStor
     assert len(storage.article_ids(ArticleQuery(text="railway"))) == 1
     assert len(storage.article_ids(ArticleQuery(text="edited"))) == 1
     assert len(storage.article_ids(ArticleQuery(text="final"))) == 0
+
+
+def test_a_cancelled_view_query_stops_and_returns_nothing(
+        storage: SqliteStorage, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.storage.sqlite
+
+    monkeypatch.setattr(reader.storage.sqlite, "_CANCEL_CHECK_STEPS", 100)
+    feed_id = storage.upsert_feed("http://a/feed")
+    storage.upsert_articles(feed_id, [article(f"k{n}", body="harbour") for n in range(3000)])
+    polls: list[int] = []
+
+    def cancelled() -> bool:
+        polls.append(1)
+        return len(polls) > 1  # the second look finds the search replaced
+
+    assert len(storage.article_ids(ArticleQuery(text="harbour"), cancelled=cancelled)) == 0
+    assert len(polls) >= 2
+    # the connection is usable afterwards, with no handler left behind
+    assert len(storage.article_ids(ArticleQuery(text="harbour"))) == 3000
+    assert len(storage.article_ids(ArticleQuery(text="harbour"),
+                                   cancelled=lambda: False)) == 3000

@@ -677,6 +677,9 @@ class _Model:
     # An optional third pass, the same features as the second over the second's scores.
     w3: tuple[float, ...] = ()
     b3: float = 0.0
+    # What a short unscored line between two blocks costs the run, per square-rooted
+    # character, as a share of the threshold.
+    gap_cost: float = 0.0
 
 
 @cache
@@ -705,6 +708,7 @@ def _model_from(data: dict[str, object]) -> _Model:
         scalar("block_out"),
         floats("w3") if "w3" in data else (),
         scalar("b3") if "b3" in data else 0.0,
+        scalar("gap_cost") if "gap_cost" in data else 0.0,
     )
 
 
@@ -932,21 +936,39 @@ def _tiny_is_body(text: str) -> bool:
     return bool(_LIST_MARK.match(text)) or _ends_sentence(text) or len(words) >= 2
 
 
-def _best_run(scores: Sequence[float], sizes: Sequence[float], threshold: float) -> tuple[int, int]:
+def _best_run(
+    scores: Sequence[float],
+    sizes: Sequence[float],
+    threshold: float,
+    gap_costs: Sequence[float] | None = None,
+) -> tuple[int, int]:
     """The run of blocks with the most body evidence: sum of (score - threshold) x size.
 
     ``sizes`` are square roots of the blocks' lengths, so one long paragraph does not
-    outweigh a run of ordinary ones. Returns (0, -1) when no block reaches the threshold.
+    outweigh a run of ordinary ones. ``gap_costs[k]`` is what crossing the unscored short
+    lines before block k costs: a menu between two stretches of prose separates them.
+    Returns (0, -1) when no block reaches the threshold.
     """
     best, best_lo, best_hi = 0.0, 0, -1
     run, lo = 0.0, 0
     for k, (score, size) in enumerate(zip(scores, sizes, strict=True)):
+        if gap_costs is not None:
+            run -= gap_costs[k]
         if run <= 0.0:
             run, lo = 0.0, k
         run += (score - threshold) * size
         if run > best:
             best, best_lo, best_hi = run, lo, k
     return best_lo, best_hi
+
+
+def _gap_costs(units: Sequence[_Unit], picked: Sequence[int], weight: float) -> list[float]:
+    """For each scored block, the cost of the unscored lines just before it."""
+    costs, previous = [], -1
+    for i in picked:
+        costs.append(weight * sum(math.sqrt(len(units[j].text)) for j in range(previous + 1, i)))
+        previous = i
+    return costs
 
 
 def _vetoed(text: str, chrome: frozenset[str]) -> bool:
@@ -965,7 +987,10 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
     picked, gaps = _scored(units)
     rows = _features(units, picked, gaps, chrome)
     scores = _scores(rows, model)
-    lo, hi = _best_run(scores, [math.sqrt(len(units[i].text)) for i in picked], model.threshold)
+    gap_costs = _gap_costs(units, picked, model.threshold * model.gap_cost)
+    lo, hi = _best_run(
+        scores, [math.sqrt(len(units[i].text)) for i in picked], model.threshold, gap_costs
+    )
     keep = [False] * len(units)
     for k, (i, score) in enumerate(zip(picked, scores, strict=True)):
         keep[i] = score >= (model.block_in if lo <= k <= hi else model.block_out)

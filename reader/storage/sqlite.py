@@ -44,6 +44,7 @@ BUSY_TIMEOUT_MS = 5000
 FULL_CHECK_MAX_BYTES = 4 * 1024 * 1024
 FULL_CHECK_EVERY = timedelta(days=1)
 _CHUNK = 900  # bound parameters per IN (...) list
+_CANCEL_CHECK_STEPS = 20_000  # SQLite VM steps between looks at "cancelled" (~0.1 ms)
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the whole first schema
@@ -903,7 +904,10 @@ class SqliteStorage:
     # -- articles: reading
 
     @_guard
-    def article_ids(self, query: ArticleQuery) -> Sequence[int]:
+    def article_ids(self, query: ArticleQuery, *,
+                    cancelled: Callable[[], bool] | None = None) -> Sequence[int]:
+        """The ordered ids of a view. When ``cancelled`` turns true the query stops early
+        and returns nothing: a search typed on replaces the one still running."""
         conn = self._conn()
         hidden: list[int] = []
         if query.subscribed_only:
@@ -912,8 +916,17 @@ class SqliteStorage:
         sql, params = _view_sql(query, hidden)
         if sql is None:
             return array("q")
-        cursor = conn.execute(sql, params)
-        return array("q", [row[0] for row in cursor])
+        if cancelled is None:
+            return array("q", [row[0] for row in conn.execute(sql, params)])
+        conn.set_progress_handler(cancelled, _CANCEL_CHECK_STEPS)
+        try:
+            return array("q", [row[0] for row in conn.execute(sql, params)])
+        except sqlite3.OperationalError:
+            if cancelled():
+                return array("q")  # interrupted on purpose; the caller drops the result
+            raise
+        finally:
+            conn.set_progress_handler(None, 0)
 
     @_guard
     def rows(self, ids: Sequence[int]) -> list[ArticleRow]:

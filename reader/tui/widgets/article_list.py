@@ -207,7 +207,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         cursor = find_index(ids, keep) if keep is not None else None
         self._ids = ids
         self._cursor = cursor if cursor is not None else 0
-        self.virtual_size = Size(self.scrollable_content_region.width, len(ids))
+        self._set_row_count(len(ids))
         if cursor is not None and 0 <= screen_row < self.scrollable_content_region.height:
             # the kept article stays on the line where the eye is (rows may have come in
             # above it while a folder loads)
@@ -411,6 +411,17 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self.RowsWanted(missing))
 
     # -- scrolling and events -------------------------------------------------------------------
+
+    def _set_row_count(self, count: int) -> None:
+        size = Size(self.scrollable_content_region.width, count)
+        height = self.container_size.height
+        if height and (self.virtual_size.height > height) == (count > height):
+            # The scrollbar stays (or stays away): only it needs an update. Assigning
+            # virtual_size would lay out the whole screen (~25 ms for each new search).
+            self.set_reactive(ArticleList.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
 
     def _scroll_to_cursor(self, *, center: bool = False) -> None:
         height = self.scrollable_content_region.height
