@@ -152,6 +152,7 @@ MIGRATIONS: tuple[str, ...] = (
 
 P = ParamSpec("P")
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 def _guard(method: Callable[P, T]) -> Callable[P, T]:
@@ -202,7 +203,7 @@ def _timestamp(value: datetime) -> float:
         return 0.0
 
 
-def _chunks(ids: Sequence[int], size: int = _CHUNK) -> Iterator[Sequence[int]]:
+def _chunks(ids: Sequence[K], size: int = _CHUNK) -> Iterator[Sequence[K]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
 
@@ -756,10 +757,11 @@ class SqliteStorage:
         if not articles:
             return 0
         unindexed = self._max_article_id(conn) if index else 0
-        existing = {r[0] for r in conn.execute(
-            "SELECT key FROM articles WHERE feed_id = ?", (feed_id,))}
-        gone = {r[0] for r in conn.execute("SELECT key FROM pruned WHERE feed_id = ?",
-                                           (feed_id,))}
+        # only these keys are looked up: a folder of 20,000 files is stored in batches,
+        # and reading all of its keys for each batch made loading it quadratic
+        keys = list({prefix + article.key for article in articles})
+        existing = self._keys_in(conn, "articles", feed_id, keys)
+        gone = self._keys_in(conn, "pruned", feed_id, keys)
         rescued = self._rescued_states(conn, feed_id)
         now = time.time()
         rows: dict[str, tuple[object, ...]] = {}
@@ -791,6 +793,17 @@ class SqliteStorage:
                              "(SELECT url FROM feeds WHERE id = ?)",
                              [(key, feed_id) for key in rescued])
         return len(new_keys)
+
+    @staticmethod
+    def _keys_in(conn: sqlite3.Connection, table: str, feed_id: int,
+                 keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` the feed has in ``table`` (articles, or pruned tombstones)."""
+        found: set[str] = set()
+        for chunk in _chunks(keys):
+            found.update(r[0] for r in conn.execute(
+                f"SELECT key FROM {table} WHERE feed_id = ? "  # noqa: S608 - a fixed name
+                f"AND key IN ({','.join('?' * len(chunk))})", (feed_id, *chunk)))
+        return found
 
     def _rescued_states(self, conn: sqlite3.Connection, feed_id: int) -> dict[str, tuple[int, int]]:
         if self._has_salvage is None:
@@ -894,9 +907,9 @@ class SqliteStorage:
         with self._write() as conn:
             conn.executemany("DELETE FROM articles WHERE feed_id = ? AND key = ?",
                              [(feed_id, key) for key in drop_keys])
-            new = 0
-            for _, _, articles in items:
-                new += self._upsert(conn, feed_id, articles, "")
+            # one upsert for the batch (each file's articles have keys of their own)
+            new = self._upsert(conn, feed_id, [a for _, _, articles in items for a in articles],
+                               "")
             conn.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
                              [(feed_id, p, s.size, s.mtime_ns) for p, s, _ in items if s])
             return new
