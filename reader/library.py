@@ -70,6 +70,7 @@ DIRECTORY_BATCH_FILES = 200
 DIRECTORY_BATCH_SECONDS = 0.2
 PARALLEL_CLEAN_FILES = 100  # from this many changed files on, clean in worker processes
 CLEAN_CHUNK = 20  # files per worker task: small, so the first batch shows at once
+QUICK_FILES = 30  # a new folder's first files, shown before the rest is even listed
 _CHROME_SAMPLE = 300  # text files read to learn a directory's shared chrome
 _UNDO_DEPTH = 50
 
@@ -646,28 +647,43 @@ class _SourceLoader:
                                            kind=FeedKind.DIRECTORY,
                                            subscribed=self._subscribed(), folder=self.folder)
         known = self.storage.file_stamps(feed_id)
+        if known:
+            # what was cleaned before is on screen at once; the walk only looks for changes
+            self._emit(SourceOutcome(spec=spec, feed_id=feed_id, done=False))
         changed: list[tuple[Path, FileStamp]] = []
         warnings: list[str] = []
+        quick_new = 0
         for entry in walk(Path(key)):  # absolute: a relative spec must give the same keys
             if entry.error is not None:
                 warnings.append(f"{sanitize.display_name(str(entry.path))}: {entry.error}")
                 continue
-            stamp = _stamp(entry.path)
-            if stamp is None:
+            if entry.size is None or entry.mtime_ns is None:
                 continue
+            stamp = FileStamp(entry.size, entry.mtime_ns)
             if known.get(_path_text(entry.path)) != stamp:
                 changed.append((entry.path, stamp))
+                if not known and len(changed) == QUICK_FILES:
+                    # A folder opened for the first time: a screenful of its files goes
+                    # on screen now, cleaned without the folder's chrome (learnt below from
+                    # a sample). They are not stamped, so the full pass cleans them again.
+                    quick_new = self._quick_batch(feed_id, spec, changed)
+        new = quick_new
         if changed:
-            # the first batch is on screen before the rest is even read
-            new, errors = self._clean_files(feed_id, spec, changed)
+            cleaned, errors = self._clean_files(feed_id, spec, changed)
+            new += cleaned
             warnings.extend(errors)
-        else:
-            new = 0
         self.storage.record_fetch(feed_id, state=None, error=None, when=datetime.now(UTC))
         feed = self.storage.feed(feed_id)
         return self._emit(SourceOutcome(
             spec=spec, feed_id=feed_id, title=feed.name if feed else key, new=new,
             total=feed.total if feed else 0, warnings=tuple(warnings)))
+
+    def _quick_batch(self, feed_id: int, spec: str, files: list[tuple[Path, FileStamp]]) -> int:
+        batch: list[tuple[str, FileStamp | None, Sequence[Article]]] = [
+            (_path_text(path), None, _member_articles(_clean_one(path, _path_text(path),
+                                                                  frozenset())))
+            for path, _ in files]
+        return self._flush(feed_id, spec, batch)
 
     def _clean_files(self, feed_id: int, spec: str,
                      files: list[tuple[Path, FileStamp]]) -> tuple[int, list[str]]:

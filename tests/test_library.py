@@ -305,6 +305,47 @@ def test_big_folder_is_cleaned_by_workers_and_can_be_cancelled(
     assert {"Story number 4", "First entry", "Second entry"} <= titles
 
 
+def test_a_new_folder_shows_its_first_files_before_the_rest_is_read(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.library as module
+
+    monkeypatch.setattr(module, "QUICK_FILES", 3)
+    big = tmp_path / "many"
+    big.mkdir()
+    for n in range(10):
+        (big / f"{n:02d}.md").write_text(note(f"Note {n}", "Some words of the note."))
+    stored_when_the_full_pass_began: list[int] = []
+    learn = module._learn_chrome
+
+    def spy(paths: list[Path]) -> frozenset[str]:
+        stored_when_the_full_pass_began.append(library.storage.article_count())
+        return learn(paths)
+
+    monkeypatch.setattr(module, "_learn_chrome", spy)
+    seen: list[SourceOutcome] = []
+    (outcome,) = library.open_sources([str(big)], on_result=seen.append)
+    assert stored_when_the_full_pass_began == [3]  # on screen before the full pass
+    assert seen[0].new == 3 and not seen[0].done
+    assert outcome.new == 10 and outcome.total == 10  # cleaned again, not twice over
+    feed_id = outcome.feed_id
+    assert feed_id is not None and len(library.storage.file_stamps(feed_id)) == 10
+    # the second open shows the cached folder before walking it
+    seen.clear()
+    walked: list[int] = []
+    from reader.sources import files
+
+    original = files.walk
+
+    def walk_spy(directory: Path):  # type: ignore[no-untyped-def]
+        walked.append(len(seen))
+        return original(directory)
+
+    monkeypatch.setattr(files, "walk", walk_spy)
+    (again,) = library.open_sources([str(big)], on_result=seen.append)
+    assert walked == [1] and seen[0].feed_id == feed_id and not seen[0].done
+    assert again.new == 0 and again.total == 10
+
+
 def test_a_deleted_library_gets_its_subscriptions_back(tmp_path: Path) -> None:
     path = tmp_path / "library.sqlite"
     with Library.open(path) as lib:

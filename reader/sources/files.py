@@ -34,6 +34,8 @@ class WalkEntry:
     path: Path
     error: str | None
     skipped: bool = False
+    size: int | None = None  # a file's, from the walk's own stat
+    mtime_ns: int | None = None
 
 
 def describe_size(size: int) -> str:
@@ -187,9 +189,10 @@ def walk(directory: Path) -> Iterator[WalkEntry]:
                 else:
                     stack.append(opened)
             else:
-                kind = _kind_of(entry.stat(follow_symlinks=False).st_mode)
+                info = entry.stat(follow_symlinks=False)
+                kind = _kind_of(info.st_mode)
                 if kind is None:
-                    yield WalkEntry(path, None)
+                    yield WalkEntry(path, None, size=info.st_size, mtime_ns=info.st_mtime_ns)
                 else:
                     yield WalkEntry(path, f"{kind}, skipped", skipped=True)
         except OSError as error:

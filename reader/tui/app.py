@@ -489,7 +489,10 @@ class ReaderApp(App[int]):
             self.notify("\n".join(shown), severity="warning", markup=False,
                         timeout=5 + len(shown))
         self.load_feeds()
-        self._schedule_view_reload()
+        if self.articles.ids:
+            self._schedule_view_reload()
+        else:
+            self.reload_view()  # the first rows of a folder: no reason to wait
 
     def on_loading_progress(self, message: LoadingProgress) -> None:
         self._loading = (message.done, message.total, message.label)
