@@ -36,6 +36,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from installed import compile_reader  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "bench"
 FEEDFARM = SHARED / "feedfarm.py"
@@ -202,6 +205,7 @@ def main() -> int:
     parser.add_argument("--skip-newsboat", action="store_true")
     parser.add_argument("--skip-ttfp", action="store_true")
     args = parser.parse_args()
+    compile_reader()  # time the reader as installed (with bytecode), see installed.py
     if not FEEDFARM.exists():
         raise SystemExit(f"{FEEDFARM} not found: run from the project root next to ../shared")
 

@@ -53,6 +53,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from installed import compile_reader  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "bench"
 FEEDFARM = SHARED / "feedfarm.py"
@@ -717,6 +720,7 @@ def main() -> int:
     a.presses = a.presses or (20 if a.quick else 100)
     a.runs = a.runs or (2 if a.quick else 5)
     skip = {s.strip() for s in a.skip.split(",") if s.strip()}
+    compile_reader()  # time the reader as installed (with bytecode), see installed.py
     if shutil.which("tmux") is None:
         raise SystemExit("tmux is needed (apt-get install tmux)")
     work = a.work or Path(tempfile.gettempdir()) / ("reader-bench-scale" + ("-quick" if a.quick

@@ -36,6 +36,9 @@ from reader.models import Article, BodyState, SourceKind  # noqa: E402
 from reader.tui.app import ReaderApp  # noqa: E402
 from reader.tui.widgets.article_list import ArticleList  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from installed import compile_reader  # noqa: E402
+
 TOPICS = ("river council budget school market energy harbour railway museum festival "
           "weather election hospital library bridge garden orchestra university stadium "
           "airport forest coffee theatre science").split()
@@ -171,6 +174,7 @@ def main() -> None:
     parser.add_argument("--size", default="120x40", help="terminal COLSxROWS")
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
+    compile_reader()  # time the reader as installed (with bytecode), see installed.py
     path = Path(tempfile.gettempdir()) / f"reader-bench-tui-v2-{args.feeds}x{args.entries}.sqlite"
     if args.rebuild or not path.exists():
         for old in path.parent.glob(path.name + "*"):

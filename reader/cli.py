@@ -177,9 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in missing:
                 sys.stderr.write(f"reader: no such file or directory: {display_name(name)}\n")
             return 1
+        from reader import priming
+
+        # forked now, while the process is small: it cleans new folders' first files on
+        # the other core while this one imports the interface
+        primer = priming.start(args.sources)
         from reader.tui.app import run_tui
 
-        return run_tui(sources=args.sources, db=args.db, config=args.config)
+        return run_tui(sources=args.sources, db=args.db, config=args.config, primer=primer)
     except ReaderError as error:
         sys.stderr.write(f"reader: {error}\n")
         return 1

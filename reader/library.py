@@ -57,6 +57,7 @@ _HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
 if TYPE_CHECKING:
     from reader.config import FeedSettings
+    from reader.priming import Primer
     from reader.refresh import ProgressCallback, RefreshSummary
     from reader.sources.http import HttpLimits
 
@@ -353,15 +354,17 @@ class Library:
         on_result: Callable[[SourceOutcome], None] = lambda outcome: None,
         cancelled: Callable[[], bool] = lambda: False,
         stdin: BinaryIO | None = None,
+        primer: Primer | None = None,
     ) -> list[SourceOutcome]:
         """Load ``reader SOURCE...`` into the library without subscribing to it.
 
         Files and directories load in order (directories in batches, cleaned files cached
         by path, size and mtime); URLs, including the feeds of OPML lists, are fetched
-        together. ``on_result`` is called as each source or batch is stored.
+        together. ``on_result`` is called as each source or batch is stored. ``primer``:
+        first files of new folders already cleaned by another process (reader.priming).
         """
         return _SourceLoader(self, on_result, cancelled, subscribe=False, folder=None,
-                             stdin=stdin).run(specs)
+                             stdin=stdin, primer=primer).run(specs)
 
     # ------------------------------------------------------------------ subscriptions
 
@@ -505,7 +508,8 @@ class _SourceLoader:
 
     def __init__(self, library: Library, on_result: Callable[[SourceOutcome], None],
                  cancelled: Callable[[], bool], *, subscribe: bool, folder: str | None,
-                 stdin: BinaryIO | None) -> None:
+                 stdin: BinaryIO | None, primer: Primer | None = None) -> None:
+        self.primer = primer
         self.library = library
         self.storage = library.storage
         self.on_result = on_result
@@ -653,6 +657,10 @@ class _SourceLoader:
         changed: list[tuple[Path, FileStamp]] = []
         warnings: list[str] = []
         quick_new = 0
+        primed = self.primer.take(key) if self.primer is not None and not known else None
+        if primed:
+            # cleaned by another process while the interface started: on screen now
+            quick_new = self._quick_batch(feed_id, spec, primed)
         for entry in walk(Path(key)):  # absolute: a relative spec must give the same keys
             if entry.error is not None:
                 warnings.append(f"{sanitize.display_name(str(entry.path))}: {entry.error}")
@@ -662,11 +670,14 @@ class _SourceLoader:
             stamp = FileStamp(entry.size, entry.mtime_ns)
             if known.get(_path_text(entry.path)) != stamp:
                 changed.append((entry.path, stamp))
-                if not known and len(changed) == QUICK_FILES:
+                if not known and not primed and len(changed) == QUICK_FILES:
                     # A folder opened for the first time: a screenful of its files goes
                     # on screen now, cleaned without the folder's chrome (learnt below from
                     # a sample). They are not stamped, so the full pass cleans them again.
-                    quick_new = self._quick_batch(feed_id, spec, changed)
+                    quick_new = self._quick_batch(feed_id, spec, [
+                        (_path_text(path), stamp, _clean_one(path, _path_text(path),
+                                                             frozenset()))
+                        for path, stamp in changed])
         new = quick_new
         if changed:
             cleaned, errors = self._clean_files(feed_id, spec, changed)
@@ -678,12 +689,10 @@ class _SourceLoader:
             spec=spec, feed_id=feed_id, title=feed.name if feed else key, new=new,
             total=feed.total if feed else 0, warnings=tuple(warnings)))
 
-    def _quick_batch(self, feed_id: int, spec: str, files: list[tuple[Path, FileStamp]]) -> int:
-        batch: list[tuple[str, FileStamp | None, Sequence[Article]]] = [
-            (_path_text(path), None, _member_articles(_clean_one(path, _path_text(path),
-                                                                  frozenset())))
-            for path, _ in files]
-        return self._flush(feed_id, spec, batch)
+    def _quick_batch(self, feed_id: int, spec: str, files: list[PrimedFile]) -> int:
+        # unstamped: the full pass cleans these again, with the folder's chrome
+        return self._flush(feed_id, spec, [(source, None, _member_articles(result))
+                                           for source, _, result in files])
 
     def _clean_files(self, feed_id: int, spec: str,
                      files: list[tuple[Path, FileStamp]]) -> tuple[int, list[str]]:
@@ -859,6 +868,25 @@ async def fetch_full_article(
     if not body:
         raise FetchError(f"no readable article found at {url}")
     return body, warnings
+
+
+PrimedFile = tuple[str, FileStamp, LoadResult]  # (path as stored, stamp, cleaned)
+
+
+def first_files(folder: str, count: int) -> list[PrimedFile]:
+    """The first ``count`` files of a folder (in walk order), cleaned without its chrome:
+    what a new folder shows while the rest is listed (see reader.priming)."""
+    from reader.sources.files import walk
+
+    cleaned: list[PrimedFile] = []
+    for entry in walk(Path(folder)):
+        if len(cleaned) >= count:
+            break
+        if entry.error is None and entry.size is not None and entry.mtime_ns is not None:
+            source = _path_text(entry.path)
+            cleaned.append((source, FileStamp(entry.size, entry.mtime_ns),
+                            _clean_one(entry.path, source, frozenset())))
+    return cleaned
 
 
 def _clean_chunk(items: list[tuple[Path, str]], chrome: frozenset[str]) -> list[LoadResult]:

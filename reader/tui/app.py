@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult
@@ -32,11 +32,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
 from reader.errors import ReaderError
-from reader.export import article_markdown
 from reader.library import Library, SourceOutcome
 from reader.models import BodyState, SourceKind
-from reader.refresh import FeedProgress
-from reader.render import RenderedArticle, render_article, render_raw
+from reader.priming import Primer
 from reader.sanitize import clean_line, safe_url
 from reader.storage.base import ArticleQuery, FeedInfo, Sort, StoredArticle
 from reader.tui.commands import ActionsProvider
@@ -66,6 +64,10 @@ from reader.tui.widgets.feeds_pane import (
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.reading_pane import ReadingPane
 from reader.tui.widgets.search_bar import SearchBar
+
+if TYPE_CHECKING:
+    from reader.refresh import FeedProgress
+    from reader.render import RenderedArticle
 
 T = TypeVar("T")
 
@@ -163,8 +165,10 @@ class ReaderApp(App[int]):
         sources: Sequence[str] = (),
         notices: Sequence[str] = (),
         stdin_data: bytes | None = None,
+        primer: Primer | None = None,
     ) -> None:
         super().__init__()
+        self.primer = primer  # new folders' first files, cleaned while we started
         self.library = library
         self.config = config or Config()
         self.config_file = config_file
@@ -467,7 +471,8 @@ class ReaderApp(App[int]):
 
         stdin = io.BytesIO(self.stdin_data) if self.stdin_data is not None else None
         outcomes = self.library.open_sources(
-            specs, on_result=on_result, cancelled=lambda: worker.is_cancelled, stdin=stdin)
+            specs, on_result=on_result, cancelled=lambda: worker.is_cancelled, stdin=stdin,
+            primer=self.primer)
         failed = sum(1 for outcome in outcomes if outcome.error and outcome.done)
         summary = f"{total - failed} of {total} sources loaded" if failed else ""
         self.post_message(LoadingFinished(summary))
@@ -601,6 +606,9 @@ class ReaderApp(App[int]):
             badge = "full text"
         elif article.body_state is BodyState.SUMMARY:
             badge = "summary"
+        # imported here, not at start-up: the first paint does not render an article
+        from reader.render import render_article
+
         return render_article(
             title=article.title, source=stored.feed_name or article.feed_title or article.source,
             author=article.author, published=article.published, url=article.url, body=body,
@@ -691,6 +699,8 @@ class ReaderApp(App[int]):
 
         decoded = decode_bytes(read_file(Path(stored.article.source)))
         cleaned = clean_dump(decoded.text)
+        from reader.render import render_raw
+
         self.post_message(RawReady(stored.id, render_raw(cleaned.lines, cleaned.kept)))
 
     def on_raw_ready(self, message: RawReady) -> None:
@@ -1008,6 +1018,8 @@ class ReaderApp(App[int]):
         if stored is None:
             raise ReaderError("it is no longer in the library")
         body = stored.full_body if full and stored.full_body else None
+        from reader.export import article_markdown
+
         text = article_markdown(stored.article, body=body)
         folder.mkdir(parents=True, exist_ok=True)
         path = unique_path(folder, file_stem(stored.article.title))
@@ -1152,16 +1164,20 @@ def read_piped_stdin() -> bytes:
     return data
 
 
-def run_tui(*, sources: Sequence[str], db: Path | None, config: Path | None) -> int:
+def run_tui(*, sources: Sequence[str], db: Path | None, config: Path | None,
+            primer: Primer | None = None) -> int:
     """Open the config and the library, then run the reader until the user quits."""
     path = config_path(config)
     settings, messages = load_config(path)
     stdin_data = read_piped_stdin() if "-" in sources else None
     library = Library.open(db, retention_days=settings.retention_days)
     app = ReaderApp(library=library, config=settings, config_file=path, sources=sources,
-                    notices=[*messages, *library.messages], stdin_data=stdin_data)
+                    notices=[*messages, *library.messages], stdin_data=stdin_data,
+                    primer=primer)
     try:
         result = app.run()
     finally:
         library.close()
+        if primer is not None:
+            primer.close()
     return result or 0

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.message import Message
 
-from reader.render import RenderedArticle
 from reader.storage.base import ArticleQuery, ArticleRow, FeedInfo, StoredArticle
+
+if TYPE_CHECKING:
+    from reader.render import RenderedArticle
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -29,8 +29,10 @@ from textual.timer import Timer
 from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
-from reader.render import LINK_META_KEY, RenderedArticle
 from reader.sanitize import clean_text
+
+if TYPE_CHECKING:
+    from reader.render import RenderedArticle
 
 __all__ = ["ReadingPane"]
 
@@ -367,6 +369,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         # The "[n]" reference carries its number in style meta that render_article set from
         # its own counter (never from data, and not an "@click" action).
+        from reader.render import LINK_META_KEY  # loaded by the time an article is shown
+
         number = event.style.meta.get(LINK_META_KEY) if event.style.meta else None
         if isinstance(number, int):
             event.stop()
