@@ -399,3 +399,20 @@ def test_every_hostile_endpoint_through_refresh(library: Library, hostile_server
     assert again.skipped >= 4  # the 429/503 with a usable Retry-After wait their turn
     assert len(library.view(ArticleQuery())) == before
     assert library.storage.quick_check() == "ok"
+
+
+def test_feeds_are_shared_out_without_exceeding_a_hosts_limit() -> None:
+    from reader.refresh import _Job, _share_out
+    from reader.sources.http import HttpLimits
+    from reader.storage.base import FetchState
+
+    jobs = [_Job(n, f"http://host{n % 3}.example/{n}.xml", FetchState(), None)
+            for n in range(10)]
+    shares, limits = _share_out(jobs, 2, HttpLimits(per_host=4))
+    assert sorted(j.feed_id for share in shares for j in share) == list(range(10))
+    assert limits.per_host == 2  # two workers x 2 connections: still 4 for a host
+    for host in range(3):  # every busy host is split between the workers
+        counts = [sum(1 for j in share if f"host{host}." in j.url) for share in shares]
+        assert max(counts) - min(counts) <= 1
+    (alone,), one_limit = _share_out(jobs[:1], 1, HttpLimits(per_host=4))
+    assert one_limit.per_host == 4 and alone == [jobs[0]]

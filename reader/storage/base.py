@@ -140,6 +140,10 @@ class FileStamp:
 class Storage(Protocol):
     """Everything the library asks of its database. Implementations are thread-safe per call."""
 
+    def reconnect(self) -> Storage:
+        """The same library for a forked worker process: its own connections, no checks."""
+        ...
+
     # feeds
     def upsert_feed(
         self, url: str, *, title: str | None = None, subscribed: bool | None = None,
@@ -169,6 +173,11 @@ class Storage(Protocol):
         ...
     def upsert_many(self, batches: Sequence[tuple[int, Sequence[Article]]]) -> dict[int, int]:
         """Several feeds' articles in one transaction; new-article count per feed id."""
+        ...
+    def store_refresh(self, results: Sequence[FetchOutcome], *, when: datetime,
+                      ) -> dict[int, int]:
+        """A batch of fetch outcomes (articles and fetch state) in one transaction; the
+        new-article count per feed id."""
         ...
     def article_ids(self, query: ArticleQuery, *,
                     cancelled: Callable[[], bool] | None = None) -> Sequence[int]: ...

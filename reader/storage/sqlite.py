@@ -542,6 +542,11 @@ class SqliteStorage:
             raise
         conn.execute("COMMIT")
 
+    def reconnect(self) -> SqliteStorage:
+        """A handle for a forked worker: a connection is never used across a fork, and the
+        file was checked and migrated by the open() that made this one."""
+        return type(self)(self.path)
+
     def close(self) -> None:
         self._closed = True
         with self._lock:
