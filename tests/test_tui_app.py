@@ -220,6 +220,29 @@ async def test_search_narrows_and_escape_clears(library: Library,
         assert len(articles.ids) == 55
 
 
+async def test_keys_typed_at_once_after_slash_all_reach_the_search(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """A terminal delivers "/gamma" in one burst: the driver queues every key before the
+    first is handled. None may go to the list on the way (h, a, d, ... are its keys)."""
+    from textual import events
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        for character in "/hadgamma":
+            key = "slash" if character == "/" else character
+            app.post_message(events.Key(key, character))  # no pause between them
+        await pilot.pause(0.2)
+        await settle(pilot)
+        bar = app.query_one("#search", Input)
+        assert bar.value == "hadgamma"
+        assert len(app.screen_stack) == 1  # "a" and "d" opened no dialog
+        # and the same keys typed into the field do not run the list's actions
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 55
+
+
 async def test_search_prefix_and_no_match(library: Library, three_feeds: dict[str, int],
                                           tmp_path: Path) -> None:
     app = make_app(library, tmp_path)

@@ -27,7 +27,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
@@ -82,8 +82,14 @@ FOOTER_LABELS: Mapping[str, str] = {
     "reload": "Reload", "help": "Help", "quit": "Quit", "command_palette": "Palette",
 }
 # Checked before the focused widget's own keys: the palette, and Tab (which Textual's Screen
-# binds to focus_next, ahead of any App binding).
-PRIORITY_ACTIONS = frozenset({"command_palette", "switch_focus"})
+# binds to focus_next, ahead of any App binding). Also every key that moves the focus or
+# opens a dialog: a key bound lower down is only seen once it has bubbled back up to the
+# app, after the keys typed behind it were already given to the old focus ("/harbour"
+# typed at once lost its "ha" to the list).
+PRIORITY_ACTIONS = frozenset({"command_palette", "switch_focus", "search", "focus_feeds",
+                              "add_feed", "remove_feed", "help"})
+# priority actions that still run while the user types into a field
+_OVER_INPUT = frozenset({"command_palette", "switch_focus"})
 MAX_WARNING_LINES = 8
 # Orders of the list: the library sorts; "oldest" is the date order read backwards.
 ORDERS: Mapping[str, tuple[Sort, bool]] = {
@@ -848,9 +854,13 @@ class ReaderApp(App[int]):
             self._go_to(message.index)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # priority bindings reach the app even over a dialog; there they are not ours to run
-        if action == "switch_focus" and len(self.screen_stack) > 1:
-            return False
+        if action in PRIORITY_ACTIONS and action != "command_palette":
+            # priority bindings reach the app even over a dialog, and before a text field
+            # sees its keys: there they are not ours to run (the key goes on to the field)
+            if len(self.screen_stack) > 1:
+                return False
+            if action not in _OVER_INPUT and isinstance(self.focused, Input):
+                return False
         return True
 
     def action_switch_focus(self) -> None:
