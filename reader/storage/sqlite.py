@@ -44,7 +44,9 @@ BUSY_TIMEOUT_MS = 5000
 FULL_CHECK_MAX_BYTES = 4 * 1024 * 1024
 FULL_CHECK_EVERY = timedelta(days=1)
 _CHUNK = 900  # bound parameters per IN (...) list
-_CANCEL_CHECK_STEPS = 20_000  # SQLite VM steps between looks at "cancelled" (~0.1 ms)
+# SQLite VM steps between looks at "cancelled" (~4 ms of work): each look takes the GIL,
+# which a thread may wait 5 ms for while the interface paints
+_CANCEL_CHECK_STEPS = 200_000
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the whole first schema

@@ -10,6 +10,7 @@ Every string that comes from data reaches the screen as ``Content``/``Text`` or 
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import os
 import re
@@ -75,7 +76,8 @@ WIDE_MIN_COLUMNS = 120  # side by side from this width on (layout = "auto")
 PREFETCH = 3  # summary-only entries after the opened one whose full text is fetched ahead
 UNREAD_SCAN_CHUNK = 512
 VIEW_RELOAD_DELAY = 0.3  # while sources load, reload the view at most this often
-FIRST_PAGE = 200  # ids of a new search listed before all of them (more than a screenful)
+FIRST_PAGE = 200  # ids of a new view listed before all of them (more than a screenful)
+PAINT_WAIT = 0.5  # seconds the whole list waits for its first page to be painted
 # The key bar shows these, with short labels (the help screen and palette use the long ones).
 FOOTER_LABELS: Mapping[str, str] = {
     "open": "Open", "next_unread": "Next unread", "search": "Search", "star": "Star",
@@ -234,10 +236,13 @@ class ReaderApp(App[int]):
         return bool(self.sources)
 
     def on_mount(self) -> None:
+        # Everything loaded so far (Textual, the reader, their caches) lives as long as the
+        # app: out of the collector's sight, a full collection no longer walks it, which
+        # took ~70 ms in the middle of a paint.
+        gc.freeze()
         self.set_keymap(dict(self._user_keys))
         self.query_one(KeyBar).show_hints(self.key_hints())
         self._apply_theme()
-        self.query_one("#search", SearchBar).display = False
         self.query_one("#progress", ProgressBar).display = False
         self.pane.reading_width = self.config.reading_width
         self._apply_layout(self.size.width)
@@ -250,7 +255,7 @@ class ReaderApp(App[int]):
             self.load_sources(self.sources)
         else:
             self.pane.show_message("Select an article and press Enter to read it.")
-            # the feeds load once the list is on screen (both compete for the GIL)
+            self.load_feeds()
             if self.config.refresh_on_start:
                 self.refresh_feeds()
             if self.config.refresh_interval_minutes > 0:
@@ -346,18 +351,24 @@ class ReaderApp(App[int]):
         def cancelled() -> bool:  # the next keystroke's search has replaced this one
             return worker.is_cancelled
 
-        if query.text is not None and keep is None and not backwards:
-            # A new search: matching 80,000 of 100,000 articles takes ~100 ms to list in
-            # full, its first screenful ~15 ms. Show that at once, then the whole list.
+        if keep is None and not backwards:
+            # A new view from its top (the first one, a search): listing 100,000 ids takes
+            # ~100 ms, 80,000 search hits as long; the first screenful takes a few ms.
+            # Show that at once, then the whole list.
             page = self.library.view(replace(query, limit=FIRST_PAGE), cancelled=cancelled)
             if cancelled():
                 return
             rows = self.library.rows(page[:height + 1])
             complete = len(page) < FIRST_PAGE
+            painted = threading.Event()
             if not cancelled():
-                self.post_message(ViewLoaded(query, page, None, rows, first_page=not complete))
+                self.post_message(ViewLoaded(query, page, None, rows, first_page=not complete,
+                                             painted=painted))
             if complete:
                 return
+            # The whole list is built in Python (~60 ms of the GIL for 100,000 ids): only
+            # once the first page is on screen, or it would hold that paint back.
+            painted.wait(PAINT_WAIT)
         ids = self.library.view(query, cancelled=cancelled)
         if backwards:
             ids = ids[::-1]
@@ -371,10 +382,9 @@ class ReaderApp(App[int]):
             self.post_message(ViewLoaded(query, ids, keep, rows, backwards))
 
     def on_view_loaded(self, message: ViewLoaded) -> None:
-        if not self._feeds_requested:
-            self._feeds_requested = True
-            self.load_feeds()
         if message.query != self._query or message.backwards != ORDERS[self._order][1]:
+            if message.painted is not None:
+                message.painted.set()
             return
         self.articles.set_placeholder(self._placeholder())
         keep = message.keep
@@ -385,6 +395,8 @@ class ReaderApp(App[int]):
         self.articles.set_ids(message.ids, keep=keep)
         self.articles.add_rows(message.rows)
         self._show_status()
+        if message.painted is not None:
+            self.call_after_refresh(message.painted.set)
 
     def _placeholder(self) -> str:
         if self._search:
@@ -431,14 +443,23 @@ class ReaderApp(App[int]):
     @work(thread=True, exclusive=True, group="feeds", exit_on_error=False,
           name="load the feeds")
     def load_feeds(self) -> None:
-        self._feeds_requested = True
+        worker = get_current_worker()
+        if not self._feeds_requested:
+            # the first time, their names at once; the unread counts read the whole
+            # article index (~100 ms at 100,000 articles) and follow
+            self._feeds_requested = True
+            names = self._wanted_feeds(counts=False)
+            if not worker.is_cancelled:
+                self.post_message(FeedsLoaded(names, counted=False))
+        feeds = self._wanted_feeds(counts=True)
+        if not worker.is_cancelled:
+            self.post_message(FeedsLoaded(feeds))
+
+    def _wanted_feeds(self, *, counts: bool) -> list[FeedInfo]:
         if self.session:
             wanted = set(self._session_feeds)
-            feeds = [feed for feed in self.library.feeds() if feed.id in wanted]
-        else:
-            feeds = self.library.feeds(subscribed_only=True)
-        if not get_current_worker().is_cancelled:
-            self.post_message(FeedsLoaded(feeds))
+            return [feed for feed in self.library.feeds(counts=counts) if feed.id in wanted]
+        return self.library.feeds(subscribed_only=True, counts=counts)
 
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
         self._feeds = message.feeds
@@ -527,6 +548,8 @@ class ReaderApp(App[int]):
         self._loading = None
         self.query_one("#progress", ProgressBar).display = False
         self._show_status()
+        if self.session and self.pane.article_id is None and self._opening is None:
+            self.pane.show_message("Select an article and press Enter to read it.")
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False,
           name="refresh the feeds")
@@ -893,11 +916,10 @@ class ReaderApp(App[int]):
     # -- actions: the list ----------------------------------------------------------------------
 
     def action_search(self) -> None:
-        bar = self.query_one("#search", SearchBar)
-        bar.display = True
-        # set_focus, not focus(): focus() is deferred, and keys typed right after "/" must
-        # reach the search bar, not the list's bindings
-        self.screen.set_focus(bar)
+        # The bar is always on screen, so "/" changes no layout (a layout of the whole
+        # screen cost ~50 ms before the first letter was even drawn). set_focus, not
+        # focus(): focus() is deferred, and the keys typed right after "/" are the search.
+        self.screen.set_focus(self.query_one("#search", SearchBar))
 
     @on(SearchBar.Search)
     def _search_changed(self, message: SearchBar.Search) -> None:
@@ -907,9 +929,6 @@ class ReaderApp(App[int]):
 
     @on(SearchBar.Closed)
     def _search_closed(self, message: SearchBar.Closed) -> None:
-        bar = self.query_one("#search", SearchBar)
-        if message.cleared:
-            bar.display = False
         self.articles.focus()
 
     def action_clear_filter(self) -> None:
@@ -918,7 +937,7 @@ class ReaderApp(App[int]):
         if body.has_class("-feeds-open"):  # the feeds pane over a narrow screen closes first
             body.remove_class("-feeds-open")
             self.articles.focus()
-        elif self._search or bar.display:
+        elif self._search or bar.has_focus:
             bar.action_clear_search()
 
     def action_toggle_unread_only(self) -> None:

@@ -6,6 +6,7 @@ Widget-specific messages live in their widgets (``ArticleList.Selected``, ...).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -32,11 +33,13 @@ class ViewLoaded(Message):
     rows: Sequence[ArticleRow] = ()
     backwards: bool = False  # the library's order read backwards (oldest first)
     first_page: bool = False  # only the first ids of a bigger view: the rest follow
+    painted: threading.Event | None = None  # set once these rows are on screen
 
 
 @dataclass
 class FeedsLoaded(Message):
     feeds: Sequence[FeedInfo]
+    counted: bool = True  # False: names only, the unread counts are on their way
 
 
 @dataclass
