@@ -11,17 +11,20 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.config import DEFAULT_KEYS
 from reader.sanitize import clean_line
 from reader.storage.base import ArticleRow
 
@@ -106,6 +109,14 @@ def find_index(ids: Sequence[int], article_id: int) -> int | None:
 class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     """The ordered ids of a view, drawn a line at a time; the cursor is an index into them."""
 
+    # The app binds these keys too (for the other panes); here they are handled where the
+    # key lands, without bubbling through every container first. Same ids: a keymap that
+    # remaps the app's keys remaps these.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(DEFAULT_KEYS[action], action, show=False, id=action)
+        for action in ("cursor_down", "cursor_up", "first", "last")
+    ]
+
     DEFAULT_CSS = """
     ArticleList {
         overflow-x: hidden;
@@ -174,6 +185,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self._fetch_scheduled = False
         self._placeholder: tuple[str, ...] = ()
         self._base_style: Style | None = None
+        self._component_styles: dict[tuple[str, bool], Style] = {}
         # drawn lines by (row, width, cursor state): a changed row is a new key
         self._strips: LRUCache[tuple[ArticleRow, int, int], Strip] = LRUCache(STRIP_CACHE)
 
@@ -299,6 +311,18 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     def last(self) -> None:
         self.move_to(len(self._ids) - 1)
 
+    def action_cursor_down(self) -> None:
+        self.move_by(1)
+
+    def action_cursor_up(self) -> None:
+        self.move_by(-1)
+
+    def action_first(self) -> None:
+        self.first()
+
+    def action_last(self) -> None:
+        self.last()
+
     def page(self, direction: int) -> None:
         self.move_by(direction * max(1, self.scrollable_content_region.height - 1))
 
@@ -333,16 +357,26 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     def notify_style_update(self) -> None:
         self._base_style = None
         self._strips.clear()
+        self._component_styles.clear()
         super().notify_style_update()
 
     def _style(self, part: str) -> Style:
         """A component's own style, laid over the line's (partial: no background of its own)."""
-        return self.get_component_rich_style(f"article-list--{part}", partial=True)
+        return self._component(f"article-list--{part}", partial=True)
 
     def _cursor_style(self) -> Style:
         # a full style: the blurred cursor's translucent background is blended only this way
-        return self.get_component_rich_style(
+        return self._component(
             "article-list--cursor" if self.has_focus else "article-list--cursor-blurred")
+
+    def _component(self, name: str, *, partial: bool = False) -> Style:
+        # resolving a component style walks the stylesheet (~0.2 ms): once per theme change
+        key = (name, partial)
+        style = self._component_styles.get(key)
+        if style is None:
+            style = self._component_styles[key] = self.get_component_rich_style(
+                name, partial=partial)
+        return style
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
