@@ -178,10 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stderr.write(f"reader: no such file or directory: {display_name(name)}\n")
             return 1
         from reader import priming
+        from reader.paths import db_path
 
         # forked now, while the process is small: it cleans new folders' first files on
         # the other core while this one imports the interface
-        primer = priming.start(args.sources)
+        primer = priming.start(args.sources, db_path(args.db))
         from reader.tui.app import run_tui
 
         return run_tui(sources=args.sources, db=args.db, config=args.config, primer=primer)

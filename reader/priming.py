@@ -16,6 +16,7 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -48,15 +49,16 @@ class Primer:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-def start(specs: Sequence[str], count: int | None = None) -> Primer | None:
-    """Start cleaning the first files of the folders among ``specs``; None if there are none."""
+def start(specs: Sequence[str], database: Path, count: int | None = None) -> Primer | None:
+    """Start cleaning the first files of the folders among ``specs`` that ``database`` does
+    not know yet; None if there are none."""
     folders = [os.path.abspath(os.path.expanduser(spec)) for spec in specs
                if spec != "-" and "://" not in spec and os.path.isdir(spec)]
     if not folders or "fork" not in multiprocessing.get_all_start_methods():
         return None  # spawn would re-import everything: no head start left to win
     executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
     try:
-        futures = {folder: executor.submit(_first_files, folder, count)
+        futures = {folder: executor.submit(_first_files, folder, str(database), count)
                    for folder in dict.fromkeys(folders)}
     except (OSError, RuntimeError):
         executor.shutdown(wait=False, cancel_futures=True)
@@ -64,7 +66,23 @@ def start(specs: Sequence[str], count: int | None = None) -> Primer | None:
     return Primer(executor, futures)
 
 
-def _first_files(folder: str, count: int | None) -> list[PrimedFile]:
+def _first_files(folder: str, database: str, count: int | None) -> list[PrimedFile]:
+    if _known(folder, database):
+        return []  # opened before: its articles show from the library at once
     from reader.library import QUICK_FILES, first_files
 
     return first_files(folder, count or QUICK_FILES)
+
+
+def _known(folder: str, database: str) -> bool:
+    """Whether the library holds cleaned files of ``folder`` (read-only; any doubt: no)."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"{Path(database).as_uri()}?mode=ro", uri=True,
+                             timeout=0.2) as conn:
+            row = conn.execute("SELECT 1 FROM files WHERE feed_id = (SELECT id FROM feeds "
+                               "WHERE url = ?) LIMIT 1", (folder,)).fetchone()
+        return row is not None
+    except (sqlite3.Error, ValueError, OSError):
+        return False

@@ -389,3 +389,22 @@ def test_sample_feeds_open_cleanly(library: Library) -> None:
     assert [o.error for o in outcomes if o.error] == []
     assert [w for o in outcomes for w in o.warnings] == []
     assert len(library.view(ArticleQuery())) == 15
+
+
+def test_the_primer_skips_folders_the_library_has_cleaned(library: Library, folder: Path,
+                                                          tmp_path: Path) -> None:
+    from reader import priming
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "a.md").write_text(note("A", "Words of a."))
+    library.open_sources([str(folder)])
+    primer = priming.start([str(folder), str(fresh)], library.storage.path)
+    assert primer is not None
+    try:
+        assert primer.take(os.path.abspath(folder)) == []  # known: shown from the library
+        cleaned = primer.take(os.path.abspath(fresh))
+        assert cleaned is not None and [result.articles[0].title
+                                        for _, _, result in cleaned] == ["A"]
+    finally:
+        primer.close()
