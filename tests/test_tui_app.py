@@ -243,6 +243,23 @@ async def test_keys_typed_at_once_after_slash_all_reach_the_search(
         assert len(app.query_one(ArticleList).ids) == 55
 
 
+async def test_a_view_that_arrives_late_keeps_the_cursor_where_the_user_moved_it(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    from reader.tui.messages import ViewLoaded
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        started_on = articles.article_id  # a reload starts here (keep = this article) ...
+        await pilot.press("j", "j")  # ... and the user moves on before it arrives
+        moved_to = articles.article_id
+        assert moved_to != started_on
+        app.post_message(ViewLoaded(app._query, articles.ids, started_on))
+        await settle(pilot)
+        assert articles.article_id == moved_to and articles.cursor == 2
+
+
 async def test_search_prefix_and_no_match(library: Library, three_feeds: dict[str, int],
                                           tmp_path: Path) -> None:
     app = make_app(library, tmp_path)

@@ -388,9 +388,10 @@ class ReaderApp(App[int]):
             return
         self.articles.set_placeholder(self._placeholder())
         keep = message.keep
-        if self._first_page_shown is message.query:
-            # the rest of a view whose first page is on screen: the cursor stays put
-            keep = self.articles.article_id
+        if keep is not None or self._first_page_shown is message.query:
+            # The cursor stays on the article it is on now: the user may have moved it
+            # while this view loaded (a folder reloads its view every 0.3 s).
+            keep = self.articles.article_id if self.articles.article_id is not None else keep
         self._first_page_shown = message.query if message.first_page else None
         self.articles.set_ids(message.ids, keep=keep)
         self.articles.add_rows(message.rows)
