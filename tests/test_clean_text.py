@@ -115,6 +115,162 @@ def test_lines_in_the_site_chrome_are_never_body() -> None:
     assert HARBOUR_BODY[0] in without.body
 
 
+# A short post with a long comment thread under it: the thread has more prose than the
+# post, so only its shape says it is not the article.
+SHORT_POST_WITH_COMMENTS = "\n".join(
+    [
+        "Home",
+        "Blog",
+        "About",
+        "Contact",
+        "Search",
+        "Open thread for October",
+        "October 1, 2021 | by Dana",
+        "Our goal with these monthly open threads is to give readers a place to raise questions"
+        " about our research, our grants and anything else they would like us to look at more "
+        "closely.",
+        "You can find last month's open thread in the archive, along with our answers to the "
+        "questions raised there.",
+        "Posted in Open threads | 4 Comments",
+        "Previous Post",
+        "Next Post",
+        "Comments",
+        "Sam Okoro on October 2, 2021 at 4:47 pm said:",
+        "Has there been any update on the follow-up study of the water programme? The first "
+        "results looked promising, but the sample was small and the second round was meant to "
+        "settle the question of whether the effect lasts beyond the first year.",
+        "Reply",
+        "Dana on October 4, 2021 at 9:12 am said:",
+        "Hi Sam, we have not reviewed the follow-up yet, but we plan to look at it as part of "
+        "our year-end review. We will write about what we find in a separate post, and link to "
+        "it from this thread once it is published.",
+        "Reply",
+        "Priya N. on October 6, 2021 at 8:05 pm said:",
+        "I read your report on road safety and did not see any discussion of the cost of slower"
+        " journeys. Surely there is some speed below which the time lost outweighs the lives "
+        "saved, and it would be good to see that trade-off modelled.",
+        "Reply",
+        "Dana on October 8, 2021 at 11:30 am said:",
+        "Thanks, Priya. Our best guess is that the effect on travel time is small. We have "
+        "limited data on this question, and the only estimate we have comes from a single "
+        "study, which found no measurable change in average journey times.",
+        "Reply",
+        "Comments are closed.",
+        "Recent posts",
+        "Why we changed our minds about bed nets",
+        "What a standout charity is",
+    ]
+)
+TEASERS_AFTER_ARTICLE = "\n".join(
+    [
+        "News",
+        "Sport",
+        "Weather",
+        "Sign in",
+        "New tram line to open in the spring",
+        "By Lena Fischer",
+        "The city's new tram line will open to passengers in the spring, three months later "
+        "than planned, the transport authority said on Wednesday after the last safety checks "
+        "were delayed.",
+        "The line links the main station with the university and the new housing estates in the"
+        " east, and is expected to carry about forty thousand passengers on a working day.",
+        "Officials blamed the delay on a shortage of inspectors and on the wet autumn, which "
+        "held up work on the bridge over the river for several weeks.",
+        "Tickets will cost the same as on the rest of the network, and the first month of "
+        "travel on the new line will be free for residents of the eastern districts.",
+        "You may also like",
+        "Council approves budget for new schools",
+        "The city council has approved a budget of twelve million for two new primary schools "
+        "in the north of the city.",
+        "2 hours ago",
+        "Heavy rain expected over the weekend",
+        "Forecasters warn that up to forty millimetres of rain could fall on Saturday, with a "
+        "risk of flooding near the river.",
+        "5 hours ago",
+        "Museum reopens after two years of repairs",
+        "The natural history museum reopened its doors on Tuesday after a renovation that took "
+        "twice as long as planned.",
+        "1 day ago",
+        "Privacy",
+        "Terms",
+    ]
+)
+ARTICLE_THEN_MENU_THEN_DISCLAIMER = "\n".join(
+    [
+        "Home",
+        "Recipes",
+        "Fitness",
+        "How to plan a week of simple lunches",
+        "Planning your lunches on a Sunday afternoon saves both money and time during the week,"
+        " and it makes it far easier to eat well when the days get busy.",
+        "Start by choosing two grains, two proteins and a handful of vegetables that keep well,"
+        " and cook them in large batches that can be mixed in different ways.",
+        "Store each part separately in the fridge, and put the lunches together each morning, "
+        "so that nothing goes soggy before you sit down to eat it.",
+        "Related Articles",
+        "Meal Prep",
+        "Five breakfasts you can make ahead",
+        "Meal Prep",
+        "Why batch cooking saves money",
+        "Meal Prep",
+        "Quick dinners for busy weeks",
+        "Facebook",
+        "Pinterest",
+        "Instagram",
+        "Join our newsletter",
+        "About us",
+        "Careers",
+        "Contact",
+        "Help",
+        "Shop",
+        "The information on this website is provided for general educational purposes only and "
+        "is not intended to replace the advice of a doctor, dietitian or other qualified "
+        "professional.",
+        "Results vary depending on your starting point, your goals and your effort, and a "
+        "balanced diet is needed to reach and keep any result.",
+    ]
+)
+
+
+def test_comment_thread_after_a_short_post_is_removed() -> None:
+    result = clean_text(SHORT_POST_WITH_COMMENTS)
+    assert "Our goal with these monthly open threads" in result.body
+    for junk in (
+        "Has there been any update",
+        "we have not reviewed the follow-up",
+        "I read your report on road safety",
+        "Our best guess is that the effect",
+        "said:",
+        "Reply",
+    ):
+        assert junk not in result.body, junk
+
+
+def test_headline_and_summary_teasers_after_the_article_are_removed() -> None:
+    result = clean_text(TEASERS_AFTER_ARTICLE)
+    got = paragraphs(result.body)
+    assert got[0].startswith("The city's new tram line will open")
+    assert got[-1].startswith("Tickets will cost the same")
+    for junk in (
+        "You may also like",
+        "Council approves budget",
+        "twelve million for two new primary schools",
+        "Forecasters warn",
+        "The natural history museum reopened",
+        "hours ago",
+    ):
+        assert junk not in result.body, junk
+
+
+def test_prose_beyond_a_long_menu_after_the_article_is_not_body() -> None:
+    result = clean_text(ARTICLE_THEN_MENU_THEN_DISCLAIMER)
+    assert "Planning your lunches on a Sunday afternoon" in result.body
+    assert "put the lunches together each morning" in result.body
+    assert "general educational purposes" not in result.body
+    assert "Results vary" not in result.body
+    assert "Five breakfasts" not in result.body
+
+
 # --------------------------------------------------------------------------- layouts
 
 
@@ -153,6 +309,22 @@ def test_lines_of_like_length_are_not_mistaken_for_wrapping() -> None:
     assert result.author is None  # "By Tuesday, ..." is a sentence, not a byline
 
 
+def test_short_sentences_touching_the_body_are_kept() -> None:
+    lines = [
+        "Home",
+        "Sign in",
+        "It was not to be.",
+        "The home side led for most of the evening, and a late goal from the visitors settled a "
+        "match that had looked won at half time.",
+        "The coach said afterwards that his players had tired in the last twenty minutes, and "
+        "that the fixture list had been unkind to them this month.",
+        "They play again on Saturday.",
+        "Privacy",
+    ]
+    got = paragraphs(clean_text("\n".join(lines)).body)
+    assert got == lines[2:-1]
+
+
 def test_non_english_pages_are_not_empty() -> None:
     korean = clean_fixture("seoul-korean.txt")
     assert "자전거 전용 도로를 두 배로" in korean.body
@@ -189,6 +361,8 @@ def test_a_lone_line_is_kept_rather_than_nothing() -> None:
         ("Updated: 2019-11-19 10:30:00+01:00", None),  # checked below for its offset
         ("Nov 19, 2019", datetime(2019, 11, 19)),
         ("19/11/2019", datetime(2019, 11, 19)),
+        ("12/25/2025 | 02:45 PM", datetime(2025, 12, 25, 14, 45)),
+        ("11/12/2019", datetime(2019, 12, 11)),  # both could be months: day first
         ("December 11th, 2016 at 7:31 pm", datetime(2016, 12, 11, 19, 31)),
         ("19. November 2019 um 10:15 Uhr", datetime(2019, 11, 19, 10, 15)),
         ("11 de diciembre de 2016", datetime(2016, 12, 11)),

@@ -7,7 +7,7 @@ reflowed paragraph of hard-wrapped text) gets shape features (length, sentence
 punctuation, function-word density in the page's language, capitalisation, digits,
 teaser, comment and credit patterns) and context features (its neighbours, the short
 lines around it, where it stands relative to the mass of prose). A small logistic model
-scores the blocks in three passes; each later pass also sees the previous pass's scores
+scores the blocks in two passes; the second also sees the first pass's scores
 around every block, which is how contiguity is learned. The body is then the best run
 of blocks plus any block outside it that scores very high. Metadata (headline, byline,
 date) is found around the start of that run.
@@ -72,8 +72,13 @@ _SPACE_RUN = re.compile(r"[ \t]+")
 _DIGITS = re.compile(r"\d+")
 
 
+_RARE_LINE_ENDS = ("\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c")
+
+
 def _split_lines(text: str) -> list[str]:
-    text = _LINE_ENDS.sub("\n", text)
+    # Most dumps end lines with LF alone; looking is cheaper than substituting.
+    if any(map(text.__contains__, _RARE_LINE_ENDS)):
+        text = _LINE_ENDS.sub("\n", text)
     text = _CONTROLS.sub(lambda m: "\u241b" if m.group() in ("\x1b", "\x9b") else "", text)
     lines = text.split("\n")
     if lines and lines[-1] == "":
@@ -222,7 +227,10 @@ def _join_wrapped(parts: list[str]) -> str:
 # --------------------------------------------------------------------------- features
 
 _WORD = re.compile(r"\w+")
-_PUNCT = re.compile(r"[.,;:!?\"“”„«»'’()\u3001\u3002\uff0c\uff01\uff1f]")
+# Counted with str.count, one character at a time: quicker than a regex findall, which
+# builds a list of matches, or str.translate, which is slow on non-ASCII text.
+_PUNCT_CHARS = ".,;:!?\"“”„«»'’()\u3001\u3002\uff0c\uff01\uff1f"
+_ASCII_PUNCT = ".,;:!?\"'()"
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SEPARATORS = re.compile(r"\s[|»·•/>]\s|\s[|»·•]|[|»·•]\s")
 _DIGIT_CHARS = re.compile(r"\d")
@@ -243,7 +251,13 @@ _TEASER = re.compile(
     r"next (?:article|story|post)|previous (?:article|story|post)|continue reading|click here|"
     r"watch(?: now| live)?|listen|leia (?:também|mais)|veja (?:também|mais)|saiba mais|"
     r"lesen sie auch|mehr zum thema|weitere artikel|à lire aussi|lire aussi|voir aussi|"
-    r"leggi anche|lee también|ver también|читайте также|смотрите также)\b",
+    r"leggi anche|lee también|ver también|читайте также|смотрите также|"
+    r"more like this|similar (?:articles|stories|posts)|further reading|in other news|"
+    r"latest (?:news|stories|headlines)|editors'? picks|"
+    r"você (?:também )?pode gostar|(?:también )?te (?:puede|podría) interesar|"
+    r"vous aimerez (?:aussi|également)|à voir aussi|das könnte sie auch interessieren|"
+    r"(?:ti )?potrebbe(?:ro)? interessarti|вам (?:может|могут) быть интересн\w*|"
+    r"похожие (?:статьи|материалы|новости))\b",
     re.IGNORECASE,
 )
 # A teaser label followed by a colon or bar ("READ MORE: ...", "Related | ...") is a link
@@ -262,6 +276,10 @@ _SOCIAL_WORDS = frozenset(
     "print comment comments reply subscribe subscribers subscription newsletter newsletters "
     "login signin signup register download instagram youtube telegram rss menu search home "
     "follow sign log skip toggle navigation app".split()
+)
+# Share buttons: a "Comments" line among them is one more button.
+_SHARE_WORDS = frozenset(
+    "share tweet facebook twitter whatsapp pinterest linkedin reddit email mail print".split()
 )
 _LEGAL_WORDS = frozenset(
     "copyright privacy cookie cookies gdpr consent advertisement advertising advertisements "
@@ -291,7 +309,6 @@ _CREDIT = re.compile(
     r"\bap photo\b|shutterstock|istock|/\s?getty|\(photo",
     re.IGNORECASE,
 )
-_GLUED = re.compile(r"[a-z]{2}[A-Z][a-z]|[a-z][.!?][A-Z][a-z]")
 _CREDIT_HINTS = ("photo", "image", "picture", "credit", "foto", "bild", "getty", "stock")
 
 
@@ -357,7 +374,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "cjk_share",
     "title_case_share",
     "upper_share",
-    "digit_share",
     "linkish",
     "separators",
     "teaser",
@@ -385,7 +401,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "long_sentence_prose",
     "ends_ellipsis",
     "comment_header",
-    "glued_words",
 )
 
 # How much text the language guess reads: enough to be sure, little enough to be quick.
@@ -404,15 +419,36 @@ def _language(units: Sequence[_Unit]) -> frozenset[str]:
             sample.extend(unit.text[:2000].lower().split())
             if len(sample) >= _LANGUAGE_SAMPLE:
                 break
+    # Only function words of some language can count, and they are a fraction of the text.
+    function_words = list(filter(_all_stopwords().__contains__, sample))
     best, best_hits = frozenset[str](), 0
     for words in _stopwords().values():
-        hits = sum(map(words.__contains__, sample))
+        hits = sum(map(words.__contains__, function_words))
         if hits > best_hits:
             best, best_hits = words, hits
     return best
 
 
 _HEAD = 5000
+
+# Bits of _word_classes: which word lists a word is in.
+_STOP, _OWN, _SOCIAL, _LEGAL, _CAPTION_WORD = 1, 2, 4, 8, 16
+
+
+@cache
+def _word_classes(language: frozenset[str]) -> dict[str, int]:
+    """Each listed word with the bits of the lists it is in, for one page language."""
+    classes: dict[str, int] = {}
+    for bit, words in (
+        (_STOP, _all_stopwords()),
+        (_OWN, language),
+        (_SOCIAL, _SOCIAL_WORDS),
+        (_LEGAL, _LEGAL_WORDS),
+        (_CAPTION_WORD, _CAPTION_WORDS),
+    ):
+        for word in words:
+            classes[word] = classes.get(word, 0) | bit
+    return classes
 
 
 def _shape(
@@ -430,15 +466,25 @@ def _shape(
     cjk = 0 if head.isascii() else len(_CJK.findall(head))
     # Scripts without spaces: count two characters as a word so length means the same.
     n_words = max(len(low_words), 1) + cjk / 2
-    stop = sum(map(_all_stopwords().__contains__, low_words))
-    own = sum(map(language.__contains__, low_words))
-    social = sum(map(_SOCIAL_WORDS.__contains__, low_words))
-    legal = "©" in head or any(map(_LEGAL_WORDS.__contains__, low_words))
-    caption = any(map(_CAPTION_WORDS.__contains__, low_words))
+    # One lookup per word gives every word list it is in, as bits; tallying the few
+    # distinct bit patterns is much quicker than a pass over the words per list.
+    stop = own = social = legal_words = caption = 0
+    hits = list(filter(None, map(_word_classes(language).get, low_words)))
+    for bits in set(hits):
+        count = hits.count(bits)
+        if bits & _STOP:
+            stop += count
+        if bits & _OWN:
+            own += count
+        if bits & _SOCIAL:
+            social += count
+        legal_words |= bits & _LEGAL
+        caption |= bits & _CAPTION_WORD
+    legal = "©" in head or legal_words
     letters = len(low_words)
     cased = letters and lower != head
     first = low_words[0].strip(":.,|") if low_words else ""
-    punct = len(_PUNCT.findall(head))
+    punct = sum(map(head.count, _ASCII_PUNCT if head.isascii() else _PUNCT_CHARS))
     inner = _inner_sentences(head, cjk)
     ends = _ends_sentence(text)
     # The page's own language when known, else any language's function words; CJK text
@@ -458,8 +504,7 @@ def _shape(
         cjk / len(head),
         sum(map(str.istitle, raw_words)) / letters if cased else 0.0,
         sum(map(str.isupper, raw_words)) / letters if cased else 0.0,
-        len(_DIGIT_CHARS.findall(head)) / len(head),
-        1.0 if any(hint in lower for hint in _LINK_HINTS) else 0.0,
+        1.0 if any(map(lower.__contains__, _LINK_HINTS)) else 0.0,
         _separators(head),
         1.0 if _TEASER.match(text) else 0.0,
         min(social / n_words, 1.0),
@@ -488,9 +533,6 @@ def _shape(
         # Teasers quote an article's first words and break off: "... plan to […]".
         1.0 if text.endswith(_ELLIPSES) else 0.0,
         1.0 if _is_comment_marker(text) else 0.0,
-        # Inline texts glued without a space ("FavoritesFall has arrived") mark teaser
-        # lists, where a headline runs into its summary.
-        min(len(_GLUED.findall(head)) / n_words * 10, 2.0) if cased else 0.0,
     ]
 
 
@@ -539,12 +581,18 @@ def _window_means(values: Sequence[float], radius: int) -> list[float]:
     """Mean of each value's window of ``radius`` neighbours on either side."""
     prefix = [0.0, *accumulate(values)]
     n = len(values)
-    out = []
-    for i in range(n):
-        lo = i - radius if i > radius else 0
-        hi = i + radius + 1 if i + radius + 1 < n else n
-        out.append((prefix[hi] - prefix[lo]) / (hi - lo))
-    return out
+    width = 2 * radius + 1
+    if n <= width:
+        return [
+            (prefix[min(n, i + radius + 1)] - prefix[max(0, i - radius)])
+            / (min(n, i + radius + 1) - max(0, i - radius))
+            for i in range(n)
+        ]
+    # Full windows in one sweep; only the few at either edge are narrower.
+    head = [prefix[i + radius + 1] / (i + radius + 1) for i in range(radius)]
+    middle = [(hi - lo) / width for lo, hi in zip(prefix, prefix[width:], strict=False)]
+    tail = [(prefix[n] - prefix[i - radius]) / (n - i + radius) for i in range(n - radius, n)]
+    return head + middle + tail
 
 
 def _mass(values: Sequence[float]) -> tuple[list[float], list[float]]:
@@ -674,9 +722,6 @@ class _Model:
     # ``block_in`` to stay, outside it ``block_out``.
     block_in: float = 0.5
     block_out: float = 0.5
-    # An optional third pass, the same features as the second over the second's scores.
-    w3: tuple[float, ...] = ()
-    b3: float = 0.0
     # What a short unscored line between two blocks costs the run, per square-rooted
     # character, as a share of the threshold.
     gap_cost: float = 0.0
@@ -706,8 +751,6 @@ def _model_from(data: dict[str, object]) -> _Model:
         scalar("threshold"),
         scalar("block_in"),
         scalar("block_out"),
-        floats("w3") if "w3" in data else (),
-        scalar("b3") if "b3" in data else 0.0,
         scalar("gap_cost") if "gap_cost" in data else 0.0,
     )
 
@@ -721,47 +764,181 @@ def _features(
     keys = [normalise_line(u.text) if len(u.text) < 120 else "" for u in units]
     repeats = Counter(keys)
     language = _language(units)
-    shapes = [
-        _shape(u.text, key, chrome, repeats, language) for u, key in zip(units, keys, strict=True)
-    ]
+    # Menus and teasers repeat lines within a page; each distinct text is measured once.
+    measured: dict[str, list[float]] = {}
+    shapes = []
+    for unit, key in zip(units, keys, strict=True):
+        shape = measured.get(unit.text)
+        if shape is None:
+            shape = measured[unit.text] = _shape(unit.text, key, chrome, repeats, language)
+        shapes.append(shape)
     context = _context(shapes, units, gaps)
     signals = _gap_signals(all_units, picked, [_proseness(s) for s in shapes])
     return [s + c + g for s, c, g in zip(shapes, context, signals, strict=True)]
 
 
-GAP_NAMES: tuple[str, ...] = ("comment_marker_before", "buttons_before", "buttons_after")
+GAP_NAMES: tuple[str, ...] = (
+    "comment_marker_before",
+    "buttons_before",
+    "buttons_after",
+    "comment_thread_before",
+    "stamps_near",
+    "headlines_near",
+    "teaser_heading_before",
+)
 # How many blocks back a comment marker ("Reply", "... said:") still says "this is a comment".
 _COMMENT_REACH = 6
+# How many blocks either side count as a block's neighbourhood for list patterns.
+_LIST_REACH = 4
+# How many blocks after "Related articles" or "You may also like" are still its links.
+_TEASER_REACH = 8
+
+# "3 hours ago", "2 days ago at 07:52 am", "vor 3 Stunden", "há 2 horas", "il y a 3 jours":
+# lists of other articles and comment threads stamp every item with one.
+_RELATIVE_TIME = re.compile(
+    r"\b(?:\d+|an?|one)\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|weeks?|"
+    r"months?|years?)\s+ago\b|\b(?:yesterday|just now|today) at\b|"
+    r"\bvor\s+\d+\s+(?:minuten|stunden|tagen|wochen)\b|\bhá\s+\d+\s+(?:minutos|horas|dias)\b|"
+    r"\bhace\s+\d+\s+(?:minutos|horas|días)\b|\bil y a\s+\d+\s+(?:minutes|heures|jours)\b|"
+    r"\d+\s*(?:минут|час|дн)\w*\s+назад",
+    re.IGNORECASE,
+)
+_RELATIVE_HINTS = ("ago", " at", "vor ", "há ", "hace ", "il y a", "назад")
+# Headings that open a comment thread; everything after one is readers, not the article.
+_COMMENT_HEADINGS = frozenset(
+    (
+        "comments",
+        "responses",
+        "discussion",
+        "leave a reply",
+        "leave a comment",
+        "post a comment",
+        "add a comment",
+        "join the discussion",
+        "join the conversation",
+        "reader comments",
+        "kommentare",
+        "commentaires",
+        "comentarios",
+        "comentários",
+        "commenti",
+        "комментарии",
+    )
+)
+
+_COMMENT_COUNT_HEADING = re.compile(r"\W*\d+\s+(?:comments|responses|replies)\W*$", re.IGNORECASE)
+
+
+def _opens_thread(text: str) -> bool:
+    """A heading over readers' comments, or the first commenter's "Name on <date> said:"."""
+    lower = text.lower().strip(" :[]()")
+    if lower in _COMMENT_HEADINGS or _COMMENT_COUNT_HEADING.match(text):
+        return True
+    return lower.endswith(_COMMENT_VERBS) and bool(_DIGIT_CHARS.search(text))
+
+
+def _is_timestamp(text: str, lower: str) -> bool:
+    """A short line that only says when: "3 hours ago", "Nov 19, 2019 at 4:47 pm"."""
+    if len(text) >= 60:
+        return False
+    # The relative forms all have one of a few words; most lines are settled by a look.
+    if any(map(lower.__contains__, _RELATIVE_HINTS)) and _RELATIVE_TIME.search(text):
+        return True
+    return len(text) < 40 and looks_like_date(text)
+
+
+def _is_headline_like(text: str) -> bool:
+    """A line shaped like a link to another article: a few words, no closing stop."""
+    return 20 <= len(text) <= 140 and text.count(" ") >= 2 and not _ends_sentence(text)
+
+
+# The words a _TEASER phrase can start with; a set lookup spares most lines the regex.
+_TEASER_FIRST_WORDS = frozenset(
+    "read see related more recommended don dont must also trending popular most you top "
+    "next previous continue click watch listen leia veja saiba lesen mehr weitere à lire voir "
+    "leggi lee ver читайте смотрите similar further in latest editors "
+    "você también te vous das ti potrebbe potrebbero вам похожие".split()
+)
+_FIRST_WORD = re.compile(r"\W*(\w+)")
+
+
+def _is_teaser_heading(text: str, lower: str) -> bool:
+    """A short line announcing links to other articles: "Related articles", "Read more"."""
+    if len(text) >= 60:
+        return False
+    first = _FIRST_WORD.match(lower)
+    if first is None or first.group(1) not in _TEASER_FIRST_WORDS:
+        return False
+    return _TEASER.match(text) is not None
+
+
+def _prefix_counts(flags: Iterable[bool]) -> list[int]:
+    """How many of the flags before each index are set (one more entry than flags)."""
+    return [0, *accumulate(flags)]
 
 
 def _gap_signals(
     units: Sequence[_Unit], picked: Sequence[int], prose: Sequence[float]
 ) -> list[list[float]]:
-    """What the unscored lines around each scored block say: comment threads, button rows.
+    """What the lines around each scored block say: comment threads, button rows, lists.
 
     A comment marker only counts once some prose has gone before it (two blocks, so a
     cookie notice is not enough): "0 comments" in the share bar above an article says
     nothing about the article.
     """
-    marks = [0] * (len(units) + 1)
-    buttons = [0] * (len(units) + 1)
+    n = len(units)
+    texts = [u.text for u in units]
+    lowers = [t.lower() for t in texts]
     prose_at = [i for i, p in zip(picked, prose, strict=True) if p]
-    first_prose = prose_at[1] if len(prose_at) > 1 else len(units)
-    for i, unit in enumerate(units):
-        text = unit.text
-        mark = i > first_prose and _is_comment_marker(text)
-        marks[i + 1] = marks[i] + mark
-        button = len(text) < _TINY and any(map(_BUTTON_WORDS.__contains__, text.lower().split()))
-        buttons[i + 1] = buttons[i] + button
+    first_prose = prose_at[1] if len(prose_at) > 1 else n
+    is_button = [False] * n
+    is_share = [False] * n
+    for i, text in enumerate(texts):
+        if len(text) < _TINY:
+            words = lowers[i].split()
+            is_button[i] = not _BUTTON_WORDS.isdisjoint(words)
+            is_share[i] = is_button[i] and not _SHARE_WORDS.isdisjoint(words)
+    thread_from = n
+    for i in range(first_prose + 1, n):
+        # "Comments" among "Facebook", "Print" and "Email" is a button, not a heading.
+        if len(texts[i]) < 60 and _opens_thread(texts[i]):
+            if not is_share[i - 1] and not (i + 1 < n and is_share[i + 1]):
+                thread_from = i
+                break
+    # Only lines within reach of a scored block can count; long menus far from any are
+    # not looked at again.
+    near = [False] * n
+    before = max(_COMMENT_REACH, _TEASER_REACH, _LIST_REACH)
+    for i in picked:
+        near[max(0, i - before) : i + _LIST_REACH + 1] = [True] * (
+            min(n, i + _LIST_REACH + 1) - max(0, i - before)
+        )
+    # Running counts, so any window's count is one subtraction.
+    marks = _prefix_counts(
+        near[i] and i > first_prose and _is_comment_marker(text) for i, text in enumerate(texts)
+    )
+    buttons = _prefix_counts(is_button)
+    stamps = _prefix_counts(
+        near[i] and _is_timestamp(text, lowers[i]) for i, text in enumerate(texts)
+    )
+    headlines = _prefix_counts(near[i] and _is_headline_like(text) for i, text in enumerate(texts))
+    teaser_headings = _prefix_counts(
+        near[i] and _is_teaser_heading(text, lowers[i]) for i, text in enumerate(texts)
+    )
     rows = []
     for k, i in enumerate(picked):
         previous = picked[k - 1] + 1 if k else 0
-        following = picked[k + 1] if k + 1 < len(picked) else len(units)
+        following = picked[k + 1] if k + 1 < len(picked) else n
+        lo, hi = max(0, i - _LIST_REACH), min(n, i + _LIST_REACH + 1)
         rows.append(
             [
                 1.0 if marks[i] - marks[max(0, i - _COMMENT_REACH)] else 0.0,
                 math.log1p(buttons[i] - buttons[previous]) / 2,
                 math.log1p(buttons[following] - buttons[i + 1]) / 2,
+                1.0 if i > thread_from else 0.0,
+                math.log1p(stamps[hi] - stamps[lo]) / 2,
+                (headlines[hi] - headlines[lo] - headlines[i + 1] + headlines[i]) / (hi - lo),
+                1.0 if teaser_headings[i] - teaser_headings[max(0, i - _TEASER_REACH)] else 0.0,
             ]
         )
     return rows
@@ -772,8 +949,6 @@ def _scores(rows: Sequence[Sequence[float]], model: _Model) -> list[float]:
     logits = [_dot(model.w1, row, model.b1) for row in rows]
     shapes = [row[: len(FEATURE_NAMES)] for row in rows]
     logits = [_dot(model.w2, row, model.b2) for row in _stage2(logits, shapes)]
-    if model.w3:
-        logits = [_dot(model.w3, row, model.b3) for row in _stage2(logits, shapes)]
     return [_sigmoid(z) for z in logits]
 
 
@@ -785,8 +960,7 @@ _TITLE_REACH = 40
 
 
 def _content_words(text: str) -> set[str]:
-    stop = _all_stopwords()
-    return {w for w in (m.lower() for m in _TITLE_WORD.findall(text)) if w not in stop}
+    return set(_TITLE_WORD.findall(text.lower())).difference(_all_stopwords())
 
 
 def _title_index(units: Sequence[_Unit], keep: Sequence[bool]) -> int | None:
@@ -799,26 +973,35 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool]) -> int | None:
             if len(body_words) > 100:
                 break
     first = max(0, start - _TITLE_REACH)
-    counts = Counter(normalise_line(u.text) for u in units[first : start + 1])
-    metadata = [_is_metadata(u.text) for u in units[first : start + 4]]
+    stop = min(start + 1, len(units))
+    keys = [normalise_line(units[i].text) for i in range(first, stop)]
+    counts = Counter(keys)
+    # Whether each block is a byline or dateline, worked out only when asked.
+    metadata: dict[int, bool] = {}
+
+    def is_metadata(i: int) -> bool:
+        if i not in metadata:
+            metadata[i] = i < len(units) and _is_metadata(units[i].text)
+        return metadata[i]
+
     best, best_score = None, 0.0
-    for i in range(first, min(start + 1, len(units))):
+    for i in range(first, stop):
         text = units[i].text
-        n_words = len(text.split())
-        if not 2 <= n_words <= 40 or len(text) > 300 or _CAPTION.search(text):
+        if len(text) > 300 or not 2 <= len(text.split()) <= 40:
+            continue
+        if i == start and _ends_sentence(text):
             continue
         words = _content_words(text)
         if not words and not _CJK.search(text):
             continue
         overlap = len(words & body_words) / len(words) if words else 0.0
-        score = overlap + (0.5 if counts[normalise_line(text)] > 1 else 0.0)
+        score = overlap + (0.5 if counts[keys[i - first]] > 1 else 0.0)
         # A headline is usually followed closely by its byline or date.
-        if any(metadata[i + 1 - first : i + 4 - first]):
+        if is_metadata(i + 1) or is_metadata(i + 2) or is_metadata(i + 3):
             score += 0.3
         score += 0.15 * (i - first) / _TITLE_REACH
-        if i == start and _ends_sentence(text):
-            continue
-        if score > best_score:
+        # A caption is never the headline; the check is the dearest, so it comes last.
+        if score > best_score and not _CAPTION.search(text):
             best, best_score = i, score
     return best if best_score >= 0.45 else None
 
@@ -903,7 +1086,7 @@ def _kept_lines(n_lines: int, units: Sequence[_Unit], keep: Sequence[bool]) -> t
 # article's words, so they are not scored one by one: they only count as gaps between
 # the blocks that are, and follow their neighbours afterwards. This keeps the model's
 # work to about a third of the blocks.
-_TINY = 20
+_TINY = 26
 # A short line between two body blocks stays only in runs this short (a subheading, a
 # short list), not when it is a menu or a link list dropped into the article.
 _TINY_RUN = 3
@@ -962,13 +1145,13 @@ def _best_run(
     return best_lo, best_hi
 
 
-def _gap_costs(units: Sequence[_Unit], picked: Sequence[int], weight: float) -> list[float]:
-    """For each scored block, the cost of the unscored lines just before it."""
-    costs, previous = [], -1
+def _gap_sizes(units: Sequence[_Unit], picked: Sequence[int]) -> list[float]:
+    """For each scored block, the square-rooted lengths of the unscored lines before it."""
+    sizes, previous = [], -1
     for i in picked:
-        costs.append(weight * sum(math.sqrt(len(units[j].text)) for j in range(previous + 1, i)))
+        sizes.append(sum(math.sqrt(len(units[j].text)) for j in range(previous + 1, i)))
         previous = i
-    return costs
+    return sizes
 
 
 def _vetoed(text: str, chrome: frozenset[str]) -> bool:
@@ -985,9 +1168,11 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
     if not units:
         return []
     picked, gaps = _scored(units)
-    rows = _features(units, picked, gaps, chrome)
-    scores = _scores(rows, model)
-    gap_costs = _gap_costs(units, picked, model.threshold * model.gap_cost)
+    scores = _scores(_features(units, picked, gaps, chrome), model)
+    # A long stretch of unscored lines (a menu, a link list) between two blocks breaks the
+    # run, so prose beyond the footer menu does not join the article.
+    cost = model.threshold * model.gap_cost
+    gap_costs = [cost * size for size in _gap_sizes(units, picked)]
     lo, hi = _best_run(
         scores, [math.sqrt(len(units[i].text)) for i in picked], model.threshold, gap_costs
     )
@@ -1006,7 +1191,28 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
         if 0 < run <= _TINY_RUN and keep[before] and keep[after]:
             for i in range(before + 1, after):
                 keep[i] = _tiny_is_body(units[i].text)
+    _extend_to_short_sentences(units, keep)
     return keep
+
+
+def _extend_to_short_sentences(units: Sequence[_Unit], keep: list[bool]) -> None:
+    """Short whole sentences right before or after the body are its first or last lines.
+
+    They are too short to be scored ("It was not to be."), so only their shape and their
+    place, touching the body, say they belong to it.
+    """
+    kept = [i for i, k in enumerate(keep) if k]
+    if not kept:
+        return
+    for start, step in ((kept[0] - 1, -1), (kept[-1] + 1, 1)):
+        i = start
+        while 0 <= i < len(units) and _is_tiny(units[i].text) and _is_short_sentence(units[i].text):
+            keep[i] = True
+            i += step
+
+
+def _is_short_sentence(text: str) -> bool:
+    return _ends_sentence(text) and text.count(" ") >= 1 and _tiny_is_body(text)
 
 
 def clean_text(text: str, *, chrome: frozenset[str] = frozenset()) -> CleanedText:

@@ -137,8 +137,8 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         rf"(?<![\w]){_DAY}\s*(?:de\s+|of\s+)?{_MONTH},?\s*(?:de\s+)?{_YEAR}(?!\d)",
         # Dec 11, 2016 / Tue, Nov 19, 2019 / December 11th 2016
         rf"(?<![\w]){_MONTH}\s+{_DAY},?\s+{_YEAR}(?!\d)",
-        # 19/11/2019, 19.11.2019, 11-19-2019
-        rf"(?<![\d./-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[01]?\d)(?P=sep){_YEAR}(?![\d])",
+        # 19/11/2019, 19.11.2019, 11-19-2019, 12/25/2025 (month first when the day says so)
+        rf"(?<![\d./-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep){_YEAR}(?![\d])",
         # 2019年11月19日, 2019년 11월 19일
         rf"{_YEAR}\s*[年년]\s*(?P<month>[01]?\d)\s*[月월]\s*(?P<day>[0-3]?\d)\s*[日일]?",
     )
