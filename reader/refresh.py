@@ -85,15 +85,14 @@ class RefreshSummary:
 
 @dataclass(slots=True)
 class _Result:
+    """One feed's outcome, stored, as the summary and the progress callback see it."""
+
     feed: FeedInfo
-    articles: tuple[Article, ...] | None = None
-    state: FetchState | None = None
     error: str | None = None
     title: str | None = None
     not_modified: bool = False
     skipped: bool = False
     new: int = 0
-    content_hash: str | None = None
 
 
 @dataclass(slots=True)
@@ -393,7 +392,7 @@ class _Refresh:
             if feed.kind is FeedKind.DIRECTORY or not _is_url(feed.url):
                 local.append(feed)
             elif state.retry_after is not None and state.retry_after > self.when:
-                self._finish(_Result(feed, skipped=True, state=state))
+                self._finish(_Result(feed, skipped=True))
             else:
                 jobs.append(_Job(feed.id, feed.url, state, self.hashes.get(feed.id)))
         await asyncio.gather(self._remote(jobs), *(self._local(feed) for feed in local))
