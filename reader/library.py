@@ -72,7 +72,6 @@ DIRECTORY_BATCH_SECONDS = 0.2
 PARALLEL_CLEAN_FILES = 100  # from this many changed files on, clean in worker processes
 CLEAN_CHUNK = 20  # files per worker task: small, so the first batch shows at once
 QUICK_FILES = 30  # a new folder's first files, shown before the rest is even listed
-CACHED_FOLDER_HEAD_START = 0.3  # seconds a known folder's view gets before its walk starts
 _CHROME_SAMPLE = 300  # text files read to learn a directory's shared chrome
 _UNDO_DEPTH = 50
 
@@ -356,6 +355,7 @@ class Library:
         cancelled: Callable[[], bool] = lambda: False,
         stdin: BinaryIO | None = None,
         primer: Primer | None = None,
+        head_start: float = 0.0,
     ) -> list[SourceOutcome]:
         """Load ``reader SOURCE...`` into the library without subscribing to it.
 
@@ -363,9 +363,11 @@ class Library:
         by path, size and mtime); URLs, including the feeds of OPML lists, are fetched
         together. ``on_result`` is called as each source or batch is stored. ``primer``:
         first files of new folders already cleaned by another process (reader.priming).
+        ``head_start``: seconds a folder opened before is left alone after it is reported,
+        before its walk for changes begins (an interface painting it wants the interpreter).
         """
         return _SourceLoader(self, on_result, cancelled, subscribe=False, folder=None,
-                             stdin=stdin, primer=primer).run(specs)
+                             stdin=stdin, primer=primer, head_start=head_start).run(specs)
 
     # ------------------------------------------------------------------ subscriptions
 
@@ -509,8 +511,10 @@ class _SourceLoader:
 
     def __init__(self, library: Library, on_result: Callable[[SourceOutcome], None],
                  cancelled: Callable[[], bool], *, subscribe: bool, folder: str | None,
-                 stdin: BinaryIO | None, primer: Primer | None = None) -> None:
+                 stdin: BinaryIO | None, primer: Primer | None = None,
+                 head_start: float = 0.0) -> None:
         self.primer = primer
+        self.head_start = head_start
         self.library = library
         self.storage = library.storage
         self.on_result = on_result
@@ -653,11 +657,9 @@ class _SourceLoader:
                                            subscribed=self._subscribed(), folder=self.folder)
         known = self.storage.file_stamps(feed_id)
         if known:
-            # What was cleaned before is on screen at once; the walk only looks for changes,
-            # a moment later: walking 20,000 files is 0.3 s of the interpreter, which the
-            # interface needs to paint them.
+            # what was cleaned before is shown at once; the walk only looks for changes
             self._emit(SourceOutcome(spec=spec, feed_id=feed_id, done=False))
-            time.sleep(CACHED_FOLDER_HEAD_START)
+            time.sleep(self.head_start)
         changed: list[tuple[Path, FileStamp]] = []
         warnings: list[str] = []
         quick_new = 0
@@ -679,9 +681,7 @@ class _SourceLoader:
                     # on screen now, cleaned without the folder's chrome (learnt below from
                     # a sample). They are not stamped, so the full pass cleans them again.
                     quick_new = self._quick_batch(feed_id, spec, [
-                        (_path_text(path), stamp, _clean_one(path, _path_text(path),
-                                                             frozenset()))
-                        for path, stamp in changed])
+                        _cleaned_alone(path, stamp) for path, stamp in changed])
         new = quick_new
         if changed:
             cleaned, errors = self._clean_files(feed_id, spec, changed)
@@ -887,10 +887,14 @@ def first_files(folder: str, count: int) -> list[PrimedFile]:
         if len(cleaned) >= count:
             break
         if entry.error is None and entry.size is not None and entry.mtime_ns is not None:
-            source = _path_text(entry.path)
-            cleaned.append((source, FileStamp(entry.size, entry.mtime_ns),
-                            _clean_one(entry.path, source, frozenset())))
+            cleaned.append(_cleaned_alone(entry.path, FileStamp(entry.size, entry.mtime_ns)))
     return cleaned
+
+
+def _cleaned_alone(path: Path, stamp: FileStamp) -> PrimedFile:
+    """One file of a folder cleaned before its shared chrome is known."""
+    source = _path_text(path)
+    return source, stamp, _clean_one(path, source, frozenset())
 
 
 def _clean_chunk(items: list[tuple[Path, str]], chrome: frozenset[str]) -> list[LoadResult]:

@@ -291,3 +291,20 @@ async def test_stepping_off_the_screen_scrolls_half_a_page() -> None:
         articles.move_to(80)  # a jump: the cursor lands mid-screen
         await pilot.pause()
         assert articles.scroll_offset.y == 74
+
+
+async def test_a_theme_change_redraws_the_cursor_in_the_new_theme() -> None:
+    app = ListApp({i: row(i) for i in range(10)})
+    async with app.run_test(size=(80, 12)) as pilot:
+        articles = app.query_one(ArticleList)
+        articles.set_ids(list(range(10)))
+        articles.focus()
+        await pilot.pause()
+        app.theme = "textual-dark"
+        await pilot.pause()
+        dark = articles._cursor_style()
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = articles._cursor_style()
+        assert dark != light  # resolved again, not served from before the change
+        assert articles.get_component_rich_style("article-list--cursor") == light

@@ -22,7 +22,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
-from xml.parsers.expat import ExpatError
 
 import feedparser
 from feedparser.html import _cp1252
@@ -528,7 +527,7 @@ def _fast_parse(data: bytes, headers: Mapping[str, str]) -> _FastParsed | None:
         return None
     try:
         return _FastBuilder(headers.get("content-location", "")).run(data)
-    except (_NotSimple, ElementTree.ParseError, ExpatError, RecursionError, ValueError):
+    except (_NotSimple, ElementTree.ParseError, RecursionError, ValueError):
         return None
 
 

@@ -39,7 +39,6 @@ class ViewLoaded(Message):
 @dataclass
 class FeedsLoaded(Message):
     feeds: Sequence[FeedInfo]
-    counted: bool = True  # False: names only, the unread counts are on their way
 
 
 @dataclass

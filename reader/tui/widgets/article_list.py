@@ -185,7 +185,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self._fetch_scheduled = False
         self._placeholder: tuple[str, ...] = ()
         self._base_style: Style | None = None
-        self._component_styles: dict[tuple[str, bool], Style] = {}
+        self._part_styles: dict[tuple[str, bool], Style] = {}
         # drawn lines by (row, width, cursor state): a changed row is a new key
         self._strips: LRUCache[tuple[ArticleRow, int, int], Strip] = LRUCache(STRIP_CACHE)
 
@@ -357,7 +357,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     def notify_style_update(self) -> None:
         self._base_style = None
         self._strips.clear()
-        self._component_styles.clear()
+        self._part_styles.clear()
         super().notify_style_update()
 
     def _style(self, part: str) -> Style:
@@ -372,9 +372,9 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     def _component(self, name: str, *, partial: bool = False) -> Style:
         # resolving a component style walks the stylesheet (~0.2 ms): once per theme change
         key = (name, partial)
-        style = self._component_styles.get(key)
+        style = self._part_styles.get(key)
         if style is None:
-            style = self._component_styles[key] = self.get_component_rich_style(
+            style = self._part_styles[key] = self.get_component_rich_style(
                 name, partial=partial)
         return style
 
