@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import shutil
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,14 @@ import pytest
 from reader.errors import StorageError
 from reader.models import Article
 from reader.storage.base import ArticleQuery, FeedKind, FetchState, Sort
-from reader.storage.sqlite import APPLICATION_ID, SqliteStorage, fts_query
+from reader.storage.sqlite import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    SqliteStorage,
+    _date_key_sql,
+    _statements,
+    fts_query,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
@@ -170,6 +178,11 @@ def test_fts_query_quotes_every_token() -> None:
     assert fts_query('say "x""y') == '"say" "x" "y"'
     assert fts_query("***") is None
     assert fts_query("clim", prefix=True) == '"clim"*'
+    assert fts_query("cli", prefix=True) == '"cli"*'
+    # shorter words typed so far are whole words: "c*" matches most of a library, slowly
+    assert fts_query("c", prefix=True) == '"c"'
+    assert fts_query("cl", prefix=True) == '"cl"'
+    assert fts_query("climate cl", prefix=True) == '"climate" "cl"'
     assert fts_query('"whole phrase"', prefix=True) == '"whole phrase"'
 
 
@@ -184,7 +197,7 @@ def test_many_rows_id_query(storage: SqliteStorage) -> None:
         "VALUES (?, ?, '', ?, ?, ?, 0)",
         ((feed_ids[n % 100], f"k{n}", f"title {n}", "needle" if n % 1000 == 0 else "hay",
           float(n)) for n in range(100_000)))
-    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+    storage._index_new(conn, 0)
     conn.execute("COMMIT")
     ids = storage.article_ids(ArticleQuery())
     assert len(ids) == 100_000
@@ -373,8 +386,26 @@ def test_big_library_is_fully_checked_daily_or_when_suspect(
 
 
 def _fts_intact(storage: SqliteStorage) -> None:
-    # raises "database disk image is malformed" when the index and the rows disagree
-    storage._conn().execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    """The search index holds exactly the articles' text under their date keys."""
+    conn = storage._conn()
+    # raises "database disk image is malformed" when the index is damaged
+    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')")
+    # the index is contentless, so that check cannot compare it with the rows: an index
+    # built afresh from them can
+    conn.execute("CREATE VIRTUAL TABLE temp.fresh USING fts5 (title, body, content='', "
+                 "tokenize='unicode61 remove_diacritics 2')")
+    try:
+        conn.execute("INSERT INTO temp.fresh (rowid, title, body) "
+                     f"SELECT {_date_key_sql('articles')}, title, body FROM articles")
+        conn.execute("CREATE VIRTUAL TABLE temp.kept USING fts5vocab(main, articles_fts, "
+                     "instance)")
+        conn.execute("CREATE VIRTUAL TABLE temp.built USING fts5vocab(temp, fresh, instance)")
+        kept = conn.execute("SELECT * FROM temp.kept ORDER BY 1, 2, 3, 4").fetchall()
+        built = conn.execute("SELECT * FROM temp.built ORDER BY 1, 2, 3, 4").fetchall()
+    finally:
+        for table in ("kept", "built", "fresh"):
+            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    assert kept == built
 
 
 def test_search_index_follows_inserts_updates_and_duplicates(storage: SqliteStorage) -> None:
@@ -400,6 +431,68 @@ def test_search_index_follows_inserts_updates_and_duplicates(storage: SqliteStor
     assert len(storage.article_ids(ArticleQuery(text="railway"))) == 1
     assert len(storage.article_ids(ArticleQuery(text="edited"))) == 1
     assert len(storage.article_ids(ArticleQuery(text="final"))) == 0
+    # a new date moves the article in the index's date order; a deletion takes it out
+    storage.upsert_articles(one, [article("k", body="edited again", hours=500)])
+    _fts_intact(storage)
+    assert list(storage.article_ids(ArticleQuery(text="edited", limit=5))) == list(
+        storage.article_ids(ArticleQuery(text="edited")))
+    storage.remove_feed(two)
+    _fts_intact(storage)
+    assert len(storage.article_ids(ArticleQuery(text="railway"))) == 0
+
+
+def _dated_library(storage: SqliteStorage) -> tuple[int, int]:
+    """Three feeds of articles for the first-page tests: many share a second (a feed's whole
+    batch), undated ones differ by milliseconds, one feed is unsubscribed, half are read."""
+    feeds = [storage.upsert_feed(f"http://f/{n}", subscribed=n != 2) for n in range(3)]
+    for n, feed_id in enumerate(feeds):
+        storage.upsert_articles(feed_id, [
+            article(f"k{i}", body=("harbour " if i % 3 else "bridge ") + f"w{i % 7}",
+                    hours=None if i % 5 == 0 else (i // 4) - n)
+            for i in range(120)])
+    ids = storage.article_ids(ArticleQuery())
+    storage.set_read(ids[::2], True)
+    return feeds[0], feeds[2]
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"unread_only": True}, {"subscribed_only": True},
+    {"since": BASE + timedelta(hours=3), "until": BASE + timedelta(hours=20)},
+    {"since": BASE + timedelta(hours=3, minutes=30)},
+])
+@pytest.mark.parametrize("text", ["harbour", "harb", "w3", "bridge w4", "nothing"])
+def test_a_search_page_is_the_start_of_the_whole_list(
+        storage: SqliteStorage, filters: dict[str, object], text: str) -> None:
+    _dated_library(storage)
+    query = ArticleQuery(text=text, prefix=True, **filters)  # type: ignore[arg-type]
+    whole = list(storage.article_ids(query))
+    assert bool(whole) == (text != "nothing")
+    for limit in (1, 7, 40, 1000):
+        assert list(storage.article_ids(replace(query, limit=limit))) == whole[:limit]
+
+
+def test_a_search_page_read_in_date_order_gives_way_when_filters_keep_few(
+        storage: SqliteStorage, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.storage.sqlite
+
+    _dated_library(storage)
+    query = ArticleQuery(text="harbour", unread_only=True, limit=20)
+    expected = list(storage.article_ids(query))
+    storage.set_read(storage.article_ids(ArticleQuery()), True)
+    storage.set_read(expected[-2:], False)  # two unread matches, far down the index
+    walked: list[object] = []
+    original = SqliteStorage._newest_matches
+
+    def spy(self: SqliteStorage, *args: object) -> object:
+        result = original(self, *args)  # type: ignore[arg-type]
+        walked.append(result)
+        return result
+
+    monkeypatch.setattr(SqliteStorage, "_newest_matches", spy)
+    monkeypatch.setattr(reader.storage.sqlite, "_NEWEST_CHECK_STEPS", 50)
+    monkeypatch.setattr(reader.storage.sqlite, "_NEWEST_BUDGET", 2)
+    assert list(storage.article_ids(query)) == expected[-2:]
+    assert walked == [None]  # the walk stopped and the usual query answered
 
 
 def test_a_cancelled_view_query_stops_and_returns_nothing(
@@ -421,3 +514,35 @@ def test_a_cancelled_view_query_stops_and_returns_nothing(
     assert len(storage.article_ids(ArticleQuery(text="harbour"))) == 3000
     assert len(storage.article_ids(ArticleQuery(text="harbour"),
                                    cancelled=lambda: False)) == 3000
+
+
+def test_a_schema_4_library_gets_its_search_index_keyed_by_date(tmp_path: Path) -> None:
+    path = tmp_path / "v4.sqlite"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:4]:
+        for statement in _statements(script):
+            conn.execute(statement)
+    conn.execute("INSERT INTO feeds (url, subscribed, added) VALUES ('http://a/feed', 1, '')")
+    conn.executemany(
+        "INSERT INTO articles (feed_id, key, source, title, body, sort_ts, first_seen) "
+        "VALUES (1, ?, '', ?, ?, ?, 0)",
+        [(f"k{n}", f"Title {n}", "harbour" if n % 2 else "bridge", 1_700_000_000 + n % 10)
+         for n in range(50)])
+    # schema 4 indexed rows under their ids, in bulk (its _index_new)
+    conn.execute("INSERT INTO articles_fts (rowid, title, body) "
+                 "SELECT id, title, body FROM articles")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+    storage, salvage = SqliteStorage.open(path)
+    try:
+        assert salvage is None
+        _fts_intact(storage)
+        whole = list(storage.article_ids(ArticleQuery(text="harbour")))
+        assert len(whole) == 25
+        assert list(storage.article_ids(ArticleQuery(text="harbour", limit=5))) == whole[:5]
+        ranked = storage.article_ids(ArticleQuery(text="harbour", sort=Sort.RANK))
+        assert sorted(ranked) == sorted(whole)
+    finally:
+        storage.close()

@@ -243,6 +243,37 @@ async def test_keys_typed_at_once_after_slash_all_reach_the_search(
         assert len(app.query_one(ArticleList).ids) == 55
 
 
+async def test_the_search_follows_each_key_and_a_burst_makes_one_search(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    from textual import events
+
+    app = make_app(library, tmp_path)
+    searched: list[str] = []
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        reload_view = app.reload_view
+
+        def spy(**kwargs: bool) -> None:
+            searched.append(app._search)
+            reload_view(**kwargs)
+
+        app.reload_view = spy  # type: ignore[method-assign]
+        await pilot.press("slash")
+        for key in "gam":  # typed: each key searches at once, no timer in between
+            await pilot.press(key)
+            await pilot.pause()
+        assert searched == ["g", "ga", "gam"]
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 5
+        searched.clear()
+        for key in "ma":  # arriving together (a paste, a fast typist): one search
+            app.post_message(events.Key(key, key))
+        await pilot.pause(0.1)
+        await settle(pilot)
+        assert searched == ["gamma"]
+        assert len(app.query_one(ArticleList).ids) == 5
+
+
 async def test_a_view_that_arrives_late_keeps_the_cursor_where_the_user_moved_it(
         library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
     from reader.tui.messages import ViewLoaded

@@ -47,6 +47,33 @@ _CHUNK = 900  # bound parameters per IN (...) list
 # SQLite VM steps between looks at "cancelled" (~4 ms of work): each look takes the GIL,
 # which a thread may wait 5 ms for while the interface paints
 _CANCEL_CHECK_STEPS = 200_000
+# A search's first page in the index's date order (_newest_matches) gives way to the usual
+# query past this many steps (~4 ms): the filters keep too few of the matches
+_NEWEST_CHECK_STEPS = 20_000
+_NEWEST_BUDGET = 10  # checks
+
+# The search index lists articles by date. Its rowid is a "date key": the article's second
+# (sort_ts, biased and clamped to 33 bits) above the article id's low 30 bits. FTS5 walks a
+# term's rows in rowid order, so the newest matches of a search come first and a page of
+# them is read without reading the rest: the first page of 81,000 hits in 3 ms, where
+# collecting them all to sort by date took 10 ms (and 25 ms with the interface painting).
+# Ids stay below 2**30 (SQLite counts them up from 1 a row at a time).
+_KEY_ID_BITS = 30
+_KEY_ID_MASK = (1 << _KEY_ID_BITS) - 1
+_KEY_TS_BIAS = 1 << 31  # second 0 of the key: December 1901
+_KEY_TS_MAX = (1 << 33) - 1  # its last second: year 2174
+
+
+def _date_key_sql(row: str) -> str:
+    """SQL for the search index's rowid of ``row`` (``old``, ``new`` or a table alias)."""
+    return (f"((max(0, min(CAST({row}.sort_ts AS INTEGER) + {_KEY_TS_BIAS}, {_KEY_TS_MAX}))"
+            f" << {_KEY_ID_BITS}) | ({row}.id & {_KEY_ID_MASK}))")
+
+
+def _key_second(sort_ts: float) -> int:
+    """The second part of a date key, as _date_key_sql computes it (CAST truncates)."""
+    return max(0, min(int(sort_ts) + _KEY_TS_BIAS, _KEY_TS_MAX))
+
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the whole first schema
@@ -150,6 +177,32 @@ MIGRATIONS: tuple[str, ...] = (
     """
     DROP TRIGGER IF EXISTS articles_ai;
     """,
+    # 5: the search index keyed by date (see _date_key_sql); contentless, as its rowids are no
+    # longer the articles' ids. The triggers hand it the old text, which a delete needs.
+    f"""
+    DROP TRIGGER IF EXISTS articles_ad;
+    DROP TRIGGER IF EXISTS articles_au;
+    DROP TABLE IF EXISTS articles_fts;
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        title, body, content='', tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 0);
+    INSERT INTO articles_fts (rowid, title, body)
+        SELECT {_date_key_sql("articles")}, title, body FROM articles;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        VALUES ('delete', {_date_key_sql("old")}, old.title, old.body);
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, body, sort_ts ON articles
+    WHEN old.title IS NOT new.title OR old.body IS NOT new.body
+      OR {_date_key_sql("old")} != {_date_key_sql("new")}
+    BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        VALUES ('delete', {_date_key_sql("old")}, old.title, old.body);
+        INSERT INTO articles_fts (rowid, title, body)
+        VALUES ({_date_key_sql("new")}, new.title, new.body);
+    END;
+    """,
 )
 
 P = ParamSpec("P")
@@ -226,6 +279,10 @@ def _word_count(text: str) -> int:
 
 # --- search input -------------------------------------------------------------------------
 
+# A word typed so far matches as a prefix from this length on. Shorter prefixes match most
+# of a library, and FTS5 merges every word they start before it hands over the first
+# match: "h*" took 77 ms at 100,000 articles, "ha*" 23 ms, "har*" 3 ms.
+PREFIX_MIN_CHARS = 3
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 
 
@@ -244,20 +301,22 @@ def fts_query(text: str, *, prefix: bool = False) -> str | None:
 
     Every token is quoted (so ``AND``, ``NEAR(``, ``*`` and ``-`` are just words); tokens that
     hold no letter or digit are dropped because FTS5 would match nothing with them anyway.
+    With ``prefix`` a last plain word of PREFIX_MIN_CHARS or more also matches as a prefix.
     Returns None when nothing searchable is left.
     """
     parts: list[str] = []
     last_plain = False
+    last = ""
     for match in _TOKEN.finditer(text):
         phrase, word = match.group(1), match.group(2)
         token = phrase if phrase is not None else word
         if token is None or not any(ch.isalnum() for ch in token):
             continue
         parts.append('"' + token.replace('"', '""') + '"')
-        last_plain = word is not None
+        last_plain, last = word is not None, token
     if not parts:
         return None
-    if prefix and last_plain:
+    if prefix and last_plain and len(last) >= PREFIX_MIN_CHARS:
         parts[-1] += "*"
     return " ".join(parts)
 
@@ -752,7 +811,8 @@ class SqliteStorage:
         old row to be indexed: call this before a row inserted here can be updated.
         """
         conn.execute("INSERT INTO articles_fts (rowid, title, body) "
-                     "SELECT id, title, body FROM articles WHERE id > ?", (after,))
+                     f"SELECT {_date_key_sql('articles')}, title, body FROM articles "
+                     "WHERE id > ?", (after,))
         return self._max_article_id(conn)
 
     def _upsert(
@@ -933,20 +993,98 @@ class SqliteStorage:
         if query.subscribed_only:
             # usually every stored feed is subscribed: then the filter costs nothing at all
             hidden = [r[0] for r in conn.execute("SELECT id FROM feeds WHERE subscribed = 0")]
+        if _newest_matches_serve(query):
+            newest = self._newest_matches(conn, query, hidden, cancelled)
+            if newest is not None:
+                return newest
         sql, params = _view_sql(query, hidden)
         if sql is None:
             return array("q")
-        if cancelled is None:
-            return array("q", [row[0] for row in conn.execute(sql, params)])
-        conn.set_progress_handler(cancelled, _CANCEL_CHECK_STEPS)
+        # One row, a JSON array of the ids in order: read row by row, the sqlite3 module
+        # takes the GIL back for each id (100,000 times), each time a wait while the
+        # interface paints. This takes it once. (SQLite keeps a subquery's ORDER BY under an
+        # aggregate over it alone: tested in test_storage.)
+        sql = f"SELECT json_group_array(id) FROM ({sql})"
+        if cancelled is not None:
+            conn.set_progress_handler(cancelled, _CANCEL_CHECK_STEPS)
         try:
-            return array("q", [row[0] for row in conn.execute(sql, params)])
+            text = conn.execute(sql, params).fetchone()[0]
         except sqlite3.OperationalError:
-            if cancelled():
+            if cancelled is not None and cancelled():
                 return array("q")  # interrupted on purpose; the caller drops the result
             raise
         finally:
+            if cancelled is not None:
+                conn.set_progress_handler(None, 0)
+        return array("q", json.loads(text))
+
+    def _newest_matches(self, conn: sqlite3.Connection, query: ArticleQuery,
+                        hidden: Sequence[int],
+                        cancelled: Callable[[], bool] | None) -> Sequence[int] | None:
+        """The first page of a search by date, read from the search index in its date order
+        (see _date_key_sql) and stopped after ``query.limit`` matches.
+
+        Returns None when the filters leave so few of the matches that walking them costs
+        more than the usual query (past _NEWEST_BUDGET looks, _NEWEST_CHECK_STEPS SQLite
+        steps apart).
+        """
+        match = fts_query(query.text or "", prefix=query.prefix)
+        if match is None:
+            return array("q")
+        limit = max(0, query.limit or 0)
+        where = ["articles_fts MATCH ?"]
+        params: list[object] = [match]
+        if query.since is not None:
+            where += ["s.rowid >= ?", "a.sort_ts >= ?"]
+            since = _timestamp(query.since)
+            params += [_key_second(since) << _KEY_ID_BITS, since]
+        if query.until is not None:
+            where += ["s.rowid < ?", "a.sort_ts < ?"]
+            until = _timestamp(query.until)
+            params += [(_key_second(until) + 1) << _KEY_ID_BITS, until]
+        if query.unread_only:
+            where.append("a.read = 0")
+        if len(hidden) > _CHUNK:
+            where.append("+a.feed_id NOT IN (SELECT id FROM feeds WHERE subscribed = 0)")
+        elif hidden:
+            where.append(f"+a.feed_id NOT IN ({','.join('?' * len(hidden))})")
+            params.extend(hidden)
+        # CROSS JOIN: the index walks first, in its order, whatever the planner guesses
+        sql = (f"SELECT a.id, a.sort_ts, s.rowid FROM articles_fts s CROSS JOIN articles a "
+               f"ON a.id = (s.rowid & {_KEY_ID_MASK}) WHERE {' AND '.join(where)} "
+               "ORDER BY s.rowid DESC")
+        steps = 0
+
+        def stop() -> bool:
+            nonlocal steps
+            steps += 1
+            return steps > _NEWEST_BUDGET or (cancelled is not None and cancelled())
+
+        conn.set_progress_handler(stop, _NEWEST_CHECK_STEPS)
+        rows: list[tuple[int, float, int]] = []
+        try:
+            cursor = conn.execute(sql, params)
+            last_second = -1
+            for row in cursor:
+                # Keys hold whole seconds: the rows of the page's last second are all read,
+                # then sorted by their exact time, so the page is the one the whole list starts
+                # with (undated entries differ by milliseconds)
+                second = row[2] >> _KEY_ID_BITS
+                if len(rows) >= limit and second != last_second:
+                    break
+                rows.append(row)
+                last_second = second
+            cursor.close()
+        except sqlite3.OperationalError:
+            if cancelled is not None and cancelled():
+                return array("q")  # interrupted on purpose; the caller drops the result
+            if steps > _NEWEST_BUDGET:
+                return None
+            raise
+        finally:
             conn.set_progress_handler(None, 0)
+        rows.sort(key=lambda row: (row[1], row[0]), reverse=True)
+        return array("q", [row[0] for row in rows[:limit]])
 
     @_guard
     def rows(self, ids: Sequence[int]) -> list[ArticleRow]:
@@ -1041,6 +1179,14 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
+def _newest_matches_serve(query: ArticleQuery) -> bool:
+    """Whether SqliteStorage._newest_matches can list this view: a page of a search by date
+    over all feeds (the filters on one feed, a folder or the starred keep so few matches
+    that the usual query is quicker)."""
+    return (query.text is not None and query.limit is not None and query.sort is Sort.DATE
+            and query.feed_ids is None and query.folder is None and not query.starred_only)
+
+
 def _view_sql(query: ArticleQuery, hidden: Sequence[int] = ()) -> tuple[str | None, list[object]]:
     """The SQL for a view's ordered ids, written so the date indexes serve it."""
     where: list[str] = []
@@ -1078,14 +1224,15 @@ def _view_sql(query: ArticleQuery, hidden: Sequence[int] = ()) -> tuple[str | No
         if match is None:
             return None, []
         if query.sort is Sort.RANK:
-            joins = " JOIN (SELECT rowid AS rid, rank FROM articles_fts WHERE articles_fts " \
-                    "MATCH ?) m ON m.rid = a.id"
+            joins = (f" JOIN (SELECT rowid & {_KEY_ID_MASK} AS rid, rank FROM articles_fts "
+                     "WHERE articles_fts MATCH ?) m ON m.rid = a.id")
             params.insert(0, match)
             order = "m.rank, a.sort_ts DESC, a.id DESC"
         else:
             # "+a.id": keep SQLite walking the date index in order (no temporary sort of
             # every hit); measured 307 -> 87 ms for 81k hits in 100k articles
-            where.append("+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            where.append(f"+a.id IN (SELECT rowid & {_KEY_ID_MASK} FROM articles_fts "
+                         "WHERE articles_fts MATCH ?)")
             params.append(match)
     if query.sort is Sort.TITLE:
         order = "a.title IS NULL, a.title COLLATE NOCASE, a.sort_ts DESC, a.id DESC"

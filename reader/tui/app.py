@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import threading
+import time
 import webbrowser
 from collections import deque
 from collections.abc import Callable, Coroutine, Mapping, Sequence
@@ -78,6 +79,9 @@ UNREAD_SCAN_CHUNK = 512
 VIEW_RELOAD_DELAY = 0.3  # while sources load, reload the view at most this often
 FIRST_PAGE = 200  # ids of a new view listed before all of them (more than a screenful)
 PAINT_WAIT = 0.5  # seconds the whole list waits for its first page to be painted
+# seconds the first unread counts wait for the first whole list: on two cores they would
+# otherwise take the CPU from it, and from a search typed as soon as the screen shows
+COUNTS_WAIT = 2.0
 # A folder opened before is on screen from the library; walking 20,000 files for changes is
 # 0.3 s of the interpreter, which waits this long so that the list paints first.
 CACHED_FOLDER_HEAD_START = 0.3
@@ -190,6 +194,7 @@ class ReaderApp(App[int]):
         self._session_feeds: set[int] = set()
         self._feeds: Sequence[FeedInfo] = ()
         self._feeds_requested = False
+        self._list_complete = threading.Event()  # a whole view (not only its first page) shown
         self._first_page_shown: ArticleQuery | None = None  # its full list is on its way
         self._selection: Selection = ALL
         self._before_starred: Selection = ALL
@@ -399,6 +404,8 @@ class ReaderApp(App[int]):
         self.articles.set_ids(message.ids, keep=keep)
         self.articles.add_rows(message.rows)
         self._show_status()
+        if not message.first_page:
+            self._list_complete.set()
         if message.painted is not None:
             self.call_after_refresh(message.painted.set)
 
@@ -455,6 +462,10 @@ class ReaderApp(App[int]):
             names = self._wanted_feeds(counts=False)
             if not worker.is_cancelled:
                 self.post_message(FeedsLoaded(names))
+            deadline = time.monotonic() + COUNTS_WAIT
+            while not (self._list_complete.wait(0.05) or worker.is_cancelled
+                       or time.monotonic() > deadline):
+                pass  # polled, so that quitting at once is not held up
         feeds = self._wanted_feeds(counts=True)
         if not worker.is_cancelled:
             self.post_message(FeedsLoaded(feeds))

@@ -106,6 +106,22 @@ def find_index(ids: Sequence[int], article_id: int) -> int | None:
         return None
 
 
+def set_row_count(view: ScrollView, count: int) -> None:
+    """Give a Line-API list ``count`` rows.
+
+    Assigning ``virtual_size`` lays out the whole screen (~10 ms at 120x40, and again for the
+    scrollbar's own size); only a scrollbar that appears or goes away needs that. Otherwise
+    the new size is set quietly and only the scrollbar is updated.
+    """
+    size = Size(view.scrollable_content_region.width, count)
+    height = view.container_size.height
+    if height and (view.virtual_size.height > height) == (count > height):
+        view.set_reactive(ScrollView.virtual_size, size)
+        view._scroll_update(size)
+    else:
+        view.virtual_size = size
+
+
 class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     """The ordered ids of a view, drawn a line at a time; the cursor is an index into them."""
 
@@ -120,7 +136,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     DEFAULT_CSS = """
     ArticleList {
         overflow-x: hidden;
-        overflow-y: auto;
+        overflow-y: scroll;
         background: $surface;
         & > .article-list--cursor {
             background: $block-cursor-background;
@@ -219,7 +235,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         cursor = find_index(ids, keep) if keep is not None else None
         self._ids = ids
         self._cursor = cursor if cursor is not None else 0
-        self._set_row_count(len(ids))
+        set_row_count(self, len(ids))
         if cursor is not None and 0 <= screen_row < self.scrollable_content_region.height:
             # the kept article stays on the line where the eye is (rows may have come in
             # above it while a folder loads)
@@ -445,17 +461,6 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self.RowsWanted(missing))
 
     # -- scrolling and events -------------------------------------------------------------------
-
-    def _set_row_count(self, count: int) -> None:
-        size = Size(self.scrollable_content_region.width, count)
-        height = self.container_size.height
-        if height and (self.virtual_size.height > height) == (count > height):
-            # The scrollbar stays (or stays away): only it needs an update. Assigning
-            # virtual_size would lay out the whole screen (~25 ms for each new search).
-            self.set_reactive(ArticleList.virtual_size, size)
-            self._scroll_update(size)
-        else:
-            self.virtual_size = size
 
     def _scroll_to_cursor(self, *, center: bool = False) -> None:
         height = self.scrollable_content_region.height

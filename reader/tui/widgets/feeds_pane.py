@@ -29,7 +29,7 @@ from textual.widgets import Static
 
 from reader.sanitize import clean_line
 from reader.storage.base import FeedInfo
-from reader.tui.widgets.article_list import fit
+from reader.tui.widgets.article_list import fit, set_row_count
 
 WARNING_MARK = "\u26a0"  # ⚠
 OPEN_MARK = "\u25bc "  # ▼
@@ -111,7 +111,7 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
     DEFAULT_CSS = """
     FeedList {
         overflow-x: hidden;
-        overflow-y: auto;
+        overflow-y: scroll;
         background: $surface;
         & > .feed-list--cursor {
             background: $block-cursor-background;
@@ -191,7 +191,7 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
                 continue
             lines.append(entry)
         self._lines = lines
-        self.virtual_size = Size(self.scrollable_content_region.width, len(lines))
+        set_row_count(self, len(lines))
         if keep is not None:
             index = next((i for i, entry in enumerate(lines)
                           if entry.selection.key == keep.key), None)
@@ -330,6 +330,7 @@ class FeedsPane(Vertical):
         super().__init__(id=id, classes=classes)
         self._feeds: dict[int, FeedInfo] = {}
         self._current: Selection = ALL
+        self._shown_error: str | None = ""  # (not None: the first _show_status sets the line)
 
     def compose(self) -> ComposeResult:
         yield FeedList(id="feed-list")
@@ -379,6 +380,9 @@ class FeedsPane(Vertical):
         status = self.query_one("#feed-status", Static)
         feed = self._feeds.get(self._current.feed_id) if self._current.feed_id else None
         error = clean_line(feed.last_error) if feed else None
+        if error == self._shown_error:
+            return  # the line has its height from its text: an update lays the screen out
+        self._shown_error = error
         status.update(Content(f"{WARNING_MARK} {error}") if error else Content(""))
         status.display = bool(error)
 
