@@ -181,7 +181,8 @@ def ttfp(command: Sequence[str], *, expect: str, runs: int, keys: str = "",
     args = [PYTHON, str(TTFP), "--expect", expect, "--runs", str(runs), "--timeout",
             str(timeout), "--cols", str(COLS), "--rows", str(ROWS)]
     if keys:
-        args += ["--keys", keys, "--expect-after", expect_after]
+        # --show prints the last screen, which holds the result count
+        args += ["--keys", keys, "--expect-after", expect_after, "--show"]
     args += ["--", *command]
     done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
     output = done.stdout + done.stderr
