@@ -47,10 +47,11 @@ _CHUNK = 900  # bound parameters per IN (...) list
 # SQLite VM steps between looks at "cancelled" (~4 ms of work): each look takes the GIL,
 # which a thread may wait 5 ms for while the interface paints
 _CANCEL_CHECK_STEPS = 200_000
-# A search's first page in the index's date order (_newest_matches) gives way to the usual
-# query past this many steps (~4 ms): the filters keep too few of the matches
+# A search's first page read in the index's date order (_newest_matches) gives way to the
+# usual query after _NEWEST_BUDGET looks, _NEWEST_CHECK_STEPS steps apart (~4 ms in all):
+# the filters keep too few of the matches
 _NEWEST_CHECK_STEPS = 20_000
-_NEWEST_BUDGET = 10  # checks
+_NEWEST_BUDGET = 10
 
 # The search index lists articles by date. Its rowid is a "date key": the article's second
 # (sort_ts, biased and clamped to 33 bits) above the article id's low 30 bits. FTS5 walks a
@@ -1003,7 +1004,7 @@ class SqliteStorage:
         # One row, a JSON array of the ids in order: read row by row, the sqlite3 module
         # takes the GIL back for each id (100,000 times), each time a wait while the
         # interface paints. This takes it once. (SQLite keeps a subquery's ORDER BY under an
-        # aggregate over it alone: tested in test_storage.)
+        # aggregate over it alone: test_many_rows_id_query checks the order of 100,000.)
         sql = f"SELECT json_group_array(id) FROM ({sql})"
         if cancelled is not None:
             conn.set_progress_handler(cancelled, _CANCEL_CHECK_STEPS)
