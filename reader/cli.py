@@ -107,11 +107,14 @@ def build_command_parser() -> argparse.ArgumentParser:
     list_.add_argument("--unread", action="store_true")
     list_.add_argument("--starred", action="store_true")
     list_.add_argument("--feed", metavar="URL")
+    list_.add_argument("--since", metavar="WHEN",
+                       help="from a day (2026-11-01), month, year, today, or an age (7d, 12h)")
+    list_.add_argument("--until", metavar="WHEN", help="up to the end of that day, month, ...")
     list_.add_argument("--limit", type=int, metavar="N")
     list_.add_argument("--json", action="store_true")
 
     search = command("search", "full-text search over the library",
-                     'reader search climate "city council"')
+                     'reader search climate "city council" since:2026-11')
     search.add_argument("words", nargs="+")
     search.add_argument("--json", action="store_true")
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from reader import sanitize
 from reader.dates import isoformat
 from reader.errors import SourceError
+from reader.filters import parse_bound, parse_filter
 from reader.library import Library, SourceOutcome
 from reader.storage.base import ArticleQuery, FeedInfo, StoredArticle
 
@@ -201,7 +202,9 @@ def run_list(args: argparse.Namespace) -> int:
         if args.limit is not None and args.limit < 0:
             raise SourceError("--limit must be 0 or more")
         query = ArticleQuery(feed_ids=feed_ids, unread_only=args.unread,
-                             starred_only=args.starred, limit=args.limit)
+                             starred_only=args.starred, limit=args.limit,
+                             since=_bound("--since", args.since, end=False),
+                             until=_bound("--until", args.until, end=True))
         ids = library.view(query)
         return _print_articles(library, ids, as_json=args.json)
 
@@ -212,9 +215,22 @@ def _absolute(path: str) -> str:
     return os.path.abspath(os.path.expanduser(path))
 
 
+def _bound(option: str, word: str | None, *, end: bool) -> datetime | None:
+    if word is None:
+        return None
+    moment = parse_bound(word, end=end)
+    if moment is None:
+        raise SourceError(f"{option}: not a date: {_line(word)} (a day like 2026-11-01, a "
+                          "month, a year, today, yesterday, or an age like 7d)")
+    return moment
+
+
 def run_search(args: argparse.Namespace) -> int:
     with _open(args) as library:
-        ids = library.view(ArticleQuery(text=" ".join(args.words)))
+        # the filter line's language: words, "phrases", since:... until:...
+        wanted = parse_filter(" ".join(args.words))
+        ids = library.view(ArticleQuery(text=wanted.text or None, since=wanted.since,
+                                        until=wanted.until))
         return _print_articles(library, ids, as_json=args.json)
 
 

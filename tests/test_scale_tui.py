@@ -1,6 +1,6 @@
 """The TUI on a large generated library (20,000 articles): scrolling, jumping, search, filters
-and sort, asserted on the rows the article list draws. Correctness only: no timing here
-(``benchmarks/bench_scale.py`` measures).
+(unread, starred, one feed, a date range) and sort, asserted on the rows the article list
+draws. Correctness only: no timing here (``benchmarks/bench_scale.py`` measures).
 
 The library is built once per module through the Storage API and copied for each test.
 Article ``k`` in date order (newest first) is story ``e = k // FEEDS`` of feed ``f = k % FEEDS``
@@ -420,3 +420,48 @@ async def test_sort_by_feed_by_title_and_by_date(scale_library: Library) -> None
         await pilot.press("g")
         await settle(pilot, count=TOTAL)
         assert shown_stories(app)[0] == story_at(0)
+
+
+async def test_one_feed_chosen_in_the_feeds_pane(scale_library: Library) -> None:
+    app = make_app(scale_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, count=TOTAL)
+        await pilot.press("h")  # the feeds pane: All articles, Starred, Feed 00, Feed 01, ...
+        await pilot.press(*["j"] * 9, "enter")  # Feed 07
+        await settle(pilot, count=STORIES)
+        assert "Feed 07" in status(app)
+        assert shown_stories(app) == [(7, e) for e in range(len(shown_stories(app)))]
+        article_list(app).focus()
+        await pilot.press("G")
+        await settle(pilot, count=STORIES)
+        assert cursor_story(app) == (7, STORIES - 1)
+
+
+async def test_a_date_range_in_the_filter_line(scale_library: Library) -> None:
+    # story k of the date order was published k minutes before BASE; the filter's days are
+    # the local calendar's
+    start = datetime(2026, 2, 20).astimezone()
+    end = datetime(2026, 2, 24).astimezone()  # until:2026-02-23 takes in all of the 23rd
+
+    def published(k: int) -> datetime:
+        return BASE - timedelta(minutes=k)
+
+    wanted = [k for k in range(TOTAL) if start <= published(k) < end]
+    rare = [k for k in wanted if is_rare(*story_at(k))]
+    assert 1000 < len(wanted) < TOTAL and rare
+    app = make_app(scale_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, count=TOTAL)
+        await pilot.press("slash", *"since:2026-02-20 until:2026-02-23")
+        await settle(pilot, count=len(wanted))
+        assert shown_stories(app)[:5] == [story_at(k) for k in wanted[:5]]
+        await pilot.press("enter", "G")
+        await settle(pilot, count=len(wanted))
+        assert cursor_story(app) == story_at(wanted[-1])
+        await pilot.press("slash", *f" {RARE}")  # a word as well: both narrow the list
+        await settle(pilot, count=len(rare))
+        on_screen = shown_stories(app)
+        assert on_screen and on_screen == [story_at(k) for k in rare[:len(on_screen)]]
+        assert f"filter: since:2026-02-20 until:2026-02-23 {RARE}" in status(app)
+        await pilot.press("escape")
+        await settle(pilot, count=TOTAL)

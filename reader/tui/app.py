@@ -34,6 +34,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
 from reader.errors import ReaderError
+from reader.filters import parse_filter
 from reader.library import Library, SourceOutcome
 from reader.models import BodyState, SourceKind
 from reader.sanitize import clean_line, safe_url
@@ -138,8 +139,8 @@ def one_line(error: BaseException | None) -> str:
 
 
 def search_terms(text: str) -> tuple[str, ...]:
-    """The words of a search, for highlighting in the pane."""
-    return tuple(word for word in re.findall(r"\w+", text) if word)
+    """The words of a filter line's search, for highlighting in the pane."""
+    return tuple(word for word in re.findall(r"\w+", parse_filter(text).text) if word)
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -332,14 +333,17 @@ class ReaderApp(App[int]):
             feed_ids = (selection.feed_id,)
         elif self.session:
             feed_ids = tuple(sorted(self._session_feeds))
+        wanted = parse_filter(self._search)
         return ArticleQuery(
             feed_ids=feed_ids,
             folder=selection.folder if selection.kind is ViewKind.FOLDER else None,
             subscribed_only=not self.session and selection.kind is ViewKind.ALL,
             unread_only=self._unread_only,
             starred_only=selection.kind is ViewKind.STARRED,
-            text=self._search or None,
-            prefix=bool(self._search),
+            text=wanted.text or None,
+            prefix=bool(wanted.text),
+            since=wanted.since,
+            until=wanted.until,
             sort=ORDERS[self._order][0],
         )
 

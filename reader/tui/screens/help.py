@@ -12,6 +12,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+# What the filter line (/) takes besides words; see reader.filters
+FILTER_HELP = (
+    ("harbour \"city council\"", "Filter: articles with every word and phrase"),
+    ("since:7d  until:2026-11", "Filter: a date range (a day, month or year, today, "
+                                 "yesterday, or 12h/7d/2w ago)"),
+)
+
 
 def bindings_table(rows: Sequence[tuple[str, str]]) -> Table:
     """A two-column table of (keys, what they do); every cell is plain Text."""
@@ -38,7 +45,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys"
             body.border_subtitle = "Esc closes"
-            yield Static(bindings_table(self._rows), id="help-table")
+            yield Static(bindings_table([*self._rows, *FILTER_HELP]), id="help-table")
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
