@@ -274,6 +274,27 @@ async def test_the_search_follows_each_key_and_a_burst_makes_one_search(
         assert len(app.query_one(ArticleList).ids) == 5
 
 
+async def test_search_then_enter_enter_typed_at_once_opens_the_first_match(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """"/gamma", Enter, Enter in one burst: the first Enter takes the focus to the list before
+    the second is handed on, and the second opens the first match once it is listed."""
+    from textual import events
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert "Gamma" not in shown_rows(app)[0]
+        for character in "/gamma\r\r":
+            key = {"/": "slash", "\r": "enter"}.get(character, character)
+            app.post_message(events.Key(key, character))  # no pause between them
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert app.focused is app.query_one(ArticleList)
+        assert len(app.query_one(ArticleList).ids) == 5
+        assert "Gamma article 0" in app.pane.plain
+        assert app.query_one("#search", Input).value == "gamma"
+
+
 async def test_a_view_that_arrives_late_keeps_the_cursor_where_the_user_moved_it(
         library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
     from reader.tui.messages import ViewLoaded

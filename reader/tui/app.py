@@ -130,6 +130,11 @@ def make_bindings() -> list[BindingType]:
     ]
     bindings.append(Binding("escape", "clear_filter", "Clear the filter, close the feeds",
                             show=False))
+    # Enter in the search bar is the app's (see action_submit_search): "/word Enter Enter"
+    # typed at once opens the first match (the bar, had it taken the first Enter, would have
+    # been given the second too)
+    bindings.append(Binding("enter", "submit_search", "Back to the list", show=False,
+                            priority=True))
     return bindings
 
 
@@ -197,6 +202,8 @@ class ReaderApp(App[int]):
         self._feeds_requested = False
         self._list_complete = threading.Event()  # a whole view (not only its first page) shown
         self._first_page_shown: ArticleQuery | None = None  # its full list is on its way
+        self._shown_query: ArticleQuery | None = None  # the view the list shows (see action_open)
+        self._open_when_shown: ArticleQuery | None = None
         self._selection: Selection = ALL
         self._before_starred: Selection = ALL
         self._unread_only = False
@@ -407,6 +414,10 @@ class ReaderApp(App[int]):
         self._first_page_shown = message.query if message.first_page else None
         self.articles.set_ids(message.ids, keep=keep)
         self.articles.add_rows(message.rows)
+        self._shown_query = self._query
+        if self._open_when_shown is self._query:
+            self._open_when_shown = None
+            self.articles.select()
         self._show_status()
         if not message.first_page:
             self._list_complete.set()
@@ -813,6 +824,8 @@ class ReaderApp(App[int]):
         elif worker.group in ("sources", "refresh"):
             self._loading_over()
             self.reload_view()
+        elif worker.group == "view":  # the list stays as it was: Enter opens from it
+            self._shown_query, self._open_when_shown = self._query, None
 
     # -- actions: moving ------------------------------------------------------------------------
 
@@ -845,6 +858,11 @@ class ReaderApp(App[int]):
             self.articles.last()
 
     def action_open(self) -> None:
+        if self._query is not None and self._query is not self._shown_query:
+            # the list asked for is on its way (a search just submitted): Enter opens what
+            # will be under the cursor then, not a row of the list it replaces
+            self._open_when_shown = self._query
+            return
         self.articles.select()
 
     def action_next_unread(self) -> None:
@@ -903,6 +921,8 @@ class ReaderApp(App[int]):
                 return False
             if action not in _OVER_INPUT and isinstance(self.focused, Input):
                 return False
+        if action == "submit_search":  # anywhere but in the search bar, Enter is not this
+            return len(self.screen_stack) == 1 and isinstance(self.focused, SearchBar)
         return True
 
     def action_switch_focus(self) -> None:
@@ -940,14 +960,31 @@ class ReaderApp(App[int]):
         # focus(): focus() is deferred, and the keys typed right after "/" are the search.
         self.screen.set_focus(self.query_one("#search", SearchBar))
 
+    def action_submit_search(self) -> None:
+        # This Enter reaches the app before the keys typed ahead of it reach the bar: the
+        # submit waits behind them in the bar's queue. A second Enter typed at once queues
+        # behind the first, finds the list focused, and opens the first match.
+        bar = self.query_one("#search", SearchBar)
+        bar.call_later(self._search_submitted, bar)
+
+    def _search_submitted(self, bar: SearchBar) -> None:
+        if self.focused is bar:  # (has_focus follows later, with the Blur event)
+            self._search_for(bar.value.strip())
+            self.screen.set_focus(self.articles)
+        else:
+            self.action_open()
+
     @on(SearchBar.Search)
     def _search_changed(self, message: SearchBar.Search) -> None:
-        if message.text != self._search:
-            self._search = message.text
+        self._search_for(message.text)
+
+    def _search_for(self, text: str) -> None:
+        if text != self._search:
+            self._search = text
             self.reload_view(top=True)
 
-    @on(SearchBar.Closed)
-    def _search_closed(self, message: SearchBar.Closed) -> None:
+    @on(SearchBar.Cleared)
+    def _search_cleared(self, message: SearchBar.Cleared) -> None:
         self.articles.focus()
 
     def action_clear_filter(self) -> None:

@@ -1,4 +1,5 @@
-"""The filter line: search as you type; Esc clears it, Enter goes back to the list."""
+"""The filter line: search as you type; Esc clears it. (Enter, back to the list, is the app's:
+see ReaderApp.action_submit_search.)"""
 
 from __future__ import annotations
 
@@ -43,12 +44,8 @@ class SearchBar(Input):
             self.text = text
             super().__init__()
 
-    class Closed(Message):
-        """The user is done with the bar (``cleared``: by Esc, the filter is gone)."""
-
-        def __init__(self, *, cleared: bool) -> None:
-            self.cleared = cleared
-            super().__init__()
+    class Cleared(Message):
+        """Esc: the filter is gone and the user is done with the bar."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(placeholder="/ to search titles and text (Esc clears, Enter: list)",
@@ -64,21 +61,12 @@ class SearchBar(Input):
 
     def _emit_queued_search(self) -> None:
         if self._emit_queued:
-            self._emit()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._emit()
-        self.post_message(self.Closed(cleared=False))
-
-    def _emit(self) -> None:
-        self._emit_queued = False
-        self.post_message(self.Search(self.value.strip()))
+            self._emit_queued = False
+            self.post_message(self.Search(self.value.strip()))
 
     def action_clear_search(self) -> None:
         self._emit_queued = False
         with self.prevent(Input.Changed):
             self.value = ""
         self.post_message(self.Search(""))
-        self.post_message(self.Closed(cleared=True))
+        self.post_message(self.Cleared())
