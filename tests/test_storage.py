@@ -20,6 +20,7 @@ from reader.storage.sqlite import (
     SqliteStorage,
     _date_key_sql,
     _statements,
+    _view_sql,
     fts_query,
 )
 
@@ -444,33 +445,61 @@ def test_search_index_follows_inserts_updates_and_duplicates(storage: SqliteStor
 
 
 def _dated_library(storage: SqliteStorage) -> tuple[int, int]:
-    """Three feeds of articles for the first-page tests: many share a second (a feed's whole
-    batch), undated ones differ by milliseconds, one feed is unsubscribed, half are read."""
+    """Three feeds of articles for the search-order tests: many share a second (a feed's
+    whole batch), some are dated to the microsecond, undated ones keep their feed's order,
+    one feed is unsubscribed, half are read."""
     feeds = [storage.upsert_feed(f"http://f/{n}", subscribed=n != 2) for n in range(3)]
     for n, feed_id in enumerate(feeds):
-        storage.upsert_articles(feed_id, [
-            article(f"k{i}", body=("harbour " if i % 3 else "bridge ") + f"w{i % 7}",
-                    hours=None if i % 5 == 0 else (i // 4) - n)
-            for i in range(120)])
+        batch = []
+        for i in range(120):
+            item = article(f"k{i}", body=("harbour " if i % 3 else "bridge ") + f"w{i % 7}",
+                           hours=None if i % 5 == 0 else (i // 4) - n)
+            if item.published is not None and i % 7 == 3:
+                item = replace(item, published=item.published + timedelta(microseconds=i))
+            batch.append(item)
+        storage.upsert_articles(feed_id, batch)
     ids = storage.article_ids(ArticleQuery())
     storage.set_read(ids[::2], True)
     return feeds[0], feeds[2]
 
 
+def _usual_order(storage: SqliteStorage, query: ArticleQuery) -> list[int]:
+    """The view as the date index lists it (ORDER BY sort_ts DESC, id DESC), row by row."""
+    conn = storage._conn()
+    hidden = [r[0] for r in conn.execute("SELECT id FROM feeds WHERE subscribed = 0")] \
+        if query.subscribed_only else []
+    sql, params = _view_sql(query, hidden)
+    return [r[0] for r in conn.execute(sql, params)] if sql else []
+
+
 @pytest.mark.parametrize("filters", [
     {}, {"unread_only": True}, {"subscribed_only": True},
     {"since": BASE + timedelta(hours=3), "until": BASE + timedelta(hours=20)},
-    {"since": BASE + timedelta(hours=3, minutes=30)},
+    {"since": BASE + timedelta(hours=3, microseconds=1), "until": BASE + timedelta(hours=9)},
+    {"since": BASE + timedelta(hours=3, minutes=30), "unread_only": True},
 ])
 @pytest.mark.parametrize("text", ["harbour", "harb", "w3", "bridge w4", "nothing"])
-def test_a_search_page_is_the_start_of_the_whole_list(
+def test_a_search_by_date_is_listed_in_the_index_order_exactly(
         storage: SqliteStorage, filters: dict[str, object], text: str) -> None:
     _dated_library(storage)
     query = ArticleQuery(text=text, prefix=True, **filters)  # type: ignore[arg-type]
     whole = list(storage.article_ids(query))
     assert bool(whole) == (text != "nothing")
+    assert whole == _usual_order(storage, query)
     for limit in (1, 7, 40, 1000):
         assert list(storage.article_ids(replace(query, limit=limit))) == whole[:limit]
+
+
+def test_dates_are_whole_seconds_and_undated_entries_keep_their_feed_order(
+        storage: SqliteStorage) -> None:
+    feed_id = storage.upsert_feed("http://a/feed")
+    storage.upsert_articles(feed_id, [
+        article("a", hours=None), article("b", hours=None), article("c", hours=None),
+        replace(article("d"), published=BASE + timedelta(microseconds=999_999))])
+    ids = storage.article_ids(ArticleQuery())
+    assert [r.title for r in storage.rows(ids)] == ["Title a", "Title b", "Title c", "Title d"]
+    stamps = [r[0] for r in storage._conn().execute("SELECT sort_ts FROM articles")]
+    assert all(stamp == int(stamp) for stamp in stamps)
 
 
 def test_a_search_page_read_in_date_order_gives_way_when_filters_keep_few(
@@ -483,16 +512,16 @@ def test_a_search_page_read_in_date_order_gives_way_when_filters_keep_few(
     storage.set_read(storage.article_ids(ArticleQuery()), True)
     storage.set_read(expected[-2:], False)  # two unread matches, far down the index
     walked: list[object] = []
-    original = SqliteStorage._newest_matches
+    original = SqliteStorage._matches_by_date_key
 
     def spy(self: SqliteStorage, *args: object) -> object:
         result = original(self, *args)  # type: ignore[arg-type]
         walked.append(result)
         return result
 
-    monkeypatch.setattr(SqliteStorage, "_newest_matches", spy)
-    monkeypatch.setattr(reader.storage.sqlite, "_NEWEST_CHECK_STEPS", 50)
-    monkeypatch.setattr(reader.storage.sqlite, "_NEWEST_BUDGET", 2)
+    monkeypatch.setattr(SqliteStorage, "_matches_by_date_key", spy)
+    monkeypatch.setattr(reader.storage.sqlite, "_KEY_CHECK_STEPS", 50)
+    monkeypatch.setattr(reader.storage.sqlite, "_KEY_BUDGET", 2)
     assert list(storage.article_ids(query)) == expected[-2:]
     assert walked == [None]  # the walk stopped and the usual query answered
 
@@ -529,7 +558,10 @@ def test_a_schema_4_library_gets_its_search_index_keyed_by_date(tmp_path: Path) 
         "INSERT INTO articles (feed_id, key, source, title, body, sort_ts, first_seen) "
         "VALUES (1, ?, '', ?, ?, ?, 0)",
         [(f"k{n}", f"Title {n}", "harbour" if n % 2 else "bridge", 1_700_000_000 + n % 10)
-         for n in range(50)])
+         for n in range(50)]
+        # undated entries of one fetch, then a millisecond apart in their feed's order
+        + [(f"u{n}", f"Undated {n}", "harbour", 1_700_000_100.9 - n * 0.001)
+           for n in range(10)])
     # schema 4 indexed rows under their ids, in bulk (its _index_new)
     conn.execute("INSERT INTO articles_fts (rowid, title, body) "
                  "SELECT id, title, body FROM articles")
@@ -541,8 +573,13 @@ def test_a_schema_4_library_gets_its_search_index_keyed_by_date(tmp_path: Path) 
     try:
         assert salvage is None
         _fts_intact(storage)
+        # schema 6: whole seconds, the undated ones a second apart in the same order
+        undated = [r.title for r in storage.rows(storage.article_ids(ArticleQuery()))][:10]
+        assert undated == [f"Undated {n}" for n in range(10)]
+        assert all(r[0] == int(r[0]) for r in storage._conn().execute(
+            "SELECT sort_ts FROM articles"))
         whole = list(storage.article_ids(ArticleQuery(text="harbour")))
-        assert len(whole) == 25
+        assert len(whole) == 35 and whole == _usual_order(storage, ArticleQuery(text="harbour"))
         assert list(storage.article_ids(ArticleQuery(text="harbour", limit=5))) == whole[:5]
         ranked = storage.article_ids(ArticleQuery(text="harbour", sort=Sort.RANK))
         assert sorted(ranked) == sorted(whole)
