@@ -229,6 +229,10 @@ def run_search(args: argparse.Namespace) -> int:
     with _open(args) as library:
         # the filter line's language: words, "phrases", since:... until:...
         wanted = parse_filter(" ".join(args.words))
+        if wanted.unreadable:
+            raise SourceError(f"not a date: {_line(wanted.unreadable[0])} (a day like "
+                              "2026-11-01, a month, a year, today, yesterday, or an age "
+                              "like 7d)")
         ids = library.view(ArticleQuery(text=wanted.text or None, since=wanted.since,
                                         until=wanted.until))
         return _print_articles(library, ids, as_json=args.json)

@@ -20,10 +20,17 @@ def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=ZONE)  # type: ignore[misc]
 
 
+def parse(line: str) -> Filter:
+    return parse_filter(line, now=NOW, zone=ZONE)
+
+
 def test_words_and_phrases_pass_through() -> None:
-    assert parse_filter('harbour "city council"', now=NOW) == Filter('harbour "city council"')
-    assert parse_filter("  storm   surge ", now=NOW) == Filter("storm surge")
-    assert parse_filter("", now=NOW) == Filter()
+    assert parse('harbour "city council"') == Filter('harbour "city council"')
+    assert parse("  storm   surge ") == Filter("storm surge")
+    assert parse("") == Filter()
+    # a bound inside a phrase or a word is text
+    assert parse('"since:2026 was a year" xsince:2026') == Filter(
+        '"since:2026 was a year" xsince:2026')
 
 
 @pytest.mark.parametrize(("line", "since", "until"), [
@@ -43,25 +50,39 @@ def test_words_and_phrases_pass_through() -> None:
     ("until:3d", None, NOW - timedelta(days=3)),
 ])
 def test_date_bounds(line: str, since: datetime | None, until: datetime | None) -> None:
-    assert parse_filter(line, now=NOW) == Filter("", since, until)
+    assert parse(line) == Filter("", since, until)
 
 
 @pytest.mark.parametrize("word", ["", "soon", "2026-13", "2026-02-30", "0000", "7y", "-3d",
-                                  "2026-11-01T10:00", "99999999d"])
+                                  "2026-11-01T10:00", "99999999d", "9999", "9999-12-31"])
 def test_what_is_not_a_date_is_left_out_not_searched(word: str) -> None:
-    assert parse_filter(f"storm since:{word} until:{word}", now=NOW) == Filter("storm")
-    assert parse_bound(word, end=False, now=NOW) is None
+    assert parse(f"storm since:{word} until:{word}") == Filter(
+        "storm", unreadable=(f"since:{word}", f"until:{word}"))
+    assert parse_bound(word, end=True, now=NOW, zone=ZONE) is None
 
 
 def test_bounds_among_words_and_the_last_one_wins() -> None:
-    wanted = parse_filter("storm since:2026-01 surge since:2026-03 until:soon", now=NOW)
-    assert wanted == Filter("storm surge", local(2026, 3, 1), None)
+    wanted = parse("storm since:2026-01 surge since:2026-03 until:soon")
+    assert wanted == Filter("storm surge", local(2026, 3, 1), None, ("until:soon",))
 
 
-def test_the_local_calendar_is_the_default() -> None:
-    since = parse_bound("2026-11-01", end=False)
-    assert since is not None and since.tzinfo is not None
-    assert since.astimezone().replace(tzinfo=None) == datetime(2026, 11, 1)
+def test_days_are_the_local_calendar_with_its_summer_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        november = datetime(2026, 11, 25, 12, tzinfo=UTC)
+        july = parse_bound("2026-07-01", end=False, now=november)
+        assert july == datetime(2026, 6, 30, 22, tzinfo=UTC)  # midnight of summer time
+        assert parse_bound("2026-11-25", end=False, now=november) == datetime(
+            2026, 11, 24, 23, tzinfo=UTC)
+        first = parse_filter("since:yesterday", now=datetime(2026, 3, 30, 12, tzinfo=UTC))
+        assert first.since == datetime(2026, 3, 28, 23, tzinfo=UTC)  # before the switch
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
 
 
 # ---------------------------------------------------------------------- the commands
@@ -103,3 +124,6 @@ def test_search_takes_the_filter_language(capsys: pytest.CaptureFixture[str],
     assert titles(capsys.readouterr().out) == ["Day 4", "Day 2"]
     assert main(["--db", str(dated_db), "search", "since:2026-03"]) == 0  # dates alone
     assert len(capsys.readouterr().out.splitlines()) == 6
+    assert main(["--db", str(dated_db), "search", "storm", "since:2026-13"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("reader: not a date: since:2026-13") and "Traceback" not in err

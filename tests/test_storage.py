@@ -555,13 +555,15 @@ def test_a_schema_4_library_gets_its_search_index_keyed_by_date(tmp_path: Path) 
             conn.execute(statement)
     conn.execute("INSERT INTO feeds (url, subscribed, added) VALUES ('http://a/feed', 1, '')")
     conn.executemany(
-        "INSERT INTO articles (feed_id, key, source, title, body, sort_ts, first_seen) "
-        "VALUES (1, ?, '', ?, ?, ?, 0)",
-        [(f"k{n}", f"Title {n}", "harbour" if n % 2 else "bridge", 1_700_000_000 + n % 10)
+        "INSERT INTO articles (feed_id, key, source, title, body, published, sort_ts, "
+        "first_seen) VALUES (1, ?, '', ?, ?, ?, ?, ?)",
+        [(f"k{n}", f"Title {n}", "harbour" if n % 2 else "bridge", "(dated)",
+          1_700_000_000 + n % 10 + (0.25 if n == 7 else 0), 1_700_000_000)
          for n in range(50)]
-        # undated entries of one fetch, then a millisecond apart in their feed's order
-        + [(f"u{n}", f"Undated {n}", "harbour", 1_700_000_100.9 - n * 0.001)
-           for n in range(10)])
+        # undated entries of one fetch, then a millisecond apart in their feed's order from
+        # the time of the fetch; this one crosses a second
+        + [(f"u{n}", f"Undated {n}", "harbour", None, 1_700_000_101.0025 - n * 0.001,
+            1_700_000_101.0025) for n in range(10)])
     # schema 4 indexed rows under their ids, in bulk (its _index_new)
     conn.execute("INSERT INTO articles_fts (rowid, title, body) "
                  "SELECT id, title, body FROM articles")
@@ -585,3 +587,20 @@ def test_a_schema_4_library_gets_its_search_index_keyed_by_date(tmp_path: Path) 
         assert sorted(ranked) == sorted(whole)
     finally:
         storage.close()
+
+
+def test_absurd_dates_stay_in_the_index_range_and_both_orders_agree(
+        storage: SqliteStorage) -> None:
+    feed_id = storage.upsert_feed("http://a/feed", subscribed=True)
+    storage.upsert_articles(feed_id, [
+        replace(article(key, body="harbour"), published=when) for key, when in (
+            ("year1", datetime(1, 1, 1, tzinfo=UTC)), ("1800", datetime(1800, 5, 1, tzinfo=UTC)),
+            ("now", BASE), ("9000", datetime(9000, 1, 1, tzinfo=UTC)))])
+    query = ArticleQuery(text="harbour")
+    assert list(storage.article_ids(query)) == _usual_order(storage, query)
+    assert [r.title for r in storage.rows(storage.article_ids(query))][1] == "Title now"
+    # dates are kept from December 1901 to 2174: year 1 and 1800 are listed as 1901
+    old = ArticleQuery(text="harbour", until=datetime(1902, 1, 1, tzinfo=UTC))
+    assert list(storage.article_ids(old)) == _usual_order(storage, old)
+    assert len(_usual_order(storage, old)) == 2
+    _fts_intact(storage)

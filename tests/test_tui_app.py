@@ -295,6 +295,27 @@ async def test_search_then_enter_enter_typed_at_once_opens_the_first_match(
         assert app.query_one("#search", Input).value == "gamma"
 
 
+async def test_enter_waits_for_a_new_list_even_when_another_reload_overtakes_it(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        app._search = "gamma"
+        # with no pause between them (the view workers cannot answer in between):
+        app.reload_view(top=True)  # a search: Enter waits for its list ...
+        app.action_open()
+        app.reload_view()  # ... which a reload (a folder loading) replaces before it comes
+        await settle(pilot)
+        assert len(articles.ids) == 5
+        assert "Gamma article 0" in app.pane.plain
+        # a reload that keeps the cursor does not hold Enter back
+        app.reload_view()
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert "Gamma article 1" in app.pane.plain
+
+
 async def test_a_view_that_arrives_late_keeps_the_cursor_where_the_user_moved_it(
         library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
     from reader.tui.messages import ViewLoaded

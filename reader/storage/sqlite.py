@@ -65,6 +65,10 @@ _KEY_ID_BITS = 30
 _KEY_ID_MASK = (1 << _KEY_ID_BITS) - 1
 _KEY_TS_BIAS = 1 << 31  # second 0 of the key: December 1901
 _KEY_TS_MAX = (1 << 33) - 1  # its last second: year 2174
+# sort_ts is kept within the key's seconds, so both order dates alike (and absurd ones last
+# or first, by id)
+_SORT_TS_MIN = -_KEY_TS_BIAS
+_SORT_TS_MAX = _KEY_TS_MAX - _KEY_TS_BIAS
 
 
 def _date_key_sql(row: str) -> str:
@@ -206,16 +210,23 @@ MIGRATIONS: tuple[str, ...] = (
         VALUES ({_date_key_sql("new")}, new.title, new.body);
     END;
     """,
-    # 6: dates in whole seconds, so that the search index's order is the list's. Undated
-    # entries were a millisecond apart in their feed's order: they go a second apart,
-    # in the same order (articles_au re-keys the rows whose second changes).
-    """
-    UPDATE articles SET sort_ts = spread.second FROM (
-        SELECT id, CAST(sort_ts AS INTEGER) - (row_number() OVER (
-            PARTITION BY feed_id, CAST(sort_ts AS INTEGER) ORDER BY sort_ts DESC, id DESC) - 1)
-            AS second
-        FROM articles WHERE sort_ts != CAST(sort_ts AS INTEGER)
-    ) AS spread WHERE articles.id = spread.id;
+    # 6: dates in whole seconds, within the search index's range, so that its order is the
+    # list's (articles_au re-keys the rows whose second changes). Undated entries were a
+    # millisecond apart in their feed's order, from the time of their fetch (first_seen):
+    # they go a second apart from it, in the same order, as _upsert now places them.
+    f"""
+    UPDATE articles SET sort_ts = max({_SORT_TS_MIN}, min({_SORT_TS_MAX},
+        CAST(sort_ts AS INTEGER) - (sort_ts < CAST(sort_ts AS INTEGER))))
+    WHERE published IS NOT NULL AND (sort_ts != CAST(sort_ts AS INTEGER)
+        OR sort_ts < {_SORT_TS_MIN} OR sort_ts > {_SORT_TS_MAX});
+    CREATE TEMP TABLE undated_spread (id INTEGER PRIMARY KEY, second INTEGER NOT NULL);
+    INSERT INTO undated_spread
+        SELECT id, CAST(first_seen AS INTEGER) - (row_number() OVER (
+            PARTITION BY feed_id, first_seen ORDER BY sort_ts DESC, id DESC) - 1)
+        FROM articles WHERE published IS NULL;
+    UPDATE articles SET sort_ts = (SELECT second FROM undated_spread u WHERE u.id = articles.id)
+    WHERE published IS NULL;
+    DROP TABLE undated_spread;
     """,
 )
 
@@ -856,8 +867,9 @@ class SqliteStorage:
             read, starred = rescued.get(key, (0, 0))
             # whole seconds (see _date_key_sql); undated entries keep the feed's order, a
             # second apart: the first listed is the newest
-            sort_ts = (math.floor(_timestamp(article.published))
-                       if article.published is not None else math.floor(now) - position)
+            second = (math.floor(_timestamp(article.published))
+                      if article.published is not None else math.floor(now) - position)
+            sort_ts = max(_SORT_TS_MIN, min(_SORT_TS_MAX, second))
             # the same key twice: the last one wins (at its own position), and the row is
             # written once, so no row inserted here is updated before it is indexed
             rows.pop(key, None)

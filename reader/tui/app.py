@@ -202,8 +202,9 @@ class ReaderApp(App[int]):
         self._feeds_requested = False
         self._list_complete = threading.Event()  # a whole view (not only its first page) shown
         self._first_page_shown: ArticleQuery | None = None  # its full list is on its way
-        self._shown_query: ArticleQuery | None = None  # the view the list shows (see action_open)
-        self._open_when_shown: ArticleQuery | None = None
+        # a view asked for from its top (a search) is not shown yet; Enter waits for it
+        self._awaiting_top = False
+        self._open_when_shown = False
         self._selection: Selection = ALL
         self._before_starred: Selection = ALL
         self._unread_only = False
@@ -360,6 +361,7 @@ class ReaderApp(App[int]):
         # before the first layout the list has no height yet: the screen's is a fair guess
         height = self.articles.scrollable_content_region.height or self.size.height
         keep = None if top else self.articles.article_id
+        self._awaiting_top = self._awaiting_top or top
         self.load_view(self._query, ORDERS[self._order][1], keep, height)
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False, name="load the list")
@@ -414,9 +416,9 @@ class ReaderApp(App[int]):
         self._first_page_shown = message.query if message.first_page else None
         self.articles.set_ids(message.ids, keep=keep)
         self.articles.add_rows(message.rows)
-        self._shown_query = self._query
-        if self._open_when_shown is self._query:
-            self._open_when_shown = None
+        self._awaiting_top = False
+        if self._open_when_shown:
+            self._open_when_shown = False
             self.articles.select()
         self._show_status()
         if not message.first_page:
@@ -824,8 +826,11 @@ class ReaderApp(App[int]):
         elif worker.group in ("sources", "refresh"):
             self._loading_over()
             self.reload_view()
-        elif worker.group == "view":  # the list stays as it was: Enter opens from it
-            self._shown_query, self._open_when_shown = self._query, None
+        elif worker.group == "view" and not any(
+                other is not worker and other.group == "view" and not other.is_finished
+                for other in self.workers):
+            # no view is coming: the list stays as it was, and Enter opens from it
+            self._awaiting_top = self._open_when_shown = False
 
     # -- actions: moving ------------------------------------------------------------------------
 
@@ -858,10 +863,10 @@ class ReaderApp(App[int]):
             self.articles.last()
 
     def action_open(self) -> None:
-        if self._query is not None and self._query is not self._shown_query:
-            # the list asked for is on its way (a search just submitted): Enter opens what
-            # will be under the cursor then, not a row of the list it replaces
-            self._open_when_shown = self._query
+        if self._awaiting_top:
+            # a new list is on its way (a search just submitted): Enter opens what will be
+            # under the cursor then, not a row of the list it replaces
+            self._open_when_shown = True
             return
         self.articles.select()
 
