@@ -16,10 +16,7 @@ the budget; exits 1 when any does, or when a run crashes (traceback) or hangs.
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,6 +24,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from support.isolated import isolated_env, run_limited  # noqa: E402 - the tests' own runner
+
 MAKE_CORPUS = ROOT / "tests" / "support" / "make_corpus.py"
 TIME_BUDGET = 60.0
 RSS_BUDGET_MB = 500
@@ -57,50 +57,6 @@ for error in errors[:8]:
 """
 
 
-def _limit() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (AS_LIMIT, AS_LIMIT))
-
-
-def run(args: list[str], env: dict[str, str], timeout: float = TIMEOUT) -> dict[str, object]:
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.monotonic()
-        proc = subprocess.Popen(
-            args,
-            stdout=out,
-            stderr=err,
-            stdin=subprocess.DEVNULL,
-            cwd=ROOT,
-            env=env,
-            preexec_fn=_limit,
-            start_new_session=True,
-        )
-        hung = False
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() - start > timeout:
-                hung = True
-                os.killpg(proc.pid, signal.SIGKILL)
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.02)
-        wall = time.monotonic() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    return {
-        "rc": proc.returncode,
-        "wall": wall,
-        "cpu": usage.ru_utime + usage.ru_stime,
-        "rss_mb": usage.ru_maxrss / 1024,
-        "hung": hung,
-        "stdout": stdout,
-        "stderr": stderr,
-    }
-
-
 def controls(data: bytes) -> int:
     text = data.decode("utf-8", errors="replace")
     return sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n") or 0x7F <= ord(ch) <= 0x9F)
@@ -123,20 +79,7 @@ def main() -> int:
     )
     print(f"built in {time.monotonic() - started:.1f} s\n")
     home = Path(tempfile.mkdtemp(prefix="hostile-home-"))
-    dead = "http://127.0.0.1:9"
-    env = {
-        **os.environ,
-        "READER_DB": str(home / "library.sqlite"),
-        "READER_CONFIG": str(home / "config.toml"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "HTTP_PROXY": dead,
-        "HTTPS_PROXY": dead,
-        "http_proxy": dead,
-        "https_proxy": dead,
-        "LC_ALL": "C.UTF-8",
-    }
+    env = isolated_env(home)
     failed = False
     header = f"{'case':30s} {'path':6s} {'rc':>3s} {'wall s':>7s} {'cpu s':>7s} {'RSS MB':>7s}  verdict / notes"  # noqa: E501
     print(header)
@@ -147,35 +90,36 @@ def main() -> int:
             ("dump", [sys.executable, "-m", "reader", "dump", "--format", "json", str(path)]),
             ("loader", [sys.executable, "-c", LOADER, str(path)]),
         ):
-            r = run(cmd, env, args.timeout)
+            r = run_limited(cmd, env=env, timeout=args.timeout, address_space=AS_LIMIT)
+            rss_mb = r.maxrss_kb / 1024
             problems = []
-            if r["hung"]:
+            if r.timed_out:
                 problems.append(f"HUNG (killed after {args.timeout:.0f} s)")
-            if r["wall"] > TIME_BUDGET:  # type: ignore[operator]
+            if r.seconds > TIME_BUDGET:
                 # wall clock is the budget; CPU is printed too, for a busy machine
                 problems.append(f"over {TIME_BUDGET:.0f} s")
-            if r["rss_mb"] > RSS_BUDGET_MB:  # type: ignore[operator]
+            if rss_mb > RSS_BUDGET_MB:
                 problems.append(f"over {RSS_BUDGET_MB} MB")
-            if b"Traceback" in r["stderr"] or b"MemoryError" in r["stderr"]:  # type: ignore[operator]
+            if b"Traceback" in r.stderr or b"MemoryError" in r.stderr:
                 problems.append("CRASH")
-            if r["rc"] not in (0, 1):
-                problems.append(f"exit {r['rc']}")
+            if r.returncode not in (0, 1):
+                problems.append(f"exit {r.returncode}")
             if label == "dump":
-                bad = controls(r["stdout"]) + controls(r["stderr"])  # type: ignore[arg-type]
+                bad = controls(r.stdout) + controls(r.stderr)
                 if bad:
                     problems.append(f"{bad} control characters in the output")
             verdict = "FAIL: " + ", ".join(problems) if problems else "ok"
             failed |= bool(problems)
-            stderr_lines = r["stderr"].decode("utf-8", "replace").splitlines()  # type: ignore[union-attr]
-            stdout_first = r["stdout"].decode("utf-8", "replace").splitlines()[:1]  # type: ignore[union-attr]
+            stderr_lines = r.stderr.decode("utf-8", "replace").splitlines()
+            stdout_first = r.stdout.decode("utf-8", "replace").splitlines()[:1]
             note = (
                 stdout_first[0]
                 if label == "loader" and stdout_first
-                else f"{len(r['stdout'])} bytes out, {len(stderr_lines)} stderr lines"
-            )  # type: ignore[arg-type]
+                else f"{len(r.stdout)} bytes out, {len(stderr_lines)} stderr lines"
+            )
             print(
-                f"{case:30s} {label:6s} {r['rc']:>3} {r['wall']:7.1f} {r['cpu']:7.1f} "
-                f"{r['rss_mb']:7.0f}  {verdict}; {note}",
+                f"{case:30s} {label:6s} {r.returncode:>3} {r.seconds:7.1f} {r.cpu:7.1f} "
+                f"{rss_mb:7.0f}  {verdict}; {note}",
                 flush=True,
             )
             for line in stderr_lines[:4]:

@@ -15,19 +15,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from support.isolated import AS_LIMIT, Run, isolated_env, run_limited
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "hostile"
@@ -39,7 +36,6 @@ CORPUS_FILES = sorted(
 
 TIME_BUDGET = 5.0  # seconds per small case (issue 6)
 RSS_BUDGET_KB = 200 * 1024  # peak resident memory per small case
-AS_LIMIT = 1536 * 2**20  # hard address-space cap: a bomb dies instead of eating the machine
 
 # C0 except TAB and LF, DEL, C1 — as text, and as the UTF-8 bytes of the C1 range.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -47,121 +43,6 @@ ESC = "\x1b"
 
 
 # --------------------------------------------------------------------------- running
-
-
-@dataclass
-class Run:
-    args: list[str]
-    returncode: int
-    stdout: bytes
-    stderr: bytes
-    seconds: float  # wall clock
-    cpu: float  # user + system CPU seconds of the child (the budget: robust on a busy machine)
-    maxrss_kb: int
-    timed_out: bool
-
-    @property
-    def out(self) -> str:
-        return self.stdout.decode("utf-8")
-
-    @property
-    def err(self) -> str:
-        return self.stderr.decode("utf-8")
-
-    def describe(self) -> str:
-        return (
-            f"{self.args[3:]!r}: rc={self.returncode} {self.seconds:.1f}s (cpu {self.cpu:.1f}s) "
-            f"{self.maxrss_kb // 1024}MB\nstderr: {self.stderr[-2000:]!r}"
-        )
-
-
-def _limit_memory() -> None:  # runs in the child between fork and exec
-    resource.setrlimit(resource.RLIMIT_AS, (AS_LIMIT, AS_LIMIT))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def isolated_env(home: Path) -> dict[str, str]:
-    """The reader's library, config and caches inside ``home``; no way out to the network."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
-    dead = "http://127.0.0.1:9"  # nothing listens there: every fetch fails at once
-    env.update(
-        {
-            "READER_DB": str(home / "library.sqlite"),
-            "READER_CONFIG": str(home / "config.toml"),
-            "XDG_CONFIG_HOME": str(home / "config"),
-            "XDG_DATA_HOME": str(home / "data"),
-            "XDG_CACHE_HOME": str(home / "cache"),
-            "XDG_STATE_HOME": str(home / "state"),
-            "HTTP_PROXY": dead,
-            "HTTPS_PROXY": dead,
-            "ALL_PROXY": dead,
-            "http_proxy": dead,
-            "https_proxy": dead,
-            "all_proxy": dead,
-            "NO_PROXY": "",
-            "no_proxy": "",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "MALLOC_ARENA_MAX": "2",
-            "LC_ALL": "C.UTF-8",
-            "PYTHONIOENCODING": "utf-8",
-        }
-    )
-    return env
-
-
-def run_limited(
-    args: list[str],
-    *,
-    env: dict[str, str],
-    timeout: float = 30.0,
-    cwd: Path = ROOT,
-    stdin: bytes | None = None,
-) -> Run:
-    """Run ``args`` with the memory cap; wait4 gives this child's own peak RSS."""
-    with (
-        tempfile.TemporaryFile() as out,
-        tempfile.TemporaryFile() as err,
-        tempfile.TemporaryFile() as inp,
-    ):
-        if stdin is not None:
-            inp.write(stdin)
-            inp.seek(0)
-        start = time.monotonic()
-        proc = subprocess.Popen(
-            args,
-            stdin=inp,
-            stdout=out,
-            stderr=err,
-            cwd=cwd,
-            env=env,
-            preexec_fn=_limit_memory,
-            start_new_session=True,
-        )
-        timed_out = False
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() - start > timeout:
-                timed_out = True
-                os.killpg(proc.pid, signal.SIGKILL)
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.01)
-        seconds = time.monotonic() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
-        out.seek(0)
-        err.seek(0)
-        return Run(
-            args,
-            proc.returncode,
-            out.read(),
-            err.read(),
-            seconds,
-            usage.ru_utime + usage.ru_stime,
-            usage.ru_maxrss,
-            timed_out,
-        )
 
 
 def reader_cmd(*args: str) -> list[str]:

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support.isolated import isolated_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "hostile"
@@ -42,27 +43,8 @@ KEYS = ["j", "\r", "j", "\r", "v", "j", "\r", "j", "\r", "j", "\r", "G", "\r", "
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
-    dead = "http://127.0.0.1:9"
-    env.update(
-        {
-            "TERM": "xterm-256color",
-            "COLUMNS": str(COLUMNS),
-            "LINES": str(LINES),
-            "READER_DB": str(home / "library.sqlite"),
-            "READER_CONFIG": str(home / "config.toml"),
-            "XDG_CONFIG_HOME": str(home / "config"),
-            "XDG_DATA_HOME": str(home / "data"),
-            "XDG_CACHE_HOME": str(home / "cache"),
-            "XDG_STATE_HOME": str(home / "state"),
-            "HTTP_PROXY": dead,
-            "HTTPS_PROXY": dead,
-            "http_proxy": dead,
-            "https_proxy": dead,
-            "LC_ALL": "C.UTF-8",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-    )
+    env = isolated_env(home)
+    env.update({"TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(LINES)})
     env.pop("TEXTUAL", None)
     env.pop("NO_COLOR", None)
     return env
