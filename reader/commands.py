@@ -220,9 +220,13 @@ def _bound(option: str, word: str | None, *, end: bool) -> datetime | None:
         return None
     moment = parse_bound(word, end=end)
     if moment is None:
-        raise SourceError(f"{option}: not a date: {_line(word)} (a day like 2026-11-01, a "
-                          "month, a year, today, yesterday, or an age like 7d)")
+        raise _not_a_date(f"{option}: not a date: {word}")
     return moment
+
+
+def _not_a_date(what: str) -> SourceError:
+    return SourceError(f"{_line(what)} (a day like 2026-11-01, a month, a year, today, "
+                       "yesterday, or an age like 7d)")
 
 
 def run_search(args: argparse.Namespace) -> int:
@@ -230,9 +234,7 @@ def run_search(args: argparse.Namespace) -> int:
         # the filter line's language: words, "phrases", since:... until:...
         wanted = parse_filter(" ".join(args.words))
         if wanted.unreadable:
-            raise SourceError(f"not a date: {_line(wanted.unreadable[0])} (a day like "
-                              "2026-11-01, a month, a year, today, yesterday, or an age "
-                              "like 7d)")
+            raise _not_a_date(f"not a date: {wanted.unreadable[0]}")
         ids = library.view(ArticleQuery(text=wanted.text or None, since=wanted.since,
                                         until=wanted.until))
         return _print_articles(library, ids, as_json=args.json)

@@ -15,7 +15,6 @@ import asyncio
 import json
 import os
 import re
-import resource
 import signal
 import sqlite3
 import subprocess
@@ -28,38 +27,22 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 import pytest
+from support.isolated import isolated_env, limit_memory
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = Path(__file__).resolve().parent / "support" / "hostile_server.py"
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 RSS_BUDGET_KB = 200 * 1024
-AS_LIMIT = 1536 * 2**20
 
 
 # --------------------------------------------------------------------------- helpers
 
 
 def clean_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
-    env.update(
-        {
-            "READER_DB": str(home / "library.sqlite"),
-            "READER_CONFIG": str(home / "config.toml"),
-            "XDG_CONFIG_HOME": str(home / "config"),
-            "XDG_DATA_HOME": str(home / "data"),
-            "XDG_CACHE_HOME": str(home / "cache"),
-            "NO_PROXY": "127.0.0.1,localhost",
-            "no_proxy": "127.0.0.1,localhost",
-            "LC_ALL": "C.UTF-8",
-            "MALLOC_ARENA_MAX": "2",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-    )
+    """isolated_env, with the way to the hostile server on loopback open."""
+    env = isolated_env(home)
+    env.update({"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"})
     return env
-
-
-def _limit() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (AS_LIMIT, AS_LIMIT))
 
 
 def reader(db: Path, *args: str, timeout: float = 60) -> tuple[int, str, str, int, float]:
@@ -71,7 +54,7 @@ def reader(db: Path, *args: str, timeout: float = 60) -> tuple[int, str, str, in
         env=clean_env(db.parent),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        preexec_fn=_limit,
+        preexec_fn=limit_memory,
         start_new_session=True,
     )
     out: list[bytes] = []
