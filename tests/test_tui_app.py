@@ -845,3 +845,36 @@ def test_piped_stdin_is_read_up_front(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", Piped(io.BytesIO(b"piped text\n")))
     monkeypatch.setattr(os, "open", no_terminal)
     assert tui.read_piped_stdin() == b"piped text\n"
+
+
+def _rss(path: Path, title: str, days: Sequence[int]) -> Path:
+    items = "".join(
+        f"<item><title>{title} {day}</title><guid>{title}-{day}</guid>"
+        f"<pubDate>{day:02d} Nov 2026 10:00:00 +0000</pubDate><description>text</description>"
+        "</item>" for day in days)
+    path.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+                    f"{items}</channel></rss>", encoding="utf-8")
+    return path
+
+
+async def test_while_sources_load_a_cursor_left_on_the_first_row_stays_on_the_newest(
+        library: Library, tmp_path: Path) -> None:
+    """`reader OLD NEW`: the old feed's rows show first; when the newer ones come in above
+    them, the untouched cursor is on the newest article, not on the first one shown."""
+    old = _rss(tmp_path / "old.xml", "Old", [1, 2, 3])
+    new = _rss(tmp_path / "new.xml", "New", [20, 21, 22])
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(old), str(new)]})
+    async with app.run_test(size=WIDE) as pilot:
+        for _ in range(20):
+            await settle(pilot)
+            if len(app.query_one(ArticleList).ids) == 6 and not app._loading:
+                break
+            await pilot.pause(0.1)
+        await pilot.pause(0.5)  # the view reloaded after the last source
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        assert len(articles.ids) == 6
+        assert articles.cursor == 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "New 22" in app.pane.plain

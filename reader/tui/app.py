@@ -446,7 +446,9 @@ class ReaderApp(App[int]):
 
     def _delayed_view_reload(self) -> None:
         self._view_reload_pending = False
-        self.reload_view()
+        # Articles come in while sources load, newer ones above those shown: a cursor still
+        # on the first row stays there, on the newest; one the user moved stays on its article.
+        self.reload_view(top=self.articles.cursor == 0)
 
     def _show_status(self) -> None:
         parts = [clean_line(self._selection.name) or ""]
