@@ -446,6 +446,9 @@ class ReaderApp(App[int]):
 
     def _delayed_view_reload(self) -> None:
         self._view_reload_pending = False
+        self._reload_as_sources_load()
+
+    def _reload_as_sources_load(self) -> None:
         # Articles come in while sources load, newer ones above those shown: a cursor still
         # on the first row stays there, on the newest; one the user moved stays on its article.
         self.reload_view(top=self.articles.cursor == 0)
@@ -576,7 +579,7 @@ class ReaderApp(App[int]):
             self.notify(message.summary, markup=False)
         self.load_feeds()
         self.articles.invalidate()
-        self.reload_view()
+        self._reload_as_sources_load()
 
     def _loading_over(self) -> None:
         self._loading = None
