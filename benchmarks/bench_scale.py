@@ -308,8 +308,8 @@ def build_by_api(db: Path, feeds: int, entries: int) -> float:
 
     from feedfarm import Farm
 
+    from reader.core.models import Article, BodyState, SourceKind
     from reader.library import Library
-    from reader.models import Article, BodyState, SourceKind
 
     sys.path.insert(0, str(SHARED))
     start = time.perf_counter()
@@ -387,7 +387,7 @@ def ensure_library(a: argparse.Namespace, work: Path, config: Path, report: Repo
 
 
 async def headless_keys(db: Path, presses: int) -> dict[str, Any]:
-    from reader.config import Config
+    from reader.core.config import Config
     from reader.library import Library
     from reader.tui.app import ReaderApp
     from reader.tui.widgets.article_list import ArticleList

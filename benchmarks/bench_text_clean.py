@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reader.cleaning.text import clean_text  # noqa: E402
+from reader.cleaning.text import clean_dump  # noqa: E402
 
 DEFAULT_DATA = Path("../shared/eval/scrapinghub")
 
@@ -56,13 +56,13 @@ def main() -> None:
         key: (dataset / "text_dumps" / f"{key}.txt").read_text(encoding="utf-8")
         for key in sorted(truth)
     }
-    clean_text("warm up the model and stopword caches")
+    clean_dump("warm up the model and stopword caches")
     # CPU time is what one core spends; wall time also counts waiting for a busy machine.
     best = best_wall = float("inf")
     preds: dict[str, str] = {}
     for _ in range(max(1, args.repeat)):
         started, started_wall = time.process_time(), time.perf_counter()
-        preds = {key: clean_text(text).body for key, text in texts.items()}
+        preds = {key: clean_dump(text).body for key, text in texts.items()}
         best = min(best, time.process_time() - started)
         best_wall = min(best_wall, time.perf_counter() - started_wall)
     res, per_item = scorer.score(truth, preds)

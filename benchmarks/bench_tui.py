@@ -30,9 +30,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reader.config import Config  # noqa: E402
+from reader.core.config import Config  # noqa: E402
+from reader.core.models import Article, BodyState, SourceKind  # noqa: E402
 from reader.library import Library  # noqa: E402
-from reader.models import Article, BodyState, SourceKind  # noqa: E402
 from reader.tui.app import ReaderApp  # noqa: E402
 from reader.tui.widgets.article_list import ArticleList  # noqa: E402
 

@@ -11,9 +11,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from reader import __version__
-from reader.errors import ReaderError
-from reader.sanitize import display_name
+from reader.core.errors import ReaderError
+from reader.core.sanitize import display_name
+from reader.core.version import __version__
 
 SUBCOMMANDS = (
     "dump", "add", "remove", "feeds", "import", "export", "refresh", "list", "search",
@@ -181,7 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stderr.write(f"reader: no such file or directory: {display_name(name)}\n")
             return 1
         from reader import priming
-        from reader.paths import db_path
+        from reader.core.paths import db_path
 
         # forked now, while the process is small: it cleans new folders' first files on
         # the other core while this one imports the interface

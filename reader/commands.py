@@ -15,15 +15,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from reader import sanitize
-from reader.dates import isoformat
-from reader.errors import SourceError
-from reader.filters import parse_bound, parse_filter
+from reader.core import sanitize
+from reader.core.dates import isoformat
+from reader.core.errors import SourceError
+from reader.core.filters import parse_bound, parse_filter
 from reader.library import Library, SourceOutcome
 from reader.storage.base import ArticleQuery, FeedInfo, StoredArticle
 
 if TYPE_CHECKING:
-    from reader.config import Config
+    from reader.core.config import Config
 
 
 def _open(args: argparse.Namespace, *, retention_days: int = 180) -> Library:
@@ -178,7 +178,7 @@ def run_refresh(args: argparse.Namespace) -> int:
 
 def _config(args: argparse.Namespace) -> Config:
     """The config file's settings; its problems are reported, not fatal."""
-    from reader.config import load_config
+    from reader.core.config import load_config
 
     config, problems = load_config(getattr(args, "config", None))
     for problem in problems:
@@ -267,7 +267,7 @@ def _article_json(stored: StoredArticle) -> dict[str, Any]:
 
     item = article_json(stored.article)
     if stored.full_body:
-        item["body"] = sanitize.clean_text(stored.full_body)
+        item["body"] = sanitize.strip_controls(stored.full_body)
     item.update({"id": stored.id, "feed": stored.feed_name, "read": stored.read,
                  "starred": stored.starred})
     return item

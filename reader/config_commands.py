@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.config import config_path, dump_toml, load_config, write_default
-from reader.errors import ConfigError
+from reader.core.config import config_path, dump_toml, load_config, write_default
+from reader.core.errors import ConfigError
 
 PROG = "reader"
 

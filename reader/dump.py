@@ -14,9 +14,9 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
+from reader.core.models import Article, BodyState, LoadResult
+from reader.core.sanitize import clean_line
 from reader.export import article_json, article_markdown, article_text
-from reader.models import Article, BodyState, LoadResult
-from reader.sanitize import clean_line
 
 
 def run_dump(args: argparse.Namespace) -> int:
@@ -73,7 +73,7 @@ def fetch_full_texts(articles: Iterable[Article]) -> list[Article]:
 
 
 async def _fetch_bodies(urls: Sequence[str]) -> list[str | None]:
-    from reader.errors import ReaderError
+    from reader.core.errors import ReaderError
     from reader.library import fetch_full_article
     from reader.sources.http import make_client
 

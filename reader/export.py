@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reader.dates import isoformat
-from reader.models import Article
-from reader.sanitize import clean_text
+from reader.core.dates import isoformat
+from reader.core.models import Article
+from reader.core.sanitize import strip_controls
 
 
 def article_json(article: Article) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def article_markdown(article: Article, *, body: str | None = None) -> str:
     text = (body if body is not None else article.body).strip()
     if article.enclosures:
         text += "\n\n## Attachments\n\n" + "\n".join(f"- <{url}>" for url in article.enclosures)
-    return clean_text("\n".join(lines) + text + "\n")
+    return strip_controls("\n".join(lines) + text + "\n")
 
 
 def article_text(article: Article, *, body: str | None = None) -> str:
@@ -61,4 +61,4 @@ def article_text(article: Article, *, body: str | None = None) -> str:
     if article.url:
         head.append(article.url)
     text = "\n".join(head) + "\n\n" + (body if body is not None else article.body).strip() + "\n"
-    return clean_text(text)
+    return strip_controls(text)

@@ -38,10 +38,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from reader import sanitize
-from reader.errors import FetchError, ReaderError, SourceError
-from reader.models import Article, BodyState, LoadResult, SourceKind
-from reader.paths import db_path, subscriptions_path
+from reader.core import sanitize
+from reader.core.errors import FetchError, ReaderError, SourceError
+from reader.core.models import Article, BodyState, LoadResult, SourceKind
+from reader.core.paths import db_path, subscriptions_path
 from reader.storage.base import (
     ArticleQuery,
     ArticleRow,
@@ -56,7 +56,7 @@ from reader.storage.sqlite import Salvage, SqliteStorage
 _HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
 if TYPE_CHECKING:
-    from reader.config import FeedSettings
+    from reader.core.config import FeedSettings
     from reader.priming import Primer
     from reader.refresh import ProgressCallback, RefreshSummary
     from reader.sources.http import HttpLimits
@@ -866,7 +866,7 @@ async def fetch_full_article(
 
     def extract() -> tuple[str, tuple[str, ...]]:
         page = extract_article(decode_html(response.content), url=response.url)
-        return sanitize.clean_text(page.body).strip(), page.warnings
+        return sanitize.strip_controls(page.body).strip(), page.warnings
 
     body, warnings = await asyncio.to_thread(extract)
     if not body:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from reader.errors import FetchError, ReaderError, StorageError
-from reader.models import Article, SourceKind
+from reader.core.errors import FetchError, ReaderError, StorageError
+from reader.core.models import Article, SourceKind
 from reader.storage.base import FeedInfo, FeedKind, FetchOutcome, FetchState, Storage
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Span, Text
 
-from reader.sanitize import MAX_URL, clean_line, clean_text, safe_url
+from reader.core.sanitize import MAX_URL, clean_line, safe_url, strip_controls
 
 __all__ = [
     "LINK_META_KEY",
@@ -110,7 +110,7 @@ _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 
 @lru_cache(maxsize=4096)  # the same URL is checked at parse time and again when numbered
 def _checked_url(url: str) -> str | None:
-    # clean_text turned any ESC into a visible U+241B, which safe_url (rightly) sees as a
+    # strip_controls turned any ESC into a visible U+241B, which safe_url (rightly) sees as a
     # printable symbol; in a link it can only be the trace of an escape sequence, so refuse.
     return None if _ESC_VISIBLE in url else safe_url(url)
 
@@ -169,7 +169,7 @@ def _minutes(words: int) -> int:
 
 def _clean(text: str) -> str:
     """Defence in depth: data is cleaned at ingestion, but markdown-it decodes entities."""
-    text = clean_text(text) if _CONTROL_CHARS.search(text) else text
+    text = strip_controls(text) if _CONTROL_CHARS.search(text) else text
     return text.replace("\t", _TAB) if "\t" in text else text
 
 
@@ -683,7 +683,7 @@ def _drop_hidden_html(html: str) -> str:
 def _render_body(body: str, links: _LinkTable, width: int) -> tuple[Text, list[tuple[int, Text]]]:
     """The body's Text and its hanging prefixes keyed by character offset of the line start."""
     body, cut = _truncate(body)
-    tokens = _PARSER.parse(clean_text(body))
+    tokens = _PARSER.parse(strip_controls(body))
     renderer = _BodyRenderer(links, width)
     text = renderer.render(tokens)
     if cut:

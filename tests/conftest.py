@@ -12,8 +12,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerError, WorkerFailed
 
+from reader.core.models import Article, BodyState, SourceKind
 from reader.library import Library
-from reader.models import Article, BodyState, SourceKind
 
 BASE_DATE = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

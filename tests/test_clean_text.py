@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.cleaning.text import CleanedText, clean_text, normalise_line, repeated_lines
+from reader.cleaning.text import CleanedDump, clean_dump, normalise_line, repeated_lines
 from reader.cleaning.textdates import find_date
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
@@ -21,8 +21,8 @@ def paragraphs(body: str) -> list[str]:
     return [p.strip() for p in body.split("\n\n") if p.strip()]
 
 
-def clean_fixture(name: str) -> CleanedText:
-    return clean_text((FIXTURES / name).read_text(encoding="utf-8"))
+def clean_fixture(name: str) -> CleanedDump:
+    return clean_dump((FIXTURES / name).read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- the seed
@@ -31,7 +31,7 @@ def clean_fixture(name: str) -> CleanedText:
 @pytest.mark.skipif(not SEED.exists(), reason="../shared is not next to the project")
 def test_seed_dump_comes_out_exactly_as_expected() -> None:
     expected = json.loads(SEED.with_suffix(".expected.json").read_text(encoding="utf-8"))
-    result = clean_text(SEED.read_text(encoding="utf-8"))
+    result = clean_dump(SEED.read_text(encoding="utf-8"))
     assert result.title == expected["title"]
     assert result.published is not None
     assert result.published.isoformat() == expected["published"]
@@ -54,11 +54,11 @@ HARBOUR_BODY = [
 
 
 @pytest.fixture(scope="module")
-def harbour() -> CleanedText:
+def harbour() -> CleanedDump:
     return clean_fixture("harbour-news.txt")
 
 
-def test_article_paragraphs_are_kept_in_order(harbour: CleanedText) -> None:
+def test_article_paragraphs_are_kept_in_order(harbour: CleanedDump) -> None:
     got = paragraphs(harbour.body)
     assert len(got) == len(HARBOUR_BODY)
     for paragraph, start in zip(got, HARBOUR_BODY, strict=True):
@@ -88,18 +88,18 @@ def test_article_paragraphs_are_kept_in_order(harbour: CleanedText) -> None:
         ("date line", "Published: 14:05"),
     ],
 )
-def test_chrome_is_removed(harbour: CleanedText, kind: str, junk: str) -> None:
+def test_chrome_is_removed(harbour: CleanedDump, kind: str, junk: str) -> None:
     assert junk not in harbour.body, kind
 
 
-def test_title_author_and_date_are_metadata(harbour: CleanedText) -> None:
+def test_title_author_and_date_are_metadata(harbour: CleanedDump) -> None:
     assert harbour.title == "Harbour bridge to close for three weeks of repairs"
     assert harbour.author == "Margaret Ellison"
     assert harbour.published == datetime(2020, 3, 10, 14, 5)
     assert harbour.title not in harbour.body
 
 
-def test_kept_flags_match_the_lines(harbour: CleanedText) -> None:
+def test_kept_flags_match_the_lines(harbour: CleanedDump) -> None:
     assert len(harbour.kept) == len(harbour.lines)
     kept_text = {line for line, kept in zip(harbour.lines, harbour.kept, strict=True) if kept}
     assert any(line.startswith(HARBOUR_BODY[0]) for line in kept_text)
@@ -109,8 +109,8 @@ def test_kept_flags_match_the_lines(harbour: CleanedText) -> None:
 def test_lines_in_the_site_chrome_are_never_body() -> None:
     text = (FIXTURES / "harbour-news.txt").read_text(encoding="utf-8")
     line = next(line for line in text.splitlines() if line.startswith(HARBOUR_BODY[1]))
-    assert line in clean_text(text).body
-    without = clean_text(text, chrome=frozenset({normalise_line(line)}))
+    assert line in clean_dump(text).body
+    without = clean_dump(text, chrome=frozenset({normalise_line(line)}))
     assert line not in without.body
     assert HARBOUR_BODY[0] in without.body
 
@@ -233,7 +233,7 @@ ARTICLE_THEN_MENU_THEN_DISCLAIMER = "\n".join(
 
 
 def test_comment_thread_after_a_short_post_is_removed() -> None:
-    result = clean_text(SHORT_POST_WITH_COMMENTS)
+    result = clean_dump(SHORT_POST_WITH_COMMENTS)
     assert "Our goal with these monthly open threads" in result.body
     for junk in (
         "Has there been any update",
@@ -247,7 +247,7 @@ def test_comment_thread_after_a_short_post_is_removed() -> None:
 
 
 def test_headline_and_summary_teasers_after_the_article_are_removed() -> None:
-    result = clean_text(TEASERS_AFTER_ARTICLE)
+    result = clean_dump(TEASERS_AFTER_ARTICLE)
     got = paragraphs(result.body)
     assert got[0].startswith("The city's new tram line will open")
     assert got[-1].startswith("Tickets will cost the same")
@@ -263,7 +263,7 @@ def test_headline_and_summary_teasers_after_the_article_are_removed() -> None:
 
 
 def test_prose_beyond_a_long_menu_after_the_article_is_not_body() -> None:
-    result = clean_text(ARTICLE_THEN_MENU_THEN_DISCLAIMER)
+    result = clean_dump(ARTICLE_THEN_MENU_THEN_DISCLAIMER)
     assert "Planning your lunches on a Sunday afternoon" in result.body
     assert "put the lunches together each morning" in result.body
     assert "general educational purposes" not in result.body
@@ -293,7 +293,7 @@ def test_one_paragraph_per_line_needs_no_blank_lines() -> None:
         "Members argued for three hours about the cost of the new library and the pool.",
         "In the end the budget passed by a single vote, and the library will open in spring.",
     ]
-    result = clean_text("\n".join(lines))
+    result = clean_dump("\n".join(lines))
     assert paragraphs(result.body) == lines
 
 
@@ -304,7 +304,7 @@ def test_lines_of_like_length_are_not_mistaken_for_wrapping() -> None:
         "On Nov 19, 2019 the council met to discuss the bridge and agreed to spend more on it.",
         "The work will take three weeks and will cost the town more than was first planned.",
     ]
-    result = clean_text("\n".join(lines))
+    result = clean_dump("\n".join(lines))
     assert paragraphs(result.body) == lines[1:]
     assert result.author is None  # "By Tuesday, ..." is a sentence, not a byline
 
@@ -321,7 +321,7 @@ def test_short_sentences_touching_the_body_are_kept() -> None:
         "They play again on Saturday.",
         "Privacy",
     ]
-    got = paragraphs(clean_text("\n".join(lines)).body)
+    got = paragraphs(clean_dump("\n".join(lines)).body)
     assert got == lines[2:-1]
 
 
@@ -339,13 +339,13 @@ def test_non_english_pages_are_not_empty() -> None:
 
 def test_empty_and_blank_input() -> None:
     for text in ("", "\n\n\n", "   "):
-        result = clean_text(text)
+        result = clean_dump(text)
         assert result.body == ""
         assert len(result.kept) == len(result.lines)
 
 
 def test_a_lone_line_is_kept_rather_than_nothing() -> None:
-    assert clean_text("Just one short note").body == "Just one short note"
+    assert clean_dump("Just one short note").body == "Just one short note"
 
 
 # --------------------------------------------------------------------------- dates
@@ -416,7 +416,7 @@ def test_normalise_line_ignores_case_spacing_and_numbers() -> None:
 @settings(max_examples=40, deadline=None)
 @given(st.text(max_size=400))
 def test_arbitrary_text_never_raises_or_leaks_controls(text: str) -> None:
-    result = clean_text(text)
+    result = clean_dump(text)
     for field in (result.body, result.title or "", result.author or ""):
         assert not any(ord(c) < 32 and c not in "\n\t" for c in field)
         assert not any(0x7F <= ord(c) <= 0x9F for c in field)
@@ -426,6 +426,6 @@ def test_arbitrary_text_never_raises_or_leaks_controls(text: str) -> None:
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.text(min_size=1, max_size=120), max_size=30))
 def test_arbitrary_lines_never_raise(lines: list[str]) -> None:
-    result = clean_text("\n".join(lines))
+    result = clean_dump("\n".join(lines))
     assert isinstance(result.body, str)
     assert find_date("\n".join(lines)) is None or isinstance(find_date("\n".join(lines)), datetime)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
-from reader.config import (
+from reader.core.config import (
     ACTIONS,
     DEFAULT_KEYS,
     DEFAULT_TOML,

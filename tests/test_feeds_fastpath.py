@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.errors import FeedError
+from reader.core.errors import FeedError
 from reader.sources import feeds
 from reader.sources.feeds import _fast_parse, _feed_headers, parse_feed
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
-from reader.filters import Filter, parse_bound, parse_filter
+from reader.core.filters import Filter, parse_bound, parse_filter
+from reader.core.models import Article
 from reader.library import Library
-from reader.models import Article
 
 ZONE = timezone(timedelta(hours=2))  # the user's local time in these tests
 NOW = datetime(2026, 11, 25, 15, 30, tzinfo=ZONE)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from support.farm import FEEDFARM, Farm
 
+from reader.core.models import BodyState
 from reader.library import Library
-from reader.models import BodyState
 from reader.storage.base import ArticleQuery
 
 CHROME = ("Sign in", "Sign up", "icon bookmark", "Related story", "Read more", "Cookies help us",

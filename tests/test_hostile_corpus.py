@@ -511,7 +511,7 @@ def test_cr_only_file_is_normalised(dumps) -> None:
 
 
 def test_cr_only_lines_are_separate_lines_for_the_cleaner() -> None:
-    from reader.cleaning.text import clean_text
+    from reader.cleaning.text import clean_dump
     from reader.sources.decode import decode_bytes
 
     decoded = decode_bytes((CORPUS / "file-crlf-cr-only.txt").read_bytes())
@@ -522,7 +522,7 @@ def test_cr_only_lines_are_separate_lines_for_the_cleaner() -> None:
         "windows line",
         "unix line",
     ]
-    lines = [line for line in clean_text(decoded.text).lines if line.strip()]
+    lines = [line for line in clean_dump(decoded.text).lines if line.strip()]
     assert lines == decoded.text.splitlines()
 
 
@@ -992,7 +992,7 @@ async def drive_tui(
     """Load ``sources`` in the app, click rows (titles with brackets or escapes first) and the
     pane's title; returns (every text shown, notifications, article count)."""
     try:
-        from reader.config import Config
+        from reader.core.config import Config
         from reader.library import Library
         from reader.tui.app import ReaderApp
     except ImportError as error:
@@ -1201,7 +1201,7 @@ async def test_only_http_links_reach_the_browser(
     file:, ssh:, relative, ``--option``, shell metacharacters or escapes: whatever reaches
     ``webbrowser.open`` is an http(s) URL with no whitespace or control character."""
     try:
-        from reader.config import Config
+        from reader.core.config import Config
         from reader.library import Library
         from reader.tui import app as tui_app
     except ImportError as error:
@@ -1267,7 +1267,7 @@ async def test_hostile_feed_names_in_the_feeds_pane(
     """A feed whose own title is markup and escapes: the feeds pane, the status line and the
     list show it literally, and clicking it there runs nothing."""
     try:
-        from reader.config import Config
+        from reader.core.config import Config
         from reader.library import Library
         from reader.tui.app import ReaderApp
     except ImportError as error:

@@ -595,7 +595,7 @@ async def test_tui_refresh_of_hostile_endpoints(
     """The library view refreshing feeds that fail, whose URLs carry markup: the app stays up,
     every notification is plain text, nothing on screen is a control character."""
     try:
-        from reader.config import Config
+        from reader.core.config import Config
         from reader.tui.app import ReaderApp
     except ImportError as error:
         pytest.xfail(f"TUI not landed ({error})")

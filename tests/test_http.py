@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.models import SourceKind
+from reader.core.models import SourceKind
 from reader.sources.http import (
     USER_AGENT,
     HttpFetchError,

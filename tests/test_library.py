@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from reader.errors import SourceError
+from reader.core.errors import SourceError
+from reader.core.paths import db_path
 from reader.library import Library, SourceOutcome
-from reader.paths import db_path
 from reader.storage.base import ArticleQuery, FeedKind
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -238,8 +238,8 @@ def test_full_text_fetches_and_keeps_the_page(library: Library) -> None:
 
     from support.farm import Farm
 
-    from reader.errors import FetchError
-    from reader.models import BodyState
+    from reader.core.errors import FetchError
+    from reader.core.models import BodyState
 
     with Farm(feeds=1, entries=2) as farm:  # feed 0 carries summaries only
         library.open_sources([farm.urls[0]])
@@ -372,7 +372,7 @@ def test_a_folder_opened_by_relative_path_is_the_same_source(
 
 
 def test_subscription_copies_of_two_libraries_in_one_folder(tmp_path: Path) -> None:
-    from reader.paths import subscriptions_path
+    from reader.core.paths import subscriptions_path
 
     assert subscriptions_path(tmp_path / "library.sqlite") == tmp_path / "subscriptions.opml"
     assert subscriptions_path(tmp_path / "work.db") == tmp_path / "work.subscriptions.opml"

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader import sanitize
-from reader.models import SourceKind
+from reader.core import sanitize
+from reader.core.models import SourceKind
 
 # C0 except TAB and LF, DEL, C1.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -146,17 +146,17 @@ def _maybe(module: str, name: str):
         pytest.xfail(f"{module}.{name} not landed")
 
 
-# ------------------------------------------------------------------ reader.sanitize
+# ------------------------------------------------------------------ reader.core.sanitize
 
 
 @FAST
 @given(any_text)
-def test_sanitize_clean_text_has_no_controls(text: str) -> None:
-    out = sanitize.clean_text(text)
-    assert_clean(out, "clean_text")
+def test_strip_controls_leaves_no_controls(text: str) -> None:
+    out = sanitize.strip_controls(text)
+    assert_clean(out, "strip_controls")
     assert "\r" not in out
     # Idempotent: cleaning twice changes nothing.
-    assert sanitize.clean_text(out) == out
+    assert sanitize.strip_controls(out) == out
 
 
 @FAST
@@ -428,7 +428,7 @@ def test_feed_fields_are_clean_whatever_the_feed_says(title: str, link: str, des
 @MEDIUM
 @given(hostile_text, hostile_text)
 def test_parse_feed_fields_are_clean(title: str, desc: str) -> None:
-    from reader.errors import ReaderError
+    from reader.core.errors import ReaderError
     from reader.sources.feeds import parse_feed
 
     try:
@@ -453,9 +453,9 @@ def test_parse_feed_fields_are_clean(title: str, desc: str) -> None:
 @MEDIUM
 @given(any_text)
 def test_text_cleaner_never_raises_and_is_clean(text: str) -> None:
-    from reader.cleaning.text import clean_text
+    from reader.cleaning.text import clean_dump
 
-    cleaned = clean_text(text)
+    cleaned = clean_dump(text)
     assert_clean(cleaned.title, "title")
     assert_clean(cleaned.author, "author")
     assert_clean(cleaned.body, "body")

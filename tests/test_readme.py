@@ -19,7 +19,7 @@ def test_readme_install_command_runs_the_samples() -> None:
 
 
 def test_readme_key_table_matches_the_defaults() -> None:
-    from reader.config import keys_markdown_table
+    from reader.core.config import keys_markdown_table
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert keys_markdown_table() in readme

@@ -306,7 +306,7 @@ def test_a_vanished_folder_is_an_error_and_keeps_its_articles(library: Library,
 
 
 def test_newest_caps_a_huge_feed_keeping_order() -> None:
-    from reader.models import Article
+    from reader.core.models import Article
     from reader.refresh import newest
 
     base = datetime(2026, 1, 1, tzinfo=UTC)

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from reader.config import Config
+from reader.core.config import Config
+from reader.core.models import Article, BodyState, SourceKind
 from reader.library import Library
-from reader.models import Article, BodyState, SourceKind
 from reader.tui.app import ReaderApp
 from reader.tui.widgets.article_list import STAR_MARK, UNREAD_MARK, ArticleList
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.errors import FeedError
-from reader.models import BodyState, Feed, SourceKind
+from reader.core.errors import FeedError
+from reader.core.models import BodyState, Feed, SourceKind
 from reader.sources.feeds import SUMMARY_MAX_CHARS, body_state, parse_feed
 from reader.sources.files import read_file
 from reader.sources.jsonfeed import parse_json_feed

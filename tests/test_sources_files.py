@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.errors import SourceError
+from reader.core.errors import SourceError
 from reader.sources.files import WalkEntry, read_file, walk
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reader.models import Article
+from reader.core.models import Article
 from reader.sources.load import load_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"

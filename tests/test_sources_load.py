@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.models import BodyState, LoadResult, SourceKind
+from reader.core.models import BodyState, LoadResult, SourceKind
 from reader.sources.load import load_bytes, load_directory, load_path, load_specs, load_stdin
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
@@ -27,11 +27,11 @@ def stub_cleaner(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str]]:
 
     calls: list[frozenset[str]] = []
 
-    def clean(value: str, *, chrome: frozenset[str] = frozenset()) -> text.CleanedText:
+    def clean(value: str, *, chrome: frozenset[str] = frozenset()) -> text.CleanedDump:
         calls.append(chrome)
-        return text.CleanedText(None, None, None, value.strip(), (), ())
+        return text.CleanedDump(None, None, None, value.strip(), (), ())
 
-    monkeypatch.setattr(text, "clean_text", clean)
+    monkeypatch.setattr(text, "clean_dump", clean)
     return calls
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.errors import FeedError
+from reader.core.errors import FeedError
 from reader.sources.opml import OpmlOutline, parse_opml
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"

@@ -7,7 +7,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.models import SourceKind
+from reader.core.models import SourceKind
 from reader.sources.decode import decode_bytes
 from reader.sources.load import load_bytes
 from reader.sources.sniff import sniff

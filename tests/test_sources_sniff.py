@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.models import SourceKind
+from reader.core.models import SourceKind
 from reader.sources.sniff import sniff
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.errors import StorageError
-from reader.models import Article
+from reader.core.errors import StorageError
+from reader.core.models import Article
 from reader.storage.base import ArticleQuery, FeedKind, FetchState, Sort
 from reader.storage.sqlite import (
     APPLICATION_ID,

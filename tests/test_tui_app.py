@@ -12,10 +12,10 @@ import pytest
 from conftest import FeedSpec, fill_library, make_article, settle
 from textual.widgets import Input
 
-from reader.config import Config, Layout, load_config
-from reader.errors import FetchError
+from reader.core.config import Config, Layout, load_config
+from reader.core.errors import FetchError
+from reader.core.models import SourceKind
 from reader.library import Library
-from reader.models import SourceKind
 from reader.storage.base import StoredArticle
 from reader.tui.app import ReaderApp
 from reader.tui.screens.add_feed import AddFeedScreen

@@ -14,9 +14,9 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.message import Message
 
-from reader.config import Config
+from reader.core.config import Config
+from reader.core.models import Article
 from reader.library import Library
-from reader.models import Article
 from reader.storage.base import ArticleRow
 from reader.tui.app import ReaderApp
 from reader.tui.widgets.article_list import ArticleList, Columns, fit, row_cells

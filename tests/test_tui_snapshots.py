@@ -14,7 +14,7 @@ import pytest
 from conftest import FeedSpec, fill_library, settle
 from textual.pilot import Pilot
 
-from reader.config import Config
+from reader.core.config import Config
 from reader.library import Library
 from reader.tui.app import ReaderApp
 

@@ -28,8 +28,8 @@ from htmldate import find_date
 from trafilatura import bare_extraction
 
 from reader.cleaning.markdown import parse_html, render_blocks
-from reader.dates import plausible
-from reader.sanitize import clean_line, clean_text, safe_url
+from reader.core.dates import plausible
+from reader.core.sanitize import clean_line, safe_url, strip_controls
 
 __all__ = [
     "DEFAULT_RULES",
@@ -575,7 +575,7 @@ def _any_nested(elements: list[lxml.html.HtmlElement]) -> bool:
 
 
 def _plain_paragraphs(text: str) -> str:
-    lines = (" ".join(line.split()) for line in clean_text(text).split("\n"))
+    lines = (" ".join(line.split()) for line in strip_controls(text).split("\n"))
     return "\n\n".join(line for line in lines if line)
 
 

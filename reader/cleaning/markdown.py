@@ -19,7 +19,7 @@ from urllib.parse import quote
 import lxml.etree as etree
 import lxml.html
 
-from reader.sanitize import clean_text, safe_url
+from reader.core.sanitize import safe_url, strip_controls
 
 __all__ = [
     "ParsedHtml",
@@ -92,7 +92,7 @@ def html_to_markdown(fragment: str, *, base_url: str | None = None) -> str:
         body = root.find("body")
         return render_element(body if body is not None else root, base_url=base_url)
     except Exception:  # noqa: BLE001 - promised never to raise; the text is still shown
-        return _squash(clean_text(re.sub(r"<[^>]*>", " ", str(fragment))))
+        return _squash(strip_controls(re.sub(r"<[^>]*>", " ", str(fragment))))
 
 
 # The "(url)" after a link's "]"; URLs written by this module have no spaces or parentheses.
@@ -252,7 +252,7 @@ def render_blocks(element: etree._Element, *, base_url: str | None = None) -> li
     """The Markdown blocks (paragraphs, headings, whole lists, tables...) of an element."""
     renderer = _Renderer(base_url)
     blocks = (
-        _BLANK_RUNS.sub("\n\n", clean_text(b)).strip("\n") for b in renderer.blocks(element, 0)
+        _BLANK_RUNS.sub("\n\n", strip_controls(b)).strip("\n") for b in renderer.blocks(element, 0)
     )
     return [block for block in blocks if block.strip()]
 

@@ -34,9 +34,9 @@ from itertools import accumulate
 from pathlib import Path
 
 from reader.cleaning.textdates import find_date, looks_like_date
-from reader.dates import plausible
+from reader.core.dates import plausible
 
-__all__ = ["CleanedText", "clean_text", "normalise_line", "repeated_lines"]
+__all__ = ["CleanedDump", "clean_dump", "normalise_line", "repeated_lines"]
 
 _HERE = Path(__file__).parent
 MODEL_PATH = _HERE / "text_model.json"
@@ -44,8 +44,8 @@ STOPWORDS_PATH = _HERE / "stopwords.json"
 
 
 @dataclass(frozen=True, slots=True)
-class CleanedText:
-    """What :func:`clean_text` makes of a dump.
+class CleanedDump:
+    """What :func:`clean_dump` makes of a dump.
 
     ``body`` is Markdown: paragraphs separated by one blank line, list items kept as
     ``- item``. ``lines``/``kept`` let a viewer show the raw text with the removed lines
@@ -62,7 +62,7 @@ class CleanedText:
 
 # --------------------------------------------------------------------------- lines
 
-# C0/C1 controls except TAB and LF; ESC is made visible like reader.sanitize does.
+# C0/C1 controls except TAB and LF; ESC is made visible like reader.core.sanitize does.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_ENDS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 # Invisible format characters (zero-width spaces, BOMs, bidi marks) carry nothing a
@@ -1215,7 +1215,7 @@ def _is_short_sentence(text: str) -> bool:
     return _ends_sentence(text) and text.count(" ") >= 1 and _tiny_is_body(text)
 
 
-def clean_text(text: str, *, chrome: frozenset[str] = frozenset()) -> CleanedText:
+def clean_dump(text: str, *, chrome: frozenset[str] = frozenset()) -> CleanedDump:
     """Strip the page around the article in a plain-text dump.
 
     ``chrome`` holds normalised lines (see :func:`normalise_line`) known to repeat across
@@ -1225,7 +1225,7 @@ def clean_text(text: str, *, chrome: frozenset[str] = frozenset()) -> CleanedTex
     return _clean(text, chrome, _model())
 
 
-def _clean(text: str, chrome: frozenset[str], model: _Model) -> CleanedText:
+def _clean(text: str, chrome: frozenset[str], model: _Model) -> CleanedDump:
     if not isinstance(text, str):
         text = ""
     lines = _split_lines(text)
@@ -1245,7 +1245,7 @@ def _clean(text: str, chrome: frozenset[str], model: _Model) -> CleanedText:
             keep[i] = False
     if not any(keep) and units:
         keep[_longest(units)] = True
-    return CleanedText(
+    return CleanedDump(
         title=units[title_at].text if title_at is not None else None,
         author=author,
         published=published,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
-from reader.dates import plausible
+from reader.core.dates import plausible
 
 __all__ = ["find_date", "looks_like_date"]
 
@@ -162,7 +162,7 @@ def find_date(text: str) -> datetime | None:
     """The first plausible calendar date in ``text``, with its time when one stands next to it.
 
     Naive unless the text gives an offset (``Z``, ``UTC``/``GMT``, ``+01:00``). Returns None
-    for relative dates ("3 hours ago") and for dates outside :func:`reader.dates.plausible`.
+    for relative dates ("3 hours ago") and for dates outside :func:`reader.core.dates.plausible`.
     """
     if not isinstance(text, str) or not text:
         return None

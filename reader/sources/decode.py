@@ -12,7 +12,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from reader import sanitize
+from reader.core import sanitize
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     # UTF-32 first: its little-endian BOM begins with the UTF-16 one.
@@ -97,9 +97,10 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> Decoded:
     if bom is not None:
         name, size = bom
         text = data[size:].decode(name, errors="replace")
-        return Decoded(sanitize.clean_text(text), name.replace("-le", "").replace("-be", ""), None)
+        codec = name.replace("-le", "").replace("-be", "")
+        return Decoded(sanitize.strip_controls(text), codec, None)
     try:
-        return Decoded(sanitize.clean_text(data.decode("utf-8")), "utf-8", None)
+        return Decoded(sanitize.strip_controls(data.decode("utf-8")), "utf-8", None)
     except UnicodeDecodeError:
         pass
     for claim in (declared, declared_charset(data)):
@@ -109,15 +110,15 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> Decoded:
         if codec in _WINDOWS_1252_ALIASES:
             # As browsers do (WHATWG): a Latin-1 or ASCII label means windows-1252.
             text = data.decode("cp1252", errors="_reader_latin1")
-            return Decoded(sanitize.clean_text(text), "windows-1252", None)
+            return Decoded(sanitize.strip_controls(text), "windows-1252", None)
         try:
-            return Decoded(sanitize.clean_text(data.decode(codec)), codec, None)
+            return Decoded(sanitize.strip_controls(data.decode(codec)), codec, None)
         except (UnicodeDecodeError, LookupError, ValueError):
             continue
     # cp1252 leaves five bytes undefined; those fall back to Latin-1's C1 controls,
-    # which clean_text then removes.
+    # which strip_controls then removes.
     text = data.decode("cp1252", errors="_reader_latin1")
-    return Decoded(sanitize.clean_text(text), "windows-1252", CP1252_WARNING)
+    return Decoded(sanitize.strip_controls(text), "windows-1252", CP1252_WARNING)
 
 
 def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:

@@ -3,7 +3,7 @@
 feedparser decides what the XML means; this module decides what to trust: it
 refuses entity declarations before feedparser runs, hands feedparser bytes plus
 headers (never a guessed str, never something it could mistake for a file name),
-and passes every string it returns through ``reader.sanitize``.
+and passes every string it returns through ``reader.core.sanitize``.
 
 Duplicate entry keys within one feed: the last entry with a key wins, at its own
 position (a feed that repeats a GUID usually appends the corrected version).
@@ -28,10 +28,10 @@ from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 
-from reader import sanitize
-from reader.dates import plausible
-from reader.errors import FeedError
-from reader.models import Article, BodyState, Feed, SourceKind
+from reader.core import sanitize
+from reader.core.dates import plausible
+from reader.core.errors import FeedError
+from reader.core.models import Article, BodyState, Feed, SourceKind
 from reader.sources.decode import charset_from_content_type
 from reader.sources.sniff import sniff
 from reader.sources.xmlsafe import RefusedXml, check_xml
@@ -256,7 +256,7 @@ def entry_key(entry: Mapping[str, Any], *, feed_url: str, body: str = "") -> str
     """The id/guid (trimmed, controls removed), else a hash of link+title, else of everything."""
     raw_id = _str(entry.get("id"))
     if raw_id:
-        cleaned = sanitize.clean_text(raw_id).replace("\u241b", "").strip()
+        cleaned = sanitize.strip_controls(raw_id).replace("\u241b", "").strip()
         if cleaned:
             return cleaned[:2048]
     link = _str(entry.get("link")) or ""
@@ -312,7 +312,7 @@ def to_markdown(value: str, *, kind: str, base: str | None) -> str:
             from reader.cleaning.markdown import html_to_markdown
 
             value = html_to_markdown(value, base_url=base)
-    return sanitize.clean_text(value).strip()
+    return sanitize.strip_controls(value).strip()
 
 
 # The commonest entry HTML: a few <p> of plain text. For exactly that (no attributes, no
@@ -343,7 +343,7 @@ def _simple_paragraphs(fragment: str) -> str | None:
             if text:
                 blocks.append(text)
             continue
-        block = _BLANK_RUNS.sub("\n\n", sanitize.clean_text(_finish_inline(text))).strip("\n")
+        block = _BLANK_RUNS.sub("\n\n", sanitize.strip_controls(_finish_inline(text))).strip("\n")
         if block.strip():
             blocks.append(block)
     return "\n\n".join(blocks)

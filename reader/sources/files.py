@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.errors import SourceError
-from reader.sanitize import display_name
+from reader.core.errors import SourceError
+from reader.core.sanitize import display_name
 
 MAX_FILE_BYTES = 50 * 2**20
 _GZIP_MAGIC = b"\x1f\x8b"

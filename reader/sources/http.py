@@ -24,8 +24,9 @@ from http import HTTPStatus
 
 import httpx
 
-from reader import __version__, sanitize
-from reader.errors import FetchError
+from reader.core import sanitize
+from reader.core.errors import FetchError
+from reader.core.version import __version__
 from reader.storage.base import FetchState
 
 USER_AGENT = f"reader-tui/{__version__} (+https://pypi.org/project/reader-tui/)"

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from reader import sanitize
-from reader.dates import plausible
-from reader.errors import FeedError
-from reader.models import Article, BodyState, Feed, SourceKind
+from reader.core import sanitize
+from reader.core.dates import plausible
+from reader.core.errors import FeedError
+from reader.core.models import Article, BodyState, Feed, SourceKind
 from reader.sources.decode import decode_bytes
 from reader.sources.feeds import MAX_FEED_BYTES, body_state, entry_key, to_markdown
 

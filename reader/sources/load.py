@@ -21,10 +21,10 @@ from datetime import datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
-from reader import sanitize
-from reader.dates import plausible
-from reader.errors import FetchError, ReaderError
-from reader.models import Article, LoadResult, SourceKind
+from reader.core import sanitize
+from reader.core.dates import plausible
+from reader.core.errors import FetchError, ReaderError
+from reader.core.models import Article, LoadResult, SourceKind
 from reader.sources.decode import charset_from_content_type, decode_bytes
 from reader.sources.files import (
     MAX_FILE_BYTES,
@@ -194,16 +194,16 @@ def _stem(name: str) -> str | None:
 def _text_article(
     text: str, *, source: str, fallback: str | None, chrome: frozenset[str]
 ) -> Article:
-    from reader.cleaning.text import clean_text
+    from reader.cleaning.text import clean_dump
 
-    cleaned = clean_text(text, chrome=chrome)
+    cleaned = clean_dump(text, chrome=chrome)
     return Article(
         source=source,
         key=source,
         title=sanitize.clean_line(cleaned.title) or fallback,
         author=sanitize.clean_line(cleaned.author),
         published=plausible(cleaned.published),
-        body=sanitize.clean_text(cleaned.body).strip(),
+        body=sanitize.strip_controls(cleaned.body).strip(),
         kind=SourceKind.TEXT,
     )
 
@@ -222,7 +222,7 @@ def _html_article(
         author=sanitize.clean_line(page.author),
         url=sanitize.safe_url(url),
         published=plausible(page.published),
-        body=sanitize.clean_text(page.body).strip(),
+        body=sanitize.strip_controls(page.body).strip(),
         kind=SourceKind.HTML,
     )
     return article, tuple(sanitize.clean_line(w) or "" for w in page.warnings if w)

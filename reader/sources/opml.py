@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from reader import sanitize
-from reader.errors import FeedError
+from reader.core import sanitize
+from reader.core.errors import FeedError
 from reader.sources.xmlsafe import RefusedXml, check_xml
 
 MAX_OPML_BYTES = 10 * 2**20

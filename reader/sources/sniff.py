@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePath
 
-from reader.models import SourceKind
+from reader.core.models import SourceKind
 from reader.sources.decode import bom_encoding
 
 _HEAD = 64 * 1024

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from reader.models import Article, BodyState
+from reader.core.models import Article, BodyState
 
 
 class Sort(StrEnum):

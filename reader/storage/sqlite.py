@@ -24,8 +24,8 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from reader.errors import StorageError
-from reader.models import Article, BodyState, SourceKind
+from reader.core.errors import StorageError
+from reader.core.models import Article, BodyState, SourceKind
 from reader.storage.base import (
     ArticleQuery,
     ArticleRow,

@@ -32,12 +32,12 @@ from textual.content import Content
 from textual.widgets import Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from reader.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
-from reader.errors import ReaderError
-from reader.filters import parse_filter
+from reader.core.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
+from reader.core.errors import ReaderError
+from reader.core.filters import parse_filter
+from reader.core.models import BodyState, SourceKind
+from reader.core.sanitize import clean_line, safe_url
 from reader.library import Library, SourceOutcome
-from reader.models import BodyState, SourceKind
-from reader.sanitize import clean_line, safe_url
 from reader.storage.base import ArticleQuery, FeedInfo, Sort, StoredArticle
 from reader.tui.commands import ActionsProvider
 from reader.tui.messages import (
@@ -118,7 +118,7 @@ Or open files, folders and feeds once: reader PATH-OR-URL..."""
 
 
 def make_bindings() -> list[BindingType]:
-    """Bindings from ``reader.config.ACTIONS``; each carries its action id for ``[keys]``."""
+    """Bindings from ``reader.core.config.ACTIONS``; each carries its action id for ``[keys]``."""
     bindings: list[BindingType] = [
         Binding(keys, action, description, id=action, show=False,
                 priority=action in PRIORITY_ACTIONS)
@@ -325,7 +325,7 @@ class ReaderApp(App[int]):
         return hints
 
     def help_rows(self) -> list[tuple[str, str]]:
-        from reader.config import FIXED_KEYS
+        from reader.core.config import FIXED_KEYS
 
         rows = [(self.keys_for(action), description)
                 for action, (_keys, description) in ACTIONS.items()]
@@ -759,7 +759,7 @@ class ReaderApp(App[int]):
           name="show the raw text")
     def load_raw(self, stored: StoredArticle) -> None:
         # imported on first use: the cleaner's model is not needed to start the app
-        from reader.cleaning.text import clean_text as clean_dump
+        from reader.cleaning.text import clean_dump
         from reader.sources.decode import decode_bytes
         from reader.sources.files import read_file
 

@@ -9,7 +9,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from reader.config import ACTIONS
+from reader.core.config import ACTIONS
 
 # Palette-only commands: (action, description). Every ACTIONS entry is offered as well.
 EXTRA_COMMANDS: tuple[tuple[str, str], ...] = (

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-# What the filter line (/) takes besides words; see reader.filters
+# What the filter line (/) takes besides words; see reader.core.filters
 FILTER_HELP = (
     ("harbour \"city council\"", "Filter: articles with every word and phrase"),
     ("since:7d  until:2026-11", "Filter: a date range (a day, month or year, today, "

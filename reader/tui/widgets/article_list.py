@@ -24,8 +24,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.config import DEFAULT_KEYS
-from reader.sanitize import clean_line
+from reader.core.config import DEFAULT_KEYS
+from reader.core.sanitize import clean_line
 from reader.storage.base import ArticleRow
 
 PAGE = 64  # rows fetched per request, and the margin fetched around the visible rows

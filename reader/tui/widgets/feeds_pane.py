@@ -27,7 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from reader.sanitize import clean_line
+from reader.core.sanitize import clean_line
 from reader.storage.base import FeedInfo
 from reader.tui.widgets.article_list import fit, set_row_count
 

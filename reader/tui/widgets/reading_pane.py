@@ -29,7 +29,7 @@ from textual.timer import Timer
 from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
-from reader.sanitize import clean_text
+from reader.core.sanitize import strip_controls
 
 if TYPE_CHECKING:
     from reader.render import RenderedArticle
@@ -248,7 +248,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
         """Show a one-line message such as "No article selected". Plain text, never markup."""
         self._leave_current()
         self._links = ()
-        self._set_body(Text(clean_text(message)), message=True)
+        self._set_body(Text(strip_controls(message)), message=True)
         self._restore(0.0, from_top=True)
 
     # internals

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from reader.errors import ConfigError
+from reader.core.errors import ConfigError
 
 __all__ = [
     "ACTIONS",

@@ -50,7 +50,7 @@ def _replace_control(match: re.Match[str]) -> str:
     return _ESC_VISIBLE if match.group() in ("\x1b", "\x9b") else ""
 
 
-def clean_text(text: str) -> str:
+def strip_controls(text: str) -> str:
     """Multi-line text (bodies): normalised line ends, no control characters but TAB and LF."""
     return _CONTROLS.sub(_replace_control, normalize_newlines(text))
 
@@ -62,7 +62,7 @@ def clean_line(text: str | None, *, limit: int = MAX_TITLE) -> str | None:
     """
     if text is None:
         return None
-    text = _BIDI.sub("", clean_text(text))
+    text = _BIDI.sub("", strip_controls(text))
     text = _SPACES.sub(" ", text).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "\u2026"
@@ -84,7 +84,7 @@ def safe_url(url: str | None, *, base: str | None = None) -> str | None:
     url = url.strip()
     if not url or len(url) > MAX_URL or url.startswith("-"):
         return None
-    # An ESC made visible by clean_text() is still the trace of an escape sequence.
+    # An ESC made visible by strip_controls() is still the trace of an escape sequence.
     if _CONTROLS.search(url) or _BIDI.search(url) or _ESC_VISIBLE in url:
         return None
     if _WHITESPACE.search(url):
