@@ -19,8 +19,8 @@ from reader.core import sanitize
 from reader.core.dates import isoformat
 from reader.core.errors import SourceError
 from reader.core.filters import parse_bound, parse_filter
-from reader.library import Library, SourceOutcome
-from reader.storage.base import ArticleQuery, FeedInfo, StoredArticle
+from reader.core.models import ArticleQuery, FeedInfo, SourceOutcome, StoredArticle
+from reader.library import Library
 
 if TYPE_CHECKING:
     from reader.core.config import Config

@@ -33,32 +33,37 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reader.core import sanitize
 from reader.core.errors import FetchError, ReaderError, SourceError
-from reader.core.models import Article, BodyState, LoadResult, SourceKind
-from reader.core.paths import db_path, subscriptions_path
-from reader.storage.base import (
+from reader.core.models import (
+    Article,
     ArticleQuery,
     ArticleRow,
+    BodyState,
     FeedInfo,
     FeedKind,
     FetchOutcome,
     FileStamp,
+    ImportReport,
+    LoadResult,
+    SourceKind,
+    SourceOutcome,
     StoredArticle,
 )
+from reader.core.paths import db_path, subscriptions_path
 from reader.storage.sqlite import Salvage, SqliteStorage
 
 _HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
 if TYPE_CHECKING:
     from reader.core.config import FeedSettings
+    from reader.core.models import ProgressCallback, RefreshSummary
     from reader.priming import Primer
-    from reader.refresh import ProgressCallback, RefreshSummary
     from reader.sources.http import HttpLimits
 
 __all__ = [
@@ -74,31 +79,6 @@ CLEAN_CHUNK = 20  # files per worker task: small, so the first batch shows at on
 QUICK_FILES = 30  # a new folder's first files, shown before the rest is even listed
 _CHROME_SAMPLE = 300  # text files read to learn a directory's shared chrome
 _UNDO_DEPTH = 50
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SourceOutcome:
-    """What loading one source (or one batch of a directory) did.
-
-    ``feed_id`` is where its articles are stored (None when nothing could be stored);
-    ``done`` is False for the intermediate batches of a directory.
-    """
-
-    spec: str
-    feed_id: int | None = None
-    title: str | None = None
-    new: int = 0
-    total: int = 0
-    done: bool = True
-    warnings: tuple[str, ...] = ()
-    error: str | None = None
-
-
-@dataclass(slots=True)
-class ImportReport:
-    added: int = 0
-    existing: int = 0
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -806,7 +786,7 @@ class _SourceLoader:
             return self._emit(SourceOutcome(spec=url, title=result.title,
                                             warnings=result.warnings)), list(result.feed_urls)
         when = datetime.now(UTC)
-        if result.extra.get("not_modified") == "true" and existing is not None:
+        if result.not_modified and existing is not None:
             await asyncio.to_thread(self.storage.record_fetch, existing.id,
                                     state=response.state if response else None,
                                     error=None, when=when)

@@ -23,13 +23,24 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from reader.core.errors import FetchError, ReaderError, StorageError
-from reader.core.models import Article, SourceKind
-from reader.storage.base import FeedInfo, FeedKind, FetchOutcome, FetchState, Storage
+from reader.core.models import (
+    Article,
+    FeedInfo,
+    FeedKind,
+    FeedProgress,
+    FetchOutcome,
+    FetchState,
+    ProgressCallback,
+    RefreshSummary,
+    SourceKind,
+)
+from reader.storage.base import Storage
 
 if TYPE_CHECKING:
     import httpx
 
-    from reader.library import Library, SourceOutcome
+    from reader.core.models import SourceOutcome
+    from reader.library import Library
     from reader.sources.http import HttpLimits
 
 PARSE_PROCESSES = 2  # worker processes for CPU-bound work: this machine class has 2 cores
@@ -42,45 +53,6 @@ PRUNE_EVERY = timedelta(hours=1)
 # a feed of 100,000 entries is a mistake or an attack; its newest entries are what matters
 MAX_ENTRIES = 5000
 VACUUM_AFTER_PRUNED = 2000
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FeedProgress:
-    """One feed finished (its articles are committed when this is reported)."""
-
-    feed_id: int
-    url: str
-    name: str
-    done: int  # feeds finished so far, this one included
-    total: int
-    new: int = 0
-    error: str | None = None
-    not_modified: bool = False
-    skipped: bool = False  # the server asked us to wait (Retry-After) and we do
-
-
-ProgressCallback = Callable[[FeedProgress], None]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RefreshSummary:
-    feeds: int
-    new_articles: int
-    errors: int
-    seconds: float
-    skipped: int = 0
-    not_modified: int = 0
-    pruned: int = 0
-    failures: tuple[tuple[str, str], ...] = ()  # (url, one-line message)
-
-    def line(self) -> str:
-        """The summary line of ``reader refresh``."""
-        text = (f"{self.feeds} feed{'s' if self.feeds != 1 else ''}, {self.new_articles} new "
-                f"article{'s' if self.new_articles != 1 else ''}, {self.errors} "
-                f"error{'s' if self.errors != 1 else ''}, {self.seconds:.1f} s")
-        if self.skipped:
-            text += f" ({self.skipped} skipped: the server asked to wait)"
-        return text
 
 
 @dataclass(slots=True)

@@ -79,8 +79,8 @@ def test_add_refresh_feeds_list_search(capsys: pytest.CaptureFixture[str], db: P
 
 
 def test_list_filters(capsys: pytest.CaptureFixture[str], db: Path, farm: Farm) -> None:
+    from reader.core.models import ArticleQuery
     from reader.library import Library
-    from reader.storage.base import ArticleQuery
 
     run(capsys, db, "add", farm.urls[0])
     with Library.open(db) as lib:
@@ -286,7 +286,7 @@ def test_progress_bar_draws_and_clears() -> None:
     import io
 
     from reader.commands import _ProgressBar
-    from reader.refresh import FeedProgress
+    from reader.core.models import FeedProgress
 
     stream = io.StringIO()
     bar = _ProgressBar(stream)

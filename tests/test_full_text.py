@@ -11,9 +11,8 @@ from pathlib import Path
 
 from support.farm import FEEDFARM, Farm
 
-from reader.core.models import BodyState
+from reader.core.models import ArticleQuery, BodyState
 from reader.library import Library
-from reader.storage.base import ArticleQuery
 
 CHROME = ("Sign in", "Sign up", "icon bookmark", "Related story", "Read more", "Cookies help us",
           "All rights reserved", "By Writer")

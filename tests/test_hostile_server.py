@@ -322,8 +322,8 @@ def test_no_request_ever_left_for_a_file_or_javascript_target(server: HostileSer
 
 
 def _library(tmp_path: Path, urls: list[str]):
+    from reader.core.models import FeedKind
     from reader.library import Library
-    from reader.storage.base import FeedKind
 
     library = Library.open(tmp_path / "library.sqlite")
     ids = [library.storage.upsert_feed(u, subscribed=True, kind=FeedKind.FEED) for u in urls]
@@ -501,8 +501,8 @@ def flip():
 
 
 def test_a_bad_answer_never_costs_the_cache(flip: str, tmp_path: Path, no_proxy) -> None:
+    from reader.core.models import ArticleQuery
     from reader.sources.http import HttpLimits
-    from reader.storage.base import ArticleQuery
 
     library, [feed_id] = _library(tmp_path, [flip])
     limits = HttpLimits(deadline=5.0)
@@ -553,8 +553,8 @@ def test_a_bad_answer_never_costs_the_cache(flip: str, tmp_path: Path, no_proxy)
 
 def test_server_gone_keeps_the_cache(tmp_path: Path, no_proxy) -> None:
     """Subscribe, refresh, then the server disappears: the next refresh fails, nothing is lost."""
+    from reader.core.models import ArticleQuery
     from reader.sources.http import HttpLimits
-    from reader.storage.base import ArticleQuery
 
     srv = HostileServer(tmp_path)
     url = f"{srv.url}/ok.xml"

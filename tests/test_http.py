@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.core.models import SourceKind
+from reader.core.models import FetchState, SourceKind
 from reader.sources.http import (
     USER_AGENT,
     HttpFetchError,
@@ -28,7 +28,6 @@ from reader.sources.http import (
     parse_retry_after,
 )
 from reader.sources.load import load_specs, load_url, load_url_async
-from reader.storage.base import FetchState
 
 SERVER = Path(__file__).parent / "support" / "hostile_server.py"
 FAST = HttpLimits(deadline=2.0, max_bytes=2**20, connect_timeout=2.0)
@@ -370,8 +369,8 @@ def test_hostile_feed_over_http(hostile: str) -> None:
 def test_failed_load_carries_status_and_retry_after(hostile: str) -> None:
     result = load_url(f"{hostile}/status/429", limits=FAST)
     assert result.error == f"{hostile}/status/429: " + result.error.split(": ", 1)[1]
-    assert result.extra["status"] == "429"
-    assert datetime.fromisoformat(result.extra["retry_after"]) > datetime.now(UTC)
+    assert result.status == 429
+    assert result.retry_after is not None and result.retry_after > datetime.now(UTC)
 
 
 async def test_not_modified_load(hostile: str) -> None:
@@ -381,7 +380,7 @@ async def test_not_modified_load(hostile: str) -> None:
         result, second = await load_url_async(
             client, f"{hostile}/ok.xml", state=first.state, limits=FAST
         )
-    assert result.extra == {"not_modified": "true"} and result.error is None
+    assert result.not_modified and result.error is None
     assert second is not None and second.not_modified
 
 

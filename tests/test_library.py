@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from reader.core.errors import SourceError
+from reader.core.models import ArticleQuery, FeedKind, SourceOutcome
 from reader.core.paths import db_path
-from reader.library import Library, SourceOutcome
-from reader.storage.base import ArticleQuery, FeedKind
+from reader.library import Library
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

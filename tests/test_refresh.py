@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 from support.farm import Farm
 
+from reader.core.models import ArticleQuery, FeedProgress
 from reader.library import Library
-from reader.refresh import FeedProgress
-from reader.storage.base import ArticleQuery
 from reader.storage.sqlite import MIGRATIONS
 
 ROOT = Path(__file__).parent.parent
@@ -402,9 +401,9 @@ def test_every_hostile_endpoint_through_refresh(library: Library, hostile_server
 
 
 def test_feeds_are_shared_out_without_exceeding_a_hosts_limit() -> None:
+    from reader.core.models import FetchState
     from reader.refresh import _Job, _share_out
     from reader.sources.http import HttpLimits
-    from reader.storage.base import FetchState
 
     jobs = [_Job(n, f"http://host{n % 3}.example/{n}.xml", FetchState(), None)
             for n in range(10)]

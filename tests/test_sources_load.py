@@ -246,7 +246,7 @@ def test_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stub_cleaner
     assert by_source["articles/link.txt"].warnings == (
         "articles/link.txt: symbolic link, not followed",
     )
-    assert by_source["articles/pipe.txt"].extra == {"skipped": "true"}
+    assert by_source["articles/pipe.txt"].skipped
     assert all(r.error is None for r in results)
     assert by_source["articles/feed.xml"].kind is SourceKind.FEED
     texts = [by_source[s] for s in ("articles/a.txt", "articles/b.txt", "articles/sub/c.txt")]
@@ -303,7 +303,7 @@ def test_unreadable_member_is_an_error(tmp_path: Path) -> None:
 
 def test_a_binary_file_named_alone_is_an_error() -> None:
     result = load_path(HOSTILE / "binary-file.txt")
-    assert result.error is not None and result.extra == {"skipped": "true"}
+    assert result.error is not None and result.skipped
 
 
 def test_bad_names_are_shown_sanitised(tmp_path: Path) -> None:

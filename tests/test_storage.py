@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from reader.core.errors import StorageError
-from reader.core.models import Article
-from reader.storage.base import ArticleQuery, FeedKind, FetchState, Sort
+from reader.core.models import Article, ArticleQuery, FeedKind, FetchState, Sort
 from reader.storage.sqlite import (
     APPLICATION_ID,
     MIGRATIONS,
@@ -240,7 +239,7 @@ def test_full_body_position_and_undated_keep_their_place(storage: SqliteStorage)
 
 
 def test_file_stamps(storage: SqliteStorage) -> None:
-    from reader.storage.base import FileStamp
+    from reader.core.models import FileStamp
 
     feed_id = storage.upsert_feed("/tmp/dir", kind=FeedKind.DIRECTORY)
     storage.record_files(feed_id, [("/tmp/dir/a", FileStamp(1, 2))])
@@ -412,7 +411,7 @@ def _fts_intact(storage: SqliteStorage) -> None:
 
 
 def test_search_index_follows_inserts_updates_and_duplicates(storage: SqliteStorage) -> None:
-    from reader.storage.base import FetchOutcome
+    from reader.core.models import FetchOutcome
 
     one = storage.upsert_feed("http://a/feed")
     two = storage.upsert_feed("http://b/feed")

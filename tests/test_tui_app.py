@@ -14,9 +14,8 @@ from textual.widgets import Input
 
 from reader.core.config import Config, Layout, load_config
 from reader.core.errors import FetchError
-from reader.core.models import SourceKind
+from reader.core.models import SourceKind, StoredArticle
 from reader.library import Library
-from reader.storage.base import StoredArticle
 from reader.tui.app import ReaderApp
 from reader.tui.screens.add_feed import AddFeedScreen
 from reader.tui.screens.confirm import ConfirmScreen

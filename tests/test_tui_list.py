@@ -15,9 +15,8 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 
 from reader.core.config import Config
-from reader.core.models import Article
+from reader.core.models import Article, ArticleRow
 from reader.library import Library
-from reader.storage.base import ArticleRow
 from reader.tui.app import ReaderApp
 from reader.tui.widgets.article_list import ArticleList, Columns, fit, row_cells
 

@@ -1,7 +1,8 @@
-"""The small, typed public vocabulary shared by every layer."""
+"""The small, typed public vocabulary shared by every layer: articles, feeds, library rows."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -64,7 +65,10 @@ class Feed:
 class LoadResult:
     """What loading one source produced: articles, feed URLs to follow (OPML), warnings.
 
-    ``error`` is set when the source could not be loaded at all (one line).
+    ``error`` is set when the source could not be loaded at all (one line). ``skipped``: a
+    file left out on purpose (binary, empty, not a regular file); in a folder that is a
+    warning, named alone an error. ``not_modified``: a fetch answered 304. ``status`` and
+    ``retry_after``: what a failed fetch's server said.
     """
 
     source: str
@@ -74,4 +78,197 @@ class LoadResult:
     feed_urls: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     error: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    skipped: bool = False
+    not_modified: bool = False
+    status: int | None = None
+    retry_after: datetime | None = None
+
+
+# ---------------------------------------------------------------------- the library
+
+
+class Sort(StrEnum):
+    DATE = "date"  # newest first
+    FEED = "feed"  # by feed title, then newest first
+    TITLE = "title"
+    RANK = "rank"  # search relevance (FTS5 bm25); without ``text`` the same as DATE
+
+
+class FeedKind(StrEnum):
+    """What a library source is: how it is refreshed and how its articles are keyed."""
+
+    FEED = "feed"  # an RSS/Atom/JSON feed, by URL or local file
+    DIRECTORY = "directory"  # a folder of article files, rescanned by (path, size, mtime)
+    FILE = "file"  # one article file (or a web page)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArticleQuery:
+    """A view of the library: every field narrows it; the default is everything, newest first."""
+
+    feed_ids: tuple[int, ...] | None = None  # None: all feeds
+    folder: str | None = None
+    subscribed_only: bool = False  # the library view: leave out sources opened only once
+    unread_only: bool = False
+    starred_only: bool = False
+    text: str | None = None  # FTS5 search: plain words and "quoted phrases", never a syntax error
+    since: datetime | None = None
+    until: datetime | None = None
+    sort: Sort = Sort.DATE
+    prefix: bool = False  # the last plain word of ``text`` also matches as a prefix (as you type)
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedInfo:
+    """A source in the library: a subscribed feed/directory, or a source opened once."""
+
+    id: int
+    url: str  # feed URL or absolute path
+    kind: FeedKind
+    title: str | None
+    display_name: str | None
+    folder: str | None
+    subscribed: bool
+    always_full_text: bool
+    unread: int
+    total: int
+    last_success: datetime | None
+    last_error: str | None
+    retry_after: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.title or self.url
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArticleRow:
+    """What one line of the article list needs, and no more (cheap to fetch by the hundred)."""
+
+    id: int
+    feed_id: int
+    title: str | None
+    feed_name: str
+    published: datetime | None
+    read: bool
+    starred: bool
+    words: int
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredArticle:
+    """A whole article as the library keeps it."""
+
+    id: int
+    feed_id: int
+    feed_name: str
+    article: Article
+    full_body: str | None  # extracted full text for summary-only entries, when fetched
+    read: bool
+    starred: bool
+    read_position: float  # 0..1 scroll fraction
+    words: int
+
+    @property
+    def body_state(self) -> BodyState:
+        return BodyState.FULL if self.full_body else self.article.body_state
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchState:
+    """HTTP validators and politeness state kept per feed between refreshes."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_after: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchOutcome:
+    """What one fetch of a feed gives the storage to write.
+
+    ``articles`` None: nothing to store (unchanged, or failed: the cache stays as it is).
+    ``error`` set: the fetch failed; the validators kept are those in ``state`` if any.
+    ``content_hash``: of the body that was parsed, so an identical body need not be again.
+    """
+
+    feed_id: int
+    articles: Sequence[Article] | None = None
+    state: FetchState | None = None
+    error: str | None = None
+    title: str | None = None
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileStamp:
+    """What a cached file looked like when it was cleaned: unchanged stamp, no re-clean."""
+
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceOutcome:
+    """What loading one source (or one batch of a directory) did.
+
+    ``feed_id`` is where its articles are stored (None when nothing could be stored);
+    ``done`` is False for the intermediate batches of a directory.
+    """
+
+    spec: str
+    feed_id: int | None = None
+    title: str | None = None
+    new: int = 0
+    total: int = 0
+    done: bool = True
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class ImportReport:
+    added: int = 0
+    existing: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedProgress:
+    """One feed finished (its articles are committed when this is reported)."""
+
+    feed_id: int
+    url: str
+    name: str
+    done: int  # feeds finished so far, this one included
+    total: int
+    new: int = 0
+    error: str | None = None
+    not_modified: bool = False
+    skipped: bool = False  # the server asked us to wait (Retry-After) and we do
+
+
+ProgressCallback = Callable[[FeedProgress], None]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RefreshSummary:
+    feeds: int
+    new_articles: int
+    errors: int
+    seconds: float
+    skipped: int = 0
+    not_modified: int = 0
+    pruned: int = 0
+    failures: tuple[tuple[str, str], ...] = ()  # (url, one-line message)
+
+    def line(self) -> str:
+        """The summary line of ``reader refresh``."""
+        text = (f"{self.feeds} feed{'s' if self.feeds != 1 else ''}, {self.new_articles} new "
+                f"article{'s' if self.new_articles != 1 else ''}, {self.errors} "
+                f"error{'s' if self.errors != 1 else ''}, {self.seconds:.1f} s")
+        if self.skipped:
+            text += f" ({self.skipped} skipped: the server asked to wait)"
+        return text

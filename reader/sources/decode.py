@@ -97,8 +97,8 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> Decoded:
     if bom is not None:
         name, size = bom
         text = data[size:].decode(name, errors="replace")
-        codec = name.replace("-le", "").replace("-be", "")
-        return Decoded(sanitize.strip_controls(text), codec, None)
+        label = name.replace("-le", "").replace("-be", "")
+        return Decoded(sanitize.strip_controls(text), label, None)
     try:
         return Decoded(sanitize.strip_controls(data.decode("utf-8")), "utf-8", None)
     except UnicodeDecodeError:

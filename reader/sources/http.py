@@ -26,8 +26,8 @@ import httpx
 
 from reader.core import sanitize
 from reader.core.errors import FetchError
+from reader.core.models import FetchState
 from reader.core.version import __version__
-from reader.storage.base import FetchState
 
 USER_AGENT = f"reader-tui/{__version__} (+https://pypi.org/project/reader-tui/)"
 DEFAULT_ACCEPT = (

@@ -4,7 +4,7 @@ The CLI, the library and the TUI all load through here. Nothing raises: every
 failure becomes ``LoadResult(error=...)``, one line that names the file or URL.
 In a directory walk, members that are skipped on purpose (binary, empty, symlink,
 FIFO, device) are not failures: their LoadResult has no error, one warning, and
-``extra["skipped"] = "true"``. A binary file named on its own is an error.
+``skipped`` set. A binary file named on its own is an error.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ from reader.sources.sniff import sniff
 if TYPE_CHECKING:
     import httpx
 
+    from reader.core.models import FetchState
     from reader.sources.http import HttpLimits, HttpResponse
-    from reader.storage.base import FetchState
 
 T = TypeVar("T")
 
@@ -53,8 +53,6 @@ _FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]{0,60})[ \t]*:(.*)$")
 _H1 = re.compile(r"^#[ \t]+(\S.*)$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _BLANK_RUNS = re.compile(r"\n{3,}")
-
-SKIPPED = "skipped"
 
 
 def shown(source: str) -> str:
@@ -68,8 +66,10 @@ def _one_line(error: BaseException) -> str:
     return text or type(error).__name__
 
 
-def _failed(source: str, reason: str, **extra: str) -> LoadResult:
-    return LoadResult(source=source, error=f"{shown(source)}: {reason}", extra=dict(extra))
+def _failed(source: str, reason: str, *, skipped: bool = False, status: int | None = None,
+            retry_after: datetime | None = None) -> LoadResult:
+    return LoadResult(source=source, error=f"{shown(source)}: {reason}", skipped=skipped,
+                      status=status, retry_after=retry_after)
 
 
 # --------------------------------------------------------------------------- bytes
@@ -124,9 +124,9 @@ def _load_bytes(
 ) -> LoadResult:
     kind = sniff(data, name=name, content_type=content_type)
     if kind is SourceKind.EMPTY:
-        return _failed(source, "empty file", skipped="true")
+        return _failed(source, "empty file", skipped=True)
     if kind is SourceKind.BINARY:
-        return _failed(source, "not a text file (binary), skipped", skipped="true")
+        return _failed(source, "not a text file (binary), skipped", skipped=True)
     if kind is SourceKind.FEED:
         from reader.sources.feeds import parse_feed
 
@@ -341,7 +341,7 @@ def load_directory(directory: Path, *, source_prefix: str | None = None) -> Iter
         if entry.error is not None:
             message = f"{shown(source)}: {entry.error}"
             if entry.skipped:
-                yield LoadResult(source=source, warnings=(message,), extra={SKIPPED: "true"})
+                yield LoadResult(source=source, warnings=(message,), skipped=True)
             else:
                 yield LoadResult(source=source, error=message)
         elif entry.path in texts:
@@ -353,7 +353,7 @@ def load_directory(directory: Path, *, source_prefix: str | None = None) -> Iter
 
 def _skip_as_warning(result: LoadResult) -> LoadResult:
     """In a directory, a binary or empty file is skipped with a warning, not a failure."""
-    if result.error is None or result.extra.get(SKIPPED) != "true":
+    if result.error is None or not result.skipped:
         return result
     return dataclasses.replace(result, error=None, warnings=(*result.warnings, result.error))
 
@@ -418,26 +418,20 @@ async def load_url_async(
 ) -> tuple[LoadResult, HttpResponse | None]:
     """Fetch and load one URL. Never raises.
 
-    On failure the LoadResult's ``extra`` may carry ``status`` and ``retry_after``
-    (ISO 8601); on 304 it is empty with ``extra["not_modified"] = "true"``.
+    On failure the LoadResult may carry the server's ``status`` and ``retry_after``; on
+    304 it is empty with ``not_modified`` set.
     """
     from reader.sources.http import fetch
 
     try:
         response = await fetch(client, url, state=state, limits=_limits(limits))
     except FetchError as error:
-        extra: dict[str, str] = {}
-        status = getattr(error, "status", None)
-        retry_after: datetime | None = getattr(error, "retry_after", None)
-        if status is not None:
-            extra["status"] = str(status)
-        if retry_after is not None:
-            extra["retry_after"] = retry_after.isoformat()
-        return _failed(url, _one_line(error), **extra), None
+        return _failed(url, _one_line(error), status=getattr(error, "status", None),
+                       retry_after=getattr(error, "retry_after", None)), None
     except Exception as error:  # fetch promises FetchError; this is the seatbelt
         return _failed(url, f"fetch failed ({type(error).__name__})"), None
     if response.not_modified:
-        return LoadResult(source=url, kind=None, extra={"not_modified": "true"}), response
+        return LoadResult(source=url, kind=None, not_modified=True), response
     # Parsing is CPU-bound; off the event loop so other fetches keep flowing.
     result = await asyncio.to_thread(_load_response, url, response)
     return result, response

@@ -25,16 +25,18 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from reader.core.errors import StorageError
-from reader.core.models import Article, BodyState, SourceKind
-from reader.storage.base import (
+from reader.core.models import (
+    Article,
     ArticleQuery,
     ArticleRow,
+    BodyState,
     FeedInfo,
     FeedKind,
     FetchOutcome,
     FetchState,
     FileStamp,
     Sort,
+    SourceKind,
     StoredArticle,
 )
 

@@ -35,10 +35,17 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from reader.core.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
 from reader.core.errors import ReaderError
 from reader.core.filters import parse_filter
-from reader.core.models import BodyState, SourceKind
+from reader.core.models import (
+    ArticleQuery,
+    BodyState,
+    FeedInfo,
+    Sort,
+    SourceKind,
+    SourceOutcome,
+    StoredArticle,
+)
 from reader.core.sanitize import clean_line, safe_url
-from reader.library import Library, SourceOutcome
-from reader.storage.base import ArticleQuery, FeedInfo, Sort, StoredArticle
+from reader.library import Library
 from reader.tui.commands import ActionsProvider
 from reader.tui.messages import (
     ArticleReady,
@@ -68,8 +75,8 @@ from reader.tui.widgets.reading_pane import ReadingPane
 from reader.tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
+    from reader.core.models import FeedProgress
     from reader.priming import Primer
-    from reader.refresh import FeedProgress
     from reader.render import RenderedArticle
 
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.message import Message
 
-from reader.storage.base import ArticleQuery, ArticleRow, FeedInfo, StoredArticle
+from reader.core.models import ArticleQuery, ArticleRow, FeedInfo, StoredArticle
 
 if TYPE_CHECKING:
     from reader.render import RenderedArticle

@@ -25,8 +25,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.core.config import DEFAULT_KEYS
+from reader.core.models import ArticleRow
 from reader.core.sanitize import clean_line
-from reader.storage.base import ArticleRow
 
 PAGE = 64  # rows fetched per request, and the margin fetched around the visible rows
 CACHE_ROWS = 4096

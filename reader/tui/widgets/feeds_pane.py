@@ -27,8 +27,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from reader.core.models import FeedInfo
 from reader.core.sanitize import clean_line
-from reader.storage.base import FeedInfo
 from reader.tui.widgets.article_list import fit, set_row_count
 
 WARNING_MARK = "\u26a0"  # ⚠
