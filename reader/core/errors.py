@@ -25,3 +25,14 @@ class StorageError(ReaderError):
 
 class ConfigError(ReaderError):
     """The configuration file is invalid (the message names the line and the key)."""
+
+
+class SyncError(ReaderError):
+    """A feed server could not be reached, or refused or garbled a request.
+
+    The message names the server first: "tt-rss at 127.0.0.1:8280: timed out after 30 s".
+    """
+
+
+class SyncAuthError(SyncError):
+    """The server refused the credentials (wrong password, unknown user, API disabled)."""

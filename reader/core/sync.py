@@ -1,0 +1,151 @@
+"""The sync vocabulary: what a feed server's API gives and takes, whatever the API.
+
+One module of ``reader/sync/`` per API (Tiny Tiny RSS's JSON API, the Google Reader API)
+implements :class:`SyncClient`; the library talks to the Protocol only, so a third API
+(Miniflux's own, Nextcloud News) is one new module.
+
+Ids are the server's, as strings: whatever one call returns, the others take back.
+Every failure of a client is a :class:`reader.core.errors.SyncError` whose message is one
+line that starts with the client's :attr:`SyncClient.label` ("tt-rss at 127.0.0.1:8280:
+password refused").
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Collection, Container
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from types import TracebackType
+from typing import Protocol, Self
+
+
+class Flag(StrEnum):
+    """A per-article state that goes both ways."""
+
+    READ = "read"
+    STARRED = "starred"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoteFeed:
+    """One subscription on the server."""
+
+    id: str  # the server's id, as unsubscribe() takes it ("12"; "feed/12")
+    url: str  # the feed's own address
+    title: str
+    category: str | None = None  # the folder / label; None when uncategorised
+    site_url: str | None = None  # the site's home page, where the API gives it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoteArticle:
+    """One article as the server has it.
+
+    ``content`` is HTML as the server gives it: untrusted, to be cleaned like any feed's.
+    Text fields are single lines without control characters; URLs are http(s) or None.
+    """
+
+    id: str  # the server's id, stable; what mark() takes
+    feed_id: str  # RemoteFeed.id
+    title: str | None
+    url: str | None
+    author: str | None
+    published: datetime | None  # the entry's own date (from its feed), aware
+    updated: datetime | None  # when the server stored the entry (crawl time), where it says
+    content: str  # "" when the server has none
+    read: bool
+    starred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage:
+    """A page of :meth:`SyncClient.articles`.
+
+    ``cursor`` is set on the last page only: the value to pass as ``cursor`` next time
+    for "only what is new since". Store it once every page has been stored; a sync that
+    stops half-way starts again from the old cursor (pages may then repeat articles:
+    store them by id).
+    """
+
+    articles: tuple[RemoteArticle, ...]
+    cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteState:
+    """The ids of every unread and every starred article on the server.
+
+    An article the server has but which is not in ``unread`` is read there. Neither API
+    says when a flag changed, only what it is now.
+    """
+
+    unread: frozenset[str]
+    starred: frozenset[str]
+
+
+class SyncClient(Protocol):
+    """A logged-in session with one account on one feed server.
+
+    Use it as ``async with``: it logs in on the first call that needs it and closes its
+    HTTP client (when it made it) on exit. Calls are sequential; each one obeys the HTTP
+    limits it was given (deadline per request, size cap, no redirect followed).
+    """
+
+    kind: str  # "ttrss", "greader": what `reader account add KIND` takes
+
+    @property
+    def label(self) -> str:
+        """Who this is, for messages: "tt-rss at 127.0.0.1:8280"."""
+        ...
+
+    async def login(self) -> None:
+        """Log in (again). Raises SyncAuthError when the server refuses the credentials."""
+        ...
+
+    async def feeds(self) -> list[RemoteFeed]:
+        """Every subscription, with its title and category."""
+        ...
+
+    def articles(
+        self, cursor: str | None = None, *, known: Container[str] = frozenset()
+    ) -> AsyncIterator[ArticlePage]:
+        """Every article (``cursor`` None) or those new since ``cursor``, in pages.
+
+        ``known``: ids the caller already has; a client whose API lists ids apart from
+        contents does not download those again (the others may still return them).
+        """
+        ...
+
+    async def state(self) -> RemoteState:
+        """The unread and starred ids now on the server."""
+        ...
+
+    async def unread_count(self) -> int:
+        """How many articles are unread on the server (one cheap request)."""
+        ...
+
+    async def mark(self, ids: Collection[str], flag: Flag, value: bool) -> None:
+        """Set ``flag`` to ``value`` on every article of ``ids`` (unknown ids are ignored)."""
+        ...
+
+    async def subscribe(self, url: str, *, category: str | None = None) -> RemoteFeed:
+        """Subscribe to the feed at ``url`` (already subscribed is fine); the feed as listed."""
+        ...
+
+    async def unsubscribe(self, feed_id: str) -> None:
+        """Remove the subscription ``feed_id`` (a RemoteFeed.id)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Log out where the API has it, and close the HTTP client if this client made it."""
+        ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...

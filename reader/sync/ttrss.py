@@ -1,0 +1,371 @@
+"""Tiny Tiny RSS's JSON API as a :class:`reader.core.sync.SyncClient`.
+
+The address given is the install's root (``https://example.org/tt-rss/``); the API is its
+``api/``. Every call is a JSON POST ``{"op": ..., "sid": ...}``; answers are
+``{"status": 0|1, "content": ...}`` with HTTP 200 even for errors (``text/json``).
+
+What the API gives, and how it is used here (API level 15, tt-rss 21; later levels only
+add calls):
+
+- ``getHeadlines`` returns at most 200 articles a call, whatever ``limit`` asks, paged
+  by ``skip``. Its orders have no unique tie-breaker except the default (newest entry
+  first by ``date_entered``, one timestamp per inserted entry), so that one is used;
+  articles that arrive during the paging push the others down, which repeats some
+  (dropped by id) and loses none.
+- Article ids are one increasing sequence for the whole server, so "new since" is
+  ``since_id`` = the highest id seen: the cursor.
+- No call says when an article's read or starred flag changed (tt-rss records it, the
+  API does not expose it): :meth:`state` lists the unread (virtual feed -4, view mode
+  ``unread``) and starred (virtual feed -1) ids.
+- ``updateArticle`` sets a flag on many ids at once (field 2 is *unread*, field 0
+  *marked*).
+- ``subscribeToFeed`` cannot create a category; a category that does not exist yet
+  leaves the feed uncategorised. tt-rss fetches the feed while subscribing.
+- Titles have their HTML stripped by tt-rss when it stores them (``Love <3`` becomes
+  ``Love``); ``guid`` is tt-rss's own hash, not the feed's guid.
+- A wrong user and a wrong password are the same ``LOGIN_ERROR``; tt-rss also tries the
+  password base64-decoded.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import AsyncIterator, Collection, Container
+from types import TracebackType
+from typing import Self
+
+import httpx
+
+from reader.core import sanitize
+from reader.core.errors import SyncAuthError, SyncError
+from reader.core.sync import ArticlePage, Flag, RemoteArticle, RemoteFeed, RemoteState
+from reader.sources.http import DEFAULT_LIMITS, HttpLimits
+from reader.sync.transport import (
+    Transport,
+    checked_url,
+    epoch,
+    flag,
+    ident,
+    line,
+    mapping,
+    sequence,
+    server_label,
+    url,
+)
+
+NAME = "tt-rss"
+PAGE = 200  # getHeadlines' own ceiling
+MARK_BATCH = 500
+ALL_ARTICLES = -4  # virtual feeds
+STARRED = -1
+_FIELD = {Flag.STARRED: 0, Flag.READ: 2}  # updateArticle's "field": 0 marked, 2 unread
+_SUBSCRIBE_ERRORS = {
+    2: "not a valid feed address",
+    3: "no feed there (a web page without a feed link)",
+    4: "that page offers several feeds: give the address of one",
+    5: "tt-rss could not download it",
+    6: "not a valid feed (invalid XML)",
+}
+
+
+class ApiCallError(SyncError):
+    """tt-rss answered a call with an error code (``code``: "FEED_NOT_FOUND", ...)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def api_url(root: str) -> str:
+    """The API's address for an install's root (an address already ending in api/ stays)."""
+    base = root.split("?", 1)[0]
+    if base.rstrip("/").endswith("/api") or base.endswith("/api/index.php"):
+        return base if base.endswith(("/", ".php")) else base + "/"
+    return base.rstrip("/") + "/api/"
+
+
+class TtrssClient:
+    """A session with one tt-rss account. See the module's docstring for the API's ways."""
+
+    kind = "ttrss"
+
+    def __init__(
+        self,
+        url: str,
+        user: str,
+        password: str,
+        *,
+        http: httpx.AsyncClient | None = None,
+        limits: HttpLimits = DEFAULT_LIMITS,
+    ) -> None:
+        root = checked_url(NAME, url)
+        self.api_url = api_url(root)
+        self._label = server_label(NAME, root)
+        self._user = user
+        self._password = password
+        self._sid: str | None = None
+        self.api_level: int | None = None
+        self._transport = Transport(self._label, http=http, limits=limits)
+
+    def __repr__(self) -> str:
+        return f"TtrssClient({self.api_url!r}, user={self._user!r})"
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @property
+    def requests(self) -> int:
+        """Requests sent so far (for benchmarks)."""
+        return self._transport.requests
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        try:
+            if self._sid is not None:
+                await self._call("logout", retry=False)
+        except SyncError:
+            pass  # the session expires by itself; closing must not fail
+        finally:
+            self._sid = None
+            await self._transport.aclose()
+
+    async def login(self) -> None:
+        self._sid = None
+        content = mapping(
+            await self._call("login", {"user": self._user, "password": self._password},
+                             auth=False)
+        )
+        sid = ident(content.get("session_id")) if content else None
+        if sid is None:
+            raise SyncError(f"{self._label}: the login answer has no session")
+        self._sid = sid
+        level = content.get("api_level") if content else None
+        self.api_level = level if isinstance(level, int) else None
+
+    async def _call(
+        self, op: str, params: dict[str, object] | None = None, *, auth: bool = True,
+        retry: bool = True,
+    ) -> object:
+        if auth and self._sid is None:
+            await self.login()
+        for attempt in range(2):
+            body: dict[str, object] = {"op": op, **(params or {})}
+            if auth:
+                body["sid"] = self._sid
+            response = await self._transport.request("POST", self.api_url, json_body=body)
+            self._transport.check(response)
+            answer = mapping(self._transport.json(response))
+            if answer is None or "status" not in answer or "content" not in answer:
+                raise SyncError(f"{self._label}: the answer is JSON but not tt-rss's API")
+            if answer["status"] == 0:
+                return answer["content"]
+            content = mapping(answer["content"]) or {}
+            code = ident(content.get("error")) or "unknown error"
+            if code == "NOT_LOGGED_IN" and auth and retry and attempt == 0:
+                await self.login()  # the session expired (tt-rss keeps them a day)
+                continue
+            raise self._api_error(op, code)
+        raise SyncAuthError(f"{self._label}: the session is refused right after logging in")
+
+    def _api_error(self, op: str, code: str) -> SyncError:
+        user = sanitize.clean_line(self._user, limit=60) or "(no user)"
+        if code == "LOGIN_ERROR":
+            return SyncAuthError(f"{self._label}: password refused for {user}")
+        if code == "API_DISABLED":
+            return SyncAuthError(
+                f"{self._label}: API access is off for {user} (tt-rss: Preferences, Enable API)"
+            )
+        if code == "NOT_LOGGED_IN":
+            return SyncAuthError(f"{self._label}: the session is refused right after logging in")
+        if code == "UNKNOWN_METHOD":
+            level = f" (API level {self.api_level})" if self.api_level else ""
+            return SyncError(f"{self._label}: the server does not know the call {op}{level}")
+        shown = sanitize.clean_line(code, limit=80) or "unknown error"
+        return ApiCallError(f"{self._label}: {op} failed: {shown}", code)
+
+    async def _categories(self) -> dict[int, str]:
+        rows = sequence(await self._call("getCategories", {"include_empty": True}))
+        names: dict[int, str] = {}
+        for row in rows:
+            item = mapping(row) or {}
+            number, title = item.get("id"), line(item.get("title"))
+            if isinstance(number, int) and number > 0 and title:
+                names[number] = html.unescape(title)
+        return names
+
+    async def feeds(self) -> list[RemoteFeed]:
+        categories = await self._categories()
+        rows = sequence(await self._call("getFeeds", {"cat_id": -3}))  # -3: every real feed
+        feeds = []
+        for row in rows:
+            item = mapping(row) or {}
+            feed_id, feed_url = ident(item.get("id")), url(item.get("feed_url"))
+            if feed_id is None or feed_url is None:
+                continue
+            category = item.get("cat_id")
+            feeds.append(RemoteFeed(
+                id=feed_id,
+                url=feed_url,
+                title=_unescaped(line(item.get("title"))) or feed_url,
+                category=categories.get(category) if isinstance(category, int) else None,
+            ))
+        return feeds
+
+    async def articles(
+        self, cursor: str | None = None, *, known: Container[str] = frozenset()
+    ) -> AsyncIterator[ArticlePage]:
+        since = int(cursor) if cursor and cursor.isascii() and cursor.isdigit() else 0
+        top = since
+        seen: set[str] = set()
+        skip = 0
+        while True:
+            rows = sequence(await self._call("getHeadlines", {
+                "feed_id": ALL_ARTICLES, "view_mode": "all_articles", "show_content": True,
+                "since_id": since, "skip": skip, "limit": PAGE,
+            }))
+            batch = []
+            fresh = 0
+            for row in rows:
+                article = _article(mapping(row))
+                if article is None or article.id in seen:
+                    continue
+                fresh += 1
+                seen.add(article.id)
+                if article.id.isdigit():
+                    top = max(top, int(article.id))
+                if article.id not in known:
+                    batch.append(article)
+            skip += len(rows)
+            # A short page is the last; so is one with nothing new (a server ignoring skip).
+            if len(rows) < PAGE or fresh == 0:
+                yield ArticlePage(tuple(batch), cursor=str(top))
+                return
+            yield ArticlePage(tuple(batch))
+
+    async def _ids(self, feed_id: int, view_mode: str) -> frozenset[str]:
+        ids: set[str] = set()
+        skip = 0
+        while True:
+            rows = sequence(await self._call("getHeadlines", {
+                "feed_id": feed_id, "view_mode": view_mode, "show_content": False,
+                "skip": skip, "limit": PAGE,
+            }))
+            before = len(ids)
+            for row in rows:
+                item = mapping(row) or {}
+                article_id = ident(item.get("id"))
+                if article_id is not None:
+                    ids.add(article_id)
+            skip += len(rows)
+            if len(rows) < PAGE or len(ids) == before:
+                return frozenset(ids)
+
+    async def state(self) -> RemoteState:
+        unread = await self._ids(ALL_ARTICLES, "unread")
+        starred = await self._ids(STARRED, "all_articles")
+        return RemoteState(unread=unread, starred=starred)
+
+    async def unread_count(self) -> int:
+        content = mapping(await self._call("getUnread")) or {}
+        value = content.get("unread")
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    async def counters(self) -> list[dict[str, object]]:
+        """tt-rss's own counters (getCounters): unread per feed and category, as given."""
+        return [item for row in sequence(await self._call("getCounters"))
+                if (item := mapping(row)) is not None]
+
+    async def update_feed(self, feed_id: str) -> None:
+        """Ask tt-rss to fetch the feed now (updateFeed; it answers once it has)."""
+        if not (feed_id.isascii() and feed_id.isdigit()):
+            raise SyncError(f"{self._label}: not a tt-rss feed id: "
+                            f"{sanitize.clean_line(feed_id, limit=40)}")
+        await self._call("updateFeed", {"feed_id": int(feed_id)})
+
+    async def mark(self, ids: Collection[str], flag: Flag, value: bool) -> None:
+        numbers = sorted({i for i in ids if i.isascii() and i.isdigit()}, key=int)
+        # field 2 is "unread": reading sets it false.
+        mode = (0 if value else 1) if flag is Flag.READ else (1 if value else 0)
+        for start in range(0, len(numbers), MARK_BATCH):
+            await self._call("updateArticle", {
+                "article_ids": ",".join(numbers[start:start + MARK_BATCH]),
+                "mode": mode, "field": _FIELD[flag],
+            })
+
+    async def subscribe(self, url: str, *, category: str | None = None) -> RemoteFeed:
+        feed_url = checked_url(self._label, url)
+        category_id = 0
+        if category:
+            wanted = category.casefold()
+            for number, name in (await self._categories()).items():
+                if name.casefold() == wanted:
+                    category_id = number
+                    break
+        content = mapping(await self._call(
+            "subscribeToFeed", {"feed_url": feed_url, "category_id": category_id}
+        )) or {}
+        status = mapping(content.get("status")) or {}
+        code = status.get("code")
+        if code in (0, 1):
+            feed_id = ident(status.get("feed_id"))
+            for feed in await self.feeds():
+                if feed.id == feed_id:
+                    return feed
+            if feed_id is not None:
+                return RemoteFeed(id=feed_id, url=feed_url, title=feed_url)
+            raise SyncError(f"{self._label}: subscribed, but the answer has no feed id")
+        shown = sanitize.clean_line(feed_url, limit=120)
+        why = _SUBSCRIBE_ERRORS.get(code, f"code {code}") if isinstance(code, int) else "refused"
+        detail = line(status.get("message"), limit=120)
+        raise SyncError(f"{self._label}: cannot subscribe to {shown}: {why}"
+                        + (f" ({detail})" if detail else ""))
+
+    async def unsubscribe(self, feed_id: str) -> None:
+        """Unsubscribe; a feed that is not (or no longer) there is no error."""
+        if not (feed_id.isascii() and feed_id.isdigit()):
+            raise SyncError(f"{self._label}: not a tt-rss feed id: "
+                            f"{sanitize.clean_line(feed_id, limit=40)}")
+        try:
+            await self._call("unsubscribeFeed", {"feed_id": int(feed_id)})
+        except ApiCallError as error:
+            if error.code != "FEED_NOT_FOUND":
+                raise
+
+
+def _unescaped(text: str | None) -> str | None:
+    # tt-rss stores titles with HTML entities in places (feed titles from the feed's XML).
+    return sanitize.clean_line(html.unescape(text)) if text else text
+
+
+def _article(item: dict[str, object] | None) -> RemoteArticle | None:
+    if item is None:
+        return None
+    article_id, feed_id = ident(item.get("id")), ident(item.get("feed_id"))
+    if article_id is None or feed_id is None:
+        return None
+    content = item.get("content")
+    return RemoteArticle(
+        id=article_id,
+        feed_id=feed_id,
+        title=_unescaped(line(item.get("title"))),
+        url=url(item.get("link")),
+        author=line(item.get("author"), limit=200),
+        published=epoch(item.get("updated")),
+        updated=None,
+        content=content if isinstance(content, str) else "",
+        read=not flag(item.get("unread")),
+        starred=flag(item.get("marked")),
+    )
