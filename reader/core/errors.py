@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from reader.core.sanitize import clean_line
+
 
 class ReaderError(Exception):
     """Root of every error the reader raises on purpose."""
@@ -25,3 +27,11 @@ class StorageError(ReaderError):
 
 class ConfigError(ReaderError):
     """The configuration file is invalid (the message names the line and the key)."""
+
+
+def one_line(error: BaseException | None) -> str:
+    """An error as one line a person can read: its message without control characters or
+    line breaks (at most 400 characters), else the error's kind."""
+    if error is None:
+        return "unknown error"
+    return clean_line(str(error), limit=400) or type(error).__name__
