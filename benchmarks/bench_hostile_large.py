@@ -8,7 +8,8 @@ feed, a quadratic entity blowup, 100k-deep HTML, a 10 MB single line, a 1 MB tit
 hostile directory with a FIFO, a /dev/zero link, a symlink loop and hostile names) into a
 temporary folder, then runs every case twice in a child process with an address-space cap
 (2 GiB) and a timeout: ``python -m reader dump --format json CASE``, and the loader
-(``reader.sources.load.load_path`` / ``load_directory``) alone. Prints wall time, CPU time
+(``reader.ingest.load.load_path`` /
+``reader.ingest.specs.load_directory``) alone. Prints wall time, CPU time
 and peak RSS (``ru_maxrss`` of the child, from ``wait4``) per case and says which exceed
 the budget; exits 1 when any does, or when a run crashes (traceback) or hangs.
 """
@@ -45,7 +46,8 @@ CASES = [
 LOADER = """
 import sys
 from pathlib import Path
-from reader.sources.load import load_directory, load_path
+from reader.ingest.load import load_path
+from reader.ingest.specs import load_directory
 path = Path(sys.argv[1])
 results = list(load_directory(path)) if path.is_dir() else [load_path(path)]
 articles = sum(len(r.articles) for r in results)

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from reader.core.config import Config  # noqa: E402
 from reader.core.models import Article, BodyState, SourceKind  # noqa: E402
 from reader.library import Library  # noqa: E402
+from reader.storage.sqlite import SqliteStorage  # noqa: E402
 from reader.tui.app import ReaderApp  # noqa: E402
 from reader.tui.widgets.article_list import ArticleList  # noqa: E402
 
@@ -50,8 +51,7 @@ BASE = datetime(2026, 1, 1, tzinfo=UTC)
 
 def build(path: Path, feeds: int, entries: int) -> float:
     start = time.perf_counter()
-    library = Library.open(path)
-    storage = library.storage
+    storage, _ = SqliteStorage.open(path)
     batch: list[tuple[int, list[Article]]] = []
     for f in range(feeds):
         url = f"http://127.0.0.1:8765/feed/{f}.xml"
@@ -75,7 +75,7 @@ def build(path: Path, feeds: int, entries: int) -> float:
             batch = []
     if batch:
         storage.upsert_many(batch)
-    library.close()
+    storage.close()
     return time.perf_counter() - start
 
 

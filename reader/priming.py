@@ -3,9 +3,10 @@
 ``reader FOLDER`` spends its first half second importing the interface, on one core. A
 folder seen for the first time has nothing to show until some of its files are cleaned, so
 a worker process forked at once (before anything heavy is imported: the fork is cheap)
-cleans the first few on the other core meanwhile. The library's loader takes them when it
-gets to that folder (``Primer.take``), stores them and shows them, then cleans the whole
-folder as usual. The worker never touches the library database.
+cleans the first few on the other core meanwhile (``reader.ingest.folders.first_files``).
+The library takes them when it gets to that folder (``Primer.take``), stores them and
+shows them, then loads the whole folder as usual. The worker only reads the library
+database, to skip folders it already holds.
 
 Only the standard library at import time: this runs before everything else.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reader.library import PrimedFile
+    from reader.core.models import FolderFile
 
 WAIT_SECONDS = 1.0  # for a worker still at it; past that the loader cleans the files itself
 
@@ -32,13 +33,13 @@ class Primer:
         self._executor = executor
         self._futures = futures
 
-    def take(self, folder: str) -> list[PrimedFile] | None:
+    def take(self, folder: str) -> list[FolderFile] | None:
         """The cleaned first files of ``folder`` (once), or None when there are none."""
         future = self._futures.pop(folder, None)
         if future is None:
             return None
         try:
-            result: list[PrimedFile] = future.result(timeout=WAIT_SECONDS)
+            result: list[FolderFile] = future.result(timeout=WAIT_SECONDS)
         except Exception:  # noqa: BLE001 - a timeout or a dead worker: the loader does it
             future.cancel()
             return None
@@ -66,23 +67,11 @@ def start(specs: Sequence[str], database: Path, count: int | None = None) -> Pri
     return Primer(executor, futures)
 
 
-def _first_files(folder: str, database: str, count: int | None) -> list[PrimedFile]:
-    if _known(folder, database):
+def _first_files(folder: str, database: str, count: int | None) -> list[FolderFile]:
+    from reader.storage.peek import has_cached_files
+
+    if has_cached_files(database, folder):
         return []  # opened before: its articles show from the library at once
-    from reader.library import QUICK_FILES, first_files
+    from reader.ingest.folders import QUICK_FILES, first_files
 
-    return first_files(folder, count or QUICK_FILES)
-
-
-def _known(folder: str, database: str) -> bool:
-    """Whether the library holds cleaned files of ``folder`` (read-only; any doubt: no)."""
-    import sqlite3
-
-    try:
-        with sqlite3.connect(f"{Path(database).as_uri()}?mode=ro", uri=True,
-                             timeout=0.2) as conn:
-            row = conn.execute("SELECT 1 FROM files WHERE feed_id = (SELECT id FROM feeds "
-                               "WHERE url = ?) LIMIT 1", (folder,)).fetchone()
-        return row is not None
-    except (sqlite3.Error, ValueError, OSError):
-        return False
+    return first_files(Path(folder), count or QUICK_FILES)

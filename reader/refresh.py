@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import multiprocessing
 import queue
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader.core.errors import FetchError, ReaderError, StorageError
+from reader.core.errors import FetchError, ReaderError, StorageError, one_line
 from reader.core.models import (
     Article,
     FeedInfo,
@@ -33,25 +33,23 @@ from reader.core.models import (
     ProgressCallback,
     RefreshSummary,
     SourceKind,
+    SourceOutcome,
 )
+from reader.core.processes import WORKER_PROCESSES, worker_context
+from reader.core.sanitize import is_web_url
 from reader.storage.base import Storage
 
 if TYPE_CHECKING:
     import httpx
 
-    from reader.core.models import SourceOutcome
-    from reader.library import Library
     from reader.sources.http import HttpLimits
 
-PARSE_PROCESSES = 2  # worker processes for CPU-bound work: this machine class has 2 cores
-FETCH_PROCESSES = PARSE_PROCESSES
+FETCH_PROCESSES = WORKER_PROCESSES
 # A worker that sends nothing for this long past the fetch deadline is stuck: its feeds fail.
 WORKER_GRACE = 30.0
 FLUSH_SECONDS = 0.1  # how long finished feeds may wait to be written together
 VACUUM_EVERY = timedelta(days=7)
 PRUNE_EVERY = timedelta(hours=1)
-# a feed of 100,000 entries is a mistake or an attack; its newest entries are what matters
-MAX_ENTRIES = 5000
 VACUUM_AFTER_PRUNED = 2000
 
 
@@ -83,42 +81,25 @@ def parse_document(data: bytes, source: str, url: str, headers: Mapping[str, str
         from reader.sources.sniff import sniff
 
         kind = sniff(data, content_type=headers.get("content-type"))
-        if kind is SourceKind.JSON_FEED:
-            from reader.sources.jsonfeed import parse_json_feed
+        if kind in (SourceKind.FEED, SourceKind.JSON_FEED):
+            from reader.ingest.feeds import parse_feed_document
 
-            feed = parse_json_feed(data, url=url, source=source)
-        elif kind is SourceKind.FEED:
-            from reader.sources.feeds import parse_feed
-
-            feed = parse_feed(data, url=url, headers=headers, source=source)
+            feed = parse_feed_document(data, kind=kind, url=url, source=source, headers=headers)
         elif kind is SourceKind.EMPTY:
             return _Parsed(None, (), (), "empty answer (the cached articles are kept)")
         else:
             return _Parsed(None, (), (), f"not a feed (looks like {kind.value})")
+        from reader.ingest.feeds import newest
+
         articles, warnings = newest(feed.articles), feed.warnings
         if len(articles) < len(feed.articles):
             warnings = (*warnings, f"only the newest {len(articles)} of "
                         f"{len(feed.articles)} entries kept")
         return _Parsed(feed.title, articles, warnings, None)
     except ReaderError as error:
-        return _Parsed(None, (), (), _one_line(error))
+        return _Parsed(None, (), (), one_line(error))
     except Exception as error:  # noqa: BLE001 - a parser surprise is this feed's error only
         return _Parsed(None, (), (), f"could not be parsed ({type(error).__name__})")
-
-
-def newest(articles: tuple[Article, ...], limit: int = MAX_ENTRIES) -> tuple[Article, ...]:
-    """At most ``limit`` entries of one feed, the newest (undated ones count as new)."""
-    if len(articles) <= limit:
-        return articles
-    def when(article: Article) -> datetime:
-        published = article.published
-        if published is None:
-            return datetime.max.replace(tzinfo=UTC)
-        return published if published.tzinfo is not None else published.replace(tzinfo=UTC)
-
-    ranked = sorted(range(len(articles)), key=lambda i: (when(articles[i]), -i), reverse=True)
-    keep = set(ranked[:limit])
-    return tuple(a for i, a in enumerate(articles) if i in keep)
 
 
 WORKER_MEMORY = 1536 * 2**20  # address space a parse may add to what the fork inherited
@@ -152,10 +133,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass  # elsewhere a worker left alone finishes its feeds and exits
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())[:400] or type(error).__name__
 
 
 # -- the fetch workers ---------------------------------------------------------------------
@@ -283,7 +260,7 @@ class _BatchWriter:
         try:
             counts = await asyncio.to_thread(self.storage.store_refresh, rows, when=self.when)
         except StorageError as error:
-            counts, failure = {}, _one_line(error)
+            counts, failure = {}, one_line(error)
         for fetched in batch:
             self.report(_Stored(fetched.feed_id, counts.get(fetched.feed_id, 0),
                                 fetched.error or failure, fetched.title,
@@ -299,7 +276,7 @@ async def _fetch_and_parse(client: httpx.AsyncClient, job: _Job,
         response = await fetch(client, job.url, state=state, limits=limits)
     except FetchError as error:
         retry: datetime | None = getattr(error, "retry_after", None)
-        return _Fetched(job.feed_id, error=_one_line(error),
+        return _Fetched(job.feed_id, error=one_line(error),
                         state=FetchState(etag=state.etag, last_modified=state.last_modified,
                                          retry_after=retry))
     except Exception as error:  # noqa: BLE001 - fetch promises FetchError; a seatbelt
@@ -340,12 +317,11 @@ def _share_out(jobs: list[_Job], workers: int, limits: HttpLimits,
 
 
 class _Refresh:
-    def __init__(self, library: Library, feeds: list[FeedInfo], states: dict[int, FetchState],
+    def __init__(self, storage: Storage, feeds: list[FeedInfo], states: dict[int, FetchState],
                  hashes: dict[int, str], progress: ProgressCallback | None,
                  limits: HttpLimits) -> None:
         self.hashes = hashes
-        self.library = library
-        self.storage = library.storage
+        self.storage = storage
         self.feeds = feeds
         self.by_id = {feed.id: feed for feed in feeds}
         self.states = states
@@ -361,7 +337,7 @@ class _Refresh:
         local: list[FeedInfo] = []
         for feed in self.feeds:
             state = self.states.get(feed.id, FetchState())
-            if feed.kind is FeedKind.DIRECTORY or not _is_url(feed.url):
+            if feed.kind is FeedKind.DIRECTORY or not is_web_url(feed.url):
                 local.append(feed)
             elif state.retry_after is not None and state.retry_after > self.when:
                 self._finish(_Result(feed, skipped=True))
@@ -376,16 +352,19 @@ class _Refresh:
             outcome = await asyncio.to_thread(self._scan, feed)
             result = _Result(feed, error=outcome.error, new=outcome.new)
         except ReaderError as error:
-            result = _Result(feed, error=_one_line(error))
+            result = _Result(feed, error=one_line(error))
         except Exception as error:  # noqa: BLE001 - a bug here must not lose the other feeds
             result = _Result(feed, error=f"refresh failed ({type(error).__name__})")
         self._finish(result)
 
     def _scan(self, feed: FeedInfo) -> SourceOutcome:
+        from reader.intake import Intake
+
+        intake = Intake(self.storage)
         if feed.kind is FeedKind.DIRECTORY:
-            outcome = self.library.scan_directory(feed)
+            outcome = intake.directory(Path(feed.url), spec=feed.url)
         else:
-            outcome = self.library.reload_file(feed)
+            outcome = intake.file(Path(feed.url), spec=feed.url)
         self.storage.record_fetch(feed.id, state=None, error=outcome.error, when=self.when)
         return outcome
 
@@ -409,7 +388,7 @@ class _Refresh:
     def _run_workers(self, shares: list[list[_Job]], limits: HttpLimits) -> list[_Job]:
         """Run one worker per share and hand on what they send; the jobs lost to a worker
         that died are returned."""
-        context: Any = _context()  # typeshed's BaseContext lacks Process and Queue
+        context: Any = worker_context()  # typeshed's BaseContext lacks Process and Queue
         out = context.Queue()
         waiting = {index: {job.feed_id: job for job in share}
                    for index, share in enumerate(shares)}
@@ -483,26 +462,27 @@ class _Refresh:
 
 
 async def refresh(
-    library: Library,
+    storage: Storage,
     *,
     feed_ids: Sequence[int] | None = None,
     progress: ProgressCallback | None = None,
     limits: HttpLimits | None = None,
+    retention_days: int = 180,
 ) -> RefreshSummary:
-    """Refresh subscriptions (all, or ``feed_ids``); prune by age; vacuum now and then."""
+    """Refresh subscriptions (all, or ``feed_ids``); prune unstarred read articles older
+    than ``retention_days``; vacuum now and then."""
     from reader.sources.http import DEFAULT_LIMITS
 
     started = time.perf_counter()
-    storage = library.storage
     feeds = await asyncio.to_thread(storage.feeds, subscribed_only=True, counts=False)
     if feed_ids is not None:
         wanted = set(feed_ids)
         feeds = [f for f in feeds if f.id in wanted]
     states = await asyncio.to_thread(storage.fetch_states)
     hashes = await asyncio.to_thread(storage.content_hashes)
-    job = _Refresh(library, feeds, states, hashes, progress, limits or DEFAULT_LIMITS)
+    job = _Refresh(storage, feeds, states, hashes, progress, limits or DEFAULT_LIMITS)
     await job.run()
-    pruned = await asyncio.to_thread(_maintain, library)
+    pruned = await asyncio.to_thread(_maintain, storage, retention_days)
     failures = tuple((r.feed.url, r.error) for r in job.results if r.error is not None)
     return RefreshSummary(
         feeds=len(feeds),
@@ -516,15 +496,19 @@ async def refresh(
     )
 
 
-def _maintain(library: Library) -> int:
+def prune(storage: Storage, retention_days: int) -> int:
+    """Drop unstarred read articles older than ``retention_days``."""
+    return storage.prune(older_than=datetime.now(UTC) - timedelta(days=retention_days))
+
+
+def _maintain(storage: Storage, retention_days: int) -> int:
     """Retention, then a VACUUM when much was dropped or a week has passed."""
-    storage = library.storage
     try:
         now = datetime.now(UTC)
         last_prune = storage.meta("last_prune")
         if last_prune is not None and now - datetime.fromisoformat(last_prune) < PRUNE_EVERY:
             return 0  # retention counts in days: once an hour is plenty
-        pruned = library.prune()
+        pruned = prune(storage, retention_days)
         storage.set_meta("last_prune", now.isoformat())
         last = storage.meta("last_vacuum")
         if last is None:
@@ -538,21 +522,3 @@ def _maintain(library: Library) -> int:
     except (StorageError, ValueError):
         # another process reading (the TUI) makes VACUUM wait; it is only housekeeping
         return 0
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    """fork where there is one: it costs milliseconds and the workers inherit the imports.
-
-    spawn and forkserver start a fresh interpreter that re-imports the main module, which
-    costs a second per worker and re-runs any unguarded script. The workers run only their
-    own code (a new event loop and HTTP client, the parsers, the folder cleaner), which
-    takes no lock another thread of the parent could hold; a worker that hangs anyway is
-    killed after WORKER_GRACE and its feeds fail (the cached articles stay).
-    """
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
-def _is_url(url: str) -> bool:
-    return url[:8].lower().startswith(("http://", "https://"))

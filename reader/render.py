@@ -11,7 +11,6 @@ module assigns (no ``@click`` actions), so data can never become an action.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,21 +26,19 @@ from rich.style import Style
 from rich.text import Span, Text
 
 from reader.core.sanitize import MAX_URL, clean_line, safe_url, strip_controls
+from reader.core.words import count_words, reading_minutes
 
 __all__ = [
     "LINK_META_KEY",
     "MAX_BODY_CHARS",
     "MAX_BODY_LINES",
     "MAX_HIGHLIGHTS",
-    "WORDS_PER_MINUTE",
     "RenderedArticle",
-    "count_words",
     "link_number_at",
     "render_article",
     "render_raw",
 ]
 
-WORDS_PER_MINUTE = 230
 # Past these, the body is cut for display with a visible note. markdown-it-py costs ~0.6 µs a
 # character on prose but ~200 µs a list item or table row, and the pane lays out and paints
 # everything on the UI thread. 200k characters is ~30k words, longer than nearly any article.
@@ -137,31 +134,6 @@ class RenderedArticle:
     words: int
     minutes: int
     hanging: tuple[tuple[int, Text], ...] = ()
-
-
-# --- words ---------------------------------------------------------------------------------
-
-# Chinese and Japanese don't separate words with spaces: each character counts as a word.
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# A word is a whitespace-separated token holding a letter or digit ("-" and "**" are not).
-# The lookbehind anchors the scan at token starts, keeping it linear on hostile input.
-_WORD_START = re.compile(r"(?<!\S)(?=[^\s\w]*[^\W_])")
-
-
-def count_words(markdown: str) -> int:
-    """Words a reader reads in a Markdown body.
-
-    A link's target rides on its last word ("[two words](url)" is two words), so Markdown
-    syntax costs nothing extra. Linear time: bodies come from strangers.
-    """
-    cjk = len(_CJK.findall(markdown))
-    if cjk:
-        markdown = _CJK.sub(" ", markdown)
-    return cjk + len(_WORD_START.findall(markdown))
-
-
-def _minutes(words: int) -> int:
-    return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
 # --- building text without markup ----------------------------------------------------------
@@ -755,7 +727,9 @@ def _header(
         out.append("  ")
     parts = [clean_line(source), clean_line(author)]
     parts.append(_format_date(published) if published is not None else None)
-    parts += [f"{words:,} word" + ("" if words == 1 else "s"), f"{minutes} min read"]
+    parts.append(f"{words:,} word" + ("" if words == 1 else "s"))
+    if minutes:
+        parts.append(f"{minutes} min read")
     for index, part in enumerate(p for p in parts if p):
         if index:
             out.append(" · ", _META_SEP)
@@ -824,7 +798,7 @@ def render_article(
     links = _LinkTable()
     body_text, body_hanging = _render_body(body, links, width)
     words = count_words(body)
-    minutes = _minutes(words)
+    minutes = reading_minutes(words)
     title_text = Text(clean_line(title) or "(untitled)", _TITLE, end="")
     _highlight(title_text, highlight)
     _highlight(body_text, highlight)

@@ -1,21 +1,17 @@
-"""Shared fixtures: every test runs with its own XDG folders; libraries are built in tmp dirs."""
+"""Fixtures for every layer: each test runs with its own XDG folders and library files.
+
+Builders and helpers live in ``tests/support`` (importable as ``support``), never here.
+"""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
-from textual.worker import WorkerCancelled, WorkerError, WorkerFailed
 
-from reader.core.models import Article, BodyState, SourceKind
 from reader.library import Library
-
-BASE_DATE = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+from reader.storage.sqlite import SqliteStorage
 
 
 @pytest.fixture(autouse=True)
@@ -43,60 +39,15 @@ def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@dataclass(frozen=True, slots=True)
-class FeedSpec:
-    """A generated feed: ``count`` articles, the newest at ``BASE_DATE`` minus ``offset`` hours."""
-
-    title: str
-    count: int
-    folder: str | None = None
-    offset: int = 0
-    subscribed: bool = True
-    error: str | None = None
-
-
-def make_article(feed_url: str, number: int, *, title: str | None = None, hours: int = 0,
-                 body: str | None = None, summary: bool = False,
-                 kind: SourceKind = SourceKind.FEED, url: str | None = None) -> Article:
-    return Article(
-        source=feed_url, key=f"{feed_url}#{number}",
-        title=title if title is not None else f"Article {number}",
-        author="A. Writer", url=url if url is not None else f"https://example.org/{number}",
-        published=BASE_DATE - timedelta(hours=hours),
-        body=body if body is not None else (f"Paragraph one of article {number}.\n\n"
-                                            + "Some words to read here. " * 40),
-        body_state=BodyState.SUMMARY if summary else BodyState.FULL, kind=kind)
-
-
-def fill_library(library: Library, feeds: Sequence[FeedSpec]) -> dict[str, int]:
-    """Store generated feeds (one transaction per feed); returns feed title -> feed id."""
-    ids: dict[str, int] = {}
-    storage = library.storage
-    for spec in feeds:
-        url = f"https://example.org/{spec.title.replace(' ', '-').lower()}.xml"
-        feed_id = storage.upsert_feed(url, title=spec.title, subscribed=spec.subscribed,
-                                      folder=spec.folder)
-        articles = [make_article(url, n, title=f"{spec.title} article {n}",
-                                 hours=spec.offset + n) for n in range(spec.count)]
-        storage.upsert_articles(feed_id, articles)
-        if spec.error:
-            storage.record_fetch(feed_id, state=None, error=spec.error, when=BASE_DATE)
-        ids[spec.title] = feed_id
-    return ids
+@pytest.fixture
+def storage(db_file: Path) -> Iterator[SqliteStorage]:
+    """The storage of an empty library in a tmp folder (the one ``library`` wraps)."""
+    opened, _ = SqliteStorage.open(db_file)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
-def library(db_file: Path) -> Iterator[Library]:
-    """An empty library in a tmp folder."""
-    lib = Library.open(db_file)
-    yield lib
-    lib.close()
-
-
-async def settle(pilot: Pilot[object], rounds: int = 3) -> None:
-    """Let an app's workers finish and their messages land (workers may start more workers)."""
-    for _ in range(rounds):
-        for worker in list(pilot.app.workers):
-            with contextlib.suppress(WorkerCancelled, WorkerFailed, WorkerError):
-                await worker.wait()
-        await pilot.pause()
+def library(storage: SqliteStorage) -> Library:
+    """An empty library in a tmp folder, over ``storage``."""
+    return Library(storage)

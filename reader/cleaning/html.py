@@ -39,7 +39,6 @@ __all__ = [
     "ExtractionRules",
     "decode_html",
     "extract_article",
-    "find_feed_links",
     "tidy_blocks",
 ]
 
@@ -72,38 +71,6 @@ def extract_article(html: str | bytes, *, url: str | None = None) -> ExtractedPa
         message = f"extraction failed ({type(error).__name__})"
         return ExtractedPage(None, None, None, None, "", False, (message, EMPTY_WARNING))
 
-
-def find_feed_links(html: str | bytes, *, base_url: str) -> list[str]:
-    """Feed autodiscovery: ``<link rel="alternate">`` to RSS, Atom or JSON Feed, http(s) only."""
-    text = decode_html(html) if isinstance(html, bytes) else html
-    root = parse_html(text).root
-    if root is None:
-        return []
-    found: list[str] = []
-    for link in root.iter("link"):
-        rel = (link.get("rel") or "").lower().split()
-        kind = (link.get("type") or "").lower().split(";")[0].strip()
-        if "alternate" not in rel or kind not in _FEED_TYPES:
-            # WordPress links its REST API as "alternate" application/json: not a feed.
-            title = (link.get("title") or "").lower()
-            if not (kind == "application/json" and "feed" in title):
-                continue
-        feed = safe_url(link.get("href"), base=base_url)
-        if feed and feed not in found:
-            found.append(feed)
-    return found
-
-
-_FEED_TYPES = frozenset(
-    {
-        "application/rss+xml",
-        "application/atom+xml",
-        "application/feed+json",
-        "application/rdf+xml",
-        "application/xml",
-        "text/xml",
-    }
-)
 
 # -- decoding --------------------------------------------------------------------------
 

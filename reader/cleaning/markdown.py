@@ -19,6 +19,10 @@ from urllib.parse import quote
 import lxml.etree as etree
 import lxml.html
 
+from reader.cleaning.inline import BLANK_RUNS as _BLANK_RUNS
+from reader.cleaning.inline import HARD_BREAK as _HARD_BREAK
+from reader.cleaning.inline import finish_inline as _finish_inline
+from reader.cleaning.inline import squash as _squash
 from reader.core.sanitize import safe_url, strip_controls
 
 __all__ = [
@@ -67,12 +71,8 @@ _TRAFILATURA_EMPHASIS = {"#i": "*", "#b": "**"}
 # Past this depth the rest of a subtree is rendered as flat text: Python's recursion limit
 # must never be reached, whatever the parser let through.
 _MAX_DEPTH = 120
-_WS = re.compile(r"[ \t\n\r\f\v\x85\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
-_BLANK_RUNS = re.compile(r"\n{3,}")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _ABSOLUTE_HTTP = re.compile(r"https?://", re.I)
 _LIST_MARKER = re.compile(r"(?:- |\d+\. )")
-_HARD_BREAK = "\x00"  # placeholder for <br> while whitespace is collapsed
 
 
 def html_to_markdown(fragment: str, *, base_url: str | None = None) -> str:
@@ -255,10 +255,6 @@ def render_blocks(element: etree._Element, *, base_url: str | None = None) -> li
         _BLANK_RUNS.sub("\n\n", strip_controls(b)).strip("\n") for b in renderer.blocks(element, 0)
     )
     return [block for block in blocks if block.strip()]
-
-
-def _squash(text: str) -> str:
-    return _WS.sub(" ", text).strip()
 
 
 def _tag(element: etree._Element) -> str:
@@ -492,16 +488,6 @@ def _is_layout_cell(cell: etree._Element) -> bool:
         if tag in ("table", "p", "ul", "ol", "list", "blockquote", "quote", "pre", "h1", "h2"):
             return True
     return False
-
-
-def _finish_inline(text: str) -> str:
-    """Collapse whitespace in a paragraph, then turn the <br> placeholders into line breaks."""
-    text = _squash(_INVISIBLE.sub("", text))
-    if _HARD_BREAK not in text:
-        return text
-    lines = [line.strip() for line in text.split(_HARD_BREAK)]
-    # Two trailing spaces: a hard break in Markdown, invisible as plain text.
-    return "  \n".join(line for line in lines if line)
 
 
 def _join_item_blocks(blocks: list[str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from reader.core.sanitize import clean_line
+
 
 class ReaderError(Exception):
     """Root of every error the reader raises on purpose."""
@@ -36,3 +38,11 @@ class SyncError(ReaderError):
 
 class SyncAuthError(SyncError):
     """The server refused the credentials (wrong password, unknown user, API disabled)."""
+
+
+def one_line(error: BaseException | None) -> str:
+    """An error as one line a person can read: its message without control characters or
+    line breaks (at most 400 characters), else the error's kind."""
+    if error is None:
+        return "unknown error"
+    return clean_line(str(error), limit=400) or type(error).__name__

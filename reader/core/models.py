@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
 
 
 class SourceKind(StrEnum):
@@ -272,3 +274,27 @@ class RefreshSummary:
         if self.skipped:
             text += f" ({self.skipped} skipped: the server asked to wait)"
         return text
+
+
+@dataclass(frozen=True, slots=True)
+class FolderFile:
+    """One file of a folder, loaded.
+
+    ``stamp`` None: loaded before the folder's chrome was known (the first files of a new
+    folder, shown early); the full pass loads it again.
+    """
+
+    path: Path  # the real path, for reading
+    source: str  # the path as storable text (see :func:`path_text`)
+    stamp: FileStamp | None
+    result: LoadResult
+
+
+class PrimedFolders(Protocol):
+    """First files of new folders loaded ahead by another process (``reader.priming``)."""
+
+    def take(self, folder: str) -> Sequence[FolderFile] | None:
+        """The loaded first files of ``folder`` (absolute path), once; None if there are none."""
+        ...
+
+    def close(self) -> None: ...

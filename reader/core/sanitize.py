@@ -72,6 +72,12 @@ def clean_line(text: str | None, *, limit: int = MAX_TITLE) -> str | None:
 _ALLOWED_SCHEMES = frozenset({"http", "https"})
 
 
+def is_web_url(text: str) -> bool:
+    """Whether a source given by the user is meant as a web address (http: or https:,
+    any case, spaces around allowed); :func:`safe_url` then says whether it is a good one."""
+    return text.strip()[:8].lower().startswith(("http://", "https://"))
+
+
 def safe_url(url: str | None, *, base: str | None = None) -> str | None:
     """Return the URL if it is a well-formed absolute http(s) URL, else None.
 

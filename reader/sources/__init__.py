@@ -1,6 +1,6 @@
-"""Everything that turns input into Articles: files, directories, feeds, OPML, HTTP.
+"""Sources: bytes in, parsed feeds, outline lists and fetched responses out.
 
-``reader.sources.load`` is the entry point (load_bytes, load_path, load_directory,
-load_url, load_url_async, load_stdin, load_specs). Nothing is imported here, so that
-importing a submodule stays cheap and feedparser/httpx load only when used.
+Files and folder walks, decoding and sniffing, RSS/Atom/JSON feeds, OPML, safe HTTP.
+Nothing here cleans or stores: ``reader.ingest`` joins these parsers to the cleaners.
+Nothing is imported here, so that importing a submodule stays cheap.
 """

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -31,15 +31,21 @@ from feedparser.urls import _urljoin, make_safe_absolute_uri
 from reader.core import sanitize
 from reader.core.dates import plausible
 from reader.core.errors import FeedError
+from reader.core.limits import MAX_FEED_ENTRIES
 from reader.core.models import Article, BodyState, Feed, SourceKind
 from reader.sources.decode import charset_from_content_type
 from reader.sources.sniff import sniff
 from reader.sources.xmlsafe import RefusedXml, check_xml
 
+
+class HtmlToMarkdown(Protocol):
+    """Renders entry HTML as Markdown (the cleaning layer's; the loading layer passes it)."""
+
+    def __call__(self, fragment: str, *, base_url: str | None = None) -> str: ...
+
 MAX_FEED_BYTES = 50 * 2**20
-# Entries kept per parse: the newest. Per-entry cleaning is the costly part, and a feed of
-# 100,000 entries is an attack or a mistake, never something to read through.
-MAX_ENTRIES = 5000
+# Entries kept per parse: the newest. Per-entry cleaning is the costly part.
+MAX_ENTRIES = MAX_FEED_ENTRIES
 # A body of one paragraph shorter than this is a summary (the farm's and most
 # excerpt feeds' shape); see body_state().
 SUMMARY_MAX_CHARS = 1000
@@ -65,12 +71,14 @@ def parse_feed(
     url: str,
     headers: Mapping[str, str] | None = None,
     source: str | None = None,
+    html_to_markdown: HtmlToMarkdown,
 ) -> Feed:
     """Parse an RSS/Atom document into a Feed; raises FeedError (one line) when unusable.
 
     ``url`` is where the document came from (the final URL after redirects, or a
     file path) and is the base for relative links; ``source`` (default ``url``)
     is what the articles record as their source, e.g. the URL as subscribed.
+    ``html_to_markdown`` renders entry HTML (the cleaning layer's, given by the loader).
     """
     try:
         check_xml(data, max_bytes=MAX_FEED_BYTES)
@@ -109,7 +117,8 @@ def parse_feed(
     feed_title = sanitize.clean_line(
         _plain(parsed.feed.get("title"), parsed.feed.get("title_detail"))
     )
-    articles = _articles(entries, url=url, base=base, source=source or url, feed_title=feed_title)
+    articles = _articles(entries, url=url, base=base, source=source or url, feed_title=feed_title,
+                         convert=html_to_markdown)
     if len(articles) < len(entries):
         dropped = len(entries) - len(articles)
         what = (
@@ -176,19 +185,12 @@ def _web_page_message(data: bytes, *, url: str) -> str:
 
 def discover_feeds(data: bytes | str, *, base_url: str) -> list[str]:
     """Feed URLs a web page advertises (``<link rel=alternate>``), checked; never raises."""
-    try:
-        from reader.cleaning.html import find_feed_links
+    from reader.sources.discover import find_feed_links
 
-        text = data if isinstance(data, str) else data.decode("utf-8", errors="replace")
-        found = find_feed_links(text, base_url=base_url)
+    try:
+        return find_feed_links(data, base_url=base_url)
     except Exception:  # autodiscovery is a courtesy; a broken page must not turn into a crash
         return []
-    urls: list[str] = []
-    for link in found:
-        safe = sanitize.safe_url(link, base=sanitize.safe_url(base_url))
-        if safe is not None and safe not in urls:
-            urls.append(safe)
-    return urls
 
 
 def _newest_entries(entries: list[Any], limit: int) -> list[Any]:
@@ -206,22 +208,25 @@ def _newest_entries(entries: list[Any], limit: int) -> list[Any]:
 
 
 def _articles(
-    entries: list[Any], *, url: str, base: str | None, source: str, feed_title: str | None
+    entries: list[Any], *, url: str, base: str | None, source: str, feed_title: str | None,
+    convert: HtmlToMarkdown,
 ) -> list[Article]:
     by_key: dict[str, Article] = {}
     for entry in entries:
-        article = _article(entry, url=url, base=base, source=source, feed_title=feed_title)
+        article = _article(entry, url=url, base=base, source=source, feed_title=feed_title,
+                           convert=convert)
         by_key.pop(article.key, None)  # last wins, at its own position
         by_key[article.key] = article
     return list(by_key.values())
 
 
 def _article(
-    entry: Any, *, url: str, base: str | None, source: str, feed_title: str | None
+    entry: Any, *, url: str, base: str | None, source: str, feed_title: str | None,
+    convert: HtmlToMarkdown,
 ) -> Article:
     title = sanitize.clean_line(_plain(entry.get("title"), entry.get("title_detail")))
     link = sanitize.safe_url(_str(entry.get("link")), base=base)
-    body, from_content = _body(entry, base=base)
+    body, from_content = _body(entry, base=base, convert=convert)
     return Article(
         source=source,
         key=entry_key(entry, feed_url=url, body=body),
@@ -285,7 +290,8 @@ def _author(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _body(entry: Mapping[str, Any], *, base: str | None) -> tuple[str, bool]:
+def _body(entry: Mapping[str, Any], *, base: str | None,
+          convert: HtmlToMarkdown) -> tuple[str, bool]:
     """The longest of content[] and summary, as Markdown; and whether it came from content."""
     candidates: list[tuple[str, str, bool]] = []
     for content in entry.get("content") or ():
@@ -299,54 +305,14 @@ def _body(entry: Mapping[str, Any], *, base: str | None) -> tuple[str, bool]:
     if not candidates:
         return "", False
     value, kind, from_content = max(candidates, key=lambda c: len(c[0]))
-    return to_markdown(value, kind=kind, base=base), from_content
+    return to_markdown(value, kind=kind, base=base, convert=convert), from_content
 
 
-def to_markdown(value: str, *, kind: str, base: str | None) -> str:
+def to_markdown(value: str, *, kind: str, base: str | None, convert: HtmlToMarkdown) -> str:
     """Entry content as Markdown; plain text stays as written. Always sanitised."""
     if "html" in kind or "xml" in kind:
-        simple = _simple_paragraphs(value)
-        if simple is not None:
-            value = simple
-        else:
-            from reader.cleaning.markdown import html_to_markdown
-
-            value = html_to_markdown(value, base_url=base)
+        value = convert(value, base_url=base)
     return sanitize.strip_controls(value).strip()
-
-
-# The commonest entry HTML: a few <p> of plain text. For exactly that (no attributes, no
-# other tag, only the entities below, no control or non-characters), html_to_markdown's
-# result is each paragraph's text, unescaped and squashed, joined by blank lines; computing
-# it directly skips an lxml parse and a tree walk. tests/test_feeds_fastpath.py compares
-# the two on many fragments.
-_PARA_TEXT = (r"(?:[^<>&\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]++"
-              r"|&(?:amp|lt|gt|quot);)*+")
-_SIMPLE_HTML = re.compile(rf"[ \t\n]*+(?:<p>{_PARA_TEXT}</p>[ \t\n]*+)++")
-SIMPLE_HTML_PATH = True  # False: always html_to_markdown (tests compare both)
-
-
-def _simple_paragraphs(fragment: str) -> str | None:
-    if not SIMPLE_HTML_PATH or _SIMPLE_HTML.fullmatch(fragment) is None:
-        return None
-    from reader.cleaning.markdown import _BLANK_RUNS, _finish_inline
-
-    blocks = []
-    for chunk in fragment.split("</p>"):
-        text = chunk.partition("<p>")[2]
-        if "&" in text:
-            text = (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-                    .replace("&amp;", "&"))
-        if (text.isascii() and text[:1] != " " and text[-1:] != " " and "  " not in text
-                and "\t" not in text and "\n" not in text):
-            # nothing to squash, clean or strip: the text is the block
-            if text:
-                blocks.append(text)
-            continue
-        block = _BLANK_RUNS.sub("\n\n", sanitize.strip_controls(_finish_inline(text))).strip("\n")
-        if block.strip():
-            blocks.append(block)
-    return "\n\n".join(blocks)
 
 
 def body_state(body: str, *, from_content: bool) -> BodyState:

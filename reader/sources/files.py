@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.core.errors import SourceError
+from reader.core.limits import MAX_FILE_BYTES
 from reader.core.sanitize import display_name
 
-MAX_FILE_BYTES = 50 * 2**20
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 16
 

@@ -12,14 +12,21 @@ from reader.core.dates import plausible
 from reader.core.errors import FeedError
 from reader.core.models import Article, BodyState, Feed, SourceKind
 from reader.sources.decode import decode_bytes
-from reader.sources.feeds import MAX_FEED_BYTES, body_state, entry_key, to_markdown
+from reader.sources.feeds import (
+    MAX_FEED_BYTES,
+    HtmlToMarkdown,
+    body_state,
+    entry_key,
+    to_markdown,
+)
 
 
-def parse_json_feed(data: bytes, *, url: str, source: str | None = None) -> Feed:
+def parse_json_feed(data: bytes, *, url: str, source: str | None = None,
+                    html_to_markdown: HtmlToMarkdown) -> Feed:
     """Parse a JSON Feed; raises FeedError (one line) when it is not one.
 
     Items are keyed by ``id`` (1.0 allowed numbers); duplicates: the last wins,
-    as for XML feeds.
+    as for XML feeds. ``html_to_markdown`` renders ``content_html``.
     """
     if len(data) > MAX_FEED_BYTES:
         raise FeedError(f"feed rejected: document too large (over {MAX_FEED_BYTES // 2**20} MB)")
@@ -46,6 +53,7 @@ def parse_json_feed(data: bytes, *, url: str, source: str | None = None) -> Feed
             source=source or url,
             feed_title=feed_title,
             feed_author=_author(document),
+            convert=html_to_markdown,
         )
         by_key.pop(article.key, None)
         by_key[article.key] = article
@@ -76,6 +84,7 @@ def _article(
     source: str,
     feed_title: str | None,
     feed_author: str | None,
+    convert: HtmlToMarkdown,
 ) -> Article:
     raw_id = item.get("id")
     identity: dict[str, Any] = {
@@ -85,7 +94,7 @@ def _article(
         "link": _str(item.get("url")) or _str(item.get("external_url")),
         "title": _str(item.get("title")),
     }
-    body, state = _body(item, base=base)
+    body, state = _body(item, base=base, convert=convert)
     return Article(
         source=source,
         key=entry_key(identity, feed_url=url, body=body),
@@ -101,16 +110,18 @@ def _article(
     )
 
 
-def _body(item: Mapping[str, Any], *, base: str | None) -> tuple[str, BodyState]:
+def _body(item: Mapping[str, Any], *, base: str | None,
+          convert: HtmlToMarkdown) -> tuple[str, BodyState]:
     html = _str(item.get("content_html"))
     if html:
-        body = to_markdown(html, kind="text/html", base=base)
+        body = to_markdown(html, kind="text/html", base=base, convert=convert)
         return body, body_state(body, from_content=True)
     text = _str(item.get("content_text"))
     if text:
-        body = to_markdown(text, kind="text/plain", base=base)
+        body = to_markdown(text, kind="text/plain", base=base, convert=convert)
         return body, body_state(body, from_content=True)
-    summary = to_markdown(_str(item.get("summary")) or "", kind="text/plain", base=base)
+    summary = to_markdown(_str(item.get("summary")) or "", kind="text/plain", base=base,
+                          convert=convert)
     return summary, BodyState.SUMMARY
 
 

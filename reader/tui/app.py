@@ -13,7 +13,6 @@ import asyncio
 import gc
 import io
 import os
-import re
 import sys
 import threading
 import time
@@ -32,9 +31,11 @@ from textual.content import Content
 from textual.widgets import Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from reader.core import words
 from reader.core.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
 from reader.core.errors import ReaderError
 from reader.core.filters import parse_filter
+from reader.core.limits import MAX_FILE_BYTES
 from reader.core.models import (
     ArticleQuery,
     BodyState,
@@ -44,7 +45,7 @@ from reader.core.models import (
     SourceOutcome,
     StoredArticle,
 )
-from reader.core.sanitize import clean_line, safe_url
+from reader.core.sanitize import clean_line, is_web_url, safe_url
 from reader.library import Library
 from reader.tui.commands import ActionsProvider
 from reader.tui.messages import (
@@ -75,8 +76,7 @@ from reader.tui.widgets.reading_pane import ReadingPane
 from reader.tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
-    from reader.core.models import FeedProgress
-    from reader.priming import Primer
+    from reader.core.models import FeedProgress, PrimedFolders
     from reader.render import RenderedArticle
 
 T = TypeVar("T")
@@ -151,8 +151,8 @@ def one_line(error: BaseException | None) -> str:
 
 
 def search_terms(text: str) -> tuple[str, ...]:
-    """The words of a filter line's search, for highlighting in the pane."""
-    return tuple(word for word in re.findall(r"\w+", parse_filter(text).text) if word)
+    """The words and phrases of a filter line's search, for highlighting in the pane."""
+    return tuple(words.search_terms(parse_filter(text).text))
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -193,10 +193,10 @@ class ReaderApp(App[int]):
         sources: Sequence[str] = (),
         notices: Sequence[str] = (),
         stdin_data: bytes | None = None,
-        primer: Primer | None = None,
+        primed: PrimedFolders | None = None,
     ) -> None:
         super().__init__()
-        self.primer = primer  # new folders' first files, cleaned while we started
+        self.primed = primed  # new folders' first files, cleaned while we started
         self.library = library
         self.config = config or Config()
         self.config_file = config_file
@@ -543,7 +543,7 @@ class ReaderApp(App[int]):
         stdin = io.BytesIO(self.stdin_data) if self.stdin_data is not None else None
         outcomes = self.library.open_sources(
             specs, on_result=on_result, cancelled=lambda: worker.is_cancelled, stdin=stdin,
-            primer=self.primer, head_start=CACHED_FOLDER_HEAD_START)
+            primed=self.primed, head_start=CACHED_FOLDER_HEAD_START)
         failed = sum(1 for outcome in outcomes if outcome.error and outcome.done)
         summary = f"{total - failed} of {total} sources loaded" if failed else ""
         self.post_message(LoadingFinished(summary))
@@ -765,16 +765,10 @@ class ReaderApp(App[int]):
     @work(thread=True, exclusive=True, group="article", exit_on_error=False,
           name="show the raw text")
     def load_raw(self, stored: StoredArticle) -> None:
-        # imported on first use: the cleaner's model is not needed to start the app
-        from reader.cleaning.text import clean_dump
-        from reader.sources.decode import decode_bytes
-        from reader.sources.files import read_file
-
-        decoded = decode_bytes(read_file(Path(stored.article.source)))
-        cleaned = clean_dump(decoded.text)
+        dump = self.library.raw_dump(stored.id)
         from reader.render import render_raw
 
-        self.post_message(RawReady(stored.id, render_raw(cleaned.lines, cleaned.kept)))
+        self.post_message(RawReady(stored.id, render_raw(dump.lines, dump.kept)))
 
     def on_raw_ready(self, message: RawReady) -> None:
         if self._opened is not None and message.article_id == self._opened.id:
@@ -1064,7 +1058,7 @@ class ReaderApp(App[int]):
         elif self._raw:
             self.open_article(stored.id, full=self._opened_full, mark_read=False,
                               position=0.0)
-        elif stored.article.kind is SourceKind.TEXT and not _is_url(stored.article.source):
+        elif stored.article.kind is SourceKind.TEXT and not is_web_url(stored.article.source):
             self.load_raw(stored)
         else:
             self.notify("The raw view is for plain-text files.", markup=False)
@@ -1116,16 +1110,7 @@ class ReaderApp(App[int]):
 
     @work(thread=True, group="save", exit_on_error=False, name="save the article")
     def save_markdown(self, article_id: int, *, full: bool, folder: Path) -> None:
-        stored = self.library.get(article_id)
-        if stored is None:
-            raise ReaderError("it is no longer in the library")
-        body = stored.full_body if full and stored.full_body else None
-        from reader.export import article_markdown
-
-        text = article_markdown(stored.article, body=body)
-        folder.mkdir(parents=True, exist_ok=True)
-        path = unique_path(folder, file_stem(stored.article.title))
-        path.write_text(text, encoding="utf-8")
+        path = self.library.save_markdown(article_id, folder, full=full)
         self.notify(f"Saved {path}", markup=False)
 
     # -- actions: read state --------------------------------------------------------------------
@@ -1228,33 +1213,12 @@ class ReaderApp(App[int]):
         self.exit(0)
 
 
-def _is_url(source: str) -> bool:
-    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source))
-
-
-def file_stem(title: str | None) -> str:
-    """A file name from a title: letters, digits and dashes, at most 80 characters."""
-    stem = re.sub(r"[^\w]+", "-", (title or "article").casefold()).strip("-_")
-    return stem[:80].strip("-_") or "article"
-
-
-def unique_path(folder: Path, stem: str) -> Path:
-    path = folder / f"{stem}.md"
-    number = 2
-    while path.exists():
-        path = folder / f"{stem}-{number}.md"
-        number += 1
-    return path
-
-
 def read_piped_stdin() -> bytes:
     """Read what was piped in for "-", then give the keyboard back to the app.
 
     Textual reads keys from file descriptor 0; once the pipe is drained, the controlling
     terminal takes its place (when there is one).
     """
-    from reader.sources.files import MAX_FILE_BYTES
-
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     if not sys.stdin.isatty():
         try:
@@ -1267,7 +1231,7 @@ def read_piped_stdin() -> bytes:
 
 
 def run_tui(*, sources: Sequence[str], db: Path | None, config: Path | None,
-            primer: Primer | None = None) -> int:
+            primed: PrimedFolders | None = None) -> int:
     """Open the config and the library, then run the reader until the user quits."""
     path = config_path(config)
     settings, messages = load_config(path)
@@ -1275,11 +1239,11 @@ def run_tui(*, sources: Sequence[str], db: Path | None, config: Path | None,
     library = Library.open(db, retention_days=settings.retention_days)
     app = ReaderApp(library=library, config=settings, config_file=path, sources=sources,
                     notices=[*messages, *library.messages], stdin_data=stdin_data,
-                    primer=primer)
+                    primed=primed)
     try:
         result = app.run()
     finally:
         library.close()
-        if primer is not None:
-            primer.close()
+        if primed is not None:
+            primed.close()
     return result or 0

@@ -27,21 +27,16 @@ from textual.strip import Strip
 from reader.core.config import DEFAULT_KEYS
 from reader.core.models import ArticleRow
 from reader.core.sanitize import clean_line
+from reader.core.words import reading_minutes
 
 PAGE = 64  # rows fetched per request, and the margin fetched around the visible rows
 CACHE_ROWS = 4096
 STRIP_CACHE = 512  # drawn lines: a few screens' worth
-WORDS_PER_MINUTE = 230
 
 UNREAD_MARK = "\u25cf"  # ●
 STAR_MARK = "\u2605"  # ★
 ELLIPSIS = "\u2026"
 LOADING = ELLIPSIS  # a row not fetched yet
-
-
-def reading_minutes(words: int) -> int:
-    """Minutes to read ``words`` at an ordinary pace (at least one for any text)."""
-    return max(1, round(words / WORDS_PER_MINUTE)) if words > 0 else 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,64 @@
+"""Inline text rules shared by the HTML renderers, and the commonest entry HTML as Markdown.
+
+Nothing here imports lxml: a few plain ``<p>`` are rendered without it, so a refresh of
+simple feeds never pays for the parser.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reader.core.sanitize import strip_controls
+
+WHITESPACE = re.compile(r"[ \t\n\r\f\v\x85\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+BLANK_RUNS = re.compile(r"\n{3,}")
+INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+HARD_BREAK = "\x00"  # placeholder for <br> while whitespace is collapsed
+
+
+def squash(text: str) -> str:
+    """Runs of whitespace as one space, trimmed."""
+    return WHITESPACE.sub(" ", text).strip()
+
+
+def finish_inline(text: str) -> str:
+    """Collapse whitespace in a paragraph, then turn the <br> placeholders into line breaks."""
+    text = squash(INVISIBLE.sub("", text))
+    if HARD_BREAK not in text:
+        return text
+    lines = [line.strip() for line in text.split(HARD_BREAK)]
+    # Two trailing spaces: a hard break in Markdown, invisible as plain text.
+    return "  \n".join(line for line in lines if line)
+
+
+# The commonest entry HTML: a few <p> of plain text. For exactly that (no attributes, no
+# other tag, only the entities below, no control or non-characters), html_to_markdown's
+# result is each paragraph's text, unescaped and squashed, joined by blank lines; computing
+# it directly skips an lxml parse and a tree walk. tests/unit/test_feeds_fastpath.py
+# compares the two on many fragments.
+_PARA_TEXT = (r"(?:[^<>&\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]++"
+              r"|&(?:amp|lt|gt|quot);)*+")
+_SIMPLE_HTML = re.compile(rf"[ \t\n]*+(?:<p>{_PARA_TEXT}</p>[ \t\n]*+)++")
+SIMPLE_HTML_PATH = True  # False: always html_to_markdown (tests compare both)
+
+
+def simple_paragraphs(fragment: str) -> str | None:
+    """The Markdown of a fragment of plain ``<p>`` paragraphs; None for any other HTML."""
+    if not SIMPLE_HTML_PATH or _SIMPLE_HTML.fullmatch(fragment) is None:
+        return None
+    blocks = []
+    for chunk in fragment.split("</p>"):
+        text = chunk.partition("<p>")[2]
+        if "&" in text:
+            text = (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+                    .replace("&amp;", "&"))
+        if (text.isascii() and text[:1] != " " and text[-1:] != " " and "  " not in text
+                and "\t" not in text and "\n" not in text):
+            # nothing to squash, clean or strip: the text is the block
+            if text:
+                blocks.append(text)
+            continue
+        block = BLANK_RUNS.sub("\n\n", strip_controls(finish_inline(text))).strip("\n")
+        if block.strip():
+            blocks.append(block)
+    return "\n\n".join(blocks)

@@ -1,0 +1,90 @@
+"""Command line: ``reader [SOURCE...]`` opens the TUI; subcommands serve scripts.
+
+The TUI is imported lazily so that ``reader dump`` and friends never pay for Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from reader.cli.parser import SUBCOMMANDS, build_command_parser, build_tui_parser
+from reader.core.errors import ReaderError
+from reader.core.sanitize import display_name, is_web_url
+
+__all__ = ["SUBCOMMANDS", "main"]
+
+
+def _first_positional(argv: Sequence[str]) -> str | None:
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in ("--db", "--config"):
+            skip = True
+            continue
+        if arg.startswith("--db=") or arg.startswith("--config="):
+            continue
+        if arg.startswith("-") and arg != "-":
+            continue
+        return arg
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if _first_positional(argv) in SUBCOMMANDS:
+            args = build_command_parser().parse_args(argv)
+            return _run_command(args)
+        args = build_tui_parser().parse_args(argv)
+        missing = _missing_paths(args.sources)
+        if args.sources and len(missing) == len(args.sources):
+            # nothing to show: say so on the shell, as less(1) would, instead of an empty TUI
+            for name in missing:
+                sys.stderr.write(f"reader: no such file or directory: {display_name(name)}\n")
+            return 1
+        from reader import priming
+        from reader.core.paths import db_path
+
+        # forked now, while the process is small: it cleans new folders' first files on
+        # the other core while this one imports the interface
+        primer = priming.start(args.sources, db_path(args.db))
+        from reader.tui.app import run_tui
+
+        return run_tui(sources=args.sources, db=args.db, config=args.config, primed=primer)
+    except ReaderError as error:
+        sys.stderr.write(f"reader: {error}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # the reader of our stdout went away (reader dump | head): not an error
+        sys.stderr.close()
+        return 0
+
+
+def _missing_paths(sources: Sequence[str]) -> list[str]:
+    return [
+        source for source in sources
+        if source != "-" and not is_web_url(source)
+        and not os.path.lexists(source)
+    ]
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    if args.command == "dump":
+        from reader.cli.dump import run_dump
+
+        return run_dump(args)
+    if args.command in ("config", "completion"):
+        from reader.cli import settings as commands
+    else:
+        from reader.cli import commands  # type: ignore[no-redef]
+
+    handler = getattr(commands, "run_" + args.command.replace("-", "_"))
+    result: int = handler(args)
+    return result

@@ -1,0 +1,144 @@
+"""The command line's grammar: the TUI's parser and the subcommands' (also read by the
+completion scripts, so they never drift from it)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from reader.core.version import __version__
+
+SUBCOMMANDS = (
+    "dump", "add", "remove", "feeds", "import", "export", "refresh", "list", "search",
+    "config", "completion",
+)
+
+EPILOG = """\
+examples:
+  reader                          open your library (subscribed feeds)
+  reader sample_feeds/            read every article and feed in a folder
+  reader https://example.org/feed.xml article.txt page.html
+  reader dump --format json article.txt
+  reader add https://example.org/feed.xml && reader refresh
+
+subcommands (each has --help): dump, add, remove, feeds, import, export,
+refresh, list, search, config, completion
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"reader: {message} (see reader --help)\n")
+        raise SystemExit(2)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, metavar="PATH",
+                        help="library database (default: $READER_DB or the user data folder)")
+    parser.add_argument("--config", type=Path, metavar="PATH",
+                        help="config file (default: $READER_CONFIG or the user config folder)")
+
+
+def build_tui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="reader",
+        description="A terminal reader for articles and feeds that shows the article and "
+        "nothing else.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    _common(parser)
+    parser.add_argument("sources", nargs="*", metavar="SOURCE",
+                        help="files, directories, feed URLs, OPML lists, or - for stdin")
+    return parser
+
+
+def build_command_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="reader", epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    _common(parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name: str, help_: str, example: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, description=help_,
+                              epilog=f"example:\n  {example}",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    dump = command("dump", "print the cleaned articles of sources, without the TUI",
+                   "reader dump --format json ../article.txt https://example.org/feed.xml")
+    dump.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    dump.add_argument("--full", action="store_true",
+                      help="fetch the full article for summary-only feed entries")
+    dump.add_argument("sources", nargs="+", metavar="SOURCE")
+
+    add = command("add", "subscribe to feeds, feed files or article folders",
+                  "reader add https://example.org/feed.xml ~/articles/")
+    add.add_argument("--folder", help="put the new subscriptions in this folder")
+    add.add_argument("sources", nargs="+", metavar="URL|PATH")
+
+    remove = command("remove", "unsubscribe", "reader remove https://example.org/feed.xml")
+    remove.add_argument("sources", nargs="+", metavar="URL|PATH")
+
+    feeds = command("feeds", "list subscriptions with unread counts and last errors",
+                    "reader feeds --json")
+    feeds.add_argument("--json", action="store_true")
+
+    imp = command("import", "import subscriptions from OPML or a newsboat urls file",
+                  "reader import ~/.newsboat/urls")
+    imp.add_argument("file", type=Path)
+
+    command("export", "print the subscriptions as OPML 2.0", "reader export > feeds.opml")
+
+    refresh = command("refresh", "fetch every subscription now", "reader refresh")
+    refresh.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    list_ = command("list", "list stored articles, newest first", "reader list --unread --limit 20")
+    list_.add_argument("--unread", action="store_true")
+    list_.add_argument("--starred", action="store_true")
+    list_.add_argument("--feed", metavar="URL")
+    list_.add_argument("--since", metavar="WHEN",
+                       help="from a day (2026-11-01), month, year, today, or an age (7d, 12h)")
+    list_.add_argument("--until", metavar="WHEN", help="up to the end of that day, month, ...")
+    list_.add_argument("--limit", type=int, metavar="N")
+    list_.add_argument("--json", action="store_true")
+
+    search = command("search", "full-text search over the library",
+                     'reader search climate "city council" since:2026-11')
+    search.add_argument("words", nargs="+")
+    search.add_argument("--json", action="store_true")
+
+    config = command("config", "write the default config if missing, then print it",
+                     "reader config --path")
+    # RawDescriptionHelpFormatter keeps these line breaks
+    config.description = """\
+Write the commented default config file if there is none, then print its path on
+the first line and the settings in effect as TOML. Problems in the file go to
+stderr, one line each; the reader uses the defaults for what is wrong.
+
+The file is --config PATH (given before the subcommand), else $READER_CONFIG,
+else config.toml in the user config folder (~/.config/reader-tui/ on Linux,
+honouring XDG_CONFIG_HOME)."""
+    config.epilog = """\
+examples:
+  reader config                         print the settings in effect
+  "$EDITOR" "$(reader config --path)"   edit the file
+  READER_CONFIG=./try.toml reader config"""
+    config.add_argument("--path", action="store_true",
+                        help="print only the file's path (still writing the default if missing)")
+
+    completion = command("completion", "print a shell completion script",
+                         'eval "$(reader completion bash)"')
+    completion.description = "print a completion script: subcommands, options, source files"
+    completion.epilog = """\
+examples:
+  eval "$(reader completion bash)"      in ~/.bashrc
+  eval "$(reader completion zsh)"       in ~/.zshrc, after compinit
+  reader completion fish > ~/.config/fish/completions/reader.fish"""
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"), metavar="SHELL",
+                            help="bash, zsh or fish")
+    return parser

@@ -1,0 +1,422 @@
+"""The one way in: bytes, files, directories, URLs and stdin become LoadResults.
+
+The CLI, the library and the TUI all load through here. Nothing raises: every
+failure becomes ``LoadResult(error=...)``, one line that names the file or URL.
+In a directory walk, members that are skipped on purpose (binary, empty, symlink,
+FIFO, device) are not failures: their LoadResult has no error, one warning, and
+``skipped`` set. A binary file named on its own is an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
+
+from reader.core import sanitize
+from reader.core.dates import plausible
+from reader.core.errors import FetchError, ReaderError, SourceError, one_line
+from reader.core.limits import MAX_FILE_BYTES
+from reader.core.models import Article, LoadResult, SourceKind
+from reader.sources.decode import charset_from_content_type, decode_bytes
+from reader.sources.files import (
+    describe_size,
+    gunzip_capped,
+    read_file,
+)
+from reader.sources.sniff import sniff
+
+# feedparser, httpx and the cleaners are imported where they are used: importing
+# this module must stay cheap, because the TUI imports it before its first paint.
+if TYPE_CHECKING:
+    import httpx
+
+    from reader.core.models import FetchState
+    from reader.sources.http import HttpLimits, HttpResponse
+
+T = TypeVar("T")
+
+_MAX_SHOWN = 300
+# Bounded repetitions: these run on untrusted text and must not backtrack quadratically.
+_TITLE_TAG = re.compile(rb"<title[^<>]{0,200}>([^<]{0,4000})</title", re.IGNORECASE)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]{0,60})[ \t]*:(.*)$")
+_H1 = re.compile(r"^#[ \t]+(\S.*)$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def shown(source: str) -> str:
+    """A file name or URL as it may appear in a one-line message."""
+    name = sanitize.display_name(source)
+    return name if len(name) <= _MAX_SHOWN else name[: _MAX_SHOWN - 1] + "\u2026"
+
+
+def _failed(source: str, reason: str, *, skipped: bool = False, status: int | None = None,
+            retry_after: datetime | None = None) -> LoadResult:
+    return LoadResult(source=source, error=f"{shown(source)}: {reason}", skipped=skipped,
+                      status=status, retry_after=retry_after)
+
+
+# --------------------------------------------------------------------------- bytes
+
+
+def load_bytes(
+    data: bytes,
+    *,
+    source: str,
+    name: str | None = None,
+    url: str | None = None,
+    content_type: str | None = None,
+    chrome: frozenset[str] = frozenset(),
+    headers: Mapping[str, str] | None = None,
+    base_dir: Path | None = None,
+) -> LoadResult:
+    """Sniff ``data`` and load it as what it is. Never raises.
+
+    ``source`` is recorded on every article (path as given, or feed URL); ``name``
+    (a file name) helps sniffing and gives a title fallback; ``url`` is where the
+    bytes came from (base for links); ``headers`` are the HTTP response headers;
+    ``base_dir`` is the folder of a file read from disk (an OPML list there may name
+    the feed files next to it).
+    """
+    try:
+        return _load_bytes(
+            data,
+            source=source,
+            name=name,
+            url=url,
+            content_type=content_type,
+            chrome=chrome,
+            headers=headers,
+            base_dir=base_dir,
+        )
+    except ReaderError as error:
+        return _failed(source, one_line(error))
+    except Exception as error:  # a bug or a parser's surprise must not kill the caller
+        return _failed(source, f"could not be read ({type(error).__name__}: {one_line(error)})")
+
+
+def _load_bytes(
+    data: bytes,
+    *,
+    source: str,
+    name: str | None,
+    url: str | None,
+    content_type: str | None,
+    chrome: frozenset[str],
+    headers: Mapping[str, str] | None,
+    base_dir: Path | None,
+) -> LoadResult:
+    kind = sniff(data, name=name, content_type=content_type)
+    if kind is SourceKind.EMPTY:
+        return _failed(source, "empty file", skipped=True)
+    if kind is SourceKind.BINARY:
+        return _failed(source, "not a text file (binary), skipped", skipped=True)
+    if kind in (SourceKind.FEED, SourceKind.JSON_FEED):
+        from reader.ingest.feeds import parse_feed_document
+
+        feed = parse_feed_document(data, kind=kind, url=url or source, source=source,
+                                   headers=headers)
+        return _feed_result(source, kind, feed.title, feed.articles, feed.warnings)
+    if kind is SourceKind.OPML:
+        from reader.sources.opml import parse_opml
+
+        document = parse_opml(data, base_dir=base_dir)
+        return LoadResult(
+            source=source,
+            kind=kind,
+            title=document.title,
+            feed_urls=tuple(outline.url for outline in document.outlines),
+            warnings=tuple(f"{shown(source)}: {line}" for line in document.rejected),
+        )
+    decoded = decode_bytes(data, declared=charset_from_content_type(content_type))
+    warnings = [f"{shown(source)}: {decoded.warning}"] if decoded.warning else []
+    fallback = _stem(name or source)
+    if kind is SourceKind.HTML:
+        article, page_warnings = _html_article(
+            data, decoded.text, source=source, url=url, fallback=fallback
+        )
+        warnings += [f"{shown(source)}: {w}" for w in page_warnings]
+    elif kind is SourceKind.MARKDOWN:
+        article = _markdown_article(decoded.text, source=source, fallback=fallback)
+    else:
+        article = _text_article(decoded.text, source=source, fallback=fallback, chrome=chrome)
+    if not article.body.strip() and kind is not SourceKind.HTML:
+        warnings.append(f"{shown(source)}: no readable content")
+    return LoadResult(
+        source=source, kind=kind, title=article.title, articles=(article,), warnings=tuple(warnings)
+    )
+
+
+def _feed_result(
+    source: str,
+    kind: SourceKind,
+    title: str | None,
+    articles: tuple[Article, ...],
+    warnings: tuple[str, ...],
+) -> LoadResult:
+    return LoadResult(
+        source=source,
+        kind=kind,
+        title=title,
+        articles=articles,
+        warnings=tuple(f"{shown(source)}: {w}" for w in warnings),
+    )
+
+
+def _stem(name: str) -> str | None:
+    if name in ("", "-") or "://" in name:
+        return None
+    path = PurePath(name)
+    stem = PurePath(path.stem).stem if path.suffix.lower() == ".gz" else path.stem
+    return sanitize.clean_line(sanitize.display_name(stem))
+
+
+def _text_article(
+    text: str, *, source: str, fallback: str | None, chrome: frozenset[str]
+) -> Article:
+    from reader.cleaning.text import clean_dump
+
+    cleaned = clean_dump(text, chrome=chrome)
+    return Article(
+        source=source,
+        key=source,
+        title=sanitize.clean_line(cleaned.title) or fallback,
+        author=sanitize.clean_line(cleaned.author),
+        published=plausible(cleaned.published),
+        body=sanitize.strip_controls(cleaned.body).strip(),
+        kind=SourceKind.TEXT,
+    )
+
+
+def _html_article(
+    data: bytes, text: str, *, source: str, url: str | None, fallback: str | None
+) -> tuple[Article, tuple[str, ...]]:
+    from reader.cleaning.html import extract_article
+
+    page = extract_article(text, url=url)
+    title = sanitize.clean_line(page.title) or _title_tag(data) or fallback
+    article = Article(
+        source=source,
+        key=source,
+        title=title,
+        author=sanitize.clean_line(page.author),
+        url=sanitize.safe_url(url),
+        published=plausible(page.published),
+        body=sanitize.strip_controls(page.body).strip(),
+        kind=SourceKind.HTML,
+    )
+    return article, tuple(sanitize.clean_line(w) or "" for w in page.warnings if w)
+
+
+def _title_tag(data: bytes) -> str | None:
+    import html
+
+    match = _TITLE_TAG.search(data[:65536])
+    if match is None:
+        return None
+    return sanitize.clean_line(html.unescape(decode_bytes(match.group(1)).text))
+
+
+def _markdown_article(text: str, *, source: str, fallback: str | None) -> Article:
+    """Markdown is kept as written; front matter and the first H1 give the metadata."""
+    meta, body = _front_matter(text)
+    lines = body.split("\n")
+    title = sanitize.clean_line(meta.get("title"))
+    heading = _first_h1(lines)
+    if heading is not None:
+        index, heading_text = heading
+        if title is None or sanitize.clean_line(heading_text) == title:
+            title = title or sanitize.clean_line(heading_text)
+            del lines[index]
+    published = None
+    if meta.get("date"):
+        from reader.sources.feeds import parse_date_string
+
+        published = plausible(parse_date_string(meta["date"]))
+    body = _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+    return Article(
+        source=source,
+        key=source,
+        title=title or fallback,
+        author=sanitize.clean_line(meta.get("author")),
+        published=published,
+        body=body,
+        kind=SourceKind.MARKDOWN,
+    )
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return {}, text
+    meta: dict[str, str] = {}
+    for line in match.group(1).split("\n"):
+        pair = _FRONT_KEY.match(line)
+        if pair is not None:
+            value = pair.group(2).strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            meta.setdefault(pair.group(1).lower(), value)
+    return meta, text[match.end() :]
+
+
+def _first_h1(lines: list[str]) -> tuple[int, str] | None:
+    """The first level-1 ATX heading outside code fences."""
+    fenced = False
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if not fenced:
+            match = _H1.match(line)
+            if match is not None:
+                return index, match.group(1).rstrip(" \t#")
+    return None
+
+
+def read_dump(article: Article) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    """A plain-text article's file read again: its lines, and which went into the body
+    (for a raw view). Raises SourceError when it is not a text file or cannot be read."""
+    from reader.cleaning.text import clean_dump
+
+    if article.kind is not SourceKind.TEXT or sanitize.is_web_url(article.source):
+        raise SourceError("only a plain-text file has a raw view")
+    cleaned = clean_dump(decode_bytes(read_file(Path(article.source))).text)
+    return cleaned.lines, cleaned.kept
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _path_source(path: Path) -> str:
+    """The path as text; undecodable or control-laden names in their displayable form."""
+    raw = os.fspath(path)
+    display = sanitize.display_name(raw)
+    return raw if display == raw else display
+
+
+def load_path(
+    path: Path, *, source: str | None = None, chrome: frozenset[str] = frozenset()
+) -> LoadResult:
+    """Load one file (a symlink named explicitly is followed). Never raises."""
+    source = source or _path_source(path)
+    try:
+        data = read_file(path)
+    except ReaderError as error:
+        return LoadResult(source=source, error=one_line(error))
+    except Exception as error:
+        return _failed(source, f"could not be read ({type(error).__name__})")
+    return load_bytes(data, source=source, name=path.name, chrome=chrome, base_dir=path.parent)
+
+
+def skipped_as_warning(result: LoadResult) -> LoadResult:
+    """In a folder, a binary or empty file is skipped with a warning, not a failure."""
+    if result.error is None or not result.skipped:
+        return result
+    return dataclasses.replace(result, error=None, warnings=(*result.warnings, result.error))
+
+
+def load_stdin(stream: BinaryIO) -> LoadResult:
+    """Load standard input ("-"), read up to the file cap."""
+    source = "-"
+    try:
+        data = _read_stream(stream, MAX_FILE_BYTES)
+    except OSError as error:
+        return _failed(source, f"could not be read ({one_line(error)})")
+    if len(data) > MAX_FILE_BYTES:
+        return _failed(source, f"input too large (more than {describe_size(MAX_FILE_BYTES)})")
+    if data.startswith(b"\x1f\x8b"):
+        try:
+            data = gunzip_capped(data, max_bytes=MAX_FILE_BYTES)
+        except ValueError as error:
+            return _failed(source, str(error))
+    return load_bytes(data, source=source)
+
+
+def _read_stream(stream: BinaryIO, cap: int) -> bytes:
+    parts: list[bytes] = []
+    remaining = cap + 1
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 1 << 20))
+        if not chunk:
+            break
+        parts.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(parts)
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+async def load_url_async(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    state: FetchState | None = None,
+    limits: HttpLimits | None = None,
+) -> tuple[LoadResult, HttpResponse | None]:
+    """Fetch and load one URL. Never raises.
+
+    On failure the LoadResult may carry the server's ``status`` and ``retry_after``; on
+    304 it is empty with ``not_modified`` set.
+    """
+    from reader.sources.http import fetch
+
+    try:
+        response = await fetch(client, url, state=state, limits=_limits(limits))
+    except FetchError as error:
+        return _failed(url, one_line(error), status=getattr(error, "status", None),
+                       retry_after=getattr(error, "retry_after", None)), None
+    except Exception as error:  # fetch promises FetchError; this is the seatbelt
+        return _failed(url, f"fetch failed ({type(error).__name__})"), None
+    if response.not_modified:
+        return LoadResult(source=url, kind=None, not_modified=True), response
+    # Parsing is CPU-bound; off the event loop so other fetches keep flowing.
+    result = await asyncio.to_thread(_load_response, url, response)
+    return result, response
+
+
+def _limits(limits: HttpLimits | None) -> HttpLimits:
+    from reader.sources.http import DEFAULT_LIMITS
+
+    return DEFAULT_LIMITS if limits is None else limits
+
+
+def _load_response(url: str, response: HttpResponse) -> LoadResult:
+    from reader.sources.feeds import discover_feeds
+
+    content_type = response.headers.get("content-type")
+    kind = sniff(response.content, content_type=content_type)
+    if kind is SourceKind.HTML:
+        feeds = discover_feeds(response.content, base_url=response.url)
+        if feeds:
+            return LoadResult(
+                source=url,
+                kind=kind,
+                feed_urls=tuple(feeds),
+                error=f"{shown(url)}: this is a web page, not a feed; its feed is at {feeds[0]}",
+            )
+    return load_bytes(
+        response.content,
+        source=url,
+        url=response.url,
+        content_type=content_type,
+        headers=response.headers,
+    )
+
+
+async def load_urls(urls: Sequence[str], limits: HttpLimits | None) -> list[LoadResult]:
+    """Fetch and load URLs together with one client. Never raises."""
+    from reader.sources.http import make_client
+
+    limits = _limits(limits)
+    async with make_client(limits) as client:
+        pairs = await asyncio.gather(*(load_url_async(client, u, limits=limits) for u in urls))
+    return [result for result, _ in pairs]

@@ -1,0 +1,111 @@
+"""Command-line sources in order: files, folders, URLs, OPML lists and "-" (``reader dump``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from reader.core.aio import run_sync
+from reader.core.models import LoadResult, SourceKind
+from reader.core.sanitize import is_web_url
+from reader.ingest.folders import load_folder
+from reader.ingest.load import load_path, load_stdin, load_urls, shown
+
+if TYPE_CHECKING:
+    from reader.sources.http import HttpLimits
+
+
+@dataclass(slots=True)
+class _Pending:
+    url: str
+    follow_opml: bool
+
+
+def load_specs(
+    specs: Sequence[str], *, limits: HttpLimits | None = None, stdin: BinaryIO | None = None
+) -> Iterator[LoadResult]:
+    """Load command-line sources in order: files, directories, URLs and "-".
+
+    An OPML file or URL named here is followed: each feed it lists is loaded
+    (concurrently) right after it, with the feed URL as source. OPML files met
+    inside a directory walk are listed but not followed.
+    """
+    plan: list[LoadResult | _Pending] = []
+    for spec in specs:
+        plan.extend(_plan(spec, stdin))
+    pending = [item for item in plan if isinstance(item, _Pending)]
+    if pending:
+        fetched = _fetch_all(pending, limits)
+        plan = [fetched[id(item)] if isinstance(item, _Pending) else item for item in plan]
+        plan = _expand(plan, limits)
+    for item in plan:
+        if isinstance(item, LoadResult):
+            yield item
+
+
+def _plan(spec: str, stdin: BinaryIO | None) -> list[LoadResult | _Pending]:
+    if spec == "-":
+        return [load_stdin(stdin or sys.stdin.buffer)]
+    if is_web_url(spec):
+        return [_Pending(spec, follow_opml=True)]
+    path = Path(spec)
+    try:
+        exists = os.path.lexists(path)
+        is_dir = path.is_dir()
+    except (OSError, ValueError):
+        exists, is_dir = False, False
+    if not exists:
+        return [LoadResult(source=spec, error=f"no such file or directory: {shown(spec)}")]
+    if is_dir:
+        return list(load_directory(path))
+    result = load_path(path, source=spec)
+    followed: list[LoadResult | _Pending] = [result]
+    if result.kind is SourceKind.OPML:
+        followed.extend(
+            _Pending(url, follow_opml=False) if is_web_url(url)
+            else load_path(Path(url), source=url)
+            for url in result.feed_urls
+        )
+    return followed
+
+
+def load_directory(path: Path) -> list[LoadResult]:
+    """One result per member of a folder, in walk order, as ``reader dump`` lists them
+    (see ``reader.ingest.folders``)."""
+    loaded: list[LoadResult] = []
+    problems = load_folder(path, on_batch=lambda batch: loaded.extend(f.result for f in batch))
+    # the walk sorts each folder's entries by name and goes depth first: path order
+    return sorted([*problems, *loaded], key=lambda result: Path(result.source).parts)
+
+
+def load_url(url: str, *, limits: HttpLimits | None = None) -> LoadResult:
+    """Fetch and load one URL, synchronously. Never raises."""
+    return run_sync(lambda: load_urls([url], limits))[0]
+
+
+def _fetch_all(
+    pending: list[_Pending], limits: HttpLimits | None
+) -> dict[int, LoadResult | _Pending]:
+    results = run_sync(lambda: load_urls([p.url for p in pending], limits))
+    return {id(p): r for p, r in zip(pending, results, strict=True)}
+
+
+def _expand(
+    plan: list[LoadResult | _Pending], limits: HttpLimits | None
+) -> list[LoadResult | _Pending]:
+    """Feeds listed by OPML documents that were themselves fetched over HTTP."""
+    out: list[LoadResult | _Pending] = []
+    for item in plan:
+        out.append(item)
+        if (isinstance(item, LoadResult) and item.kind is SourceKind.OPML
+                and is_web_url(item.source)):
+            out.extend(_Pending(url, follow_opml=False) for url in item.feed_urls)
+    second = [item for item in out if isinstance(item, _Pending)]
+    if not second:
+        return out
+    fetched = _fetch_all(second, limits)
+    return [fetched[id(item)] if isinstance(item, _Pending) else item for item in out]

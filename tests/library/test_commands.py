@@ -1,0 +1,300 @@
+"""The library's script commands, run through ``reader.cli.main`` against loopback servers."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from support.farm import Farm
+from support.paths import FIXTURES
+
+from reader.cli import main
+
+
+@pytest.fixture(scope="module")
+def farm() -> Iterator[Farm]:
+    with Farm(feeds=4, entries=5, hosts=2) as running:
+        yield running
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "library.sqlite"
+
+
+def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--db", str(db), *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_add_refresh_feeds_list_search(capsys: pytest.CaptureFixture[str], db: Path,
+                                       farm: Farm) -> None:
+    code, out, err = run(capsys, db, "add", "--folder", "Farm", *farm.urls[:2])
+    assert code == 0, err
+    assert out.splitlines() == ["added Farm feed 0 (5 articles)", "added Farm feed 1 (5 articles)"]
+    assert (db.parent / "subscriptions.opml").exists()
+
+    code, out, err = run(capsys, db, "add", *farm.urls[2:])
+    assert code == 0
+    code, out, err = run(capsys, db, "refresh")
+    assert code == 0
+    assert err.strip().startswith("4 feeds, 0 new articles, 0 errors, ")
+    assert out == ""
+
+    code, out, _ = run(capsys, db, "feeds")
+    lines = out.splitlines()
+    assert len(lines) == 4
+    assert lines[0].startswith("Farm feed 2  http://") and "5 unread" in lines[0]
+    assert any(line.startswith("Farm/Farm feed 0  ") for line in lines)
+
+    code, out, _ = run(capsys, db, "feeds", "--json")
+    feeds = json.loads(out)
+    assert {f["title"] for f in feeds} == {f"Farm feed {n}" for n in range(4)}
+    assert all(f["unread"] == 5 and f["last_error"] is None and f["last_success"]
+               for f in feeds)
+
+    code, out, _ = run(capsys, db, "list", "--limit", "3")
+    assert code == 0 and len(out.splitlines()) == 3
+    code, out, _ = run(capsys, db, "list", "--json", "--feed", farm.urls[1])
+    items = json.loads(out)
+    assert len(items) == 5
+    first = items[0]
+    assert set(first) >= {"source", "title", "author", "url", "published", "body", "id", "feed",
+                          "read", "starred"}
+    assert first["source"] == farm.urls[1] and first["feed"] == "Farm feed 1"
+    assert first["published"].endswith("+00:00") and first["read"] is False
+    dates = [i["published"] for i in items]
+    assert dates == sorted(dates, reverse=True)
+
+    code, out, _ = run(capsys, db, "search", "--json", first["title"].split()[-1])
+    assert any(i["id"] == first["id"] for i in json.loads(out))
+    for odd in ('"', "AND", "*", "NEAR(", '"unclosed'):
+        code, out, err = run(capsys, db, "search", odd)
+        assert code == 0 and err == ""
+
+
+def test_list_filters(capsys: pytest.CaptureFixture[str], db: Path, farm: Farm) -> None:
+    from reader.core.models import ArticleQuery
+    from reader.library import Library
+
+    run(capsys, db, "add", farm.urls[0])
+    with Library.open(db) as lib:
+        ids = lib.view(ArticleQuery())
+        lib.mark_read(ids[:2])
+        lib.star([ids[4]])
+    code, out, _ = run(capsys, db, "list", "--unread")
+    assert len(out.splitlines()) == 3
+    code, out, _ = run(capsys, db, "list", "--starred", "--json")
+    (starred,) = json.loads(out)
+    assert starred["starred"] is True and starred["id"] == ids[4]
+    code, out, err = run(capsys, db, "list", "--feed", "http://nowhere.example/")
+    assert code == 1 and err.startswith("reader: no such feed")
+
+
+def test_remove(capsys: pytest.CaptureFixture[str], db: Path, farm: Farm) -> None:
+    run(capsys, db, "add", farm.urls[0])
+    code, out, _ = run(capsys, db, "remove", farm.urls[0])
+    assert code == 0 and out == "removed 1 subscription\n"
+    code, out, err = run(capsys, db, "remove", farm.urls[0])
+    assert code == 1 and err.startswith("reader: not subscribed: ")
+    assert "Traceback" not in err
+    code, out, _ = run(capsys, db, "feeds")
+    assert out.startswith("no subscriptions yet")
+
+
+def test_refresh_reports_failures_and_exits_1(capsys: pytest.CaptureFixture[str], db: Path,
+                                              farm: Farm) -> None:
+    run(capsys, db, "add", farm.urls[0])
+    urls = db.parent / "urls"
+    urls.write_text(f"{farm.base}/feed/999.xml\n")
+    run(capsys, db, "import", str(urls))
+    code, out, err = run(capsys, db, "refresh")
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[0].startswith(f"reader: {farm.base}/feed/999.xml: ") and "404" in lines[0]
+    assert lines[-1].startswith("2 feeds, 0 new articles, 1 error, ")
+    code, out, _ = run(capsys, db, "feeds")
+    assert "error: " in out
+
+
+def test_add_web_page_finds_its_feed(capsys: pytest.CaptureFixture[str], db: Path,
+                                     tmp_path: Path) -> None:
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    (tmp_path / "index.html").write_text(
+        '<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+        "</head><body>hello</body></html>")
+    (tmp_path / "feed.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Found feed</title>'
+        "<item><title>One</title><guid>1</guid><description>x</description></item>"
+        "</channel></rss>")
+
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, directory=str(tmp_path), **kwargs)  # type: ignore[arg-type]
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        code, out, err = run(capsys, db, "add", base + "/index.html")
+        assert code == 0, err
+        assert out == "added Found feed (1 article)\n"
+        code, out, _ = run(capsys, db, "feeds", "--json")
+        assert json.loads(out)[0]["url"] == base + "/feed.xml"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_add_errors(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    code, out, err = run(capsys, db, "add", str(tmp_path / "missing"), "ftp://x/feed")
+    assert code == 1
+    assert err.splitlines()[0].startswith("reader: no such file or directory")
+    assert "not an http(s) URL" in err
+
+
+def test_opml_import_export_round_trip(capsys: pytest.CaptureFixture[str], db: Path,
+                                       tmp_path: Path) -> None:
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>'
+        '<outline text="Top" xmlUrl="https://top.example/feed.xml"/>'
+        '<outline text="News"><outline text="A &amp; B" xmlUrl="https://a.example/rss"/>'
+        '<outline text="C" xmlUrl="https://c.example/atom"/></outline>'
+        '<outline text="Tech"><outline text="D" xmlUrl="https://d.example/feed"/></outline>'
+        '<outline text="Bad" xmlUrl="exec:rm -rf /"/>'
+        "</body></opml>")
+    code, out, err = run(capsys, db, "import", str(opml))
+    assert code == 0
+    assert out.startswith("imported 4 feeds (0 already subscribed)")
+    assert "exec:" in err
+    code, exported, _ = run(capsys, db, "export")
+    first = _outlines(exported)
+    assert first == {("https://top.example/feed.xml", None, "Top"),
+                     ("https://a.example/rss", "News", "A & B"),
+                     ("https://c.example/atom", "News", "C"),
+                     ("https://d.example/feed", "Tech", "D")}
+    again = tmp_path / "again.sqlite"
+    (tmp_path / "out.opml").write_text(exported)
+    code, out, _ = run(capsys, again, "import", str(tmp_path / "out.opml"))
+    assert out.startswith("imported 4 feeds")
+    code, exported_again, _ = run(capsys, again, "export")
+    assert _outlines(exported_again) == first
+    code, out, _ = run(capsys, db, "import", str(opml))
+    assert out.startswith("imported 0 feeds (4 already subscribed)")
+
+
+def _outlines(text: str) -> set[tuple[str, str | None, str | None]]:
+    root = ET.fromstring(text)
+    assert root.get("version") == "2.0"
+    found: set[tuple[str, str | None, str | None]] = set()
+    body = root.find("body")
+    assert body is not None
+    for top in body:
+        if top.get("xmlUrl"):
+            found.add((top.get("xmlUrl") or "", None, top.get("text")))
+        for child in top:
+            found.add((child.get("xmlUrl") or "", top.get("text"), child.get("text")))
+    return found
+
+
+def test_newsboat_urls_import(capsys: pytest.CaptureFixture[str], db: Path,
+                              tmp_path: Path) -> None:
+    urls = tmp_path / "urls"
+    marker = tmp_path / "pwned"
+    urls.write_text(
+        "# my feeds\n"
+        "https://a.example/feed.xml news \"~Alpha News\"\n"
+        "https://b.example/rss tech linux\n"
+        "https://c.example/atom\n"
+        f'"exec:touch {marker}" scripts\n'
+        f'"filter:touch {marker}:https://d.example/feed" news\n'
+        '"query:Unread Articles:unread = \\"yes\\""\n'
+        "https://a.example/feed.xml duplicate\n"
+        "\n")
+    code, out, err = run(capsys, db, "import", str(urls))
+    assert code == 0
+    assert out.startswith("imported 3 feeds")
+    warnings = err.splitlines()
+    assert len(warnings) == 3 and all("never run" in w for w in warnings)
+    assert not marker.exists()
+    code, out, _ = run(capsys, db, "feeds", "--json")
+    feeds = {f["url"]: f for f in json.loads(out)}
+    assert feeds["https://a.example/feed.xml"]["title"] == "Alpha News"
+    assert feeds["https://a.example/feed.xml"]["folder"] == "news"
+    assert feeds["https://b.example/rss"]["folder"] == "tech"
+    assert feeds["https://c.example/atom"]["folder"] is None
+
+
+def test_import_errors(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    code, _, err = run(capsys, db, "import", str(tmp_path / "missing.opml"))
+    assert code == 1 and err.startswith("reader: cannot read ")
+    hostile = FIXTURES / "hostile"
+    if (hostile / "opml-xxe.opml").exists():
+        code, _, err = run(capsys, db, "import", str(hostile / "opml-xxe.opml"))
+        assert code == 1 and "Traceback" not in err
+
+
+def test_corrupt_library_message_on_stderr(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    db.write_bytes((FIXTURES / "cache-not-sqlite.sqlite").read_bytes())
+    code, out, err = run(capsys, db, "feeds")
+    assert code == 0
+    assert err.startswith("reader: The library library.sqlite was damaged")
+    code, out, err = run(capsys, db, "feeds")
+    assert err == ""
+
+
+def test_refresh_with_nothing_subscribed(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    code, out, err = run(capsys, db, "refresh")
+    assert code == 0 and "no subscriptions" in err
+
+
+def test_storage_error_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, out, err = run(capsys, blocker / "library.sqlite", "feeds")
+    assert code == 1 and err.startswith("reader: ") and len(err.splitlines()) == 1
+
+
+def test_progress_bar_draws_and_clears() -> None:
+    import io
+
+    from reader.cli.commands import _ProgressBar
+    from reader.core.models import FeedProgress
+
+    stream = io.StringIO()
+    bar = _ProgressBar(stream)
+    bar(FeedProgress(feed_id=1, url="u", name="n", done=1, total=4))
+    bar(FeedProgress(feed_id=2, url="u", name="n", done=4, total=4))
+    bar.clear()
+    text = stream.getvalue()
+    assert text.startswith("\r[" + "#" * 7) and "1/4 feeds" in text and "4/4 feeds" in text
+    assert text.endswith("\r\x1b[K")
+
+
+def test_list_output_is_sanitised(capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    from reader.core.models import Article
+    from reader.storage.sqlite import SqliteStorage
+
+    storage, _ = SqliteStorage.open(db)
+    with closing(storage):
+        feed_id = storage.upsert_feed("http://evil.example/feed", title="Evil\x1b]0;x\x07")
+        storage.upsert_articles(feed_id, [Article(
+            source="http://evil.example/feed", key="1", title="Clear\x1b[2J screen\nnow",
+            body="x")])
+    code, out, _ = run(capsys, db, "list")
+    assert code == 0 and "\x1b" not in out and "\x07" not in out
+    assert len(out.splitlines()) == 1
+    code, out, _ = run(capsys, db, "list", "--json")
+    assert "\x1b" not in out  # JSON escapes it

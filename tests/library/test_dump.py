@@ -1,0 +1,114 @@
+"""`reader dump`: the seed comes out as expected, JSON fields, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support.paths import FIXTURES, ROOT
+
+SEED = FIXTURES / "palmyra-dump.txt"
+EXPECTED = json.loads((FIXTURES / "palmyra-dump.expected.json").read_text(encoding="utf-8"))
+CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n"} | {chr(c) for c in range(0x7F, 0xA0)}
+
+
+def dump(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "reader", "dump", *args],
+        capture_output=True, input=stdin, cwd=ROOT, timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def paragraphs(body: str) -> list[str]:
+    return [" ".join(p.split()) for p in body.split("\n\n") if p.strip()]
+
+
+def test_seed_json_is_exactly_as_expected() -> None:
+    result = dump("--format", "json", str(SEED))
+    assert result.returncode == 0, result.stderr
+    [article] = json.loads(result.stdout)
+    assert article["title"] == EXPECTED["title"]
+    assert article["published"].startswith(EXPECTED["published"])
+    assert paragraphs(article["body"]) == [" ".join(p.split()) for p in EXPECTED["body_paragraphs"]]
+    assert article["source"] == str(SEED)
+    text = result.stdout.decode("utf-8")
+    for junk in EXPECTED["must_not_contain"]:
+        assert junk not in json.dumps(article, ensure_ascii=False)
+        assert junk not in text
+
+
+def test_json_fields_for_a_feed(tmp_path: Path) -> None:
+    result = dump("--format", "json", "sample_feeds/world-desk.rss")
+    assert result.returncode == 0, result.stderr
+    articles = json.loads(result.stdout)
+    assert len(articles) == 4
+    first = articles[0]
+    assert set(first) >= {"source", "title", "author", "url", "published", "body"}
+    assert first["source"] == "sample_feeds/world-desk.rss"
+    assert first["author"] == "Marta Lindqvist"
+    assert first["published"] == "2026-11-23T06:40:00+01:00"
+    assert first["url"].startswith("https://worlddesk.example.org/")
+    assert "## A crop that cleans the water" in first["body"]
+    assert "> The sea has always fed these towns" in first["body"]
+    assert "\\" not in first["body"]  # prose is not backslash-escaped
+
+
+def test_missing_source_fails_alone() -> None:
+    result = dump("--format", "json", "no/such/file.txt", str(SEED))
+    assert result.returncode == 1
+    assert len(json.loads(result.stdout)) == 1
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 1 and "no/such/file.txt" in lines[0]
+    assert b"Traceback" not in result.stderr
+
+
+def test_usage_error_exits_2() -> None:
+    result = dump("--format", "yaml", str(SEED))
+    assert result.returncode == 2
+    assert b"Traceback" not in result.stderr
+
+
+def test_directory_skips_binary_with_a_message(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "b.bin").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00" + bytes(range(256)))
+    (tmp_path / ".hidden.txt").write_text("hidden words " * 50)
+    result = dump("--format", "json", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    articles = json.loads(result.stdout)
+    assert [Path(a["source"]).name for a in articles] == ["a.txt"]
+    assert "b.bin" in result.stderr.decode()
+
+
+def test_stdin_and_markdown_format() -> None:
+    result = dump("--format", "markdown", "-", stdin=SEED.read_bytes())
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert out.startswith("---\ntitle: ")
+    assert "published: \"2016-12-11T07:31:00\"" in out
+    assert EXPECTED["body_paragraphs"][2] in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_output_never_carries_control_characters(tmp_path: Path, fmt: str) -> None:
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_bytes(
+        b"Title \x1b]52;c;cHduZWQ=\x07 here\r\n\r\n"
+        + b"Body with \x1b[2J clear screen and \x9b6n and \x07 bell. " * 20
+    )
+    result = dump("--format", fmt, str(hostile))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode("utf-8") + result.stderr.decode("utf-8")
+    assert not CONTROL & set(out)
+
+
+def test_tui_with_only_missing_paths_exits_with_a_message() -> None:
+    result = subprocess.run([sys.executable, "-m", "reader", "no/such/file.txt"],
+                            capture_output=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 1
+    assert result.stderr.decode() == "reader: no such file or directory: no/such/file.txt\n"
+    assert result.stdout == b""

@@ -1,0 +1,436 @@
+"""Every way a feed server can fail is one SyncError line naming the server, never a traceback.
+
+Against a loopback fake of each API that behaves until a test breaks it: the login
+works, then the next request gets the failure under test.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable, Iterator
+
+import pytest
+from support.sync_fakes import FakeServer, Reply, Request, closed_port
+
+from reader.core.errors import SyncAuthError, SyncError
+from reader.core.sync import SyncClient
+from reader.sources.http import HttpLimits
+from reader.sync import GReaderClient, TtrssClient, open_client
+
+Breaker = Callable[[Request], Reply | None]
+
+
+class Fakes:
+    """A healthy fake of one API, with ``broken`` consulted first for every data request."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.broken: Breaker | None = None
+        self.logins = 0
+        self.server = FakeServer(self.answer)
+
+    @property
+    def url(self) -> str:
+        # The greader fake is FreshRSS-shaped; given its API's own address, no probing.
+        return self.server.url + ("api/greader.php" if self.kind == "greader" else "")
+
+    def client(self, password: str = "syncpass", **limits: float) -> SyncClient:
+        http_limits = HttpLimits(**limits) if limits else HttpLimits()  # type: ignore[arg-type]
+        return open_client(self.kind, self.url, "sync", password, limits=http_limits)
+
+    def answer(self, request: Request) -> Reply:
+        if self.kind == "ttrss":
+            op = request.json().get("op")
+            if op == "login":
+                return self.ttrss_login(request)
+        elif request.path.endswith("/accounts/ClientLogin"):
+            return self.greader_login(request)
+        if self.broken is not None and (reply := self.broken(request)) is not None:
+            return reply
+        return self.ttrss(request) if self.kind == "ttrss" else self.greader(request)
+
+    def ttrss_login(self, request: Request) -> Reply:
+        body = request.json()
+        if body.get("user") == "sync" and body.get("password") == "syncpass":
+            self.logins += 1
+            return Reply.of_json({"seq": 0, "status": 0,
+                                  "content": {"session_id": f"s{self.logins}", "api_level": 15}})
+        return Reply.of_json({"seq": 0, "status": 1, "content": {"error": "LOGIN_ERROR"}})
+
+    def ttrss(self, request: Request) -> Reply:
+        body = request.json()
+        if body.get("sid") != f"s{self.logins}":
+            return Reply.of_json({"seq": 0, "status": 1, "content": {"error": "NOT_LOGGED_IN"}})
+        contents: dict[str, object] = {
+            "getCategories": [{"id": 3, "title": "News"}, {"id": -1, "title": "Special"}],
+            "getFeeds": [{"id": 7, "feed_url": "http://feeds.example/a.xml",
+                          "title": "A &amp; B", "cat_id": 3}],
+            "getHeadlines": [],
+            "logout": {"status": "OK"},
+            "updateArticle": {"status": "OK", "updated": 1},
+        }
+        op = str(body.get("op"))
+        if op not in contents:
+            return Reply.of_json({"seq": 0, "status": 1,
+                                  "content": {"error": "UNKNOWN_METHOD", "method": op}})
+        return Reply.of_json({"seq": 0, "status": 0, "content": contents[op]})
+
+    def greader_login(self, request: Request) -> Reply:
+        form = dict(request.form())
+        if form.get("Email") == "sync" and form.get("Passwd") == "syncpass":
+            self.logins += 1
+            return Reply.text(f"SID=x\nLSID=null\nAuth=sync/tok{self.logins}\n")
+        return Reply.text("Unauthorized!", 401)
+
+    def greader(self, request: Request) -> Reply:
+        if request.headers.get("authorization") != f"GoogleLogin auth=sync/tok{self.logins}":
+            return Reply(401, b"Unauthorized!", {"Google-Bad-Token": "true"})
+        path = request.path.split("/reader/api/0/", 1)[-1]
+        if path == "token":
+            return Reply.text(f"T{self.logins}\n")
+        if path == "subscription/list":
+            return Reply.of_json({"subscriptions": [{
+                "id": "feed/7", "title": "A & B", "url": "http://feeds.example/a.xml",
+                "htmlUrl": "http://feeds.example/",
+                "categories": [{"id": "user/-/label/News", "label": "News"}]}]})
+        if path == "stream/items/ids":
+            return Reply.of_json({"itemRefs": []})
+        if path == "user-info":
+            return Reply.of_json({"userId": "sync", "userName": "sync"})
+        if path in ("edit-tag", "subscription/edit"):
+            return Reply.text("OK")
+        return Reply.text("Bad Request!", 400)
+
+
+@pytest.fixture(params=["ttrss", "greader"])
+def fake(request: pytest.FixtureRequest) -> Iterator[Fakes]:
+    fakes = Fakes(request.param)
+    yield fakes
+    fakes.server.close()
+
+
+async def failure(client: SyncClient) -> str:
+    """The message of the SyncError that feeds() raises, checked to be one clean line."""
+    async with client:
+        with pytest.raises(SyncError) as caught:
+            await client.feeds()
+    message = str(caught.value)
+    assert message.startswith(f"{client.label}: ")
+    assert "\n" not in message and "Traceback" not in message and "syncpass" not in message
+    return message.removeprefix(f"{client.label}: ")
+
+
+async def test_a_healthy_fake_works(fake: Fakes) -> None:
+    async with fake.client() as client:
+        [feed] = await client.feeds()
+    assert (feed.url, feed.title, feed.category) == ("http://feeds.example/a.xml", "A & B", "News")
+
+
+async def test_wrong_password(fake: Fakes) -> None:
+    async with fake.client(password="wrong") as client:
+        with pytest.raises(SyncAuthError) as caught:
+            await client.feeds()
+    assert str(caught.value) == f"{client.label}: password refused for sync"
+
+
+async def test_refused(fake: Fakes) -> None:
+    client = open_client(fake.kind, f"http://127.0.0.1:{closed_port()}/", "sync", "syncpass")
+    assert await failure(client) == "connection refused (is the server running?)"
+
+
+async def test_timeout(fake: Fakes) -> None:
+    fake.broken = lambda request: Reply(delay=1.5)
+    assert await failure(fake.client(deadline=0.3)) == "timed out after 0.3 s"
+
+
+async def test_garbage(fake: Fakes) -> None:
+    fake.broken = lambda request: Reply(200, b"\x00\xff{{ not json", {"Content-Type": "text/json"})
+    assert await failure(fake.client()) == "answered something that is not JSON"
+
+
+async def test_html_error_page(fake: Fakes) -> None:
+    page = b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
+    fake.broken = lambda request: Reply(502, page, {"Content-Type": "text/html"})
+    assert await failure(fake.client()) == "server error (HTTP 502 Bad Gateway)"
+
+
+async def test_html_page_with_200(fake: Fakes) -> None:
+    page = b"<!DOCTYPE html><html><head><title>Sign in &amp; read</title></head></html>"
+    fake.broken = lambda request: Reply(200, page, {"Content-Type": "text/html"})
+    assert await failure(fake.client()) == "answered with a web page, not the API (Sign in & read)"
+
+
+async def test_oversized_with_length(fake: Fakes) -> None:
+    fake.broken = lambda request: Reply.of_json({"junk": "x" * 5000})
+    assert await failure(fake.client(max_bytes=1000)) == "answer too large (> 1000 bytes)"
+
+
+async def test_oversized_without_length(fake: Fakes) -> None:
+    fake.broken = lambda request: Reply(200, b"[" + b"1," * 5000 + b"1]", close_delimited=True)
+    assert await failure(fake.client(max_bytes=1000)) == "answer too large (> 1000 bytes)"
+
+
+async def test_gzip_bomb(fake: Fakes) -> None:
+    bomb = gzip.compress(b"[" + b" " * 2_000_000 + b"]")
+    fake.broken = lambda request: Reply(200, bomb, {"Content-Encoding": "gzip"})
+    assert await failure(fake.client(max_bytes=100_000)) == "answer too large (> 100000 bytes)"
+
+
+async def test_cut_off_answer(fake: Fakes) -> None:
+    fake.broken = lambda request: Reply(200, b'{"status": 0, "con', length=5000)
+    assert await failure(fake.client()) in ("truncated response", "the answer was cut off")
+
+
+async def test_redirect_is_not_followed(fake: Fakes) -> None:
+    fake.broken = lambda request: Reply(301, b"", {"Location": "https://elsewhere.example/api/"})
+    message = await failure(fake.client())
+    assert message == "redirects (HTTP 301) to https://elsewhere.example/api/"
+
+
+async def test_server_error(fake: Fakes) -> None:
+    fake.broken = lambda request: Reply.text("oops", 500)
+    assert await failure(fake.client()) == "server error (HTTP 500 Internal Server Error)"
+
+
+async def test_busy(fake: Fakes) -> None:
+    fake.broken = lambda request: Reply(503, b"", {"Retry-After": "120"})
+    assert await failure(fake.client()) == (
+        "busy or down for maintenance (HTTP 503 Service Unavailable); try later")
+
+
+async def test_not_an_http_address() -> None:
+    for kind in ("ttrss", "greader"):
+        with pytest.raises(SyncError) as caught:
+            open_client(kind, "ftp://example.org/", "sync", "x")
+        assert "not an http(s) address: ftp://example.org/" in str(caught.value)
+
+
+# --- tt-rss specifics -------------------------------------------------------------------
+
+@pytest.fixture
+def tt() -> Iterator[Fakes]:
+    fakes = Fakes("ttrss")
+    yield fakes
+    fakes.server.close()
+
+
+async def test_ttrss_expired_session_logs_in_again(tt: Fakes) -> None:
+    async with tt.client() as client:
+        await client.feeds()
+        expired = {"done": False}  # then the server forgets the session once
+
+        def once(request: Request) -> Reply | None:
+            if not expired["done"]:
+                expired["done"] = True
+                return Reply.of_json({"seq": 0, "status": 1, "content": {"error": "NOT_LOGGED_IN"}})
+            return None
+
+        tt.broken = once
+        assert len(await client.feeds()) == 1
+    assert tt.logins == 2
+
+
+async def test_ttrss_wrong_shape(tt: Fakes) -> None:
+    tt.broken = lambda request: Reply.of_json([1, 2, 3])
+    assert await failure(tt.client()) == "the answer is JSON but not tt-rss's API"
+
+
+async def test_ttrss_api_disabled(tt: Fakes) -> None:
+    tt.broken = lambda request: Reply.of_json(
+        {"seq": 0, "status": 1, "content": {"error": "API_DISABLED"}})
+    async with tt.client() as client:
+        with pytest.raises(SyncAuthError) as caught:
+            await client.feeds()
+    assert str(caught.value) == (
+        f"{client.label}: API access is off for sync (tt-rss: Preferences, Enable API)")
+
+
+def headline(number: int) -> dict[str, object]:
+    return {"id": number, "feed_id": 7, "title": f"Story {number}", "link": f"http://x/{number}",
+            "unread": number % 2 == 0, "marked": "t" if number % 3 == 0 else "f",
+            "updated": 1_700_000_000 + number, "author": "Ann", "content": f"<p>{number}</p>"}
+
+
+async def test_ttrss_pages_and_cursor(tt: Fakes) -> None:
+    rows = [headline(n) for n in range(450, 0, -1)]  # newest first, as tt-rss gives them
+
+    def pages(request: Request) -> Reply | None:
+        body = request.json()
+        if body.get("op") != "getHeadlines":
+            return None
+        since, skip = int(str(body.get("since_id") or 0)), int(str(body.get("skip") or 0))
+        assert int(str(body.get("limit"))) == 200
+        chosen = [row for row in rows if int(str(row["id"])) > since][skip:skip + 200]
+        return Reply.of_json({"seq": 0, "status": 0, "content": chosen})
+
+    tt.broken = pages
+    async with tt.client() as client:
+        got = [page async for page in client.articles()]
+        assert [len(page.articles) for page in got] == [200, 200, 50]
+        assert [page.cursor for page in got] == [None, None, "450"]
+        story = got[0].articles[0]
+        assert (story.id, story.title, story.read, story.starred) == (
+            "450", "Story 450", False, True)
+        assert story.published is not None and story.published.timestamp() == 1_700_000_450
+        rows.insert(0, headline(451))
+        again = [page async for page in client.articles("450", known={"451"})]
+        assert [(page.articles, page.cursor) for page in again] == [((), "451")]
+
+
+async def test_ttrss_server_that_ignores_skip_ends(tt: Fakes) -> None:
+    same = [headline(n) for n in range(200, 0, -1)]
+    tt.broken = lambda request: (Reply.of_json({"seq": 0, "status": 0, "content": same})
+                                 if request.json().get("op") == "getHeadlines" else None)
+    async with tt.client() as client:
+        got = [page async for page in client.articles()]
+        state = await client.state()
+    assert [len(page.articles) for page in got] == [200, 0]
+    assert len(state.unread) == 200 and len(state.starred) == 200
+
+
+async def test_ttrss_mark_sends_fields_and_batches(tt: Fakes) -> None:
+    from reader.core.sync import Flag
+
+    async with tt.client() as client:
+        await client.mark([str(n) for n in range(1, 1201)] + ["junk", ""], Flag.READ, True)
+        await client.mark(["5"], Flag.STARRED, False)
+    sent = [r.json() for r in tt.server.requests if r.json().get("op") == "updateArticle"]
+    assert [(len(str(s["article_ids"]).split(",")), s["mode"], s["field"]) for s in sent] == [
+        (500, 0, 2), (500, 0, 2), (200, 0, 2), (1, 0, 0)]
+
+
+async def test_ttrss_finds_the_api_below_the_root() -> None:
+    assert TtrssClient("http://h/tt-rss", "u", "p").api_url == "http://h/tt-rss/api/"
+    assert TtrssClient("http://h/tt-rss/api", "u", "p").api_url == "http://h/tt-rss/api/"
+    assert TtrssClient("http://h/", "u", "p").api_url == "http://h/api/"
+
+
+# --- Google Reader API specifics -------------------------------------------------------
+
+@pytest.fixture
+def gr() -> Iterator[Fakes]:
+    fakes = Fakes("greader")
+    yield fakes
+    fakes.server.close()
+
+
+async def test_greader_finds_the_api_below_a_freshrss_root(gr: Fakes) -> None:
+    def answer(request: Request) -> Reply:
+        if not request.path.startswith("/api/greader.php"):
+            return Reply(302, b"", {"Location": "/i/"})  # FreshRSS's root: its web app
+        return Fakes.answer(gr, request)
+
+    gr.server.handler = answer
+    async with GReaderClient(gr.server.url, "sync", "syncpass") as client:
+        assert len(await client.feeds()) == 1
+        assert client.endpoint == gr.server.url + "api/greader.php"
+        assert client.auth_token == "sync/tok1"
+    # The token can stand in for the password (and finds the endpoint again).
+    async with GReaderClient(gr.server.url, "sync", token="sync/tok1") as again:
+        assert len(await again.feeds()) == 1
+
+
+async def test_greader_refused_token_without_password(gr: Fakes) -> None:
+    async with GReaderClient(gr.url, "sync", token="stale") as client:
+        with pytest.raises(SyncAuthError) as caught:
+            await client.feeds()
+    assert str(caught.value) == (f"{client.label}: the stored token is refused; "
+                                 "log in again with the password")
+
+
+async def test_greader_expired_auth_logs_in_again(gr: Fakes) -> None:
+    async with gr.client() as client:
+        await client.feeds()
+        gr.logins += 1  # the server forgets the Auth token
+        assert len(await client.feeds()) == 1
+    assert gr.logins == 3
+
+
+async def test_greader_writes_carry_the_token(gr: Fakes) -> None:
+    from reader.core.sync import Flag
+
+    async with gr.client() as client:
+        await client.mark(["tag:google.com,2005:reader/item/00000000000000ff", "-1", "17"],
+                          Flag.STARRED, True)
+        await client.mark(["17"], Flag.READ, False)
+    edits = [r.form() for r in gr.server.requests if r.path.endswith("/edit-tag")]
+    assert edits == [
+        [("i", "17"), ("i", "255"), ("i", str(2**64 - 1)), ("a", "user/-/state/com.google/starred"),
+         ("T", "T1")],
+        [("i", "17"), ("r", "user/-/state/com.google/read"), ("T", "T1")],
+    ]
+
+
+def item(number: int, *, crawled: int) -> dict[str, object]:
+    return {
+        "id": f"tag:google.com,2005:reader/item/{number:016x}",
+        "timestampUsec": str(crawled * 1_000_000), "published": 1_700_000_000,
+        "title": f"Item {number}", "canonical": [{"href": f"http://x/{number}"}],
+        "categories": (
+            ["user/-/state/com.google/reading-list", "user/1005921515/state/com.google/read"]
+            if number % 2 else ["user/-/label/News", "user/-/state/com.google/starred"]),
+        "origin": {"streamId": "feed/7"}, "summary": {"content": f"<p>{number}</p>"},
+        "author": "Ann",
+    }
+
+
+async def test_greader_ids_then_contents_of_the_unknown(gr: Fakes) -> None:
+    numbers = list(range(1, 251))
+
+    def stream(request: Request) -> Reply | None:
+        path = request.path.rsplit("/reader/api/0/", 1)[-1]
+        if path == "stream/items/ids":
+            start = int(request.param("c") or 0)
+            page = numbers[start:start + 120]  # a server that pages by 120, whatever n asks
+            more = {"continuation": str(start + 120)} if start + 120 < len(numbers) else {}
+            return Reply.of_json({"itemRefs": [{"id": str(n)} for n in page], **more})
+        if path == "stream/items/contents":
+            wanted = [int(v) for k, v in request.form() if k == "i"]
+            return Reply.of_json({"items": [item(n, crawled=1_790_000_000 - 10 + n % 7)
+                                            for n in wanted]})
+        return None
+
+    gr.broken = stream
+    async with gr.client() as client:
+        got = [page async for page in client.articles(known={"1", "2", "3"})]
+        later = [page async for page in client.articles("1789999996", known=set(map(str, numbers)))]
+    assert [len(page.articles) for page in got] == [100, 100, 47]
+    assert [page.cursor for page in got] == [None, None, str(1_790_000_000 - 10 + 6)]
+    first = got[0].articles[0]
+    assert (first.id, first.feed_id, first.url, first.read, first.starred) == (
+        "4", "feed/7", "http://x/4", False, True)
+    assert got[0].articles[1].read  # a read tag that names its user
+    assert [(page.articles, page.cursor) for page in later] == [((), "1789999996")]
+    ots = [r.param("ot") for r in gr.server.requests if r.path.endswith("/stream/items/ids")]
+    assert ots[-1] == str(1789999996 - 600)
+
+
+async def test_greader_halves_a_batch_over_the_cap(gr: Fakes) -> None:
+    def stream(request: Request) -> Reply | None:
+        path = request.path.rsplit("/reader/api/0/", 1)[-1]
+        if path == "stream/items/ids":
+            return Reply.of_json({"itemRefs": [{"id": str(n)} for n in range(1, 9)]})
+        if path == "stream/items/contents":
+            wanted = [int(v) for k, v in request.form() if k == "i"]
+            items = [item(n, crawled=1_790_000_000) for n in wanted]
+            if 5 in wanted:
+                items[wanted.index(5)]["summary"] = {"content": "x" * 20_000}
+            return Reply.of_json({"items": items})
+        return None
+
+    gr.broken = stream
+    async with gr.client(max_bytes=10_000) as client:
+        got = [a.id async for page in client.articles() for a in page.articles]
+    assert isinstance(client, GReaderClient) and client.skipped == 1
+    assert sorted(got, key=int) == ["1", "2", "3", "4", "6", "7", "8"]
+
+
+async def test_greader_login_page_that_is_not_the_api(gr: Fakes) -> None:
+    gr.server.handler = lambda request: Reply(200, b"<html><title>Welcome</title></html>",
+                                              {"Content-Type": "text/html"})
+    async with GReaderClient(gr.server.url, "sync", "syncpass") as client:
+        with pytest.raises(SyncError) as caught:
+            await client.feeds()
+    assert str(caught.value) == (f"{client.label}: no Google Reader API here "
+                                 "(ClientLogin answered without an Auth token)")
+

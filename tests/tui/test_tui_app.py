@@ -1,0 +1,858 @@
+"""The whole app driven by Pilot: keys pressed, what the list, the pane and the toasts show."""
+
+from __future__ import annotations
+
+import webbrowser
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.builders import FeedSpec, fill_storage, make_article
+from support.pilot import RecordingApp, make_app, settle
+from textual.widgets import Input
+
+from reader.core.config import Config, Layout, load_config
+from reader.core.errors import FetchError
+from reader.core.models import SourceKind, StoredArticle
+from reader.library import Library
+from reader.storage.sqlite import SqliteStorage
+from reader.tui.app import ReaderApp
+from reader.tui.screens.add_feed import AddFeedScreen
+from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.help import HelpScreen
+from reader.tui.widgets.article_list import ArticleList
+from reader.tui.widgets.feeds_pane import FeedList, FeedsPane
+
+WIDE = (120, 36)
+
+
+def shown_rows(app: ReaderApp) -> list[str]:
+    articles = app.query_one(ArticleList)
+    return [articles.render_line(y).text for y in range(articles.scrollable_content_region.height)]
+
+
+def shown_feeds(app: ReaderApp) -> list[str]:
+    feeds = app.query_one(FeedList)
+    return [feeds.render_line(y).text.rstrip()
+            for y in range(min(len(feeds.lines), feeds.scrollable_content_region.height))]
+
+
+def cursor_title(app: ReaderApp) -> str:
+    articles = app.query_one(ArticleList)
+    assert articles.article_id is not None
+    row = articles.cached_row(articles.article_id)
+    assert row is not None and row.title is not None
+    return row.title
+
+
+@pytest.fixture
+def three_feeds(library: Library, storage: SqliteStorage) -> dict[str, int]:
+    return fill_storage(storage, [
+        FeedSpec("Alpha", 30, folder="News"),
+        FeedSpec("Beta", 20, offset=100, error="HTTP 500 [/] [@click=app.quit]"),
+        FeedSpec("Gamma", 5, offset=200),
+    ])
+
+
+async def test_moves_with_j_k_g_G(library: Library, three_feeds: dict[str, int],
+                                  tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        assert len(articles.ids) == 55
+        assert cursor_title(app) == "Alpha article 0"
+        await pilot.press("j", "j", "down")
+        assert articles.cursor == 3
+        await pilot.press("k")
+        assert articles.cursor == 2
+        assert cursor_title(app) == "Alpha article 2"
+        await pilot.press("G")
+        await settle(pilot)
+        assert articles.cursor == 54
+        assert cursor_title(app) == "Gamma article 4"
+        assert any("Gamma article 4" in line for line in shown_rows(app))
+        await pilot.press("g")
+        assert articles.cursor == 0
+        assert "Alpha article 0" in shown_rows(app)[0]
+
+
+async def test_enter_opens_and_marks_read(library: Library, three_feeds: dict[str, int],
+                                          tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert shown_rows(app)[1].startswith("\u25cf")  # the unread mark
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert "Alpha article 1" in app.pane.plain
+        assert "Paragraph one of article 1." in app.pane.plain
+        articles = app.query_one(ArticleList)
+        assert articles.article_id is not None
+        stored = library.get(articles.article_id)
+        assert stored is not None and stored.read
+        assert not shown_rows(app)[1].startswith("\u25cf")
+
+
+async def test_click_opens_an_article(library: Library, three_feeds: dict[str, int],
+                                      tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.click(ArticleList, offset=(10, 3))
+        await settle(pilot)
+        assert app.query_one(ArticleList).cursor == 3
+        assert "Alpha article 3" in app.pane.plain
+
+
+async def test_next_and_previous_unread(library: Library, three_feeds: dict[str, int],
+                                        tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    ids = library.view(app.current_query())
+    library.mark_read(list(ids[1:40]))  # 0 unread, 1..39 read, 40.. unread
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press("n")  # beyond the cached rows: asks the library
+        await settle(pilot)
+        assert articles.cursor == 40
+        assert app.pane.article_id == ids[40]
+        await pilot.press("p")
+        await settle(pilot)
+        assert articles.cursor == 0
+        await pilot.press("p")
+        await settle(pilot)
+        assert app.noted("No more unread")
+
+
+async def test_tab_switches_focus_and_space_scrolls_the_pane(
+        library: Library, storage: SqliteStorage, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    long_body = "\n\n".join(f"Paragraph {n} of a long one." for n in range(200))
+    feed = storage.upsert_feed("https://example.org/long.xml", title="Long",
+                                       subscribed=True)
+    storage.upsert_articles(feed, [make_article("https://example.org/long.xml", 0,
+                                                        title="Long read", body=long_body,
+                                                        hours=-5)])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert cursor_title(app) == "Long read"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.pane.scroll_y == 0
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.pane.scroll_y > 0
+        assert app.focused is app.query_one(ArticleList)
+        await pilot.press("tab")
+        assert app.focused is app.pane
+        await pilot.press("tab")
+        assert app.focused is app.query_one(FeedList)
+        await pilot.press("tab")
+        assert app.focused is app.query_one(ArticleList)
+
+
+async def test_reading_position_is_kept(library: Library, storage: SqliteStorage, three_feeds: dict[str, int],
+                                        tmp_path: Path) -> None:
+    body = "\n\n".join(f"Paragraph {n}." for n in range(300))
+    feed = storage.upsert_feed("https://example.org/p.xml", title="P", subscribed=True)
+    storage.upsert_articles(feed, [make_article("https://example.org/p.xml", 0,
+                                                        title="Position", body=body, hours=-5)])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("space", "space")
+        await pilot.pause(0.7)  # the pane reports the position once scrolling settles
+        await settle(pilot)
+        article_id = app.pane.article_id
+        assert article_id is not None
+        stored = library.get(article_id)
+        assert stored is not None and stored.read_position > 0
+
+
+async def test_search_narrows_and_escape_clears(library: Library,
+                                                three_feeds: dict[str, int],
+                                                tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"gamma")
+        await pilot.pause(0.1)  # debounced
+        await settle(pilot)
+        assert len(articles.ids) == 5
+        assert all("Gamma" in line for line in shown_rows(app)[:5])
+        await pilot.press("enter")  # back to the list, the filter stays
+        assert app.focused is articles
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Gamma article 0" in app.pane.plain
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(articles.ids) == 55
+
+
+async def test_keys_typed_at_once_after_slash_all_reach_the_search(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """A terminal delivers "/gamma" in one burst: the driver queues every key before the
+    first is handled. None may go to the list on the way (h, a, d, ... are its keys)."""
+    from textual import events
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        for character in "/hadgamma":
+            key = "slash" if character == "/" else character
+            app.post_message(events.Key(key, character))  # no pause between them
+        await pilot.pause(0.2)
+        await settle(pilot)
+        bar = app.query_one("#search", Input)
+        assert bar.value == "hadgamma"
+        assert len(app.screen_stack) == 1  # "a" and "d" opened no dialog
+        # and the same keys typed into the field do not run the list's actions
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 55
+
+
+async def test_the_search_follows_each_key_and_a_burst_makes_one_search(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    from textual import events
+
+    app = make_app(library, tmp_path)
+    searched: list[str] = []
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        reload_view = app.reload_view
+
+        def spy(**kwargs: bool) -> None:
+            searched.append(app._search)
+            reload_view(**kwargs)
+
+        app.reload_view = spy  # type: ignore[method-assign]
+        await pilot.press("slash")
+        for key in "gam":  # typed: each key searches at once, no timer in between
+            await pilot.press(key)
+            await pilot.pause()
+        assert searched == ["g", "ga", "gam"]
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 5
+        searched.clear()
+        for key in "ma":  # arriving together (a paste, a fast typist): one search
+            app.post_message(events.Key(key, key))
+        await pilot.pause(0.1)
+        await settle(pilot)
+        assert searched == ["gamma"]
+        assert len(app.query_one(ArticleList).ids) == 5
+
+
+async def test_search_then_enter_enter_typed_at_once_opens_the_first_match(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """"/gamma", Enter, Enter in one burst: the first Enter takes the focus to the list before
+    the second is handed on, and the second opens the first match once it is listed."""
+    from textual import events
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert "Gamma" not in shown_rows(app)[0]
+        for character in "/gamma\r\r":
+            key = {"/": "slash", "\r": "enter"}.get(character, character)
+            app.post_message(events.Key(key, character))  # no pause between them
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert app.focused is app.query_one(ArticleList)
+        assert len(app.query_one(ArticleList).ids) == 5
+        assert "Gamma article 0" in app.pane.plain
+        assert app.query_one("#search", Input).value == "gamma"
+
+
+async def test_enter_waits_for_a_new_list_even_when_another_reload_overtakes_it(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        app._search = "gamma"
+        # with no pause between them (the view workers cannot answer in between):
+        app.reload_view(top=True)  # a search: Enter waits for its list ...
+        app.action_open()
+        app.reload_view()  # ... which a reload (a folder loading) replaces before it comes
+        await settle(pilot)
+        assert len(articles.ids) == 5
+        assert "Gamma article 0" in app.pane.plain
+        # a reload that keeps the cursor does not hold Enter back
+        app.reload_view()
+        await pilot.press("j", "enter")
+        await settle(pilot)
+        assert "Gamma article 1" in app.pane.plain
+
+
+async def test_a_view_that_arrives_late_keeps_the_cursor_where_the_user_moved_it(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    from reader.tui.messages import ViewLoaded
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        started_on = articles.article_id  # a reload starts here (keep = this article) ...
+        await pilot.press("j", "j")  # ... and the user moves on before it arrives
+        moved_to = articles.article_id
+        assert moved_to != started_on
+        app.post_message(ViewLoaded(app._query, articles.ids, started_on))
+        await settle(pilot)
+        assert articles.article_id == moved_to and articles.cursor == 2
+
+
+async def test_search_prefix_and_no_match(library: Library, three_feeds: dict[str, int],
+                                          tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"gam")
+        await pilot.pause(0.1)
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 5
+        await pilot.press(*"zzz")
+        await pilot.pause(0.1)
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 0
+        assert "No articles match" in shown_rows(app)[0]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 55
+
+
+async def test_star_toggle_read_mark_all_and_undo(library: Library,
+                                                  three_feeds: dict[str, int],
+                                                  tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        first = articles.article_id
+        assert first is not None
+        await pilot.press("s")
+        await settle(pilot)
+        assert "\u2605" in shown_rows(app)[0]
+        stored = library.get(first)
+        assert stored is not None and stored.starred
+        await pilot.press("m")
+        await settle(pilot)
+        stored = library.get(first)
+        assert stored is not None and stored.read
+        await pilot.press("u")  # undoes the read
+        await settle(pilot)
+        stored = library.get(first)
+        assert stored is not None and not stored.read and stored.starred
+        await pilot.press("A")  # all articles: everything read
+        await settle(pilot)
+        assert all(not line.startswith("\u25cf") for line in shown_rows(app))
+        assert library.feeds()[0].unread == 0
+        assert app.noted("Marked All articles read")
+        await pilot.press("u")
+        await settle(pilot)
+        assert sum(feed.unread for feed in library.feeds()) == 55
+
+
+async def test_unread_only_starred_view_and_sort(library: Library,
+                                                 three_feeds: dict[str, int],
+                                                 tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    ids = library.view(app.current_query())
+    library.mark_read(list(ids[:50]))
+    library.star([ids[3], ids[7]])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press("U")
+        await settle(pilot)
+        assert len(articles.ids) == 5
+        await pilot.press("U", "S")
+        await settle(pilot)
+        assert list(articles.ids) == [ids[3], ids[7]]
+        await pilot.press("S")
+        await settle(pilot)
+        assert len(articles.ids) == 55
+        await pilot.press("t")  # by feed
+        await settle(pilot)
+        assert "by feed" in str(app.query_one("#status").render())
+        await pilot.press("t")  # by title
+        await settle(pilot)
+        assert "by title" in str(app.query_one("#status").render())
+        await pilot.press("t", "g")  # oldest first
+        await settle(pilot)
+        assert cursor_title(app) == "Gamma article 4"
+        assert "oldest first" in str(app.query_one("#status").render())
+        await pilot.press("t", "g")  # newest first again
+        await settle(pilot)
+        assert cursor_title(app) == "Alpha article 0"
+        await app.run_action("sort_by('title')")  # by title and by feed: the palette
+        await settle(pilot)
+        titles = shown_rows(app)[:3]
+        assert "Alpha article 0" in titles[0] and "Alpha article 1" in titles[1]
+        assert "Alpha article 10" in titles[2]
+        await app.run_action("sort_by('feed')")
+        await settle(pilot)
+        assert "by feed" in str(app.query_one("#status").render())
+        assert "Alpha article 0" in shown_rows(app)[0]
+        assert "Beta article 0" in shown_rows(app)[30]
+
+
+async def test_feeds_pane_selects_a_feed_and_shows_its_error(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        tree = app.query_one(FeedList)
+        labels = [line.strip() for line in shown_feeds(app)]
+        assert labels[:2] == ["All articles 55", "Starred"]
+        assert "\u26a0 Beta 20" in labels
+        await pilot.press("h")
+        assert app.focused is tree
+        beta = labels.index("\u26a0 Beta 20")
+        for _ in range(beta):
+            await pilot.press("down")
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 20
+        status = app.query_one(FeedsPane).query_one("#feed-status")
+        assert "HTTP 500 [/] [@click=app.quit]" in str(status.render())
+        await pilot.press("enter")
+        assert app.focused is app.query_one(ArticleList)
+
+
+async def test_help_lists_bindings_as_configured(library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    config = tmp_path / "custom.toml"
+    config.write_text('[keys]\ncursor_down = "x"\nquit = "ctrl+q"\n', encoding="utf-8")
+    settings, messages = load_config(config)
+    assert messages == []
+    fill_storage(storage, [FeedSpec("Alpha", 5)])
+    app = RecordingApp(library=library, config=replace(settings, refresh_on_start=False),
+                       config_file=config)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        assert app.query_one(ArticleList).cursor == 1
+        await pilot.press("j")  # no longer bound
+        assert app.query_one(ArticleList).cursor == 1
+        await pilot.press("q")  # remapped away: nothing happens
+        assert app.is_running
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = dict((description, keys) for keys, description in app.help_rows())
+        assert rows["Move down"] == "x"
+        assert rows["Quit"] == "^q"
+        table = app.screen.query_one("#help-table").render()
+        assert "Move down" in str(table) or rows  # the table is a Rich renderable
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("ctrl+q")
+    assert app.return_value == 0
+
+
+async def test_q_quits(library: Library, tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running
+    assert app.return_value == 0
+
+
+async def test_empty_library_says_how_to_add_feeds(library: Library, tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        text = "\n".join(shown_rows(app))
+        assert "reader add" in text and "Press a" in text
+
+
+HOSTILE_TITLES = (
+    "[@click=app.quit]Click me",
+    "stray [/] closer",
+    "\x1b[2Jclear \x1b]52;c;aGk=\x07 osc",
+    "[link='https://evil']bank[/link] $variable \\",
+)
+
+
+async def test_hostile_titles_show_verbatim(library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    url = "https://example.org/hostile.xml"
+    feed = storage.upsert_feed(url, title="[b]Feed[/b] \x1b[31m", subscribed=True,
+                                       folder="[@click=app.quit]")
+    storage.upsert_articles(feed, [
+        make_article(url, n, title=title, hours=n, body=f"Body {title} [red]x[/red]")
+        for n, title in enumerate(HOSTILE_TITLES)])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot)
+        rows = shown_rows(app)
+        assert "[@click=app.quit]Click me" in rows[0]
+        assert "stray [/] closer" in rows[1]
+        assert "\x1b" not in "".join(rows)
+        assert "\u241b[2Jclear" in rows[2]
+        for _ in HOSTILE_TITLES:
+            await pilot.press("enter", "j")
+            await settle(pilot)
+        await pilot.click(ArticleList, offset=(20, 0))  # a click on the title runs nothing
+        await settle(pilot)
+        assert app.is_running
+        assert "[@click=app.quit]Click me" in app.pane.plain
+        labels = shown_feeds(app)
+        assert any("[@click=app.quit]" in label for label in labels)
+        assert any("[b]Feed[/b]" in label for label in labels)
+        await pilot.press("h")
+        for _ in range(4):
+            await pilot.press("down")
+        await settle(pilot)
+        assert app.is_running
+
+
+def write_feed(path: Path, title: str, count: int) -> Path:
+    items = "".join(
+        f"<item><title>{title} item {n}</title><link>https://example.org/{title}/{n}</link>"
+        f"<guid>{title}-{n}</guid><pubDate>Mon, 0{1 + n % 8} Jan 2024 10:00:00 GMT</pubDate>"
+        f"<description>Text of item {n} of {title}.</description></item>"
+        for n in range(count))
+    path.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+                    f"<link>https://example.org/</link>{items}</channel></rss>",
+                    encoding="utf-8")
+    return path
+
+
+async def test_sources_load_and_a_failing_one_is_reported(library: Library,
+                                                          tmp_path: Path) -> None:
+    good = write_feed(tmp_path / "good.xml", "Good", 3)
+    text = tmp_path / "note.txt"
+    text.write_text("A note\n\nIt has a body that is long enough to be read as an article "
+                    "by the cleaner, with sentences.\n", encoding="utf-8")
+    missing = str(tmp_path / "missing [/] file.txt")
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(good), missing, str(text)]})
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot, rounds=5)
+        articles = app.query_one(ArticleList)
+        assert len(articles.ids) == 4
+        errors = [(message, kw) for message, kw in app.notes if kw.get("severity") == "error"]
+        assert len(errors) == 1
+        message, kwargs = errors[0]
+        assert "missing [/] file.txt" in message and kwargs.get("markup") is False
+        assert "no such file" in message
+        assert app._loading is None  # the progress went away
+
+
+async def test_raw_view_of_a_text_file(library: Library, tmp_path: Path) -> None:
+    text = tmp_path / "dump.txt"
+    text.write_text("Share on facebook\n\nThe title of it\n\n"
+                    + "A long paragraph of the article body, written in sentences. " * 6
+                    + "\n\nCopyright 2024 Example\n", encoding="utf-8")
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(text)]})
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot, rounds=5)
+        await pilot.press("enter")
+        await settle(pilot)
+        clean = app.pane.plain
+        assert "A long paragraph" in clean
+        await pilot.press("v")
+        await settle(pilot)
+        assert "Share on facebook" in app.pane.plain
+        await pilot.press("v")
+        await settle(pilot)
+        assert app.pane.plain == clean
+
+
+async def test_full_text_toggle_and_failure(library: Library, storage: SqliteStorage, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    url = "https://example.org/summaries.xml"
+    feed = storage.upsert_feed(url, title="Summaries", subscribed=True)
+    storage.upsert_articles(feed, [
+        make_article(url, n, title=f"Summary {n}", body=f"Just the summary {n}.",
+                     summary=True, hours=n) for n in range(2)])
+    fetched: list[int] = []
+
+    async def full_text(article_id: int, **_: object) -> StoredArticle:
+        fetched.append(article_id)
+        stored = library.get(article_id)
+        assert stored is not None
+        if stored.article.title == "Summary 1":
+            raise FetchError("timed out after 30 s")
+        storage.set_full_body(article_id, "The whole article, at last.")
+        updated = library.get(article_id)
+        assert updated is not None
+        return updated
+
+    monkeypatch.setattr(library, "full_text", full_text)
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "summary" in app.pane.plain and "Just the summary 0." in app.pane.plain
+        await pilot.press("f")
+        await settle(pilot)
+        assert "The whole article, at last." in app.pane.plain
+        assert "full text" in app.pane.plain
+        await pilot.press("f")
+        await settle(pilot)
+        assert "Just the summary 0." in app.pane.plain
+        await pilot.press("j", "enter", "f")
+        await settle(pilot)
+        assert "Just the summary 1." in app.pane.plain
+        assert app.noted("timed out after 30 s")
+        assert fetched.count(library.view(app.current_query())[1]) >= 1
+
+
+async def test_links_browser_clipboard_and_save(library: Library, storage: SqliteStorage, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    url = "https://example.org/links.xml"
+    feed = storage.upsert_feed(url, title="Links", subscribed=True)
+    storage.upsert_articles(feed, [
+        make_article(url, 0, title="With: links / and [brackets]",
+                     body="See [one](https://example.org/one) and [bad](javascript:alert(1))."),
+        make_article(url, 1, title="Bad link", url="javascript:alert(1)", hours=1),
+    ])
+    app = make_app(library, tmp_path)
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert opened == ["https://example.org/one"]
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened[-1] == "https://example.org/0"
+        await pilot.press("y")
+        assert copied == ["https://example.org/0"]
+        await pilot.press("e")
+        await settle(pilot)
+        saved = list((tmp_path / "saved").glob("*.md"))
+        assert [path.name for path in saved] == ["with-links-and-brackets.md"]
+        text = saved[0].read_text(encoding="utf-8")
+        assert text.startswith("---\ntitle: \"With: links / and [brackets]\"")
+        assert 'url: "https://example.org/0"' in text
+        await pilot.press("j", "o", "y")
+        await settle(pilot)
+        assert len(opened) == 2 and copied == ["https://example.org/0"]
+        assert app.noted("no http(s) link")
+
+
+async def test_add_and_remove_a_feed(library: Library, tmp_path: Path) -> None:
+    feed = write_feed(tmp_path / "added.xml", "Added", 2)
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AddFeedScreen)
+        app.screen.query_one(Input).value = str(feed)
+        await pilot.press("enter")
+        await settle(pilot, rounds=5)
+        assert [f.title for f in library.feeds(subscribed_only=True)] == ["Added"]
+        assert len(app.query_one(ArticleList).ids) == 2
+        await pilot.press("d")
+        assert app.noted("Select a feed")
+        await pilot.press("h", "down", "down")
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert library.feeds(subscribed_only=True) == []
+
+
+async def test_command_palette_runs_actions(library: Library, three_feeds: dict[str, int],
+                                            tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"star or")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        assert articles.article_id is not None
+        stored = library.get(articles.article_id)
+        assert stored is not None and stored.starred
+
+
+async def test_theme_choice_is_saved(library: Library, tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await settle(pilot)
+    settings, _ = load_config(tmp_path / "config.toml")
+    assert settings.theme == "nord"
+
+
+async def test_narrow_terminal_stacks_the_panes(library: Library, three_feeds: dict[str, int],
+                                                tmp_path: Path) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        articles, pane = app.query_one(ArticleList), app.pane
+        assert not app.query_one(FeedsPane).display
+        assert articles.size.width >= 78 and articles.size.height >= 6
+        assert pane.region.y > articles.region.y and pane.size.height >= 8
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Alpha article 0" in app.pane.plain
+        await pilot.press("h")
+        await pilot.pause()
+        assert app.query_one(FeedsPane).display and app.query_one(FeedsPane).size.height > 0
+        assert app.focused is app.query_one(FeedList)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is articles
+        assert not app.query_one(FeedsPane).display
+        await pilot.resize_terminal(140, 30)
+        await pilot.pause()
+        assert app.query_one(FeedsPane).display and app.query_one(FeedsPane).size.width > 0
+        assert pane.region.x > articles.region.x
+
+
+async def test_configured_layout_overrides_auto(library: Library, tmp_path: Path) -> None:
+    app = make_app(library, tmp_path, layout=Layout.STACKED)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert app.pane.region.y > app.query_one(ArticleList).region.y
+
+
+def _ids(app: ReaderApp) -> Sequence[int]:
+    return app.query_one(ArticleList).ids
+
+
+async def test_plain_text_articles_have_no_summary_badge(library: Library, storage: SqliteStorage,
+                                                         tmp_path: Path) -> None:
+    url = "/tmp/some-folder"
+    feed = storage.upsert_feed(url, title="Folder", subscribed=True)
+    storage.upsert_articles(feed, [make_article(url, 0, title="File",
+                                                        kind=SourceKind.TEXT)])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "f")
+        await settle(pilot)
+        assert "summary" not in app.pane.plain.split("\n")[1]
+        assert len(_ids(app)) == 1
+
+
+async def test_refresh_on_start_r_and_full_text_from_a_farm(library: Library, storage: SqliteStorage,
+                                                             tmp_path: Path) -> None:
+    from support.farm import Farm
+
+    with Farm(feeds=2, entries=4) as farm:
+        for url in farm.urls:
+            storage.upsert_feed(url, subscribed=True)
+        app = RecordingApp(library=library,
+                           config=Config(refresh_interval_minutes=0, download_dir=tmp_path),
+                           config_file=tmp_path / "config.toml")
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot, rounds=6)  # refreshed on start
+            articles = app.query_one(ArticleList)
+            assert len(articles.ids) == 8
+            assert app.noted("2 feeds, 8 new articles, 0 errors")
+            assert any("Farm feed" in line for line in shown_feeds(app))
+            await pilot.press("r")
+            await settle(pilot, rounds=6)
+            assert app.noted("2 feeds, 0 new articles")
+            summary_only = next(i for i in articles.ids
+                                if (s := library.get(i)) and s.article.body_state == "summary")
+            articles.move_to(articles.index_of(summary_only) or 0)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "summary" in app.pane.plain
+            await pilot.press("f")
+            await settle(pilot, rounds=5)
+            assert "full text" in app.pane.plain
+            stored = library.get(summary_only)
+            assert stored is not None and stored.full_body
+
+
+def test_run_tui_opens_config_and_library(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.tui.app as tui
+
+    config = tmp_path / "config.toml"
+    config.write_text('[ui]\ntheme = 12\n[refresh]\non_start = false\n', encoding="utf-8")
+    seen: dict[str, Any] = {}
+
+    def fake_run(self: ReaderApp) -> int:
+        seen.update(notices=self._notices, config=self.config, library=self.library)
+        return 0
+
+    monkeypatch.setattr(tui.ReaderApp, "run", fake_run)
+    assert tui.run_tui(sources=[], db=tmp_path / "lib.sqlite", config=config) == 0
+    assert not seen["config"].refresh_on_start
+    assert any("theme" in notice and "line 2" in notice for notice in seen["notices"])
+    assert (tmp_path / "lib.sqlite").exists()
+
+
+def test_piped_stdin_is_read_up_front(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import os
+    import sys
+
+    import reader.tui.app as tui
+
+    class Piped(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return False
+
+    def no_terminal(*_: object, **__: object) -> int:
+        raise OSError("no controlling terminal")
+
+    monkeypatch.setattr(sys, "stdin", Piped(io.BytesIO(b"piped text\n")))
+    monkeypatch.setattr(os, "open", no_terminal)
+    assert tui.read_piped_stdin() == b"piped text\n"
+
+
+def _rss(path: Path, title: str, days: Sequence[int]) -> Path:
+    items = "".join(
+        f"<item><title>{title} {day}</title><guid>{title}-{day}</guid>"
+        f"<pubDate>{day:02d} Nov 2026 10:00:00 +0000</pubDate><description>text</description>"
+        "</item>" for day in days)
+    path.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+                    f"{items}</channel></rss>", encoding="utf-8")
+    return path
+
+
+async def test_while_sources_load_a_cursor_left_on_the_first_row_stays_on_the_newest(
+        library: Library, tmp_path: Path) -> None:
+    """`reader OLD NEW`: the old feed's rows show first; when the newer ones come in above
+    them, the untouched cursor is on the newest article, not on the first one shown."""
+    old = _rss(tmp_path / "old.xml", "Old", [1, 2, 3])
+    new = _rss(tmp_path / "new.xml", "New", [20, 21, 22])
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(old), str(new)]})
+    async with app.run_test(size=WIDE) as pilot:
+        for _ in range(20):
+            await settle(pilot)
+            if len(app.query_one(ArticleList).ids) == 6 and not app._loading:
+                break
+            await pilot.pause(0.1)
+        await pilot.pause(0.5)  # the view reloaded after the last source
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        assert len(articles.ids) == 6
+        assert articles.cursor == 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "New 22" in app.pane.plain

@@ -1,0 +1,431 @@
+"""The plain-text cleaner: the seed dump, each kind of chrome, reflow, dates, robustness."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support.paths import FIXTURES, SHARED
+
+from reader.cleaning.text import CleanedDump, clean_dump, normalise_line, repeated_lines
+from reader.cleaning.textdates import find_date
+
+FIXTURES = FIXTURES / "text"
+SEED = SHARED / "examples" / "palmyra-dump.txt"
+
+
+def paragraphs(body: str) -> list[str]:
+    return [p.strip() for p in body.split("\n\n") if p.strip()]
+
+
+def clean_fixture(name: str) -> CleanedDump:
+    return clean_dump((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- the seed
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared is not next to the project")
+def test_seed_dump_comes_out_exactly_as_expected() -> None:
+    expected = json.loads(SEED.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    result = clean_dump(SEED.read_text(encoding="utf-8"))
+    assert result.title == expected["title"]
+    assert result.published is not None
+    assert result.published.isoformat() == expected["published"]
+    assert paragraphs(result.body) == expected["body_paragraphs"]
+    for junk in expected["must_not_contain"]:
+        assert junk not in result.body
+        assert junk not in (result.title or "")
+
+
+# --------------------------------------------------------------------------- chrome
+
+HARBOUR_BODY = [
+    "The old harbour bridge will close to all traffic from Monday",
+    "Drivers will be sent along the ring road instead",
+    "Engineers found last autumn that two of the eight bearings",
+    "Pedestrians and cyclists will still be able to cross",
+    '"We know this will be hard for people who use the bridge every day',
+    "Local businesses near the harbour have asked the council",
+]
+
+
+@pytest.fixture(scope="module")
+def harbour() -> CleanedDump:
+    return clean_fixture("harbour-news.txt")
+
+
+def test_article_paragraphs_are_kept_in_order(harbour: CleanedDump) -> None:
+    got = paragraphs(harbour.body)
+    assert len(got) == len(HARBOUR_BODY)
+    for paragraph, start in zip(got, HARBOUR_BODY, strict=True):
+        assert paragraph.startswith(start)
+
+
+@pytest.mark.parametrize(
+    ("kind", "junk"),
+    [
+        ("icon sprite line", "chevron downicon"),
+        ("menu", "Weather"),
+        ("sign-in link", "Sign in"),
+        ("share buttons", "WhatsApp"),
+        ("comment counter", "0 comments"),
+        ("cookie notice", "We use cookies"),
+        ("READ MORE teaser", "READ MORE"),
+        ("teaser target", "Council approves new parking charges"),
+        ("photo credit", "Photo: John Carter"),
+        ("caption", "A worker inspects the underside"),
+        ("related articles", "Related articles"),
+        ("related headline", "Lifeboat crew rescues"),
+        ("newsletter box", "Sign up to our daily newsletter"),
+        ("newsletter pitch", "in your inbox every morning"),
+        ("footer links", "Privacy Policy"),
+        ("copyright footer", "All rights reserved"),
+        ("byline", "By Margaret Ellison"),
+        ("date line", "Published: 14:05"),
+    ],
+)
+def test_chrome_is_removed(harbour: CleanedDump, kind: str, junk: str) -> None:
+    assert junk not in harbour.body, kind
+
+
+def test_title_author_and_date_are_metadata(harbour: CleanedDump) -> None:
+    assert harbour.title == "Harbour bridge to close for three weeks of repairs"
+    assert harbour.author == "Margaret Ellison"
+    assert harbour.published == datetime(2020, 3, 10, 14, 5)
+    assert harbour.title not in harbour.body
+
+
+def test_kept_flags_match_the_lines(harbour: CleanedDump) -> None:
+    assert len(harbour.kept) == len(harbour.lines)
+    kept_text = {line for line, kept in zip(harbour.lines, harbour.kept, strict=True) if kept}
+    assert any(line.startswith(HARBOUR_BODY[0]) for line in kept_text)
+    assert not any("Privacy Policy" in line for line in kept_text)
+
+
+def test_lines_in_the_site_chrome_are_never_body() -> None:
+    text = (FIXTURES / "harbour-news.txt").read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith(HARBOUR_BODY[1]))
+    assert line in clean_dump(text).body
+    without = clean_dump(text, chrome=frozenset({normalise_line(line)}))
+    assert line not in without.body
+    assert HARBOUR_BODY[0] in without.body
+
+
+# A short post with a long comment thread under it: the thread has more prose than the
+# post, so only its shape says it is not the article.
+SHORT_POST_WITH_COMMENTS = "\n".join(
+    [
+        "Home",
+        "Blog",
+        "About",
+        "Contact",
+        "Search",
+        "Open thread for October",
+        "October 1, 2021 | by Dana",
+        "Our goal with these monthly open threads is to give readers a place to raise questions"
+        " about our research, our grants and anything else they would like us to look at more "
+        "closely.",
+        "You can find last month's open thread in the archive, along with our answers to the "
+        "questions raised there.",
+        "Posted in Open threads | 4 Comments",
+        "Previous Post",
+        "Next Post",
+        "Comments",
+        "Sam Okoro on October 2, 2021 at 4:47 pm said:",
+        "Has there been any update on the follow-up study of the water programme? The first "
+        "results looked promising, but the sample was small and the second round was meant to "
+        "settle the question of whether the effect lasts beyond the first year.",
+        "Reply",
+        "Dana on October 4, 2021 at 9:12 am said:",
+        "Hi Sam, we have not reviewed the follow-up yet, but we plan to look at it as part of "
+        "our year-end review. We will write about what we find in a separate post, and link to "
+        "it from this thread once it is published.",
+        "Reply",
+        "Priya N. on October 6, 2021 at 8:05 pm said:",
+        "I read your report on road safety and did not see any discussion of the cost of slower"
+        " journeys. Surely there is some speed below which the time lost outweighs the lives "
+        "saved, and it would be good to see that trade-off modelled.",
+        "Reply",
+        "Dana on October 8, 2021 at 11:30 am said:",
+        "Thanks, Priya. Our best guess is that the effect on travel time is small. We have "
+        "limited data on this question, and the only estimate we have comes from a single "
+        "study, which found no measurable change in average journey times.",
+        "Reply",
+        "Comments are closed.",
+        "Recent posts",
+        "Why we changed our minds about bed nets",
+        "What a standout charity is",
+    ]
+)
+TEASERS_AFTER_ARTICLE = "\n".join(
+    [
+        "News",
+        "Sport",
+        "Weather",
+        "Sign in",
+        "New tram line to open in the spring",
+        "By Lena Fischer",
+        "The city's new tram line will open to passengers in the spring, three months later "
+        "than planned, the transport authority said on Wednesday after the last safety checks "
+        "were delayed.",
+        "The line links the main station with the university and the new housing estates in the"
+        " east, and is expected to carry about forty thousand passengers on a working day.",
+        "Officials blamed the delay on a shortage of inspectors and on the wet autumn, which "
+        "held up work on the bridge over the river for several weeks.",
+        "Tickets will cost the same as on the rest of the network, and the first month of "
+        "travel on the new line will be free for residents of the eastern districts.",
+        "You may also like",
+        "Council approves budget for new schools",
+        "The city council has approved a budget of twelve million for two new primary schools "
+        "in the north of the city.",
+        "2 hours ago",
+        "Heavy rain expected over the weekend",
+        "Forecasters warn that up to forty millimetres of rain could fall on Saturday, with a "
+        "risk of flooding near the river.",
+        "5 hours ago",
+        "Museum reopens after two years of repairs",
+        "The natural history museum reopened its doors on Tuesday after a renovation that took "
+        "twice as long as planned.",
+        "1 day ago",
+        "Privacy",
+        "Terms",
+    ]
+)
+ARTICLE_THEN_MENU_THEN_DISCLAIMER = "\n".join(
+    [
+        "Home",
+        "Recipes",
+        "Fitness",
+        "How to plan a week of simple lunches",
+        "Planning your lunches on a Sunday afternoon saves both money and time during the week,"
+        " and it makes it far easier to eat well when the days get busy.",
+        "Start by choosing two grains, two proteins and a handful of vegetables that keep well,"
+        " and cook them in large batches that can be mixed in different ways.",
+        "Store each part separately in the fridge, and put the lunches together each morning, "
+        "so that nothing goes soggy before you sit down to eat it.",
+        "Related Articles",
+        "Meal Prep",
+        "Five breakfasts you can make ahead",
+        "Meal Prep",
+        "Why batch cooking saves money",
+        "Meal Prep",
+        "Quick dinners for busy weeks",
+        "Facebook",
+        "Pinterest",
+        "Instagram",
+        "Join our newsletter",
+        "About us",
+        "Careers",
+        "Contact",
+        "Help",
+        "Shop",
+        "The information on this website is provided for general educational purposes only and "
+        "is not intended to replace the advice of a doctor, dietitian or other qualified "
+        "professional.",
+        "Results vary depending on your starting point, your goals and your effort, and a "
+        "balanced diet is needed to reach and keep any result.",
+    ]
+)
+
+
+def test_comment_thread_after_a_short_post_is_removed() -> None:
+    result = clean_dump(SHORT_POST_WITH_COMMENTS)
+    assert "Our goal with these monthly open threads" in result.body
+    for junk in (
+        "Has there been any update",
+        "we have not reviewed the follow-up",
+        "I read your report on road safety",
+        "Our best guess is that the effect",
+        "said:",
+        "Reply",
+    ):
+        assert junk not in result.body, junk
+
+
+def test_headline_and_summary_teasers_after_the_article_are_removed() -> None:
+    result = clean_dump(TEASERS_AFTER_ARTICLE)
+    got = paragraphs(result.body)
+    assert got[0].startswith("The city's new tram line will open")
+    assert got[-1].startswith("Tickets will cost the same")
+    for junk in (
+        "You may also like",
+        "Council approves budget",
+        "twelve million for two new primary schools",
+        "Forecasters warn",
+        "The natural history museum reopened",
+        "hours ago",
+    ):
+        assert junk not in result.body, junk
+
+
+def test_prose_beyond_a_long_menu_after_the_article_is_not_body() -> None:
+    result = clean_dump(ARTICLE_THEN_MENU_THEN_DISCLAIMER)
+    assert "Planning your lunches on a Sunday afternoon" in result.body
+    assert "put the lunches together each morning" in result.body
+    assert "general educational purposes" not in result.body
+    assert "Results vary" not in result.body
+    assert "Five breakfasts" not in result.body
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+def test_hard_wrapped_text_is_reflowed_and_lists_kept() -> None:
+    result = clean_fixture("wrapped-essay.txt")
+    got = paragraphs(result.body)
+    assert got[0].startswith("Anyone with a patch of lawn")
+    assert got[0].endswith("during the warm months of the year.")
+    assert "\n" not in got[0]
+    assert "- a hive with frames and a roof\n- a veil and a pair of gloves" in result.body
+    assert got[-1].startswith("Neighbours are rarely a problem")
+    assert result.title == "On Keeping Bees in a Small Garden"
+    assert result.author == "Thomas Reed"
+    assert result.published == datetime(2021, 3, 3)
+
+
+def test_one_paragraph_per_line_needs_no_blank_lines() -> None:
+    lines = [
+        "The council met on Monday to discuss the budget for the coming year, which was late.",
+        "Members argued for three hours about the cost of the new library and the pool.",
+        "In the end the budget passed by a single vote, and the library will open in spring.",
+    ]
+    result = clean_dump("\n".join(lines))
+    assert paragraphs(result.body) == lines
+
+
+def test_lines_of_like_length_are_not_mistaken_for_wrapping() -> None:
+    lines = [
+        "Council meets again",
+        "By Tuesday, officials said, the bridge will have reopened to all traffic in the town.",
+        "On Nov 19, 2019 the council met to discuss the bridge and agreed to spend more on it.",
+        "The work will take three weeks and will cost the town more than was first planned.",
+    ]
+    result = clean_dump("\n".join(lines))
+    assert paragraphs(result.body) == lines[1:]
+    assert result.author is None  # "By Tuesday, ..." is a sentence, not a byline
+
+
+def test_short_sentences_touching_the_body_are_kept() -> None:
+    lines = [
+        "Home",
+        "Sign in",
+        "It was not to be.",
+        "The home side led for most of the evening, and a late goal from the visitors settled a "
+        "match that had looked won at half time.",
+        "The coach said afterwards that his players had tired in the last twenty minutes, and "
+        "that the fixture list had been unkind to them this month.",
+        "They play again on Saturday.",
+        "Privacy",
+    ]
+    got = paragraphs(clean_dump("\n".join(lines)).body)
+    assert got == lines[2:-1]
+
+
+def test_non_english_pages_are_not_empty() -> None:
+    korean = clean_fixture("seoul-korean.txt")
+    assert "자전거 전용 도로를 두 배로" in korean.body
+    assert "페이스북" not in korean.body
+    assert korean.published == datetime(2019, 11, 19, 10, 30)
+    german = clean_fixture("berlin-german.txt")
+    assert "neue Straßenbahnlinie in den Osten" in german.body
+    assert "Lesen Sie auch" not in german.body
+    assert "Cookies" not in german.body
+    assert german.author == "Anna Becker"
+
+
+def test_empty_and_blank_input() -> None:
+    for text in ("", "\n\n\n", "   "):
+        result = clean_dump(text)
+        assert result.body == ""
+        assert len(result.kept) == len(result.lines)
+
+
+def test_a_lone_line_is_kept_rather_than_nothing() -> None:
+    assert clean_dump("Just one short note").body == "Just one short note"
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("11 Dec, 2016 07:31", datetime(2016, 12, 11, 7, 31)),
+        ("PUBLISHED: 00:01, Tue, Nov 19, 2019", datetime(2019, 11, 19, 0, 1)),
+        ("2019-11-19", datetime(2019, 11, 19)),
+        ("2019-11-19T10:30:00Z", datetime(2019, 11, 19, 10, 30, tzinfo=UTC)),
+        ("Updated: 2019-11-19 10:30:00+01:00", None),  # checked below for its offset
+        ("Nov 19, 2019", datetime(2019, 11, 19)),
+        ("19/11/2019", datetime(2019, 11, 19)),
+        ("12/25/2025 | 02:45 PM", datetime(2025, 12, 25, 14, 45)),
+        ("11/12/2019", datetime(2019, 12, 11)),  # both could be months: day first
+        ("December 11th, 2016 at 7:31 pm", datetime(2016, 12, 11, 19, 31)),
+        ("19. November 2019 um 10:15 Uhr", datetime(2019, 11, 19, 10, 15)),
+        ("11 de diciembre de 2016", datetime(2016, 12, 11)),
+        ("18 ноября 2019, 10:30", datetime(2019, 11, 18, 10, 30)),
+        ("입력 2019.11.19 10:30", datetime(2019, 11, 19, 10, 30)),
+        ("2019年11月19日", datetime(2019, 11, 19)),
+        ("3 hours ago", None),
+        ("Copyright 2019", None),
+        ("31/02/2019", None),
+        ("Jan 1, 1890", None),
+    ],
+)
+def test_find_date(text: str, expected: datetime | None) -> None:
+    found = find_date(text)
+    if text.startswith("Updated"):
+        assert found is not None and found.utcoffset() is not None
+        assert found.isoformat() == "2019-11-19T10:30:00+01:00"
+    else:
+        assert found == expected
+
+
+# --------------------------------------------------------------------------- directories
+
+
+def test_repeated_lines_finds_site_chrome_not_articles() -> None:
+    menu = "Home\nNews\nSport\nSign in\n"
+    footer = "\n© 2020 Example News. All rights reserved.\n"
+    topics = ("the harbour", "a new school", "the election", "bees", "the weather")
+    articles = [
+        menu + f"This article is about {topic} and nothing else.\n" + footer for topic in topics
+    ]
+    duplicate = menu + "The same story twice, saved under two names.\n" + footer
+    chrome = repeated_lines([*articles, duplicate, duplicate])
+    assert normalise_line("Home") in chrome
+    assert normalise_line("© 2020 Example News. All rights reserved.") in chrome
+    assert normalise_line("The same story twice, saved under two names.") not in chrome
+    assert not any("article is about" in line for line in chrome)
+
+
+def test_repeated_lines_needs_enough_files() -> None:
+    assert repeated_lines(["Home\nA story.", "Home\nAnother story."]) == frozenset()
+
+
+def test_normalise_line_ignores_case_spacing_and_numbers() -> None:
+    assert normalise_line("  12   Comments ") == normalise_line("3 comments")
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=400))
+def test_arbitrary_text_never_raises_or_leaks_controls(text: str) -> None:
+    result = clean_dump(text)
+    for field in (result.body, result.title or "", result.author or ""):
+        assert not any(ord(c) < 32 and c not in "\n\t" for c in field)
+        assert not any(0x7F <= ord(c) <= 0x9F for c in field)
+    assert len(result.kept) == len(result.lines)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=120), max_size=30))
+def test_arbitrary_lines_never_raise(lines: list[str]) -> None:
+    result = clean_dump("\n".join(lines))
+    assert isinstance(result.body, str)
+    assert find_date("\n".join(lines)) is None or isinstance(find_date("\n".join(lines)), datetime)

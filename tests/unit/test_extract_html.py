@@ -1,0 +1,324 @@
+"""extract_article and feed autodiscovery on saved-page fixtures written for these tests."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support.paths import FIXTURES, SHARED
+
+import reader.cleaning.markdown as markdown_module
+from reader.cleaning.html import (
+    EMPTY_WARNING,
+    TRUNCATED_WARNING,
+    ExtractedPage,
+    ExtractionRules,
+    extract_article,
+    tidy_blocks,
+)
+from reader.sources.discover import find_feed_links
+
+FIXTURES = FIXTURES / "html"
+SHARED_HOSTILE = SHARED / "hostile"
+URL = "https://gazette.example/news/harbour-lights"
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@pytest.fixture(scope="module")
+def news() -> ExtractedPage:
+    return extract_article((FIXTURES / "news_article.html").read_bytes(), url=URL)
+
+
+def test_structure_is_kept(news: ExtractedPage) -> None:
+    body = news.body
+    assert "## How the lanterns were saved" in body
+    assert "- Forty-two lanterns were restored in total.\n- Six had" in body
+    assert "1. Record the position" in body and "3. Fit new glass" in body
+    assert "> We thought they were gone for good." in body
+    assert (
+        '```\nfor lamp in lamps:\n    if not lamp.test():\n        print("replace", lamp.id)\n```'
+        in body
+    )
+    assert "| Year | Trust | Council |\n| --- | --- | --- |\n| 2022 | 12,000 | 8,000 |" in body
+    assert "\n\n\n" not in body
+
+
+def test_links_resolved_and_filtered(news: ExtractedPage) -> None:
+    assert "[Harbour Trust](https://gazette.example/groups/harbour-trust)" in news.body
+    assert "[public appeal](https://fund.example.org/lights?id=7)" in news.body
+    assert "sneaky link" in news.body and "javascript" not in news.body
+
+
+def test_prose_is_left_as_written(news: ExtractedPage) -> None:
+    assert "Prices rose 5*3 = 15% [roughly] since the appeal began_ and costs were #1" in news.body
+    assert "\\" not in news.body
+
+
+def test_chrome_is_gone(news: ExtractedPage) -> None:
+    for chrome in (
+        "cookie", "Sport", "Weather", "Share on", "Email this story", "Related stories",
+        "Pier repairs", "Commenter", "Comments (2)", "Copyright", "Privacy policy",
+        "TRACKING-SCRIPT-TEXT", "font-family",
+    ):  # fmt: skip
+        assert chrome not in news.body, chrome
+
+
+def test_metadata_from_json_ld(news: ExtractedPage) -> None:
+    assert news.title == "Harbour Lights Return to the Old Town"
+    assert news.author == "Mara Lindqvist, Tom Ashby"
+    assert news.published == datetime(2024, 3, 14, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert news.language == "en-GB"
+    assert not news.truncated and news.warnings == ()
+
+
+def test_title_byline_and_date_not_in_body(news: ExtractedPage) -> None:
+    assert "Harbour Lights Return" not in news.body
+    assert "Mara Lindqvist" not in news.body
+    assert "14 March 2024" not in news.body
+    assert news.body.startswith("The lanterns that once lined the harbour wall")
+
+
+def test_metadata_from_opengraph_and_meta_tags_in_a_declared_charset() -> None:
+    page = extract_article((FIXTURES / "opengraph_only.html").read_bytes())
+    assert page.title == "Café owners fight the rent rise"
+    assert page.author == "José Pérez"
+    assert page.published == datetime(2023, 11, 2, 18, 5, tzinfo=UTC)
+    assert page.language == "es-ES"
+    assert page.body.startswith("Owners of the six cafés on the market square")
+    assert "fight the rent rise" not in page.body
+    assert "Most read" not in page.body and "Bridge closed" not in page.body
+
+
+def test_script_and_style_only_page_has_no_readable_content() -> None:
+    page = extract_article((FIXTURES / "script_style_only.html").read_bytes())
+    assert page.body == ""
+    assert EMPTY_WARNING in page.warnings
+    assert not page.truncated
+
+
+def _deep_page(depth: int) -> str:
+    intro = "<p>" + "Intro sentence before the nesting starts. " * 12 + "</p>"
+    deep = "<p>" + "DEEPMARK text far down the tree. " * 12 + "</p>"
+    tail = "<p>" + "TAILMARK sentence after the nesting ends. " * 12 + "</p>"
+    return (
+        f"<html><body><article>{intro}{'<div>' * depth}{deep}{'</div>' * depth}{tail}"
+        "</article></body></html>"
+    )
+
+
+def test_deep_nesting_is_recovered() -> None:
+    page = extract_article(_deep_page(300))
+    assert "DEEPMARK" in page.body and "TAILMARK" in page.body
+    assert not page.truncated and TRUNCATED_WARNING not in page.warnings
+
+
+def test_deep_nesting_is_reported_when_it_cannot_be_recovered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(markdown_module, "flatten_nesting", lambda html, **_: html)
+    page = extract_article(_deep_page(300))
+    assert page.truncated
+    assert TRUNCATED_WARNING in page.warnings
+
+
+def test_very_deep_nesting_is_fast() -> None:
+    import time
+
+    start = time.perf_counter()
+    page = extract_article(_deep_page(100_000))
+    assert time.perf_counter() - start < 5
+    assert "TAILMARK" in page.body
+
+
+@pytest.mark.skipif(not SHARED_HOSTILE.is_dir(), reason="../shared/hostile not available")
+def test_shared_hostile_pages() -> None:
+    deep = extract_article((SHARED_HOSTILE / "html-deep-nesting-300.html").read_bytes())
+    assert "TAILMARK" in deep.body or deep.truncated
+    empty = extract_article((SHARED_HOSTILE / "html-script-style-only.html").read_bytes())
+    assert empty.body == "" and EMPTY_WARNING in empty.warnings
+
+
+def test_feed_autodiscovery_keeps_only_http_links() -> None:
+    html = (FIXTURES / "news_article.html").read_text("utf-8")
+    assert find_feed_links(html, base_url=URL) == [
+        "https://gazette.example/feeds/news.rss",
+        "https://gazette.example/feeds/news.atom",
+    ]
+    assert find_feed_links(b"<html><head></head></html>", base_url=URL) == []
+    json_feed = '<link rel="alternate" type="application/feed+json" href="feed.json">'
+    assert find_feed_links(json_feed, base_url=URL) == ["https://gazette.example/news/feed.json"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_raise(data: bytes) -> None:
+    page = extract_article(data, url="not a url")
+    assert not CONTROL.search(page.body)
+    find_feed_links(data, base_url=URL)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(max_size=1000))
+def test_arbitrary_text_never_raises(text: str) -> None:
+    page = extract_article("<html><body><p>" + text + "</p></body></html>")
+    assert not CONTROL.search(page.body)
+    assert page.title is None or "\n" not in page.title
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def test_article_split_around_an_ad_is_joined() -> None:
+    first = "".join(
+        f"<p>First part, paragraph {i}: " + "words in the opening. " * 12 + "</p>" for i in range(3)
+    )
+    second = "".join(
+        f"<p>Second part, paragraph {i}: " + "words after the ad. " * 12 + "</p>" for i in range(4)
+    )
+    html = _page(
+        f'<article><div class="story-text">{first}</div><div class="ad">Advertisement</div>'
+        f'<div class="story-text">{second}</div></article>'
+    )
+    body = extract_article(html).body
+    assert "First part, paragraph 0" in body and "Second part, paragraph 3" in body
+    assert body.index("First part, paragraph 2") < body.index("Second part, paragraph 0")
+
+
+def test_short_page_keeps_its_main_element_without_chrome() -> None:
+    html = _page(
+        '<nav><a href="/">Home</a> <a href="/about">About</a></nav>'
+        "<article><h1>Closed Monday</h1><p>The office is closed on Monday for the holiday.</p>"
+        "</article><footer>Copyright 2024 Example Ltd</footer>",
+        head="<title>Closed Monday</title>",
+    )
+    page = extract_article(html)
+    assert page.title == "Closed Monday"
+    assert page.body == "The office is closed on Monday for the holiday."
+
+
+def test_json_ld_article_body_when_the_page_text_is_scripted() -> None:
+    text = "The whole story lives in the structured data. " * 20
+    head = (
+        '<script type="application/ld+json">'
+        + json.dumps({"@graph": [{"@type": "BlogPosting", "headline": "H", "articleBody": text}]})
+        + "</script>"
+    )
+    page = extract_article(_page('<div id="app"></div>', head=head))
+    assert page.body == text.strip()
+    assert page.title == "H"
+
+
+TITLES = ["Harbour Lights Return", "Harbour Lights Return | The Gazette"]
+PARAGRAPH = "The lanterns are back on the harbour wall after ten years in a storeroom."
+
+
+def test_tidy_removes_title_standfirst_byline_and_date_at_the_top() -> None:
+    blocks = [
+        "# Harbour Lights Return",
+        "## After a decade in storage, the lanterns are back on the wall",
+        "By Mara Lindqvist and Tom Ashby",
+        "14.03.2024 09:30",
+        PARAGRAPH,
+        PARAGRAPH,
+        PARAGRAPH,
+        "By Mara Lindqvist",  # not at the top any more: kept
+    ]
+    out = tidy_blocks(
+        blocks,
+        titles=TITLES,
+        description="After a decade in storage, the lanterns are back on the wall.",
+        authors="Mara Lindqvist, Tom Ashby",
+    )
+    assert out == [PARAGRAPH, PARAGRAPH, PARAGRAPH, "By Mara Lindqvist"]
+
+
+def test_tidy_removes_link_only_blocks_and_items_but_keeps_content_links() -> None:
+    blocks = [
+        PARAGRAPH,
+        "[Pier repairs delayed again](https://g.example/pier)",
+        "**Read more:** [Museum reopens](https://g.example/museum)",
+        "- [Ferry timetable changes](https://g.example/ferry)\n- A list item of real text",
+        "See [the council's report](https://c.example/r) for the full budget of the project.",
+        "[https://c.example/report.pdf](https://c.example/report.pdf)",
+        "## [Product name as a heading](https://shop.example/p)",
+        PARAGRAPH,
+    ]
+    out = tidy_blocks(blocks, titles=[])
+    assert out == [
+        PARAGRAPH,
+        "- A list item of real text",
+        "See [the council's report](https://c.example/r) for the full budget of the project.",
+        "[https://c.example/report.pdf](https://c.example/report.pdf)",
+        "## [Product name as a heading](https://shop.example/p)",
+        PARAGRAPH,
+    ]
+
+
+def test_tidy_removes_trailing_heading_stray_words_and_date() -> None:
+    blocks = [PARAGRAPH, "### Tell us what you think", "Tags", "comments", "Nov 19, 2019 11:28"]
+    assert tidy_blocks(blocks, titles=[]) == [PARAGRAPH]
+    # Switched off, everything stays.
+    rules = ExtractionRules(trailers=False)
+    assert tidy_blocks(blocks, titles=[], rules=rules)[-1] == "Nov 19, 2019 11:28"
+
+
+def test_feed_autodiscovery_skips_rest_api_json_but_takes_titled_json_feeds() -> None:
+    html = (
+        '<link rel="alternate" type="application/json" href="/wp-json/wp/v2/posts/7">'
+        '<link rel="alternate" type="application/json" title="JSON Feed" href="/feed.json">'
+        '<link rel="alternate" type="text/html" hreflang="de" href="/de/">'
+    )
+    assert find_feed_links(html, base_url=URL) == ["https://gazette.example/feed.json"]
+
+
+def test_quoted_post_in_the_article_is_kept_as_a_quote() -> None:
+    story = "".join(
+        f"<p>Paragraph {i} of the story about the campaign and its reception. " * 3 + "</p>"
+        for i in range(4)
+    )
+    tweet = (
+        '<div class="social-embed"><blockquote class="twitter-tweet"><p>We are on it, said the '
+        "governor in a post that was shared thousands of times.</p>&mdash; Governor (@gov) "
+        "November 18, 2019</blockquote></div>"
+    )
+    body = extract_article(_page(f"<article>{story}{tweet}{story}</article>")).body
+    assert "> We are on it, said the governor" in body
+
+
+@pytest.mark.parametrize(
+    ("html", "body"),
+    [
+        ("<p>Just one line of text.</p>", "Just one line of text."),
+        ("<svg><title>icon bookmark</title></svg><h1>Real</h1><p>text here</p>", "text here"),
+        ("<p>x</p>", "x"),
+    ],
+)
+def test_tiny_pages_keep_their_only_text(html: str, body: str) -> None:
+    page = extract_article(html)
+    assert page.body == body
+    assert page.title != "icon bookmark"
+
+
+def test_tidy_spots_a_byline_without_knowing_the_author() -> None:
+    blocks = ["### by Jeff Foust Monday, November 18, 2019", PARAGRAPH]
+    assert tidy_blocks(blocks, titles=[]) == [PARAGRAPH]
+    sentence = "By Friday, the council had voted."
+    assert tidy_blocks([sentence, PARAGRAPH], titles=[]) == [sentence, PARAGRAPH]
+
+
+def test_author_and_date_from_the_page_when_no_metadata_declares_them() -> None:
+    story = "".join(
+        f"<p>Paragraph {i} of a story without any metadata in its head. " * 3 + "</p>"
+        for i in range(3)
+    )
+    byline = '<p class="byline">By <span itemprop="author">Jane Roe</span></p>'
+    html = _page(f"<article>{byline}{story}</article>")
+    page = extract_article(html, url="https://news.example/2023/05/17/story.html")
+    assert page.author == "Jane Roe"
+    assert page.published is not None and page.published.date().isoformat() == "2023-05-17"
+    assert "Jane Roe" not in page.body

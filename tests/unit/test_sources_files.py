@@ -1,0 +1,202 @@
+"""Local files: only regular files are read, sizes are capped, walks never loop."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from support.paths import FIXTURES
+
+from reader.core.errors import SourceError
+from reader.sources.files import WalkEntry, read_file, walk
+
+HOSTILE = FIXTURES / "hostile"
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _read_in_thread(path: Path, timeout: float = 5.0) -> BaseException | bytes:
+    """read_file in a thread, so a blocking open fails the test instead of hanging it."""
+    box: list[BaseException | bytes] = []
+
+    def run() -> None:
+        try:
+            box.append(read_file(path))
+        except BaseException as error:  # noqa: B036 - reported to the test
+            box.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert box, f"read_file({path}) blocked"
+    return box[0]
+
+
+def test_reads_a_regular_file(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"hello")
+    assert read_file(tmp_path / "a.txt") == b"hello"
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "named-pipe.txt"
+    os.mkfifo(fifo)
+    outcome = _read_in_thread(fifo)
+    assert isinstance(outcome, SourceError)
+    assert "not a regular file" in str(outcome)
+    assert "named-pipe.txt" in str(outcome)
+
+
+def test_device_is_refused() -> None:
+    outcome = _read_in_thread(Path("/dev/zero"))
+    assert isinstance(outcome, SourceError)
+    assert "not a regular file (device)" in str(outcome)
+
+
+def test_symlink_to_device_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "dev-zero.txt").symlink_to("/dev/zero")
+    outcome = _read_in_thread(tmp_path / "dev-zero.txt")
+    assert isinstance(outcome, SourceError)
+
+
+def test_explicit_symlink_to_a_file_is_followed(tmp_path: Path) -> None:
+    (tmp_path / "real.txt").write_bytes(b"real")
+    (tmp_path / "link.txt").symlink_to(tmp_path / "real.txt")
+    assert read_file(tmp_path / "link.txt") == b"real"
+
+
+def test_symlink_loop_and_dangling_link(tmp_path: Path) -> None:
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(SourceError, match="symbolic link loop"):
+        read_file(tmp_path / "loop")
+    with pytest.raises(SourceError, match="no such file or directory"):
+        read_file(tmp_path / "dangling")
+
+
+def test_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="is a directory"):
+        read_file(tmp_path)
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root reads mode-000 files")
+def test_unreadable_file(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"x")
+    secret.chmod(0)
+    try:
+        with pytest.raises(SourceError, match="permission denied"):
+            read_file(secret)
+    finally:
+        secret.chmod(0o600)
+
+
+def test_size_cap(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 2000)
+    assert read_file(big, max_bytes=2000) == b"x" * 2000
+    with pytest.raises(SourceError, match=r"big\.txt: file too large"):
+        read_file(big, max_bytes=1000)
+
+
+def test_gzip_is_decompressed(tmp_path: Path) -> None:
+    data = read_file(HOSTILE / "feed-gzip-member.xml.gz")
+    assert data.startswith(b"<?xml")
+
+
+def test_gzip_bomb_is_capped(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.txt.gz"
+    bomb.write_bytes(gzip.compress(bytes(10 * 2**20)))
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(SourceError, match="decompressed size over"):
+        read_file(bomb, max_bytes=2**20)
+
+
+def test_bad_gzip(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.gz"
+    bad.write_bytes(b"\x1f\x8b" + b"not really gzip" * 10)
+    with pytest.raises(SourceError, match="bad gzip data"):
+        read_file(bad)
+    truncated = tmp_path / "cut.gz"
+    truncated.write_bytes(gzip.compress(b"hello world" * 1000)[:40])
+    with pytest.raises(SourceError, match="truncated gzip"):
+        read_file(truncated)
+
+
+def test_error_names_are_sanitised(tmp_path: Path) -> None:
+    odd = tmp_path / "evil\x1b[2J.txt"
+    odd.symlink_to("/dev/zero")
+    with pytest.raises(SourceError) as caught:
+        read_file(odd)
+    assert "\x1b" not in str(caught.value)
+    assert "\u241b[2J" in str(caught.value)
+
+
+def _hostile_dir(root: Path) -> Path:
+    top = root / "dir-hostile"
+    (top / "sub" / "deeper").mkdir(parents=True)
+    (top / "b.txt").write_text("b")
+    (top / "a.txt").write_text("a")
+    (top / "sub" / "c.md").write_text("c")
+    (top / "sub" / "deeper" / "d.txt").write_text("d")
+    (top / ".hidden.txt").write_text("hidden")
+    (top / ".git").mkdir()
+    (top / ".git" / "config").write_text("x")
+    (top / "loop").symlink_to(".")
+    (top / "dangling.txt").symlink_to("missing")
+    (top / "dev-zero.txt").symlink_to("/dev/zero")
+    os.mkfifo(top / "named-pipe.txt")
+    return top
+
+
+def test_walk_is_sorted_skips_hidden_and_reports_the_rest(tmp_path: Path) -> None:
+    top = _hostile_dir(tmp_path)
+    entries = list(walk(top))
+    files = [e.path.relative_to(top).as_posix() for e in entries if e.error is None]
+    assert files == ["a.txt", "b.txt", "sub/c.md", "sub/deeper/d.txt"]
+    assert all(e.skipped for e in entries if e.error is not None)
+    skipped = {e.path.name: e.error for e in entries if e.error is not None}
+    assert skipped == {
+        "dangling.txt": "symbolic link, not followed",
+        "dev-zero.txt": "symbolic link, not followed",
+        "loop": "symbolic link, not followed",
+        "named-pipe.txt": "not a regular file (named pipe), skipped",
+    }
+
+
+def test_walk_paths_keep_the_given_prefix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _hostile_dir(tmp_path)
+    first = next(iter(walk(Path("dir-hostile"))))
+    assert (first.path, first.error) == (Path("dir-hostile/a.txt"), None)
+    info = Path("dir-hostile/a.txt").stat()
+    assert (first.size, first.mtime_ns) == (info.st_size, info.st_mtime_ns)  # the walk's stat
+
+
+def test_walk_of_a_missing_or_unreadable_directory(tmp_path: Path) -> None:
+    assert list(walk(tmp_path / "nope")) == [
+        WalkEntry(tmp_path / "nope", "no such file or directory")
+    ]
+    (tmp_path / "file.txt").write_text("x")
+    assert list(walk(tmp_path / "file.txt"))[0].error == "not a directory"
+
+
+@pytest.mark.skipif(IS_ROOT, reason="root reads mode-000 directories")
+def test_walk_reports_an_unreadable_subdirectory(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0)
+    try:
+        assert list(walk(tmp_path)) == [WalkEntry(locked, "permission denied")]
+    finally:
+        locked.chmod(0o700)
+
+
+def test_walk_survives_deep_trees(tmp_path: Path) -> None:
+    path = tmp_path
+    for _ in range(60):
+        path = path / "d"
+    path.mkdir(parents=True)
+    (path / "leaf.txt").write_text("x")
+    assert [e.path.name for e in walk(tmp_path)] == ["leaf.txt"]
