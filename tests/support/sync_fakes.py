@@ -74,22 +74,22 @@ class FakeServer:
                 reply = owner.handler(request)
                 if reply.delay:
                     time.sleep(reply.delay)
-                self.send_response(reply.status)
-                for key, value in reply.headers.items():
-                    self.send_header(key, value)
-                if reply.close_delimited:
-                    self.send_header("Connection", "close")
-                    self.close_connection = True
-                else:
-                    length = len(reply.body) if reply.length is None else reply.length
-                    self.send_header("Content-Length", str(length))
-                    if reply.length is not None:
-                        self.close_connection = True
-                self.end_headers()
                 try:
+                    self.send_response(reply.status)
+                    for key, value in reply.headers.items():
+                        self.send_header(key, value)
+                    if reply.close_delimited:
+                        self.send_header("Connection", "close")
+                        self.close_connection = True
+                    else:
+                        length = len(reply.body) if reply.length is None else reply.length
+                        self.send_header("Content-Length", str(length))
+                        if reply.length is not None:
+                            self.close_connection = True
+                    self.end_headers()
                     self.wfile.write(reply.body)
                 except OSError:
-                    pass  # the client gave up (a size cap, a deadline)
+                    self.close_connection = True  # the client gave up (a cap, a deadline)
 
             do_GET = do_POST = _serve  # noqa: N815 (http.server's names)
 
