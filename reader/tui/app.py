@@ -47,7 +47,7 @@ from reader.core.models import (
 )
 from reader.core.sanitize import clean_line, is_web_url, safe_url
 from reader.library import Library
-from reader.tui.commands import ActionsProvider
+from reader.tui.palette import ActionsProvider
 from reader.tui.messages import (
     ArticleReady,
     FeedsLoaded,
