@@ -47,7 +47,6 @@ from reader.core.models import (
 )
 from reader.core.sanitize import clean_line, is_web_url, safe_url
 from reader.library import Library
-from reader.tui.commands import ActionsProvider
 from reader.tui.messages import (
     ArticleReady,
     FeedsLoaded,
@@ -59,6 +58,7 @@ from reader.tui.messages import (
     UnreadFound,
     ViewLoaded,
 )
+from reader.tui.palette import ActionsProvider
 from reader.tui.screens.add_feed import AddFeedScreen
 from reader.tui.screens.confirm import confirm_link, confirm_remove
 from reader.tui.screens.help import HelpScreen

@@ -112,3 +112,50 @@ def test_tui_with_only_missing_paths_exits_with_a_message() -> None:
     assert result.returncode == 1
     assert result.stderr.decode() == "reader: no such file or directory: no/such/file.txt\n"
     assert result.stdout == b""
+
+
+def _site_dump(number: int) -> str:
+    """A scraped page of one site: its menus and footer, then an article of its own."""
+    words = " ".join(f"w{number}x{k}" for k in range(30))
+    return "\n".join([
+        "icon-search icon-menu icon-close icon-user",
+        "Home", "World", "Business", "Sport", "Culture",
+        f"Harbour story number {number}",
+        f"The council met on day {number} and talked about {words} for hours on end.",
+        f"Residents said the plan {number} was long overdue and welcomed the news {words}.",
+        "Share on Facebook", "Share on Twitter",
+        "© 2026 The Coast Gazette. All rights reserved.",
+        "Privacy policy | Terms of use | Contact us",
+    ]) + "\n"
+
+
+def test_dump_and_the_library_clean_a_folder_the_same_way(tmp_path: Path) -> None:
+    """`reader dump DIR` and `reader DIR` go through one folder loader: same articles."""
+    from reader.core.models import ArticleQuery
+    from reader.library import Library
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    for number in range(6):
+        (folder / f"page-{number}.txt").write_text(_site_dump(number), encoding="utf-8")
+    for sample in ("world-desk.rss", "pages", "notes"):
+        source = ROOT / "sample_feeds" / sample
+        target = folder / sample
+        if source.is_dir():
+            target.mkdir()
+            for member in source.iterdir():
+                (target / member.name).write_bytes(member.read_bytes())
+        else:
+            target.write_bytes(source.read_bytes())
+    result = dump("--format", "json", str(folder))
+    assert result.returncode == 0, result.stderr
+    dumped = {(a["title"], a["body"]) for a in json.loads(result.stdout)}
+    assert len(dumped) > 6
+    # the repeated menus and footer are gone from the dumps (learnt from the folder)
+    assert not any("Privacy policy" in body or "Share on" in body for _, body in dumped)
+    with Library.open(tmp_path / "library.sqlite") as library:
+        (outcome,) = library.open_sources([str(folder)])
+        assert outcome.error is None
+        stored = [library.get(i) for i in library.view(ArticleQuery())]
+    shown = {(s.article.title, s.article.body) for s in stored if s is not None}
+    assert shown == dumped

@@ -377,7 +377,8 @@ def hostile_server() -> Iterator[str]:
     process.wait(5)
 
 
-def test_every_hostile_endpoint_through_refresh(library: Library, storage: SqliteStorage, hostile_server: str) -> None:
+def test_every_hostile_endpoint_through_refresh(library: Library, storage: SqliteStorage,
+                                                hostile_server: str) -> None:
     from reader.sources.http import HttpLimits
 
     for path in BAD + GOOD + EITHER:

@@ -128,7 +128,8 @@ async def test_next_and_previous_unread(library: Library, three_feeds: dict[str,
 
 
 async def test_tab_switches_focus_and_space_scrolls_the_pane(
-        library: Library, storage: SqliteStorage, three_feeds: dict[str, int], tmp_path: Path) -> None:
+        library: Library, storage: SqliteStorage, three_feeds: dict[str, int],
+        tmp_path: Path) -> None:
     long_body = "\n\n".join(f"Paragraph {n} of a long one." for n in range(200))
     feed = storage.upsert_feed("https://example.org/long.xml", title="Long",
                                        subscribed=True)
@@ -154,8 +155,9 @@ async def test_tab_switches_focus_and_space_scrolls_the_pane(
         assert app.focused is app.query_one(ArticleList)
 
 
-async def test_reading_position_is_kept(library: Library, storage: SqliteStorage, three_feeds: dict[str, int],
-                                        tmp_path: Path) -> None:
+async def test_reading_position_is_kept(
+        library: Library, storage: SqliteStorage, three_feeds: dict[str, int],
+        tmp_path: Path) -> None:
     body = "\n\n".join(f"Paragraph {n}." for n in range(300))
     feed = storage.upsert_feed("https://example.org/p.xml", title="P", subscribed=True)
     storage.upsert_articles(feed, [make_article("https://example.org/p.xml", 0,
@@ -428,7 +430,8 @@ async def test_feeds_pane_selects_a_feed_and_shows_its_error(
         assert app.focused is app.query_one(ArticleList)
 
 
-async def test_help_lists_bindings_as_configured(library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+async def test_help_lists_bindings_as_configured(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
     config = tmp_path / "custom.toml"
     config.write_text('[keys]\ncursor_down = "x"\nquit = "ctrl+q"\n', encoding="utf-8")
     settings, messages = load_config(config)
@@ -484,7 +487,8 @@ HOSTILE_TITLES = (
 )
 
 
-async def test_hostile_titles_show_verbatim(library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+async def test_hostile_titles_show_verbatim(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
     url = "https://example.org/hostile.xml"
     feed = storage.upsert_feed(url, title="[b]Feed[/b] \x1b[31m", subscribed=True,
                                        folder="[@click=app.quit]")
@@ -568,8 +572,9 @@ async def test_raw_view_of_a_text_file(library: Library, tmp_path: Path) -> None
         assert app.pane.plain == clean
 
 
-async def test_full_text_toggle_and_failure(library: Library, storage: SqliteStorage, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_full_text_toggle_and_failure(
+        library: Library, storage: SqliteStorage, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     url = "https://example.org/summaries.xml"
     feed = storage.upsert_feed(url, title="Summaries", subscribed=True)
     storage.upsert_articles(feed, [
@@ -609,8 +614,9 @@ async def test_full_text_toggle_and_failure(library: Library, storage: SqliteSto
         assert fetched.count(library.view(app.current_query())[1]) >= 1
 
 
-async def test_links_browser_clipboard_and_save(library: Library, storage: SqliteStorage, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_links_browser_clipboard_and_save(
+        library: Library, storage: SqliteStorage, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
     monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
     url = "https://example.org/links.xml"
@@ -755,8 +761,8 @@ async def test_plain_text_articles_have_no_summary_badge(library: Library, stora
         assert len(_ids(app)) == 1
 
 
-async def test_refresh_on_start_r_and_full_text_from_a_farm(library: Library, storage: SqliteStorage,
-                                                             tmp_path: Path) -> None:
+async def test_refresh_on_start_r_and_full_text_from_a_farm(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
     from support.farm import Farm
 
     with Farm(feeds=2, entries=4) as farm:
