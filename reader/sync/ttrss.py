@@ -306,6 +306,8 @@ class TtrssClient:
             })
 
     async def subscribe(self, url: str, *, category: str | None = None) -> RemoteFeed:
+        """Subscribe (tt-rss checks that the URL is a feed); the title is the URL until
+        tt-rss first fetches the feed, and ``category`` must exist already."""
         feed_url = checked_url(self._label, url)
         category_id = 0
         if category:
@@ -321,12 +323,11 @@ class TtrssClient:
         code = status.get("code")
         if code in (0, 1):
             feed_id = ident(status.get("feed_id"))
-            for feed in await self.feeds():
-                if feed.id == feed_id:
-                    return feed
-            if feed_id is not None:
-                return RemoteFeed(id=feed_id, url=feed_url, title=feed_url)
-            raise SyncError(f"{self._label}: subscribed, but the answer has no feed id")
+            if feed_id is None:
+                raise SyncError(f"{self._label}: subscribed, but the answer has no feed id")
+            # tt-rss learns the title at its first fetch of the feed: feeds() has it then.
+            return RemoteFeed(id=feed_id, url=feed_url, title=feed_url,
+                              category=category if category_id else None)
         shown = sanitize.clean_line(feed_url, limit=120)
         why = _SUBSCRIBE_ERRORS.get(code, f"code {code}") if isinstance(code, int) else "refused"
         detail = line(status.get("message"), limit=120)
