@@ -56,6 +56,7 @@ ACTIONS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "open": ("enter", "Open the article"),
     "switch_focus": ("tab", "Switch focus: feeds, list, article"),
     "focus_feeds": ("h", "Go to the feeds pane"),
+    "toggle_feeds": ("H", "Show or hide the feeds pane"),
     "page_down": ("space,pagedown", "Scroll the article down"),
     "page_up": ("pageup", "Scroll the article up"),
     # the list
@@ -141,6 +142,8 @@ class Config:
     theme: str = "textual-dark"
     layout: Layout = Layout.AUTO
     reading_width: int = 80
+    # seconds an article shown in the pane must stay there to count as read (0: only Enter)
+    mark_read_after: int = 3
     refresh_on_start: bool = True
     refresh_interval_minutes: int = 30
     retention_days: int = 180
@@ -213,6 +216,8 @@ _SETTINGS: Mapping[str, Mapping[str, _Setting]] = {
     },
     "reading": {
         "width": _Setting("reading_width", "an integer 40-200", _integer(40, 200)),
+        "mark_read_after": _Setting("mark_read_after", "a number of seconds 0-3600",
+                                    _integer(0, 3600)),
         "download_dir": _Setting("download_dir", "a folder path", _folder),
     },
     "refresh": {
@@ -519,13 +524,16 @@ def _default_toml() -> str:
 # monokai, flexoki, solarized-dark, solarized-light, catppuccin-mocha, rose-pine, ...
 # The theme chosen in the app (command palette, "Change theme") is written back here.
 theme = "textual-dark"
-# auto: the list and the article side by side on a wide terminal, stacked on a narrow
-# one; wide: always side by side; stacked: always one above the other.
+# auto: the list above the article, beside it from ~180 columns (room for both at
+# their measure); wide: always side by side; stacked: always one above the other.
 layout = "auto"
 
 [reading]
 # The width of the article text, in columns (40-200).
 width = 80
+# The article under the cursor shows in the reading pane; it counts as read once opened
+# with Enter, or once shown this many seconds (0: only Enter marks it read).
+mark_read_after = 3
 # Where `e` saves articles as Markdown (default: your Downloads folder, then reader/).
 # download_dir = "~/Downloads/reader"
 
@@ -605,6 +613,7 @@ def dump_toml(config: Config) -> str:
         parts.append("# NO_COLOR is set: the reader shows no colours\n")
     parts.append(table("ui", {"theme": config.theme, "layout": config.layout.value}))
     parts.append(table("reading", {"width": config.reading_width,
+                                   "mark_read_after": config.mark_read_after,
                                    "download_dir": config.download_dir}))
     parts.append(table("refresh", {"on_start": config.refresh_on_start,
                                    "interval_minutes": config.refresh_interval_minutes,

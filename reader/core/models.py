@@ -118,7 +118,17 @@ class ArticleQuery:
     until: datetime | None = None
     sort: Sort = Sort.DATE
     prefix: bool = False  # the last plain word of ``text`` also matches as a prefix (as you type)
+    member: str | None = None  # within a folder source: one feed file's entries, by its title
     limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MemberFeed:
+    """A feed file inside a folder source: its entries carry its title."""
+
+    title: str
+    unread: int
+    total: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,6 +148,7 @@ class FeedInfo:
     last_success: datetime | None
     last_error: str | None
     retry_after: datetime | None = None
+    members: tuple[MemberFeed, ...] = ()  # a folder's feed files (with its counts)
 
     @property
     def name(self) -> str:

@@ -18,7 +18,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
@@ -35,6 +35,7 @@ from reader.core.models import (
     FetchOutcome,
     FetchState,
     FileStamp,
+    MemberFeed,
     Sort,
     SourceKind,
     StoredArticle,
@@ -679,12 +680,33 @@ class SqliteStorage:
                    "(SELECT count(*) FROM articles a WHERE a.feed_id = f.id) FROM feeds f ")
         else:
             sql = f"SELECT {_FEED_COLUMNS}, 0, 0 FROM feeds f "
-        rows = self._conn().execute(sql + where).fetchall()
+        conn = self._conn()
+        rows = conn.execute(sql + where).fetchall()
         feeds = [self._feed_info(row, row[11], row[12]) for row in rows]
+        if counts:
+            feeds = self._with_members(conn, feeds)
         # loose feeds first, then by folder; numbers by value, so "Feed 2" comes before "Feed 10"
         feeds.sort(key=lambda f: (f.folder is not None, _natural(f.folder or ""),
                                   _natural(f.name), f.id))
         return feeds
+
+    @staticmethod
+    def _with_members(conn: sqlite3.Connection, feeds: list[FeedInfo]) -> list[FeedInfo]:
+        """Folder sources with the feed files among their articles (by their titles)."""
+        folders = [feed.id for feed in feeds if feed.kind is FeedKind.DIRECTORY]
+        if not folders:
+            return feeds
+        found: dict[int, list[MemberFeed]] = {}
+        for chunk in _chunks(folders):
+            for feed_id, title, unread, total in conn.execute(
+                    "SELECT feed_id, feed_title, sum(read = 0), count(*) FROM articles "
+                    f"WHERE feed_id IN ({','.join('?' * len(chunk))}) "
+                    "AND feed_title IS NOT NULL GROUP BY feed_id, feed_title", list(chunk)):
+                found.setdefault(feed_id, []).append(
+                    MemberFeed(title=title, unread=int(unread or 0), total=int(total)))
+        return [replace(feed, members=tuple(sorted(found[feed.id],
+                                                   key=lambda m: _natural(m.title))))
+                if feed.id in found else feed for feed in feeds]
 
     @staticmethod
     def _feed_info(row: Sequence[Any], unread: int, total: int) -> FeedInfo:
@@ -1211,6 +1233,9 @@ def _view_sql(query: ArticleQuery, hidden: Sequence[int] = ()) -> tuple[str | No
     if query.folder is not None:
         where.append("+a.feed_id IN (SELECT id FROM feeds WHERE folder = ?)")
         params.append(query.folder)
+    if query.member is not None:
+        where.append("a.feed_title = ?")
+        params.append(query.member)
     if len(hidden) > _CHUNK:
         where.append("+a.feed_id NOT IN (SELECT id FROM feeds WHERE subscribed = 0)")
     elif hidden:
@@ -1245,8 +1270,8 @@ def _view_sql(query: ArticleQuery, hidden: Sequence[int] = ()) -> tuple[str | No
         order = "a.title IS NULL, a.title COLLATE NOCASE, a.sort_ts DESC, a.id DESC"
     elif query.sort is Sort.FEED:
         joins += " JOIN feeds f ON f.id = a.feed_id"
-        order = ("coalesce(f.display_name, f.title, f.url) COLLATE NOCASE, f.id, "
-                 "a.sort_ts DESC, a.id DESC")
+        # the name each row shows: a folder's feed files by their own titles
+        order = f"{_FEED_NAME} COLLATE NOCASE, f.id, a.sort_ts DESC, a.id DESC"
     sql = f"SELECT a.id FROM articles a{joins}"
     if where:
         sql += " WHERE " + " AND ".join(where)

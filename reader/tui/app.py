@@ -9,7 +9,6 @@ Every string that comes from data reaches the screen as ``Content``/``Text`` or 
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import io
 import os
@@ -18,22 +17,26 @@ import threading
 import time
 import webbrowser
 from collections import deque
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.content import Content
+from textual.css.query import NoMatches
+from textual.timer import Timer
 from textual.widgets import Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.core import words
+from reader.core.aio import run_sync
 from reader.core.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
-from reader.core.errors import ReaderError
+from reader.core.errors import ReaderError, one_line
 from reader.core.filters import parse_filter
 from reader.core.limits import MAX_FILE_BYTES
 from reader.core.models import (
@@ -81,8 +84,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-WIDE_MIN_COLUMNS = 120  # side by side from this width on (layout = "auto")
+# Layouts by width (layout = "auto"). The list needs ~100 columns for a row to show a title
+# of ~70 characters with its feed and date; the reading pane 83 for its 80-column measure.
+SIDE_BY_SIDE_MIN = 178  # list beside the article: a list of ~95 (a 65-character title) + 83
+FEEDS_MIN = 120  # the feeds pane (20, its border included) beside a list of ~100
+FEEDS_WIDTH = 20  # as reader.tcss gives it
 PREFETCH = 3  # summary-only entries after the opened one whose full text is fetched ahead
+# The reading pane shows the article under the cursor once the cursor has rested this long:
+# holding j moves the cursor at the key repeat's speed and renders nothing on the way.
+FOLLOW_DELAY = 0.15
 UNREAD_SCAN_CHUNK = 512
 VIEW_RELOAD_DELAY = 0.3  # while sources load, reload the view at most this often
 FIRST_PAGE = 200  # ids of a new view listed before all of them (more than a screenful)
@@ -145,19 +155,14 @@ def make_bindings() -> list[BindingType]:
     return bindings
 
 
-def one_line(error: BaseException | None) -> str:
-    text = clean_line(str(error)) if error is not None else None
-    return text or (type(error).__name__ if error is not None else "unknown error")
+def _sources(feeds: Sequence[FeedInfo]) -> int:
+    """How many entries the feeds pane lists: sources, and the feed files in folders."""
+    return sum(1 + len(feed.members) for feed in feeds)
 
 
 def search_terms(text: str) -> tuple[str, ...]:
     """The words and phrases of a filter line's search, for highlighting in the pane."""
     return tuple(words.search_terms(parse_filter(text).text))
-
-
-def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a library coroutine to the end on this worker thread's own event loop."""
-    return asyncio.run(coroutine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,16 +232,24 @@ class ReaderApp(App[int]):
         self._writes: deque[_Write] = deque()
         self._writes_lock = threading.Lock()
         self._writer_busy = False
+        self._feeds_wanted: bool | None = None  # H: shown or hidden whatever the width
+        self._follow_timer: Timer | None = None
+        self._read_ahead = True
+        self._read_timer: Timer | None = None
+        # an action waiting for the pane to show the cursor's article (f, v, 1-9 pressed
+        # while the pane still showed the article the cursor left)
+        self._when_shown: tuple[int, Callable[[], None]] | None = None
 
     # -- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             yield FeedsPane(id="feeds")
-            with Vertical(id="list-column"):
-                yield SearchBar(id="search")
-                yield ArticleList(id="articles")
-            yield ReadingPane(id="pane")
+            with Container(id="main"):
+                with Vertical(id="list-column"):
+                    yield SearchBar(id="search")
+                    yield ArticleList(id="articles")
+                yield ReadingPane(id="pane")
         with Horizontal(id="statusbar"):
             yield Static(Content(""), id="status")
             yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
@@ -289,14 +302,26 @@ class ReaderApp(App[int]):
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout(event.size.width)
 
-    def _apply_layout(self, width: int) -> None:
-        layout = self.config.layout
-        stacked = layout is Layout.STACKED or (layout is Layout.AUTO and width < WIDE_MIN_COLUMNS)
+    def _apply_layout(self, width: int | None = None) -> None:
+        """Feeds pane or not, then the list beside the article or above it, by the width.
+
+        The feeds pane shows from FEEDS_MIN columns when there is more than one source
+        (``H`` shows or hides it whatever the width; ``h`` opens it for a choice); the list
+        goes beside the article when what is left holds both at their measure.
+        """
+        width = self.size.width if width is None else width
         body = self.query_one("#body")
-        body.set_class(stacked, "-stacked")
-        body.set_class(not stacked, "-wide")
-        if not stacked:
-            body.remove_class("-feeds-open")
+        main = self.query_one("#main")
+        shown = self._feeds_wanted
+        if shown is None:
+            shown = width >= FEEDS_MIN and _sources(self._feeds) > 1
+        shown = shown or body.has_class("-feeds-open")
+        body.set_class(not shown, "-feeds-hidden")
+        room = width - (FEEDS_WIDTH if shown else 0)
+        layout = self.config.layout
+        side = layout is Layout.WIDE or (layout is Layout.AUTO and room >= SIDE_BY_SIDE_MIN)
+        main.set_class(side, "-side")
+        main.set_class(not side, "-stacked")
 
     def _apply_theme(self) -> None:
         if self.config.theme in self.available_themes:
@@ -352,6 +377,7 @@ class ReaderApp(App[int]):
         return ArticleQuery(
             feed_ids=feed_ids,
             folder=selection.folder if selection.kind is ViewKind.FOLDER else None,
+            member=selection.member,
             subscribed_only=not self.session and selection.kind is ViewKind.ALL,
             unread_only=self._unread_only,
             starred_only=selection.kind is ViewKind.STARRED,
@@ -506,8 +532,11 @@ class ReaderApp(App[int]):
         return self.library.feeds(subscribed_only=True, counts=counts)
 
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
+        one_source = _sources(self._feeds) <= 1
         self._feeds = message.feeds
         self.feeds_pane.set_feeds(message.feeds)
+        if one_source != (_sources(message.feeds) <= 1):
+            self._apply_layout()
         if not self.articles.ids:
             self.articles.set_placeholder(self._placeholder())
 
@@ -518,7 +547,7 @@ class ReaderApp(App[int]):
             self.reload_view(top=True)
             self._show_status()
         if message.chosen:
-            self.query_one("#body").remove_class("-feeds-open")
+            self._close_feeds()
             if not isinstance(self.focused, SearchBar):  # never take the keys of a search
                 self.articles.focus()
 
@@ -607,10 +636,10 @@ class ReaderApp(App[int]):
             changed = bool(feed.new) or feed.error is not None
             self.post_message(LoadingProgress(feed.done, feed.total, "Refreshing", changed))
 
-        summary = run_async(self.library.refresh(progress=progress))
+        summary = run_sync(lambda: self.library.refresh(progress=progress))
         self.post_message(LoadingFinished(summary.line()))
         # "always fetch full text" feeds: after the refresh has reported, not part of it
-        fetched, failed = run_async(self.library.fetch_pending_full_texts())
+        fetched, failed = run_sync(lambda: self.library.fetch_pending_full_texts())
         if fetched or failed:
             self.call_from_thread(
                 self.notify, f"Full text: {fetched} articles fetched, {failed} failed",
@@ -639,11 +668,76 @@ class ReaderApp(App[int]):
     # -- opening an article ---------------------------------------------------------------------
 
     def on_article_list_selected(self, message: ArticleList.Selected) -> None:
+        self._stop_timers()
         self.open_article(message.article_id)
 
+    def on_article_list_highlighted(self, message: ArticleList.Highlighted) -> None:
+        """The pane follows the cursor: the article under it shows once the cursor rests."""
+        self._stop_timers()
+        article_id = message.article_id
+        if article_id is None:
+            return
+        by_user = message.by_user
+        # the list's timers: they go with it when the app closes
+        self._follow_timer = self.articles.set_timer(
+            FOLLOW_DELAY, lambda: self._follow(article_id, by_user=by_user))
+
+    def _stop_timers(self) -> None:
+        for timer in (self._follow_timer, self._read_timer):
+            if timer is not None:
+                timer.stop()
+        self._follow_timer = self._read_timer = None
+
+    def _follow(self, article_id: int, *, by_user: bool) -> None:
+        if not self._showing() or self.articles.article_id != article_id:
+            return
+        if self._opening != article_id:
+            self.open_article(article_id, mark_read=False, read_ahead=by_user)
+        # Shown for a while after the user moved to it, it counts as read (never one that
+        # only came under the cursor with a new view: opening the app reads nothing).
+        if by_user and self.config.mark_read_after > 0:
+            self._read_timer = self.articles.set_timer(
+                self.config.mark_read_after, lambda: self._read_after_a_while(article_id))
+
+    def _showing(self) -> bool:
+        """The main screen is up (a timer may fire as the app closes)."""
+        try:
+            return self.articles.is_attached and self.pane.is_attached
+        except NoMatches:
+            return False
+
+    def _read_after_a_while(self, article_id: int) -> None:
+        if not self._showing():
+            return
+        row = self.articles.cached_row(article_id)
+        if (self.pane.article_id != article_id or self.articles.article_id != article_id
+                or row is None or row.read):
+            return
+        self.articles.update_rows([article_id], read=True)
+        self.feeds_pane.adjust_unread(row.feed_id, -1)
+        self._enqueue("mark the article read", lambda: self.library.mark_read([article_id]))
+
+    def _on_cursor_article(self, action: Callable[[], None]) -> bool:
+        """Run ``action`` now if the pane shows the article under the cursor; else show that
+        article first and run it then. False when the list is empty."""
+        article_id = self.articles.article_id
+        if article_id is None:
+            return False
+        if self._opened is not None and self._opened.id == article_id:
+            action()
+        else:
+            self._stop_timers()
+            self._when_shown = (article_id, action)
+            self.open_article(article_id, mark_read=False)
+        return True
+
     def open_article(self, article_id: int, *, full: bool | None = None,
-                     mark_read: bool = True, position: float | None = None) -> None:
+                     mark_read: bool = True, position: float | None = None,
+                     read_ahead: bool = True) -> None:
+        """Show the article in the pane; ``read_ahead``: then fetch the full text of the
+        summary-only entries after it (not for one that only came under the cursor)."""
         self._opening = article_id
+        self._read_ahead = read_ahead
         self._raw = False
         self.load_article(article_id, full=full, mark_read=mark_read, position=position,
                           terms=search_terms(self._search))
@@ -689,6 +783,8 @@ class ReaderApp(App[int]):
             enclosures=article.enclosures)
 
     def on_article_ready(self, message: ArticleReady) -> None:
+        if not self._showing():  # rendered as the app closed
+            return
         stored = message.article
         if message.marked_read:
             self.articles.update_rows([stored.id], read=True)
@@ -698,7 +794,12 @@ class ReaderApp(App[int]):
         self._opened = stored
         self._opened_full = message.full
         self.pane.show_article(stored.id, message.rendered, position=stored.read_position)
-        self._prefetch_after(stored.id)
+        if self._read_ahead:
+            self._prefetch_after(stored.id)
+        if self._when_shown is not None and self._when_shown[0] == stored.id:
+            _, action = self._when_shown
+            self._when_shown = None
+            action()
 
     def _prefetch_after(self, article_id: int) -> None:
         index = self.articles.index_of(article_id)
@@ -721,7 +822,7 @@ class ReaderApp(App[int]):
                     or safe_url(stored.article.url) is None):
                 continue
             try:
-                run_async(self.library.full_text(article_id))
+                run_sync(partial(self.library.full_text, article_id))
             except ReaderError:
                 continue  # read ahead quietly; opening it will say what is wrong
 
@@ -756,7 +857,7 @@ class ReaderApp(App[int]):
     @work(thread=True, exclusive=True, group="article", exit_on_error=False,
           name="fetch the full article")
     def fetch_full_text(self, article_id: int, terms: tuple[str, ...]) -> None:
-        stored = run_async(self.library.full_text(article_id))
+        stored = run_sync(lambda: self.library.full_text(article_id))
         if not stored.full_body:
             raise ReaderError("no readable article found at its link")
         rendered = self.render_stored(stored, full=True, terms=terms)
@@ -944,18 +1045,32 @@ class ReaderApp(App[int]):
         index = next((i for i, widget in enumerate(order) if widget is focused), None)
         following = order[(index + 1) % len(order)] if index is not None else self.articles
         if following is not self.feeds_pane.feed_list:
-            self.query_one("#body").remove_class("-feeds-open")
+            self._close_feeds()
         following.focus()
 
     def _feeds_visible(self) -> bool:
-        body = self.query_one("#body")
-        return body.has_class("-wide") or body.has_class("-feeds-open")
+        return not self.query_one("#body").has_class("-feeds-hidden")
 
     def action_focus_feeds(self) -> None:
         body = self.query_one("#body")
-        if body.has_class("-stacked"):
-            body.add_class("-feeds-open")
+        if body.has_class("-feeds-hidden"):
+            body.add_class("-feeds-open")  # shown for a choice; it goes once one is made
+            self._apply_layout()
         self.feeds_pane.feed_list.focus()
+
+    def _close_feeds(self) -> None:
+        body = self.query_one("#body")
+        if body.has_class("-feeds-open"):
+            body.remove_class("-feeds-open")
+            self._apply_layout()
+
+    def action_toggle_feeds(self) -> None:
+        shown = not self._feeds_visible()
+        self._feeds_wanted = shown
+        self.query_one("#body").remove_class("-feeds-open")
+        self._apply_layout()
+        if not shown and self.feeds_pane.feed_list.has_focus:
+            self.articles.focus()
 
     def action_page_down(self) -> None:
         self.pane.scroll_page_down(animate=False)
@@ -1001,8 +1116,8 @@ class ReaderApp(App[int]):
     def action_clear_filter(self) -> None:
         body = self.query_one("#body")
         bar = self.query_one("#search", SearchBar)
-        if body.has_class("-feeds-open"):  # the feeds pane over a narrow screen closes first
-            body.remove_class("-feeds-open")
+        if body.has_class("-feeds-open"):  # a feeds pane opened for a choice closes first
+            self._close_feeds()
             self.articles.focus()
         elif self._search or bar.has_focus:
             bar.action_clear_search()
@@ -1052,10 +1167,14 @@ class ReaderApp(App[int]):
         return row.url if row is not None else None
 
     def action_toggle_raw(self) -> None:
+        if not self._on_cursor_article(self._toggle_raw):
+            self.notify("No article here.", markup=False)
+
+    def _toggle_raw(self) -> None:
         stored = self._opened
         if stored is None:
-            self.notify("Open an article first.", markup=False)
-        elif self._raw:
+            return
+        if self._raw:
             self.open_article(stored.id, full=self._opened_full, mark_read=False,
                               position=0.0)
         elif stored.article.kind is SourceKind.TEXT and not is_web_url(stored.article.source):
@@ -1064,10 +1183,14 @@ class ReaderApp(App[int]):
             self.notify("The raw view is for plain-text files.", markup=False)
 
     def action_toggle_full(self) -> None:
+        if not self._on_cursor_article(self._toggle_full):
+            self.notify("No article here.", markup=False)
+
+    def _toggle_full(self) -> None:
         stored = self._opened
         if stored is None:
-            self.notify("Open an article first.", markup=False)
-        elif self._opened_full:
+            return
+        if self._opened_full:
             self.open_article(stored.id, full=False, mark_read=False, position=self.pane.position)
         elif stored.full_body:
             self.open_article(stored.id, full=True, mark_read=False, position=self.pane.position)
@@ -1087,6 +1210,9 @@ class ReaderApp(App[int]):
             self.open_in_browser(url)
 
     def action_open_link(self, number: int) -> None:
+        self._on_cursor_article(lambda: self._open_link(number))
+
+    def _open_link(self, number: int) -> None:
         links = self.pane.links
         if 1 <= number <= len(links):
             self.ask_to_open(links[number - 1])

@@ -46,11 +46,22 @@ def test_rows_fill_the_width_exactly(width: int) -> None:
 
 def test_row_columns_by_width() -> None:
     assert Columns.for_width(120).feed and Columns.for_width(120).time
-    assert not Columns.for_width(60).feed and Columns.for_width(60).time
-    assert not Columns.for_width(55).time and Columns.for_width(55).date
-    text = "".join(t for t, _ in row_cells(row(7, "Hello", starred=True), 100))
+    assert Columns.for_width(100).feed and not Columns.for_width(100).time
+    assert Columns.for_width(60).feed and Columns.for_width(60).date
+    assert not Columns.for_width(55).feed and Columns.for_width(55).date
+    text = "".join(t for t, _ in row_cells(row(7, "Hello", starred=True), 120))
     assert text.startswith("\u25cf \u2605 Hello")
     assert "Feed" in text and "2026-03-01" in text and "2 min" in text
+
+
+@pytest.mark.parametrize("width", [99, 120, 160])  # 99: the list of a 100-column screen
+def test_from_a_hundred_columns_a_title_of_69_shows_whole_with_feed_and_date(
+        width: int) -> None:
+    title = "Night trains return between Vienna and the Adriatic after eight years"
+    assert len(title) == 69
+    text = "".join(t for t, _ in row_cells(row(7, title, feed_name="The World Desk"), width))
+    assert title in text and "The World Desk" in text and "2026-03-01" in text
+    assert text.index(title) < text.index("The World Desk") < text.index("2026-03-01")
     read = "".join(t for t, _ in row_cells(row(7, None, read=True, published=None), 100))
     assert read.startswith("    (untitled)")
 

@@ -32,6 +32,7 @@ from reader.core.words import reading_minutes
 PAGE = 64  # rows fetched per request, and the margin fetched around the visible rows
 CACHE_ROWS = 4096
 STRIP_CACHE = 512  # drawn lines: a few screens' worth
+TITLE_MAX = 80  # cells: wider, a title column only pushes the feed and date out of sight
 
 UNREAD_MARK = "\u25cf"  # ●
 STAR_MARK = "\u2605"  # ★
@@ -49,12 +50,15 @@ class Columns:
 
     @classmethod
     def for_width(cls, width: int) -> Columns:
-        if width >= 90:
-            return cls(feed=20, date=10, time=6)
-        if width >= 70:
-            return cls(feed=14, date=10, time=6)
-        if width >= 60:  # narrower: the title needs the room more than the reading time
-            return cls(feed=0, date=10, time=6)
+        # The title comes first and takes what is left: from 96 cells it is whole up to
+        # ~65-70 characters, beside the feed and the date; the reading time only fits on
+        # a wide list; below 60 the feed goes too.
+        if width >= 110:
+            return cls(feed=18, date=10, time=6)
+        if width >= 76:
+            return cls(feed=14, date=10, time=0)
+        if width >= 60:
+            return cls(feed=12, date=10, time=0)
         return cls(feed=0, date=10, time=0)
 
 
@@ -88,8 +92,11 @@ def row_cells(row: ArticleRow, width: int) -> list[tuple[str, str]]:
     if columns.time:
         minutes = reading_minutes(row.words)
         tail.append((" " + (f"{minutes:>3} min" if minutes else "").rjust(columns.time), "meta"))
-    used = sum(cell_len(text) for text, _ in pieces + tail)
-    pieces.append((fit(title, max(0, width - used)), "title"))
+    room = max(0, width - sum(cell_len(text) for text, _ in pieces + tail))
+    pieces.append((fit(title, min(room, TITLE_MAX)), "title"))
+    if room > TITLE_MAX:
+        # a very wide list keeps the feed and the date by the title, not at the far edge
+        tail.append((" " * (room - TITLE_MAX), "meta"))
     return pieces + tail
 
 
@@ -132,6 +139,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     ArticleList {
         overflow-x: hidden;
         overflow-y: scroll;
+        scrollbar-size-vertical: 1;
         background: $surface;
         & > .article-list--cursor {
             background: $block-cursor-background;
@@ -163,10 +171,12 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
     }
 
     class Highlighted(Message):
-        """The cursor moved to another article (None: the list is empty)."""
+        """The cursor is on another article (None: the list is empty); ``by_user``: moved
+        by a key or a click, not by a new view."""
 
-        def __init__(self, article_id: int | None) -> None:
+        def __init__(self, article_id: int | None, *, by_user: bool = False) -> None:
             self.article_id = article_id
+            self.by_user = by_user
             super().__init__()
 
     class Selected(Message):
@@ -311,7 +321,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self._scroll_to_cursor()
         self.refresh_line(previous)
         self.refresh_line(index)
-        self.post_message(self.Highlighted(self.article_id))
+        self.post_message(self.Highlighted(self.article_id, by_user=True))
 
     def move_by(self, delta: int) -> None:
         self.move_to(self._cursor + delta)

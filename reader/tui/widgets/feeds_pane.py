@@ -58,11 +58,12 @@ class Selection:
     feed_id: int | None = None
     folder: str | None = None
     name: str = "All articles"
+    member: str | None = None  # a feed file inside a folder source, by its title
 
     @property
-    def key(self) -> tuple[ViewKind, int | None, str | None]:
+    def key(self) -> tuple[ViewKind, int | None, str | None, str | None]:
         """Identity without the (changeable) display name."""
-        return (self.kind, self.feed_id, self.folder)
+        return (self.kind, self.feed_id, self.folder, self.member)
 
 
 ALL = Selection()
@@ -90,18 +91,26 @@ def entries_for(feeds: Sequence[FeedInfo]) -> list[Entry]:
     for feed in feeds:
         (by_folder.setdefault(feed.folder, []) if feed.folder else loose).append(feed)
 
-    def feed_entry(feed: FeedInfo, depth: int) -> Entry:
+    def feed_entries(feed: FeedInfo, depth: int) -> list[Entry]:
         name = clean_line(feed.name) or "(untitled)"
-        return Entry(Selection(ViewKind.FEED, feed_id=feed.id, name=name), name, feed.unread,
-                     clean_line(feed.last_error), depth)
+        found = [Entry(Selection(ViewKind.FEED, feed_id=feed.id, name=name), name, feed.unread,
+                       clean_line(feed.last_error), depth)]
+        for member in feed.members:  # the feed files of a folder source, under it
+            title = clean_line(member.title) or "(untitled)"
+            found.append(Entry(Selection(ViewKind.FEED, feed_id=feed.id, name=title,
+                                         member=member.title), title, member.unread, None,
+                               depth + 1))
+        return found
 
     for folder in sorted(by_folder, key=natural_key):
         members = sorted(by_folder[folder], key=lambda f: natural_key(f.name))
         name = clean_line(folder) or "(folder)"
         entries.append(Entry(Selection(ViewKind.FOLDER, folder=folder, name=name), name,
                              sum(feed.unread for feed in members), None, 0, folder=True))
-        entries.extend(feed_entry(feed, 1) for feed in members)
-    entries.extend(feed_entry(feed, 0) for feed in sorted(loose, key=lambda f: natural_key(f.name)))
+        for feed in members:
+            entries.extend(feed_entries(feed, 1))
+    for feed in sorted(loose, key=lambda f: natural_key(f.name)):
+        entries.extend(feed_entries(feed, 0))
     return entries
 
 
