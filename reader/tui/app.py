@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import io
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.content import Content
@@ -50,6 +51,7 @@ from reader.core.models import (
 )
 from reader.core.sanitize import clean_line, is_web_url, safe_url
 from reader.library import Library
+from reader.tui.browser import BrowserCommand, browser_command
 from reader.tui.messages import (
     ArticleReady,
     FeedsLoaded,
@@ -93,6 +95,7 @@ PREFETCH = 3  # summary-only entries after the opened one whose full text is fet
 # The reading pane shows the article under the cursor once the cursor has rested this long:
 # holding j moves the cursor at the key repeat's speed and renders nothing on the way.
 FOLLOW_DELAY = 0.15
+STATUS_NOTE_SECONDS = 8
 UNREAD_SCAN_CHUNK = 512
 VIEW_RELOAD_DELAY = 0.3  # while sources load, reload the view at most this often
 FIRST_PAGE = 200  # ids of a new view listed before all of them (more than a screenful)
@@ -234,6 +237,9 @@ class ReaderApp(App[int]):
         self._writer_busy = False
         self._feeds_wanted: bool | None = None  # H: shown or hidden whatever the width
         self._follow_timer: Timer | None = None
+        self._status_note: str | None = None  # a refresh's summary, said for a while
+        self._status_timer: Timer | None = None
+        self._status_text = ""
         self._read_ahead = True
         self._read_timer: Timer | None = None
         # an action waiting for the pane to show the cursor's article (f, v, 1-9 pressed
@@ -388,12 +394,16 @@ class ReaderApp(App[int]):
             sort=ORDERS[self._order][0],
         )
 
-    def reload_view(self, *, top: bool = False) -> None:
-        """Load the current view; the cursor stays on its article unless ``top``."""
+    def reload_view(self, *, top: bool = False, keep: int | None = None) -> None:
+        """Load the current view; the cursor stays on its article unless ``top`` (or goes
+        to ``keep`` when that is in the view)."""
         self._query = self.current_query()
         # before the first layout the list has no height yet: the screen's is a fair guess
         height = self.articles.scrollable_content_region.height or self.size.height
-        keep = None if top else self.articles.article_id
+        if keep is None:
+            keep = None if top else self.articles.article_id
+        else:
+            top = False
         self._awaiting_top = self._awaiting_top or top
         self.load_view(self._query, ORDERS[self._order][1], keep, height)
 
@@ -486,6 +496,24 @@ class ReaderApp(App[int]):
         # on the first row stays there, on the newest; one the user moved stays on its article.
         self.reload_view(top=self.articles.cursor == 0)
 
+    def _flash(self, text: str) -> None:
+        """Say ``text`` on the status line for STATUS_NOTE_SECONDS."""
+        self._status_note = text
+        self._show_status()
+        if self._status_timer is not None:
+            self._status_timer.stop()
+        self._status_timer = self.set_timer(STATUS_NOTE_SECONDS, self._end_flash)
+
+    def _end_flash(self) -> None:
+        self._status_note = None
+        self._status_timer = None
+        self._show_status()
+
+    @property
+    def status_text(self) -> str:
+        """What the status line says now."""
+        return self._status_text
+
     def _show_status(self) -> None:
         parts = [clean_line(self._selection.name) or ""]
         count = len(self.articles.ids)
@@ -500,8 +528,11 @@ class ReaderApp(App[int]):
         if self._loading is not None:
             done, total, label = self._loading
             parts.append(f"{label} {done}/{total}\u2026" if total else f"{label}\u2026")
+        elif self._status_note:
+            parts.append(self._status_note)
+        self._status_text = " \u00b7 ".join(parts)
         # fixed size: no layout pass (a layout of the whole screen costs tens of ms)
-        self.query_one("#status", Static).update(Content(" \u00b7 ".join(parts)), layout=False)
+        self.query_one("#status", Static).update(Content(self._status_text), layout=False)
         self.sub_title = clean_line(self._selection.name) or ""
 
     # -- feeds ----------------------------------------------------------------------------------
@@ -612,7 +643,8 @@ class ReaderApp(App[int]):
     def on_loading_finished(self, message: LoadingFinished) -> None:
         self._loading_over()
         if message.summary:
-            self.notify(message.summary, markup=False)
+            # on the status line, where it covers nothing of the article (a toast did at 80x24)
+            self._flash(message.summary)
         self.load_feeds()
         self.articles.invalidate()
         self._reload_as_sources_load()
@@ -850,9 +882,32 @@ class ReaderApp(App[int]):
         self.push_screen(confirm_link(checked), answered)
 
     def open_in_browser(self, url: str) -> None:
-        self.notify(f"Opening {url}", markup=False)
-        self.run_worker(lambda: webbrowser.open(url), thread=True, exit_on_error=False,
-                        name="open the browser", group="browser")
+        """Open a checked http(s) URL: a console browser with the app suspended, a graphical
+        one detached (see reader.tui.browser). Never through a shell."""
+        command = browser_command(url)
+        if command is None:
+            self.notify("No browser found: set $BROWSER (for example BROWSER=lynx).",
+                        severity="warning", markup=False)
+        elif command.console:
+            self._run_console_browser(command)
+        else:
+            self.notify(f"Opening {url}", markup=False)
+            self.run_worker(lambda: _start_detached(command, url), thread=True,
+                            exit_on_error=False, name="open the browser", group="browser")
+
+    def _run_console_browser(self, command: BrowserCommand) -> None:
+        # The browser owns the terminal until it exits; then the screen is drawn anew, so
+        # nothing it left there stays.
+        try:
+            with self.suspend():
+                subprocess.run(command.argv, check=False)
+        except SuspendNotSupported:
+            self.notify("This terminal cannot be handed to a console browser; set $BROWSER "
+                        "to a graphical one.", severity="warning", markup=False)
+        except OSError as error:
+            self.notify(f"Could not start {command.argv[0]}: {one_line(error)}",
+                        severity="error", markup=False)
+        self.refresh(layout=True, repaint=True)
 
     @work(thread=True, exclusive=True, group="article", exit_on_error=False,
           name="fetch the full article")
@@ -1107,7 +1162,10 @@ class ReaderApp(App[int]):
     def _search_for(self, text: str) -> None:
         if text != self._search:
             self._search = text
-            self.reload_view(top=True)
+            if text:
+                self.reload_view(top=True)
+            else:  # the filter cleared: back on the article being read, in the whole list
+                self.reload_view(keep=self.pane.article_id or self.articles.article_id)
 
     @on(SearchBar.Cleared)
     def _search_cleared(self, message: SearchBar.Cleared) -> None:
@@ -1207,7 +1265,7 @@ class ReaderApp(App[int]):
         if url is None:
             self.notify("This article has no http(s) link.", severity="warning", markup=False)
         else:
-            self.open_in_browser(url)
+            self.ask_to_open(url)  # as the numbered links: the address first, then the browser
 
     def action_open_link(self, number: int) -> None:
         self._on_cursor_article(lambda: self._open_link(number))
@@ -1337,6 +1395,15 @@ class ReaderApp(App[int]):
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)
+
+
+def _start_detached(command: BrowserCommand, url: str) -> None:
+    """A graphical browser, on its own: no terminal, its own session, not waited for."""
+    if not command.argv:
+        webbrowser.open(url)
+        return
+    subprocess.Popen(command.argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def read_piped_stdin() -> bytes:

@@ -1,0 +1,242 @@
+"""The one selected article: the pane follows the cursor, every action applies to the article
+under it, and an article counts as read on Enter or after being shown a while."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.builders import FeedSpec, fill_storage, make_article
+from support.pilot import make_app, settle
+
+from reader.library import Library
+from reader.storage.sqlite import SqliteStorage
+from reader.tui.app import FOLLOW_DELAY
+from reader.tui.browser import BrowserCommand, browser_command
+from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.widgets.article_list import ArticleList
+
+SIZE = (200, 50)
+
+
+@pytest.fixture
+def two_feeds(storage: SqliteStorage) -> dict[str, int]:
+    return fill_storage(storage, [FeedSpec("Alpha", 6), FeedSpec("Beta", 4, offset=50)])
+
+
+def _row(app, article_id):  # type: ignore[no-untyped-def]
+    return app.query_one(ArticleList).cached_row(article_id)
+
+
+async def test_the_pane_follows_the_cursor_and_actions_apply_to_it(
+        library: Library, two_feeds: dict[str, int], tmp_path: Path) -> None:
+    app = make_app(library, tmp_path, mark_read_after=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.pause(FOLLOW_DELAY + 0.2)
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        first = articles.article_id
+        assert app.pane.article_id == first  # shown at start, not read
+        assert first is not None and not library.get(first).read  # type: ignore[union-attr]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert library.get(first).read  # type: ignore[union-attr]
+        await pilot.press("j", "j", "j")  # held: nothing rendered on the way
+        await pilot.pause(FOLLOW_DELAY + 0.2)
+        await settle(pilot)
+        fourth = articles.article_id
+        assert fourth != first and app.pane.article_id == fourth
+        assert "Alpha article 3" in app.pane.plain
+        await pilot.press("s", "m")  # star and mark: the article shown, under the cursor
+        await settle(pilot)
+        stored = library.get(fourth)  # type: ignore[arg-type]
+        assert stored is not None and stored.starred and stored.read
+        assert not library.get(first).starred  # type: ignore[union-attr]
+        # f pressed before the pane caught up still applies to the cursor's article
+        await pilot.press("j", "f")
+        await settle(pilot)
+        assert app.pane.article_id == articles.article_id != fourth
+
+
+async def test_shown_for_a_while_it_counts_as_read(
+        library: Library, two_feeds: dict[str, int], tmp_path: Path) -> None:
+    app = make_app(library, tmp_path, mark_read_after=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.pause(1.5)  # the article the app opened on is not read by waiting
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        first = articles.article_id
+        assert first is not None and not library.get(first).read  # type: ignore[union-attr]
+        await pilot.press("j")
+        second = articles.article_id
+        await pilot.press("j")  # passed over: not read
+        third = articles.article_id
+        await pilot.pause(FOLLOW_DELAY + 1.3)
+        await settle(pilot)
+        assert app.pane.article_id == third
+        assert library.get(third).read  # type: ignore[arg-type, union-attr]
+        assert not library.get(second).read  # type: ignore[arg-type, union-attr]
+        assert _row(app, third).read
+
+
+async def test_mark_read_after_zero_leaves_reading_to_enter(
+        library: Library, two_feeds: dict[str, int], tmp_path: Path) -> None:
+    app = make_app(library, tmp_path, mark_read_after=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await pilot.pause(FOLLOW_DELAY + 0.5)
+        await settle(pilot)
+        shown = app.query_one(ArticleList).article_id
+        assert app.pane.article_id == shown
+        assert not library.get(shown).read  # type: ignore[arg-type, union-attr]
+
+
+# --- external programs --------------------------------------------------------------------
+
+
+def _program(folder: Path, name: str, log: Path) -> Path:
+    path = folder / name
+    path.write_text(f'#!/bin/sh\necho "some output of {name}"\nprintf "%s\\n" "$@" >> {log}\n')
+    path.chmod(0o755)
+    return path
+
+
+def test_browser_is_read_as_webbrowser_reads_it(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    for name in ("lynx", "firefox", "xdg-open", "w3m"):
+        _program(tmp_path, name, log)
+    url = "https://example.org/a b?c=1&d"
+    path = str(tmp_path)
+    # a program name: the URL is its one argument; console or not by the program and display
+    assert browser_command(url, {"BROWSER": "lynx", "PATH": path}) == BrowserCommand(
+        ("lynx", url), console=True)
+    assert browser_command(url, {"BROWSER": "firefox", "PATH": path,
+                                 "DISPLAY": ":0"}) == BrowserCommand(("firefox", url), False)
+    assert browser_command(url, {"BROWSER": "lynx", "PATH": path,
+                                 "DISPLAY": ":0"}).console  # type: ignore[union-attr]
+    # with no display, anything runs in the terminal
+    assert browser_command(url, {"BROWSER": "firefox", "PATH": path}).console  # type: ignore[union-attr]
+    # %s: split like a shell (never run by one), the URL in its place; a last & dropped
+    command = browser_command(url, {"BROWSER": "firefox --new-tab '%s' &", "PATH": path,
+                                    "DISPLAY": ":0"})
+    assert command == BrowserCommand(("firefox", "--new-tab", url), console=False)
+    # the first that exists, across os.pathsep
+    listed = os.pathsep.join(["no-such-browser %s", "w3m"])
+    assert browser_command(url, {"BROWSER": listed, "PATH": path}) == BrowserCommand(
+        ("w3m", url), console=True)
+    # no $BROWSER: xdg-open on a display, else the first console browser found
+    assert browser_command(url, {"PATH": path, "WAYLAND_DISPLAY": "w"}) == BrowserCommand(
+        (str(tmp_path / "xdg-open"), url), console=False)
+    assert browser_command(url, {"PATH": path}) == BrowserCommand(
+        (str(tmp_path / "lynx"), url), console=True)
+    assert browser_command(url, {"PATH": str(tmp_path / "empty")}) is None
+    assert browser_command(url, {"BROWSER": "lynx '%s", "PATH": path}) is not None  # falls on
+    # a URL that looks like shell syntax stays one argument
+    nasty = "https://example.org/$(touch x);rm -rf ~"
+    assert browser_command(nasty, {"BROWSER": "lynx %s", "PATH": path}) == BrowserCommand(
+        ("lynx", nasty), console=True)
+
+
+async def test_o_with_a_console_browser_suspends_the_app(
+        library: Library, storage: SqliteStorage, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "opened.log"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _program(bin_dir, "lynx", log)
+    monkeypatch.setenv("BROWSER", "lynx")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    url = "https://example.org/feed.xml"
+    feed = storage.upsert_feed(url, title="Feed", subscribed=True)
+    storage.upsert_articles(feed, [make_article(url, 0, title="One",
+                                                url="https://example.org/story",
+                                                body="See [two](https://example.org/two).")])
+    app = make_app(library, tmp_path)
+    events: list[str] = []
+
+    @contextlib.contextmanager
+    def suspend() -> Iterator[None]:  # the headless driver cannot suspend: record instead
+        events.append("suspended")
+        yield
+        events.append(f"resumed: {log.read_text().split()}")
+
+    monkeypatch.setattr(app, "suspend", suspend)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert events == ["suspended", "resumed: ['https://example.org/story']"]
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("1", "y")  # a numbered link goes the same way
+        await settle(pilot)
+        await asyncio.sleep(0)
+        assert events[-1] == "resumed: ['https://example.org/story', 'https://example.org/two']"
+        assert app.is_running
+
+
+# --- the feeds pane ---------------------------------------------------------------------
+
+
+async def test_a_folders_feed_files_are_listed_under_it_and_sorted_by(
+        library: Library, tmp_path: Path) -> None:
+    from support.paths import SAMPLES
+
+    from reader.tui.widgets.feeds_pane import FeedList, FeedsPane
+
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(SAMPLES)]})
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot, rounds=6)
+        feeds = app.query_one(FeedList)
+        names = [entry.name for entry in feeds.lines]
+        assert "sample_feeds" in names
+        for member in ("The World Desk", "Science Notes"):  # the feed files inside it
+            assert member in names and names.index(member) > names.index("sample_feeds")
+        assert app.query_one(FeedsPane).display  # more than one source: shown
+        await app.run_action("sort_by('feed')")
+        await settle(pilot)
+        shown = [app.query_one(ArticleList).cached_row(i) for i in app.query_one(ArticleList).ids]
+        order = [row.feed_name for row in shown if row is not None]
+        assert order == sorted(order, key=str.casefold)  # grouped by the name each row shows
+        feeds.focus()
+        feeds.move_to_selection(next(e.selection for e in feeds.lines
+                                     if e.name == "Science Notes"))
+        await pilot.press("enter")
+        await settle(pilot)
+        rows = [app.query_one(ArticleList).cached_row(i) for i in app.query_one(ArticleList).ids]
+        assert rows and {row.feed_name for row in rows if row} == {"Science Notes"}
+        await pilot.press("H")  # hidden whatever the width, and back
+        await pilot.pause()
+        assert not app.query_one(FeedsPane).display
+        await pilot.press("H")
+        await pilot.pause()
+        assert app.query_one(FeedsPane).display
+
+
+async def test_one_source_hides_the_feeds_pane(library: Library, storage: SqliteStorage,
+                                               tmp_path: Path) -> None:
+    from reader.tui.widgets.feeds_pane import FeedsPane
+
+    fill_storage(storage, [FeedSpec("Only", 3)])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        assert not app.query_one(FeedsPane).display
+        await pilot.press("h")  # opened for a choice, and closed once it is made
+        await pilot.pause()
+        assert app.query_one(FeedsPane).display
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not app.query_one(FeedsPane).display
