@@ -49,13 +49,6 @@ from reader.core.models import (
     StoredArticle,
 )
 from reader.core.paths import db_path, subscriptions_path
-from reader.ingest.subscriptions import (
-    feed_kind,
-    parse_subscription_list,
-    read_own_opml,
-    write_opml,
-)
-from reader.intake import Intake, local_key
 from reader.storage.base import Storage
 
 if TYPE_CHECKING:
@@ -129,6 +122,8 @@ class Library:
         self.close()
 
     def _recover(self, salvage: Salvage) -> None:
+        from reader.ingest.subscriptions import feed_kind
+
         restored, problem = self._restore_subscriptions()
         if restored == 0:
             for feed in salvage.feeds:
@@ -151,6 +146,8 @@ class Library:
 
     def _restore_subscriptions(self) -> tuple[int, str | None]:
         """Subscriptions back from ``subscriptions.opml``: how many, and what went wrong."""
+        from reader.ingest.subscriptions import read_own_opml
+
         opml = subscriptions_path(self.path)
         try:
             data = opml.read_bytes()
@@ -201,6 +198,8 @@ class Library:
 
     def find_feed(self, spec: str) -> FeedInfo | None:
         """The source a URL or a path (relative, ``~``) names, if the library has it."""
+        from reader.intake import local_key
+
         return self._storage.feed_by_url(spec.strip()) or self._storage.feed_by_url(
             local_key(spec))
 
@@ -348,6 +347,8 @@ class Library:
         ``head_start``: seconds a folder opened before is left alone after it is reported,
         before its walk for changes begins (an interface painting it wants the interpreter).
         """
+        from reader.intake import Intake
+
         intake = Intake(self._storage, on_result=on_result, cancelled=cancelled, stdin=stdin,
                         primed=primed, head_start=head_start)
         return intake.run(specs)
@@ -358,6 +359,8 @@ class Library:
             on_result: Callable[[SourceOutcome], None] = lambda outcome: None,
             ) -> list[SourceOutcome]:
         """Subscribe to feed URLs (web pages through their feed link), feed files, folders."""
+        from reader.intake import Intake
+
         outcomes = Intake(self._storage, on_result=on_result, subscribe=True,
                           folder=folder).run(specs)
         if any(o.feed_id is not None for o in outcomes):
@@ -369,6 +372,8 @@ class Library:
 
         Raises SourceError naming what is not subscribed.
         """
+        from reader.intake import local_key
+
         feeds = self._storage.feeds(subscribed_only=True, counts=False)
         by_url = {f.url: f for f in feeds}
         by_id = {f.id: f for f in feeds}
@@ -407,6 +412,8 @@ class Library:
 
     def import_file(self, path: Path) -> ImportReport:
         """Subscribe to the feeds of an OPML file or a newsboat ``urls`` file (nothing fetched)."""
+        from reader.ingest.subscriptions import parse_subscription_list
+
         try:
             data = Path(path).read_bytes()
         except OSError as error:
@@ -433,6 +440,8 @@ class Library:
         Local folders and files are left out unless ``include_local`` (they mean nothing
         to another reader); the copy kept next to the database includes them.
         """
+        from reader.ingest.subscriptions import write_opml
+
         feeds = [f for f in self._storage.feeds(subscribed_only=True, counts=False)
                  if include_local or sanitize.is_web_url(f.url)]
         return write_opml(feeds, include_local=include_local)

@@ -6,6 +6,7 @@ The TUI is imported lazily so that ``reader dump`` and friends never pay for Tex
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -47,12 +48,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in missing:
                 sys.stderr.write(f"reader: no such file or directory: {display_name(name)}\n")
             return 1
-        from reader import priming
-        from reader.core.paths import db_path
+        # No collection while the interface imports: its ~100,000 new objects would set
+        # off full collections that find nothing (the app freezes them once it is up).
+        gc.disable()
+        primer = None
+        if any(os.path.isdir(source) for source in args.sources):
+            from reader import priming
+            from reader.core.paths import db_path
 
-        # forked now, while the process is small: it cleans new folders' first files on
-        # the other core while this one imports the interface
-        primer = priming.start(args.sources, db_path(args.db))
+            # forked now, while the process is small: it cleans new folders' first files
+            # on the other core while this one imports the interface
+            primer = priming.start(args.sources, db_path(args.db))
         from reader.tui.app import run_tui
 
         return run_tui(sources=args.sources, db=args.db, config=args.config, primed=primer)

@@ -249,9 +249,13 @@ class ReaderApp(App[int]):
     # -- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="body"):
+        # The layout's classes from the start: changing them later restyles the whole
+        # screen (~40 ms). More than one source is the guess until the feeds are known.
+        feeds, side = self._layout_for(self.size.width, sources=2 if not self.session
+                                       or len(self.sources) > 1 else 1)
+        with Horizontal(id="body", classes="" if feeds else "-feeds-hidden"):
             yield FeedsPane(id="feeds")
-            with Container(id="main"):
+            with Container(id="main", classes="-side" if side else "-stacked"):
                 with Vertical(id="list-column"):
                     yield SearchBar(id="search")
                     yield ArticleList(id="articles")
@@ -283,6 +287,7 @@ class ReaderApp(App[int]):
         # app: out of the collector's sight, a full collection no longer walks it, which
         # took ~70 ms in the middle of a paint.
         gc.freeze()
+        gc.enable()  # the command line turned it off for the start-up
         self.set_keymap(dict(self._user_keys))
         self.query_one(KeyBar).show_hints(self.key_hints())
         self._apply_theme()
@@ -318,16 +323,27 @@ class ReaderApp(App[int]):
         width = self.size.width if width is None else width
         body = self.query_one("#body")
         main = self.query_one("#main")
+        shown, side = self._layout_for(width, sources=_sources(self._feeds),
+                                       opened=body.has_class("-feeds-open"))
+        changed = body.has_class("-feeds-hidden") == shown or main.has_class("-side") != side
+        if not changed:
+            return
+        # the classes first, then one restyle (each class change alone restyles the screen)
+        (body.remove_class if shown else body.add_class)("-feeds-hidden", update=False)
+        (main.add_class if side else main.remove_class)("-side", update=False)
+        (main.remove_class if side else main.add_class)("-stacked", update=False)
+        body.update_node_styles()
+
+    def _layout_for(self, width: int, *, sources: int, opened: bool = False) -> tuple[bool, bool]:
+        """(feeds pane shown, list beside the article) for a screen ``width`` wide."""
         shown = self._feeds_wanted
         if shown is None:
-            shown = width >= FEEDS_MIN and _sources(self._feeds) > 1
-        shown = shown or body.has_class("-feeds-open")
-        body.set_class(not shown, "-feeds-hidden")
+            shown = width >= FEEDS_MIN and sources > 1
+        shown = shown or opened
         room = width - (FEEDS_WIDTH if shown else 0)
         layout = self.config.layout
         side = layout is Layout.WIDE or (layout is Layout.AUTO and room >= SIDE_BY_SIDE_MIN)
-        main.set_class(side, "-side")
-        main.set_class(not side, "-stacked")
+        return shown, side
 
     def _apply_theme(self) -> None:
         if self.config.theme in self.available_themes:

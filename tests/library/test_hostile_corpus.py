@@ -1210,6 +1210,9 @@ async def test_only_http_links_reach_the_browser(
         if key.upper().endswith("PROXY") or key.startswith(("XDG_", "READER_")):
             monkeypatch.setenv(key, value)
     opened: list[str] = []
+    # a graphical session with no xdg-open, so the checked URL goes to Python's webbrowser
+    monkeypatch.setattr(tui_app, "browser_command",
+                        lambda url: tui_app.BrowserCommand((), console=False))
     monkeypatch.setattr(tui_app.webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
     wanted = {"javascript", "option injection", "escape in URL", "Title [@click=app.quit]x[/]"}
     messages: list[str] = []

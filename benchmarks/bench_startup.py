@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Time to first paint of ``reader`` on a 400-article library, beside a bare Textual app.
+
+    python benchmarks/bench_startup.py [--runs 5] [--other-reader PATH] [--importtime]
+
+Builds a library of 8 feeds x 50 articles (no refresh on start), then, in turns in one
+run, times from launch to the first screen in a tmux pane (``../shared/bench/ttfp.py``'s
+measure) for:
+
+* a bare Textual app: an ``App`` whose ``compose`` yields one ``Static``;
+* ``reader``, until the list shows the newest article (``reader list``'s first row);
+* ``--other-reader``: another installation's ``reader`` command (e.g. an older checkout),
+  on a copy of the same library, for a before/after in the same run.
+
+Prints each median (of ``--runs``) and the ratio to the bare app (target: <= 1.5).
+``--importtime`` also prints the modules that take longest to import before the first
+paint (``python -X importtime``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from installed import compile_reader  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+TTFP = ROOT.parent / "shared" / "bench" / "ttfp.py"
+TOPICS = ("harbour", "council budget", "rail strike", "glacier", "school vote", "ferry",
+          "museum", "bridge repairs", "festival", "flood defences")
+BARE_APP = '''
+from textual.app import App
+from textual.widgets import Static
+
+
+class Bare(App):
+    def compose(self):
+        yield Static("bare app ready")
+
+
+Bare().run()
+'''
+
+
+def load_ttfp() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("ttfp", TTFP)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"no {TTFP}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build(db: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    from reader.core.models import Article, BodyState, SourceKind
+    from reader.storage.sqlite import SqliteStorage
+
+    storage, _ = SqliteStorage.open(db)
+    start = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    for f in range(8):
+        url = f"https://feeds.example/{f}.xml"
+        feed_id = storage.upsert_feed(url, title=f"Desk {f}", subscribed=True)
+        storage.upsert_articles(feed_id, [Article(
+            source=url, key=f"{f}-{e}", kind=SourceKind.FEED, body_state=BodyState.FULL,
+            title=f"Story {e} of desk {f}: news about the {TOPICS[(f + e) % len(TOPICS)]}",
+            url=f"https://feeds.example/{f}/{e}.html", author="A. Writer",
+            published=start - timedelta(minutes=37 * e + 5 * f),
+            body="\n\n".join(f"Paragraph {p} of story {e}, with words to read." * 6
+                             for p in range(6)))
+            for e in range(50)])
+    storage.close()
+
+
+def newest_title(reader: list[str], db: Path, env: dict[str, str]) -> str:
+    out = subprocess.run([*reader, "--db", str(db), "list", "--limit", "1", "--json"],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    return str(json.loads(out)[0]["title"])
+
+
+def options(expect: str) -> argparse.Namespace:
+    return argparse.Namespace(expect=expect, keys="", expect_after="", cols=120, rows=40,
+                              term="xterm-256color", poll_ms=5, timeout=30, settle=0.5)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--other-reader", type=Path,
+                        help="another installation's reader command, timed beside this one")
+    parser.add_argument("--importtime", action="store_true")
+    args = parser.parse_args()
+    if not shutil.which("tmux"):
+        raise SystemExit("needs tmux")
+    compile_reader()  # time the reader as installed (with bytecode), see installed.py
+    ttfp = load_ttfp()
+    work = Path(tempfile.mkdtemp(prefix="reader-startup-"))
+    db = work / "library.sqlite"
+    build(db)
+    config = work / "config.toml"
+    config.write_text("[refresh]\non_start = false\ninterval_minutes = 0\n", encoding="utf-8")
+    env = {**os.environ, "READER_CONFIG": str(config), "PYTHONDONTWRITEBYTECODE": ""}
+    script = Path(sys.executable).with_name("reader")
+    reader = [str(script)] if script.exists() else [sys.executable, "-m", "reader"]
+    title = newest_title(reader, db, env)
+    bare = work / "bare.py"
+    bare.write_text(BARE_APP, encoding="utf-8")
+    envs = " ".join(f"{k}={v}" for k, v in (("READER_CONFIG", str(config)),))
+    programs: dict[str, tuple[list[str], str]] = {
+        "bare Textual app": ([sys.executable, str(bare)], "bare app ready"),
+        "reader": (["env", envs, *reader, "--db", str(db)], re.escape(title[:20])),
+    }
+    if args.other_reader:
+        other_db = work / "other.sqlite"
+        shutil.copyfile(db, other_db)
+        programs["other reader"] = (["env", envs, str(args.other_reader), "--db",
+                                     str(other_db)], re.escape(title[:20]))
+    times: dict[str, list[float]] = {name: [] for name in programs}
+    for _ in range(args.runs):
+        for name, (command, expect) in programs.items():
+            first, _, shown = ttfp.one_run(command, options(expect))
+            if first is None:
+                print(shown)
+                raise SystemExit(f"{name} never showed {expect!r}")
+            times[name].append(first)
+    bare_median = statistics.median(times["bare Textual app"])
+    print(f"first paint, 400 articles, 120x40, median of {args.runs} (runs in turns):")
+    for name, values in times.items():
+        median = statistics.median(values)
+        runs = " ".join(f"{v:.3f}" for v in values)
+        print(f"  {name:18} {median:.3f} s  ({median / bare_median:.2f}x bare)  runs: {runs}")
+    ratio = statistics.median(times["reader"]) / bare_median
+    print(f"reader / bare app: {ratio:.2f}x (target <= 1.5x): "
+          f"{'within target' if ratio <= 1.5 else 'NOT within target'}")
+    if args.importtime:
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import reader.cli, reader.tui.app"],
+            capture_output=True, text=True, env=env)
+        rows = []
+        for line in result.stderr.splitlines():
+            parts = line.split("|")
+            if len(parts) == 3 and parts[1].strip().isdigit():
+                rows.append((int(parts[1]), parts[2].rstrip()))
+        print("slowest imports (cumulative us):")
+        for cumulative, name in sorted(rows, reverse=True)[:25]:
+            print(f"  {cumulative:>8} {name}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
