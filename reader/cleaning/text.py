@@ -33,6 +33,7 @@ from functools import cache
 from itertools import accumulate
 from pathlib import Path
 
+from reader.cleaning.layout import Block, blocks
 from reader.cleaning.textdates import find_date, looks_like_date
 from reader.core.dates import plausible
 
@@ -68,7 +69,6 @@ _LINE_ENDS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 # Invisible format characters (zero-width spaces, BOMs, bidi marks) carry nothing a
 # reader needs and would defeat line comparisons.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
-_SPACE_RUN = re.compile(r"[ \t]+")
 _DIGITS = re.compile(r"\d+")
 
 
@@ -84,17 +84,6 @@ def _split_lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return lines
-
-
-def _tidy(line: str) -> str:
-    """One line as it goes into the body: invisible characters gone, runs of spaces one.
-
-    Other spacing (a no-break space, an ideographic space) is the writer's and stays.
-    """
-    if not line.isascii():
-        line = _INVISIBLE.sub("", line)
-    line = line.strip()
-    return _SPACE_RUN.sub(" ", line) if "  " in line or "\t" in line else line
 
 
 def normalise_line(line: str) -> str:
@@ -136,92 +125,13 @@ def repeated_lines(
 
 # --------------------------------------------------------------------------- units
 
-
-@dataclass(slots=True)
-class _Unit:
-    """A block that is kept or dropped as a whole: one line, or a reflowed paragraph."""
-
-    text: str
-    first: int  # index of its first line
-    last: int  # index of its last line (inclusive)
-
-
+# The blocks the classifier decides on: a paragraph, a list item, a heading.
+_Unit = Block
 _LIST_MARK = re.compile(r"^(?:[-*•·▪‣◦–]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)")
 
 
-def _wrap_width(lines: Sequence[str]) -> int | None:
-    """The column a hard-wrapped text was broken at, or None when lines are not wrapped.
-
-    Wrapped text has most lines ending just short of one width; dumps with one block
-    per line have lengths all over the place.
-    """
-    raw = list(map(len, lines))
-    # Quick refusal: in wrapped text short lines only end paragraphs, while a page dump
-    # is mostly menu items.
-    if sum(map((20).__gt__, raw)) > 0.5 * len(raw):
-        return None
-    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
-    if len(lengths) < 4:
-        return None
-    width = lengths[int(0.9 * (len(lengths) - 1))]
-    if not 30 <= width <= 130:
-        return None
-    near = sum(1 for n in lengths if width - 25 <= n <= width + 2)
-    over = sum(1 for n in lengths if n > width + 10)
-    if near < 0.5 * len(lengths) or over > 0.1 * len(lengths):
-        return None
-    # Wrapping breaks lines mid-sentence; one paragraph per line ends each with a stop,
-    # however alike the lengths.
-    stopped = sum(1 for line in lines if line.strip() and _ends_sentence(line.rstrip()))
-    if stopped > 0.5 * len(lengths):
-        return None
-    return width
-
-
-def _continues(line: str, nxt: str, width: int) -> bool:
-    """Whether ``nxt`` carries on the paragraph ``line`` was wrapped out of."""
-    stripped = nxt.strip()
-    if not stripped or _LIST_MARK.match(stripped) or nxt[:1].isspace() and len(line) < width - 30:
-        return False
-    first_word = stripped.split(" ", 1)[0]
-    # A greedy wrapper breaks a line only when the next word would not fit.
-    return len(line.rstrip()) + 1 + len(first_word) > width - 3
-
-
-def _units(lines: Sequence[str]) -> list[_Unit]:
-    width = _wrap_width(lines)
-    units: list[_Unit] = []
-    i, n = 0, len(lines)
-    while i < n:
-        text = _tidy(lines[i])
-        if not text:
-            i += 1
-            continue
-        first = i
-        if width is not None:
-            parts = [text]
-            while i + 1 < n and _continues(lines[i], lines[i + 1], width):
-                i += 1
-                parts.append(_tidy(lines[i]))
-            text = _join_wrapped(parts)
-        units.append(_Unit(text, first, i))
-        i += 1
-    return units
-
-
-def _join_wrapped(parts: list[str]) -> str:
-    pieces = [parts[0]]
-    for part in parts[1:]:
-        last = pieces[-1]
-        # A word hyphenated at the break ("extra-\nordinary") is mended only when the
-        # next line goes on in lowercase; "well-\nKnown" keeps its hyphen.
-        if last.endswith("-") and len(last) > 1 and last[-2].isalpha() and part[:1].islower():
-            pieces[-1] = last[:-1]
-            pieces.append(part)
-        else:
-            pieces.append(" ")
-            pieces.append(part)
-    return "".join(pieces)
+def _units(lines: Sequence[str]) -> list[Block]:
+    return blocks(lines)
 
 
 # --------------------------------------------------------------------------- features
