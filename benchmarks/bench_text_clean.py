@@ -165,13 +165,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=dumps.DEFAULT_OUT, help="the dumps' folder")
     ap.add_argument("--datasets", nargs="+", default=list(dumps.DATASETS))
-    ap.add_argument("--layouts", nargs="+", default=list(dumps.LAYOUTS))
+    ap.add_argument("--layouts", nargs="+", default=list(dumps.LAYOUTS),
+                    help="layouts to clean and score (those in TRAIN are also fitted on)")
+    ap.add_argument("--train-layouts", nargs="+", help="fit on these instead")
     ap.add_argument("--folds", type=int, default=10)
     ap.add_argument("--sample", type=int, help="train each fold on this many layouts per page")
     ap.add_argument("--no-cv", action="store_true", help="score the shipped model in-sample")
     ap.add_argument("--speed-only", action="store_true")
     ap.add_argument("--baseline", default=BASELINE, help="git revision to time against")
     ap.add_argument("--json", type=Path, help="write every figure here")
+    ap.add_argument("--fold-models", type=Path,
+                    help="save each fold's model in this folder, or reuse those there")
     ap.add_argument("--preds", type=Path, help="write every body here (JSON)")
     args = ap.parse_args()
     speed(args.baseline)
@@ -192,11 +196,19 @@ def main() -> None:
         }
         label = "shipped model, in-sample: NOT the figure that counts"
     else:
-        train_layouts = [name for name in args.layouts if name in dumps.TRAIN]
-        train_dumps = trainer.load_dumps(pages, train_layouts, args.out, scorer, args.sample)
+        train_layouts = args.train_layouts or [n for n in args.layouts if n in dumps.TRAIN]
+        if set(train_layouts) - set(dumps.TRAIN):
+            ap.error("only TRAIN layouts can be fitted on")
+        reuse = args.fold_models and all(
+            (args.fold_models / f"fold-{k}-of-{args.folds}.json").exists()
+            for k in range(args.folds)
+        )
+        train_dumps = [] if reuse else trainer.load_dumps(
+            pages, train_layouts, args.out, scorer, args.sample
+        )
         preds = trainer.cross_validate(
             pages, train_dumps, args.layouts, args.out, trainer.SETTINGS, args.folds,
-            progress=lambda line: print(line, file=sys.stderr),
+            progress=lambda line: print(line, file=sys.stderr), models=args.fold_models,
         )
         label = f"cross-validated, {args.folds} folds grouped by site"
     figures = report(pages, preds, args.layouts, args.out, scorer, label)

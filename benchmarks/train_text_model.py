@@ -20,9 +20,11 @@ every page of every TRAIN layout and writes ``reader/cleaning/text_model.json``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
+import pickle
 import random
 import sys
 import time
@@ -47,6 +49,8 @@ SHINGLE = 4
 LABEL_SHARE = float(os.environ.get("LABEL_SHARE", "0.3"))
 # Weight of each plain-file variant of a naive dump (see Dump.variants), relative to it.
 AUGMENT = float(os.environ.get("AUGMENT", "0.1"))
+# Weight of a page of another type than article, relative to an article.
+OTHER_TYPES = float(os.environ.get("OTHER_TYPES", "0.3"))
 
 
 def load_scorer():  # type: ignore[no-untyped-def]
@@ -135,6 +139,8 @@ class Dump:
     y: np.ndarray
     w: np.ndarray
     shapes: list[list[float]]
+    texts: list[str]
+    weight: float = 1.0  # relative to a whole dump of an article
     augmented: list[Dump] = field(default_factory=list)
 
     @classmethod
@@ -145,11 +151,13 @@ class Dump:
         labels, sizes = label_units(units, page.truth, scorer)
         y = np.array([labels[i] for i in picked], dtype=np.int8)
         per_unit = np.minimum(np.array([sizes[i] for i in picked], dtype=float), 400) + 1.0
-        w = (weight * per_unit / per_unit.sum()).astype(np.float32) if len(picked) else per_unit
+        w = (per_unit / per_unit.sum()).astype(np.float32) if len(picked) else per_unit
         n_shape = len(cleaner.FEATURE_NAMES)
-        dump = cls(page, layout, np.array(rows, dtype=np.float32).reshape(len(rows), -1), y, w,
-                   [r[:n_shape] for r in rows])
-        if layout == "naive" and weight == 1.0:
+        width = len(cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES + cleaner.GAP_NAMES
+                    + cleaner.LAYOUT_NAMES)
+        dump = cls(page, layout, np.array(rows, dtype=np.float32).reshape(len(rows), width), y,
+                   w, [r[:n_shape] for r in rows], [units[i].text for i in picked], weight)
+        if layout == "naive" and weight == 1.0 and page.page_type == "article":
             dump.augmented = cls.variants(page, text, units, labels, scorer)
         return dump
 
@@ -176,7 +184,13 @@ def load_dumps(
     """Featurised dumps of ``pages`` in ``layouts``; with ``sample``, that many layouts
     per page (drawn at random, always including the naive one)."""
     rng = random.Random(13)
-    made, started = [], time.perf_counter()
+    started = time.perf_counter()
+    featurised = {
+        (dataset, layout): _featurised(dataset, layout, pages, out, scorer)
+        for dataset in sorted({p.dataset for p in pages})
+        for layout in layouts
+    }
+    made = []
     for page in pages:
         chosen = list(layouts)
         if sample is not None and len(chosen) > sample:
@@ -185,11 +199,42 @@ def load_dumps(
                 others, sample - ("naive" in chosen)
             )
         for layout in chosen:
-            path = dump_path(out, page, layout)
-            if path.exists():
-                made.append(Dump.make(page, layout, path.read_text("utf-8"), scorer))
+            dump = featurised[(page.dataset, layout)].get(page.id)
+            if dump is not None:
+                made.append(dump)
     print(f"features: {len(made)} dumps, {sum(len(d.y) for d in made)} blocks, "
           f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return made
+
+
+def _code_version() -> str:
+    """What the features depend on: the cleaner's code as it was when this process began."""
+    version = hashlib.sha256(str(LABEL_SHARE).encode())
+    for name in ("text.py", "layout.py", "textdates.py", "stopwords.json"):
+        version.update((ROOT / "reader" / "cleaning" / name).read_bytes())
+    return version.hexdigest()[:16]
+
+
+CODE_VERSION = _code_version()
+
+
+def _featurised(  # type: ignore[no-untyped-def]
+    dataset: str, layout: str, pages: Sequence[Page], out: Path, scorer
+) -> dict[str, Dump]:
+    """Every page of ``dataset`` in ``layout``, featurised; kept on disk between runs for
+    as long as the cleaner's code and the labelling are the same."""
+    cache = out.parent / "features" / CODE_VERSION / f"{dataset}-{layout}.pickle"
+    if cache.exists():
+        with cache.open("rb") as handle:
+            return pickle.load(handle)  # type: ignore[no-any-return]  # noqa: S301 - our own file
+    made = {}
+    for page in pages:
+        path = dump_path(out, page, layout)
+        if page.dataset == dataset and path.exists():
+            made[page.id] = Dump.make(page, layout, path.read_text("utf-8"), scorer)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with cache.open("wb") as handle:
+        pickle.dump(made, handle, protocol=pickle.HIGHEST_PROTOCOL)
     return made
 
 
@@ -210,13 +255,17 @@ def train(dumps_: Sequence[Dump], settings: dict[str, float]) -> cleaner._Model:
     """Fit the two stages in turn; the second learns from the scores of the first."""
     every = [v for d in dumps_ for v in (d, *d.augmented) if len(d.y)]
     y = np.concatenate([d.y for d in every])
-    w = np.concatenate([d.w for d in every])
+    # Pages that are not articles (forums, listings, products...) teach what main content
+    # is elsewhere, but the reader is for articles: they weigh less.
+    w = np.concatenate([
+        d.w * d.weight * (1.0 if d.page.page_type == "article" else OTHER_TYPES) for d in every
+    ])
     x1 = np.vstack([d.rows for d in every])
     w1, b1 = fit(x1, y, w, settings["c1"])
     del x1
     rows2 = [
-        np.array(cleaner._stage2(list(d.rows.astype(float) @ w1 + b1), d.shapes), dtype=np.float32)
-        .reshape(len(d.y), -1)
+        np.array(cleaner._stage2(list(d.rows.astype(float) @ w1 + b1), d.shapes, d.texts),
+                 dtype=np.float32).reshape(len(d.y), -1)
         for d in every
     ]
     w2, b2 = fit(np.vstack(rows2), y, w, settings["c2"])
@@ -272,21 +321,34 @@ def cross_validate(
     settings: dict[str, float],
     folds: int,
     progress: Callable[[str], None] = lambda s: None,
+    models: Path | None = None,
 ) -> Predictions:
     """The body of every page in every layout, each cleaned by a model fitted without any
-    page of its site (and never on a HELD_OUT layout)."""
+    page of its site (and never on a HELD_OUT layout). With ``models`` (a folder), each
+    fold's model is saved there, or read from there when it already is."""
     fold = fold_of((p.site for p in pages), folds)
     preds: Predictions = {}
     for k in range(folds):
         started = time.perf_counter()
-        model = train([d for d in train_dumps if fold[d.page.site] != k], settings)
+        saved = models / f"fold-{k}-of-{folds}.json" if models else None
+        if saved is not None and saved.exists():
+            # Fitted before on the same folds: only the decoding is tried again.
+            model = replace(cleaner._model_from(json.loads(saved.read_text("utf-8"))),
+                            threshold=settings["threshold"], block_in=settings["block_in"],
+                            block_out=settings["block_out"], gap_cost=settings["gap_cost"])
+        else:
+            model = train([d for d in train_dumps if fold[d.page.site] != k], settings)
+            if saved is not None:
+                saved.parent.mkdir(parents=True, exist_ok=True)
+                saved.write_text(json.dumps(model_json(model, "fold model")), "utf-8")
         tested = [p for p in pages if fold[p.site] == k]
         for page in tested:
             for layout in layouts:
                 path = dump_path(out, page, layout)
                 if path.exists():
                     preds[(page.dataset, layout, page.id)] = clean_as_a_user(path, model)
-        progress(f"fold {k + 1}/{folds}: {len(tested)} pages, {time.perf_counter() - started:.0f} s")
+        took = time.perf_counter() - started
+        progress(f"fold {k + 1}/{folds}: {len(tested)} pages, {took:.0f} s")
     return preds
 
 
@@ -302,10 +364,13 @@ SETTINGS: dict[str, float] = {
 FOLDS = 10
 
 
-def write_model(model: cleaner._Model, about: str) -> None:
-    data = {
+def model_json(model: cleaner._Model, about: str) -> dict[str, object]:
+    return {
         "_about": about,
-        "features1": list(cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES + cleaner.GAP_NAMES),
+        "features1": list(
+            cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES + cleaner.GAP_NAMES
+            + cleaner.LAYOUT_NAMES
+        ),
         "features2": list(cleaner.STAGE2_NAMES),
         "w1": [round(v, 6) for v in model.w1],
         "b1": round(model.b1, 6),
@@ -316,7 +381,11 @@ def write_model(model: cleaner._Model, about: str) -> None:
         "block_out": model.block_out,
         "gap_cost": model.gap_cost,
     }
-    cleaner.MODEL_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def write_model(model: cleaner._Model, about: str) -> None:
+    text = json.dumps(model_json(model, about), indent=1) + "\n"
+    cleaner.MODEL_PATH.write_text(text, encoding="utf-8")
 
 
 def main() -> None:

@@ -121,6 +121,7 @@ def detect(lines: Sequence[str]) -> Layout:
 
 @dataclass(slots=True)
 class _Profile:
+    text: str  # the lines joined
     layout: Layout
     widths: list[int]
     indents: list[int]
@@ -137,7 +138,7 @@ def _profile(lines: Sequence[str]) -> _Profile:
         markdown=_has_markdown(text),
         indent=_usual_indent(widths, indents),
     )
-    return _Profile(layout, widths, indents, reaches)
+    return _Profile(text, layout, widths, indents, reaches)
 
 
 def _has_link_numbers(text: str) -> bool:
@@ -316,13 +317,21 @@ _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
 # --------------------------------------------------------------------------- inline junk
 
 # Form widgets as text browsers draw them: fields, check boxes, radio buttons, buttons.
+# Each branch starts with its bracket, so the engine can skip to the next "[", "(" or
+# "_"; a widget never follows a letter: "print()" is code, "x[ ]" an index.
 _WIDGETS = re.compile(
-    r"(?<![\w(\[])(?:\[[ _]{2,}\]|\[_[ _.]*\]|\[[ xX*✓_]\]|\([ *xX•]\)|_{3,}|"
-    r"\((?:BUTTON|submit|button)\)|"
-    r"\[(?:BUTTON|IMG|INLINE|image|img|ISMAP|USEMAP|EMBED|IFRAME|FIG|LINK)\]|"
-    r"\[[^\]\s/]{1,80}\.(?:png|jpe?g|gif|svg|webp)\]|[☐☑☒])"
+    r"\[(?<![\w(\[]\[)(?:[ _]{2,}\]|_[ _.]*\]|[ xX*✓_]\]|"
+    r"(?:BUTTON|IMG|INLINE|image|img|ISMAP|USEMAP|EMBED|IFRAME|FIG|LINK)\]|"
+    r"[^\]\s/]{1,80}\.(?:png|jpe?g|gif|svg|webp)\])|"
+    r"\((?<![\w(\[]\()(?:[ *xX•]\)|(?:BUTTON|submit|button)\))|"
+    r"_(?<![\w(\[]_)__+|[☐☑☒]"
 )
 _WIDGET_HINTS = ("[", "__", "(", "☐", "☑", "☒")
+# Lines that _plain_blocks would leave out or change start like these (searched for in
+# the whole dump after a newline, which the engine finds quickly).
+_SUSPECT_LINE = re.compile(
+    f"\\n[ \\t]*(?:[{re.escape(_RULE_CHARS)}]|\\d{{1,5}}\\.\\s|\\[\\d{{1,5}}\\]\\s)"
+)
 _MD_IMAGE = re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,3000}\)")
 _MD_LINK = re.compile(r"\[([^\[\]\n]{0,500})\](?:\((?:[^()\s]|\([^()\s]{0,300}\)){0,3000}"
                       r"(?:\s+\"[^\"\n]{0,300}\")?\)|\[[^\]\n]{0,100}\])")
@@ -366,25 +375,28 @@ def blocks(lines: Sequence[str]) -> list[Block]:
     """
     profile = _profile(lines)
     if profile.layout.plain:
-        return _plain_blocks(lines)
+        return _plain_blocks(lines, profile.text)
     return _Builder(lines, profile).run()
 
 
-def _plain_blocks(lines: Sequence[str]) -> list[Block]:
+def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
     """One block per non-blank line, leaving out only lines with no words: rules,
     widgets, numbered link addresses."""
+    if _WIDGETS.search(text) is None and _SUSPECT_LINE.search("\n" + text) is None:
+        return [Block(tidy_line, i, i) for i, line in enumerate(lines) if (tidy_line := tidy(line))]
     out = []
     for i, line in enumerate(lines):
-        text = tidy(line)
-        if not text:
+        tidy_line = tidy(line)
+        if not tidy_line:
             continue
-        if text[0] in _RULE_CHARS or any(map(text.__contains__, _WIDGET_HINTS)):
-            if _REFERENCE.match(text):
+        head = tidy_line[0]
+        if (head.isdigit() or head == "[") and _REFERENCE.match(tidy_line):
+            continue
+        if head in _RULE_CHARS or _WIDGETS.search(tidy_line):
+            tidy_line = _without_widgets(tidy_line)
+            if not tidy_line:
                 continue
-            text = _without_widgets(text)
-            if not text:
-                continue
-        out.append(Block(text, i, i))
+        out.append(Block(tidy_line, i, i))
     return out
 
 
@@ -465,9 +477,9 @@ class _Builder:
             text = self._join(parts)
             if mark:
                 text = "• " + text
-            elif layout.indent >= 2 and indent == 0 and not number and not heading:
-                # Text browsers indent prose and put headings at the margin.
-                heading = len(parts) == 1 and len(text) < 120
+            elif not number and not heading and len(parts) == 1 and len(text) < 120:
+                # Text browsers indent prose and put headings at the margin, or centre them.
+                heading = (layout.indent >= 2 and indent == 0) or indent >= layout.indent + 8
             self._emit(text, first, i, heading=heading, item=bool(mark or number))
             i += 1
         return self.out

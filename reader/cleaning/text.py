@@ -99,11 +99,12 @@ def normalise_line(line: str) -> str:
 def repeated_lines(
     texts: Iterable[str], *, min_files: int = 3, min_share: float = 0.3
 ) -> frozenset[str]:
-    """Normalised lines that recur in many distinct files of one site: its chrome.
+    """Normalised blocks that recur in many distinct files of one site: its chrome.
 
-    A line is chrome when it occurs in at least ``min_files`` files and in at least
-    ``min_share`` of them. Identical whole files count once, since a duplicate article
-    would otherwise make its own body look like chrome.
+    A block (a line, or a paragraph a text browser wrapped over several) is chrome when
+    it occurs in at least ``min_files`` files and in at least ``min_share`` of them.
+    Identical whole files count once, since a duplicate article would otherwise make its
+    own body look like chrome.
     """
     seen_files: set[bytes] = set()
     counts: Counter[str] = Counter()
@@ -116,7 +117,7 @@ def repeated_lines(
             continue
         seen_files.add(digest)
         n_files += 1
-        keys = {normalise_line(line) for line in _split_lines(text)}
+        keys = {normalise_line(block.text) for block in blocks(_split_lines(text))}
         keys.discard("")
         counts.update(keys)
     needed = max(min_files, math.ceil(min_share * n_files))
@@ -137,10 +138,9 @@ def _units(lines: Sequence[str]) -> list[Block]:
 # --------------------------------------------------------------------------- features
 
 _WORD = re.compile(r"\w+")
-# Counted with str.count, one character at a time: quicker than a regex findall, which
-# builds a list of matches, or str.translate, which is slow on non-ASCII text.
 _PUNCT_CHARS = ".,;:!?\"“”„«»'’()\u3001\u3002\uff0c\uff01\uff1f"
-_ASCII_PUNCT = ".,;:!?\"'()"
+# One pass of a character class: quicker than a str.count per character.
+_PUNCT = re.compile(f"[{re.escape(_PUNCT_CHARS)}]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SEPARATORS = re.compile(r"\s[|»·•/>]\s|\s[|»·•]|[|»·•]\s")
 _DIGIT_CHARS = re.compile(r"\d")
@@ -216,7 +216,9 @@ _CAPTION = re.compile(
 # A photo credit marks its block as a caption.
 _CREDIT = re.compile(
     r"\b(?:photo|image|picture|credit|foto|bild|photograph)s?\s*(?:by\s|:)|getty images|"
-    r"\bap photo\b|shutterstock|istock|/\s?getty|\(photo",
+    r"\bap photo\b|shutterstock|istock|/\s?getty|\(photo|"
+    # A scraper glues a caption to its credit: "...sought treatmentCredit: EPA".
+    r"(?-i:[a-z.]Credit:)",
     re.IGNORECASE,
 )
 _CREDIT_HINTS = ("photo", "image", "picture", "credit", "foto", "bild", "getty", "stock")
@@ -340,6 +342,7 @@ def _language(units: Sequence[_Unit]) -> frozenset[str]:
 
 
 _HEAD = 5000
+_CASE_SAMPLE = 60
 
 # Bits of _word_classes: which word lists a word is in.
 _STOP, _OWN, _SOCIAL, _LEGAL, _CAPTION_WORD = 1, 2, 4, 8, 16
@@ -391,10 +394,12 @@ def _shape(
         legal_words |= bits & _LEGAL
         caption |= bits & _CAPTION_WORD
     legal = "©" in head or legal_words
-    letters = len(low_words)
+    # Capitalisation is as well measured on the first words as on all of them.
+    sample = raw_words[:_CASE_SAMPLE]
+    letters = len(sample)
     cased = letters and lower != head
     first = low_words[0].strip(":.,|") if low_words else ""
-    punct = sum(map(head.count, _ASCII_PUNCT if head.isascii() else _PUNCT_CHARS))
+    punct = len(_PUNCT.findall(head))
     inner = _inner_sentences(head, cjk)
     ends = _ends_sentence(text)
     # The page's own language when known, else any language's function words; CJK text
@@ -412,8 +417,8 @@ def _shape(
         stop / n_words,
         own / n_words,
         cjk / len(head),
-        sum(map(str.istitle, raw_words)) / letters if cased else 0.0,
-        sum(map(str.isupper, raw_words)) / letters if cased else 0.0,
+        sum(map(str.istitle, sample)) / letters if cased else 0.0,
+        sum(map(str.isupper, sample)) / letters if cased else 0.0,
         1.0 if any(map(lower.__contains__, _LINK_HINTS)) else 0.0,
         _separators(head),
         1.0 if _TEASER.match(text) else 0.0,
@@ -452,7 +457,7 @@ def _inner_sentences(text: str, cjk: int) -> int:
 
 
 def _separators(text: str) -> float:
-    if not any(hint in text for hint in _SEPARATOR_HINTS):
+    if not any(map(text.__contains__, _SEPARATOR_HINTS)):
         return 0.0
     return min(len(_SEPARATORS.findall(text)), 5) / 5
 
@@ -569,12 +574,41 @@ STAGE2_NAMES: tuple[str, ...] = (
     "p1_after_any",
     "p1_in_run",
     "p1_run_distance",
+    "topic",
 )
 
 
-def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[list[float]]:
+def _topic(texts: Sequence[str], p1: Sequence[float]) -> list[float]:
+    """How much each block shares the vocabulary of the rest of the likely body.
+
+    Teasers for other articles, menus and footers are about something else; the
+    article's own paragraphs keep coming back to the same names and words.
+    """
+    words = [_content_words(text[:1500]) for text in texts]
+    weight: Counter[str] = Counter()
+    total = 0.0
+    for own, p in zip(words, p1, strict=True):
+        if p > 0.5:
+            total += p
+            for word in own:
+                weight[word] += p
+    out = []
+    for own, p in zip(words, p1, strict=True):
+        mine = p if p > 0.5 else 0.0
+        rest = total - mine
+        if not own or rest <= 0.0:
+            out.append(0.0)
+        else:
+            out.append(sum(weight[word] for word in own) / len(own) / rest - mine / rest)
+    return out
+
+
+def _stage2(
+    logits: Sequence[float], shapes: Sequence[Sequence[float]], texts: Sequence[str]
+) -> list[list[float]]:
     p1 = [_sigmoid(z) for z in logits]
     n = len(p1)
+    topic = _topic(texts, p1)
     w5, w15 = _window_means(p1, 5), _window_means(p1, 15)
     chars = [math.exp(s[_I_LOG_CHARS]) * p for s, p in zip(shapes, p1, strict=True)]
     before, after = _mass(chars)
@@ -601,6 +635,7 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
                 seen_after[i],
                 1.0 if lo <= i <= hi else 0.0,
                 math.log1p(max(lo - i, i - hi, 0)) / 3,
+                topic[i],
             ]
         )
     return rows
@@ -684,7 +719,48 @@ def _features(
         shapes.append(shape)
     context = _context(shapes, units, gaps)
     signals = _gap_signals(all_units, picked, [_proseness(s) for s in shapes])
-    return [s + c + g for s, c, g in zip(shapes, context, signals, strict=True)]
+    layout = _layout_signals(all_units, picked)
+    return [s + c + g + v for s, c, g, v in zip(shapes, context, signals, layout, strict=True)]
+
+
+LAYOUT_NAMES: tuple[str, ...] = (
+    "heading",
+    "list_item",
+    "link_share",
+    "linked",
+    "linked_near",
+    "page_linked",
+)
+
+
+def _layout_signals(units: Sequence[_Unit], picked: Sequence[int]) -> list[list[float]]:
+    """What the dump's layout says of each scored block: a heading, a list item, links.
+
+    Links are only known where the tool marked them (numbered, or in Markdown); a block
+    made of links among blocks made of links is a menu or a list of other articles.
+    """
+    n = len(units)
+    linked = [1 if unit.links else 0 for unit in units]
+    if not any(linked):
+        return [[1.0 if units[i].heading else 0.0, 1.0 if units[i].item else 0.0, 0.0, 0.0,
+                 0.0, 0.0] for i in picked]
+    counts = _prefix_counts(map(bool, linked))
+    page = counts[-1] / n
+    rows = []
+    for i in picked:
+        unit = units[i]
+        lo, hi = max(0, i - _LIST_REACH), min(n, i + _LIST_REACH + 1)
+        rows.append(
+            [
+                1.0 if unit.heading else 0.0,
+                1.0 if unit.item else 0.0,
+                min(unit.links / (unit.text.count(" ") + 1), 1.0),
+                float(linked[i]),
+                (counts[hi] - counts[lo] - linked[i]) / max(1, hi - lo - 1),
+                page,
+            ]
+        )
+    return rows
 
 
 GAP_NAMES: tuple[str, ...] = (
@@ -798,7 +874,8 @@ def _gap_signals(
     """
     n = len(units)
     texts = [u.text for u in units]
-    lowers = [t.lower() for t in texts]
+    # Only short lines are ever looked at in lowercase.
+    lowers = [t.lower() if len(t) < 60 else "" for t in texts]
     prose_at = [i for i, p in zip(picked, prose, strict=True) if p]
     first_prose = prose_at[1] if len(prose_at) > 1 else n
     is_button = [False] * n
@@ -810,8 +887,13 @@ def _gap_signals(
             is_share[i] = is_button[i] and not _SHARE_WORDS.isdisjoint(words)
     thread_from = n
     for i in range(first_prose + 1, n):
+        lower = lowers[i]
+        if not lower or (
+            lower.strip(" :[]()") not in _COMMENT_HEADINGS and _DIGIT_CHARS.search(lower) is None
+        ):
+            continue  # a thread's heading is short, and a known heading or has a count
         # "Comments" among "Facebook", "Print" and "Email" is a button, not a heading.
-        if len(texts[i]) < 60 and _opens_thread(texts[i]):
+        if _opens_thread(texts[i]):
             if not is_share[i - 1] and not (i + 1 < n and is_share[i + 1]):
                 thread_from = i
                 break
@@ -823,18 +905,25 @@ def _gap_signals(
         near[max(0, i - before) : i + _LIST_REACH + 1] = [True] * (
             min(n, i + _LIST_REACH + 1) - max(0, i - before)
         )
+    is_mark, is_stamp, is_headline, is_teaser = [False] * n, [False] * n, [False] * n, [False] * n
+    for i, text in enumerate(texts):
+        if not near[i]:
+            continue
+        size = len(text)
+        if size < 200 and i > first_prose:
+            is_mark[i] = _is_comment_marker(text)
+        if size < 60:
+            lower = lowers[i]
+            is_stamp[i] = _is_timestamp(text, lower)
+            is_teaser[i] = _is_teaser_heading(text, lower)
+        if 20 <= size <= 140:
+            is_headline[i] = _is_headline_like(text)
     # Running counts, so any window's count is one subtraction.
-    marks = _prefix_counts(
-        near[i] and i > first_prose and _is_comment_marker(text) for i, text in enumerate(texts)
-    )
+    marks = _prefix_counts(is_mark)
     buttons = _prefix_counts(is_button)
-    stamps = _prefix_counts(
-        near[i] and _is_timestamp(text, lowers[i]) for i, text in enumerate(texts)
-    )
-    headlines = _prefix_counts(near[i] and _is_headline_like(text) for i, text in enumerate(texts))
-    teaser_headings = _prefix_counts(
-        near[i] and _is_teaser_heading(text, lowers[i]) for i, text in enumerate(texts)
-    )
+    stamps = _prefix_counts(is_stamp)
+    headlines = _prefix_counts(is_headline)
+    teaser_headings = _prefix_counts(is_teaser)
     rows = []
     for k, i in enumerate(picked):
         previous = picked[k - 1] + 1 if k else 0
@@ -854,11 +943,11 @@ def _gap_signals(
     return rows
 
 
-def _scores(rows: Sequence[Sequence[float]], model: _Model) -> list[float]:
-    """Body probability of each unit after all stages."""
+def _scores(rows: Sequence[Sequence[float]], texts: Sequence[str], model: _Model) -> list[float]:
+    """Body probability of each of the scored blocks (``texts``) after all stages."""
     logits = [_dot(model.w1, row, model.b1) for row in rows]
     shapes = [row[: len(FEATURE_NAMES)] for row in rows]
-    logits = [_dot(model.w2, row, model.b2) for row in _stage2(logits, shapes)]
+    logits = [_dot(model.w2, row, model.b2) for row in _stage2(logits, shapes, texts)]
     return [_sigmoid(z) for z in logits]
 
 
@@ -1078,7 +1167,9 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
     if not units:
         return []
     picked, gaps = _scored(units)
-    scores = _scores(_features(units, picked, gaps, chrome), model)
+    scores = _scores(
+        _features(units, picked, gaps, chrome), [units[i].text for i in picked], model
+    )
     # A long stretch of unscored lines (a menu, a link list) between two blocks breaks the
     # run, so prose beyond the footer menu does not join the article.
     cost = model.threshold * model.gap_cost
@@ -1089,6 +1180,11 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
     keep = [False] * len(units)
     for k, (i, score) in enumerate(zip(picked, scores, strict=True)):
         keep[i] = score >= (model.block_in if lo <= k <= hi else model.block_out)
+    if not _coherent(units, picked, scores, keep):
+        # Never worse than nothing: without an article to be sure of, only what is
+        # surely chrome goes.
+        for i, score in zip(picked, scores, strict=True):
+            keep[i] = score >= SURE_CHROME
     if not any(keep):
         # Never nothing: a page with any text has some best candidate for the article.
         best = max(range(len(picked)), key=lambda k: (scores[k], len(units[picked[k]].text)))
@@ -1103,6 +1199,30 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
                 keep[i] = _tiny_is_body(units[i].text)
     _extend_to_short_sentences(units, keep)
     return keep
+
+
+# An article is coherent when it has this many words, or this share of the page's words
+# in at least this many blocks the model is sure of; below SURE_CHROME a block is chrome.
+COHERENT_WORDS = 120
+COHERENT_SHARE = 0.1
+COHERENT_SURE = 2
+SURE_CHROME = 0.15
+
+
+def _coherent(
+    units: Sequence[_Unit], picked: Sequence[int], scores: Sequence[float], keep: Sequence[bool]
+) -> bool:
+    """Whether the blocks kept read as an article rather than a widget, menu or caption:
+    enough words, or a fair share of the page in blocks the model is sure of."""
+    kept_words = sure = 0
+    for i, score in zip(picked, scores, strict=True):
+        if keep[i]:
+            kept_words += units[i].text.count(" ") + 1
+            sure += score >= 0.8
+    if kept_words >= COHERENT_WORDS:
+        return True
+    page_words = sum(unit.text.count(" ") + 1 for unit in units)
+    return sure >= COHERENT_SURE and kept_words >= COHERENT_SHARE * page_words
 
 
 def _extend_to_short_sentences(units: Sequence[_Unit], keep: list[bool]) -> None:
