@@ -139,7 +139,6 @@ class Dump:
     y: np.ndarray
     w: np.ndarray
     shapes: list[list[float]]
-    texts: list[str]
     weight: float = 1.0  # relative to a whole dump of an article
     augmented: list[Dump] = field(default_factory=list)
 
@@ -156,7 +155,7 @@ class Dump:
         width = len(cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES + cleaner.GAP_NAMES
                     + cleaner.LAYOUT_NAMES)
         dump = cls(page, layout, np.array(rows, dtype=np.float32).reshape(len(rows), width), y,
-                   w, [r[:n_shape] for r in rows], [units[i].text for i in picked], weight)
+                   w, [r[:n_shape] for r in rows], weight)
         if layout == "naive" and weight == 1.0 and page.page_type == "article":
             dump.augmented = cls.variants(page, text, units, labels, scorer)
         return dump
@@ -264,7 +263,7 @@ def train(dumps_: Sequence[Dump], settings: dict[str, float]) -> cleaner._Model:
     w1, b1 = fit(x1, y, w, settings["c1"])
     del x1
     rows2 = [
-        np.array(cleaner._stage2(list(d.rows.astype(float) @ w1 + b1), d.shapes, d.texts),
+        np.array(cleaner._stage2(list(d.rows.astype(float) @ w1 + b1), d.shapes),
                  dtype=np.float32).reshape(len(d.y), -1)
         for d in every
     ]
@@ -420,4 +419,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as the importable module, so that the features it caches unpickle anywhere.
+    import train_text_model
+
+    train_text_model.main()

@@ -382,7 +382,7 @@ def blocks(lines: Sequence[str]) -> list[Block]:
 def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
     """One block per non-blank line, leaving out only lines with no words: rules,
     widgets, numbered link addresses."""
-    if _WIDGETS.search(text) is None and _SUSPECT_LINE.search("\n" + text) is None:
+    if not _may_have_widgets(text) and _SUSPECT_LINE.search("\n" + text) is None:
         return [Block(tidy_line, i, i) for i, line in enumerate(lines) if (tidy_line := tidy(line))]
     out = []
     for i, line in enumerate(lines):
@@ -398,6 +398,15 @@ def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
                 continue
         out.append(Block(tidy_line, i, i))
     return out
+
+
+# Every widget holds one of these; most dumps have none, and a look for each is cheap.
+_WIDGET_MARKS = ("[", "__", "( )", "(*)", "(x)", "(X)", "(•)", "(BUTTON)", "(submit)",
+                 "(button)", "☐", "☑", "☒")
+
+
+def _may_have_widgets(text: str) -> bool:
+    return any(map(text.__contains__, _WIDGET_MARKS)) and _WIDGETS.search(text) is not None
 
 
 def _without_widgets(text: str) -> str:

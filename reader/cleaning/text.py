@@ -421,7 +421,7 @@ def _shape(
         sum(map(str.isupper, sample)) / letters if cased else 0.0,
         1.0 if any(map(lower.__contains__, _LINK_HINTS)) else 0.0,
         _separators(head),
-        1.0 if _TEASER.match(text) else 0.0,
+        1.0 if _is_teaser(lower) else 0.0,
         min(social / n_words, 1.0),
         1.0 if social else 0.0,
         1.0 if legal else 0.0,
@@ -483,6 +483,7 @@ CONTEXT_NAMES: tuple[str, ...] = tuple(
     "position_middle",
     "tiny_before",
     "tiny_after",
+    "unstopped_run",
 )
 
 
@@ -535,6 +536,7 @@ def _context(
     before, after = _mass(weighted)
     last_line = max(units[-1].last, 1) if units else 1
     padded = [blank, blank, *picks, blank, blank]
+    unstopped = _unstopped_runs(shapes)
     rows = []
     for i in range(n):
         position = units[i].first / last_line
@@ -553,9 +555,24 @@ def _context(
                 min(position, 1 - position) * 2,
                 math.log1p(gaps[i]) / 3,
                 math.log1p(gaps[i + 1]) / 3 if i + 1 < len(gaps) else 0.0,
+                unstopped[i],
             ]
         )
     return rows
+
+
+def _unstopped_runs(shapes: Sequence[Sequence[float]]) -> list[float]:
+    """For a block that does not end a sentence, how long the run of such blocks around
+    it is: a list of headlines to other articles is a long one, a subheading stands alone."""
+    out = [0.0] * len(shapes)
+    start = 0
+    for i in range(len(shapes) + 1):
+        if i == len(shapes) or shapes[i][_I_ENDS]:
+            if i > start:
+                value = math.log1p(i - start) / 3
+                out[start:i] = [value] * (i - start)
+            start = i + 1
+    return out
 
 
 STAGE2_NAMES: tuple[str, ...] = (
@@ -574,41 +591,12 @@ STAGE2_NAMES: tuple[str, ...] = (
     "p1_after_any",
     "p1_in_run",
     "p1_run_distance",
-    "topic",
 )
 
 
-def _topic(texts: Sequence[str], p1: Sequence[float]) -> list[float]:
-    """How much each block shares the vocabulary of the rest of the likely body.
-
-    Teasers for other articles, menus and footers are about something else; the
-    article's own paragraphs keep coming back to the same names and words.
-    """
-    words = [_content_words(text[:1500]) for text in texts]
-    weight: Counter[str] = Counter()
-    total = 0.0
-    for own, p in zip(words, p1, strict=True):
-        if p > 0.5:
-            total += p
-            for word in own:
-                weight[word] += p
-    out = []
-    for own, p in zip(words, p1, strict=True):
-        mine = p if p > 0.5 else 0.0
-        rest = total - mine
-        if not own or rest <= 0.0:
-            out.append(0.0)
-        else:
-            out.append(sum(weight[word] for word in own) / len(own) / rest - mine / rest)
-    return out
-
-
-def _stage2(
-    logits: Sequence[float], shapes: Sequence[Sequence[float]], texts: Sequence[str]
-) -> list[list[float]]:
+def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[list[float]]:
     p1 = [_sigmoid(z) for z in logits]
     n = len(p1)
-    topic = _topic(texts, p1)
     w5, w15 = _window_means(p1, 5), _window_means(p1, 15)
     chars = [math.exp(s[_I_LOG_CHARS]) * p for s, p in zip(shapes, p1, strict=True)]
     before, after = _mass(chars)
@@ -635,7 +623,6 @@ def _stage2(
                 seen_after[i],
                 1.0 if lo <= i <= hi else 0.0,
                 math.log1p(max(lo - i, i - hi, 0)) / 3,
-                topic[i],
             ]
         )
     return rows
@@ -705,8 +692,9 @@ def _features(
 ) -> list[list[float]]:
     """Stage-one rows for the ``picked`` units: shape features, then context features."""
     units = [all_units[i] for i in picked]
-    # Only short blocks are compared: long ones are prose, which does not repeat.
-    keys = [normalise_line(u.text) if len(u.text) < 120 else "" for u in units]
+    # Short blocks are compared loosely ("12 comments" is "3 Comments"); a long one only
+    # repeats as a gallery's caption or a teaser does, word for word.
+    keys = [normalise_line(u.text) if len(u.text) < 120 else u.text for u in units]
     repeats = Counter(keys)
     language = _language(units)
     # Menus and teasers repeat lines within a page; each distinct text is measured once.
@@ -848,14 +836,17 @@ _TEASER_FIRST_WORDS = frozenset(
 _FIRST_WORD = re.compile(r"\W*(\w+)")
 
 
-def _is_teaser_heading(text: str, lower: str) -> bool:
-    """A short line announcing links to other articles: "Related articles", "Read more"."""
-    if len(text) >= 60:
-        return False
+def _is_teaser(lower: str) -> bool:
+    """Whether a block (lowercased) opens with words that announce another article."""
     first = _FIRST_WORD.match(lower)
     if first is None or first.group(1) not in _TEASER_FIRST_WORDS:
         return False
-    return _TEASER.match(text) is not None
+    return _TEASER.match(lower) is not None
+
+
+def _is_teaser_heading(text: str, lower: str) -> bool:
+    """A short line announcing links to other articles: "Related articles", "Read more"."""
+    return len(text) < 60 and _is_teaser(lower)
 
 
 def _prefix_counts(flags: Iterable[bool]) -> list[int]:
@@ -943,11 +934,11 @@ def _gap_signals(
     return rows
 
 
-def _scores(rows: Sequence[Sequence[float]], texts: Sequence[str], model: _Model) -> list[float]:
-    """Body probability of each of the scored blocks (``texts``) after all stages."""
+def _scores(rows: Sequence[Sequence[float]], model: _Model) -> list[float]:
+    """Body probability of each scored block after all stages."""
     logits = [_dot(model.w1, row, model.b1) for row in rows]
     shapes = [row[: len(FEATURE_NAMES)] for row in rows]
-    logits = [_dot(model.w2, row, model.b2) for row in _stage2(logits, shapes, texts)]
+    logits = [_dot(model.w2, row, model.b2) for row in _stage2(logits, shapes)]
     return [_sigmoid(z) for z in logits]
 
 
@@ -1167,9 +1158,7 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
     if not units:
         return []
     picked, gaps = _scored(units)
-    scores = _scores(
-        _features(units, picked, gaps, chrome), [units[i].text for i in picked], model
-    )
+    scores = _scores(_features(units, picked, gaps, chrome), model)
     # A long stretch of unscored lines (a menu, a link list) between two blocks breaks the
     # run, so prose beyond the footer menu does not join the article.
     cost = model.threshold * model.gap_cost

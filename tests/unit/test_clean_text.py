@@ -376,8 +376,8 @@ def test_a_page_dumped_by_a_text_browser_gives_the_same_article(name: str) -> No
 def test_a_wrapped_paragraph_keeps_all_its_lines_in_the_raw_view(name: str) -> None:
     result = clean_fixture(name)
     kept = [line.strip() for line, k in zip(result.lines, result.kept, strict=True) if k]
-    assert any(line.startswith("engineers replace the worn bearings") for line in kept)
-    assert any("arranged for Thursday evening." in line for line in kept)
+    assert any("replace the worn bearings" in line for line in kept)
+    assert any("Thursday evening." in line for line in kept)
     assert not any("harbourgazette.example" in line for line in kept)
 
 
