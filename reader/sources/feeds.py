@@ -33,7 +33,7 @@ from reader.core.dates import plausible
 from reader.core.errors import FeedError
 from reader.core.limits import MAX_FEED_ENTRIES
 from reader.core.models import Article, BodyState, Feed, SourceKind
-from reader.sources.decode import charset_from_content_type
+from reader.sources.decode import BOMS, charset_from_content_type, wide_encoding
 from reader.sources.sniff import sniff
 from reader.sources.xmlsafe import RefusedXml, check_xml
 
@@ -84,6 +84,10 @@ def parse_feed(
         check_xml(data, max_bytes=MAX_FEED_BYTES)
     except RefusedXml as refused:
         raise FeedError(f"feed rejected: {refused}") from None
+    wide = wide_encoding(data)
+    if wide is not None:
+        # feedparser knows UTF-16/32 only by a BOM or an XML declaration's first bytes
+        data = BOMS[wide] + data
     response_headers = _feed_headers(headers)
     base = sanitize.safe_url(url)
     if base is not None:

@@ -492,3 +492,13 @@ def test_a_huge_feed_keeps_its_newest_entries(monkeypatch) -> None:
     feed = parse_feed(data.encode(), url="https://example.org/feed.xml")
     assert [a.title for a in feed.articles] == ["Item 4", "Item 3", "Item 2"]
     assert any("newest 3 were kept" in w for w in feed.warnings)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("declaration", ['<?xml version="1.0" encoding="utf-16"?>', ""])
+def test_bomless_wide_feed_is_parsed(codec: str, declaration: str) -> None:
+    text = declaration + rss("<item><title>Café 中文</title><guid>x</guid></item>").decode()[
+        len('<?xml version="1.0" encoding="utf-8"?>\n'):]
+    feed = parse_feed(text.encode(codec), url=URL)
+    assert feed.title == "T"
+    assert [a.title for a in feed.articles] == ["Café 中文"]
