@@ -764,7 +764,7 @@ class _Counter:
 
     def account(self, account: Account, event: SyncProgress) -> None:
         if event.stage == "done":
-            self.accounts_done += 1
+            self.accounts_done += 1  # (an error is the summary's to tell)
         elif event.stage != "articles" or not event.new:
             return
         self._send(FeedProgress(feed_id=0, url=account.url, name=account.name,

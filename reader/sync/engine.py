@@ -228,6 +228,7 @@ async def sync_account(
                                     error=message)
         except ReaderError:
             pass  # the library itself failed: the report says what stopped the sync
+        job.tell("done")
         return job.report(started, requests(), message)
     job.tell("done")
     return job.report(started, requests())
