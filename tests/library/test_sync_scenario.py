@@ -80,7 +80,9 @@ def test_the_whole_scenario(capsys: pytest.CaptureFixture[str], db_file: Path,
                             server: Server, web: FeedServer, relay: Relay,
                             phone: SyncClient, tmp_path: Path) -> None:
     kind = "ttrss" if server.name == "ttrss" else "greader"
-    wrong, right = tmp_path / "wrong", tmp_path / "password"
+    secrets = tmp_path / "secrets"  # not beside the library, whose folder is read below
+    secrets.mkdir()
+    wrong, right = secrets / "wrong", secrets / "password"
     wrong.write_text("not-the-password\n")
     right.write_text(server.password + "\n")
 
