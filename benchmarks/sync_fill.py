@@ -100,7 +100,10 @@ async def fill(args: argparse.Namespace, server: Server) -> None:
         started = time.perf_counter()
         feeds = []
         for feed_url in urls:
-            feeds.append(await client.subscribe(feed_url))
+            if isinstance(client, TtrssClient):  # fetched below, from several sessions
+                feeds.append(await client.subscribe(feed_url, fetch=False))
+            else:
+                feeds.append(await client.subscribe(feed_url))
         print(f"subscribe {len(feeds)} feeds: {time.perf_counter() - started:.1f} s, "
               f"{requests(client)} requests")
         before = await client.unread_count()

@@ -478,6 +478,8 @@ async def refresh(
 
     started = time.perf_counter()
     feeds = await asyncio.to_thread(storage.feeds, subscribed_only=True, counts=False)
+    # a feed synced through an account comes from its server (reader.sync), not from here
+    feeds = [feed for feed in feeds if feed.account is None]
     if feed_ids is not None:
         wanted = set(feed_ids)
         feeds = [f for f in feeds if f.id in wanted]

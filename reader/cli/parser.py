@@ -11,7 +11,7 @@ from reader.core.version import __version__
 
 SUBCOMMANDS = (
     "dump", "add", "remove", "feeds", "import", "export", "refresh", "list", "search",
-    "config", "completion",
+    "mark", "account", "sync", "config", "completion",
 )
 
 EPILOG = """\
@@ -23,7 +23,7 @@ examples:
   reader add https://example.org/feed.xml && reader refresh
 
 subcommands (each has --help): dump, add, remove, feeds, import, export,
-refresh, list, search, config, completion
+refresh, list, search, mark, account, sync, config, completion
 """
 
 
@@ -78,10 +78,20 @@ def build_command_parser() -> argparse.ArgumentParser:
 
     add = command("add", "subscribe to feeds, feed files or article folders",
                   "reader add https://example.org/feed.xml ~/articles/")
-    add.add_argument("--folder", help="put the new subscriptions in this folder")
+    add.description = ("subscribe to feeds, feed files or article folders; with an account "
+                       "on a feed server (reader account add), web feeds are subscribed to "
+                       "there and synced")
+    add.add_argument("--folder", help="put the new subscriptions in this folder "
+                     "(on a server: its category or label)")
+    where = add.add_mutually_exclusive_group()
+    where.add_argument("--account", metavar="NAME",
+                       help="subscribe on this account's server (needed when there are several)")
+    where.add_argument("--local", action="store_true",
+                       help="keep the subscription here, not on a feed server")
     add.add_argument("sources", nargs="+", metavar="URL|PATH")
 
-    remove = command("remove", "unsubscribe", "reader remove https://example.org/feed.xml")
+    remove = command("remove", "unsubscribe (on the feed server too, for a synced feed)",
+                     "reader remove https://example.org/feed.xml")
     remove.add_argument("sources", nargs="+", metavar="URL|PATH")
 
     feeds = command("feeds", "list subscriptions with unread counts and last errors",
@@ -111,6 +121,57 @@ def build_command_parser() -> argparse.ArgumentParser:
                      'reader search climate "city council" since:2026-11')
     search.add_argument("words", nargs="+")
     search.add_argument("--json", action="store_true")
+
+    mark = command("mark", "mark articles read, unread, starred or not, by id (as in "
+                   "reader list --json); synced at the next sync", "reader mark 12 40 --read")
+    mark.add_argument("ids", nargs="+", type=int, metavar="ID")
+    flag = mark.add_mutually_exclusive_group(required=True)
+    for option, text in (("--read", "mark read"), ("--unread", "mark unread"),
+                         ("--star", "star"), ("--unstar", "remove the star")):
+        flag.add_argument(option, dest="change", action="store_const",
+                          const=option.removeprefix("--"), help=text)
+
+    account = command("account", "accounts on feed servers (Tiny Tiny RSS, Google Reader API)",
+                      "reader account add ttrss https://example.org/tt-rss/ --user me")
+    actions = account.add_subparsers(dest="action", required=True, metavar="add|list|remove",
+                                     parser_class=_Parser)
+    account_add = actions.add_parser(
+        "add", help="log in to a feed server once and keep the account",
+        description="Log in once and keep the account. The password is never stored: give "
+        "--password-file (its first line is read at each sync) or --password-command (its "
+        "first output line; run without a shell), or type it when asked (then the token the "
+        "server issues is kept instead).",
+        epilog="examples:\n  reader account add ttrss https://example.org/tt-rss/ --user me "
+        "--password-file ~/.config/ttrss-pass\n  reader account add greader "
+        "https://rss.example.org/ --user me --password-command 'pass show freshrss'",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    account_add.add_argument("kind", choices=("ttrss", "greader"), metavar="ttrss|greader",
+                             help="ttrss: Tiny Tiny RSS; greader: the Google Reader API "
+                             "(FreshRSS, Miniflux, Inoreader, The Old Reader, BazQux)")
+    account_add.add_argument("url", metavar="URL", help="the server's base address "
+                             "(tt-rss: the install's root; FreshRSS: its address)")
+    account_add.add_argument("--user", required=True, metavar="NAME")
+    account_add.add_argument("--name", metavar="NAME",
+                             help="what to call the account (default: USER@HOST)")
+    secret = account_add.add_mutually_exclusive_group()
+    secret.add_argument("--password-file", metavar="FILE", type=Path,
+                        help="read the password from the first line of FILE at each sync")
+    secret.add_argument("--password-command", metavar="CMD",
+                        help="run CMD (no shell) at each sync; its first line is the password")
+    account_list = actions.add_parser("list", help="list the accounts",
+                                      description="list the accounts")
+    account_list.add_argument("--json", action="store_true")
+    account_remove = actions.add_parser(
+        "remove", help="forget an account (its feeds are unsubscribed here, their articles "
+        "kept; nothing changes on the server)",
+        description="forget an account (its feeds are unsubscribed here, their articles "
+        "kept; nothing changes on the server)")
+    account_remove.add_argument("name", metavar="NAME")
+
+    sync = command("sync", "sync with the feed server accounts: subscriptions, articles, "
+                   "read and starred both ways", "reader sync")
+    sync.add_argument("accounts", nargs="*", metavar="NAME", help="only these accounts")
+    sync.add_argument("--quiet", action="store_true", help="no progress line")
 
     config = command("config", "write the default config if missing, then print it",
                      "reader config --path")

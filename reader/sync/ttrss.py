@@ -93,17 +93,24 @@ class TtrssClient:
         self,
         url: str,
         user: str,
-        password: str,
+        password: str | None = None,
         *,
+        token: str | None = None,
+        keep_session: bool = False,
         http: httpx.AsyncClient | None = None,
         limits: HttpLimits = DEFAULT_LIMITS,
     ) -> None:
+        """Give ``password``, or ``token`` (a session id from an earlier :attr:`auth_token`:
+        tt-rss keeps a session a day after its last use, by default). ``keep_session``: do
+        not log out on close, so that the session can be stored as the token (a session
+        given as ``token`` is always kept)."""
         root = checked_url(NAME, url)
         self.api_url = api_url(root)
         self._label = server_label(NAME, root)
         self._user = user
         self._password = password
-        self._sid: str | None = None
+        self._sid: str | None = token
+        self._keep_session = keep_session or token is not None
         self.api_level: int | None = None
         self._transport = Transport(self._label, http=http, limits=limits)
 
@@ -119,6 +126,11 @@ class TtrssClient:
         """Requests sent so far (for benchmarks)."""
         return self._transport.requests
 
+    @property
+    def auth_token(self) -> str | None:
+        """The session id, once logged in (a secret, like a password)."""
+        return self._sid
+
     async def __aenter__(self) -> Self:
         return self
 
@@ -132,7 +144,7 @@ class TtrssClient:
 
     async def aclose(self) -> None:
         try:
-            if self._sid is not None:
+            if self._sid is not None and not self._keep_session:
                 await self._call("logout", retry=False)
         except SyncError:
             pass  # the session expires by itself; closing must not fail
@@ -141,6 +153,9 @@ class TtrssClient:
             await self._transport.aclose()
 
     async def login(self) -> None:
+        if self._password is None:
+            raise SyncAuthError(f"{self._label}: the saved session has expired; "
+                                "log in again with the password")
         self._sid = None
         content = mapping(
             await self._call("login", {"user": self._user, "password": self._password},
@@ -305,9 +320,11 @@ class TtrssClient:
                 "mode": mode, "field": _FIELD[flag],
             })
 
-    async def subscribe(self, url: str, *, category: str | None = None) -> RemoteFeed:
-        """Subscribe (tt-rss checks that the URL is a feed); the title is the URL until
-        tt-rss first fetches the feed, and ``category`` must exist already."""
+    async def subscribe(self, url: str, *, category: str | None = None,
+                        fetch: bool = True) -> RemoteFeed:
+        """Subscribe (tt-rss checks that the URL is a feed) and, with ``fetch``, have tt-rss
+        fetch it now rather than at its updater's next round (a failure to is no error:
+        the updater will). ``category`` must exist already."""
         feed_url = checked_url(self._label, url)
         category_id = 0
         if category:
@@ -325,6 +342,13 @@ class TtrssClient:
             feed_id = ident(status.get("feed_id"))
             if feed_id is None:
                 raise SyncError(f"{self._label}: subscribed, but the answer has no feed id")
+            if fetch and code == 1:
+                try:
+                    await self.update_feed(feed_id)
+                except SyncAuthError:
+                    raise
+                except SyncError:
+                    pass
             # tt-rss learns the title at its first fetch of the feed: feeds() has it then.
             return RemoteFeed(id=feed_id, url=feed_url, title=feed_url,
                               category=category if category_id else None)

@@ -717,8 +717,13 @@ class ReaderApp(App[int]):
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False,
           name="refresh the feeds")
-    def refresh_feeds(self) -> None:
-        if not self.library.feeds(subscribed_only=True):
+    def refresh_feeds(self, said: bool = False) -> None:
+        """Refresh the subscriptions and sync the feed server accounts (``said``: asked for
+        with r, so "nothing to refresh" is worth saying)."""
+        if not self.library.feeds(subscribed_only=True) and not self.library.accounts():
+            if said:
+                self.call_from_thread(self.notify, "No subscriptions to refresh. Press a to "
+                                      "add a feed.", markup=False)
             return
         self.post_message(LoadingProgress(0, 0, "Refreshing"))
         self.library.apply_feed_settings(self.config.feeds)
@@ -729,6 +734,10 @@ class ReaderApp(App[int]):
 
         summary = run_sync(lambda: self.library.refresh(progress=progress))
         self.post_message(LoadingFinished(summary.line()))
+        for report in summary.synced:  # a feed's error is in the feeds pane; an account's here
+            if report.error is not None:
+                self.call_from_thread(self.notify, report.line(), title="Could not sync",
+                                      severity="error", markup=False, timeout=10)
         # "always fetch full text" feeds: after the refresh has reported, not part of it
         fetched, failed = run_sync(lambda: self.library.fetch_pending_full_texts())
         if fetched or failed:
@@ -1262,10 +1271,8 @@ class ReaderApp(App[int]):
             self.notify("Already loading.", markup=False)
         elif self.session:
             self.load_sources(self.sources)
-        elif not self._feeds:
-            self.notify("No subscriptions to refresh. Press a to add a feed.", markup=False)
         else:
-            self.refresh_feeds()
+            self.refresh_feeds(said=True)
 
     # -- actions: the article -------------------------------------------------------------------
 
