@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from reader.core import sanitize
 from reader.core.aio import run_sync
-from reader.core.errors import ReaderError
+from reader.core.errors import EMPTY_SOURCE, ReaderError
 from reader.core.models import (
     FeedKind,
     FetchOutcome,
@@ -83,6 +83,9 @@ class Intake:
         for spec in specs:
             if self.cancelled():
                 break
+            if not spec.strip():  # never the current folder
+                outcomes.append(self._emit(SourceOutcome(spec=spec, error=EMPTY_SOURCE)))
+                continue
             if sanitize.is_web_url(spec):
                 urls.append(spec.strip())
                 continue

@@ -46,7 +46,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reader.core import sanitize
 from reader.core.aio import run_sync
-from reader.core.errors import FetchError, ReaderError, SourceError, SyncError, one_line
+from reader.core.errors import (
+    FetchError,
+    ReaderError,
+    SourceError,
+    StorageError,
+    SyncError,
+    one_line,
+)
 from reader.core.models import (
     ArticleQuery,
     ArticleRow,
@@ -58,7 +65,7 @@ from reader.core.models import (
     SourceOutcome,
     StoredArticle,
 )
-from reader.core.paths import db_path, subscriptions_path
+from reader.core.paths import db_chosen, db_path, subscriptions_path
 from reader.core.sync import Account, SecretKind, SyncProgress, SyncReport
 from reader.storage.base import Storage
 
@@ -111,6 +118,11 @@ class Library:
         from reader.storage.sqlite import SqliteStorage
 
         target = db_path(path)
+        if db_chosen(path) and not target.parent.is_dir():
+            # a typo in --db must not leave a tree of new folders behind; only the default
+            # data folder is made on first use
+            raise StorageError(f"cannot open the library {sanitize.display_name(str(target))}: "
+                               f"no such folder {sanitize.display_name(str(target.parent))}")
         storage, salvage = SqliteStorage.open(target)
         library = cls(storage, retention_days=retention_days)
         if salvage is not None:
@@ -211,6 +223,8 @@ class Library:
         """The source a URL or a path (relative, ``~``) names, if the library has it."""
         from reader.intake import local_key
 
+        if not spec.strip():
+            return None  # not the current folder
         return self._storage.feed_by_url(spec.strip()) or self._storage.feed_by_url(
             local_key(spec))
 
@@ -462,6 +476,9 @@ class Library:
         found: list[FeedInfo] = []
         missing: list[str] = []
         for spec in specs_or_ids:
+            if isinstance(spec, str) and not spec.strip():  # never the current folder
+                missing.append(repr(spec))
+                continue
             feed = by_id.get(spec) if isinstance(spec, int) else (
                 by_url.get(spec) or by_url.get(local_key(spec)) or by_url.get(spec.strip()))
             if feed is None:

@@ -337,13 +337,13 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    """The config file's settings; its problems are reported, not fatal."""
-    from reader.core.config import load_config
+    """The config file's settings, read (and its problems reported) as the command began."""
+    settings: Config | None = getattr(args, "settings", None)
+    if settings is None:
+        from reader.core.config import load_config
 
-    config, problems = load_config(getattr(args, "config", None))
-    for problem in problems:
-        _say(problem)
-    return config
+        settings, _ = load_config(getattr(args, "config", None))
+    return settings
 
 
 # ---------------------------------------------------------------------- reading

@@ -40,6 +40,10 @@ class SyncAuthError(SyncError):
     """The server refused the credentials (wrong password, unknown user, API disabled)."""
 
 
+#: what an empty or blank source is told (``reader add ''`` once subscribed the current folder)
+EMPTY_SOURCE = "an empty source: name a file, a folder or a feed URL"
+
+
 def one_line(error: BaseException | None) -> str:
     """An error as one line a person can read: its message without control characters or
     line breaks (at most 400 characters), else the error's kind."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from reader.core.aio import run_sync
+from reader.core.errors import EMPTY_SOURCE
 from reader.core.models import LoadResult, SourceKind
 from reader.core.sanitize import is_web_url
 from reader.ingest.folders import load_folder
@@ -50,6 +51,8 @@ def load_specs(
 def _plan(spec: str, stdin: BinaryIO | None) -> list[LoadResult | _Pending]:
     if spec == "-":
         return [load_stdin(stdin or sys.stdin.buffer)]
+    if not spec.strip():
+        return [LoadResult(source=spec, error=EMPTY_SOURCE)]
     if is_web_url(spec):
         return [_Pending(spec, follow_opml=True)]
     path = Path(spec)

@@ -222,6 +222,7 @@ class ReaderApp(App[int]):
         config_file: Path | None = None,
         sources: Sequence[str] = (),
         notices: Sequence[str] = (),
+        config_problems: Sequence[str] = (),
         stdin_data: bytes | None = None,
         primed: PrimedFolders | None = None,
     ) -> None:
@@ -231,7 +232,9 @@ class ReaderApp(App[int]):
         self.config = config or Config()
         self.config_file = config_file
         self.sources = tuple(sources)
-        self._notices = tuple(notices)
+        # the config file's problems are one toast (one each would stack over the article)
+        self._notices = (*(("\n".join(config_problems),) if config_problems else ()),
+                         *notices)
         self.stdin_data = stdin_data  # "-" among the sources: what was piped in, read up front
         self._user_keys: Mapping[str, str] = dict(self.config.keys)
         self._session_feeds: set[int] = set()
@@ -1490,8 +1493,8 @@ def run_tui(*, sources: Sequence[str], db: Path | None, config: Path | None,
     stdin_data = read_piped_stdin() if "-" in sources else None
     library = Library.open(db, retention_days=settings.retention_days)
     app = ReaderApp(library=library, config=settings, config_file=path, sources=sources,
-                    notices=[*messages, *library.messages], stdin_data=stdin_data,
-                    primed=primed)
+                    config_problems=messages, notices=library.messages,
+                    stdin_data=stdin_data, primed=primed)
     try:
         result = app.run()
     finally:

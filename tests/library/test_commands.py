@@ -23,6 +23,7 @@ def farm() -> Iterator[Farm]:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
+    (tmp_path / "data").mkdir()  # --db never makes its folder
     return tmp_path / "data" / "library.sqlite"
 
 
@@ -246,7 +247,6 @@ def test_import_errors(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: P
 
 
 def test_corrupt_library_message_on_stderr(capsys: pytest.CaptureFixture[str], db: Path) -> None:
-    db.parent.mkdir(parents=True)
     db.write_bytes((FIXTURES / "cache-not-sqlite.sqlite").read_bytes())
     code, out, err = run(capsys, db, "feeds")
     assert code == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.builders import FeedSpec, fill_storage, make_article
+from support.builders import FeedSpec, fill_storage, make_article, write_feed
 from support.pilot import RecordingApp, make_app, settle
 from textual.widgets import Input
 
@@ -521,18 +521,6 @@ async def test_hostile_titles_show_verbatim(
             await pilot.press("down")
         await settle(pilot)
         assert app.is_running
-
-
-def write_feed(path: Path, title: str, count: int) -> Path:
-    items = "".join(
-        f"<item><title>{title} item {n}</title><link>https://example.org/{title}/{n}</link>"
-        f"<guid>{title}-{n}</guid><pubDate>Mon, 0{1 + n % 8} Jan 2024 10:00:00 GMT</pubDate>"
-        f"<description>Text of item {n} of {title}.</description></item>"
-        for n in range(count))
-    path.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
-                    f"<link>https://example.org/</link>{items}</channel></rss>",
-                    encoding="utf-8")
-    return path
 
 
 async def test_sources_load_and_a_failing_one_is_reported(library: Library,
