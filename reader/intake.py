@@ -118,7 +118,7 @@ class Intake:
             is_dir, exists = False, False
         if not exists:
             return self._emit(SourceOutcome(
-                spec=spec, error=f"no such file or directory: {sanitize.display_name(spec)}")), []
+                spec=spec, error=f"{sanitize.display_name(spec)}: no such file or directory")), []
         if is_dir:
             return self.directory(path, spec=spec), []
         return self._file(path, spec=spec)

@@ -161,11 +161,11 @@ class Library:
             self._write_subscriptions()
         marks = len(salvage.states)
         self.messages.append(
-            f"The library {self.path.name} was damaged ({salvage.reason}); it was moved to "
-            f"{salvage.moved_to.name} and a new one started with {restored} "
+            f"library {self.path.name}: database damaged ({_damage(salvage.reason)}), moved "
+            f"aside to {salvage.moved_to.name}; a new one was started with {restored} "
             f"subscription{'s' if restored != 1 else ''} and {marks} read/starred "
             f"mark{'s' if marks != 1 else ''} recovered"
-            + (f" ({problem})" if problem else "") + ". Run reader refresh to fetch them.")
+            + (f" ({problem})" if problem else "") + "; reader refresh fetches their articles")
 
     def _restore_subscriptions(self) -> tuple[int, str | None]:
         """Subscriptions back from ``subscriptions.opml``: how many, and what went wrong."""
@@ -827,6 +827,18 @@ def _unique_path(folder: Path, stem: str) -> Path:
         path = folder / f"{stem}-{number}.md"
         number += 1
     return path
+
+
+def _damage(reason: str) -> str:
+    """SQLite's words for a damaged file, as a person says them."""
+    text = reason.lower()
+    if "not a database" in text:
+        return "not a database file"
+    if "malformed" in text or "corrupt" in text:
+        return "pages unreadable"
+    if "encrypted" in text:
+        return "encrypted, or not a database file"
+    return reason
 
 
 def _restorable(url: str) -> bool:

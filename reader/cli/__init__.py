@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.sources and len(missing) == len(args.sources):
             # nothing to show: say so on the shell, as less(1) would, instead of an empty TUI
             for name in missing:
-                sys.stderr.write(f"reader: no such file or directory: {display_name(name)}\n")
+                sys.stderr.write(f"reader: {display_name(name)}: no such file or directory\n")
             return 1
         # No collection while the interface imports: its ~100,000 new objects would set
         # off full collections that find nothing (the app freezes them once it is up).
