@@ -365,12 +365,23 @@ def test_add_with_one_account_subscribes_on_the_server(
     (local / "a.md").write_text("# A note\n\nText.\n")
     assert run(capsys, "add", str(local))[0] == 0
     assert len(tt.feeds) == 1
+    # a folder tt-rss has is its category; one it has not is said (its API cannot make one)
+    other = tt.publish("http://feeds.example/other.xml", "Other", 1)
+    code, out, err = run(capsys, "add", "--folder", "News", other)
+    assert (code, out, err) == (0, "added Other (1 article)\n", "")
+    third = tt.publish("http://feeds.example/third.xml", "Third", 1)
+    code, out, err = run(capsys, "add", "--folder", "Nowhere", third)
+    assert (code, out) == (0, "added Third (1 article)\n")
+    assert err.endswith("no folder 'Nowhere' there (tt-rss cannot make one through its API): "
+                        "the feed is not in a folder\n")
+    folders = {f["title"]: f["folder"] for f in json.loads(run(capsys, "feeds", "--json")[1])}
+    assert (folders["Other"], folders["Third"]) == ("News", None)
     # a feed the server cannot fetch: one line, exit 1
     code, _, err = run(capsys, "add", "http://feeds.example/missing.xml")
     assert code == 1 and err.count("\n") == 1 and "cannot subscribe" in err
     # removing it unsubscribes on the server too
-    code, out, _ = run(capsys, "remove", url)
-    assert (code, out) == (0, "removed 1 subscription\n")
+    code, out, _ = run(capsys, "remove", url, other, third)
+    assert (code, out) == (0, "removed 3 subscriptions\n")
     assert tt.feeds == {}
 
 
