@@ -224,7 +224,8 @@ class Intake:
             warnings.extend(problem.warnings)
             if problem.error is not None:
                 warnings.append(problem.error)
-        self.storage.record_fetch(feed_id, state=None, error=None, when=datetime.now(UTC))
+        if not self.cancelled():  # a walk stopped part way is not a whole look at the folder
+            self.storage.record_fetch(feed_id, state=None, error=None, when=datetime.now(UTC))
         feed = self.storage.feed(feed_id)
         return self._emit(SourceOutcome(
             spec=spec, feed_id=feed_id, title=feed.name if feed else key, new=new,

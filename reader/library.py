@@ -382,15 +382,24 @@ class Library:
         remote = [spec for spec in specs if chosen is not None and sanitize.is_web_url(spec)]
         outcomes: list[SourceOutcome] = []
         rest = [spec for spec in specs if spec not in remote]
-        if rest:
-            outcomes = Intake(self._storage, on_result=on_result, subscribe=True,
-                              folder=folder).run(rest)
-        if chosen is not None and remote:
-            for outcome in run_sync(lambda: self._subscribe_remote(chosen, remote, folder)):
-                on_result(outcome)
-                outcomes.append(outcome)
-        if any(o.feed_id is not None for o in outcomes):
-            self._write_subscriptions()
+        stored = False
+
+        def heard(outcome: SourceOutcome) -> None:
+            nonlocal stored
+            stored = stored or outcome.feed_id is not None
+            on_result(outcome)
+
+        try:
+            if rest:
+                outcomes = Intake(self._storage, on_result=heard, subscribe=True,
+                                  folder=folder).run(rest)
+            if chosen is not None and remote:
+                for outcome in run_sync(lambda: self._subscribe_remote(chosen, remote, folder)):
+                    heard(outcome)
+                    outcomes.append(outcome)
+        finally:
+            if stored:  # also when stopped part way (Ctrl+C): the list matches the library
+                self._write_subscriptions()
         return outcomes
 
     def _account_for_add(self, name: str | None) -> Account | None:
@@ -517,17 +526,19 @@ class Library:
                               f"{error.strerror or error}") from error
         entries, warnings = parse_subscription_list(data)
         report = ImportReport(warnings=warnings)
-        for entry in entries:
-            existing = self._storage.feed_by_url(entry.url)
-            if existing is not None and existing.subscribed:
-                report.existing += 1
-                continue
-            self._storage.upsert_feed(entry.url, title=entry.title, folder=entry.folder,
-                                     display_name=entry.display_name, subscribed=True,
-                                     kind=FeedKind.FEED)
-            report.added += 1
-        if report.added:
-            self._write_subscriptions()
+        try:
+            for entry in entries:
+                existing = self._storage.feed_by_url(entry.url)
+                if existing is not None and existing.subscribed:
+                    report.existing += 1
+                    continue
+                self._storage.upsert_feed(entry.url, title=entry.title, folder=entry.folder,
+                                         display_name=entry.display_name, subscribed=True,
+                                         kind=FeedKind.FEED)
+                report.added += 1
+        finally:
+            if report.added:  # also when stopped part way (Ctrl+C)
+                self._write_subscriptions()
         return report
 
     def export_opml(self, *, include_local: bool = False) -> str:
@@ -554,6 +565,9 @@ class Library:
             except OSError as error:
                 tmp.unlink(missing_ok=True)
                 self.messages.append(f"could not write {target.name}: {error.strerror or error}")
+            except BaseException:  # Ctrl+C: the old list stays whole, no temporary file left
+                tmp.unlink(missing_ok=True)
+                raise
 
     # ------------------------------------------------------------------ feed server accounts
 

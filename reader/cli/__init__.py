@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from reader.cli.interrupt import Interruption, Stopped, watchdog
 from reader.cli.parser import SUBCOMMANDS, build_command_parser, build_tui_parser
 from reader.core.errors import ReaderError
 from reader.core.sanitize import display_name, is_web_url
@@ -40,7 +41,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if _first_positional(argv) in SUBCOMMANDS:
             args = build_command_parser().parse_args(argv)
-            return _run_command(args)
+            interruption = Interruption(args.command)
+            try:
+                with watchdog(interruption):
+                    return _run_command(args)
+            except KeyboardInterrupt as stopped:
+                interruption.say(str(stopped) if isinstance(stopped, Stopped) else None)
+                return 130
         args = build_tui_parser().parse_args(argv)
         missing = _missing_paths(args.sources)
         if args.sources and len(missing) == len(args.sources):

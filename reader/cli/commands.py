@@ -16,11 +16,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from reader.cli.interrupt import Stopped
 from reader.core import sanitize
 from reader.core.dates import isoformat
 from reader.core.errors import SourceError, SyncError
 from reader.core.filters import parse_bound, parse_filter
-from reader.core.models import ArticleQuery, FeedInfo, SourceOutcome, StoredArticle
+from reader.core.models import (
+    ArticleQuery,
+    FeedInfo,
+    FeedProgress,
+    SourceOutcome,
+    StoredArticle,
+)
 from reader.core.sync import SyncProgress
 from reader.library import Library
 
@@ -167,8 +174,20 @@ def run_refresh(args: argparse.Namespace) -> int:
             _say("no subscriptions to refresh: reader add URL|PATH, or reader import FILE")
             return 0
         library.apply_feed_settings(config.feeds)
+        done: list[FeedProgress] = []
+
+        def progress(event: FeedProgress) -> None:
+            done[:] = [event]
+            if bar is not None:
+                bar(event)
+
         try:
-            summary = asyncio.run(library.refresh(progress=bar))
+            summary = asyncio.run(library.refresh(progress=progress))
+        except KeyboardInterrupt:
+            if not done:
+                raise Stopped("refresh stopped (Ctrl+C) before any feed was done") from None
+            raise Stopped(f"refresh stopped (Ctrl+C) after {done[0].done} of {done[0].total} "
+                          "feeds; what they brought is kept") from None
         finally:
             if bar is not None:
                 bar.clear()

@@ -58,6 +58,7 @@ _ELLIPSIS = re.compile(
     r"(?:\u2026|\.\.\.|\[\u2026\]|\[\.\.\.\]|read more|continue reading)\W*$", re.I
 )
 _NUMERIC_OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)\s*$")
+_ISO_DAY = re.compile(r"\s*\d{4}-\d\d-\d\d")
 _RFC822_YEAR = re.compile(r"\d{1,2}\s+[A-Za-z]{3,}\s+(\d{2,4})\b")
 _EMAIL_AND_NAME = re.compile(r"^\s*[^\s@()]+@[^\s()]+\s*\((?P<name>[^()]+)\)\s*$")
 _NAME_AND_EMAIL = re.compile(r"^(?P<name>[^<>()@]+?)\s*[<(][^\s@<>()]+@[^\s<>()]+[>)]\s*$")
@@ -367,7 +368,11 @@ def body_state(body: str, *, from_content: bool) -> BodyState:
 
 
 def entry_date(entry: Mapping[str, Any]) -> datetime | None:
-    """Published (else updated) date; the source's offset kept when it gave one; absurd -> None."""
+    """Published, else updated, else created: the first of them that is a real date.
+
+    A missing, unparseable or absurd ``published`` (RSS ``pubDate``, ``dc:date``...) falls
+    back to ``updated``; the source's offset is kept when it gave one.
+    """
     for field in ("published", "updated", "created"):
         # dict.get, not entry.get: FeedParserDict maps a missing "updated" to
         # "published" with a DeprecationWarning.
@@ -375,7 +380,9 @@ def entry_date(entry: Mapping[str, Any]) -> datetime | None:
         parsed = dict.get(entry, f"{field}_parsed") if isinstance(entry, dict) else None
         if not raw and parsed is None:
             continue
-        return plausible(_date_from(raw, parsed))
+        when = plausible(_date_from(raw, parsed))
+        if when is not None:
+            return when
     return None
 
 
@@ -385,7 +392,8 @@ def _date_from(raw: str | None, parsed: object) -> datetime | None:
     exact = parse_date_string(raw) if raw else None
     if exact is not None:
         return exact
-    if parsed is None:
+    if parsed is None or (raw and _ISO_DAY.match(raw)):
+        # an ISO date Python refuses is no date: feedparser would roll month 13 over
         return None
     try:
         return datetime(*parsed[:6], tzinfo=UTC)  # type: ignore[index, misc]

@@ -20,7 +20,7 @@ import webbrowser
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -135,6 +135,28 @@ Press a to add a feed by its URL, or from a shell:
   reader add https://example.org/feed.xml
   reader import subscriptions.opml
 Or open files, folders and feeds once: reader PATH-OR-URL..."""
+
+
+def _while_shown(callback: Callable[[], object], app: ReaderApp) -> Callable[[], None]:
+    def run() -> None:
+        if app._showing():
+            callback()
+
+    return run
+
+
+H = TypeVar("H", bound=Callable[..., None])
+
+
+def on_main_screen(handler: H) -> H:
+    """For the handlers of what workers report: once the main screen is gone (the app is
+    closing) the message is dropped, not shown in widgets that were removed."""
+    @wraps(handler)
+    def guarded(self: ReaderApp, *args: Any, **kwargs: Any) -> None:
+        if self._showing():
+            handler(self, *args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
 
 
 def make_bindings() -> list[BindingType]:
@@ -307,7 +329,8 @@ class ReaderApp(App[int]):
             if self.config.refresh_on_start:
                 self.refresh_feeds()
             if self.config.refresh_interval_minutes > 0:
-                self.set_interval(self.config.refresh_interval_minutes * 60, self._periodic_refresh)
+                self.articles.set_interval(self.config.refresh_interval_minutes * 60,
+                                           self._periodic_refresh)
         self.reload_view()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -461,6 +484,7 @@ class ReaderApp(App[int]):
         if not cancelled():
             self.post_message(ViewLoaded(query, ids, keep, rows, backwards))
 
+    @on_main_screen
     def on_view_loaded(self, message: ViewLoaded) -> None:
         if message.query != self._query or message.backwards != ORDERS[self._order][1]:
             if message.painted is not None:
@@ -501,7 +525,7 @@ class ReaderApp(App[int]):
     def _schedule_view_reload(self) -> None:
         if not self._view_reload_pending:
             self._view_reload_pending = True
-            self.set_timer(VIEW_RELOAD_DELAY, self._delayed_view_reload)
+            self._later(VIEW_RELOAD_DELAY, self._delayed_view_reload)
 
     def _delayed_view_reload(self) -> None:
         self._view_reload_pending = False
@@ -512,13 +536,28 @@ class ReaderApp(App[int]):
         # on the first row stays there, on the newest; one the user moved stays on its article.
         self.reload_view(top=self.articles.cursor == 0)
 
+    def _later(self, delay: float, callback: Callable[[], object]) -> Timer:
+        """A timer of the main screen: the list's, so it goes with the list when the app
+        closes, and it does nothing once the main screen is gone (an App timer outlived
+        the screen and fired into widgets that were already removed)."""
+        return self.articles.set_timer(delay, _while_shown(callback, self))
+
+    def _showing(self) -> bool:
+        """The main screen is up: the app is not closing and its widgets are mounted."""
+        if self._exit or not self.is_running:
+            return False
+        try:
+            return self.articles.is_attached and self.pane.is_attached
+        except NoMatches:
+            return False
+
     def _flash(self, text: str) -> None:
         """Say ``text`` on the status line for STATUS_NOTE_SECONDS."""
         self._status_note = text
         self._show_status()
         if self._status_timer is not None:
             self._status_timer.stop()
-        self._status_timer = self.set_timer(STATUS_NOTE_SECONDS, self._end_flash)
+        self._status_timer = self._later(STATUS_NOTE_SECONDS, self._end_flash)
 
     def _end_flash(self) -> None:
         self._status_note = None
@@ -578,6 +617,7 @@ class ReaderApp(App[int]):
             return [feed for feed in self.library.feeds(counts=counts) if feed.id in wanted]
         return self.library.feeds(subscribed_only=True, counts=counts)
 
+    @on_main_screen
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
         one_source = _sources(self._feeds) <= 1
         self._feeds = message.feeds
@@ -624,6 +664,7 @@ class ReaderApp(App[int]):
         summary = f"{total - failed} of {total} sources loaded" if failed else ""
         self.post_message(LoadingFinished(summary))
 
+    @on_main_screen
     def on_source_done(self, message: SourceDone) -> None:
         if message.feed_id is not None:
             self._session_feeds.add(message.feed_id)
@@ -646,6 +687,7 @@ class ReaderApp(App[int]):
         else:
             self.reload_view()  # the first rows of a folder: no reason to wait
 
+    @on_main_screen
     def on_loading_progress(self, message: LoadingProgress) -> None:
         self._loading = (message.done, message.total, message.label)
         if message.changed:  # articles appear as their feed finishes
@@ -656,6 +698,7 @@ class ReaderApp(App[int]):
         progress.update(total=message.total or None, progress=message.done)
         self._show_status()
 
+    @on_main_screen
     def on_loading_finished(self, message: LoadingFinished) -> None:
         self._loading_over()
         if message.summary:
@@ -735,8 +778,7 @@ class ReaderApp(App[int]):
         if article_id is None:
             return
         by_user = message.by_user
-        # the list's timers: they go with it when the app closes
-        self._follow_timer = self.articles.set_timer(
+        self._follow_timer = self._later(
             FOLLOW_DELAY, lambda: self._follow(article_id, by_user=by_user))
 
     def _stop_timers(self) -> None:
@@ -746,26 +788,17 @@ class ReaderApp(App[int]):
         self._follow_timer = self._read_timer = None
 
     def _follow(self, article_id: int, *, by_user: bool) -> None:
-        if not self._showing() or self.articles.article_id != article_id:
+        if self.articles.article_id != article_id:
             return
         if self._opening != article_id:
             self.open_article(article_id, mark_read=False, read_ahead=by_user)
         # Shown for a while after the user moved to it, it counts as read (never one that
         # only came under the cursor with a new view: opening the app reads nothing).
         if by_user and self.config.mark_read_after > 0:
-            self._read_timer = self.articles.set_timer(
+            self._read_timer = self._later(
                 self.config.mark_read_after, lambda: self._read_after_a_while(article_id))
 
-    def _showing(self) -> bool:
-        """The main screen is up (a timer may fire as the app closes)."""
-        try:
-            return self.articles.is_attached and self.pane.is_attached
-        except NoMatches:
-            return False
-
     def _read_after_a_while(self, article_id: int) -> None:
-        if not self._showing():
-            return
         row = self.articles.cached_row(article_id)
         if (self.pane.article_id != article_id or self.articles.article_id != article_id
                 or row is None or row.read):
@@ -839,9 +872,8 @@ class ReaderApp(App[int]):
             badge=badge, width=self.config.reading_width, highlight=terms,
             enclosures=article.enclosures)
 
+    @on_main_screen
     def on_article_ready(self, message: ArticleReady) -> None:
-        if not self._showing():  # rendered as the app closed
-            return
         stored = message.article
         if message.marked_read:
             self.articles.update_rows([stored.id], read=True)
@@ -951,6 +983,7 @@ class ReaderApp(App[int]):
 
         self.post_message(RawReady(stored.id, render_raw(dump.lines, dump.kept)))
 
+    @on_main_screen
     def on_raw_ready(self, message: RawReady) -> None:
         if self._opened is not None and message.article_id == self._opened.id:
             self._raw = True
@@ -985,6 +1018,7 @@ class ReaderApp(App[int]):
             if write.then is not None:
                 self.call_from_thread(write.then, result)
 
+    @on_main_screen
     def on_state_changed(self, message: StateChanged) -> None:
         if message.notice:
             self.notify(message.notice, markup=False)
@@ -994,6 +1028,7 @@ class ReaderApp(App[int]):
 
     # -- failures -------------------------------------------------------------------------------
 
+    @on_main_screen
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if event.state is not WorkerState.ERROR:
@@ -1097,6 +1132,7 @@ class ReaderApp(App[int]):
         if not worker.is_cancelled:
             self.post_message(UnreadFound(ids, None))
 
+    @on_main_screen
     def on_unread_found(self, message: UnreadFound) -> None:
         if message.ids is not self.articles.ids:
             return

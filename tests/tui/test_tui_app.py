@@ -874,3 +874,25 @@ async def test_while_sources_load_a_cursor_left_on_the_first_row_stays_on_the_ne
         await pilot.press("enter")
         await settle(pilot)
         assert "New 22" in app.pane.plain
+
+
+async def test_timers_and_late_messages_do_nothing_once_the_main_screen_is_gone(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A view reload or a status note due while the app closes found no list to query
+    (NoMatches from a timer of the App, which outlived the screen)."""
+    monkeypatch.setattr(tui_app, "VIEW_RELOAD_DELAY", 0.05)
+    monkeypatch.setattr(tui_app, "STATUS_NOTE_SECONDS", 0.05)
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        app._schedule_view_reload()
+        app._flash("20 feeds, 3 new articles")
+        ids = app.query_one(ArticleList).ids
+        # the main screen's widgets go, as they do while the app shuts down
+        await app.query_one("#body").remove()
+        await app.query_one("#statusbar").remove()
+        app.post_message(tui_app.ViewLoaded(app._query or app.current_query(), ids, None))
+        app.post_message(tui_app.LoadingFinished("done"))
+        await pilot.pause(0.3)
+    assert app.return_code in (0, None)
