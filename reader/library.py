@@ -433,7 +433,7 @@ class Library:
         from reader.sync.engine import sync_account
 
         outcomes: list[SourceOutcome] = []
-        added: list[tuple[str, str]] = []  # (spec, server feed id)
+        added: list[tuple[str, str, str | None]] = []  # (spec, server feed id, warning)
         try:
             client = account_client(account, limits=self._sync_limits())
         except ReaderError as error:
@@ -445,22 +445,27 @@ class Library:
                 except ReaderError as error:
                     outcomes.append(SourceOutcome(spec=url, error=one_line(error)))
                     continue
-                added.append((url, feed.id))
+                warning = None
+                if folder and feed.category is None:
+                    warning = (f"{client.label}: no folder {sanitize.clean_line(folder)!r} "
+                               "there (tt-rss cannot make one through its API): the feed is "
+                               "not in a folder")
+                added.append((url, feed.id, warning))
             if added:
                 report = await sync_account(self._storage, account, client, flags=False,
                                             requests=lambda: requests_of(client))
                 bound = await asyncio.to_thread(self._storage.account_feeds, account.id)
-                for url, remote_id in added:
+                for url, remote_id, warning in added:
                     feed_id = bound.get(remote_id)
                     info = self._storage.feed(feed_id) if feed_id is not None else None
                     if info is None:
                         why = report.error or "subscribed, but the server does not list it"
                         outcomes.append(SourceOutcome(spec=url, error=why))
                         continue
+                    warnings = tuple(w for w in (warning, report.error) if w)
                     outcomes.append(SourceOutcome(spec=url, feed_id=info.id, title=info.name,
                                                   new=info.total, total=info.total,
-                                                  warnings=((report.error,) if report.error
-                                                            else ())))
+                                                  warnings=warnings))
         return outcomes
 
     def remove(self, specs_or_ids: Sequence[str | int]) -> int:

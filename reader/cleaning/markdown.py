@@ -44,7 +44,8 @@ __all__ = [
 _SKIP = frozenset(
     {
         "script", "style", "noscript", "iframe", "object", "embed", "template", "svg",
-        "math", "form", "button", "input", "select", "textarea", "canvas", "video",
+        "annotation", "annotation-xml", "form", "button", "input", "select", "textarea",
+        "canvas", "video",
         "audio", "title", "meta", "link", "base", "map", "dialog", "frame",
         "frameset", "applet", "param", "source", "track",
     }

@@ -17,7 +17,7 @@ article as the last sync left them, and a journal of the flag changes made here 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Container
+from collections.abc import AsyncIterator, Collection, Container, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -69,6 +69,7 @@ class SyncedArticle:
 
     article_id: int
     remote_id: str
+    feed: str | None  # its feed's RemoteFeed.id (None: no longer bound)
     read: bool
     starred: bool
     server_read: bool
@@ -182,7 +183,8 @@ class ArticlePage:
 
 @dataclass(frozen=True, slots=True)
 class RemoteState:
-    """The ids of every unread and every starred article on the server.
+    """The ids of every unread and every starred article on the server (``feeds`` None),
+    or of those of ``feeds`` only (the others' counts were as the caller said).
 
     An article the server has but which is not in ``unread`` is read there. Neither API
     says when a flag changed, only what it is now.
@@ -190,6 +192,7 @@ class RemoteState:
 
     unread: frozenset[str]
     starred: frozenset[str]
+    feeds: frozenset[str] | None = None  # RemoteFeed.id
 
 
 class SyncClient(Protocol):
@@ -225,8 +228,15 @@ class SyncClient(Protocol):
         """
         ...
 
-    async def state(self) -> RemoteState:
-        """The unread and starred ids now on the server."""
+    async def state(
+        self, *, counts: Mapping[str, tuple[int, int]] | None = None
+    ) -> RemoteState:
+        """The unread and starred ids now on the server.
+
+        ``counts``: (unread, starred) per feed id as the caller has them from the last
+        sync; a client that can count per feed cheaply may then list only the feeds whose
+        counts differ (and says which, in ``RemoteState.feeds``); others list everything.
+        """
         ...
 
     async def unread_count(self) -> int:

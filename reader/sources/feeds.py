@@ -58,6 +58,7 @@ _ELLIPSIS = re.compile(
     r"(?:\u2026|\.\.\.|\[\u2026\]|\[\.\.\.\]|read more|continue reading)\W*$", re.I
 )
 _NUMERIC_OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)\s*$")
+_ISO_DAY = re.compile(r"\s*\d{4}-\d\d-\d\d")
 _RFC822_YEAR = re.compile(r"\d{1,2}\s+[A-Za-z]{3,}\s+(\d{2,4})\b")
 _EMAIL_AND_NAME = re.compile(r"^\s*[^\s@()]+@[^\s()]+\s*\((?P<name>[^()]+)\)\s*$")
 _NAME_AND_EMAIL = re.compile(r"^(?P<name>[^<>()@]+?)\s*[<(][^\s@<>()]+@[^\s<>()]+[>)]\s*$")
@@ -128,8 +129,11 @@ def parse_feed(
     feed_title = sanitize.clean_line(
         _plain(parsed.feed.get("title"), parsed.feed.get("title_detail"), html_to_text)
     )
+    # Atom (RFC 4287 4.2.1): an entry without an author has the feed's.
+    is_atom = str(getattr(parsed, "version", "") or "").startswith("atom")
+    feed_author = _author(parsed.feed) if is_atom else None
     articles = _articles(entries, url=url, base=base, source=source or url, feed_title=feed_title,
-                         convert=html_to_markdown, to_text=html_to_text)
+                         feed_author=feed_author, convert=html_to_markdown, to_text=html_to_text)
     if len(articles) < len(entries):
         dropped = len(entries) - len(articles)
         what = (
@@ -231,12 +235,12 @@ def _newest_entries(entries: list[Any], limit: int) -> list[Any]:
 
 def _articles(
     entries: list[Any], *, url: str, base: str | None, source: str, feed_title: str | None,
-    convert: HtmlToMarkdown, to_text: HtmlToText,
+    feed_author: str | None, convert: HtmlToMarkdown, to_text: HtmlToText,
 ) -> list[Article]:
     by_key: dict[str, Article] = {}
     for entry in entries:
         article = _article(entry, url=url, base=base, source=source, feed_title=feed_title,
-                           convert=convert, to_text=to_text)
+                           feed_author=feed_author, convert=convert, to_text=to_text)
         by_key.pop(article.key, None)  # last wins, at its own position
         by_key[article.key] = article
     return list(by_key.values())
@@ -244,7 +248,7 @@ def _articles(
 
 def _article(
     entry: Any, *, url: str, base: str | None, source: str, feed_title: str | None,
-    convert: HtmlToMarkdown, to_text: HtmlToText,
+    feed_author: str | None, convert: HtmlToMarkdown, to_text: HtmlToText,
 ) -> Article:
     title = sanitize.clean_line(_plain(entry.get("title"), entry.get("title_detail"), to_text))
     link = sanitize.safe_url(_str(entry.get("link")), base=base)
@@ -253,7 +257,7 @@ def _article(
         source=source,
         key=entry_key(entry, feed_url=url, body=body),
         title=title,
-        author=sanitize.clean_line(_author(entry)),
+        author=sanitize.clean_line(_author(entry) or feed_author),
         url=link,
         published=entry_date(entry),
         body=body,
@@ -367,7 +371,11 @@ def body_state(body: str, *, from_content: bool) -> BodyState:
 
 
 def entry_date(entry: Mapping[str, Any]) -> datetime | None:
-    """Published (else updated) date; the source's offset kept when it gave one; absurd -> None."""
+    """Published, else updated, else created: the first of them that is a real date.
+
+    A missing, unparseable or absurd ``published`` (RSS ``pubDate``, ``dc:date``...) falls
+    back to ``updated``; the source's offset is kept when it gave one.
+    """
     for field in ("published", "updated", "created"):
         # dict.get, not entry.get: FeedParserDict maps a missing "updated" to
         # "published" with a DeprecationWarning.
@@ -375,7 +383,9 @@ def entry_date(entry: Mapping[str, Any]) -> datetime | None:
         parsed = dict.get(entry, f"{field}_parsed") if isinstance(entry, dict) else None
         if not raw and parsed is None:
             continue
-        return plausible(_date_from(raw, parsed))
+        when = plausible(_date_from(raw, parsed))
+        if when is not None:
+            return when
     return None
 
 
@@ -385,7 +395,8 @@ def _date_from(raw: str | None, parsed: object) -> datetime | None:
     exact = parse_date_string(raw) if raw else None
     if exact is not None:
         return exact
-    if parsed is None:
+    if parsed is None or (raw and _ISO_DAY.match(raw)):
+        # an ISO date Python refuses is no date: feedparser would roll month 13 over
         return None
     try:
         return datetime(*parsed[:6], tzinfo=UTC)  # type: ignore[index, misc]

@@ -1243,11 +1243,14 @@ class SqliteStorage:
 
     @_guard
     def synced_articles(self, account_id: int) -> list[SyncedArticle]:
-        return [SyncedArticle(r[0], r[1], bool(r[2]), bool(r[3]), bool(r[4]), bool(r[5]))
+        return [SyncedArticle(r[0], r[1], r[2], bool(r[3]), bool(r[4]), bool(r[5]),
+                              bool(r[6]))
                 for r in self._conn().execute(
-                    "SELECT s.article_id, s.remote_id, a.read, a.starred, s.server_read, "
-                    "s.server_starred FROM synced s JOIN articles a ON a.id = s.article_id "
-                    "WHERE s.account_id = ?", (account_id,))]
+                    "SELECT s.article_id, s.remote_id, (SELECT b.remote_id FROM account_feeds b "
+                    "WHERE b.account_id = s.account_id AND b.feed_id = a.feed_id), a.read, "
+                    "a.starred, s.server_read, s.server_starred FROM synced s "
+                    "JOIN articles a ON a.id = s.article_id WHERE s.account_id = ?",
+                    (account_id,))]
 
     @_guard
     def journal(self, account_id: int) -> list[JournalEntry]:

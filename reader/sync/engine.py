@@ -15,6 +15,10 @@ In this order:
    one transaction, so no change escapes it). The server's flags now (``state()``) against
    the base tell what changed there; the journal, what changed here:
 
+   (A server that counts unread and starred articles per feed, as tt-rss does, is asked
+   for the ids of the feeds whose counts differ from the base's only, and for all of them
+   at least every FULL_STATE_EVERY.)
+
    - changed on the server only: the article takes the server's flag;
    - changed here only: the change is sent (``mark()``);
    - changed on both sides to different values: a conflict, resolved to the newest
@@ -38,7 +42,7 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from reader.core.errors import ReaderError, one_line
 from reader.core.models import Article, SourceKind
@@ -49,12 +53,38 @@ from reader.core.sync import (
     RemoteArticle,
     RemoteFeed,
     SyncClient,
+    SyncedArticle,
     SyncProgress,
     SyncReport,
 )
 from reader.storage.base import Storage
 
 SyncProgressCallback = Callable[[SyncProgress], None]
+
+
+# A server that can count per feed is asked only for the feeds whose counts changed; a
+# swap of flags within one feed between two syncs (one read there, another marked unread)
+# leaves its counts as they were, so the whole account is listed at least this often.
+FULL_STATE_EVERY = timedelta(hours=12)
+
+
+def _counts(synced: Sequence[SyncedArticle]) -> dict[str, tuple[int, int]]:
+    """Unread and starred articles per feed, as the server had them at the last sync."""
+    counts: dict[str, tuple[int, int]] = {}
+    for article in synced:
+        if article.feed is not None:
+            unread, starred = counts.get(article.feed, (0, 0))
+            counts[article.feed] = (unread + (not article.server_read),
+                                    starred + article.server_starred)
+    return counts
+
+
+def _older(stamp: str, than: datetime) -> bool:
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return True
+    return when.tzinfo is None or when < than
 
 
 def article_key(account_id: int, remote_id: str) -> str:
@@ -148,12 +178,20 @@ class _Sync:
 
     async def flags(self) -> None:
         self.tell("read and starred")
-        state = await self.client.state()
-        journal = await asyncio.to_thread(self.storage.journal, self.account.id)
         synced = await asyncio.to_thread(self.storage.synced_articles, self.account.id)
         base = {article.remote_id: article for article in synced}
+        full_key = f"sync:{self.account.id}:full-state"
+        last_full = await asyncio.to_thread(self.storage.meta, full_key)
+        started = datetime.now(UTC)
+        full = last_full is None or _older(last_full, started - FULL_STATE_EVERY)
+        state = await self.client.state(counts=None if full else _counts(synced))
+        journal = await asyncio.to_thread(self.storage.journal, self.account.id)
 
         def on_server(remote_id: str, flag: Flag) -> bool:
+            known = base.get(remote_id)
+            if state.feeds is not None and known is not None and known.feed not in state.feeds:
+                # a feed whose counts did not change there: as the last sync left it
+                return known.server_read if flag is Flag.READ else known.server_starred
             if flag is Flag.READ:
                 return remote_id not in state.unread  # gone from the server counts as read
             return remote_id in state.starred
@@ -192,6 +230,8 @@ class _Sync:
         upto = max((entry.seq for entry in journal), default=0)
         await asyncio.to_thread(self.storage.settle_flags, self.account.id, updates,
                                 sent_upto=upto)
+        if state.feeds is None:
+            await asyncio.to_thread(self.storage.set_meta, full_key, started.isoformat())
 
     def report(self, started: float, requests: int, error: str | None = None) -> SyncReport:
         counts = self.counts

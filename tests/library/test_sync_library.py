@@ -186,8 +186,9 @@ def test_subscriptions_and_every_article_come_down_then_only_new_ones(
     tt.calls.clear()
     code, _, err = run(capsys, "sync")
     assert err.startswith("tt: 2 feeds, 1 new article, ")
-    headline_calls = tt.calls.count("getHeadlines")
-    assert headline_calls == 1 + 2 + 1  # new articles; unread ids (252 + 1: 2 pages); starred
+    # new articles (one call, as they fit in a page); the flags: tt-rss's counts per feed
+    # are those of the last sync (the new article counted in), so no feed is listed
+    assert tt.calls.count("getHeadlines") == 1 and tt.calls.count("getCounters") == 1
 
 
 def test_read_and_starred_go_both_ways(capsys: pytest.CaptureFixture[str], db_file: Path,
@@ -364,12 +365,23 @@ def test_add_with_one_account_subscribes_on_the_server(
     (local / "a.md").write_text("# A note\n\nText.\n")
     assert run(capsys, "add", str(local))[0] == 0
     assert len(tt.feeds) == 1
+    # a folder tt-rss has is its category; one it has not is said (its API cannot make one)
+    other = tt.publish("http://feeds.example/other.xml", "Other", 1)
+    code, out, err = run(capsys, "add", "--folder", "News", other)
+    assert (code, out, err) == (0, "added Other (1 article)\n", "")
+    third = tt.publish("http://feeds.example/third.xml", "Third", 1)
+    code, out, err = run(capsys, "add", "--folder", "Nowhere", third)
+    assert (code, out) == (0, "added Third (1 article)\n")
+    assert err.endswith("no folder 'Nowhere' there (tt-rss cannot make one through its API): "
+                        "the feed is not in a folder\n")
+    folders = {f["title"]: f["folder"] for f in json.loads(run(capsys, "feeds", "--json")[1])}
+    assert (folders["Other"], folders["Third"]) == ("News", None)
     # a feed the server cannot fetch: one line, exit 1
     code, _, err = run(capsys, "add", "http://feeds.example/missing.xml")
     assert code == 1 and err.count("\n") == 1 and "cannot subscribe" in err
     # removing it unsubscribes on the server too
-    code, out, _ = run(capsys, "remove", url)
-    assert (code, out) == (0, "removed 1 subscription\n")
+    code, out, _ = run(capsys, "remove", url, other, third)
+    assert (code, out) == (0, "removed 3 subscriptions\n")
     assert tt.feeds == {}
 
 
@@ -466,3 +478,28 @@ def test_storage_keeps_a_change_made_while_a_sync_runs(db_file: Path, tt: TtrssF
         stored = storage.get(article_id)
         assert stored is not None and stored.starred and not stored.read
 
+
+
+def test_a_swap_of_flags_within_one_feed_is_caught_by_the_full_listing(
+        capsys: pytest.CaptureFixture[str], db_file: Path, tt: TtrssFake,
+        password_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    import reader.sync.engine as engine
+
+    tt.update(tt.subscribe(tt.publish("http://feeds.example/w.xml", "Psi", 3)))
+    tt.entry("Psi story 1").unread, tt.entry("Psi story 1").marked = False, True
+    add_account(capsys, tt.url, password_file)
+    run(capsys, "sync")
+    # Another device swaps: story 1 unread and story 2 read, the star from story 1 to 3.
+    # The feed still has 2 unread and 1 starred: its counts say nothing changed.
+    tt.entry("Psi story 1").unread, tt.entry("Psi story 2").unread = True, False
+    tt.entry("Psi story 1").marked, tt.entry("Psi story 3").marked = False, True
+    code, _, err = run(capsys, "sync")
+    assert code == 0 and "0 received" in err  # within FULL_STATE_EVERY: the counts only
+    monkeypatch.setattr(engine, "FULL_STATE_EVERY", timedelta(0))
+    code, _, err = run(capsys, "sync")
+    assert code == 0 and "4 received" in err
+    with Library.open(db_file) as library:
+        assert titles(library, unread_only=True) == ["Psi story 1", "Psi story 3"]
+        assert titles(library, starred_only=True) == ["Psi story 3"]

@@ -146,7 +146,8 @@ class TtrssFake:
         rows = sorted(self.entries.values(), key=lambda e: -e.id)
         rows = [e for e in rows if e.id > since and (feed != -1 or e.marked)
                 and (feed < 0 or e.feed_id == feed)
-                and (body.get("view_mode") != "unread" or e.unread)]
+                and (body.get("view_mode") != "unread" or e.unread)
+                and (body.get("view_mode") != "marked" or e.marked)]
         content = bool(body.get("show_content"))
         return self._ok([{
             "id": e.id, "feed_id": str(e.feed_id), "title": e.title, "unread": e.unread,
@@ -154,6 +155,16 @@ class TtrssFake:
             "author": "Ann", "updated": 1767600000 + e.id,
             **({"content": e.content} if content else {}),
         } for e in rows[skip:skip + limit]])
+
+    def _op_getCounters(self, body: dict[str, object]) -> Reply:  # noqa: N802
+        counts: dict[int, list[int]] = {}
+        for e in self.entries.values():
+            unread, marked = counts.setdefault(e.feed_id, [0, 0])
+            counts[e.feed_id] = [unread + e.unread, marked + e.marked]
+        return self._ok([{"id": feed, "counter": unread, "markedcounter": marked}
+                         for feed, (unread, marked) in counts.items()]
+                        + [{"id": 3, "kind": "cat", "counter": 0},
+                           {"id": "global-unread", "counter": 0}])
 
     def _op_getUnread(self, body: dict[str, object]) -> Reply:  # noqa: N802
         return self._ok({"unread": str(sum(e.unread for e in self.entries.values()))})

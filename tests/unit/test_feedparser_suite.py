@@ -165,3 +165,9 @@ def test_relative_links_in_content_follow_the_document_url() -> None:
     assert 'href="http://127.0.0.1:8097/relative/uri"' in expect_line(name)
     result = load_served(name, url="http://127.0.0.1:8097/tests/feed.xml")
     assert markdown_shows(result.articles[0].body)[1] == ["http://127.0.0.1:8097/relative/uri"]
+
+
+def test_mathml_in_a_description_is_shown() -> None:
+    name = "wellformed/namespace/rss2.0mathml.xml"
+    assert "<mi>a</mi><mo>+</mo><mi>b</mi>" in expect_line(name)
+    assert markdown_shows(load(name).articles[0].body)[0] == "a+b"

@@ -209,3 +209,12 @@ def test_html_to_text_for_titles() -> None:
     assert html_to_text("Using &lt;script&gt; tags safely") == "Using <script> tags safely"
     assert html_to_text("<p>One</p><p>two</p> AT&amp;T<br>three") == "One two AT&T three"
     assert html_to_text("x < y and <b>bold</b>") == "x < y and bold"
+
+
+def test_mathml_reads_as_its_text_without_its_tex_annotation() -> None:
+    md = html_to_markdown(
+        "<p>Let <math><mi>a</mi><mo>+</mo><mi>b</mi></math> be, and "
+        '<math><semantics><mi>x</mi><annotation encoding="application/x-tex">{x}</annotation>'
+        "</semantics></math>.</p>"
+    )
+    assert md == "Let a+b be, and x."

@@ -586,3 +586,75 @@ def test_links_in_content_resolve_against_content_location_then_the_url() -> Non
     assert moved.articles[0].body == "[x](https://host.example/archive/2024/x)"
     elsewhere = parse_feed(data, url=url, headers={"Content-Location": "https://cdn.example/"})
     assert elsewhere.articles[0].body == "[x](https://cdn.example/x)"
+
+
+# -- dates: published, else updated, else created ---------------------------------------------
+
+UPDATED = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "published",
+    [
+        "",  # missing
+        "<published>not a date</published>",
+        "<published>2024-13-45T99:00:00Z</published>",
+        "<published>0000-01-01T00:00:00Z</published>",  # absurd
+        "<published>2024-05-06T07:08:09+99:00</published>",  # absurd offset
+    ],
+)
+def test_atom_published_falls_back_to_updated(published: str) -> None:
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><id>1</id>'
+        f"<title>t</title>{published}<updated>2024-05-06T07:08:09Z</updated></entry></feed>"
+    ).encode()
+    assert parse_feed(atom, url=URL).articles[0].published == UPDATED
+
+
+@pytest.mark.parametrize(
+    "updated",
+    [
+        "<dc:date>2024-05-06T07:08:09Z</dc:date>",
+        "<atom:updated>2024-05-06T07:08:09Z</atom:updated>",
+        "<dcterms:modified>2024-05-06T07:08:09Z</dcterms:modified>",
+    ],
+)
+def test_rss_pubdate_falls_back_to_its_updated_equivalents(updated: str) -> None:
+    namespaces = ('xmlns:dc="http://purl.org/dc/elements/1.1/" '
+                  'xmlns:atom="http://www.w3.org/2005/Atom" '
+                  'xmlns:dcterms="http://purl.org/dc/terms/"')
+    for pub in ("<pubDate>Someday, soon</pubDate>", ""):
+        feed = parse_feed(rss(f"<item><guid>1</guid>{pub}{updated}</item>", extra_ns=namespaces),
+                          url=URL)
+        assert feed.articles[0].published == UPDATED
+
+
+def test_a_good_published_date_wins_over_updated() -> None:
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><id>1</id><title>t'
+        b"</title><published>2024-01-02T03:04:05Z</published>"
+        b"<updated>2024-05-06T07:08:09Z</updated></entry></feed>"
+    )
+    assert parse_feed(atom, url=URL).articles[0].published == datetime(2024, 1, 2, 3, 4, 5,
+                                                                       tzinfo=UTC)
+
+
+def test_an_atom_entry_without_an_author_has_the_feeds() -> None:
+    atom = (b'<?xml version="1.0" encoding="utf-8"?>'
+            b'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            b"<author><name>Feed Writer</name></author>"
+            b"<entry><title>Own</title><id>1</id><author><name>Entry Writer</name></author>"
+            b"<updated>2024-01-01T00:00:00Z</updated></entry>"
+            b"<entry><title>Inherits</title><id>2</id>"
+            b"<updated>2024-01-02T00:00:00Z</updated></entry></feed>")
+    feed = parse_feed(atom, url="https://example.org/feed.atom")
+    assert {a.title: a.author for a in feed.articles} == {
+        "Own": "Entry Writer", "Inherits": "Feed Writer"}
+
+
+def test_an_rss_item_does_not_take_the_channels_editor_as_its_author() -> None:
+    feed = parse_feed(rss("<item><title>A</title><guid>1</guid></item>",
+                          extra_ns="").replace(b"<channel>", b"<channel><managingEditor>"
+                                               b"ed@example.org (Editor)</managingEditor>"),
+                      url="https://example.org/rss")
+    assert [a.author for a in feed.articles] == [None]
