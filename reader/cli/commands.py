@@ -97,11 +97,12 @@ def run_feeds(args: argparse.Namespace) -> int:
         return 0
     for feed in feeds:
         folder = f"{_line(feed.folder)}/" if feed.folder else ""
-        success = _when(feed.last_success) or "never"
         line = (f"{folder}{_line(feed.name)}  {sanitize.display_name(feed.url)}  "
-                f"{feed.unread} unread  last ok {success}")
-        if feed.account:
+                f"{feed.unread} unread")
+        if feed.account:  # fetched by the server, not here
             line += f"  synced via {_line(feed.account)}"
+        else:
+            line += f"  last ok {_when(feed.last_success) or 'never'}"
         if feed.last_error:
             line += f"  error: {_line(feed.last_error)}"
         sys.stdout.write(line + "\n")
