@@ -298,23 +298,14 @@ def _list_accounts(args: argparse.Namespace) -> int:
     return 0
 
 
-class _SyncLine:
-    """"syncing NAME: 1200 articles" on stderr, redrawn in place; only on a terminal."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.drawn = False
+class _SyncLine(_ProgressBar):
+    """"syncing NAME: articles, 1200 articles" on stderr, redrawn in place; only on a terminal."""
 
     def __call__(self, event: SyncProgress) -> None:
         count = f", {event.articles} articles" if event.articles else ""
         self.stream.write(f"\r\x1b[Ksyncing {_line(event.account)}: {event.stage}{count}")
         self.stream.flush()
         self.drawn = True
-
-    def clear(self) -> None:
-        if self.drawn:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
 
 
 def run_sync(args: argparse.Namespace) -> int:

@@ -15,26 +15,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.sync_servers import FeedServer, Server, find_server
+from support.sync_servers import SERVERS, FeedServer, Server, real_server
 from support.sync_ttrss_fake import Relay
 
 from reader.cli import main
 from reader.core.sync import Flag, RemoteArticle, SyncClient
 
 
-@pytest.fixture(params=["ttrss", "freshrss"])
+@pytest.fixture(params=SERVERS)
 def server(request: pytest.FixtureRequest) -> Server:
-    found = find_server(request.param)
-    if isinstance(found, str):
-        pytest.skip(found)
-    return found
+    return real_server(request.param)
 
 
 @pytest.fixture
 def web() -> Iterator[FeedServer]:
-    farm = FeedServer()
-    yield farm
-    farm.close()
+    with FeedServer() as farm:
+        yield farm
 
 
 @pytest.fixture
