@@ -129,8 +129,11 @@ def parse_feed(
     feed_title = sanitize.clean_line(
         _plain(parsed.feed.get("title"), parsed.feed.get("title_detail"), html_to_text)
     )
+    # Atom (RFC 4287 4.2.1): an entry without an author has the feed's.
+    is_atom = str(getattr(parsed, "version", "") or "").startswith("atom")
+    feed_author = _author(parsed.feed) if is_atom else None
     articles = _articles(entries, url=url, base=base, source=source or url, feed_title=feed_title,
-                         convert=html_to_markdown, to_text=html_to_text)
+                         feed_author=feed_author, convert=html_to_markdown, to_text=html_to_text)
     if len(articles) < len(entries):
         dropped = len(entries) - len(articles)
         what = (
@@ -232,12 +235,12 @@ def _newest_entries(entries: list[Any], limit: int) -> list[Any]:
 
 def _articles(
     entries: list[Any], *, url: str, base: str | None, source: str, feed_title: str | None,
-    convert: HtmlToMarkdown, to_text: HtmlToText,
+    feed_author: str | None, convert: HtmlToMarkdown, to_text: HtmlToText,
 ) -> list[Article]:
     by_key: dict[str, Article] = {}
     for entry in entries:
         article = _article(entry, url=url, base=base, source=source, feed_title=feed_title,
-                           convert=convert, to_text=to_text)
+                           feed_author=feed_author, convert=convert, to_text=to_text)
         by_key.pop(article.key, None)  # last wins, at its own position
         by_key[article.key] = article
     return list(by_key.values())
@@ -245,7 +248,7 @@ def _articles(
 
 def _article(
     entry: Any, *, url: str, base: str | None, source: str, feed_title: str | None,
-    convert: HtmlToMarkdown, to_text: HtmlToText,
+    feed_author: str | None, convert: HtmlToMarkdown, to_text: HtmlToText,
 ) -> Article:
     title = sanitize.clean_line(_plain(entry.get("title"), entry.get("title_detail"), to_text))
     link = sanitize.safe_url(_str(entry.get("link")), base=base)
@@ -254,7 +257,7 @@ def _article(
         source=source,
         key=entry_key(entry, feed_url=url, body=body),
         title=title,
-        author=sanitize.clean_line(_author(entry)),
+        author=sanitize.clean_line(_author(entry) or feed_author),
         url=link,
         published=entry_date(entry),
         body=body,

@@ -637,3 +637,24 @@ def test_a_good_published_date_wins_over_updated() -> None:
     )
     assert parse_feed(atom, url=URL).articles[0].published == datetime(2024, 1, 2, 3, 4, 5,
                                                                        tzinfo=UTC)
+
+
+def test_an_atom_entry_without_an_author_has_the_feeds() -> None:
+    atom = (b'<?xml version="1.0" encoding="utf-8"?>'
+            b'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            b"<author><name>Feed Writer</name></author>"
+            b"<entry><title>Own</title><id>1</id><author><name>Entry Writer</name></author>"
+            b"<updated>2024-01-01T00:00:00Z</updated></entry>"
+            b"<entry><title>Inherits</title><id>2</id>"
+            b"<updated>2024-01-02T00:00:00Z</updated></entry></feed>")
+    feed = parse_feed(atom, url="https://example.org/feed.atom")
+    assert {a.title: a.author for a in feed.articles} == {
+        "Own": "Entry Writer", "Inherits": "Feed Writer"}
+
+
+def test_an_rss_item_does_not_take_the_channels_editor_as_its_author() -> None:
+    feed = parse_feed(rss("<item><title>A</title><guid>1</guid></item>",
+                          extra_ns="").replace(b"<channel>", b"<channel><managingEditor>"
+                                               b"ed@example.org (Editor)</managingEditor>"),
+                      url="https://example.org/rss")
+    assert [a.author for a in feed.articles] == [None]
