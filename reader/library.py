@@ -621,6 +621,10 @@ class Library:
         user = user.strip()
         if not user:
             raise SyncError("the user name is empty")
+        if "@" in url.split("//", 1)[-1].split("/", 1)[0]:
+            # a password in the address would be stored with it
+            raise SyncError("give the server's address without a user or password in it "
+                            "(--user NAME, and --password-file or --password-command)")
         if password_file is not None:
             secret_kind = SecretKind.FILE
             secret = os.path.abspath(os.path.expanduser(password_file))

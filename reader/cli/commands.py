@@ -97,11 +97,12 @@ def run_feeds(args: argparse.Namespace) -> int:
         return 0
     for feed in feeds:
         folder = f"{_line(feed.folder)}/" if feed.folder else ""
-        success = _when(feed.last_success) or "never"
         line = (f"{folder}{_line(feed.name)}  {sanitize.display_name(feed.url)}  "
-                f"{feed.unread} unread  last ok {success}")
-        if feed.account:
+                f"{feed.unread} unread")
+        if feed.account:  # fetched by the server, not here
             line += f"  synced via {_line(feed.account)}"
+        else:
+            line += f"  last ok {_when(feed.last_success) or 'never'}"
         if feed.last_error:
             line += f"  error: {_line(feed.last_error)}"
         sys.stdout.write(line + "\n")
@@ -297,23 +298,14 @@ def _list_accounts(args: argparse.Namespace) -> int:
     return 0
 
 
-class _SyncLine:
-    """"syncing NAME: 1200 articles" on stderr, redrawn in place; only on a terminal."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.drawn = False
+class _SyncLine(_ProgressBar):
+    """"syncing NAME: articles, 1200 articles" on stderr, redrawn in place; only on a terminal."""
 
     def __call__(self, event: SyncProgress) -> None:
         count = f", {event.articles} articles" if event.articles else ""
         self.stream.write(f"\r\x1b[Ksyncing {_line(event.account)}: {event.stage}{count}")
         self.stream.flush()
         self.drawn = True
-
-    def clear(self) -> None:
-        if self.drawn:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
 
 
 def run_sync(args: argparse.Namespace) -> int:

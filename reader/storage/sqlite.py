@@ -1099,13 +1099,15 @@ class SqliteStorage:
             return int(cursor.rowcount)
 
     @_guard
-    def record_sync(self, account_id: int, *, when: datetime, error: str | None = None,
-                    cursor: str | None = None) -> None:
-        """A sync's end (``error`` None: it completed) or its cursor (kept once the articles
-        up to it are stored)."""
+    def set_sync_cursor(self, account_id: int, cursor: str) -> None:
+        """The cursor of the articles stored (kept once every page up to it is)."""
         with self._write() as conn:
-            if cursor is not None:
-                conn.execute("UPDATE accounts SET cursor = ? WHERE id = ?", (cursor, account_id))
+            conn.execute("UPDATE accounts SET cursor = ? WHERE id = ?", (cursor, account_id))
+
+    @_guard
+    def record_sync(self, account_id: int, *, when: datetime, error: str | None = None) -> None:
+        """A sync's end: ``error`` None, it completed."""
+        with self._write() as conn:
             if error is None:
                 conn.execute("UPDATE accounts SET last_sync = ?, last_error = NULL WHERE id = ?",
                              (_iso(when), account_id))

@@ -15,10 +15,6 @@ In this order:
    one transaction, so no change escapes it). The server's flags now (``state()``) against
    the base tell what changed there; the journal, what changed here:
 
-   (A server that counts unread and starred articles per feed, as tt-rss does, is asked
-   for the ids of the feeds whose counts differ from the base's only, and for all of them
-   at least every FULL_STATE_EVERY.)
-
    - changed on the server only: the article takes the server's flag;
    - changed here only: the change is sent (``mark()``);
    - changed on both sides to different values: a conflict, resolved to the newest
@@ -27,6 +23,11 @@ In this order:
      and does not expose it; the Google Reader API has no such field), only what it is now.
      So the change made here is taken as the newer and sent: it is then the last write
      the server has, which is what any other device will see. (The report counts these.)
+
+   A server that counts unread and starred articles per feed, as tt-rss does, is asked
+   for the ids of the feeds whose counts differ from the base's only, and for all of them
+   at least every FULL_STATE_EVERY; a first sync, which listed every article with its
+   flags, counts as such a listing.
 
 4. **Settle**: in one transaction the journal entries sent (up to the snapshot's seq) go,
    the server's flags become the new base, and each article takes them unless it was
@@ -132,6 +133,9 @@ class _Sync:
         self.progress = progress
         self.counts = _Counts()
         self.feeds: dict[str, tuple[int, RemoteFeed]] = {}  # server feed id -> (feed id, feed)
+        # when every article was listed with its flags (a first sync): as good as a full
+        # listing of the flags, which need not be made again at once
+        self.listed_all: datetime | None = None
 
     def tell(self, stage: str) -> None:
         if self.progress is None:
@@ -151,6 +155,8 @@ class _Sync:
 
     async def articles(self) -> None:
         self.tell("articles")
+        if self.account.cursor is None:
+            self.listed_all = datetime.now(UTC)
         known = await asyncio.to_thread(self.storage.synced_ids, self.account.id)
         cursor: str | None = None
         async for page in self.client.articles(self.account.cursor, known=known):
@@ -162,8 +168,7 @@ class _Sync:
             if page.cursor is not None:
                 cursor = page.cursor
         if cursor is not None and cursor != self.account.cursor:
-            await asyncio.to_thread(self.storage.record_sync, self.account.id,
-                                    when=datetime.now(UTC), error=None, cursor=cursor)
+            await asyncio.to_thread(self.storage.set_sync_cursor, self.account.id, cursor)
 
     def _store(self, page: Sequence[RemoteArticle]) -> int:
         items = []
@@ -182,8 +187,9 @@ class _Sync:
         base = {article.remote_id: article for article in synced}
         full_key = f"sync:{self.account.id}:full-state"
         last_full = await asyncio.to_thread(self.storage.meta, full_key)
-        started = datetime.now(UTC)
-        full = last_full is None or _older(last_full, started - FULL_STATE_EVERY)
+        started = self.listed_all or datetime.now(UTC)
+        full = self.listed_all is None and (
+            last_full is None or _older(last_full, started - FULL_STATE_EVERY))
         state = await self.client.state(counts=None if full else _counts(synced))
         journal = await asyncio.to_thread(self.storage.journal, self.account.id)
 
@@ -230,7 +236,7 @@ class _Sync:
         upto = max((entry.seq for entry in journal), default=0)
         await asyncio.to_thread(self.storage.settle_flags, self.account.id, updates,
                                 sent_upto=upto)
-        if state.feeds is None:
+        if state.feeds is None or self.listed_all is not None:
             await asyncio.to_thread(self.storage.set_meta, full_key, started.isoformat())
 
     def report(self, started: float, requests: int, error: str | None = None) -> SyncReport:

@@ -34,10 +34,11 @@ add calls):
 
 from __future__ import annotations
 
+import asyncio
 import html
-from collections.abc import AsyncIterator, Collection, Container, Mapping
+from collections.abc import AsyncIterator, Collection, Container, Coroutine, Iterable, Mapping
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
 import httpx
 
@@ -61,7 +62,9 @@ from reader.sync.transport import (
 NAME = "tt-rss"
 PAGE = 200  # getHeadlines' own ceiling
 FEW_FEEDS = 20  # state(counts=...) lists these feeds alone; more and it lists everything
+WALKERS = 4  # feeds listed at once when new articles are listed feed by feed
 MARK_BATCH = 500
+T = TypeVar("T")
 ALL_ARTICLES = -4  # virtual feeds
 STARRED = -1
 _FIELD = {Flag.STARRED: 0, Flag.READ: 2}  # updateArticle's "field": 0 marked, 2 unread
@@ -277,22 +280,33 @@ class TtrssClient:
             yield ArticlePage(batch, cursor=str(top))
             return
         yield ArticlePage(batch)
-        for feed_id in await self._feed_numbers():
-            skip = 0
-            previous: list[object] = []
-            while True:
-                rows = await self._headlines(feed_id, since=since, skip=skip, content=True)
-                page_ids = [row.get("id") for row in rows]
-                if page_ids == previous:
-                    break  # the same page again: a server that ignores skip
-                batch = _fresh(rows, seen, known)
-                if batch:
-                    yield ArticlePage(batch)
-                skip += len(rows)
-                previous = page_ids
-                if len(rows) < PAGE:
-                    break
+        feeds = await self._feed_numbers()
+        # a few feeds at a time: tt-rss spends its time rendering each article (sanitising
+        # its HTML), which a server with more than one PHP worker does side by side
+        for start in range(0, len(feeds), WALKERS):
+            for pages in await _together(self._walk(feed_id, since)
+                                         for feed_id in feeds[start:start + WALKERS]):
+                for rows in pages:
+                    batch = _fresh(rows, seen, known)
+                    if batch:
+                        yield ArticlePage(batch)
         yield ArticlePage((), cursor=str(top))
+
+    async def _walk(self, feed_id: int, since: int) -> list[list[dict[str, object]]]:
+        """One feed's articles since ``since``, page by page."""
+        pages: list[list[dict[str, object]]] = []
+        skip = 0
+        previous: list[object] = []
+        while True:
+            rows = await self._headlines(feed_id, since=since, skip=skip, content=True)
+            page_ids = [row.get("id") for row in rows]
+            if page_ids == previous:
+                return pages  # the same page again: a server that ignores skip
+            pages.append(rows)
+            skip += len(rows)
+            previous = page_ids
+            if len(rows) < PAGE:
+                return pages
 
     async def _ids(self, feed_id: int, view_mode: str) -> dict[str, str]:
         """The ids a listing gives, each with its feed's id, paged by ``skip``."""
@@ -435,6 +449,22 @@ class TtrssClient:
 def _unescaped(text: str | None) -> str | None:
     # tt-rss stores titles with HTML entities in places (feed titles from the feed's XML).
     return sanitize.clean_line(html.unescape(text)) if text else text
+
+
+async def _together(calls: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
+    """The calls' results, run side by side; the first failure is raised (as itself, not
+    as an ExceptionGroup) once the others are cancelled."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(call) for call in calls]
+    except BaseExceptionGroup as failures:
+        raise _first(failures) from None
+    return [task.result() for task in tasks]
+
+
+def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    error = group.exceptions[0]
+    return _first(error) if isinstance(error, BaseExceptionGroup) else error
 
 
 def _numeric(text: str) -> tuple[int, str]:

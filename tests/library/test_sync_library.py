@@ -126,6 +126,15 @@ def test_a_password_command_runs_without_a_shell(
     assert (code, err) == (1, "reader: password command: false failed (exit 1)\n")
 
 
+def test_no_password_in_the_address(capsys: pytest.CaptureFixture[str], db_file: Path,
+                                    tt: TtrssFake, password_file: Path) -> None:
+    address = tt.url.replace("http://", f"http://sync:{PASSWORD}@")
+    code, _, err = run(capsys, "account", "add", "ttrss", address, "--user", "sync",
+                       "--password-file", str(password_file))
+    assert code == 1 and "without a user or password in it" in err
+    assert PASSWORD not in err
+
+
 def test_no_password_without_a_terminal_is_one_line(
         capsys: pytest.CaptureFixture[str], db_file: Path, tt: TtrssFake,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -503,3 +512,27 @@ def test_a_swap_of_flags_within_one_feed_is_caught_by_the_full_listing(
     with Library.open(db_file) as library:
         assert titles(library, unread_only=True) == ["Psi story 1", "Psi story 3"]
         assert titles(library, starred_only=True) == ["Psi story 3"]
+
+
+def test_adding_an_account_again_logs_in_again_and_keeps_its_feeds(
+        capsys: pytest.CaptureFixture[str], db_file: Path, tt: TtrssFake,
+        password_file: Path, tmp_path: Path) -> None:
+    tt.update(tt.subscribe(tt.publish("http://feeds.example/e.xml", "Eta", 1)))
+    add_account(capsys, tt.url, password_file)
+    run(capsys, "sync")
+    wrong = tmp_path / "wrong"
+    wrong.write_text("nope\n")
+    code, _, err = run(capsys, "account", "add", "ttrss", tt.url, "--user", "sync",
+                       "--password-file", str(wrong), "--name", "tt")
+    assert code == 1 and "password refused" in err
+    [kept] = json.loads(run(capsys, "account", "list", "--json")[1])
+    assert kept["password_file"] == str(password_file)  # the refused one was not stored
+    add_account(capsys, tt.url, password_file)
+    assert "synced via tt" in run(capsys, "feeds")[1]
+    elsewhere = TtrssFake()
+    try:
+        code, _, err = run(capsys, "account", "add", "ttrss", elsewhere.url, "--user", "sync",
+                           "--password-file", str(password_file), "--name", "tt")
+    finally:
+        elsewhere.close()
+    assert code == 1 and "an account named 'tt' is on another server" in err

@@ -15,26 +15,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.sync_servers import FeedServer, Server, find_server
+from support.sync_servers import SERVERS, FeedServer, Server, real_server
 from support.sync_ttrss_fake import Relay
 
 from reader.cli import main
 from reader.core.sync import Flag, RemoteArticle, SyncClient
 
 
-@pytest.fixture(params=["ttrss", "freshrss"])
+@pytest.fixture(params=SERVERS)
 def server(request: pytest.FixtureRequest) -> Server:
-    found = find_server(request.param)
-    if isinstance(found, str):
-        pytest.skip(found)
-    return found
+    return real_server(request.param)
 
 
 @pytest.fixture
 def web() -> Iterator[FeedServer]:
-    farm = FeedServer()
-    yield farm
-    farm.close()
+    with FeedServer() as farm:
+        yield farm
 
 
 @pytest.fixture
@@ -186,3 +182,22 @@ def test_the_whole_scenario(capsys: pytest.CaptureFixture[str], db_file: Path,
     assert any(path.suffix == ".opml" for path in files) and len(files) >= 2
     stored = b"".join(path.read_bytes() for path in files)
     assert server.password.encode() not in stored
+
+
+def test_a_typed_password_keeps_the_servers_token_which_syncs(
+        capsys: pytest.CaptureFixture[str], db_file: Path, server: Server, web: FeedServer,
+        phone: SyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    kind = "ttrss" if server.name == "ttrss" else "greader"
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: server.password)
+    code, out, err = run(capsys, "account", "add", kind, server.url, "--user", server.user)
+    assert code == 0, err
+    assert "kept: the server's session token, not the password" in out
+    [account] = json.loads(run(capsys, "account", "list", "--json")[1])
+    assert account["password_from"] == "token"
+    feed = web.add("typed.xml", "Typed In", 2)
+    assert run(capsys, "add", feed)[0] == 0
+    code, _, err = run(capsys, "sync")
+    assert code == 0, err
+    assert sorted(mine(capsys, web)) == ["Typed In story 1", "Typed In story 2"]
+    assert server.password.encode() not in db_file.read_bytes()
