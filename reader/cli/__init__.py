@@ -63,7 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # No collection while the interface imports: its ~100,000 new objects would set
         # off full collections that find nothing (the app freezes them once it is up).
         gc.disable()
-        primer = None
+        primer = opening = None
+        if not args.sources:
+            from shutil import get_terminal_size
+
+            from reader.tui.opening import Opening
+
+            # the library opened and its newest articles read while Textual imports
+            opening = Opening(args.db, height=get_terminal_size().lines)
         if any(os.path.isdir(source) for source in args.sources):
             from reader import priming
             from reader.core.paths import db_path
@@ -73,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             primer = priming.start(args.sources, db_path(args.db))
         from reader.tui.app import run_tui
 
-        return run_tui(sources=args.sources, db=args.db, config=args.config, primed=primer)
+        return run_tui(sources=args.sources, db=args.db, config=args.config, primed=primer,
+                       opening=opening)
     except ReaderError as error:
         sys.stderr.write(f"reader: {error}\n")
         return 1

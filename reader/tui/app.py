@@ -63,6 +63,7 @@ from reader.tui.messages import (
     UnreadFound,
     ViewLoaded,
 )
+from reader.tui.opening import FIRST_PAGE
 from reader.tui.palette import ActionsProvider
 from reader.tui.screens.add_feed import AddFeedScreen
 from reader.tui.screens.confirm import confirm_link, confirm_remove
@@ -83,6 +84,7 @@ from reader.tui.widgets.search_bar import SearchBar
 if TYPE_CHECKING:
     from reader.core.models import FeedProgress, PrimedFolders
     from reader.render import RenderedArticle
+    from reader.tui.opening import FirstScreen, Opening
 
 T = TypeVar("T")
 
@@ -98,7 +100,6 @@ FOLLOW_DELAY = 0.15
 STATUS_NOTE_SECONDS = 8
 UNREAD_SCAN_CHUNK = 512
 VIEW_RELOAD_DELAY = 0.3  # while sources load, reload the view at most this often
-FIRST_PAGE = 200  # ids of a new view listed before all of them (more than a screenful)
 PAINT_WAIT = 0.5  # seconds the whole list waits for its first page to be painted
 # seconds the first unread counts wait for the first whole list: on two cores they would
 # otherwise take the CPU from it, and from a search typed as soon as the screen shows
@@ -225,8 +226,12 @@ class ReaderApp(App[int]):
         config_problems: Sequence[str] = (),
         stdin_data: bytes | None = None,
         primed: PrimedFolders | None = None,
+        first_screen: FirstScreen | None = None,
     ) -> None:
         super().__init__()
+        # the library's first screen, read while the interface imported (reader.tui.opening)
+        self._first_screen = first_screen
+        self._first_view_pending = first_screen is not None
         self.primed = primed  # new folders' first files, cleaned while we started
         self.library = library
         self.config = config or Config()
@@ -239,6 +244,7 @@ class ReaderApp(App[int]):
         self._user_keys: Mapping[str, str] = dict(self.config.keys)
         self._session_feeds: set[int] = set()
         self._feeds: Sequence[FeedInfo] = ()
+        self._feeds_known = False  # _feeds holds the sources (not the empty start)
         self._feeds_requested = False
         self._list_complete = threading.Event()  # a whole view (not only its first page) shown
         self._first_page_shown: ArticleQuery | None = None  # its full list is on its way
@@ -275,9 +281,8 @@ class ReaderApp(App[int]):
 
     def compose(self) -> ComposeResult:
         # The layout's classes from the start: changing them later restyles the whole
-        # screen (~40 ms). More than one source is the guess until the feeds are known.
-        feeds, side = self._layout_for(self.size.width, sources=2 if not self.session
-                                       or len(self.sources) > 1 else 1)
+        # screen (~40 ms).
+        feeds, side = self._layout_for(self.size.width, sources=self._source_count())
         with Horizontal(id="body", classes="" if feeds else "-feeds-hidden"):
             yield FeedsPane(id="feeds")
             with Container(id="main", classes="-side" if side else "-stacked"):
@@ -328,6 +333,9 @@ class ReaderApp(App[int]):
             self.load_sources(self.sources)
         else:
             self.pane.show_message("Select an article and press Enter to read it.")
+            if self._first_screen is not None:
+                self._feeds_requested = True  # their names are here: the counts follow
+                self.post_message(FeedsLoaded(self._first_screen.feeds))
             self.load_feeds()
             if self.config.refresh_on_start:
                 self.refresh_feeds()
@@ -349,7 +357,7 @@ class ReaderApp(App[int]):
         width = self.size.width if width is None else width
         body = self.query_one("#body")
         main = self.query_one("#main")
-        shown, side = self._layout_for(width, sources=_sources(self._feeds),
+        shown, side = self._layout_for(width, sources=self._source_count(),
                                        opened=body.has_class("-feeds-open"))
         changed = body.has_class("-feeds-hidden") == shown or main.has_class("-side") != side
         if not changed:
@@ -359,6 +367,16 @@ class ReaderApp(App[int]):
         (main.add_class if side else main.remove_class)("-side", update=False)
         (main.remove_class if side else main.add_class)("-stacked", update=False)
         body.update_node_styles()
+
+    def _source_count(self) -> int:
+        """How many entries the feeds pane lists; until the feeds are known, those of the
+        first screen, else a guess (more than one, unless one source was named): a guess
+        changed later restyles and lays out the whole screen twice."""
+        if self._feeds_known:
+            return _sources(self._feeds)
+        if self._first_screen is not None:
+            return _sources(self._first_screen.feeds)
+        return 2 if not self.session or len(self.sources) > 1 else 1
 
     def _layout_for(self, width: int, *, sources: int, opened: bool = False) -> tuple[bool, bool]:
         """(feeds pane shown, list beside the article) for a screen ``width`` wide."""
@@ -447,17 +465,32 @@ class ReaderApp(App[int]):
         else:
             top = False
         self._awaiting_top = self._awaiting_top or top
+        first = self._first_screen if self._first_view_pending else None
+        self._first_view_pending = False
+        if first is not None and first.query == self._query and keep is None:
+            # read while the interface imported: shown now, the whole list follows
+            painted = threading.Event()
+            self.post_message(ViewLoaded(self._query, first.ids, None, first.rows,
+                                         first_page=not first.complete, painted=painted))
+            if first.complete:
+                return
+            self.load_view(self._query, ORDERS[self._order][1], None, height, painted=painted)
+            return
         self.load_view(self._query, ORDERS[self._order][1], keep, height)
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False, name="load the list")
     def load_view(self, query: ArticleQuery, backwards: bool, keep: int | None,
-                  height: int) -> None:
+                  height: int, painted: threading.Event | None = None) -> None:
+        """``painted``: the view's first page is shown already (the first screen); only
+        the whole list, once that page is painted."""
         worker = get_current_worker()
 
         def cancelled() -> bool:  # the next keystroke's search has replaced this one
             return worker.is_cancelled
 
-        if keep is None and not backwards:
+        if painted is not None:
+            painted.wait(PAINT_WAIT)
+        elif keep is None and not backwards:
             # A new view from its top (the first one, a search): listing 100,000 ids takes
             # ~100 ms, 80,000 search hits as long; the first screenful takes a few ms.
             # Show that at once, then the whole list.
@@ -624,8 +657,9 @@ class ReaderApp(App[int]):
 
     @on_main_screen
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
-        one_source = _sources(self._feeds) <= 1
+        one_source = self._source_count() <= 1
         self._feeds = message.feeds
+        self._feeds_known = True
         self.feeds_pane.set_feeds(message.feeds)
         if one_source != (_sources(message.feeds) <= 1):
             self._apply_layout()
@@ -1487,15 +1521,21 @@ def read_piped_stdin() -> bytes:
 
 
 def run_tui(*, sources: Sequence[str], db: Path | None, config: Path | None,
-            primed: PrimedFolders | None = None) -> int:
-    """Open the config and the library, then run the reader until the user quits."""
+            primed: PrimedFolders | None = None, opening: Opening | None = None) -> int:
+    """Open the config and the library (``opening``: being opened already), then run the
+    reader until the user quits."""
     path = config_path(config)
     settings, messages = load_config(path)
     stdin_data = read_piped_stdin() if "-" in sources else None
-    library = Library.open(db, retention_days=settings.retention_days)
+    first: FirstScreen | None = None
+    if opening is not None:
+        library, first = opening.result()
+        library.retention_days = settings.retention_days
+    else:
+        library = Library.open(db, retention_days=settings.retention_days)
     app = ReaderApp(library=library, config=settings, config_file=path, sources=sources,
                     config_problems=messages, notices=library.messages,
-                    stdin_data=stdin_data, primed=primed)
+                    stdin_data=stdin_data, primed=primed, first_screen=first)
     try:
         result = app.run()
     finally:
