@@ -914,3 +914,31 @@ async def test_an_empty_starred_view_says_so_and_guidance_wraps(library: Library
         await pilot.press("U")
         await settle(pilot)
         assert shown_rows(app)[0].strip() == "No unread starred articles. Press U to"
+
+
+async def test_the_first_screen_read_while_the_interface_imports_is_shown_then_the_rest(
+        library: Library, three_feeds: dict[str, int], db_file: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.tui.opening import Opening
+
+    monkeypatch.setattr(tui_app, "FIRST_PAGE", 20)
+    opened, first = Opening(db_file, height=10, page=20).result()
+    assert first is not None and len(first.ids) == 20 and not first.complete
+    assert len(first.rows) == 11 and len(first.feeds) == 3
+    app = make_app(opened, tmp_path, app_kwargs={"first_screen": first})
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        assert list(articles.ids[:20]) == list(first.ids) and len(articles.ids) == 55  # the rest
+        assert cursor_title(app) == "Alpha article 0"
+        assert len(shown_feeds(app)) >= 5  # All, Starred, the folder and its feeds
+    opened.close()
+
+
+def test_opening_a_library_that_cannot_be_opened_raises_in_the_caller(tmp_path: Path) -> None:
+    from reader.core.errors import StorageError
+    from reader.tui.opening import Opening
+
+    opening = Opening(tmp_path / "no" / "such" / "library.sqlite", height=10)
+    with pytest.raises(StorageError, match="no such folder"):
+        opening.result()
