@@ -46,7 +46,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reader.core import sanitize
 from reader.core.aio import run_sync
-from reader.core.errors import FetchError, ReaderError, SourceError, SyncError, one_line
+from reader.core.errors import (
+    FetchError,
+    ReaderError,
+    SourceError,
+    StorageError,
+    SyncError,
+    one_line,
+)
 from reader.core.models import (
     ArticleQuery,
     ArticleRow,
@@ -58,7 +65,7 @@ from reader.core.models import (
     SourceOutcome,
     StoredArticle,
 )
-from reader.core.paths import db_path, subscriptions_path
+from reader.core.paths import db_chosen, db_path, subscriptions_path
 from reader.core.sync import Account, SecretKind, SyncProgress, SyncReport
 from reader.storage.base import Storage
 
@@ -111,6 +118,11 @@ class Library:
         from reader.storage.sqlite import SqliteStorage
 
         target = db_path(path)
+        if db_chosen(path) and not target.parent.is_dir():
+            # a typo in --db must not leave a tree of new folders behind; only the default
+            # data folder is made on first use
+            raise StorageError(f"cannot open the library {sanitize.display_name(str(target))}: "
+                               f"no such folder {sanitize.display_name(str(target.parent))}")
         storage, salvage = SqliteStorage.open(target)
         library = cls(storage, retention_days=retention_days)
         if salvage is not None:
@@ -149,11 +161,11 @@ class Library:
             self._write_subscriptions()
         marks = len(salvage.states)
         self.messages.append(
-            f"The library {self.path.name} was damaged ({salvage.reason}); it was moved to "
-            f"{salvage.moved_to.name} and a new one started with {restored} "
+            f"library {self.path.name}: database damaged ({_damage(salvage.reason)}), moved "
+            f"aside to {salvage.moved_to.name}; a new one was started with {restored} "
             f"subscription{'s' if restored != 1 else ''} and {marks} read/starred "
             f"mark{'s' if marks != 1 else ''} recovered"
-            + (f" ({problem})" if problem else "") + ". Run reader refresh to fetch them.")
+            + (f" ({problem})" if problem else "") + "; reader refresh fetches their articles")
 
     def _restore_subscriptions(self) -> tuple[int, str | None]:
         """Subscriptions back from ``subscriptions.opml``: how many, and what went wrong."""
@@ -211,6 +223,8 @@ class Library:
         """The source a URL or a path (relative, ``~``) names, if the library has it."""
         from reader.intake import local_key
 
+        if not spec.strip():
+            return None  # not the current folder
         return self._storage.feed_by_url(spec.strip()) or self._storage.feed_by_url(
             local_key(spec))
 
@@ -467,6 +481,9 @@ class Library:
         found: list[FeedInfo] = []
         missing: list[str] = []
         for spec in specs_or_ids:
+            if isinstance(spec, str) and not spec.strip():  # never the current folder
+                missing.append(repr(spec))
+                continue
             feed = by_id.get(spec) if isinstance(spec, int) else (
                 by_url.get(spec) or by_url.get(local_key(spec)) or by_url.get(spec.strip()))
             if feed is None:
@@ -823,6 +840,18 @@ def _unique_path(folder: Path, stem: str) -> Path:
         path = folder / f"{stem}-{number}.md"
         number += 1
     return path
+
+
+def _damage(reason: str) -> str:
+    """SQLite's words for a damaged file, as a person says them."""
+    text = reason.lower()
+    if "not a database" in text:
+        return "not a database file"
+    if "malformed" in text or "corrupt" in text:
+        return "pages unreadable"
+    if "encrypted" in text:
+        return "encrypted, or not a database file"
+    return reason
 
 
 def _restorable(url: str) -> bool:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from reader.cli.interrupt import Stopped
 from reader.core import sanitize
 from reader.core.dates import isoformat
-from reader.core.errors import SourceError, SyncError
+from reader.core.errors import SourceError, SyncError, about
 from reader.core.filters import parse_bound, parse_filter
 from reader.core.models import (
     ArticleQuery,
@@ -69,7 +69,7 @@ def _report_outcomes(outcomes: Sequence[SourceOutcome], *, verb: str) -> int:
         for warning in outcome.warnings:
             _say(warning)
         if outcome.error is not None:
-            _say(outcome.error)
+            _say(f"could not add {about(sanitize.display_name(outcome.spec), outcome.error)}")
             status = 1
             continue
         name = _line(outcome.title) or sanitize.display_name(outcome.spec)
@@ -193,7 +193,7 @@ def run_refresh(args: argparse.Namespace) -> int:
             if bar is not None:
                 bar.clear()
         for url, error in summary.failures:
-            _say(f"{sanitize.display_name(url)}: {error}")
+            _say(f"could not refresh {about(sanitize.display_name(url), error)}")
         sys.stderr.write(summary.line() + "\n")
         # Full articles for "always full text" feeds: after the summary, outside its timing.
         fetched, failed = asyncio.run(library.fetch_pending_full_texts())
@@ -329,13 +329,13 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    """The config file's settings; its problems are reported, not fatal."""
-    from reader.core.config import load_config
+    """The config file's settings, read (and its problems reported) as the command began."""
+    settings: Config | None = getattr(args, "settings", None)
+    if settings is None:
+        from reader.core.config import load_config
 
-    config, problems = load_config(getattr(args, "config", None))
-    for problem in problems:
-        _say(problem)
-    return config
+        settings, _ = load_config(getattr(args, "config", None))
+    return settings
 
 
 # ---------------------------------------------------------------------- reading

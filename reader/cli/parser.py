@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from reader.core.sync import KINDS
@@ -36,10 +37,29 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _not_blank(what: str) -> Callable[[str], str]:
+    """An argument type refusing empty and blank words, with what was expected."""
+    def check(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"{what}, got {text!r}")
+        return text
+
+    return check
+
+
+# a blank source once opened, subscribed or removed the current folder
+_source = _not_blank("expected a file, a folder or a feed URL")
+_name = _not_blank("expected a name")
+
+
+def _path(text: str) -> Path:
+    return Path(_not_blank("expected a path")(text))
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, metavar="PATH",
+    parser.add_argument("--db", type=_path, metavar="PATH",
                         help="library database (default: $READER_DB or the user data folder)")
-    parser.add_argument("--config", type=Path, metavar="PATH",
+    parser.add_argument("--config", type=_path, metavar="PATH",
                         help="config file (default: $READER_CONFIG or the user config folder)")
 
 
@@ -53,7 +73,7 @@ def build_tui_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     _common(parser)
-    parser.add_argument("sources", nargs="*", metavar="SOURCE",
+    parser.add_argument("sources", nargs="*", metavar="SOURCE", type=_source,
                         help="files, directories, feed URLs, OPML lists, or - for stdin")
     return parser
 
@@ -75,25 +95,25 @@ def build_command_parser() -> argparse.ArgumentParser:
     dump.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     dump.add_argument("--full", action="store_true",
                       help="fetch the full article for summary-only feed entries")
-    dump.add_argument("sources", nargs="+", metavar="SOURCE")
+    dump.add_argument("sources", nargs="+", metavar="SOURCE", type=_source)
 
     add = command("add", "subscribe to feeds, feed files or article folders",
                   "reader add https://example.org/feed.xml ~/articles/")
     add.description = ("subscribe to feeds, feed files or article folders; with an account "
                        "on a feed server (reader account add), web feeds are subscribed to "
                        "there and synced")
-    add.add_argument("--folder", help="put the new subscriptions in this folder "
+    add.add_argument("--folder", type=_name, help="put the new subscriptions in this folder "
                      "(on a server: its category or label)")
     where = add.add_mutually_exclusive_group()
     where.add_argument("--account", metavar="NAME",
                        help="subscribe on this account's server (needed when there are several)")
     where.add_argument("--local", action="store_true",
                        help="keep the subscription here, not on a feed server")
-    add.add_argument("sources", nargs="+", metavar="URL|PATH")
+    add.add_argument("sources", nargs="+", metavar="URL|PATH", type=_source)
 
     remove = command("remove", "unsubscribe (on the feed server too, for a synced feed)",
                      "reader remove https://example.org/feed.xml")
-    remove.add_argument("sources", nargs="+", metavar="URL|PATH")
+    remove.add_argument("sources", nargs="+", metavar="URL|PATH", type=_source)
 
     feeds = command("feeds", "list subscriptions with unread counts and last errors",
                     "reader feeds --json")
@@ -101,7 +121,7 @@ def build_command_parser() -> argparse.ArgumentParser:
 
     imp = command("import", "import subscriptions from OPML or a newsboat urls file",
                   "reader import ~/.newsboat/urls")
-    imp.add_argument("file", type=Path)
+    imp.add_argument("file", type=_path)
 
     command("export", "print the subscriptions as OPML 2.0", "reader export > feeds.opml")
 
@@ -111,7 +131,7 @@ def build_command_parser() -> argparse.ArgumentParser:
     list_ = command("list", "list stored articles, newest first", "reader list --unread --limit 20")
     list_.add_argument("--unread", action="store_true")
     list_.add_argument("--starred", action="store_true")
-    list_.add_argument("--feed", metavar="URL")
+    list_.add_argument("--feed", metavar="URL", type=_source)
     list_.add_argument("--since", metavar="WHEN",
                        help="from a day (2026-11-01), month, year, today, or an age (7d, 12h)")
     list_.add_argument("--until", metavar="WHEN", help="up to the end of that day, month, ...")
@@ -149,7 +169,8 @@ def build_command_parser() -> argparse.ArgumentParser:
     account_add.add_argument("kind", choices=tuple(KINDS), metavar="|".join(KINDS),
                              help="; ".join(f"{kind}: {what}"
                                             for kind, what in KINDS.items()))
-    account_add.add_argument("url", metavar="URL", help="the server's base address "
+    account_add.add_argument("url", metavar="URL", type=_source,
+                             help="the server's base address "
                              "(tt-rss: the install's root; FreshRSS: its address)")
     account_add.add_argument("--user", required=True, metavar="NAME")
     account_add.add_argument("--name", metavar="NAME",

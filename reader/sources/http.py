@@ -25,7 +25,7 @@ from http import HTTPStatus
 import httpx
 
 from reader.core import sanitize
-from reader.core.errors import FetchError
+from reader.core.errors import FetchError, network_reason
 from reader.core.models import FetchState
 from reader.core.version import __version__
 
@@ -350,7 +350,8 @@ def _describe_httpx(error: httpx.HTTPError) -> str:
     if isinstance(error, httpx.TimeoutException):
         return "timed out"
     if isinstance(error, httpx.ConnectError):
-        return sanitize.clean_line(f"connection failed: {error}", limit=160) or "connection failed"
+        return network_reason(error) or sanitize.clean_line(
+            f"cannot connect: {error}", limit=160) or "cannot connect"
     if isinstance(error, httpx.RemoteProtocolError):
         return _protocol_message(error)
     if isinstance(error, (httpx.UnsupportedProtocol, httpx.InvalidURL)):

@@ -429,7 +429,8 @@ def _check(conn: sqlite3.Connection, path: Path) -> bool:
             return False
     result = conn.execute("PRAGMA quick_check(1)").fetchone()
     if result is None or result[0] != "ok":
-        raise sqlite3.DatabaseError(f"database disk image is malformed ({result})")
+        # the check's own report (a tuple of page numbers) is no help to a reader's user
+        raise sqlite3.DatabaseError("database disk image is malformed")
     return True
 
 

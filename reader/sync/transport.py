@@ -25,7 +25,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from reader.core import dates, sanitize
-from reader.core.errors import SyncError
+from reader.core.errors import SyncError, network_reason
 from reader.sources.http import DEFAULT_LIMITS, HttpFetchError, HttpLimits, make_client, read_body
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
@@ -249,6 +249,9 @@ def _describe(error: httpx.HTTPError) -> str:
     if isinstance(error, httpx.ConnectError):
         if _refused(error):
             return "connection refused (is the server running?)"
+        reason = network_reason(error)  # "host not found", not "[Errno -2] Name or ..."
+        if reason:
+            return reason
         shown = sanitize.clean_line(str(error), limit=120)
         return f"cannot connect: {shown}" if shown else "cannot connect"
     if isinstance(error, httpx.RemoteProtocolError):

@@ -37,7 +37,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from reader.core import words
 from reader.core.aio import run_sync
 from reader.core.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
-from reader.core.errors import ReaderError, one_line
+from reader.core.errors import ReaderError, about, one_line
 from reader.core.filters import parse_filter
 from reader.core.limits import MAX_FILE_BYTES
 from reader.core.models import (
@@ -49,7 +49,7 @@ from reader.core.models import (
     SourceOutcome,
     StoredArticle,
 )
-from reader.core.sanitize import clean_line, is_web_url, safe_url
+from reader.core.sanitize import clean_line, display_name, is_web_url, safe_url
 from reader.library import Library
 from reader.tui.browser import BrowserCommand, browser_command
 from reader.tui.messages import (
@@ -222,6 +222,7 @@ class ReaderApp(App[int]):
         config_file: Path | None = None,
         sources: Sequence[str] = (),
         notices: Sequence[str] = (),
+        config_problems: Sequence[str] = (),
         stdin_data: bytes | None = None,
         primed: PrimedFolders | None = None,
     ) -> None:
@@ -231,7 +232,9 @@ class ReaderApp(App[int]):
         self.config = config or Config()
         self.config_file = config_file
         self.sources = tuple(sources)
-        self._notices = tuple(notices)
+        # the config file's problems are one toast (one each would stack over the article)
+        self._notices = (*(("\n".join(config_problems),) if config_problems else ()),
+                         *notices)
         self.stdin_data = stdin_data  # "-" among the sources: what was piped in, read up front
         self._user_keys: Mapping[str, str] = dict(self.config.keys)
         self._session_feeds: set[int] = set()
@@ -512,12 +515,14 @@ class ReaderApp(App[int]):
     def _placeholder(self) -> str:
         if self._search:
             return f"No articles match \u201c{self._search}\u201d. Esc clears the filter."
+        if self._selection.kind is ViewKind.STARRED:
+            if self._unread_only:
+                return "No unread starred articles. Press U to show all."
+            return "No starred articles. Press s on an article to star it."
         if self._unread_only:
             return "No unread articles here. Press U to show all."
         if self.session:
             return "Loading\u2026" if self._loading else "No articles in these sources."
-        if self._selection.kind is ViewKind.STARRED:
-            return "No starred articles. Press s on an article to star it."
         if not self._feeds:
             return EMPTY_LIBRARY
         return "No articles here yet. Press r to refresh."
@@ -669,9 +674,7 @@ class ReaderApp(App[int]):
         if message.feed_id is not None:
             self._session_feeds.add(message.feed_id)
         if message.error:
-            # loaders usually name the source already ("NAME: reason")
-            named = message.source in message.error
-            error = message.error if named else f"{message.source}: {message.error}"
+            error = about(display_name(message.source), message.error)
             self.notify(error, title="Could not load", severity="error", markup=False,
                         timeout=10)
         if message.warnings:
@@ -1419,7 +1422,8 @@ class ReaderApp(App[int]):
     def add_feed(self, spec: str) -> None:
         for outcome in self.library.add([spec]):
             if outcome.error:
-                self.notify(f"{outcome.spec}: {outcome.error}", title="Could not add",
+                self.notify(about(display_name(outcome.spec), outcome.error),
+                            title="Could not add",
                             severity="error", markup=False, timeout=10)
             else:
                 self.notify(f"Added {outcome.title or outcome.spec}", markup=False)
@@ -1490,8 +1494,8 @@ def run_tui(*, sources: Sequence[str], db: Path | None, config: Path | None,
     stdin_data = read_piped_stdin() if "-" in sources else None
     library = Library.open(db, retention_days=settings.retention_days)
     app = ReaderApp(library=library, config=settings, config_file=path, sources=sources,
-                    notices=[*messages, *library.messages], stdin_data=stdin_data,
-                    primed=primed)
+                    config_problems=messages, notices=library.messages,
+                    stdin_data=stdin_data, primed=primed)
     try:
         result = app.run()
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.builders import FeedSpec, fill_storage, make_article
+from support.builders import FeedSpec, fill_storage, make_article, write_feed
 from support.pilot import RecordingApp, make_app, settle
 from textual.widgets import Input
 
@@ -523,18 +523,6 @@ async def test_hostile_titles_show_verbatim(
         assert app.is_running
 
 
-def write_feed(path: Path, title: str, count: int) -> Path:
-    items = "".join(
-        f"<item><title>{title} item {n}</title><link>https://example.org/{title}/{n}</link>"
-        f"<guid>{title}-{n}</guid><pubDate>Mon, 0{1 + n % 8} Jan 2024 10:00:00 GMT</pubDate>"
-        f"<description>Text of item {n} of {title}.</description></item>"
-        for n in range(count))
-    path.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
-                    f"<link>https://example.org/</link>{items}</channel></rss>",
-                    encoding="utf-8")
-    return path
-
-
 async def test_sources_load_and_a_failing_one_is_reported(library: Library,
                                                           tmp_path: Path) -> None:
     good = write_feed(tmp_path / "good.xml", "Good", 3)
@@ -896,3 +884,33 @@ async def test_timers_and_late_messages_do_nothing_once_the_main_screen_is_gone(
         app.post_message(tui_app.LoadingFinished("done"))
         await pilot.pause(0.3)
     assert app.return_code in (0, None)
+
+
+async def test_messages_name_the_source_once_and_say_what_failed(
+        library: Library, tmp_path: Path) -> None:
+    """Not "Could not add URL: URL: connection failed"."""
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        app.add_feed("ftp://example.org/feed.xml")
+        await settle(pilot)
+        errors = [(message, kw) for message, kw in app.notes if kw.get("severity") == "error"]
+        assert errors == [("ftp://example.org/feed.xml: not an http(s) URL",
+                           {"title": "Could not add", "severity": "error", "markup": False,
+                            "timeout": 10})]
+
+
+async def test_an_empty_starred_view_says_so_and_guidance_wraps(library: Library,
+                                                                 tmp_path: Path) -> None:
+    feed = write_feed(tmp_path / "feed.xml", "Feed", 2)
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(feed)]})
+    async with app.run_test(size=(44, 24)) as pilot:
+        await settle(pilot, rounds=5)
+        await pilot.press("S")
+        await settle(pilot)
+        rows = [line.strip() for line in shown_rows(app) if line.strip()]
+        # true of the view shown, and wrapped at the list's edge instead of cut there
+        assert rows == ["No starred articles. Press s on an", "article to star it."]
+        await pilot.press("U")
+        await settle(pilot)
+        assert shown_rows(app)[0].strip() == "No unread starred articles. Press U to"
