@@ -692,9 +692,13 @@ class Library:
             await asyncio.to_thread(self._storage.record_sync, account.id,
                                     when=_now(), error=message)
             return SyncReport(account=account.name, error=message)
-        async with client:
-            return await sync_account(self._storage, account, client, progress=progress,
-                                      requests=lambda: requests_of(client))
+        try:
+            async with client:
+                return await sync_account(self._storage, account, client, progress=progress,
+                                          requests=lambda: requests_of(client))
+        except Exception as error:  # noqa: BLE001 - a bug here must not lose the other syncs
+            return SyncReport(account=account.name,
+                              error=f"sync failed ({type(error).__name__})")
 
     @staticmethod
     def _sync_limits() -> HttpLimits:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from reader.core.sync import KINDS
 from reader.core.version import __version__
 
 SUBCOMMANDS = (
@@ -165,10 +166,11 @@ def build_command_parser() -> argparse.ArgumentParser:
         "--password-file ~/.config/ttrss-pass\n  reader account add greader "
         "https://rss.example.org/ --user me --password-command 'pass show freshrss'",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    account_add.add_argument("kind", choices=("ttrss", "greader"), metavar="ttrss|greader",
-                             help="ttrss: Tiny Tiny RSS; greader: the Google Reader API "
-                             "(FreshRSS, Miniflux, Inoreader, The Old Reader, BazQux)")
-    account_add.add_argument("url", metavar="URL", type=_source, help="the server's base address "
+    account_add.add_argument("kind", choices=tuple(KINDS), metavar="|".join(KINDS),
+                             help="; ".join(f"{kind}: {what}"
+                                            for kind, what in KINDS.items()))
+    account_add.add_argument("url", metavar="URL", type=_source,
+                             help="the server's base address "
                              "(tt-rss: the install's root; FreshRSS: its address)")
     account_add.add_argument("--user", required=True, metavar="NAME")
     account_add.add_argument("--name", metavar="NAME",

@@ -24,6 +24,13 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
+# The APIs there is a client for (reader/sync/ has one module each): what
+# `reader account add KIND` takes, and what it says of each.
+KINDS: dict[str, str] = {
+    "ttrss": "Tiny Tiny RSS (its JSON API)",
+    "greader": "the Google Reader API (FreshRSS, Miniflux, Inoreader, The Old Reader, BazQux)",
+}
+
 
 class SecretKind(StrEnum):
     """Where an account's password comes from at each sync (the password is never stored)."""

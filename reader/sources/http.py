@@ -132,7 +132,7 @@ async def fetch(
     except HttpFetchError:
         raise
     except httpx.HTTPError as error:
-        raise HttpFetchError(_describe_httpx(error)) from None
+        raise HttpFetchError(describe_http_error(error)) from None
     except httpx.InvalidURL:
         # httpx parses a redirect's Location even when not following it.
         raise HttpFetchError("redirect to a non-http(s) URL refused") from None
@@ -344,7 +344,8 @@ def _protocol_message(error: httpx.RemoteProtocolError) -> str:
     return sanitize.clean_line(f"protocol error: {error}", limit=160) or "protocol error"
 
 
-def _describe_httpx(error: httpx.HTTPError) -> str:
+def describe_http_error(error: httpx.HTTPError) -> str:
+    """Why a request failed, in words, for feeds and sync servers alike."""
     if isinstance(error, httpx.ConnectTimeout):
         return "connection timed out"
     if isinstance(error, httpx.TimeoutException):

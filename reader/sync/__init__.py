@@ -3,7 +3,7 @@
 The API modules import Core and the HTTP client of ``reader.sources.http`` only;
 ``engine`` (one sync of one account) also the storage Protocol and the feed cleaning of
 ``reader.ingest``. Nothing but the library imports this package. A third API is one new
-module and one line in :data:`KINDS` and :func:`open_client`.
+module, a line in ``reader.core.sync.KINDS`` and one in :func:`open_client`.
 """
 
 from __future__ import annotations
@@ -11,16 +11,11 @@ from __future__ import annotations
 import httpx
 
 from reader.core.errors import SyncError
-from reader.core.sync import Account, SecretKind, SyncClient
+from reader.core.sync import KINDS, Account, SecretKind, SyncClient
 from reader.sources.http import DEFAULT_LIMITS, HttpLimits
 from reader.sync.greader import GReaderClient
 from reader.sync.secrets import read_password_file, run_password_command
 from reader.sync.ttrss import TtrssClient
-
-KINDS: dict[str, str] = {
-    "ttrss": "Tiny Tiny RSS (its JSON API)",
-    "greader": "Google Reader API (FreshRSS, Miniflux, Inoreader, The Old Reader, BazQux)",
-}
 
 
 def open_client(

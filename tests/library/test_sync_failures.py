@@ -179,7 +179,7 @@ async def test_gzip_bomb(fake: Fakes) -> None:
 
 async def test_cut_off_answer(fake: Fakes) -> None:
     fake.broken = lambda request: Reply(200, b'{"status": 0, "con', length=5000)
-    assert await failure(fake.client()) in ("truncated response", "the answer was cut off")
+    assert await failure(fake.client()) == "truncated response"
 
 
 async def test_redirect_is_not_followed(fake: Fakes) -> None:
@@ -203,7 +203,7 @@ async def test_not_an_http_address() -> None:
     for kind in ("ttrss", "greader"):
         with pytest.raises(SyncError) as caught:
             open_client(kind, "ftp://example.org/", "sync", "x")
-        assert "not an http(s) address: ftp://example.org/" in str(caught.value)
+        assert "not an http(s) URL: ftp://example.org/" in str(caught.value)
 
 
 # --- tt-rss specifics -------------------------------------------------------------------
