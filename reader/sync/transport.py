@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
+from types import TracebackType
+from typing import Self
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -202,6 +204,36 @@ class Transport:
             shown = f" ({title})" if title else ""
             raise self.error(f"answered with a web page, not the API{shown}")
         raise self.error("answered something that is not JSON")
+
+
+class ApiClient:
+    """What every API client shares: its label, its transport, closing (``async with``)."""
+
+    _label: str
+    _transport: Transport
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @property
+    def requests(self) -> int:
+        """Requests sent so far (for benchmarks)."""
+        return self._transport.requests
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
 
 
 def looks_like_html(response: ApiResponse) -> bool:

@@ -37,8 +37,7 @@ from __future__ import annotations
 import asyncio
 import html
 from collections.abc import AsyncIterator, Collection, Container, Coroutine, Iterable, Mapping
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -47,6 +46,7 @@ from reader.core.errors import SyncAuthError, SyncError
 from reader.core.sync import ArticlePage, Flag, RemoteArticle, RemoteFeed, RemoteState
 from reader.sources.http import DEFAULT_LIMITS, HttpLimits
 from reader.sync.transport import (
+    ApiClient,
     Transport,
     checked_url,
     epoch,
@@ -93,7 +93,7 @@ def api_url(root: str) -> str:
     return base.rstrip("/") + "/api/"
 
 
-class TtrssClient:
+class TtrssClient(ApiClient):
     """A session with one tt-rss account. See the module's docstring for the API's ways."""
 
     kind = "ttrss"
@@ -127,29 +127,9 @@ class TtrssClient:
         return f"TtrssClient({self.api_url!r}, user={self._user!r})"
 
     @property
-    def label(self) -> str:
-        return self._label
-
-    @property
-    def requests(self) -> int:
-        """Requests sent so far (for benchmarks)."""
-        return self._transport.requests
-
-    @property
     def auth_token(self) -> str | None:
         """The session id, once logged in (a secret, like a password)."""
         return self._sid
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         try:
