@@ -268,6 +268,7 @@ class ReaderApp(App[int]):
         self._writer_busy = False
         self._feeds_wanted: bool | None = None  # H: shown or hidden whatever the width
         self._follow_timer: Timer | None = None
+        self._highlights = 0  # cursor moves so far: a later one replaces a pending follow
         self._status_note: str | None = None  # a refresh's summary, said for a while
         self._status_timer: Timer | None = None
         self._status_text = ""
@@ -815,8 +816,21 @@ class ReaderApp(App[int]):
         if article_id is None:
             return
         by_user = message.by_user
-        self._follow_timer = self._later(
-            FOLLOW_DELAY, lambda: self._follow(article_id, by_user=by_user))
+        self._highlights += 1
+        if by_user:
+            self._follow_timer = self._later(
+                FOLLOW_DELAY, lambda: self._follow(article_id, by_user=True))
+            return
+        # A new view's first row: its article is rendered only once the list is painted
+        # (rendering took the interpreter from the first paint of the reader).
+        seen = self._highlights
+
+        def follow_later() -> None:
+            if seen == self._highlights:
+                self._follow_timer = self._later(
+                    FOLLOW_DELAY, lambda: self._follow(article_id, by_user=False))
+
+        self.call_after_refresh(follow_later)
 
     def _stop_timers(self) -> None:
         for timer in (self._follow_timer, self._read_timer):
