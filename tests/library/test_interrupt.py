@@ -10,6 +10,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,18 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "reader", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
+
+
+@contextmanager
+def running(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """The reader started, and killed at the end should it still run (a failed test)."""
+    process = start(args, env)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def reader(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -95,15 +109,11 @@ def test_ctrl_c_stops_a_refresh_and_keeps_what_it_stored(tmp_path: Path,
         urls = tmp_path / "urls.txt"
         urls.write_text("\n".join(farm.urls) + "\n", encoding="utf-8")
         assert reader(["import", str(urls)], env).returncode == 0
-        refresh = start(["refresh", "--quiet"], env)
-        try:
+        with running(["refresh", "--quiet"], env) as refresh:
             assert wait_for(lambda: count(db, "articles") > 0, 60), "nothing was stored"
             workers = children(refresh.pid)
             stored = count(db, "articles")
             seconds, err = interrupt(refresh, whole_group=whole_group)
-        finally:
-            if refresh.poll() is None:
-                refresh.kill()
     assert refresh.returncode == 130
     assert seconds < STOPPED_WITHIN
     lines = err.splitlines()
@@ -128,13 +138,9 @@ def test_ctrl_c_stops_an_import_and_a_second_import_adds_the_rest(tmp_path: Path
     total = 20000  # one transaction each: seconds of work
     urls.write_text("".join(f"https://feeds.example/{n}.xml\n" for n in range(total)),
                     encoding="utf-8")
-    process = start(["import", str(urls)], env)
-    try:
+    with running(["import", str(urls)], env) as process:
         assert wait_for(lambda: count(db, "feeds") > 0, 60)
         seconds, err = interrupt(process, whole_group=whole_group)
-    finally:
-        if process.poll() is None:
-            process.kill()
     assert process.returncode == 130
     assert seconds < STOPPED_WITHIN
     assert err.splitlines() == [
@@ -155,15 +161,11 @@ def test_ctrl_c_stops_a_dump_of_a_big_folder_and_its_cleaning_workers(tmp_path: 
         (folder / f"{n:04}.txt").write_text(
             f"Article number {n} about the harbour\n\n{paragraph}\n\n{paragraph}\n",
             encoding="utf-8")
-    process = start(["dump", str(folder)], env)
-    try:
+    with running(["dump", str(folder)], env) as process:
         assert wait_for(lambda: len(children(process.pid)) >= 2, 60)
         workers = children(process.pid)
         time.sleep(0.5)
         seconds, err = interrupt(process, whole_group=True)
-    finally:
-        if process.poll() is None:
-            process.kill()
     assert process.returncode == 130
     assert seconds < STOPPED_WITHIN
     assert err.splitlines() == ["reader: dump stopped (Ctrl+C)"]
