@@ -68,6 +68,7 @@ from reader.tui.palette import ActionsProvider
 from reader.tui.screens.add_feed import AddFeedScreen
 from reader.tui.screens.confirm import confirm_link, confirm_remove
 from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.main import MainScreen
 from reader.tui.widgets.article_list import ArticleList, find_index
 from reader.tui.widgets.feeds_pane import (
     ALL,
@@ -280,6 +281,9 @@ class ReaderApp(App[int]):
 
     # -- layout -------------------------------------------------------------------------------
 
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen()
+
     def compose(self) -> ComposeResult:
         # The layout's classes from the start: changing them later restyles the whole
         # screen (~40 ms).
@@ -293,7 +297,7 @@ class ReaderApp(App[int]):
                 yield ReadingPane(id="pane")
         with Horizontal(id="statusbar"):
             yield Static(Content(""), id="status")
-            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+            # the progress bar is mounted when something first loads (see _progress_bar)
         yield KeyBar(id="keys")
 
     @property
@@ -322,7 +326,6 @@ class ReaderApp(App[int]):
         self.set_keymap(dict(self._user_keys))
         self.query_one(KeyBar).show_hints(self.key_hints())
         self._apply_theme()
-        self.query_one("#progress", ProgressBar).display = False
         self.pane.reading_width = self.config.reading_width
         self._apply_layout(self.size.width)
         self.screen.set_focus(self.articles)  # now, so no later deferred focus beats "/"
@@ -731,7 +734,7 @@ class ReaderApp(App[int]):
         if message.changed:  # articles appear as their feed finishes
             self.load_feeds()
             self._schedule_view_reload()
-        progress = self.query_one("#progress", ProgressBar)
+        progress = self._progress_bar()
         progress.display = True
         progress.update(total=message.total or None, progress=message.done)
         self._show_status()
@@ -746,9 +749,21 @@ class ReaderApp(App[int]):
         self.articles.invalidate()
         self._reload_as_sources_load()
 
+    def _progress_bar(self) -> ProgressBar:
+        """The status line's progress bar, mounted the first time something loads: a
+        start with nothing to load (most) composes, styles and lays out none."""
+        try:
+            return self.query_one("#progress", ProgressBar)
+        except NoMatches:
+            pass
+        progress = ProgressBar(id="progress", show_eta=False, show_percentage=False)
+        self.query_one("#statusbar").mount(progress)
+        return progress
+
     def _loading_over(self) -> None:
         self._loading = None
-        self.query_one("#progress", ProgressBar).display = False
+        for progress in self.query("#progress").results(ProgressBar):
+            progress.display = False
         self._show_status()
         if self.session and self.pane.article_id is None and self._opening is None:
             self.pane.show_message("Select an article and press Enter to read it.")
