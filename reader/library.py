@@ -66,12 +66,12 @@ from reader.core.models import (
     StoredArticle,
 )
 from reader.core.paths import db_chosen, db_path, subscriptions_path
-from reader.core.sync import Account, SecretKind, SyncProgress, SyncReport
 from reader.storage.base import Storage
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the sync types among them are imported when syncing, not at start)
     from reader.core.config import FeedSettings
     from reader.core.models import PrimedFolders, ProgressCallback, RefreshSummary
+    from reader.core.sync import Account, SyncProgress, SyncReport
     from reader.sources.http import HttpLimits
     from reader.storage.sqlite import Salvage
 
@@ -612,6 +612,7 @@ class Library:
         password. A refused login raises SyncAuthError and stores nothing. Adding a name
         again for the same server logs in again (new credentials); another server is an
         error."""
+        from reader.core.sync import SecretKind
         from reader.sync import KINDS, open_client, token_of
         from reader.sync.secrets import command_argv, read_password_file, run_password_command
 
@@ -682,6 +683,7 @@ class Library:
     async def _sync_one(self, account: Account,
                         progress: Callable[[SyncProgress], None] | None,
                         limits: HttpLimits | None) -> SyncReport:
+        from reader.core.sync import SyncReport
         from reader.sync import account_client, requests_of
         from reader.sync.engine import sync_account
 

@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from reader.core.sync import KINDS
 from reader.core.version import __version__
 
 SUBCOMMANDS = (
@@ -79,6 +78,8 @@ def build_tui_parser() -> argparse.ArgumentParser:
 
 
 def build_command_parser() -> argparse.ArgumentParser:
+    from reader.core.sync import KINDS  # (not imported for the interface, which has no use)
+
     parser = _Parser(prog="reader", epilog=EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"reader {__version__}")

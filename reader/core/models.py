@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from reader.core.sync import SyncReport
+if TYPE_CHECKING:  # (the sync types are imported when syncing, not at every start)
+    from reader.core.sync import SyncReport
 
 
 class SourceKind(StrEnum):

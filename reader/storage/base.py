@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from reader.core.models import (
     Article,
@@ -21,14 +21,16 @@ from reader.core.models import (
     FileStamp,
     StoredArticle,
 )
-from reader.core.sync import (
-    Account,
-    FlagUpdate,
-    JournalEntry,
-    RemoteFeed,
-    SecretKind,
-    SyncedArticle,
-)
+
+if TYPE_CHECKING:  # (the sync types are imported when syncing, not at every start)
+    from reader.core.sync import (
+        Account,
+        FlagUpdate,
+        JournalEntry,
+        RemoteFeed,
+        SecretKind,
+        SyncedArticle,
+    )
 
 
 class Storage(Protocol):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from reader.core.errors import StorageError, one_line
 from reader.core.models import (
@@ -40,16 +40,17 @@ from reader.core.models import (
     SourceKind,
     StoredArticle,
 )
-from reader.core.sync import (
-    Account,
-    Flag,
-    FlagUpdate,
-    JournalEntry,
-    RemoteFeed,
-    SecretKind,
-    SyncedArticle,
-)
 from reader.core.words import count_words, search_tokens
+
+if TYPE_CHECKING:  # (the sync types are imported when syncing, not at every start)
+    from reader.core.sync import (
+        Account,
+        FlagUpdate,
+        JournalEntry,
+        RemoteFeed,
+        SecretKind,
+        SyncedArticle,
+    )
 
 APPLICATION_ID = 0x52445231  # "RDR1": tells our file apart from any other SQLite database
 BUSY_TIMEOUT_MS = 5000
@@ -1063,6 +1064,8 @@ class SqliteStorage:
 
     @staticmethod
     def _account(row: Sequence[Any]) -> Account:
+        from reader.core.sync import Account, SecretKind
+
         return Account(id=row[0], name=row[1], kind=row[2], url=row[3], user=row[4],
                        secret_kind=SecretKind(row[5]), secret=row[6], cursor=row[7],
                        last_sync=_parse_iso(row[8]), last_error=row[9], pending=row[10])
@@ -1245,6 +1248,8 @@ class SqliteStorage:
 
     @_guard
     def synced_articles(self, account_id: int) -> list[SyncedArticle]:
+        from reader.core.sync import SyncedArticle
+
         return [SyncedArticle(r[0], r[1], r[2], bool(r[3]), bool(r[4]), bool(r[5]),
                               bool(r[6]))
                 for r in self._conn().execute(
@@ -1256,6 +1261,8 @@ class SqliteStorage:
 
     @_guard
     def journal(self, account_id: int) -> list[JournalEntry]:
+        from reader.core.sync import Flag, JournalEntry
+
         return [JournalEntry(r[0], r[1], Flag(r[2]), bool(r[3]), _parse_iso(r[4]) or _now())
                 for r in self._conn().execute(
                     "SELECT seq, remote_id, flag, value, changed FROM journal "
@@ -1267,6 +1274,8 @@ class SqliteStorage:
         """After a sync: the journal up to ``sent_upto`` (a seq) is on the server; each
         update's flags are the new base, and the article's own unless it was changed here
         since (a journal entry left for that flag). One transaction."""
+        from reader.core.sync import Flag
+
         with self._write() as conn:
             conn.execute("DELETE FROM journal WHERE account_id = ? AND seq <= ?",
                          (account_id, sent_upto))

@@ -65,9 +65,6 @@ from reader.tui.messages import (
 )
 from reader.tui.opening import FIRST_PAGE
 from reader.tui.palette import ActionsProvider
-from reader.tui.screens.add_feed import AddFeedScreen
-from reader.tui.screens.confirm import confirm_link, confirm_remove
-from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
 from reader.tui.widgets.article_list import ArticleList, find_index
 from reader.tui.widgets.feeds_pane import (
@@ -81,6 +78,8 @@ from reader.tui.widgets.feeds_pane import (
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.reading_pane import ReadingPane
 from reader.tui.widgets.search_bar import SearchBar
+
+# (the dialogs, reader.tui.screens.*, are imported when first opened: not on every start)
 
 if TYPE_CHECKING:
     from reader.core.models import FeedProgress, PrimedFolders
@@ -288,13 +287,15 @@ class ReaderApp(App[int]):
         # The layout's classes from the start: changing them later restyles the whole
         # screen (~40 ms).
         feeds, side = self._layout_for(self.size.width, sources=self._source_count())
-        with Horizontal(id="body", classes="" if feeds else "-feeds-hidden"):
+        # The feeds pane is docked on the left of the same container, not in one more
+        # around it: Textual draws every container whole, even under its children.
+        classes = ("-side" if side else "-stacked") + ("" if feeds else " -feeds-hidden")
+        with Container(id="main", classes=classes):
             yield FeedsPane(id="feeds")
-            with Container(id="main", classes="-side" if side else "-stacked"):
-                with Vertical(id="list-column"):
-                    yield SearchBar(id="search")
-                    yield ArticleList(id="articles")
-                yield ReadingPane(id="pane")
+            with Vertical(id="list-column"):
+                yield SearchBar(id="search")
+                yield ArticleList(id="articles")
+            yield ReadingPane(id="pane")
         with Horizontal(id="statusbar"):
             yield Static(Content(""), id="status")
             # the progress bar is mounted when something first loads (see _progress_bar)
@@ -338,9 +339,13 @@ class ReaderApp(App[int]):
         else:
             self.pane.show_message("Select an article and press Enter to read it.")
             if self._first_screen is not None:
-                self._feeds_requested = True  # their names are here: the counts follow
+                self._feeds_requested = True  # their names are here: the counts follow,
                 self.post_message(FeedsLoaded(self._first_screen.feeds))
-            self.load_feeds()
+                # once the first screen is painted (a thread started now takes the
+                # interpreter from that paint)
+                self.call_after_refresh(self.load_feeds)
+            else:
+                self.load_feeds()
             if self.config.refresh_on_start:
                 self.refresh_feeds()
             if self.config.refresh_interval_minutes > 0:
@@ -359,18 +364,17 @@ class ReaderApp(App[int]):
         goes beside the article when what is left holds both at their measure.
         """
         width = self.size.width if width is None else width
-        body = self.query_one("#body")
         main = self.query_one("#main")
         shown, side = self._layout_for(width, sources=self._source_count(),
-                                       opened=body.has_class("-feeds-open"))
-        changed = body.has_class("-feeds-hidden") == shown or main.has_class("-side") != side
+                                       opened=main.has_class("-feeds-open"))
+        changed = main.has_class("-feeds-hidden") == shown or main.has_class("-side") != side
         if not changed:
             return
         # the classes first, then one restyle (each class change alone restyles the screen)
-        (body.remove_class if shown else body.add_class)("-feeds-hidden", update=False)
+        (main.remove_class if shown else main.add_class)("-feeds-hidden", update=False)
         (main.add_class if side else main.remove_class)("-side", update=False)
         (main.remove_class if side else main.add_class)("-stacked", update=False)
-        body.update_node_styles()
+        main.update_node_styles()
 
     def _source_count(self) -> int:
         """How many entries the feeds pane lists; until the feeds are known, those of the
@@ -476,11 +480,18 @@ class ReaderApp(App[int]):
             painted = threading.Event()
             self.post_message(ViewLoaded(self._query, first.ids, None, first.rows,
                                          first_page=not first.complete, painted=painted))
-            if first.complete:
-                return
-            self.load_view(self._query, ORDERS[self._order][1], None, height, painted=painted)
+            if not first.complete:
+                self.call_after_refresh(self._whole_first_view, self._query, height, painted)
             return
         self.load_view(self._query, ORDERS[self._order][1], keep, height)
+
+    def _whole_first_view(self, query: ArticleQuery, height: int,
+                          painted: threading.Event) -> None:
+        """The rest of the first view, listed once its first page is painted (a worker
+        started before that paint took the interpreter from it); not if another view
+        (a search typed at once) has replaced it meanwhile."""
+        if query == self._query:
+            self.load_view(query, ORDERS[self._order][1], None, height, painted=painted)
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False, name="load the list")
     def load_view(self, query: ArticleQuery, backwards: bool, keep: int | None,
@@ -998,6 +1009,8 @@ class ReaderApp(App[int]):
                         markup=False)
             return
 
+        from reader.tui.screens.confirm import confirm_link
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.open_in_browser(checked)
@@ -1231,25 +1244,25 @@ class ReaderApp(App[int]):
         following.focus()
 
     def _feeds_visible(self) -> bool:
-        return not self.query_one("#body").has_class("-feeds-hidden")
+        return not self.query_one("#main").has_class("-feeds-hidden")
 
     def action_focus_feeds(self) -> None:
-        body = self.query_one("#body")
-        if body.has_class("-feeds-hidden"):
-            body.add_class("-feeds-open")  # shown for a choice; it goes once one is made
+        main = self.query_one("#main")
+        if main.has_class("-feeds-hidden"):
+            main.add_class("-feeds-open")  # shown for a choice; it goes once one is made
             self._apply_layout()
         self.feeds_pane.feed_list.focus()
 
     def _close_feeds(self) -> None:
-        body = self.query_one("#body")
-        if body.has_class("-feeds-open"):
-            body.remove_class("-feeds-open")
+        main = self.query_one("#main")
+        if main.has_class("-feeds-open"):
+            main.remove_class("-feeds-open")
             self._apply_layout()
 
     def action_toggle_feeds(self) -> None:
         shown = not self._feeds_visible()
         self._feeds_wanted = shown
-        self.query_one("#body").remove_class("-feeds-open")
+        self.query_one("#main").remove_class("-feeds-open")
         self._apply_layout()
         if not shown and self.feeds_pane.feed_list.has_focus:
             self.articles.focus()
@@ -1299,9 +1312,9 @@ class ReaderApp(App[int]):
         self.articles.focus()
 
     def action_clear_filter(self) -> None:
-        body = self.query_one("#body")
         bar = self.query_one("#search", SearchBar)
-        if body.has_class("-feeds-open"):  # a feeds pane opened for a choice closes first
+        # a feeds pane opened for a choice closes first
+        if self.query_one("#main").has_class("-feeds-open"):
             self._close_feeds()
             self.articles.focus()
         elif self._search or bar.has_focus:
@@ -1474,6 +1487,8 @@ class ReaderApp(App[int]):
     # -- actions: subscriptions -----------------------------------------------------------------
 
     def action_add_feed(self) -> None:
+        from reader.tui.screens.add_feed import AddFeedScreen
+
         def added(spec: str | None) -> None:
             if spec:
                 self.notify(f"Adding {spec}\u2026", markup=False, timeout=3)
@@ -1503,6 +1518,8 @@ class ReaderApp(App[int]):
                         markup=False)
             return
 
+        from reader.tui.screens.confirm import confirm_remove
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.remove_feed(feed.id, feed.name)
@@ -1517,6 +1534,8 @@ class ReaderApp(App[int]):
     # -- actions: the app -----------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from reader.tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(self.help_rows()))
 
     def action_quit(self) -> None:  # type: ignore[override]

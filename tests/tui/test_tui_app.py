@@ -878,7 +878,7 @@ async def test_timers_and_late_messages_do_nothing_once_the_main_screen_is_gone(
         app._flash("20 feeds, 3 new articles")
         ids = app.query_one(ArticleList).ids
         # the main screen's widgets go, as they do while the app shuts down
-        await app.query_one("#body").remove()
+        await app.query_one("#main").remove()
         await app.query_one("#statusbar").remove()
         app.post_message(tui_app.ViewLoaded(app._query or app.current_query(), ids, None))
         app.post_message(tui_app.LoadingFinished("done"))
