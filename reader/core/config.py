@@ -412,7 +412,7 @@ class _Report:
 
     def unknown(self, path: tuple[str, ...], known: Any) -> None:
         kind = "section" if len(path) == 1 else "setting"
-        self.add(path, f"unknown {kind} (known: {', '.join(known)})")
+        self.add(path, f"unknown {kind} {_shown(path[-1])} (known: {', '.join(known)})")
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -458,8 +458,8 @@ def _values(document: dict[str, Any], report: _Report) -> dict[str, Any]:
     for section, content in document.items():
         where: tuple[str, ...] = (section,)
         if section not in _SECTIONS and not isinstance(content, dict):
-            report.add(where, f"setting outside any section (sections: {', '.join(_SECTIONS)})",
-                       label=section)
+            report.add(where, f"setting {_shown(section)} outside any section "
+                       f"(sections: {', '.join(_SECTIONS)})", label=section)
         elif section not in _SECTIONS:
             report.unknown(where, _SECTIONS)
         elif not isinstance(content, dict):
@@ -493,7 +493,8 @@ def _keymap(content: dict[str, Any], report: _Report) -> Mapping[str, str]:
     keymap: dict[str, str] = {}
     for action, value in content.items():
         if action not in ACTIONS:
-            report.add(("keys", action), "unknown action (the default file lists them all)")
+            report.add(("keys", action),
+                       f"unknown action {_shown(action)} (the default file lists them all)")
             continue
         try:
             keys = _keys(value)

@@ -128,7 +128,8 @@ def test_every_command_reports_the_config_at_start_one_line_each(
     assert said == [
         f"reader: {config} line 2: [ui] theme: expected a built-in theme (textual-dark, "
         "textual-light, nord, gruvbox, ... 21 in all, listed in the default file), got 'nope'",
-        f"reader: {config} line 3: [ui] colour: unknown setting (known: theme, layout)",
+        f"reader: {config} line 3: [ui] colour: unknown setting 'colour' (known: theme, "
+        "layout)",
         f"reader: {config} line 5: [reading] width: expected an integer 40-200, got 'wide'",
         f"reader: {config} line 7: [keys] quit: expected keys such as \"ctrl+q\" or "
         "\"j,down\", got 'ctrl+zz'; quit stays on q",

@@ -162,12 +162,13 @@ def test_unknown_keys_sections_and_actions_are_reported(path: Path) -> None:
     config, messages = load_config(path)
     assert config == Config(feeds={"https://x.org/": FeedSettings()})
     assert [m.removeprefix(f"{path} ") for m in messages] == [
-        "line 1: theme: setting outside any section "
+        "line 1: theme: setting 'theme' outside any section "
         "(sections: ui, reading, refresh, keys, feeds)",
-        "line 3: [ui] colour: unknown setting (known: theme, layout)",
-        "line 4: [display]: unknown section (known: ui, reading, refresh, keys, feeds)",
-        "line 7: [keys] quitt: unknown action (the default file lists them all)",
-        'line 9: [feeds."https://x.org/"] name: unknown setting '
+        "line 3: [ui] colour: unknown setting 'colour' (known: theme, layout)",
+        "line 4: [display]: unknown section 'display' (known: ui, reading, refresh, keys, "
+        "feeds)",
+        "line 7: [keys] quitt: unknown action 'quitt' (the default file lists them all)",
+        'line 9: [feeds."https://x.org/"] name: unknown setting \'name\' '
         "(known: display_name, always_full_text)",
     ]
 
