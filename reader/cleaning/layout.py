@@ -326,6 +326,10 @@ _WIDGETS = re.compile(
     r"\((?<![\w(\[]\()(?:[ *xX•]\)|(?:BUTTON|submit|button)\))|"
     r"_(?<![\w(\[]_)__+|[☐☑☒]"
 )
+# A one-character box ("[x]", "( )") is also how people write in prose; it is a widget
+# only on a form's line: at the line's start, beside other widgets, or with few words.
+_BOX = re.compile(r"\[[ xX*✓_]\]|\([ *xX•]\)|[☐☑☒]")
+_FORM_LINE_WORDS = 8
 _WIDGET_HINTS = ("[", "__", "(", "☐", "☑", "☒")
 # Lines that _plain_blocks would leave out or change start like these (searched for in
 # the whole dump after a newline, which the engine finds quickly).
@@ -413,7 +417,13 @@ def _without_widgets(text: str) -> str:
     """The text of a line with its widgets taken out; "" when nothing else is left."""
     if _RULE.match(text):
         return ""
-    if _WIDGETS.search(text) is None:
+    found = _WIDGETS.findall(text)
+    if not found or (
+        len(found) == 1
+        and _BOX.fullmatch(found[0])
+        and not text.lstrip().startswith(found[0])
+        and len(text.split()) > _FORM_LINE_WORDS
+    ):
         return text
     stripped = _SPACE_RUN.sub(" ", _WIDGETS.sub(" ", text)).strip()
     return stripped if _ALNUM.search(stripped) else ""

@@ -155,6 +155,12 @@ def test_form_widgets_are_taken_out() -> None:
     assert found[4:] == PARAGRAPHS
 
 
+def test_a_box_written_in_prose_is_kept() -> None:
+    prose = "Tick the box marked [x] on the form and post it back to the council by Friday."
+    found = texts(blocks(["[x] Remember me", prose, "Send reminders ( )"]))
+    assert found == ["Remember me", prose, "Send reminders"]
+
+
 def test_link_numbers_and_the_reference_list_are_taken_out() -> None:
     lines = [
         "   [1]Home [2]News [3]Sport",
