@@ -306,11 +306,11 @@ def build_by_api(db: Path, feeds: int, entries: int) -> float:
     """The farm's articles (same generator, titles, dates and words) stored directly."""
     from datetime import timedelta
 
+    sys.path.insert(0, str(SHARED))
     from feedfarm import Farm
 
     from reader.core.models import Article, BodyState, SourceKind
 
-    sys.path.insert(0, str(SHARED))
     start = time.perf_counter()
     farm = Farm(feeds, entries, 8765)
     from reader.storage.sqlite import SqliteStorage

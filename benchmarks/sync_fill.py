@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Fill a test feed server with the loopback feed farm, then time the sync client on it.
+"""Fill a test feed server with the loopback feed farm, then time `reader sync` of it beside
+`reader refresh` of the same feeds fetched directly.
 
     sudo tests/servers/ttrss-up.sh --reset        # an empty account
     python benchmarks/sync_fill.py                # 200 feeds x 50 entries, from the project root
-    python benchmarks/sync_fill.py --sync-only    # the account is filled: time the client only
+    python benchmarks/sync_fill.py --sync-only    # the account is filled: measure only
     python benchmarks/sync_fill.py --server freshrss    # the same on tests/servers/freshrss-up.sh's
 
 Starts ``../shared/bench/feedfarm.py`` on 127.0.0.1 (a fixed port, so the feed URLs are the
@@ -15,29 +16,37 @@ feed as it subscribes to it (``subscription/edit``), so there is no second step.
 stay (the sync benchmarks need them; the farm need not run for a sync: the articles are in
 tt-rss's database).
 
-Then, on the filled account, what a sync costs on the client's side (no storage yet):
-a first sync (every article with its content, then the unread and starred ids) and an
-unchanged one (articles since the cursor, then the ids again): wall time, CPU time of this
-process, requests. Prints one line per step; run it where nothing else is busy, and compare
-ratios taken in one run.
+Then ``--rounds`` rounds, alternating, each in a new library: the library syncs the filled
+account (``Library.sync``: subscriptions, every article with its content cleaned and stored,
+the unread and starred ids) and syncs it again with nothing changed; then a library
+subscribed to the same 200 feeds refreshes them from the farm itself (``Library.refresh``),
+first and unchanged (conditional GETs). Wall time, CPU time of this process (the refresh's
+fetch workers are other processes), requests (the server's, from the client; the farm's,
+from its /stats), new articles; medians, and the ratios of the medians. Run it where nothing
+else is busy.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reader.core.errors import SyncError  # noqa: E402
 from reader.core.sync import SyncClient  # noqa: E402
+from reader.library import Library  # noqa: E402
 from reader.sync import GReaderClient, TtrssClient  # noqa: E402
 
 FEEDFARM = ROOT.parent / "shared" / "bench" / "feedfarm.py"
@@ -100,7 +109,10 @@ async def fill(args: argparse.Namespace, server: Server) -> None:
         started = time.perf_counter()
         feeds = []
         for feed_url in urls:
-            feeds.append(await client.subscribe(feed_url))
+            if isinstance(client, TtrssClient):  # fetched below, from several sessions
+                feeds.append(await client.subscribe(feed_url, fetch=False))
+            else:
+                feeds.append(await client.subscribe(feed_url))
         print(f"subscribe {len(feeds)} feeds: {time.perf_counter() - started:.1f} s, "
               f"{requests(client)} requests")
         before = await client.unread_count()
@@ -128,27 +140,99 @@ async def fill(args: argparse.Namespace, server: Server) -> None:
           f" (expected {args.feeds * args.entries} in all)")
 
 
-async def sync(server: Server) -> None:
-    cursor: str | None = None
-    known: frozenset[str] = frozenset()
-    for name in ("first", "unchanged"):
-        async with server.client() as client:
+@dataclass
+class Run:
+    seconds: float
+    cpu: float
+    requests: int
+    articles: int
+
+
+def median_line(name: str, runs: list[Run]) -> str:
+    return (f"{name}: {median(r.seconds for r in runs):.2f} s wall, "
+            f"{median(r.cpu for r in runs):.2f} s CPU here, "
+            f"{median(r.requests for r in runs):.0f} requests, "
+            f"{median(r.articles for r in runs):.0f} new articles "
+            f"(median of {len(runs)}: {', '.join(f'{r.seconds:.1f}' for r in runs)} s)")
+
+
+async def sync_round(server: Server, folder: Path) -> tuple[Run, Run]:
+    """A new library syncs the filled account: first, then again with nothing changed."""
+    secret = folder / "password"
+    secret.write_text(server.password + "\n")
+    library = Library.open(folder / "library.sqlite")
+    try:
+        kind = "ttrss" if server.name == "ttrss" else "greader"
+        await library.add_account(kind, server.url, server.user, password_file=str(secret))
+        runs = []
+        for _ in ("first", "unchanged"):
             wall, cpu = time.perf_counter(), time.process_time()
-            count = size = 0
-            seen: list[str] = []
-            async for page in client.articles(cursor, known=known):
-                seen.extend(a.id for a in page.articles)
-                count += len(page.articles)
-                size += sum(len(a.content) for a in page.articles)
-                cursor = page.cursor or cursor
-            listed = time.perf_counter() - wall
-            state = await client.state()
-            known = known | frozenset(seen)
-            print(f"{name} sync: {time.perf_counter() - wall:.2f} s wall "
-                  f"({listed:.2f} s articles, the rest unread/starred ids), "
-                  f"{time.process_time() - cpu:.2f} s CPU here, {requests(client)} requests, "
-                  f"{count} articles ({size / 2**20:.1f} MB of content), "
-                  f"{len(state.unread)} unread, {len(state.starred)} starred")
+            [report] = await library.sync()
+            if report.error:
+                sys.exit(f"sync failed: {report.error}")
+            runs.append(Run(time.perf_counter() - wall, time.process_time() - cpu,
+                            report.requests, report.new_articles))
+        return runs[0], runs[1]
+    finally:
+        library.close()
+
+
+def farm_requests(args: argparse.Namespace, reset: bool = False) -> int:
+    path = "/stats/reset" if reset else "/stats"
+    with urllib.request.urlopen(f"http://127.0.0.1:{args.port}{path}", timeout=5) as answer:
+        counts = json.load(answer)
+    return sum(v for k, v in counts.items() if isinstance(v, int) and k != "uptime")
+
+
+def refresh_round(args: argparse.Namespace, folder: Path) -> tuple[Run, Run]:
+    """A new library subscribed to the same feeds fetches them itself: first, unchanged."""
+    listed = folder / "urls"
+    listed.write_text("\n".join(farm_urls(args)) + "\n")
+    library = Library.open(folder / "library.sqlite")
+    try:
+        library.import_file(listed)
+        runs = []
+        for _ in ("first", "unchanged"):
+            farm_requests(args, reset=True)
+            wall, cpu = time.perf_counter(), time.process_time()
+            summary = asyncio.run(library.refresh())
+            took, spent = time.perf_counter() - wall, time.process_time() - cpu
+            if summary.errors:
+                sys.exit(f"refresh failed: {summary.failures[:3]}")
+            runs.append(Run(took, spent, farm_requests(args), summary.new_articles))
+        return runs[0], runs[1]
+    finally:
+        library.close()
+
+
+def measure(args: argparse.Namespace, server: Server) -> None:
+    """Rounds of (sync first, sync unchanged) and (refresh first, refresh unchanged),
+    alternating, each in a new library; medians."""
+    results: dict[str, list[Run]] = {}
+    farm = start_farm(args)
+    try:
+        for number in range(args.rounds):
+            with tempfile.TemporaryDirectory(prefix="sync-bench-") as folder:
+                first, again = asyncio.run(sync_round(server, Path(folder)))
+            results.setdefault("sync first", []).append(first)
+            results.setdefault("sync unchanged", []).append(again)
+            with tempfile.TemporaryDirectory(prefix="refresh-bench-") as folder:
+                first, again = refresh_round(args, Path(folder))
+            results.setdefault("refresh first", []).append(first)
+            results.setdefault("refresh unchanged", []).append(again)
+            print(f"round {number + 1}: " + ", ".join(
+                f"{name} {runs[-1].seconds:.1f} s" for name, runs in results.items()),
+                flush=True)
+    finally:
+        farm.terminate()
+        farm.wait(10)
+    for name, runs in results.items():
+        print(median_line(name, runs))
+    ratio = median(r.seconds for r in results["sync first"]) / max(
+        1e-9, median(r.seconds for r in results["refresh first"]))
+    ratio_again = median(r.seconds for r in results["sync unchanged"]) / max(
+        1e-9, median(r.seconds for r in results["refresh unchanged"]))
+    print(f"sync / refresh: first {ratio:.2f}x, unchanged {ratio_again:.2f}x")
 
 
 def main() -> None:
@@ -160,7 +244,9 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--sync-only", action="store_true")
+    parser.add_argument("--sync-only", action="store_true",
+                        help="the account is filled already: measure only")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     server = Server(args.server)
     try:
@@ -171,7 +257,7 @@ def main() -> None:
             finally:
                 farm.terminate()
                 farm.wait(10)
-        asyncio.run(sync(server))
+        measure(args, server)
     except SyncError as error:
         sys.exit(str(error))
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from reader.core.dates import isoformat
 from reader.core.models import Article
-from reader.core.sanitize import strip_controls
+from reader.core.sanitize import escape_raw_html, may_hold_raw_html, strip_controls
 
 
 def article_json(article: Article) -> dict[str, Any]:
@@ -27,12 +27,21 @@ def article_json(article: Article) -> dict[str, Any]:
 
 
 def _yaml_scalar(value: str | None) -> str:
-    # JSON strings are valid YAML scalars and need no escaping rules of our own.
-    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+    # JSON strings are valid YAML scalars and need no escaping rules of our own. "<" is
+    # written \u003c, which YAML reads back as "<": a renderer that does not know front
+    # matter, and shows it as a paragraph, then finds no HTML in it either.
+    if value is None:
+        return "null"
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
 def article_markdown(article: Article, *, body: str | None = None) -> str:
-    """Markdown with a YAML front matter header: title, author, published, url, source."""
+    """Markdown with a YAML front matter header: title, author, published, url, source.
+
+    Nothing in it is raw HTML a Markdown renderer would run: the title is written as text,
+    and a body that holds some (a Markdown file kept as written, a body stored by an older
+    version) has it escaped (see :func:`without_raw_html`).
+    """
     lines = [
         "---",
         f"title: {_yaml_scalar(article.title)}",
@@ -44,11 +53,81 @@ def article_markdown(article: Article, *, body: str | None = None) -> str:
         "",
     ]
     if article.title:
-        lines += [f"# {article.title}", ""]
-    text = (body if body is not None else article.body).strip()
+        lines += [f"# {escape_raw_html(article.title)}", ""]
+    text = without_raw_html(strip_controls(body if body is not None else article.body).strip())
     if article.enclosures:
-        text += "\n\n## Attachments\n\n" + "\n".join(f"- <{url}>" for url in article.enclosures)
+        text += "\n\n## Attachments\n\n" + "\n".join(
+            f"- <{_autolink(url)}>" for url in article.enclosures)
     return strip_controls("\n".join(lines) + text + "\n")
+
+
+def _autolink(url: str) -> str:
+    # An autolink ends at the first ">" and holds no "<" or space: those are percent-encoded.
+    return url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+
+
+# Backtick runs, for finding code spans on a line (raw HTML is not HTML inside them).
+_BACKTICKS = re.compile(r"`+")
+_MAX_PASSES = 3
+
+
+def without_raw_html(markdown: str) -> str:
+    """Markdown with every piece of raw HTML escaped, so a renderer shows it as text.
+
+    A CommonMark parser finds the lines that hold raw HTML; there each ``<`` that opens a
+    tag is escaped, except inside code spans, and the result is parsed again. Should a
+    line still hold HTML after a few passes, every ``<`` in those lines is escaped.
+    """
+    if not may_hold_raw_html(markdown):
+        return markdown
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark").enable("table")
+    for attempt in range(_MAX_PASSES + 1):
+        lines = _raw_html_lines(parser, markdown)
+        if not lines:
+            return markdown
+        rows = markdown.split("\n")
+        for index in lines:
+            if index < len(rows):
+                rows[index] = (escape_raw_html(rows[index], references=False)
+                               if attempt == _MAX_PASSES else _escape_outside_code(rows[index]))
+        markdown = "\n".join(rows)
+    return markdown
+
+
+def _raw_html_lines(parser: Any, markdown: str) -> set[int]:
+    lines: set[int] = set()
+    for token in parser.parse(markdown):
+        if not token.map:
+            continue
+        html = token.type == "html_block" or (token.type == "inline" and any(
+            child.type == "html_inline" for child in token.children or ()))
+        if html:
+            lines.update(range(token.map[0], token.map[1]))
+    return lines
+
+
+def _escape_outside_code(line: str) -> str:
+    """The tags of a line escaped (``escape_raw_html``), its code spans (`...`) left as they
+    are; character references stay: in a Markdown file they were meant."""
+    out: list[str] = []
+    pos = 0
+    runs = list(_BACKTICKS.finditer(line))
+    index = 0
+    while index < len(runs):
+        opening = runs[index]
+        closing = next((r for r in runs[index + 1:] if len(r.group()) == len(opening.group())),
+                       None)
+        if closing is None:
+            index += 1
+            continue
+        out += [escape_raw_html(line[pos : opening.start()], references=False),
+                line[opening.start() : closing.end()]]
+        pos = closing.end()
+        index = runs.index(closing) + 1
+    out.append(escape_raw_html(line[pos:], references=False))
+    return "".join(out)
 
 
 def article_text(article: Article, *, body: str | None = None) -> str:

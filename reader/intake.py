@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from reader.core import sanitize
 from reader.core.aio import run_sync
-from reader.core.errors import ReaderError
+from reader.core.errors import EMPTY_SOURCE, ReaderError
 from reader.core.models import (
     FeedKind,
     FetchOutcome,
@@ -83,6 +83,9 @@ class Intake:
         for spec in specs:
             if self.cancelled():
                 break
+            if not spec.strip():  # never the current folder
+                outcomes.append(self._emit(SourceOutcome(spec=spec, error=EMPTY_SOURCE)))
+                continue
             if sanitize.is_web_url(spec):
                 urls.append(spec.strip())
                 continue
@@ -115,7 +118,7 @@ class Intake:
             is_dir, exists = False, False
         if not exists:
             return self._emit(SourceOutcome(
-                spec=spec, error=f"no such file or directory: {sanitize.display_name(spec)}")), []
+                spec=spec, error=f"{sanitize.display_name(spec)}: no such file or directory")), []
         if is_dir:
             return self.directory(path, spec=spec), []
         return self._file(path, spec=spec)
@@ -224,7 +227,8 @@ class Intake:
             warnings.extend(problem.warnings)
             if problem.error is not None:
                 warnings.append(problem.error)
-        self.storage.record_fetch(feed_id, state=None, error=None, when=datetime.now(UTC))
+        if not self.cancelled():  # a walk stopped part way is not a whole look at the folder
+            self.storage.record_fetch(feed_id, state=None, error=None, when=datetime.now(UTC))
         feed = self.storage.feed(feed_id)
         return self._emit(SourceOutcome(
             spec=spec, feed_id=feed_id, title=feed.name if feed else key, new=new,

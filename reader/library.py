@@ -18,12 +18,19 @@ calls it from workers, never from a message handler.
     lib.add(specs, folder=...) / lib.remove(specs_or_ids) / lib.set_folder / lib.rename
     lib.import_file(path) / lib.export_opml()
     await lib.refresh(feed_ids=None, progress=...)  # RefreshSummary; FeedProgress per feed
+    await lib.add_account(kind, url, user, password=... | password_file=... | password_command=...)
+    lib.accounts() / lib.remove_account(name)
+    await lib.sync(names=None, progress=...)  # [SyncReport]: feed servers, both ways
     await lib.full_text(article_id)          # fetch + extract + keep as full_body
     lib.raw_dump(article_id)                 # a text dump as read, with what the cleaner kept
     lib.save_markdown(article_id, folder)    # the article as a Markdown file
 
 Local sources and feeds opened once are stored like subscriptions, with ``subscribed`` off,
-so what was read there is remembered next time. Nothing imports Textual here.
+so what was read there is remembered next time. Feeds of an account on a feed server are
+subscriptions too, bound to the account: ``refresh`` syncs the account instead of fetching
+them, ``add`` subscribes on the server when there is one account (``account=``, ``local=``),
+``remove`` unsubscribes there, and read/starred changes to their articles are journaled by
+the storage for the next sync. Nothing imports Textual here.
 """
 
 from __future__ import annotations
@@ -32,28 +39,39 @@ import asyncio
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reader.core import sanitize
-from reader.core.errors import FetchError, ReaderError, SourceError
+from reader.core.aio import run_sync
+from reader.core.errors import (
+    FetchError,
+    ReaderError,
+    SourceError,
+    StorageError,
+    SyncError,
+    one_line,
+)
 from reader.core.models import (
     ArticleQuery,
     ArticleRow,
     BodyState,
     FeedInfo,
     FeedKind,
+    FeedProgress,
     ImportReport,
     SourceOutcome,
     StoredArticle,
 )
-from reader.core.paths import db_path, subscriptions_path
+from reader.core.paths import db_chosen, db_path, subscriptions_path
 from reader.storage.base import Storage
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the sync types among them are imported when syncing, not at start)
     from reader.core.config import FeedSettings
     from reader.core.models import PrimedFolders, ProgressCallback, RefreshSummary
+    from reader.core.sync import Account, SyncProgress, SyncReport
     from reader.sources.http import HttpLimits
     from reader.storage.sqlite import Salvage
 
@@ -100,6 +118,11 @@ class Library:
         from reader.storage.sqlite import SqliteStorage
 
         target = db_path(path)
+        if db_chosen(path) and not target.parent.is_dir():
+            # a typo in --db must not leave a tree of new folders behind; only the default
+            # data folder is made on first use
+            raise StorageError(f"cannot open the library {sanitize.display_name(str(target))}: "
+                               f"no such folder {sanitize.display_name(str(target.parent))}")
         storage, salvage = SqliteStorage.open(target)
         library = cls(storage, retention_days=retention_days)
         if salvage is not None:
@@ -138,11 +161,11 @@ class Library:
             self._write_subscriptions()
         marks = len(salvage.states)
         self.messages.append(
-            f"The library {self.path.name} was damaged ({salvage.reason}); it was moved to "
-            f"{salvage.moved_to.name} and a new one started with {restored} "
+            f"library {self.path.name}: database damaged ({_damage(salvage.reason)}), moved "
+            f"aside to {salvage.moved_to.name}; a new one was started with {restored} "
             f"subscription{'s' if restored != 1 else ''} and {marks} read/starred "
             f"mark{'s' if marks != 1 else ''} recovered"
-            + (f" ({problem})" if problem else "") + ". Run reader refresh to fetch them.")
+            + (f" ({problem})" if problem else "") + "; reader refresh fetches their articles")
 
     def _restore_subscriptions(self) -> tuple[int, str | None]:
         """Subscriptions back from ``subscriptions.opml``: how many, and what went wrong."""
@@ -200,6 +223,8 @@ class Library:
         """The source a URL or a path (relative, ``~``) names, if the library has it."""
         from reader.intake import local_key
 
+        if not spec.strip():
+            return None  # not the current folder
         return self._storage.feed_by_url(spec.strip()) or self._storage.feed_by_url(
             local_key(spec))
 
@@ -357,14 +382,90 @@ class Library:
 
     def add(self, specs: Sequence[str], *, folder: str | None = None,
             on_result: Callable[[SourceOutcome], None] = lambda outcome: None,
+            account: str | None = None, local: bool = False,
             ) -> list[SourceOutcome]:
-        """Subscribe to feed URLs (web pages through their feed link), feed files, folders."""
+        """Subscribe to feed URLs (web pages through their feed link), feed files, folders.
+
+        With an account on a feed server (``account``, or the only one there is, unless
+        ``local``), web addresses are subscribed to on the server and synced from it;
+        paths stay local. Several accounts and neither argument: a SyncError asks which.
+        """
         from reader.intake import Intake
 
-        outcomes = Intake(self._storage, on_result=on_result, subscribe=True,
-                          folder=folder).run(specs)
-        if any(o.feed_id is not None for o in outcomes):
-            self._write_subscriptions()
+        chosen = None if local else self._account_for_add(account)
+        remote = [spec for spec in specs if chosen is not None and sanitize.is_web_url(spec)]
+        outcomes: list[SourceOutcome] = []
+        rest = [spec for spec in specs if spec not in remote]
+        stored = False
+
+        def heard(outcome: SourceOutcome) -> None:
+            nonlocal stored
+            stored = stored or outcome.feed_id is not None
+            on_result(outcome)
+
+        try:
+            if rest:
+                outcomes = Intake(self._storage, on_result=heard, subscribe=True,
+                                  folder=folder).run(rest)
+            if chosen is not None and remote:
+                for outcome in run_sync(lambda: self._subscribe_remote(chosen, remote, folder)):
+                    heard(outcome)
+                    outcomes.append(outcome)
+        finally:
+            if stored:  # also when stopped part way (Ctrl+C): the list matches the library
+                self._write_subscriptions()
+        return outcomes
+
+    def _account_for_add(self, name: str | None) -> Account | None:
+        if name is not None:
+            return self.account(name)
+        accounts = self._storage.accounts()
+        if len(accounts) > 1:
+            names = ", ".join(a.name for a in accounts)
+            raise SyncError(f"{len(accounts)} accounts ({names}): choose one with "
+                            "--account NAME, or --local to keep the feed here")
+        return accounts[0] if accounts else None
+
+    async def _subscribe_remote(self, account: Account, urls: Sequence[str],
+                                folder: str | None) -> list[SourceOutcome]:
+        """Subscribe on the server, then sync the account's subscriptions and new articles."""
+        from reader.sync import account_client, requests_of
+        from reader.sync.engine import sync_account
+
+        outcomes: list[SourceOutcome] = []
+        added: list[tuple[str, str, str | None]] = []  # (spec, server feed id, warning)
+        try:
+            client = account_client(account, limits=self._sync_limits())
+        except ReaderError as error:
+            return [SourceOutcome(spec=url, error=one_line(error)) for url in urls]
+        async with client:
+            for url in urls:
+                try:
+                    feed = await client.subscribe(url.strip(), category=folder)
+                except ReaderError as error:
+                    outcomes.append(SourceOutcome(spec=url, error=one_line(error)))
+                    continue
+                warning = None
+                if folder and feed.category is None:
+                    warning = (f"{client.label}: no folder {sanitize.clean_line(folder)!r} "
+                               "there (tt-rss cannot make one through its API): the feed is "
+                               "not in a folder")
+                added.append((url, feed.id, warning))
+            if added:
+                report = await sync_account(self._storage, account, client, flags=False,
+                                            requests=lambda: requests_of(client))
+                bound = await asyncio.to_thread(self._storage.account_feeds, account.id)
+                for url, remote_id, warning in added:
+                    feed_id = bound.get(remote_id)
+                    info = self._storage.feed(feed_id) if feed_id is not None else None
+                    if info is None:
+                        why = report.error or "subscribed, but the server does not list it"
+                        outcomes.append(SourceOutcome(spec=url, error=why))
+                        continue
+                    warnings = tuple(w for w in (warning, report.error) if w)
+                    outcomes.append(SourceOutcome(spec=url, feed_id=info.id, title=info.name,
+                                                  new=info.total, total=info.total,
+                                                  warnings=warnings))
         return outcomes
 
     def remove(self, specs_or_ids: Sequence[str | int]) -> int:
@@ -380,12 +481,18 @@ class Library:
         found: list[FeedInfo] = []
         missing: list[str] = []
         for spec in specs_or_ids:
+            if isinstance(spec, str) and not spec.strip():  # never the current folder
+                missing.append(repr(spec))
+                continue
             feed = by_id.get(spec) if isinstance(spec, int) else (
                 by_url.get(spec) or by_url.get(local_key(spec)) or by_url.get(spec.strip()))
             if feed is None:
                 missing.append(str(spec))
             else:
                 found.append(feed)
+        synced = [feed for feed in found if feed.account is not None]
+        if synced:
+            run_sync(lambda: self._unsubscribe_remote(synced))
         for feed in found:
             self._storage.unsubscribe(feed.id)
         if found:
@@ -394,6 +501,21 @@ class Library:
             names = ", ".join(sanitize.display_name(m) for m in missing)
             raise SourceError(f"not subscribed: {names}")
         return len(found)
+
+    async def _unsubscribe_remote(self, feeds: Sequence[FeedInfo]) -> None:
+        """Unsubscribe on each account's server first: a server that cannot be reached
+        leaves the subscription everywhere (SyncError), not half removed."""
+        from reader.sync import account_client
+
+        accounts = {account.id: account for account in self._storage.accounts()}
+        for feed in feeds:
+            for account_id, remote_id in self._storage.feed_bindings(feed.id):
+                account = accounts.get(account_id)
+                if account is None:
+                    continue
+                async with account_client(account, limits=self._sync_limits()) as client:
+                    await client.unsubscribe(remote_id)
+                self._storage.unbind_feed(account_id, remote_id)
 
     def set_folder(self, feed_id: int, folder: str | None) -> None:
         self._storage.set_folder(feed_id, folder)
@@ -421,17 +543,19 @@ class Library:
                               f"{error.strerror or error}") from error
         entries, warnings = parse_subscription_list(data)
         report = ImportReport(warnings=warnings)
-        for entry in entries:
-            existing = self._storage.feed_by_url(entry.url)
-            if existing is not None and existing.subscribed:
-                report.existing += 1
-                continue
-            self._storage.upsert_feed(entry.url, title=entry.title, folder=entry.folder,
-                                     display_name=entry.display_name, subscribed=True,
-                                     kind=FeedKind.FEED)
-            report.added += 1
-        if report.added:
-            self._write_subscriptions()
+        try:
+            for entry in entries:
+                existing = self._storage.feed_by_url(entry.url)
+                if existing is not None and existing.subscribed:
+                    report.existing += 1
+                    continue
+                self._storage.upsert_feed(entry.url, title=entry.title, folder=entry.folder,
+                                         display_name=entry.display_name, subscribed=True,
+                                         kind=FeedKind.FEED)
+                report.added += 1
+        finally:
+            if report.added:  # also when stopped part way (Ctrl+C)
+                self._write_subscriptions()
         return report
 
     def export_opml(self, *, include_local: bool = False) -> str:
@@ -458,6 +582,131 @@ class Library:
             except OSError as error:
                 tmp.unlink(missing_ok=True)
                 self.messages.append(f"could not write {target.name}: {error.strerror or error}")
+            except BaseException:  # Ctrl+C: the old list stays whole, no temporary file left
+                tmp.unlink(missing_ok=True)
+                raise
+
+    # ------------------------------------------------------------------ feed server accounts
+
+    def accounts(self) -> list[Account]:
+        """Accounts on feed servers, by name."""
+        return self._storage.accounts()
+
+    def account(self, name: str) -> Account:
+        """The account of that name; SyncError listing the names when there is none."""
+        accounts = self._storage.accounts()
+        for account in accounts:
+            if account.name == name:
+                return account
+        known = ", ".join(a.name for a in accounts) or "none yet: reader account add"
+        raise SyncError(f"no account named {sanitize.clean_line(name, limit=80)!r} "
+                        f"(accounts: {known})")
+
+    async def add_account(
+        self, kind: str, url: str, user: str, *, name: str | None = None,
+        password: str | None = None, password_file: str | None = None,
+        password_command: str | None = None, limits: HttpLimits | None = None,
+    ) -> Account:
+        """Log in once and keep the account: the password file's path, or the password
+        command, or (for a password given here) the token the server issues, never the
+        password. A refused login raises SyncAuthError and stores nothing. Adding a name
+        again for the same server logs in again (new credentials); another server is an
+        error."""
+        from reader.core.sync import SecretKind
+        from reader.sync import KINDS, open_client, token_of
+        from reader.sync.secrets import command_argv, read_password_file, run_password_command
+
+        if kind not in KINDS:
+            raise SyncError(f"unknown server kind {sanitize.clean_line(kind, limit=40)!r} "
+                            f"(one of: {', '.join(KINDS)})")
+        user = user.strip()
+        if not user:
+            raise SyncError("the user name is empty")
+        if "@" in url.split("//", 1)[-1].split("/", 1)[0]:
+            # a password in the address would be stored with it
+            raise SyncError("give the server's address without a user or password in it "
+                            "(--user NAME, and --password-file or --password-command)")
+        if password_file is not None:
+            secret_kind = SecretKind.FILE
+            secret = os.path.abspath(os.path.expanduser(password_file))
+            password = read_password_file(secret)
+        elif password_command is not None:
+            secret_kind, secret = SecretKind.COMMAND, password_command.strip()
+            command_argv(secret)
+            password = run_password_command(secret)
+        elif password is not None:
+            secret_kind, secret = SecretKind.TOKEN, ""
+        else:
+            raise SyncError("no password: give --password-file FILE or --password-command "
+                            "CMD, or type it when asked")
+        client = open_client(kind, url, user, password, limits=limits or self._sync_limits(),
+                             keep_session=secret_kind is SecretKind.TOKEN)
+        name = sanitize.clean_line(name) if name is not None else _account_name(user, url)
+        if not name:
+            raise SyncError("the account name is empty")
+        for existing in self._storage.accounts():
+            if existing.name == name and (existing.kind, existing.url) != (kind, url):
+                raise SyncError(f"an account named {name!r} is on another server "
+                                f"({existing.url}): remove it first, or choose --name")
+        async with client:
+            await client.login()
+            if secret_kind is SecretKind.TOKEN:
+                secret = token_of(client) or ""
+                if not secret:
+                    raise SyncError(f"{client.label}: logged in, but no token to keep")
+        return await asyncio.to_thread(
+            self._storage.save_account, name=name, kind=kind, url=url, user=user,
+            secret_kind=secret_kind, secret=secret)
+
+    def remove_account(self, name: str) -> tuple[Account, int]:
+        """Forget the account (nothing is sent to its server); the feeds only it synced are
+        unsubscribed here, their articles kept. The account and how many feeds."""
+        account = self.account(name)
+        count = self._storage.remove_account(account.id)
+        self._write_subscriptions()
+        return account, count
+
+    async def sync(
+        self, names: Sequence[str] | None = None, *,
+        progress: Callable[[SyncProgress], None] | None = None,
+        limits: HttpLimits | None = None,
+    ) -> list[SyncReport]:
+        """Sync every account (or those named), one after the other; a failure is its
+        report's ``error`` (one line) and the others go on. See :mod:`reader.sync.engine`."""
+        accounts = ([self.account(name) for name in names] if names is not None
+                    else self._storage.accounts())
+        reports = [await self._sync_one(account, progress, limits) for account in accounts]
+        if any(report.feeds for report in reports):
+            await asyncio.to_thread(self._write_subscriptions)
+        return reports
+
+    async def _sync_one(self, account: Account,
+                        progress: Callable[[SyncProgress], None] | None,
+                        limits: HttpLimits | None) -> SyncReport:
+        from reader.core.sync import SyncReport
+        from reader.sync import account_client, requests_of
+        from reader.sync.engine import sync_account
+
+        try:
+            client = account_client(account, limits=limits or self._sync_limits())
+        except ReaderError as error:
+            message = one_line(error)
+            await asyncio.to_thread(self._storage.record_sync, account.id,
+                                    when=_now(), error=message)
+            return SyncReport(account=account.name, error=message)
+        try:
+            async with client:
+                return await sync_account(self._storage, account, client, progress=progress,
+                                          requests=lambda: requests_of(client))
+        except Exception as error:  # noqa: BLE001 - a bug here must not lose the other syncs
+            return SyncReport(account=account.name,
+                              error=f"sync failed ({type(error).__name__})")
+
+    @staticmethod
+    def _sync_limits() -> HttpLimits:
+        from reader.sources.http import DEFAULT_LIMITS
+
+        return DEFAULT_LIMITS
 
     # ------------------------------------------------------------------ refresh
 
@@ -468,11 +717,33 @@ class Library:
         progress: ProgressCallback | None = None,
         limits: HttpLimits | None = None,
     ) -> RefreshSummary:
-        """Bring subscriptions up to date; see :mod:`reader.refresh`."""
+        """Bring subscriptions up to date (see :mod:`reader.refresh`) and, unless only some
+        ``feed_ids`` are asked for, sync every account at the same time. ``progress``
+        counts an account as one more feed."""
         from reader.refresh import refresh
 
-        return await refresh(self._storage, feed_ids=feed_ids, progress=progress,
-                             limits=limits, retention_days=self.retention_days)
+        accounts = self._storage.accounts() if feed_ids is None else []
+        if not accounts:
+            return await refresh(self._storage, feed_ids=feed_ids, progress=progress,
+                                 limits=limits, retention_days=self.retention_days)
+        counter = _Counter(progress, extra=len(accounts))
+
+        def synced(event: SyncProgress) -> None:
+            account = next(a for a in accounts if a.name == event.account)
+            counter.account(account, event)
+
+        feeds_done, reports = await asyncio.gather(
+            refresh(self._storage, feed_ids=feed_ids, progress=counter.feed,
+                    limits=limits, retention_days=self.retention_days),
+            self.sync([account.name for account in accounts], progress=synced, limits=limits))
+        failures = tuple((f"account {r.account}", r.error) for r in reports if r.error)
+        return replace(
+            feeds_done,
+            feeds=feeds_done.feeds + sum(r.feeds for r in reports),
+            new_articles=feeds_done.new_articles + sum(r.new_articles for r in reports),
+            errors=feeds_done.errors + len(failures),
+            failures=feeds_done.failures + failures,
+            synced=tuple(reports))
 
     def prune(self) -> int:
         """Drop unstarred read articles older than the retention age."""
@@ -516,6 +787,54 @@ class Library:
         return path
 
 
+class _Counter:
+    """One progress count for a refresh and the syncs beside it: each account is one more
+    "feed", done when its sync is; its pages of new articles are reported as they land."""
+
+    def __init__(self, progress: ProgressCallback | None, *, extra: int) -> None:
+        self.progress = progress
+        self.extra = extra
+        self.feeds_done = self.feeds_total = self.accounts_done = 0
+
+    def _send(self, event: FeedProgress) -> None:
+        if self.progress is not None:
+            self.progress(event)
+
+    def feed(self, event: FeedProgress) -> None:
+        self.feeds_done, self.feeds_total = event.done, event.total
+        self._send(replace(event, done=self.done, total=self.feeds_total + self.extra))
+
+    @property
+    def done(self) -> int:
+        return self.feeds_done + self.accounts_done
+
+    def account(self, account: Account, event: SyncProgress) -> None:
+        if event.stage == "done":
+            self.accounts_done += 1  # (an error is the summary's to tell)
+        elif event.stage != "articles" or not event.new:
+            return
+        self._send(FeedProgress(feed_id=0, url=account.url, name=account.name,
+                                done=self.done, total=self.feeds_total + self.extra,
+                                new=event.new))
+
+
+def _account_name(user: str, url: str) -> str:
+    """USER@HOST (with the port when the address has one)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = parts.hostname or "server"
+    return sanitize.clean_line(f"{user}@{host}" + (f":{port}" if port else "")) or user
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _unique_path(folder: Path, stem: str) -> Path:
     path = folder / f"{stem}.md"
     number = 2
@@ -523,6 +842,18 @@ def _unique_path(folder: Path, stem: str) -> Path:
         path = folder / f"{stem}-{number}.md"
         number += 1
     return path
+
+
+def _damage(reason: str) -> str:
+    """SQLite's words for a damaged file, as a person says them."""
+    text = reason.lower()
+    if "not a database" in text:
+        return "not a database file"
+    if "malformed" in text or "corrupt" in text:
+        return "pages unreadable"
+    if "encrypted" in text:
+        return "encrypted, or not a database file"
+    return reason
 
 
 def _restorable(url: str) -> bool:

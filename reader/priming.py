@@ -57,10 +57,14 @@ def start(specs: Sequence[str], database: Path, count: int | None = None) -> Pri
                if spec != "-" and "://" not in spec and os.path.isdir(spec)]
     if not folders or "fork" not in multiprocessing.get_all_start_methods():
         return None  # spawn would re-import everything: no head start left to win
-    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    from reader.core.processes import forking, worker_started
+
+    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=worker_started)
     try:
-        futures = {folder: executor.submit(_first_files, folder, str(database), count)
-                   for folder in dict.fromkeys(folders)}
+        with forking():
+            futures = {folder: executor.submit(_first_files, folder, str(database), count)
+                       for folder in dict.fromkeys(folders)}
     except (OSError, RuntimeError):
         executor.shutdown(wait=False, cancel_futures=True)
         return None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import queue
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -35,7 +36,7 @@ from reader.core.models import (
     SourceKind,
     SourceOutcome,
 )
-from reader.core.processes import WORKER_PROCESSES, worker_context
+from reader.core.processes import WORKER_PROCESSES, forking, worker_context, worker_started
 from reader.core.sanitize import is_web_url
 from reader.storage.base import Storage
 
@@ -124,17 +125,6 @@ def _limit_memory() -> None:
         pass  # not Linux: no cap, the size limits of the fetch still apply
 
 
-def _die_with_parent() -> None:
-    """A worker never outlives the reader that started it (Linux: PR_SET_PDEATHSIG)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # elsewhere a worker left alone finishes its feeds and exits
-
-
 # -- the fetch workers ---------------------------------------------------------------------
 #
 # Each worker process fetches its share of the feeds with its own event loop and client,
@@ -182,7 +172,7 @@ def _fetch_worker(index: int, jobs: list[_Job], limits: HttpLimits, storage: Sto
                   when: datetime, out: Any) -> None:
     """A worker process: fetch, parse and store its jobs, putting (index, _Stored) on
     ``out`` as each is committed, then (index, None)."""
-    _die_with_parent()
+    worker_started()
     _limit_memory()
     try:
         asyncio.run(_fetch_all(index, jobs, limits, storage.reconnect(), when, out))
@@ -330,6 +320,8 @@ class _Refresh:
         self.when = datetime.now(UTC)
         self.done = 0
         self.results: list[_Result] = []
+        # set when the refresh is cancelled (Ctrl+C): the threads it started stop at once
+        self.stop = threading.Event()
 
     async def run(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -343,7 +335,13 @@ class _Refresh:
                 self._finish(_Result(feed, skipped=True))
             else:
                 jobs.append(_Job(feed.id, feed.url, state, self.hashes.get(feed.id)))
-        await asyncio.gather(self._remote(jobs), *(self._local(feed) for feed in local))
+        try:
+            await asyncio.gather(self._remote(jobs), *(self._local(feed) for feed in local))
+        except asyncio.CancelledError:
+            # What is stored stays stored: each batch was its own transaction. The workers
+            # are killed (an open transaction of theirs rolls back) and their thread ends.
+            self.stop.set()
+            raise
 
     # -- folders and files: read here
 
@@ -360,11 +358,13 @@ class _Refresh:
     def _scan(self, feed: FeedInfo) -> SourceOutcome:
         from reader.intake import Intake
 
-        intake = Intake(self.storage)
+        intake = Intake(self.storage, cancelled=self.stop.is_set)
         if feed.kind is FeedKind.DIRECTORY:
             outcome = intake.directory(Path(feed.url), spec=feed.url)
         else:
             outcome = intake.file(Path(feed.url), spec=feed.url)
+        if self.stop.is_set():
+            return outcome  # stopped part way: not a successful refresh of it
         self.storage.record_fetch(feed.id, state=None, error=outcome.error, when=self.when)
         return outcome
 
@@ -380,6 +380,8 @@ class _Refresh:
         # had not reported with it: each is fetched again in a worker of its own, so only
         # the culprit fails.
         for job in lost:
+            if self.stop.is_set():
+                return
             again = await asyncio.to_thread(self._run_workers, [[job]], self.limits)
             if again:
                 self._finish(_Result(self.by_id[job.feed_id],
@@ -395,14 +397,15 @@ class _Refresh:
         processes = [context.Process(target=_fetch_worker, name="reader refresh", daemon=True,
                                      args=(index, share, limits, self.storage, self.when, out))
                      for index, share in enumerate(shares)]
-        for process in processes:
-            process.start()
+        with forking():
+            for process in processes:
+                process.start()
         lost: list[_Job] = []
         running = set(range(len(processes)))
         quiet_since = time.monotonic()
         stall = limits.deadline + WORKER_GRACE
         try:
-            while running:
+            while running and not self.stop.is_set():
                 try:
                     index, stored = out.get(timeout=0.25)
                 except queue.Empty:
@@ -475,6 +478,8 @@ async def refresh(
 
     started = time.perf_counter()
     feeds = await asyncio.to_thread(storage.feeds, subscribed_only=True, counts=False)
+    # a feed synced through an account comes from its server (reader.sync), not from here
+    feeds = [feed for feed in feeds if feed.account is None]
     if feed_ids is not None:
         wanted = set(feed_ids)
         feeds = [f for f in feeds if f.id in wanted]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from reader.core.sanitize import strip_controls
+from reader.core.sanitize import escape_raw_html, strip_controls
 
 WHITESPACE = re.compile(r"[ \t\n\r\f\v\x85\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 BLANK_RUNS = re.compile(r"\n{3,}")
@@ -50,8 +50,8 @@ def simple_paragraphs(fragment: str) -> str | None:
     for chunk in fragment.split("</p>"):
         text = chunk.partition("<p>")[2]
         if "&" in text:
-            text = (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-                    .replace("&amp;", "&"))
+            text = escape_raw_html(text.replace("&lt;", "<").replace("&gt;", ">")
+                                   .replace("&quot;", '"').replace("&amp;", "&"))
         if (text.isascii() and text[:1] != " " and text[-1:] != " " and "  " not in text
                 and "\t" not in text and "\n" not in text):
             # nothing to squash, clean or strip: the text is the block

@@ -4,15 +4,18 @@ One walker renders both ordinary HTML and trafilatura's internal XML (``head``, 
 ``item``, ``quote``, ``hi``, ``ref``, ``graphic``, ``row``/``cell``, ``lb``), so an extracted
 article and a feed entry come out in the same style.
 
-The output is meant to be read as much as rendered: prose is left exactly as written (no
-backslash escaping), links are inline ``[text](url)`` only when the URL passes the allow-list,
-and images become their alt text. Nothing here fetches anything.
+The output is meant to be read as much as rendered: prose is left as written (no backslash
+escaping) but for a ``<`` that would open raw HTML, written ``\\<`` so that a Markdown renderer
+shows text that reads ``<script>`` and never runs it; links are inline ``[text](url)`` only
+when the URL passes the allow-list, and images become their alt text. Nothing here fetches
+anything.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from html import unescape
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -23,12 +26,14 @@ from reader.cleaning.inline import BLANK_RUNS as _BLANK_RUNS
 from reader.cleaning.inline import HARD_BREAK as _HARD_BREAK
 from reader.cleaning.inline import finish_inline as _finish_inline
 from reader.cleaning.inline import squash as _squash
-from reader.core.sanitize import safe_url, strip_controls
+from reader.core.sanitize import escape_raw_html, safe_url, strip_controls
 
 __all__ = [
     "ParsedHtml",
+    "close_hidden_elements",
     "flatten_nesting",
     "html_to_markdown",
+    "html_to_text",
     "parse_html",
     "render_blocks",
     "render_element",
@@ -39,7 +44,8 @@ __all__ = [
 _SKIP = frozenset(
     {
         "script", "style", "noscript", "iframe", "object", "embed", "template", "svg",
-        "math", "form", "button", "input", "select", "textarea", "canvas", "video",
+        "annotation", "annotation-xml", "form", "button", "input", "select", "textarea",
+        "canvas", "video",
         "audio", "title", "meta", "link", "base", "map", "dialog", "frame",
         "frameset", "applet", "param", "source", "track",
     }
@@ -81,8 +87,9 @@ def html_to_markdown(fragment: str, *, base_url: str | None = None) -> str:
     Paragraphs, headings (``#``), lists (``-`` / ``1.``), block quotes (``> ``), code
     blocks, pipe tables, inline links (only http/https after resolving against
     ``base_url``; otherwise just the text), images as ``[image: alt]``, ``<br>`` as a line
-    break. Scripts, styles, forms, embeds and comments never show. Paragraphs are
-    separated by exactly one blank line; prose is not escaped; control characters are
+    break. Scripts, styles, forms, embeds and comments never show, and never take the text
+    after them along. Paragraphs are separated by exactly one blank line; prose is not
+    escaped but for a ``<`` that would open raw HTML (``\\<``); control characters are
     removed. Never raises on arbitrary input.
     """
     try:
@@ -92,7 +99,26 @@ def html_to_markdown(fragment: str, *, base_url: str | None = None) -> str:
         body = root.find("body")
         return render_element(body if body is not None else root, base_url=base_url)
     except Exception:  # noqa: BLE001 - promised never to raise; the text is still shown
-        return _squash(strip_controls(re.sub(r"<[^>]*>", " ", str(fragment))))
+        return escape_raw_html(_squash(strip_controls(re.sub(r"<[^>]*>", " ", str(fragment)))))
+
+
+def html_to_text(fragment: str) -> str:
+    """The text an HTML fragment shows, on one line: for titles and names.
+
+    What a browser would show of it: tags gone (however many ``<`` their attributes
+    hold), entities decoded, scripts, styles and the other hidden elements gone with their
+    content, images and line breaks as spaces. Never raises.
+    """
+    if "<" not in fragment:
+        return _squash(unescape(fragment)) if "&" in fragment else _squash(fragment)
+    try:
+        root = parse_html(fragment).root
+        if root is None:
+            return ""
+        body = root.find("body")
+        return _squash(" ".join(_visible_text(body if body is not None else root, spaced=True)))
+    except Exception:  # noqa: BLE001 - promised never to raise; no tag gets through either
+        return _squash(re.sub(r"<[^>]*>?", " ", str(fragment)).replace("<", " "))
 
 
 # The "(url)" after a link's "]"; URLs written by this module have no spaces or parentheses.
@@ -120,14 +146,18 @@ def parse_html(html: str | bytes) -> ParsedHtml:
     says so, the excess wrapper tags are removed (their text stays) and the page is parsed
     again; ``truncated`` says whether content was still lost. Input is normalised to UTF-8
     bytes first, so lone surrogates, NULs and control characters never make the parser raise.
+    Elements the renderer hides (embeds, objects, frames...) never take what follows them
+    with them: see :func:`close_hidden_elements` and :func:`_unnest_void`.
     """
-    data = _to_utf8(html)
+    data = close_hidden_elements(_to_utf8(html))
     root, too_deep = _parse_once(data)
-    if not too_deep:
-        return ParsedHtml(root, flattened=False, truncated=False)
-    flat = flatten_nesting(data.decode("utf-8")).encode("utf-8")
-    root, too_deep = _parse_once(flat)
-    return ParsedHtml(root, flattened=True, truncated=too_deep)
+    flattened = too_deep
+    if too_deep:
+        flat = flatten_nesting(data.decode("utf-8")).encode("utf-8")
+        root, too_deep = _parse_once(flat)
+    if root is not None:
+        _unnest_void(root)
+    return ParsedHtml(root, flattened=flattened, truncated=too_deep)
 
 
 def _parse_once(data: bytes) -> tuple[lxml.html.HtmlElement | None, bool]:
@@ -149,6 +179,108 @@ def _parse_once(data: bytes) -> tuple[lxml.html.HtmlElement | None, bool]:
         for entry in parser.error_log
     )
     return root, too_deep
+
+
+# -- the element model: nothing after a hidden element is lost --------------------------
+#
+# The renderer hides some elements with all they hold (_SKIP). libxml2 makes two kinds of
+# them swallow what follows: void elements it does not know as void (embed, source, track,
+# wbr...) get the following siblings as children, and an element never closed (an
+# <object>, <noscript> or <form> left open, an <iframe> or <textarea> whose end tag never
+# comes) holds the rest of its parent, or the rest of the document as raw text. So
+# "<p>Watch:</p><embed src=x.swf><p>Long paragraph</p>" showed only "Watch:".
+
+# HTML's void elements, and the obsolete ones browsers treat the same way.
+_VOID_ELEMENTS = frozenset(
+    "area base br col embed hr img input keygen link meta param source track wbr basefont "
+    "bgsound frame image isindex".split()
+)
+# Elements whose content libxml2 reads as raw text up to their end tag.
+_RAW_TEXT = frozenset("script style textarea title xmp iframe noembed noframes".split())
+# Of those, the ones whose content is code: an unclosed one ends where markup resumes.
+_CODE = frozenset({"script", "style"})
+_HIDDEN_CONTAINERS = (_SKIP | _RAW_TEXT) - _VOID_ELEMENTS
+_HIDDEN_TAGS = re.compile(
+    rb"<!--.*?(?:-->|\Z)"
+    rb"|<(/?)(" + "|".join(sorted(_HIDDEN_CONTAINERS)).encode() + rb")(?=[\s/>])[^<>]*>",
+    re.S | re.I,
+)
+_MARKUP_RESUMES = re.compile(rb"<(?:[A-Za-z][A-Za-z0-9:-]*[\s/>]|/[A-Za-z]|!--)")
+_RAW_END = {name: re.compile(rb"</" + name.encode() + rb"\s*>", re.I) for name in _RAW_TEXT}
+
+
+def close_hidden_elements(html: bytes) -> bytes:
+    """Give every hidden element the document leaves open an end tag right after its start.
+
+    An element the document closes keeps its content (hidden, as the document says); one it
+    never closes is taken as empty, so what follows it is read as the document's own text,
+    as a reader expects. An unclosed script or style ends where markup resumes. One linear
+    pass over the tags of those elements; a document without them is returned as is.
+    """
+    inserts: list[tuple[int, bytes]] = []
+    open_tags: list[tuple[str, int]] = []  # (name, end of its start tag)
+    no_end_after: dict[str, int] = {}  # a raw-text end tag searched for in vain from here
+    pos = 0
+    while (match := _HIDDEN_TAGS.search(html, pos)) is not None:
+        pos = match.end()
+        if match.group(2) is None:  # a comment
+            continue
+        name = match.group(2).decode("ascii").lower()
+        if match.group(1):  # an end tag: closes the innermost open one of its name
+            for index in range(len(open_tags) - 1, -1, -1):
+                if open_tags[index][0] == name:
+                    inserts += [(end, b"</%s>" % n.encode()) for n, end in open_tags[index + 1:]]
+                    del open_tags[index:]
+                    break
+            continue
+        if html[match.end() - 2 : match.end() - 1] == b"/":  # <iframe ... />: already empty
+            continue
+        if name not in _RAW_TEXT:
+            open_tags.append((name, match.end()))
+            continue
+        found = None if no_end_after.get(name, len(html) + 1) <= pos else (
+            _RAW_END[name].search(html, pos))
+        if found is not None:
+            pos = found.end()  # its content is text, not tags
+            continue
+        no_end_after[name] = min(no_end_after.get(name, pos), pos)
+        where = match.end()
+        if name in _CODE:
+            resumes = _MARKUP_RESUMES.search(html, where)
+            if resumes is None:
+                continue  # code to the end: nothing after it to lose
+            where = resumes.start()
+        inserts.append((where, b"</%s>" % name.encode()))
+    inserts += [(end, b"</%s>" % name.encode()) for name, end in open_tags]
+    if not inserts:
+        return html
+    inserts.sort(key=lambda insert: insert[0])
+    parts: list[bytes] = []
+    last = 0
+    for where, tag in inserts:
+        parts += [html[last:where], tag]
+        last = where
+    parts.append(html[last:])
+    return b"".join(parts)
+
+
+def _unnest_void(root: etree._Element) -> None:
+    """Move what libxml2 nested inside a void element back after it, in order."""
+    for element in [e for e in root.iter(*_VOID_ELEMENTS) if len(e) or e.text]:
+        parent = element.getparent()
+        if parent is None:
+            continue
+        text, element.text = element.text, None
+        children = list(element)
+        at = parent.index(element)
+        for offset, child in enumerate(children, start=1):
+            parent.insert(at + offset, child)  # moves it, with its tail
+        tail = element.tail or ""
+        if children:
+            children[-1].tail = (children[-1].tail or "") + tail
+            element.tail = text
+        else:
+            element.tail = (text or "") + tail
 
 
 # Past _FLAT_DEPTH only the tags that carry meaning are kept (wrappers go), and past
@@ -275,12 +407,12 @@ class _Renderer:
     def blocks(self, element: etree._Element, depth: int) -> list[str]:
         """The Markdown blocks for the children of ``element`` (its own tag is ignored)."""
         if depth > _MAX_DEPTH:
-            flat = _squash(" ".join(_visible_text(element)))
+            flat = escape_raw_html(_squash(" ".join(_visible_text(element))))
             return [flat] if flat else []
         out: list[str] = []
         inline: list[str] = []
         if element.text:
-            inline.append(element.text)
+            inline.append(escape_raw_html(element.text))
         for child in element:
             tag = _tag(child)
             if _shown(child, tag):
@@ -290,7 +422,7 @@ class _Renderer:
                 else:
                     inline.append(self.inline(child, tag, depth + 1))
             if child.tail:
-                inline.append(child.tail)
+                inline.append(escape_raw_html(child.tail))
         self._flush(inline, out)
         return out
 
@@ -392,21 +524,22 @@ class _Renderer:
     # -- inline -------------------------------------------------------------------------
 
     def inline_children(self, element: etree._Element, depth: int) -> str:
-        parts: list[str] = [element.text or ""]
+        # Text is written as text: a "<" that would open raw HTML is escaped.
+        parts: list[str] = [escape_raw_html(element.text or "")]
         for child in element:
             tag = _tag(child)
             if _shown(child, tag):
                 parts.append(self.inline(child, tag, depth + 1))
-            parts.append(child.tail or "")
+            parts.append(escape_raw_html(child.tail or ""))
         return "".join(parts)
 
     def inline(self, element: etree._Element, tag: str, depth: int) -> str:
         if depth > _MAX_DEPTH:
-            return " ".join(_visible_text(element))
+            return escape_raw_html(" ".join(_visible_text(element)))
         if tag in ("br", "lb"):
             return _HARD_BREAK
         if tag in ("img", "graphic"):
-            alt = _squash(element.get("alt") or element.get("title") or "")
+            alt = escape_raw_html(_squash(element.get("alt") or element.get("title") or ""))
             return f" [image: {alt}] " if alt else ""
         if tag in ("a", "ref"):
             return self._link(element, tag, depth)
@@ -437,11 +570,12 @@ class _Renderer:
         return f"{lead}[{label}]({_markdown_url(url)}){trail}"
 
 
-def _visible_text(element: etree._Element) -> Iterable[str]:
+def _visible_text(element: etree._Element, *, spaced: bool = False) -> Iterable[str]:
     """Text of a subtree without skipped elements (scripts, styles...) or comments.
 
-    Iterative on purpose: it is what renders subtrees below the depth cut-off, which can be
-    arbitrarily deep.
+    ``spaced``: a space around each block and image, so words in different blocks stay
+    apart when the pieces are joined. Iterative on purpose: it is what renders subtrees
+    below the depth cut-off, which can be arbitrarily deep.
     """
     stack: list[etree._Element | str] = [element]
     while stack:
@@ -457,8 +591,11 @@ def _visible_text(element: etree._Element) -> Iterable[str]:
             tag = _tag(child)
             if tag in ("br", "lb"):
                 stack.append("\n")
-            elif tag and tag not in _SKIP:
-                stack.append(child)
+            elif tag and tag not in _SKIP and not (spaced and _hidden(child)):
+                if spaced and (tag in _BLOCKS or tag in ("img", "graphic")):
+                    stack += [" ", child, " "]
+                else:
+                    stack.append(child)
 
 
 def _shown(element: etree._Element, tag: str) -> bool:

@@ -10,10 +10,16 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from reader.cli.interrupt import Interruption, Stopped, watchdog
 from reader.cli.parser import SUBCOMMANDS, build_command_parser, build_tui_parser
 from reader.core.errors import ReaderError
 from reader.core.sanitize import display_name, is_web_url
+
+if TYPE_CHECKING:
+    from reader.core.config import Config
 
 __all__ = ["SUBCOMMANDS", "main"]
 
@@ -40,18 +46,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if _first_positional(argv) in SUBCOMMANDS:
             args = build_command_parser().parse_args(argv)
-            return _run_command(args)
+            interruption = Interruption(args.command)
+            try:
+                with watchdog(interruption):
+                    return _run_command(args)
+            except KeyboardInterrupt as stopped:
+                interruption.say(str(stopped) if isinstance(stopped, Stopped) else None)
+                return 130
         args = build_tui_parser().parse_args(argv)
         missing = _missing_paths(args.sources)
         if args.sources and len(missing) == len(args.sources):
             # nothing to show: say so on the shell, as less(1) would, instead of an empty TUI
             for name in missing:
-                sys.stderr.write(f"reader: no such file or directory: {display_name(name)}\n")
+                sys.stderr.write(f"reader: {display_name(name)}: no such file or directory\n")
             return 1
         # No collection while the interface imports: its ~100,000 new objects would set
         # off full collections that find nothing (the app freezes them once it is up).
         gc.disable()
-        primer = None
+        primer = opening = None
+        if not args.sources:
+            from shutil import get_terminal_size
+
+            from reader.tui.opening import Opening
+
+            # the library opened and its newest articles read while Textual imports
+            opening = Opening(args.db, height=get_terminal_size().lines)
         if any(os.path.isdir(source) for source in args.sources):
             from reader import priming
             from reader.core.paths import db_path
@@ -61,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             primer = priming.start(args.sources, db_path(args.db))
         from reader.tui.app import run_tui
 
-        return run_tui(sources=args.sources, db=args.db, config=args.config, primed=primer)
+        return run_tui(sources=args.sources, db=args.db, config=args.config, primed=primer,
+                       opening=opening)
     except ReaderError as error:
         sys.stderr.write(f"reader: {error}\n")
         return 1
@@ -73,6 +93,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def _settings(path: os.PathLike[str] | None) -> Config:
+    """The config file's settings, read at every command's start: each of its problems is
+    a line on stderr (the setting keeps its default), never a reason to stop."""
+    from reader.core.config import load_config
+    from reader.core.sanitize import clean_line
+
+    config, problems = load_config(Path(path) if path is not None else None)
+    for problem in problems:
+        sys.stderr.write(f"reader: {clean_line(problem, limit=2000) or ''}\n")
+    return config
+
+
 def _missing_paths(sources: Sequence[str]) -> list[str]:
     return [
         source for source in sources
@@ -82,6 +114,8 @@ def _missing_paths(sources: Sequence[str]) -> list[str]:
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    if args.command not in ("config", "completion"):  # config reports them itself
+        args.settings = _settings(args.config)
     if args.command == "dump":
         from reader.cli.dump import run_dump
 

@@ -1,4 +1,5 @@
-"""The library's script commands: add, remove, feeds, import, export, refresh, list, search.
+"""The library's script commands: add, remove, feeds, import, export, refresh, list, search,
+mark, account, sync.
 
 Each ``run_X(args) -> int`` is called by ``reader.cli.main``; errors are ReaderErrors (one line,
 printed by the CLI as ``reader: message``), never tracebacks. Data goes to stdout, notices
@@ -15,11 +16,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from reader.cli.interrupt import Stopped
 from reader.core import sanitize
 from reader.core.dates import isoformat
-from reader.core.errors import SourceError
+from reader.core.errors import SourceError, SyncError, about
 from reader.core.filters import parse_bound, parse_filter
-from reader.core.models import ArticleQuery, FeedInfo, SourceOutcome, StoredArticle
+from reader.core.models import (
+    ArticleQuery,
+    FeedInfo,
+    FeedProgress,
+    SourceOutcome,
+    StoredArticle,
+)
+from reader.core.sync import SyncProgress
 from reader.library import Library
 
 if TYPE_CHECKING:
@@ -49,7 +58,8 @@ def _line(text: str | None) -> str:
 
 def run_add(args: argparse.Namespace) -> int:
     with _open(args) as library:
-        outcomes = library.add(args.sources, folder=args.folder)
+        outcomes = library.add(args.sources, folder=args.folder, account=args.account,
+                               local=args.local)
         return _report_outcomes(outcomes, verb="added")
 
 
@@ -59,7 +69,7 @@ def _report_outcomes(outcomes: Sequence[SourceOutcome], *, verb: str) -> int:
         for warning in outcome.warnings:
             _say(warning)
         if outcome.error is not None:
-            _say(outcome.error)
+            _say(f"could not add {about(sanitize.display_name(outcome.spec), outcome.error)}")
             status = 1
             continue
         name = _line(outcome.title) or sanitize.display_name(outcome.spec)
@@ -87,9 +97,12 @@ def run_feeds(args: argparse.Namespace) -> int:
         return 0
     for feed in feeds:
         folder = f"{_line(feed.folder)}/" if feed.folder else ""
-        success = _when(feed.last_success) or "never"
         line = (f"{folder}{_line(feed.name)}  {sanitize.display_name(feed.url)}  "
-                f"{feed.unread} unread  last ok {success}")
+                f"{feed.unread} unread")
+        if feed.account:  # fetched by the server, not here
+            line += f"  synced via {_line(feed.account)}"
+        else:
+            line += f"  last ok {_when(feed.last_success) or 'never'}"
         if feed.last_error:
             line += f"  error: {_line(feed.last_error)}"
         sys.stdout.write(line + "\n")
@@ -101,6 +114,7 @@ def _feed_json(feed: FeedInfo) -> dict[str, Any]:
         "id": feed.id, "title": feed.name, "url": feed.url, "kind": feed.kind.value,
         "folder": feed.folder, "unread": feed.unread, "total": feed.total,
         "last_success": isoformat(feed.last_success), "last_error": feed.last_error,
+        "account": feed.account,
     }
 
 
@@ -157,17 +171,29 @@ def run_refresh(args: argparse.Namespace) -> int:
     bar = _ProgressBar(sys.stderr) if show_bar else None
     config = _config(args)
     with _open(args, retention_days=config.retention_days) as library:
-        if not library.feeds(subscribed_only=True, counts=False):
+        if not library.feeds(subscribed_only=True, counts=False) and not library.accounts():
             _say("no subscriptions to refresh: reader add URL|PATH, or reader import FILE")
             return 0
         library.apply_feed_settings(config.feeds)
+        done: list[FeedProgress] = []
+
+        def progress(event: FeedProgress) -> None:
+            done[:] = [event]
+            if bar is not None:
+                bar(event)
+
         try:
-            summary = asyncio.run(library.refresh(progress=bar))
+            summary = asyncio.run(library.refresh(progress=progress))
+        except KeyboardInterrupt:
+            if not done:
+                raise Stopped("refresh stopped (Ctrl+C) before any feed was done") from None
+            raise Stopped(f"refresh stopped (Ctrl+C) after {done[0].done} of {done[0].total} "
+                          "feeds; what they brought is kept") from None
         finally:
             if bar is not None:
                 bar.clear()
         for url, error in summary.failures:
-            _say(f"{sanitize.display_name(url)}: {error}")
+            _say(f"could not refresh {about(sanitize.display_name(url), error)}")
         sys.stderr.write(summary.line() + "\n")
         # Full articles for "always full text" feeds: after the summary, outside its timing.
         fetched, failed = asyncio.run(library.fetch_pending_full_texts())
@@ -176,14 +202,140 @@ def run_refresh(args: argparse.Namespace) -> int:
     return 1 if summary.errors else 0
 
 
-def _config(args: argparse.Namespace) -> Config:
-    """The config file's settings; its problems are reported, not fatal."""
-    from reader.core.config import load_config
+# ---------------------------------------------------------------------- feed servers
 
-    config, problems = load_config(getattr(args, "config", None))
-    for problem in problems:
-        _say(problem)
-    return config
+
+def run_mark(args: argparse.Namespace) -> int:
+    """Store the change here only; the next sync sends it (never the network here)."""
+    with _open(args) as library:
+        wanted = list(dict.fromkeys(args.ids))
+        found = {row.id for row in library.rows(wanted)}
+        ids = [i for i in wanted if i in found]
+        if args.change in ("read", "unread"):
+            changed = library.mark_read(ids, read=args.change == "read")
+        else:
+            changed = library.star(ids, starred=args.change == "star")
+    words = {"read": "marked read", "unread": "marked unread", "star": "starred",
+             "unstar": "unstarred"}
+    sys.stdout.write(f"{changed} article{'s' if changed != 1 else ''} {words[args.change]}"
+                     + (f" ({len(ids) - changed} already were)" if len(ids) > changed else "")
+                     + "\n")
+    missing = [str(i) for i in wanted if i not in found]
+    if missing:
+        _say(f"no article with id {', '.join(missing)} (ids as in reader list --json)")
+        return 1
+    return 0
+
+
+def run_account(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return _list_accounts(args)
+    if args.action == "remove":
+        with _open(args) as library:
+            account, feeds = library.remove_account(args.name)
+        sys.stdout.write(f"removed account {_line(account.name)} ({feeds} feed"
+                         f"{'s' if feeds != 1 else ''} unsubscribed here; the server is "
+                         "unchanged)\n")
+        return 0
+    password = None
+    if args.password_file is None and args.password_command is None:
+        password = _ask_password(args.user, args.url)
+    with _open(args) as library:
+        account = asyncio.run(library.add_account(
+            args.kind, args.url, args.user, name=args.name, password=password,
+            password_file=str(args.password_file) if args.password_file else None,
+            password_command=args.password_command))
+    kept = {"file": f"the password file {sanitize.display_name(account.secret)}",
+            "command": "the password command", "token": "the server's session token"}
+    sys.stdout.write(f"added account {_line(account.name)} ({account.kind}, "
+                     f"{sanitize.display_name(account.url)}); kept: "
+                     f"{kept[account.secret_kind.value]}, not the password. "
+                     "Run reader sync to bring it here.\n")
+    return 0
+
+
+def _ask_password(user: str, url: str) -> str:
+    import getpass
+
+    if not sys.stdin.isatty():
+        raise SyncError("no password: give --password-file FILE or --password-command CMD "
+                        "(there is no terminal to ask on)")
+    try:
+        password = getpass.getpass(f"password for {_line(user)} at "
+                                   f"{sanitize.display_name(url)}: ")
+    except EOFError:
+        password = ""
+    if not password:
+        raise SyncError("no password given")
+    return password
+
+
+def _list_accounts(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        accounts = library.accounts()
+    if args.json:
+        json.dump([{
+            "name": a.name, "kind": a.kind, "url": a.url, "user": a.user,
+            "password_from": a.secret_kind.value,
+            "password_file": a.secret if a.secret_kind.value == "file" else None,
+            "password_command": a.secret if a.secret_kind.value == "command" else None,
+            "last_sync": isoformat(a.last_sync), "last_error": a.last_error,
+            "pending_changes": a.pending,
+        } for a in accounts], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    if not accounts:
+        sys.stdout.write("no accounts yet: reader account add ttrss|greader URL --user NAME\n")
+        return 0
+    for account in accounts:
+        line = (f"{_line(account.name)}  {account.kind}  {sanitize.display_name(account.url)}"
+                f"  user {_line(account.user)}  last sync {_when(account.last_sync) or 'never'}")
+        if account.pending:
+            line += f"  {account.pending} change{'s' if account.pending != 1 else ''} to send"
+        if account.last_error:
+            line += f"  error: {_line(account.last_error)}"
+        sys.stdout.write(line + "\n")
+    return 0
+
+
+class _SyncLine(_ProgressBar):
+    """"syncing NAME: articles, 1200 articles" on stderr, redrawn in place; only on a terminal."""
+
+    def __call__(self, event: SyncProgress) -> None:
+        count = f", {event.articles} articles" if event.articles else ""
+        self.stream.write(f"\r\x1b[Ksyncing {_line(event.account)}: {event.stage}{count}")
+        self.stream.flush()
+        self.drawn = True
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    show = sys.stderr.isatty() and not args.quiet
+    line = _SyncLine(sys.stderr) if show else None
+    with _open(args) as library:
+        if not args.accounts and not library.accounts():
+            _say("no accounts to sync: reader account add ttrss|greader URL --user NAME")
+            return 0
+        try:
+            reports = asyncio.run(library.sync(args.accounts or None, progress=line))
+        finally:
+            if line is not None:
+                line.clear()
+    for report in reports:
+        if report.error is not None:
+            _say(report.line())
+        else:
+            sys.stderr.write(f"{report.line()}, {report.seconds:.1f} s\n")
+    return 1 if any(report.error for report in reports) else 0
+
+
+def _config(args: argparse.Namespace) -> Config:
+    """The config file's settings, read (and its problems reported) as the command began."""
+    settings: Config | None = getattr(args, "settings", None)
+    if settings is None:
+        from reader.core.config import load_config
+
+        settings, _ = load_config(getattr(args, "config", None))
+    return settings
 
 
 # ---------------------------------------------------------------------- reading

@@ -1,7 +1,8 @@
 """``reader dump``: the cleaned articles of some sources on stdout, for scripts.
 
 Exit status: 0 when every source loaded (warnings included), 1 when a source could not
-be loaded at all, 2 for a usage error (argparse). Every message is one line on stderr.
+be loaded at all (a folder in which no file is an article too), 2 for a usage error
+(argparse). Every message is one line on stderr.
 """
 
 from __future__ import annotations
@@ -10,23 +11,32 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
+from reader.core.errors import about
 from reader.core.models import Article, BodyState, LoadResult
-from reader.core.sanitize import clean_line
+from reader.core.sanitize import clean_line, display_name
 from reader.formats import article_json, article_markdown, article_text
 
 
 def run_dump(args: argparse.Namespace) -> int:
-    from reader.ingest.specs import load_specs
+    from reader.ingest.specs import load_sources
 
     failed = False
     articles: list[Article] = []
-    for result in load_specs(args.sources):
-        failed |= _report(result)
-        articles.extend(result.articles)
+    for spec, results in load_sources(args.sources):
+        found = [article for result in results for article in result.articles]
+        if not found and os.path.isdir(spec):
+            # a folder that gives nothing failed, in one line (not one per file skipped)
+            _say(f"could not load {display_name(spec)}: {_nothing_in(results)}")
+            failed = True
+            continue
+        for result in results:
+            failed |= _report(result)
+        articles.extend(found)
     if args.full:
         articles = fetch_full_texts(articles)
     write_articles(articles, args.format, sys.stdout)
@@ -38,9 +48,24 @@ def _report(result: LoadResult) -> bool:
     for warning in result.warnings:
         _say(f"warning: {warning}")
     if result.error:
-        _say(f"error: {result.error}")
+        _say(f"could not load {about(display_name(result.source), result.error)}")
         return True
     return False
+
+
+def _nothing_in(results: Sequence[LoadResult]) -> str:
+    """Why a folder gave no article: how many files, and what was wrong with them."""
+    if not results:
+        return "no files in it"
+    count = len(results)
+    why: dict[str, int] = {}
+    for result in results:
+        for problem in (*result.warnings, *((result.error,) if result.error else ())):
+            reason = problem.rpartition(": ")[2].removesuffix(", skipped")
+            why[reason] = why.get(reason, 0) + 1
+    details = "; ".join(f"{reason}: {n}" for reason, n in why.items())
+    return (f"no article among its {count} file{'s' if count != 1 else ''}"
+            + (f" ({details})" if details else ""))
 
 
 def _say(message: str) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from reader.core.version import __version__
 
 SUBCOMMANDS = (
     "dump", "add", "remove", "feeds", "import", "export", "refresh", "list", "search",
-    "config", "completion",
+    "mark", "account", "sync", "config", "completion",
 )
 
 EPILOG = """\
@@ -23,7 +24,7 @@ examples:
   reader add https://example.org/feed.xml && reader refresh
 
 subcommands (each has --help): dump, add, remove, feeds, import, export,
-refresh, list, search, config, completion
+refresh, list, search, mark, account, sync, config, completion
 """
 
 
@@ -35,10 +36,29 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _not_blank(what: str) -> Callable[[str], str]:
+    """An argument type refusing empty and blank words, with what was expected."""
+    def check(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"{what}, got {text!r}")
+        return text
+
+    return check
+
+
+# a blank source once opened, subscribed or removed the current folder
+_source = _not_blank("expected a file, a folder or a feed URL")
+_name = _not_blank("expected a name")
+
+
+def _path(text: str) -> Path:
+    return Path(_not_blank("expected a path")(text))
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, metavar="PATH",
+    parser.add_argument("--db", type=_path, metavar="PATH",
                         help="library database (default: $READER_DB or the user data folder)")
-    parser.add_argument("--config", type=Path, metavar="PATH",
+    parser.add_argument("--config", type=_path, metavar="PATH",
                         help="config file (default: $READER_CONFIG or the user config folder)")
 
 
@@ -52,12 +72,14 @@ def build_tui_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     _common(parser)
-    parser.add_argument("sources", nargs="*", metavar="SOURCE",
+    parser.add_argument("sources", nargs="*", metavar="SOURCE", type=_source,
                         help="files, directories, feed URLs, OPML lists, or - for stdin")
     return parser
 
 
 def build_command_parser() -> argparse.ArgumentParser:
+    from reader.core.sync import KINDS  # (not imported for the interface, which has no use)
+
     parser = _Parser(prog="reader", epilog=EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
@@ -74,15 +96,25 @@ def build_command_parser() -> argparse.ArgumentParser:
     dump.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     dump.add_argument("--full", action="store_true",
                       help="fetch the full article for summary-only feed entries")
-    dump.add_argument("sources", nargs="+", metavar="SOURCE")
+    dump.add_argument("sources", nargs="+", metavar="SOURCE", type=_source)
 
     add = command("add", "subscribe to feeds, feed files or article folders",
                   "reader add https://example.org/feed.xml ~/articles/")
-    add.add_argument("--folder", help="put the new subscriptions in this folder")
-    add.add_argument("sources", nargs="+", metavar="URL|PATH")
+    add.description = ("subscribe to feeds, feed files or article folders; with an account "
+                       "on a feed server (reader account add), web feeds are subscribed to "
+                       "there and synced")
+    add.add_argument("--folder", type=_name, help="put the new subscriptions in this folder "
+                     "(on a server: its category or label)")
+    where = add.add_mutually_exclusive_group()
+    where.add_argument("--account", metavar="NAME",
+                       help="subscribe on this account's server (needed when there are several)")
+    where.add_argument("--local", action="store_true",
+                       help="keep the subscription here, not on a feed server")
+    add.add_argument("sources", nargs="+", metavar="URL|PATH", type=_source)
 
-    remove = command("remove", "unsubscribe", "reader remove https://example.org/feed.xml")
-    remove.add_argument("sources", nargs="+", metavar="URL|PATH")
+    remove = command("remove", "unsubscribe (on the feed server too, for a synced feed)",
+                     "reader remove https://example.org/feed.xml")
+    remove.add_argument("sources", nargs="+", metavar="URL|PATH", type=_source)
 
     feeds = command("feeds", "list subscriptions with unread counts and last errors",
                     "reader feeds --json")
@@ -90,7 +122,7 @@ def build_command_parser() -> argparse.ArgumentParser:
 
     imp = command("import", "import subscriptions from OPML or a newsboat urls file",
                   "reader import ~/.newsboat/urls")
-    imp.add_argument("file", type=Path)
+    imp.add_argument("file", type=_path)
 
     command("export", "print the subscriptions as OPML 2.0", "reader export > feeds.opml")
 
@@ -100,7 +132,7 @@ def build_command_parser() -> argparse.ArgumentParser:
     list_ = command("list", "list stored articles, newest first", "reader list --unread --limit 20")
     list_.add_argument("--unread", action="store_true")
     list_.add_argument("--starred", action="store_true")
-    list_.add_argument("--feed", metavar="URL")
+    list_.add_argument("--feed", metavar="URL", type=_source)
     list_.add_argument("--since", metavar="WHEN",
                        help="from a day (2026-11-01), month, year, today, or an age (7d, 12h)")
     list_.add_argument("--until", metavar="WHEN", help="up to the end of that day, month, ...")
@@ -111,6 +143,58 @@ def build_command_parser() -> argparse.ArgumentParser:
                      'reader search climate "city council" since:2026-11')
     search.add_argument("words", nargs="+")
     search.add_argument("--json", action="store_true")
+
+    mark = command("mark", "mark articles read, unread, starred or not, by id (as in "
+                   "reader list --json); synced at the next sync", "reader mark 12 40 --read")
+    mark.add_argument("ids", nargs="+", type=int, metavar="ID")
+    flag = mark.add_mutually_exclusive_group(required=True)
+    for option, text in (("--read", "mark read"), ("--unread", "mark unread"),
+                         ("--star", "star"), ("--unstar", "remove the star")):
+        flag.add_argument(option, dest="change", action="store_const",
+                          const=option.removeprefix("--"), help=text)
+
+    account = command("account", "accounts on feed servers (Tiny Tiny RSS, Google Reader API)",
+                      "reader account add ttrss https://example.org/tt-rss/ --user me")
+    actions = account.add_subparsers(dest="action", required=True, metavar="add|list|remove",
+                                     parser_class=_Parser)
+    account_add = actions.add_parser(
+        "add", help="log in to a feed server once and keep the account",
+        description="Log in once and keep the account. The password is never stored: give "
+        "--password-file (its first line is read at each sync) or --password-command (its "
+        "first output line; run without a shell), or type it when asked (then the token the "
+        "server issues is kept instead).",
+        epilog="examples:\n  reader account add ttrss https://example.org/tt-rss/ --user me "
+        "--password-file ~/.config/ttrss-pass\n  reader account add greader "
+        "https://rss.example.org/ --user me --password-command 'pass show freshrss'",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    account_add.add_argument("kind", choices=tuple(KINDS), metavar="|".join(KINDS),
+                             help="; ".join(f"{kind}: {what}"
+                                            for kind, what in KINDS.items()))
+    account_add.add_argument("url", metavar="URL", type=_source,
+                             help="the server's base address "
+                             "(tt-rss: the install's root; FreshRSS: its address)")
+    account_add.add_argument("--user", required=True, metavar="NAME")
+    account_add.add_argument("--name", metavar="NAME",
+                             help="what to call the account (default: USER@HOST)")
+    secret = account_add.add_mutually_exclusive_group()
+    secret.add_argument("--password-file", metavar="FILE", type=Path,
+                        help="read the password from the first line of FILE at each sync")
+    secret.add_argument("--password-command", metavar="CMD",
+                        help="run CMD (no shell) at each sync; its first line is the password")
+    account_list = actions.add_parser("list", help="list the accounts",
+                                      description="list the accounts")
+    account_list.add_argument("--json", action="store_true")
+    account_remove = actions.add_parser(
+        "remove", help="forget an account (its feeds are unsubscribed here, their articles "
+        "kept; nothing changes on the server)",
+        description="forget an account (its feeds are unsubscribed here, their articles "
+        "kept; nothing changes on the server)")
+    account_remove.add_argument("name", metavar="NAME")
+
+    sync = command("sync", "sync with the feed server accounts: subscriptions, articles, "
+                   "read and starred both ways", "reader sync")
+    sync.add_argument("accounts", nargs="*", metavar="NAME", help="only these accounts")
+    sync.add_argument("--quiet", action="store_true", help="no progress line")
 
     config = command("config", "write the default config if missing, then print it",
                      "reader config --path")

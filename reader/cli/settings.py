@@ -92,7 +92,15 @@ def _command(name: str, help_: str, parser: argparse.ArgumentParser) -> _Command
     options: list[_Option] = []
     positional = _FLAG
     for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction) or action.help == argparse.SUPPRESS:
+        if isinstance(action, argparse._SubParsersAction):
+            # reader account add|list|remove: the actions, and every action's options
+            positional = _Value("choice", tuple(action.choices))
+            for sub in action.choices.values():
+                for option in _command("", "", sub).options:
+                    if option.names not in [known.names for known in options]:
+                        options.append(option)
+            continue
+        if action.help == argparse.SUPPRESS:
             continue
         if action.option_strings:
             options.append(_Option(tuple(action.option_strings), action.help or "",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import textwrap
 import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -28,6 +29,8 @@ __all__ = [
     "DEFAULT_KEYS",
     "DEFAULT_TOML",
     "FIXED_KEYS",
+    "NAMED_KEYS",
+    "THEMES",
     "Config",
     "FeedSettings",
     "Layout",
@@ -205,13 +208,31 @@ def _text(value: Any) -> str:
     return value.strip()
 
 
+#: Textual's built-in themes (textual.theme.BUILTIN_THEMES, checked by a test): the only
+#: ones a config file can name
+THEMES = (
+    "textual-dark", "textual-light", "nord", "gruvbox", "catppuccin-mocha", "catppuccin-latte",
+    "catppuccin-frappe", "catppuccin-macchiato", "dracula", "tokyo-night", "monokai",
+    "flexoki", "solarized-dark", "solarized-light", "rose-pine", "rose-pine-moon",
+    "rose-pine-dawn", "atom-one-dark", "atom-one-light", "ansi-dark", "ansi-light",
+)
+
+
+def _theme(value: Any) -> str:
+    name = _text(value)
+    if name not in THEMES:
+        raise ValueError
+    return name
+
+
 def _folder(value: Any) -> Path:
     return Path(_text(value)).expanduser()
 
 
 _SETTINGS: Mapping[str, Mapping[str, _Setting]] = {
     "ui": {
-        "theme": _Setting("theme", "a theme name", _text),
+        "theme": _Setting("theme", f"a built-in theme ({', '.join(THEMES[:4])}, ... "
+                          f"{len(THEMES)} in all, listed in the default file)", _theme),
         "layout": _Setting("layout", 'one of "auto", "wide", "stacked"', Layout),
     },
     "reading": {
@@ -243,7 +264,7 @@ _KEY_RENAMES = {"solidus": "slash", "reverse_solidus": "backslash", "commercial_
 def _key_name(key: str) -> str:
     """Textual's long name for a single character ("?" -> "question_mark"), as set_keymap does."""
     if len(key) != 1 or key.isalnum():
-        return key
+        return _KEY_RENAMES.get(key, key)  # "hyphen_minus" is bound as Textual's "minus"
     try:
         name = unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
     except ValueError:
@@ -251,12 +272,41 @@ def _key_name(key: str) -> str:
     return _KEY_RENAMES.get(name, name)
 
 
+#: Textual's names of keys that are not characters (textual.keys.Keys, checked by a test)
+NAMED_KEYS = frozenset({
+    "escape", "enter", "return", "tab", "space", "backspace", "delete", "insert", "home",
+    "end", "pageup", "pagedown", "up", "down", "left", "right",
+    *(f"f{number}" for number in range(1, 25)),
+})
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+
+
+def _is_key(name: str) -> bool:
+    """A key Textual can bind: a character, a named key, or a character's Unicode name
+    ("question_mark", "euro_sign"), after modifiers ("ctrl+shift+x")."""
+    *modifiers, key = name.split("+")
+    if any(modifier not in MODIFIERS for modifier in modifiers):
+        return False
+    if len(key) == 1:
+        return key.isprintable() and not key.isspace()
+    if key in NAMED_KEYS or key in _KEY_RENAMES.values():
+        return True
+    original = {short: long for long, short in _KEY_RENAMES.items()}.get(key, key)
+    for spelling in (original.replace("_", " "), original.replace("_", "-")):
+        try:
+            unicodedata.lookup(spelling)
+            return True
+        except KeyError:
+            continue
+    return False
+
+
 def _keys(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError
     keys = [_key_name(key.strip()) for key in value.split(",")]
-    if not all(keys) or any(" " in key for key in keys):
-        raise ValueError
+    if not all(keys) or not all(_is_key(key) for key in keys):
+        raise ValueError  # "ctrl+zz" would bind nothing and take the action's keys away
     return ",".join(keys)
 
 
@@ -362,7 +412,7 @@ class _Report:
 
     def unknown(self, path: tuple[str, ...], known: Any) -> None:
         kind = "section" if len(path) == 1 else "setting"
-        self.add(path, f"unknown {kind} (known: {', '.join(known)})")
+        self.add(path, f"unknown {kind} {_shown(path[-1])} (known: {', '.join(known)})")
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -408,8 +458,8 @@ def _values(document: dict[str, Any], report: _Report) -> dict[str, Any]:
     for section, content in document.items():
         where: tuple[str, ...] = (section,)
         if section not in _SECTIONS and not isinstance(content, dict):
-            report.add(where, f"setting outside any section (sections: {', '.join(_SECTIONS)})",
-                       label=section)
+            report.add(where, f"setting {_shown(section)} outside any section "
+                       f"(sections: {', '.join(_SECTIONS)})", label=section)
         elif section not in _SECTIONS:
             report.unknown(where, _SECTIONS)
         elif not isinstance(content, dict):
@@ -443,12 +493,15 @@ def _keymap(content: dict[str, Any], report: _Report) -> Mapping[str, str]:
     keymap: dict[str, str] = {}
     for action, value in content.items():
         if action not in ACTIONS:
-            report.add(("keys", action), "unknown action (the default file lists them all)")
+            report.add(("keys", action),
+                       f"unknown action {_shown(action)} (the default file lists them all)")
             continue
         try:
             keys = _keys(value)
         except ValueError:
-            report.wrong(("keys", action), 'keys such as "ctrl+q" or "j,down"', value)
+            default = display_keys(DEFAULT_KEYS[action])
+            report.add(("keys", action), f'expected keys such as "ctrl+q" or "j,down", got '
+                       f"{_shown(value)}; {action} stays on {default}")
             continue
         if keys != DEFAULT_KEYS[action]:  # keep only real changes: set_keymap gets less to do
             keymap[action] = keys
@@ -515,13 +568,15 @@ def _default_toml() -> str:
     width = max(len(f'{a} = "{k}"') for a, (k, _) in ACTIONS.items()) + 2
     keys = "\n".join(f'# {f"{a} = {_string(k)}":<{width}}# {d}' for a, (k, d) in ACTIONS.items())
     fixed = "\n".join(f"#   {k}: {d}" for k, d in FIXED_KEYS.items())
+    themes = "\n".join(textwrap.wrap(", ".join(THEMES), width=88, initial_indent="#   ",
+                                     subsequent_indent="#   ", break_on_hyphens=False))
     return f"""\
 # reader configuration (TOML). `reader config` prints the settings in effect.
 # A setting that is missing or wrong falls back to its default, with a message.
 
 [ui]
-# A Textual theme: textual-dark, textual-light, nord, gruvbox, dracula, tokyo-night,
-# monokai, flexoki, solarized-dark, solarized-light, catppuccin-mocha, rose-pine, ...
+# A Textual theme:
+{themes}
 # The theme chosen in the app (command palette, "Change theme") is written back here.
 theme = "textual-dark"
 # auto: the list above the article, beside it from ~180 columns (room for both at

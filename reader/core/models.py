@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # (the sync types are imported when syncing, not at every start)
+    from reader.core.sync import SyncReport
 
 
 class SourceKind(StrEnum):
@@ -149,6 +152,7 @@ class FeedInfo:
     last_error: str | None
     retry_after: datetime | None = None
     members: tuple[MemberFeed, ...] = ()  # a folder's feed files (with its counts)
+    account: str | None = None  # the feed server account it is synced through, if any
 
     @property
     def name(self) -> str:
@@ -275,7 +279,8 @@ class RefreshSummary:
     skipped: int = 0
     not_modified: int = 0
     pruned: int = 0
-    failures: tuple[tuple[str, str], ...] = ()  # (url, one-line message)
+    failures: tuple[tuple[str, str], ...] = ()  # (url or account, one-line message)
+    synced: tuple[SyncReport, ...] = ()  # the accounts synced with the feeds (counted in)
 
     def line(self) -> str:
         """The summary line of ``reader refresh``."""
@@ -284,6 +289,9 @@ class RefreshSummary:
                 f"error{'s' if self.errors != 1 else ''}, {self.seconds:.1f} s")
         if self.skipped:
             text += f" ({self.skipped} skipped: the server asked to wait)"
+        for report in self.synced:
+            if report.error is None:
+                text += f"; {report.account}: {report.sent} sent, {report.received} received"
         return text
 
 

@@ -24,6 +24,11 @@ def db_path(explicit: Path | str | None = None) -> Path:
     return Path(user_data_dir(APP_NAME)) / DB_NAME
 
 
+def db_chosen(explicit: Path | str | None = None) -> bool:
+    """Whether the library's path was chosen (``--db``, ``$READER_DB``), not the default."""
+    return bool(explicit) or bool(os.environ.get(DB_ENV))
+
+
 def subscriptions_path(database: Path) -> Path:
     """The OPML copy of the subscription list kept next to the database.
 

@@ -1,8 +1,13 @@
-"""Worker processes: how many, and how they are started."""
+"""Worker processes: how many, how they are started, and how they end."""
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 
 WORKER_PROCESSES = 2  # for CPU-bound work (parsing, cleaning): this machine class has 2 cores
@@ -20,3 +25,55 @@ def worker_context() -> BaseContext:
     if "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
+
+
+@contextmanager
+def forking() -> Iterator[None]:
+    """Around starting workers: SIGINT is held back in this thread, so a worker forked now
+    starts with it blocked and cannot be interrupted before :func:`worker_started` runs.
+
+    Ctrl+C in a terminal goes to the whole process group; the parent alone decides what
+    it means (it stops its workers), a worker never dies with a traceback of its own.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def worker_started() -> None:
+    """First thing in a worker process: Ctrl+C is the parent's to handle, and the worker
+    ends with the parent (Linux: PR_SET_PDEATHSIG), even one killed or ended at once."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # elsewhere a worker left alone finishes its task and exits
+
+
+def end_workers(pool: Executor) -> None:
+    """Shut a process pool down and stop its workers now, whatever they are doing.
+
+    Python 3.14 has ``terminate_workers``; before it, the pool's own table of processes
+    (which ``shutdown`` empties: it is read first).
+    """
+    terminate = getattr(pool, "terminate_workers", None)
+    if terminate is not None:
+        terminate()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            process.terminate()
+        except (OSError, AttributeError):
+            pass

@@ -55,6 +55,28 @@ def strip_controls(text: str) -> str:
     return _CONTROLS.sub(_replace_control, normalize_newlines(text))
 
 
+# What a Markdown renderer reads as HTML in text: a "<" that opens a tag, comment,
+# declaration or processing instruction, and a "&" that starts a character reference. An
+# odd number of backslashes before either already escapes it.
+_RAW_HTML_START = re.compile(r"(?<!\\)((?:\\\\)*)(<(?=[A-Za-z/!?])|&(?=#?[A-Za-z0-9]{1,32};))")
+_TAG_START = re.compile(r"(?<!\\)((?:\\\\)*)(<(?=[A-Za-z/!?]))")
+
+
+def escape_raw_html(text: str, *, references: bool = True) -> str:
+    """Text to be written into Markdown, each ``<`` that would open raw HTML and each ``&``
+    that would start a character reference (unless ``references`` is false) escaped with a
+    backslash: a Markdown renderer then shows ``<script>`` and ``&lt;`` as the text they
+    are, and never runs the first."""
+    if "<" not in text and ("&" not in text or not references):
+        return text
+    return (_RAW_HTML_START if references else _TAG_START).sub(r"\1\\\2", text)
+
+
+def may_hold_raw_html(text: str) -> bool:
+    """Whether text written into Markdown has a ``<`` that could open raw HTML."""
+    return "<" in text and _RAW_HTML_START.search(text) is not None
+
+
 def clean_line(text: str | None, *, limit: int = MAX_TITLE) -> str | None:
     """Single-line text (titles, authors, feed names): one line, no controls, no bidi tricks.
 

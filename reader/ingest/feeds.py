@@ -22,13 +22,20 @@ def fragment_to_markdown(fragment: str, *, base_url: str | None = None) -> str:
     return html_to_markdown(fragment, base_url=base_url)
 
 
+def fragment_to_text(fragment: str) -> str:
+    """An HTML title's text (``reader.cleaning.markdown.html_to_text``)."""
+    from reader.cleaning.markdown import html_to_text
+
+    return html_to_text(fragment)
+
+
 def parse_feed(data: bytes, *, url: str, headers: Mapping[str, str] | None = None,
                source: str | None = None) -> Feed:
     """An RSS/Atom document (see ``reader.sources.feeds.parse_feed``); raises FeedError."""
     from reader.sources.feeds import parse_feed as parse
 
     return parse(data, url=url, headers=headers, source=source,
-                 html_to_markdown=fragment_to_markdown)
+                 html_to_markdown=fragment_to_markdown, html_to_text=fragment_to_text)
 
 
 def parse_json_feed(data: bytes, *, url: str, source: str | None = None) -> Feed:

@@ -18,7 +18,13 @@ from pathlib import Path
 from reader.core import sanitize
 from reader.core.errors import ReaderError
 from reader.core.models import Article, FileStamp, FolderFile, LoadResult, SourceKind
-from reader.core.processes import WORKER_PROCESSES, worker_context
+from reader.core.processes import (
+    WORKER_PROCESSES,
+    end_workers,
+    forking,
+    worker_context,
+    worker_started,
+)
 from reader.ingest.load import load_bytes, skipped_as_warning
 from reader.sources.decode import decode_bytes
 from reader.sources.files import read_file, walk
@@ -124,13 +130,16 @@ def _loaded(files: list[tuple[Path, FileStamp]], chrome: frozenset[str],
     from concurrent.futures import Future, ProcessPoolExecutor
 
     chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
-    pool = ProcessPoolExecutor(WORKER_PROCESSES, mp_context=worker_context())
+    pool = ProcessPoolExecutor(WORKER_PROCESSES, mp_context=worker_context(),
+                               initializer=worker_started)
+    finished = False
     try:
         ahead: list[Future[list[LoadResult]]] = []
         submitted = 0
         for index in range(len(chunks)):
             while submitted < len(chunks) and len(ahead) < 4 * WORKER_PROCESSES:
-                ahead.append(pool.submit(_load_chunk, chunks[submitted], chrome))
+                with forking():  # the workers start with the first task
+                    ahead.append(pool.submit(_load_chunk, chunks[submitted], chrome))
                 submitted += 1
             future = ahead.pop(0)
             try:
@@ -140,8 +149,14 @@ def _loaded(files: list[tuple[Path, FileStamp]], chrome: frozenset[str],
             yield from results
             if cancelled():
                 return
+        finished = True
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        if finished:
+            pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            # stopped (cancelled, Ctrl+C): the chunks the workers hold are not wanted, and
+            # the process would wait for them as it exits
+            end_workers(pool)
 
 
 def _load_chunk(paths: list[Path], chrome: frozenset[str]) -> list[LoadResult]:

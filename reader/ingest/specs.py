@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from reader.core.aio import run_sync
+from reader.core.errors import EMPTY_SOURCE
 from reader.core.models import LoadResult, SourceKind
 from reader.core.sanitize import is_web_url
 from reader.ingest.folders import load_folder
@@ -34,22 +35,27 @@ def load_specs(
     (concurrently) right after it, with the feed URL as source. OPML files met
     inside a directory walk are listed but not followed.
     """
-    plan: list[LoadResult | _Pending] = []
-    for spec in specs:
-        plan.extend(_plan(spec, stdin))
-    pending = [item for item in plan if isinstance(item, _Pending)]
-    if pending:
-        fetched = _fetch_all(pending, limits)
-        plan = [fetched[id(item)] if isinstance(item, _Pending) else item for item in plan]
-        plan = _expand(plan, limits)
-    for item in plan:
-        if isinstance(item, LoadResult):
-            yield item
+    for _, results in load_sources(specs, limits=limits, stdin=stdin):
+        yield from results
+
+
+def load_sources(
+    specs: Sequence[str], *, limits: HttpLimits | None = None, stdin: BinaryIO | None = None
+) -> list[tuple[str, list[LoadResult]]]:
+    """:func:`load_specs`, its results grouped by the source named (a folder's files, an
+    OPML list's feeds); every URL of every source is fetched together."""
+    plans = [(spec, _plan(spec, stdin)) for spec in specs]
+    plans = _fetched(plans, limits)
+    plans = _fetched([(spec, _expand(plan)) for spec, plan in plans], limits)
+    return [(spec, [item for item in plan if isinstance(item, LoadResult)])
+            for spec, plan in plans]
 
 
 def _plan(spec: str, stdin: BinaryIO | None) -> list[LoadResult | _Pending]:
     if spec == "-":
         return [load_stdin(stdin or sys.stdin.buffer)]
+    if not spec.strip():
+        return [LoadResult(source=spec, error=EMPTY_SOURCE)]
     if is_web_url(spec):
         return [_Pending(spec, follow_opml=True)]
     path = Path(spec)
@@ -59,7 +65,7 @@ def _plan(spec: str, stdin: BinaryIO | None) -> list[LoadResult | _Pending]:
     except (OSError, ValueError):
         exists, is_dir = False, False
     if not exists:
-        return [LoadResult(source=spec, error=f"no such file or directory: {shown(spec)}")]
+        return [LoadResult(source=spec, error=f"{shown(spec)}: no such file or directory")]
     if is_dir:
         return list(load_directory(path))
     result = load_path(path, source=spec)
@@ -87,16 +93,18 @@ def load_url(url: str, *, limits: HttpLimits | None = None) -> LoadResult:
     return run_sync(lambda: load_urls([url], limits))[0]
 
 
-def _fetch_all(
-    pending: list[_Pending], limits: HttpLimits | None
-) -> dict[int, LoadResult | _Pending]:
+def _fetched(plans: list[tuple[str, list[LoadResult | _Pending]]],
+             limits: HttpLimits | None) -> list[tuple[str, list[LoadResult | _Pending]]]:
+    """The plans with their pending URLs fetched, all at once."""
+    pending = [item for _, plan in plans for item in plan if isinstance(item, _Pending)]
+    if not pending:
+        return plans
     results = run_sync(lambda: load_urls([p.url for p in pending], limits))
-    return {id(p): r for p, r in zip(pending, results, strict=True)}
+    done = {id(p): r for p, r in zip(pending, results, strict=True)}
+    return [(spec, [done.get(id(item), item) for item in plan]) for spec, plan in plans]
 
 
-def _expand(
-    plan: list[LoadResult | _Pending], limits: HttpLimits | None
-) -> list[LoadResult | _Pending]:
+def _expand(plan: list[LoadResult | _Pending]) -> list[LoadResult | _Pending]:
     """Feeds listed by OPML documents that were themselves fetched over HTTP."""
     out: list[LoadResult | _Pending] = []
     for item in plan:
@@ -104,8 +112,4 @@ def _expand(
         if (isinstance(item, LoadResult) and item.kind is SourceKind.OPML
                 and is_web_url(item.source)):
             out.extend(_Pending(url, follow_opml=False) for url in item.feed_urls)
-    second = [item for item in out if isinstance(item, _Pending)]
-    if not second:
-        return out
-    fetched = _fetch_all(second, limits)
-    return [fetched[id(item)] if isinstance(item, _Pending) else item for item in out]
+    return out

@@ -1,6 +1,8 @@
 """Bytes to text: BOM, then strict UTF-8, then the declared charset, then windows-1252.
 
-The order matters. A BOM is the strongest evidence there is; strict UTF-8 almost never
+The order matters. A BOM is the strongest evidence there is; a BOM-less UTF-16 or UTF-32
+document gives itself away by where its NUL bytes fall (XML 1.0's Appendix F reads its
+declaration the same way); strict UTF-8 almost never
 succeeds by accident on other encodings; a declared charset is often wrong (servers and
 templates lie), so it only gets a turn once UTF-8 has failed; windows-1252 decodes
 every byte, so it is the last resort and always says so.
@@ -56,6 +58,75 @@ def bom_encoding(data: bytes) -> tuple[str, int] | None:
     return None
 
 
+# How many leading bytes the NUL pattern is read from, and how sure it must be: text in
+# UTF-16 has a NUL in one byte of each pair for every ASCII or Latin-1 character (all of
+# markup), UTF-32 in three bytes of four, and NUL itself never occurs in text.
+_PATTERN_BYTES = 512
+_MOSTLY = 0.6
+_NEVER = 0.02
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """The encoding of BOM-less UTF-16 or UTF-32 text, read from its NUL pattern, else None.
+
+    Only text that then decodes cleanly and holds no other control characters qualifies, so
+    binary data with NULs stays binary.
+    """
+    sample = data[:_PATTERN_BYTES]
+    size = len(sample) - len(sample) % 4
+    if size < 4 or b"\x00" not in sample[:size] or bom_encoding(data) is not None:
+        return None
+    sample = sample[:size]
+    zeros = [sample[k::4].count(0) / (size // 4) for k in range(4)]
+    if min(zeros[0], zeros[1]) >= 1 - _NEVER and zeros[3] <= _NEVER:
+        name = "utf-32-be"
+    elif min(zeros[2], zeros[3]) >= 1 - _NEVER and zeros[0] <= _NEVER:
+        name = "utf-32-le"
+    elif min(zeros[0], zeros[2]) >= _MOSTLY and max(zeros[1], zeros[3]) <= _NEVER:
+        name = "utf-16-be"
+    elif min(zeros[1], zeros[3]) >= _MOSTLY and max(zeros[0], zeros[2]) <= _NEVER:
+        name = "utf-16-le"
+    else:
+        return None
+    try:
+        # a surrogate pair cut at the sample's end is not an error of the document
+        text = codecs.getincrementaldecoder(name)().decode(sample)
+    except UnicodeDecodeError:
+        return None
+    if any(ch < " " and ch not in "\t\n\r\f" for ch in text):
+        return None
+    return name
+
+
+BOMS = {name: bom for bom, name in _BOMS}
+# "<?xm" in EBCDIC (XML 1.0, Appendix F); the declaration then names the code page.
+_EBCDIC_XML = b"\x4c\x6f\xa7\x94"
+_EBCDIC_DECL = re.compile(r"""^<\?xml[^>]*?\bencoding\s*=\s*["']\s*([A-Za-z0-9._:-]{1,40})""")
+
+
+def signature_encoding(data: bytes) -> tuple[str, int] | None:
+    """The encoding the first bytes give away, and the length of its BOM (0 for none):
+    a BOM, a BOM-less UTF-16/32 NUL pattern, or an XML declaration written in EBCDIC."""
+    bom = bom_encoding(data)
+    if bom is not None:
+        return bom
+    wide = wide_encoding(data)
+    if wide is not None:
+        return wide, 0
+    if data.startswith(_EBCDIC_XML):
+        declared = _EBCDIC_DECL.match(data[:200].decode("cp037"))
+        codec = _codec(declared.group(1)) if declared else None
+        return (codec if codec and _is_ebcdic(codec) else "cp037"), 0
+    return None
+
+
+def _is_ebcdic(codec: str) -> bool:
+    try:
+        return "<?xm".encode(codec) == _EBCDIC_XML
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
 def declared_charset(data: bytes) -> str | None:
     """The charset the document itself declares (XML declaration or HTML meta), if any."""
     head = data[:_HEAD_BYTES]
@@ -93,7 +164,7 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> Decoded:
     document's own declaration. The text is sanitised: CRLF/CR become LF and
     control characters other than TAB and LF are removed or made visible.
     """
-    bom = bom_encoding(data)
+    bom = signature_encoding(data)
     if bom is not None:
         name, size = bom
         text = data[size:].decode(name, errors="replace")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import io
 import re
 from collections.abc import Mapping
@@ -33,7 +32,7 @@ from reader.core.dates import plausible
 from reader.core.errors import FeedError
 from reader.core.limits import MAX_FEED_ENTRIES
 from reader.core.models import Article, BodyState, Feed, SourceKind
-from reader.sources.decode import charset_from_content_type
+from reader.sources.decode import BOMS, charset_from_content_type, wide_encoding
 from reader.sources.sniff import sniff
 from reader.sources.xmlsafe import RefusedXml, check_xml
 
@@ -42,6 +41,12 @@ class HtmlToMarkdown(Protocol):
     """Renders entry HTML as Markdown (the cleaning layer's; the loading layer passes it)."""
 
     def __call__(self, fragment: str, *, base_url: str | None = None) -> str: ...
+
+
+class HtmlToText(Protocol):
+    """The one-line text an HTML title shows (the cleaning layer's, passed the same way)."""
+
+    def __call__(self, fragment: str) -> str: ...
 
 MAX_FEED_BYTES = 50 * 2**20
 # Entries kept per parse: the newest. Per-entry cleaning is the costly part.
@@ -52,8 +57,8 @@ SUMMARY_MAX_CHARS = 1000
 _ELLIPSIS = re.compile(
     r"(?:\u2026|\.\.\.|\[\u2026\]|\[\.\.\.\]|read more|continue reading)\W*$", re.I
 )
-_TAG = re.compile(r"<[^<>]*>")  # [^<>]: linear even on "<<<<..."
 _NUMERIC_OFFSET = re.compile(r"([+-])(\d\d):?(\d\d)\s*$")
+_ISO_DAY = re.compile(r"\s*\d{4}-\d\d-\d\d")
 _RFC822_YEAR = re.compile(r"\d{1,2}\s+[A-Za-z]{3,}\s+(\d{2,4})\b")
 _EMAIL_AND_NAME = re.compile(r"^\s*[^\s@()]+@[^\s()]+\s*\((?P<name>[^()]+)\)\s*$")
 _NAME_AND_EMAIL = re.compile(r"^(?P<name>[^<>()@]+?)\s*[<(][^\s@<>()]+@[^\s<>()]+[>)]\s*$")
@@ -72,26 +77,33 @@ def parse_feed(
     headers: Mapping[str, str] | None = None,
     source: str | None = None,
     html_to_markdown: HtmlToMarkdown,
+    html_to_text: HtmlToText,
 ) -> Feed:
     """Parse an RSS/Atom document into a Feed; raises FeedError (one line) when unusable.
 
     ``url`` is where the document came from (the final URL after redirects, or a
     file path) and is the base for relative links; ``source`` (default ``url``)
     is what the articles record as their source, e.g. the URL as subscribed.
-    ``html_to_markdown`` renders entry HTML (the cleaning layer's, given by the loader).
+    ``html_to_markdown`` renders entry HTML and ``html_to_text`` HTML titles (the cleaning
+    layer's, given by the loader).
     """
     try:
         check_xml(data, max_bytes=MAX_FEED_BYTES)
     except RefusedXml as refused:
         raise FeedError(f"feed rejected: {refused}") from None
+    wide = wide_encoding(data)
+    if wide is not None:
+        # feedparser knows UTF-16/32 only by a BOM or an XML declaration's first bytes
+        data = BOMS[wide] + data
     response_headers = _feed_headers(headers)
-    base = sanitize.safe_url(url)
+    base = _document_base(url, response_headers.get("content-location"))
     if base is not None:
-        response_headers.setdefault("content-location", base)
+        response_headers["content-location"] = base
     # A stream, not bytes: feedparser passes bytes to open() first, so a body that
     # happens to be a path would be read from disk. Relative URIs inside content are
-    # resolved by html_to_markdown (base_url) and safe_url, which is cheaper than
-    # feedparser's second HTML pass over every entry.
+    # resolved by html_to_markdown (base_url: the content's xml:base as feedparser
+    # tracks it, else the document's) and safe_url, which is cheaper than feedparser's
+    # second HTML pass over every entry.
     # sanitize_html=False: html_to_markdown is the sanitiser (text and checked links only).
     parsed: Any = _fast_parse(data, response_headers)
     if parsed is None:
@@ -115,10 +127,13 @@ def parse_feed(
                         "were kept")
         entries = _newest_entries(entries, MAX_ENTRIES)
     feed_title = sanitize.clean_line(
-        _plain(parsed.feed.get("title"), parsed.feed.get("title_detail"))
+        _plain(parsed.feed.get("title"), parsed.feed.get("title_detail"), html_to_text)
     )
+    # Atom (RFC 4287 4.2.1): an entry without an author has the feed's.
+    is_atom = str(getattr(parsed, "version", "") or "").startswith("atom")
+    feed_author = _author(parsed.feed) if is_atom else None
     articles = _articles(entries, url=url, base=base, source=source or url, feed_title=feed_title,
-                         convert=html_to_markdown)
+                         feed_author=feed_author, convert=html_to_markdown, to_text=html_to_text)
     if len(articles) < len(entries):
         dropped = len(entries) - len(articles)
         what = (
@@ -132,6 +147,17 @@ def parse_feed(
         articles=tuple(articles),
         warnings=tuple(warnings),
     )
+
+
+def _document_base(url: str, content_location: str | None) -> str | None:
+    """Where relative links of the document point from: its Content-Location (itself
+    resolved against the URL), else the URL it was fetched from; None for a file."""
+    fetched = sanitize.safe_url(url)
+    if content_location:
+        declared = sanitize.safe_url(content_location.strip(), base=fetched)
+        if declared is not None:
+            return declared
+    return fetched
 
 
 def _feed_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
@@ -209,12 +235,12 @@ def _newest_entries(entries: list[Any], limit: int) -> list[Any]:
 
 def _articles(
     entries: list[Any], *, url: str, base: str | None, source: str, feed_title: str | None,
-    convert: HtmlToMarkdown,
+    feed_author: str | None, convert: HtmlToMarkdown, to_text: HtmlToText,
 ) -> list[Article]:
     by_key: dict[str, Article] = {}
     for entry in entries:
         article = _article(entry, url=url, base=base, source=source, feed_title=feed_title,
-                           convert=convert)
+                           feed_author=feed_author, convert=convert, to_text=to_text)
         by_key.pop(article.key, None)  # last wins, at its own position
         by_key[article.key] = article
     return list(by_key.values())
@@ -222,16 +248,16 @@ def _articles(
 
 def _article(
     entry: Any, *, url: str, base: str | None, source: str, feed_title: str | None,
-    convert: HtmlToMarkdown,
+    feed_author: str | None, convert: HtmlToMarkdown, to_text: HtmlToText,
 ) -> Article:
-    title = sanitize.clean_line(_plain(entry.get("title"), entry.get("title_detail")))
+    title = sanitize.clean_line(_plain(entry.get("title"), entry.get("title_detail"), to_text))
     link = sanitize.safe_url(_str(entry.get("link")), base=base)
     body, from_content = _body(entry, base=base, convert=convert)
     return Article(
         source=source,
         key=entry_key(entry, feed_url=url, body=body),
         title=title,
-        author=sanitize.clean_line(_author(entry)),
+        author=sanitize.clean_line(_author(entry) or feed_author),
         url=link,
         published=entry_date(entry),
         body=body,
@@ -246,15 +272,13 @@ def _str(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _plain(value: object, detail: object) -> str | None:
-    """A title as plain text: an HTML-typed title loses its tags (entities already decoded)."""
+def _plain(value: object, detail: object, to_text: HtmlToText) -> str | None:
+    """A title as plain text: an HTML-typed title becomes the text it shows."""
     text = _str(value)
     if text is None:
         return None
     kind = detail.get("type", "") if isinstance(detail, Mapping) else ""
-    if "html" in str(kind):
-        text = html.unescape(_TAG.sub("", text))
-    return text
+    return to_text(text) if "html" in str(kind) else text
 
 
 def entry_key(entry: Mapping[str, Any], *, feed_url: str, body: str = "") -> str:
@@ -292,26 +316,37 @@ def _author(entry: Mapping[str, Any]) -> str | None:
 
 def _body(entry: Mapping[str, Any], *, base: str | None,
           convert: HtmlToMarkdown) -> tuple[str, bool]:
-    """The longest of content[] and summary, as Markdown; and whether it came from content."""
-    candidates: list[tuple[str, str, bool]] = []
+    """The longest of content[] and summary, as Markdown; and whether it came from content.
+
+    Its relative links point from its own xml:base, which feedparser works out from the
+    element's, the entry's, the feed's and the document's; else from ``base``.
+    """
+    candidates: list[tuple[str, str, bool, object]] = []
     for content in entry.get("content") or ():
         if isinstance(content, Mapping) and isinstance(content.get("value"), str):
-            candidates.append((content["value"], str(content.get("type", "")), True))
+            candidates.append((content["value"], str(content.get("type", "")), True,
+                               content.get("base")))
     summary = _str(entry.get("summary"))
     if summary:
         detail = entry.get("summary_detail")
         kind = str(detail.get("type", "")) if isinstance(detail, Mapping) else "text/html"
-        candidates.append((summary, kind, False))
+        own_base = detail.get("base") if isinstance(detail, Mapping) else None
+        candidates.append((summary, kind, False, own_base))
     if not candidates:
         return "", False
-    value, kind, from_content = max(candidates, key=lambda c: len(c[0]))
+    value, kind, from_content, own_base = max(candidates, key=lambda c: len(c[0]))
+    if isinstance(own_base, str) and own_base:
+        base = sanitize.safe_url(own_base, base=base) or base
     return to_markdown(value, kind=kind, base=base, convert=convert), from_content
 
 
 def to_markdown(value: str, *, kind: str, base: str | None, convert: HtmlToMarkdown) -> str:
-    """Entry content as Markdown; plain text stays as written. Always sanitised."""
+    """Entry content as Markdown; plain text stays as written, but for a ``<`` that would
+    open raw HTML (escaped, so the text shows as it reads). Always sanitised."""
     if "html" in kind or "xml" in kind:
         value = convert(value, base_url=base)
+    else:
+        value = sanitize.escape_raw_html(value)
     return sanitize.strip_controls(value).strip()
 
 
@@ -336,7 +371,11 @@ def body_state(body: str, *, from_content: bool) -> BodyState:
 
 
 def entry_date(entry: Mapping[str, Any]) -> datetime | None:
-    """Published (else updated) date; the source's offset kept when it gave one; absurd -> None."""
+    """Published, else updated, else created: the first of them that is a real date.
+
+    A missing, unparseable or absurd ``published`` (RSS ``pubDate``, ``dc:date``...) falls
+    back to ``updated``; the source's offset is kept when it gave one.
+    """
     for field in ("published", "updated", "created"):
         # dict.get, not entry.get: FeedParserDict maps a missing "updated" to
         # "published" with a DeprecationWarning.
@@ -344,7 +383,9 @@ def entry_date(entry: Mapping[str, Any]) -> datetime | None:
         parsed = dict.get(entry, f"{field}_parsed") if isinstance(entry, dict) else None
         if not raw and parsed is None:
             continue
-        return plausible(_date_from(raw, parsed))
+        when = plausible(_date_from(raw, parsed))
+        if when is not None:
+            return when
     return None
 
 
@@ -354,7 +395,8 @@ def _date_from(raw: str | None, parsed: object) -> datetime | None:
     exact = parse_date_string(raw) if raw else None
     if exact is not None:
         return exact
-    if parsed is None:
+    if parsed is None or (raw and _ISO_DAY.match(raw)):
+        # an ISO date Python refuses is no date: feedparser would roll month 13 over
         return None
     try:
         return datetime(*parsed[:6], tzinfo=UTC)  # type: ignore[index, misc]

@@ -25,7 +25,7 @@ from http import HTTPStatus
 import httpx
 
 from reader.core import sanitize
-from reader.core.errors import FetchError
+from reader.core.errors import FetchError, network_reason
 from reader.core.models import FetchState
 from reader.core.version import __version__
 
@@ -132,7 +132,7 @@ async def fetch(
     except HttpFetchError:
         raise
     except httpx.HTTPError as error:
-        raise HttpFetchError(_describe_httpx(error)) from None
+        raise HttpFetchError(describe_http_error(error)) from None
     except httpx.InvalidURL:
         # httpx parses a redirect's Location even when not following it.
         raise HttpFetchError("redirect to a non-http(s) URL refused") from None
@@ -344,13 +344,15 @@ def _protocol_message(error: httpx.RemoteProtocolError) -> str:
     return sanitize.clean_line(f"protocol error: {error}", limit=160) or "protocol error"
 
 
-def _describe_httpx(error: httpx.HTTPError) -> str:
+def describe_http_error(error: httpx.HTTPError) -> str:
+    """Why a request failed, in words, for feeds and sync servers alike."""
     if isinstance(error, httpx.ConnectTimeout):
         return "connection timed out"
     if isinstance(error, httpx.TimeoutException):
         return "timed out"
     if isinstance(error, httpx.ConnectError):
-        return sanitize.clean_line(f"connection failed: {error}", limit=160) or "connection failed"
+        return network_reason(error) or sanitize.clean_line(
+            f"cannot connect: {error}", limit=160) or "cannot connect"
     if isinstance(error, httpx.RemoteProtocolError):
         return _protocol_message(error)
     if isinstance(error, (httpx.UnsupportedProtocol, httpx.InvalidURL)):

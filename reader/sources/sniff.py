@@ -10,7 +10,7 @@ import re
 from pathlib import PurePath
 
 from reader.core.models import SourceKind
-from reader.sources.decode import bom_encoding
+from reader.sources.decode import signature_encoding
 
 _HEAD = 64 * 1024
 # Controls that never occur in real text (TAB, LF, CR, FF and ESC do: ESC in
@@ -52,7 +52,7 @@ def sniff(data: bytes, *, name: str | None = None, content_type: str | None = No
     if not data.strip():
         return SourceKind.EMPTY
     head_bytes = data[:_HEAD]
-    bom = bom_encoding(head_bytes)
+    bom = signature_encoding(head_bytes)
     if bom is not None:
         encoding, size = bom
         head = head_bytes[size:].decode(encoding, errors="replace")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from reader.core.models import (
     Article,
@@ -21,6 +21,16 @@ from reader.core.models import (
     FileStamp,
     StoredArticle,
 )
+
+if TYPE_CHECKING:  # (the sync types are imported when syncing, not at every start)
+    from reader.core.sync import (
+        Account,
+        FlagUpdate,
+        JournalEntry,
+        RemoteFeed,
+        SecretKind,
+        SyncedArticle,
+    )
 
 
 class Storage(Protocol):
@@ -80,7 +90,9 @@ class Storage(Protocol):
         """A batch of fetch outcomes (articles and fetch state) in one transaction; the
         new-article count per feed id."""
         ...
-    def set_read(self, ids: Sequence[int], read: bool) -> None: ...
+    def set_read(self, ids: Sequence[int], read: bool) -> None:
+        """Set the flag; for synced articles the change is journaled in the same write."""
+        ...
     def set_starred(self, ids: Sequence[int], starred: bool) -> None: ...
     def set_full_body(self, article_id: int, body: str | None) -> None: ...
     def set_read_position(self, article_id: int, position: float) -> None: ...
@@ -113,6 +125,37 @@ class Storage(Protocol):
         """Articles of loaded files with their stamps (None: not stamped) in one
         transaction; how many articles were new."""
         ...
+
+    # accounts on feed servers (reader.sync; see reader.core.sync)
+    def save_account(self, *, name: str, kind: str, url: str, user: str,
+                     secret_kind: SecretKind, secret: str) -> Account:
+        """Create the account, or replace the credentials of the one of that name."""
+        ...
+    def accounts(self) -> list[Account]: ...
+    def remove_account(self, account_id: int) -> int:
+        """Forget the account; the feeds only it synced are unsubscribed (how many)."""
+        ...
+    def set_sync_cursor(self, account_id: int, cursor: str) -> None: ...
+    def record_sync(self, account_id: int, *, when: datetime,
+                    error: str | None = None) -> None: ...
+    def store_account_feeds(self, account_id: int, feeds: Sequence[RemoteFeed], *,
+                            complete: bool = True) -> dict[str, int]:
+        """Bind the server's subscriptions to feeds (server feed id -> feed id)."""
+        ...
+    def account_feeds(self, account_id: int) -> dict[str, int]: ...
+    def feed_bindings(self, feed_id: int) -> list[tuple[int, str]]: ...
+    def unbind_feed(self, account_id: int, remote_id: str) -> None: ...
+    def store_synced(self, account_id: int,
+                     items: Sequence[tuple[int, Article, str, bool, bool]]) -> int:
+        """Articles from the server, (feed id, article, server id, read, starred) each; new."""
+        ...
+    def synced_ids(self, account_id: int) -> set[str]: ...
+    def synced_articles(self, account_id: int) -> list[SyncedArticle]: ...
+    def journal(self, account_id: int) -> list[JournalEntry]:
+        """Flag changes made here and not yet sent (set_read/set_starred write them)."""
+        ...
+    def settle_flags(self, account_id: int, updates: Sequence[FlagUpdate], *,
+                     sent_upto: int) -> None: ...
 
     # housekeeping
     def meta(self, key: str) -> str | None: ...

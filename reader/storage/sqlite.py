@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from reader.core.errors import StorageError, one_line
 from reader.core.models import (
@@ -41,6 +41,16 @@ from reader.core.models import (
     StoredArticle,
 )
 from reader.core.words import count_words, search_tokens
+
+if TYPE_CHECKING:  # (the sync types are imported when syncing, not at every start)
+    from reader.core.sync import (
+        Account,
+        FlagUpdate,
+        JournalEntry,
+        RemoteFeed,
+        SecretKind,
+        SyncedArticle,
+    )
 
 APPLICATION_ID = 0x52445231  # "RDR1": tells our file apart from any other SQLite database
 BUSY_TIMEOUT_MS = 5000
@@ -232,6 +242,51 @@ MIGRATIONS: tuple[str, ...] = (
     WHERE published IS NULL;
     DROP TABLE undated_spread;
     """,
+    # 7: accounts on feed servers (reader.sync). An account's subscriptions are feeds bound
+    # to it by the server's feed id; its articles are keyed "sync:<account>:<server id>" and
+    # listed in `synced` with the flags the server had at the last sync (the base); flag
+    # changes made here since are journaled (one per article and flag, the latest) until a
+    # sync has sent them. No password is ever stored: `secret` is the password file's path,
+    # the command that prints it, or a token the server issued.
+    """
+    CREATE TABLE IF NOT EXISTS accounts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        url TEXT NOT NULL,
+        user TEXT NOT NULL,
+        secret_kind TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        cursor TEXT,
+        last_sync TEXT,
+        last_error TEXT,
+        added TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS account_feeds (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        remote_id TEXT NOT NULL,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        PRIMARY KEY (account_id, remote_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS account_feeds_by_feed ON account_feeds (feed_id);
+    CREATE TABLE IF NOT EXISTS synced (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        remote_id TEXT NOT NULL,
+        server_read INTEGER NOT NULL,
+        server_starred INTEGER NOT NULL,
+        UNIQUE (account_id, remote_id)
+    );
+    CREATE TABLE IF NOT EXISTS journal (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        remote_id TEXT NOT NULL,
+        flag TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        changed TEXT NOT NULL,
+        UNIQUE (account_id, remote_id, flag)
+    );
+    """,
 )
 
 P = ParamSpec("P")
@@ -375,7 +430,8 @@ def _check(conn: sqlite3.Connection, path: Path) -> bool:
             return False
     result = conn.execute("PRAGMA quick_check(1)").fetchone()
     if result is None or result[0] != "ok":
-        raise sqlite3.DatabaseError(f"database disk image is malformed ({result})")
+        # the check's own report (a tuple of page numbers) is no help to a reader's user
+        raise sqlite3.DatabaseError("database disk image is malformed")
     return True
 
 
@@ -449,7 +505,9 @@ _ARTICLE_COLUMNS = (
 )
 _FEED_COLUMNS = (
     "f.id, f.url, f.kind, f.title, f.display_name, f.folder, f.subscribed, f.always_full_text, "
-    "f.last_success, f.last_error, f.retry_after"
+    "f.last_success, f.last_error, f.retry_after, "
+    "(SELECT min(c.name) FROM account_feeds b JOIN accounts c ON c.id = b.account_id "
+    "WHERE b.feed_id = f.id)"
 )
 
 _UPSERT = """
@@ -682,7 +740,7 @@ class SqliteStorage:
             sql = f"SELECT {_FEED_COLUMNS}, 0, 0 FROM feeds f "
         conn = self._conn()
         rows = conn.execute(sql + where).fetchall()
-        feeds = [self._feed_info(row, row[11], row[12]) for row in rows]
+        feeds = [self._feed_info(row, row[12], row[13]) for row in rows]
         if counts:
             feeds = self._with_members(conn, feeds)
         # loose feeds first, then by folder; numbers by value, so "Feed 2" comes before "Feed 10"
@@ -714,7 +772,7 @@ class SqliteStorage:
             id=row[0], url=row[1], kind=FeedKind(row[2]), title=row[3], display_name=row[4],
             folder=row[5], subscribed=bool(row[6]), always_full_text=bool(row[7]),
             unread=int(unread or 0), total=int(total or 0), last_success=_parse_iso(row[8]),
-            last_error=row[9], retry_after=_parse_iso(row[10]))
+            last_error=row[9], retry_after=_parse_iso(row[10]), account=row[11])
 
     def _one_feed(self, where: str, value: object) -> FeedInfo | None:
         conn = self._conn()
@@ -842,10 +900,11 @@ class SqliteStorage:
 
     def _upsert(
         self, conn: sqlite3.Connection, feed_id: int, articles: Sequence[Article], prefix: str,
-        *, index: bool = True,
+        *, index: bool = True, flags: dict[str, tuple[int, int]] | None = None,
     ) -> int:
         """Insert or update one feed's articles; ``index=False`` leaves the search index of
-        new rows to the caller (see _index_new)."""
+        new rows to the caller (see _index_new). ``flags``: (read, starred) of new rows by
+        key (a feed server's); else unread, unstarred."""
         if not articles:
             return 0
         unindexed = self._max_article_id(conn) if index else 0
@@ -854,7 +913,7 @@ class SqliteStorage:
         keys = list({prefix + article.key for article in articles})
         existing = self._keys_in(conn, "articles", feed_id, keys)
         gone = self._keys_in(conn, "pruned", feed_id, keys)
-        rescued = self._rescued_states(conn, feed_id)
+        rescued = flags if flags is not None else self._rescued_states(conn, feed_id)
         now = time.time()
         rows: dict[str, tuple[object, ...]] = {}
         new_keys: set[str] = set()
@@ -882,7 +941,7 @@ class SqliteStorage:
         conn.executemany(_UPSERT, rows.values())
         if index:
             self._index_new(conn, unindexed)
-        if rescued:
+        if rescued and flags is None:
             conn.executemany("DELETE FROM salvaged WHERE key = ? AND feed_url = "
                              "(SELECT url FROM feeds WHERE id = ?)",
                              [(key, feed_id) for key in rescued])
@@ -921,11 +980,25 @@ class SqliteStorage:
                              [(feed_id, key) for key in keys])
 
     def _set_flag(self, column: str, ids: Sequence[int], value: bool) -> None:
+        """Set a flag; a synced article's change is journaled in the same transaction, so
+        that no sync can miss it (see reader.sync.engine)."""
+        changed = _iso(_now())
         with self._write() as conn:
             for chunk in _chunks(list(ids)):
-                conn.execute(
-                    f"UPDATE articles SET {column} = ? WHERE id IN ({','.join('?' * len(chunk))})",
-                    [int(value), *chunk])
+                marks = ",".join("?" * len(chunk))
+                conn.execute(f"UPDATE articles SET {column} = ? WHERE id IN ({marks})",
+                             [int(value), *chunk])
+                if self._has_accounts(conn):
+                    conn.execute(
+                        # REPLACE: the old entry goes, the new one takes the next seq
+                        "INSERT OR REPLACE INTO journal (account_id, remote_id, flag, value, "
+                        "changed) SELECT account_id, remote_id, ?, ?, ? FROM synced "
+                        f"WHERE article_id IN ({marks})",
+                        [column, int(value), changed, *chunk])
+
+    @staticmethod
+    def _has_accounts(conn: sqlite3.Connection) -> bool:
+        return conn.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None
 
     @_guard
     def set_read(self, ids: Sequence[int], read: bool) -> None:
@@ -982,6 +1055,243 @@ class SqliteStorage:
         conn = self._conn()
         conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
         conn.execute("VACUUM")
+
+    # -- accounts on feed servers (reader.sync)
+
+    _ACCOUNT_COLUMNS = ("a.id, a.name, a.kind, a.url, a.user, a.secret_kind, a.secret, a.cursor, "
+                        "a.last_sync, a.last_error, "
+                        "(SELECT count(*) FROM journal j WHERE j.account_id = a.id)")
+
+    @staticmethod
+    def _account(row: Sequence[Any]) -> Account:
+        from reader.core.sync import Account, SecretKind
+
+        return Account(id=row[0], name=row[1], kind=row[2], url=row[3], user=row[4],
+                       secret_kind=SecretKind(row[5]), secret=row[6], cursor=row[7],
+                       last_sync=_parse_iso(row[8]), last_error=row[9], pending=row[10])
+
+    @_guard
+    def save_account(self, *, name: str, kind: str, url: str, user: str,
+                     secret_kind: SecretKind, secret: str) -> Account:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO accounts (name, kind, url, user, secret_kind, secret, added) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                "kind = excluded.kind, url = excluded.url, user = excluded.user, "
+                "secret_kind = excluded.secret_kind, secret = excluded.secret, last_error = NULL",
+                (name, kind, url, user, str(secret_kind), secret, _iso(_now())))
+            row = conn.execute(f"SELECT {self._ACCOUNT_COLUMNS} FROM accounts a WHERE name = ?",
+                               (name,)).fetchone()
+        return self._account(row)
+
+    @_guard
+    def accounts(self) -> list[Account]:
+        return [self._account(row) for row in self._conn().execute(
+            f"SELECT {self._ACCOUNT_COLUMNS} FROM accounts a ORDER BY a.name")]
+
+    @_guard
+    def remove_account(self, account_id: int) -> int:
+        """Forget the account, its journal and its feeds' bindings; the feeds only it synced
+        are unsubscribed here (their articles stay, as for any unsubscribed feed). How many."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE feeds SET subscribed = 0 WHERE id IN (SELECT feed_id FROM account_feeds "
+                "WHERE account_id = ?) AND id NOT IN (SELECT feed_id FROM account_feeds "
+                "WHERE account_id != ?)", (account_id, account_id))
+            conn.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
+            return int(cursor.rowcount)
+
+    @_guard
+    def set_sync_cursor(self, account_id: int, cursor: str) -> None:
+        """The cursor of the articles stored (kept once every page up to it is)."""
+        with self._write() as conn:
+            conn.execute("UPDATE accounts SET cursor = ? WHERE id = ?", (cursor, account_id))
+
+    @_guard
+    def record_sync(self, account_id: int, *, when: datetime, error: str | None = None) -> None:
+        """A sync's end: ``error`` None, it completed."""
+        with self._write() as conn:
+            if error is None:
+                conn.execute("UPDATE accounts SET last_sync = ?, last_error = NULL WHERE id = ?",
+                             (_iso(when), account_id))
+            else:
+                conn.execute("UPDATE accounts SET last_error = ? WHERE id = ?",
+                             (error, account_id))
+
+    @_guard
+    def store_account_feeds(self, account_id: int, feeds: Sequence[RemoteFeed], *,
+                            complete: bool = True) -> dict[str, int]:
+        """The account's subscriptions as the server lists them: each a subscribed feed
+        (by URL: one the library had already is bound, not doubled) with the server's title
+        and category as its folder. ``complete``: the list is all of them, and a feed the
+        server no longer lists is unbound (and unsubscribed, unless another account has it).
+        Returns the feed id of each server feed id."""
+        bound: dict[str, int] = {}
+        with self._write() as conn:
+            for feed in feeds:
+                row = conn.execute("SELECT id FROM feeds WHERE url = ?", (feed.url,)).fetchone()
+                if row is None:
+                    feed_id = int(conn.execute(
+                        "INSERT INTO feeds (url, kind, title, folder, subscribed, added) "
+                        "VALUES (?, 'feed', ?, ?, 1, ?)",
+                        (feed.url, feed.title, feed.category, _iso(_now()))).lastrowid or 0)
+                else:
+                    feed_id = int(row[0])
+                    conn.execute("UPDATE feeds SET title = ?, folder = ?, subscribed = 1, "
+                                 "kind = 'feed' WHERE id = ?", (feed.title, feed.category, feed_id))
+                conn.execute("INSERT OR REPLACE INTO account_feeds VALUES (?, ?, ?)",
+                             (account_id, feed.id, feed_id))
+                bound[feed.id] = feed_id
+            if complete:
+                gone = [(r[0], r[1]) for r in conn.execute(
+                    "SELECT remote_id, feed_id FROM account_feeds WHERE account_id = ?",
+                    (account_id,)) if r[0] not in bound]
+                for remote_id, feed_id in gone:
+                    self._unbind(conn, account_id, remote_id, feed_id)
+        return bound
+
+    @staticmethod
+    def _unbind(conn: sqlite3.Connection, account_id: int, remote_id: str, feed_id: int) -> None:
+        """The feed is no longer the account's: its articles stay, as local ones (the server
+        dropped them: a sync must not read that as "read there")."""
+        conn.execute("DELETE FROM account_feeds WHERE account_id = ? AND remote_id = ?",
+                     (account_id, remote_id))
+        gone = "SELECT id FROM articles WHERE feed_id = ?"
+        conn.execute("DELETE FROM journal WHERE account_id = ? AND remote_id IN (SELECT "
+                     f"remote_id FROM synced WHERE account_id = ? AND article_id IN ({gone}))",
+                     (account_id, account_id, feed_id))
+        conn.execute(f"DELETE FROM synced WHERE account_id = ? AND article_id IN ({gone})",
+                     (account_id, feed_id))
+        if conn.execute("SELECT 1 FROM account_feeds WHERE feed_id = ?",
+                        (feed_id,)).fetchone() is None:
+            conn.execute("UPDATE feeds SET subscribed = 0 WHERE id = ?", (feed_id,))
+
+    @_guard
+    def account_feeds(self, account_id: int) -> dict[str, int]:
+        """The server feed id -> feed id of the account's subscriptions."""
+        return {r[0]: r[1] for r in self._conn().execute(
+            "SELECT remote_id, feed_id FROM account_feeds WHERE account_id = ?", (account_id,))}
+
+    @_guard
+    def feed_bindings(self, feed_id: int) -> list[tuple[int, str]]:
+        """(account id, server feed id) of each account the feed is synced through."""
+        return [(r[0], r[1]) for r in self._conn().execute(
+            "SELECT account_id, remote_id FROM account_feeds WHERE feed_id = ?", (feed_id,))]
+
+    @_guard
+    def unbind_feed(self, account_id: int, remote_id: str) -> None:
+        """The account no longer has the feed (unsubscribed on the server)."""
+        with self._write() as conn:
+            row = conn.execute("SELECT feed_id FROM account_feeds WHERE account_id = ? AND "
+                               "remote_id = ?", (account_id, remote_id)).fetchone()
+            if row is not None:
+                self._unbind(conn, account_id, remote_id, int(row[0]))
+
+    @_guard
+    def store_synced(self, account_id: int,
+                     items: Sequence[tuple[int, Article, str, bool, bool]]) -> int:
+        """Articles from the server: (feed id, article, server id, read, starred) each.
+
+        Keyed by the server's id; a new one takes the server's flags, and a feed's article
+        that the library had from the feed itself (same link, not synced yet) becomes this
+        one instead of a second copy. A known one is updated in place, its flags left to
+        :meth:`settle_flags`. How many were new."""
+        if not items:
+            return 0
+        new = 0
+        with self._write() as conn:
+            unindexed = self._max_article_id(conn)
+            by_feed: dict[int, list[tuple[Article, str, bool, bool]]] = {}
+            for feed_id, article, remote_id, read, starred in items:
+                by_feed.setdefault(feed_id, []).append((article, remote_id, read, starred))
+            for feed_id, group in by_feed.items():
+                keys = [article.key for article, *_ in group]
+                known = self._keys_in(conn, "articles", feed_id, keys)
+                fresh = [entry for entry in group if entry[0].key not in known]
+                self._adopt_feed_copies(conn, feed_id, fresh)
+                flags = {article.key: (int(read), int(starred))
+                         for article, _, read, starred in fresh}
+                new += self._upsert(conn, feed_id, [a for a, *_ in group], "", index=False,
+                                    flags=flags)
+                conn.executemany(
+                    "INSERT OR IGNORE INTO synced (article_id, account_id, remote_id, "
+                    "server_read, server_starred) SELECT id, ?, ?, ?, ? FROM articles "
+                    "WHERE feed_id = ? AND key = ?",
+                    [(account_id, remote_id, int(read), int(starred), feed_id, article.key)
+                     for article, remote_id, read, starred in fresh])
+            self._index_new(conn, unindexed)
+        return new
+
+    @staticmethod
+    def _adopt_feed_copies(conn: sqlite3.Connection, feed_id: int,
+                           fresh: Sequence[tuple[Article, str, bool, bool]]) -> None:
+        """Re-key the feed's own copies (fetched before the feed was synced) of new synced
+        articles, matched by link, so that the article is not listed twice."""
+        urls = [article.url for article, *_ in fresh if article.url]
+        if not urls:
+            return
+        copies: dict[str, int] = {}
+        for chunk in _chunks(urls):
+            copies.update((r[1], r[0]) for r in conn.execute(
+                "SELECT a.id, a.url FROM articles a WHERE a.feed_id = ? AND a.url IN "
+                f"({','.join('?' * len(chunk))}) AND a.key NOT LIKE 'sync:%' AND NOT EXISTS "
+                "(SELECT 1 FROM synced s WHERE s.article_id = a.id)", (feed_id, *chunk)))
+        conn.executemany("UPDATE articles SET key = ? WHERE id = ?",
+                         [(article.key, copies.pop(article.url)) for article, *_ in fresh
+                          if article.url in copies])
+
+    @_guard
+    def synced_ids(self, account_id: int) -> set[str]:
+        """The server ids of the account's articles the library has."""
+        return {r[0] for r in self._conn().execute(
+            "SELECT remote_id FROM synced WHERE account_id = ?", (account_id,))}
+
+    @_guard
+    def synced_articles(self, account_id: int) -> list[SyncedArticle]:
+        from reader.core.sync import SyncedArticle
+
+        return [SyncedArticle(r[0], r[1], r[2], bool(r[3]), bool(r[4]), bool(r[5]),
+                              bool(r[6]))
+                for r in self._conn().execute(
+                    "SELECT s.article_id, s.remote_id, (SELECT b.remote_id FROM account_feeds b "
+                    "WHERE b.account_id = s.account_id AND b.feed_id = a.feed_id), a.read, "
+                    "a.starred, s.server_read, s.server_starred FROM synced s "
+                    "JOIN articles a ON a.id = s.article_id WHERE s.account_id = ?",
+                    (account_id,))]
+
+    @_guard
+    def journal(self, account_id: int) -> list[JournalEntry]:
+        from reader.core.sync import Flag, JournalEntry
+
+        return [JournalEntry(r[0], r[1], Flag(r[2]), bool(r[3]), _parse_iso(r[4]) or _now())
+                for r in self._conn().execute(
+                    "SELECT seq, remote_id, flag, value, changed FROM journal "
+                    "WHERE account_id = ? ORDER BY seq", (account_id,))]
+
+    @_guard
+    def settle_flags(self, account_id: int, updates: Sequence[FlagUpdate], *,
+                     sent_upto: int) -> None:
+        """After a sync: the journal up to ``sent_upto`` (a seq) is on the server; each
+        update's flags are the new base, and the article's own unless it was changed here
+        since (a journal entry left for that flag). One transaction."""
+        from reader.core.sync import Flag
+
+        with self._write() as conn:
+            conn.execute("DELETE FROM journal WHERE account_id = ? AND seq <= ?",
+                         (account_id, sent_upto))
+            pending = {(r[0], r[1]) for r in conn.execute(
+                "SELECT remote_id, flag FROM journal WHERE account_id = ?", (account_id,))}
+            conn.executemany(
+                "UPDATE synced SET server_read = ?, server_starred = ? WHERE article_id = ?",
+                [(int(u.read), int(u.starred), u.article_id) for u in updates])
+            for column in (Flag.READ, Flag.STARRED):
+                rows = []
+                for update in updates:
+                    if (update.remote_id, str(column)) not in pending:
+                        value = int(update.read if column is Flag.READ else update.starred)
+                        rows.append((value, update.article_id, value))
+                conn.executemany(
+                    f"UPDATE articles SET {column} = ? WHERE id = ? AND {column} != ?", rows)
 
     # -- files of a directory source
 

@@ -32,9 +32,7 @@ is an HTTP 400; the ``T`` token never expires (and ``x`` is accepted as one).
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Collection, Container, Sequence
-from types import TracebackType
-from typing import Self
+from collections.abc import AsyncIterator, Collection, Container, Mapping, Sequence
 
 import httpx
 
@@ -44,6 +42,7 @@ from reader.core.sync import ArticlePage, Flag, RemoteArticle, RemoteFeed, Remot
 from reader.sources.http import DEFAULT_LIMITS, HttpLimits
 from reader.sync.transport import (
     AnswerTooLarge,
+    ApiClient,
     ApiResponse,
     Transport,
     checked_url,
@@ -101,7 +100,7 @@ def label_name(tag: str) -> str | None:
     return None
 
 
-class GReaderClient:
+class GReaderClient(ApiClient):
     """A session with one account on a Google Reader API server.
 
     Give ``password``, or ``token`` (an ``Auth`` value from an earlier :attr:`auth_token`,
@@ -136,32 +135,9 @@ class GReaderClient:
         return f"GReaderClient({self._candidates[0]!r}, user={self._user!r})"
 
     @property
-    def label(self) -> str:
-        return self._label
-
-    @property
     def auth_token(self) -> str | None:
         """The ``Auth`` token of the session, once logged in (a secret, like a password)."""
         return self._auth
-
-    @property
-    def requests(self) -> int:
-        """Requests sent so far (for benchmarks)."""
-        return self._transport.requests
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
 
     def _user_shown(self) -> str:
         return sanitize.clean_line(self._user, limit=60) or "(no user)"
@@ -351,7 +327,10 @@ class GReaderClient:
             yield ArticlePage(tuple(article for article, _ in items),
                               cursor=str(top) if last else None)
 
-    async def state(self) -> RemoteState:
+    async def state(
+        self, *, counts: Mapping[str, tuple[int, int]] | None = None
+    ) -> RemoteState:
+        """Every unread and starred id (``counts`` is not needed: ten thousand ids a call)."""
         unread = await self._stream_ids(READING_LIST, exclude=READ)
         starred = await self._stream_ids(STARRED)
         return RemoteState(unread=frozenset(unread), starred=frozenset(starred))

@@ -12,7 +12,6 @@ nothing else escapes :meth:`Transport.request`.
 from __future__ import annotations
 
 import asyncio
-import errno
 import html
 import json
 import re
@@ -20,13 +19,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
+from types import TracebackType
+from typing import Self
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 
 from reader.core import dates, sanitize
 from reader.core.errors import SyncError
-from reader.sources.http import DEFAULT_LIMITS, HttpFetchError, HttpLimits, make_client, read_body
+from reader.sources.http import (
+    DEFAULT_LIMITS,
+    HttpFetchError,
+    HttpLimits,
+    describe_http_error,
+    make_client,
+    read_body,
+)
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 _HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|body|\?xml|title|h1|p\b)",
@@ -55,7 +63,7 @@ def checked_url(name: str, url: str) -> str:
     checked = sanitize.safe_url(url.strip())
     if checked is None:
         shown = sanitize.clean_line(url, limit=80) or "(empty)"
-        raise SyncError(f"{name}: not an http(s) address: {shown}")
+        raise SyncError(f"{name}: not an http(s) URL: {shown}")
     return checked.split("#", 1)[0]
 
 
@@ -132,7 +140,10 @@ class Transport:
                                      f"(> {_size(self.limits.max_bytes)})") from None
             raise self.error(str(error)) from None
         except httpx.HTTPError as error:
-            raise self.error(_describe(error)) from None
+            reason = describe_http_error(error)
+            if reason == "connection refused":
+                reason += " (is the server running?)"
+            raise self.error(reason) from None
         except httpx.InvalidURL:
             raise self.error("not a valid address") from None
         except (OSError, ValueError) as error:
@@ -195,6 +206,36 @@ class Transport:
         raise self.error("answered something that is not JSON")
 
 
+class ApiClient:
+    """What every API client shares: its label, its transport, closing (``async with``)."""
+
+    _label: str
+    _transport: Transport
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @property
+    def requests(self) -> int:
+        """Requests sent so far (for benchmarks)."""
+        return self._transport.requests
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+
 def looks_like_html(response: ApiResponse) -> bool:
     kind = response.headers.get("content-type", "").lower()
     return "html" in kind or bool(_HTML_START.match(response.content[:512]))
@@ -226,40 +267,6 @@ def _phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
-
-
-def _refused(error: BaseException) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, ConnectionRefusedError) or (
-            isinstance(current, OSError) and current.errno == errno.ECONNREFUSED
-        ):
-            return True
-        current = current.__cause__ or current.__context__
-    return "refused" in str(error).lower()
-
-
-def _describe(error: httpx.HTTPError) -> str:
-    if isinstance(error, httpx.ConnectTimeout):
-        return "connection timed out"
-    if isinstance(error, httpx.TimeoutException):
-        return "timed out"
-    if isinstance(error, httpx.ConnectError):
-        if _refused(error):
-            return "connection refused (is the server running?)"
-        shown = sanitize.clean_line(str(error), limit=120)
-        return f"cannot connect: {shown}" if shown else "cannot connect"
-    if isinstance(error, httpx.RemoteProtocolError):
-        text = str(error).lower()
-        if "incomplete" in text or "peer closed" in text or "content-length" in text:
-            return "the answer was cut off"
-        return "the answer is not HTTP"
-    if isinstance(error, httpx.UnsupportedProtocol):
-        return "not an http(s) address"
-    return sanitize.clean_line(f"network error ({type(error).__name__}: {error})",
-                               limit=160) or "network error"
 
 
 # Reading untyped JSON without trusting it: each helper answers None for the wrong type.

@@ -8,15 +8,20 @@ What the API gives, and how it is used here (API level 15, tt-rss 21; later leve
 add calls):
 
 - ``getHeadlines`` returns at most 200 articles a call, whatever ``limit`` asks, paged
-  by ``skip``. Its orders have no unique tie-breaker except the default (newest entry
-  first by ``date_entered``, one timestamp per inserted entry), so that one is used;
-  articles that arrive during the paging push the others down, which repeats some
-  (dropped by id) and loses none.
+  by ``skip``. None of its orders has a tie-breaker: the default is ``score DESC,
+  date_entered DESC, updated DESC``, and ``date_entered`` counts in seconds, so articles
+  fetched together from feeds whose entries share a date come in any order from one call
+  to the next, and paging the whole account by ``skip`` loses some (measured: 7 of
+  10,000 from the benchmark's farm) and repeats others. So a listing that fits in one
+  page is taken whole, and a longer one is made feed by feed, where an entry's own date
+  tells it from the others.
 - Article ids are one increasing sequence for the whole server, so "new since" is
   ``since_id`` = the highest id seen: the cursor.
 - No call says when an article's read or starred flag changed (tt-rss records it, the
   API does not expose it): :meth:`state` lists the unread (virtual feed -4, view mode
-  ``unread``) and starred (virtual feed -1) ids.
+  ``unread``) and starred (virtual feed -1) ids, checked against ``getCounters``' unread
+  and starred counts per feed (one cheap call); given the caller's own counts, it lists
+  only the feeds whose counts changed.
 - ``updateArticle`` sets a flag on many ids at once (field 2 is *unread*, field 0
   *marked*).
 - ``subscribeToFeed`` cannot create a category; a category that does not exist yet
@@ -29,10 +34,10 @@ add calls):
 
 from __future__ import annotations
 
+import asyncio
 import html
-from collections.abc import AsyncIterator, Collection, Container
-from types import TracebackType
-from typing import Self
+from collections.abc import AsyncIterator, Collection, Container, Coroutine, Iterable, Mapping
+from typing import Any, TypeVar
 
 import httpx
 
@@ -41,6 +46,7 @@ from reader.core.errors import SyncAuthError, SyncError
 from reader.core.sync import ArticlePage, Flag, RemoteArticle, RemoteFeed, RemoteState
 from reader.sources.http import DEFAULT_LIMITS, HttpLimits
 from reader.sync.transport import (
+    ApiClient,
     Transport,
     checked_url,
     epoch,
@@ -55,7 +61,10 @@ from reader.sync.transport import (
 
 NAME = "tt-rss"
 PAGE = 200  # getHeadlines' own ceiling
+FEW_FEEDS = 20  # state(counts=...) lists these feeds alone; more and it lists everything
+WALKERS = 4  # feeds listed at once when new articles are listed feed by feed
 MARK_BATCH = 500
+T = TypeVar("T")
 ALL_ARTICLES = -4  # virtual feeds
 STARRED = -1
 _FIELD = {Flag.STARRED: 0, Flag.READ: 2}  # updateArticle's "field": 0 marked, 2 unread
@@ -84,7 +93,7 @@ def api_url(root: str) -> str:
     return base.rstrip("/") + "/api/"
 
 
-class TtrssClient:
+class TtrssClient(ApiClient):
     """A session with one tt-rss account. See the module's docstring for the API's ways."""
 
     kind = "ttrss"
@@ -93,17 +102,24 @@ class TtrssClient:
         self,
         url: str,
         user: str,
-        password: str,
+        password: str | None = None,
         *,
+        token: str | None = None,
+        keep_session: bool = False,
         http: httpx.AsyncClient | None = None,
         limits: HttpLimits = DEFAULT_LIMITS,
     ) -> None:
+        """Give ``password``, or ``token`` (a session id from an earlier :attr:`auth_token`:
+        tt-rss keeps a session a day after its last use, by default). ``keep_session``: do
+        not log out on close, so that the session can be stored as the token (a session
+        given as ``token`` is always kept)."""
         root = checked_url(NAME, url)
         self.api_url = api_url(root)
         self._label = server_label(NAME, root)
         self._user = user
         self._password = password
-        self._sid: str | None = None
+        self._sid: str | None = token
+        self._keep_session = keep_session or token is not None
         self.api_level: int | None = None
         self._transport = Transport(self._label, http=http, limits=limits)
 
@@ -111,28 +127,13 @@ class TtrssClient:
         return f"TtrssClient({self.api_url!r}, user={self._user!r})"
 
     @property
-    def label(self) -> str:
-        return self._label
-
-    @property
-    def requests(self) -> int:
-        """Requests sent so far (for benchmarks)."""
-        return self._transport.requests
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
+    def auth_token(self) -> str | None:
+        """The session id, once logged in (a secret, like a password)."""
+        return self._sid
 
     async def aclose(self) -> None:
         try:
-            if self._sid is not None:
+            if self._sid is not None and not self._keep_session:
                 await self._call("logout", retry=False)
         except SyncError:
             pass  # the session expires by itself; closing must not fail
@@ -141,6 +142,9 @@ class TtrssClient:
             await self._transport.aclose()
 
     async def login(self) -> None:
+        if self._password is None:
+            raise SyncAuthError(f"{self._label}: the saved session has expired; "
+                                "log in again with the password")
         self._sid = None
         content = mapping(
             await self._call("login", {"user": self._user, "password": self._password},
@@ -222,59 +226,131 @@ class TtrssClient:
             ))
         return feeds
 
+    async def _headlines(
+        self, feed_id: int, *, view_mode: str = "all_articles", since: int = 0, skip: int = 0,
+        content: bool = False,
+    ) -> list[dict[str, object]]:
+        rows = sequence(await self._call("getHeadlines", {
+            "feed_id": feed_id, "view_mode": view_mode, "show_content": content,
+            "since_id": since, "skip": skip, "limit": PAGE,
+        }))
+        return [item for row in rows if (item := mapping(row)) is not None]
+
+    async def _feed_numbers(self) -> list[int]:
+        rows = sequence(await self._call("getFeeds", {"cat_id": -3}))
+        return sorted({number for row in rows
+                       if isinstance(number := (mapping(row) or {}).get("id"), int)
+                       and not isinstance(number, bool) and number > 0})
+
     async def articles(
         self, cursor: str | None = None, *, known: Container[str] = frozenset()
     ) -> AsyncIterator[ArticlePage]:
+        """What is new since the cursor (the highest id seen): one call when it fits in a
+        page; else feed by feed (see the module's docstring for why not page by page)."""
         since = int(cursor) if cursor and cursor.isascii() and cursor.isdigit() else 0
-        top = since
         seen: set[str] = set()
-        skip = 0
-        while True:
-            rows = sequence(await self._call("getHeadlines", {
-                "feed_id": ALL_ARTICLES, "view_mode": "all_articles", "show_content": True,
-                "since_id": since, "skip": skip, "limit": PAGE,
-            }))
-            batch = []
-            fresh = 0
-            for row in rows:
-                article = _article(mapping(row))
-                if article is None or article.id in seen:
-                    continue
-                fresh += 1
-                seen.add(article.id)
-                if article.id.isdigit():
-                    top = max(top, int(article.id))
-                if article.id not in known:
-                    batch.append(article)
-            skip += len(rows)
-            # A short page is the last; so is one with nothing new (a server ignoring skip).
-            if len(rows) < PAGE or fresh == 0:
-                yield ArticlePage(tuple(batch), cursor=str(top))
-                return
-            yield ArticlePage(tuple(batch))
+        first = await self._headlines(ALL_ARTICLES, since=since, content=True)
+        # Ids only grow: every article up to the highest id listed now existed when it was
+        # listed, and the walk below covers them; those that arrive meanwhile have higher
+        # ids and come again next time (the caller drops what it has).
+        top = max([since, *(int(i) for row in first
+                            if (i := ident(row.get("id"))) and i.isdigit())])
+        batch = _fresh(first, seen, known)
+        if len(first) < PAGE:
+            yield ArticlePage(batch, cursor=str(top))
+            return
+        yield ArticlePage(batch)
+        feeds = await self._feed_numbers()
+        # a few feeds at a time: tt-rss spends its time rendering each article (sanitising
+        # its HTML), which a server with more than one PHP worker does side by side
+        for start in range(0, len(feeds), WALKERS):
+            for pages in await _together(self._walk(feed_id, since)
+                                         for feed_id in feeds[start:start + WALKERS]):
+                for rows in pages:
+                    batch = _fresh(rows, seen, known)
+                    if batch:
+                        yield ArticlePage(batch)
+        yield ArticlePage((), cursor=str(top))
 
-    async def _ids(self, feed_id: int, view_mode: str) -> frozenset[str]:
-        ids: set[str] = set()
+    async def _walk(self, feed_id: int, since: int) -> list[list[dict[str, object]]]:
+        """One feed's articles since ``since``, page by page."""
+        pages: list[list[dict[str, object]]] = []
+        skip = 0
+        previous: list[object] = []
+        while True:
+            rows = await self._headlines(feed_id, since=since, skip=skip, content=True)
+            page_ids = [row.get("id") for row in rows]
+            if page_ids == previous:
+                return pages  # the same page again: a server that ignores skip
+            pages.append(rows)
+            skip += len(rows)
+            previous = page_ids
+            if len(rows) < PAGE:
+                return pages
+
+    async def _ids(self, feed_id: int, view_mode: str) -> dict[str, str]:
+        """The ids a listing gives, each with its feed's id, paged by ``skip``."""
+        ids: dict[str, str] = {}
         skip = 0
         while True:
-            rows = sequence(await self._call("getHeadlines", {
-                "feed_id": feed_id, "view_mode": view_mode, "show_content": False,
-                "skip": skip, "limit": PAGE,
-            }))
+            rows = await self._headlines(feed_id, view_mode=view_mode, skip=skip)
             before = len(ids)
             for row in rows:
-                item = mapping(row) or {}
-                article_id = ident(item.get("id"))
+                article_id, feed = ident(row.get("id")), ident(row.get("feed_id"))
                 if article_id is not None:
-                    ids.add(article_id)
+                    ids[article_id] = feed or ""
             skip += len(rows)
             if len(rows) < PAGE or len(ids) == before:
-                return frozenset(ids)
+                return ids
 
-    async def state(self) -> RemoteState:
-        unread = await self._ids(ALL_ARTICLES, "unread")
-        starred = await self._ids(STARRED, "all_articles")
-        return RemoteState(unread=unread, starred=starred)
+    async def feed_counts(self) -> dict[str, tuple[int, int]]:
+        """Unread and starred articles of each feed that has any (getCounters: one cheap
+        call that counts in the database)."""
+        counts: dict[str, tuple[int, int]] = {}
+        for row in sequence(await self._call("getCounters", {"output_mode": "f"})):
+            item = mapping(row) or {}
+            number, unread, marked = item.get("id"), item.get("counter"), item.get("markedcounter")
+            if (isinstance(number, int) and not isinstance(number, bool) and number > 0
+                    and item.get("kind") != "cat" and isinstance(unread, int)):
+                counts[str(number)] = (unread, marked if isinstance(marked, int) else 0)
+        return counts
+
+    async def state(
+        self, *, counts: Mapping[str, tuple[int, int]] | None = None
+    ) -> RemoteState:
+        """The unread and starred ids, checked against tt-rss's own counts per feed.
+
+        ``counts``: the unread and starred articles per feed as the caller last saw them;
+        when only a few feeds differ from tt-rss's counts, only those are listed (the state
+        then says which). Listing the whole account pages by ``skip`` through an order
+        without a tie-breaker, which may miss an id where articles share their dates: a feed
+        whose ids fall short of its count is listed again on its own.
+        """
+        counters = await self.feed_counts()
+        if counts is not None:
+            changed = {feed for feed in counters.keys() | counts.keys()
+                       if counters.get(feed, (0, 0)) != counts.get(feed, (0, 0))}
+            if len(changed) <= FEW_FEEDS:
+                unread: set[str] = set()
+                starred: set[str] = set()
+                for feed in sorted(changed, key=_numeric):
+                    if feed in counters and feed.isdigit():
+                        unread.update(await self._ids(int(feed), "unread"))
+                        starred.update(await self._ids(int(feed), "marked"))
+                return RemoteState(unread=frozenset(unread), starred=frozenset(starred),
+                                   feeds=frozenset(changed))
+        listed = {"unread": await self._ids(ALL_ARTICLES, "unread"),
+                  "marked": await self._ids(STARRED, "all_articles")}
+        for position, view_mode in enumerate(("unread", "marked")):
+            ids = listed[view_mode]
+            per_feed: dict[str, int] = {}
+            for feed in ids.values():
+                per_feed[feed] = per_feed.get(feed, 0) + 1
+            for feed, numbers in counters.items():
+                if per_feed.get(feed, 0) < numbers[position] and feed.isdigit():
+                    ids.update(await self._ids(int(feed), view_mode))
+        return RemoteState(unread=frozenset(listed["unread"]),
+                           starred=frozenset(listed["marked"]))
 
     async def unread_count(self) -> int:
         content = mapping(await self._call("getUnread")) or {}
@@ -282,11 +358,6 @@ class TtrssClient:
         if isinstance(value, str) and value.isdigit():
             return int(value)
         return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-    async def counters(self) -> list[dict[str, object]]:
-        """tt-rss's own counters (getCounters): unread per feed and category, as given."""
-        return [item for row in sequence(await self._call("getCounters"))
-                if (item := mapping(row)) is not None]
 
     async def update_feed(self, feed_id: str) -> None:
         """Ask tt-rss to fetch the feed now (updateFeed; it answers once it has)."""
@@ -305,9 +376,11 @@ class TtrssClient:
                 "mode": mode, "field": _FIELD[flag],
             })
 
-    async def subscribe(self, url: str, *, category: str | None = None) -> RemoteFeed:
-        """Subscribe (tt-rss checks that the URL is a feed); the title is the URL until
-        tt-rss first fetches the feed, and ``category`` must exist already."""
+    async def subscribe(self, url: str, *, category: str | None = None,
+                        fetch: bool = True) -> RemoteFeed:
+        """Subscribe (tt-rss checks that the URL is a feed) and, with ``fetch``, have tt-rss
+        fetch it now rather than at its updater's next round (a failure to is no error:
+        the updater will). ``category`` must exist already."""
         feed_url = checked_url(self._label, url)
         category_id = 0
         if category:
@@ -325,6 +398,13 @@ class TtrssClient:
             feed_id = ident(status.get("feed_id"))
             if feed_id is None:
                 raise SyncError(f"{self._label}: subscribed, but the answer has no feed id")
+            if fetch and code == 1:
+                try:
+                    await self.update_feed(feed_id)
+                except SyncAuthError:
+                    raise
+                except SyncError:
+                    pass
             # tt-rss learns the title at its first fetch of the feed: feeds() has it then.
             return RemoteFeed(id=feed_id, url=feed_url, title=feed_url,
                               category=category if category_id else None)
@@ -349,6 +429,40 @@ class TtrssClient:
 def _unescaped(text: str | None) -> str | None:
     # tt-rss stores titles with HTML entities in places (feed titles from the feed's XML).
     return sanitize.clean_line(html.unescape(text)) if text else text
+
+
+async def _together(calls: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
+    """The calls' results, run side by side; the first failure is raised (as itself, not
+    as an ExceptionGroup) once the others are cancelled."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(call) for call in calls]
+    except BaseExceptionGroup as failures:
+        raise _first(failures) from None
+    return [task.result() for task in tasks]
+
+
+def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    error = group.exceptions[0]
+    return _first(error) if isinstance(error, BaseExceptionGroup) else error
+
+
+def _numeric(text: str) -> tuple[int, str]:
+    return (int(text), "") if text.isdigit() else (0, text)
+
+
+def _fresh(rows: list[dict[str, object]], seen: set[str],
+           known: Container[str]) -> tuple[RemoteArticle, ...]:
+    """The articles of ``rows`` not seen in this listing yet, nor known to the caller."""
+    fresh = []
+    for row in rows:
+        article = _article(row)
+        if article is None or article.id in seen:
+            continue
+        seen.add(article.id)
+        if article.id not in known:
+            fresh.append(article)
+    return tuple(fresh)
 
 
 def _article(item: dict[str, object] | None) -> RemoteArticle | None:

@@ -20,7 +20,7 @@ import webbrowser
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -37,7 +37,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from reader.core import words
 from reader.core.aio import run_sync
 from reader.core.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
-from reader.core.errors import ReaderError, one_line
+from reader.core.errors import ReaderError, about, one_line
 from reader.core.filters import parse_filter
 from reader.core.limits import MAX_FILE_BYTES
 from reader.core.models import (
@@ -49,7 +49,7 @@ from reader.core.models import (
     SourceOutcome,
     StoredArticle,
 )
-from reader.core.sanitize import clean_line, is_web_url, safe_url
+from reader.core.sanitize import clean_line, display_name, is_web_url, safe_url
 from reader.library import Library
 from reader.tui.browser import BrowserCommand, browser_command
 from reader.tui.messages import (
@@ -63,10 +63,9 @@ from reader.tui.messages import (
     UnreadFound,
     ViewLoaded,
 )
+from reader.tui.opening import FIRST_PAGE
 from reader.tui.palette import ActionsProvider
-from reader.tui.screens.add_feed import AddFeedScreen
-from reader.tui.screens.confirm import confirm_link, confirm_remove
-from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.main import MainScreen
 from reader.tui.widgets.article_list import ArticleList, find_index
 from reader.tui.widgets.feeds_pane import (
     ALL,
@@ -80,9 +79,12 @@ from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.reading_pane import ReadingPane
 from reader.tui.widgets.search_bar import SearchBar
 
+# (the dialogs, reader.tui.screens.*, are imported when first opened: not on every start)
+
 if TYPE_CHECKING:
     from reader.core.models import FeedProgress, PrimedFolders
     from reader.render import RenderedArticle
+    from reader.tui.opening import FirstScreen, Opening
 
 T = TypeVar("T")
 
@@ -98,7 +100,6 @@ FOLLOW_DELAY = 0.15
 STATUS_NOTE_SECONDS = 8
 UNREAD_SCAN_CHUNK = 512
 VIEW_RELOAD_DELAY = 0.3  # while sources load, reload the view at most this often
-FIRST_PAGE = 200  # ids of a new view listed before all of them (more than a screenful)
 PAINT_WAIT = 0.5  # seconds the whole list waits for its first page to be painted
 # seconds the first unread counts wait for the first whole list: on two cores they would
 # otherwise take the CPU from it, and from a search typed as soon as the screen shows
@@ -135,6 +136,28 @@ Press a to add a feed by its URL, or from a shell:
   reader add https://example.org/feed.xml
   reader import subscriptions.opml
 Or open files, folders and feeds once: reader PATH-OR-URL..."""
+
+
+def _while_shown(callback: Callable[[], object], app: ReaderApp) -> Callable[[], None]:
+    def run() -> None:
+        if app._showing():
+            callback()
+
+    return run
+
+
+H = TypeVar("H", bound=Callable[..., None])
+
+
+def on_main_screen(handler: H) -> H:
+    """For the handlers of what workers report: once the main screen is gone (the app is
+    closing) the message is dropped, not shown in widgets that were removed."""
+    @wraps(handler)
+    def guarded(self: ReaderApp, *args: Any, **kwargs: Any) -> None:
+        if self._showing():
+            handler(self, *args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
 
 
 def make_bindings() -> list[BindingType]:
@@ -200,20 +223,28 @@ class ReaderApp(App[int]):
         config_file: Path | None = None,
         sources: Sequence[str] = (),
         notices: Sequence[str] = (),
+        config_problems: Sequence[str] = (),
         stdin_data: bytes | None = None,
         primed: PrimedFolders | None = None,
+        first_screen: FirstScreen | None = None,
     ) -> None:
         super().__init__()
+        # the library's first screen, read while the interface imported (reader.tui.opening)
+        self._first_screen = first_screen
+        self._first_view_pending = first_screen is not None
         self.primed = primed  # new folders' first files, cleaned while we started
         self.library = library
         self.config = config or Config()
         self.config_file = config_file
         self.sources = tuple(sources)
-        self._notices = tuple(notices)
+        # the config file's problems are one toast (one each would stack over the article)
+        self._notices = (*(("\n".join(config_problems),) if config_problems else ()),
+                         *notices)
         self.stdin_data = stdin_data  # "-" among the sources: what was piped in, read up front
         self._user_keys: Mapping[str, str] = dict(self.config.keys)
         self._session_feeds: set[int] = set()
         self._feeds: Sequence[FeedInfo] = ()
+        self._feeds_known = False  # _feeds holds the sources (not the empty start)
         self._feeds_requested = False
         self._list_complete = threading.Event()  # a whole view (not only its first page) shown
         self._first_page_shown: ArticleQuery | None = None  # its full list is on its way
@@ -237,6 +268,7 @@ class ReaderApp(App[int]):
         self._writer_busy = False
         self._feeds_wanted: bool | None = None  # H: shown or hidden whatever the width
         self._follow_timer: Timer | None = None
+        self._highlights = 0  # cursor moves so far: a later one replaces a pending follow
         self._status_note: str | None = None  # a refresh's summary, said for a while
         self._status_timer: Timer | None = None
         self._status_text = ""
@@ -248,21 +280,25 @@ class ReaderApp(App[int]):
 
     # -- layout -------------------------------------------------------------------------------
 
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen()
+
     def compose(self) -> ComposeResult:
         # The layout's classes from the start: changing them later restyles the whole
-        # screen (~40 ms). More than one source is the guess until the feeds are known.
-        feeds, side = self._layout_for(self.size.width, sources=2 if not self.session
-                                       or len(self.sources) > 1 else 1)
-        with Horizontal(id="body", classes="" if feeds else "-feeds-hidden"):
+        # screen (~40 ms).
+        feeds, side = self._layout_for(self.size.width, sources=self._source_count())
+        # The feeds pane is docked on the left of the same container, not in one more
+        # around it: Textual draws every container whole, even under its children.
+        classes = ("-side" if side else "-stacked") + ("" if feeds else " -feeds-hidden")
+        with Container(id="main", classes=classes):
             yield FeedsPane(id="feeds")
-            with Container(id="main", classes="-side" if side else "-stacked"):
-                with Vertical(id="list-column"):
-                    yield SearchBar(id="search")
-                    yield ArticleList(id="articles")
-                yield ReadingPane(id="pane")
+            with Vertical(id="list-column"):
+                yield SearchBar(id="search")
+                yield ArticleList(id="articles")
+            yield ReadingPane(id="pane")
         with Horizontal(id="statusbar"):
             yield Static(Content(""), id="status")
-            yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+            # the progress bar is mounted when something first loads (see _progress_bar)
         yield KeyBar(id="keys")
 
     @property
@@ -291,7 +327,6 @@ class ReaderApp(App[int]):
         self.set_keymap(dict(self._user_keys))
         self.query_one(KeyBar).show_hints(self.key_hints())
         self._apply_theme()
-        self.query_one("#progress", ProgressBar).display = False
         self.pane.reading_width = self.config.reading_width
         self._apply_layout(self.size.width)
         self.screen.set_focus(self.articles)  # now, so no later deferred focus beats "/"
@@ -303,11 +338,19 @@ class ReaderApp(App[int]):
             self.load_sources(self.sources)
         else:
             self.pane.show_message("Select an article and press Enter to read it.")
-            self.load_feeds()
+            if self._first_screen is not None:
+                self._feeds_requested = True  # their names are here: the counts follow,
+                self.post_message(FeedsLoaded(self._first_screen.feeds))
+                # once the first screen is painted (a thread started now takes the
+                # interpreter from that paint)
+                self.call_after_refresh(self.load_feeds)
+            else:
+                self.load_feeds()
             if self.config.refresh_on_start:
                 self.refresh_feeds()
             if self.config.refresh_interval_minutes > 0:
-                self.set_interval(self.config.refresh_interval_minutes * 60, self._periodic_refresh)
+                self.articles.set_interval(self.config.refresh_interval_minutes * 60,
+                                           self._periodic_refresh)
         self.reload_view()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -321,18 +364,27 @@ class ReaderApp(App[int]):
         goes beside the article when what is left holds both at their measure.
         """
         width = self.size.width if width is None else width
-        body = self.query_one("#body")
         main = self.query_one("#main")
-        shown, side = self._layout_for(width, sources=_sources(self._feeds),
-                                       opened=body.has_class("-feeds-open"))
-        changed = body.has_class("-feeds-hidden") == shown or main.has_class("-side") != side
+        shown, side = self._layout_for(width, sources=self._source_count(),
+                                       opened=main.has_class("-feeds-open"))
+        changed = main.has_class("-feeds-hidden") == shown or main.has_class("-side") != side
         if not changed:
             return
         # the classes first, then one restyle (each class change alone restyles the screen)
-        (body.remove_class if shown else body.add_class)("-feeds-hidden", update=False)
+        (main.remove_class if shown else main.add_class)("-feeds-hidden", update=False)
         (main.add_class if side else main.remove_class)("-side", update=False)
         (main.remove_class if side else main.add_class)("-stacked", update=False)
-        body.update_node_styles()
+        main.update_node_styles()
+
+    def _source_count(self) -> int:
+        """How many entries the feeds pane lists; until the feeds are known, those of the
+        first screen, else a guess (more than one, unless one source was named): a guess
+        changed later restyles and lays out the whole screen twice."""
+        if self._feeds_known:
+            return _sources(self._feeds)
+        if self._first_screen is not None:
+            return _sources(self._first_screen.feeds)
+        return 2 if not self.session or len(self.sources) > 1 else 1
 
     def _layout_for(self, width: int, *, sources: int, opened: bool = False) -> tuple[bool, bool]:
         """(feeds pane shown, list beside the article) for a screen ``width`` wide."""
@@ -421,17 +473,39 @@ class ReaderApp(App[int]):
         else:
             top = False
         self._awaiting_top = self._awaiting_top or top
+        first = self._first_screen if self._first_view_pending else None
+        self._first_view_pending = False
+        if first is not None and first.query == self._query and keep is None:
+            # read while the interface imported: shown now, the whole list follows
+            painted = threading.Event()
+            self.post_message(ViewLoaded(self._query, first.ids, None, first.rows,
+                                         first_page=not first.complete, painted=painted))
+            if not first.complete:
+                self.call_after_refresh(self._whole_first_view, self._query, height, painted)
+            return
         self.load_view(self._query, ORDERS[self._order][1], keep, height)
+
+    def _whole_first_view(self, query: ArticleQuery, height: int,
+                          painted: threading.Event) -> None:
+        """The rest of the first view, listed once its first page is painted (a worker
+        started before that paint took the interpreter from it); not if another view
+        (a search typed at once) has replaced it meanwhile."""
+        if query == self._query:
+            self.load_view(query, ORDERS[self._order][1], None, height, painted=painted)
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False, name="load the list")
     def load_view(self, query: ArticleQuery, backwards: bool, keep: int | None,
-                  height: int) -> None:
+                  height: int, painted: threading.Event | None = None) -> None:
+        """``painted``: the view's first page is shown already (the first screen); only
+        the whole list, once that page is painted."""
         worker = get_current_worker()
 
         def cancelled() -> bool:  # the next keystroke's search has replaced this one
             return worker.is_cancelled
 
-        if keep is None and not backwards:
+        if painted is not None:
+            painted.wait(PAINT_WAIT)
+        elif keep is None and not backwards:
             # A new view from its top (the first one, a search): listing 100,000 ids takes
             # ~100 ms, 80,000 search hits as long; the first screenful takes a few ms.
             # Show that at once, then the whole list.
@@ -461,6 +535,7 @@ class ReaderApp(App[int]):
         if not cancelled():
             self.post_message(ViewLoaded(query, ids, keep, rows, backwards))
 
+    @on_main_screen
     def on_view_loaded(self, message: ViewLoaded) -> None:
         if message.query != self._query or message.backwards != ORDERS[self._order][1]:
             if message.painted is not None:
@@ -488,12 +563,14 @@ class ReaderApp(App[int]):
     def _placeholder(self) -> str:
         if self._search:
             return f"No articles match \u201c{self._search}\u201d. Esc clears the filter."
+        if self._selection.kind is ViewKind.STARRED:
+            if self._unread_only:
+                return "No unread starred articles. Press U to show all."
+            return "No starred articles. Press s on an article to star it."
         if self._unread_only:
             return "No unread articles here. Press U to show all."
         if self.session:
             return "Loading\u2026" if self._loading else "No articles in these sources."
-        if self._selection.kind is ViewKind.STARRED:
-            return "No starred articles. Press s on an article to star it."
         if not self._feeds:
             return EMPTY_LIBRARY
         return "No articles here yet. Press r to refresh."
@@ -501,7 +578,7 @@ class ReaderApp(App[int]):
     def _schedule_view_reload(self) -> None:
         if not self._view_reload_pending:
             self._view_reload_pending = True
-            self.set_timer(VIEW_RELOAD_DELAY, self._delayed_view_reload)
+            self._later(VIEW_RELOAD_DELAY, self._delayed_view_reload)
 
     def _delayed_view_reload(self) -> None:
         self._view_reload_pending = False
@@ -512,13 +589,28 @@ class ReaderApp(App[int]):
         # on the first row stays there, on the newest; one the user moved stays on its article.
         self.reload_view(top=self.articles.cursor == 0)
 
+    def _later(self, delay: float, callback: Callable[[], object]) -> Timer:
+        """A timer of the main screen: the list's, so it goes with the list when the app
+        closes, and it does nothing once the main screen is gone (an App timer outlived
+        the screen and fired into widgets that were already removed)."""
+        return self.articles.set_timer(delay, _while_shown(callback, self))
+
+    def _showing(self) -> bool:
+        """The main screen is up: the app is not closing and its widgets are mounted."""
+        if self._exit or not self.is_running:
+            return False
+        try:
+            return self.articles.is_attached and self.pane.is_attached
+        except NoMatches:
+            return False
+
     def _flash(self, text: str) -> None:
         """Say ``text`` on the status line for STATUS_NOTE_SECONDS."""
         self._status_note = text
         self._show_status()
         if self._status_timer is not None:
             self._status_timer.stop()
-        self._status_timer = self.set_timer(STATUS_NOTE_SECONDS, self._end_flash)
+        self._status_timer = self._later(STATUS_NOTE_SECONDS, self._end_flash)
 
     def _end_flash(self) -> None:
         self._status_note = None
@@ -578,9 +670,11 @@ class ReaderApp(App[int]):
             return [feed for feed in self.library.feeds(counts=counts) if feed.id in wanted]
         return self.library.feeds(subscribed_only=True, counts=counts)
 
+    @on_main_screen
     def on_feeds_loaded(self, message: FeedsLoaded) -> None:
-        one_source = _sources(self._feeds) <= 1
+        one_source = self._source_count() <= 1
         self._feeds = message.feeds
+        self._feeds_known = True
         self.feeds_pane.set_feeds(message.feeds)
         if one_source != (_sources(message.feeds) <= 1):
             self._apply_layout()
@@ -624,13 +718,12 @@ class ReaderApp(App[int]):
         summary = f"{total - failed} of {total} sources loaded" if failed else ""
         self.post_message(LoadingFinished(summary))
 
+    @on_main_screen
     def on_source_done(self, message: SourceDone) -> None:
         if message.feed_id is not None:
             self._session_feeds.add(message.feed_id)
         if message.error:
-            # loaders usually name the source already ("NAME: reason")
-            named = message.source in message.error
-            error = message.error if named else f"{message.source}: {message.error}"
+            error = about(display_name(message.source), message.error)
             self.notify(error, title="Could not load", severity="error", markup=False,
                         timeout=10)
         if message.warnings:
@@ -646,16 +739,18 @@ class ReaderApp(App[int]):
         else:
             self.reload_view()  # the first rows of a folder: no reason to wait
 
+    @on_main_screen
     def on_loading_progress(self, message: LoadingProgress) -> None:
         self._loading = (message.done, message.total, message.label)
         if message.changed:  # articles appear as their feed finishes
             self.load_feeds()
             self._schedule_view_reload()
-        progress = self.query_one("#progress", ProgressBar)
+        progress = self._progress_bar()
         progress.display = True
         progress.update(total=message.total or None, progress=message.done)
         self._show_status()
 
+    @on_main_screen
     def on_loading_finished(self, message: LoadingFinished) -> None:
         self._loading_over()
         if message.summary:
@@ -665,17 +760,34 @@ class ReaderApp(App[int]):
         self.articles.invalidate()
         self._reload_as_sources_load()
 
+    def _progress_bar(self) -> ProgressBar:
+        """The status line's progress bar, mounted the first time something loads: a
+        start with nothing to load (most) composes, styles and lays out none."""
+        try:
+            return self.query_one("#progress", ProgressBar)
+        except NoMatches:
+            pass
+        progress = ProgressBar(id="progress", show_eta=False, show_percentage=False)
+        self.query_one("#statusbar").mount(progress)
+        return progress
+
     def _loading_over(self) -> None:
         self._loading = None
-        self.query_one("#progress", ProgressBar).display = False
+        for progress in self.query("#progress").results(ProgressBar):
+            progress.display = False
         self._show_status()
         if self.session and self.pane.article_id is None and self._opening is None:
             self.pane.show_message("Select an article and press Enter to read it.")
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False,
           name="refresh the feeds")
-    def refresh_feeds(self) -> None:
-        if not self.library.feeds(subscribed_only=True):
+    def refresh_feeds(self, said: bool = False) -> None:
+        """Refresh the subscriptions and sync the feed server accounts (``said``: asked for
+        with r, so "nothing to refresh" is worth saying)."""
+        if not self.library.feeds(subscribed_only=True) and not self.library.accounts():
+            if said:
+                self.call_from_thread(self.notify, "No subscriptions to refresh. Press a to "
+                                      "add a feed.", markup=False)
             return
         self.post_message(LoadingProgress(0, 0, "Refreshing"))
         self.library.apply_feed_settings(self.config.feeds)
@@ -686,6 +798,10 @@ class ReaderApp(App[int]):
 
         summary = run_sync(lambda: self.library.refresh(progress=progress))
         self.post_message(LoadingFinished(summary.line()))
+        for report in summary.synced:  # a feed's error is in the feeds pane; an account's here
+            if report.error is not None:
+                self.call_from_thread(self.notify, report.line(), title="Could not sync",
+                                      severity="error", markup=False, timeout=10)
         # "always fetch full text" feeds: after the refresh has reported, not part of it
         fetched, failed = run_sync(lambda: self.library.fetch_pending_full_texts())
         if fetched or failed:
@@ -726,9 +842,21 @@ class ReaderApp(App[int]):
         if article_id is None:
             return
         by_user = message.by_user
-        # the list's timers: they go with it when the app closes
-        self._follow_timer = self.articles.set_timer(
-            FOLLOW_DELAY, lambda: self._follow(article_id, by_user=by_user))
+        self._highlights += 1
+        if by_user:
+            self._follow_timer = self._later(
+                FOLLOW_DELAY, lambda: self._follow(article_id, by_user=True))
+            return
+        # A new view's first row: its article is rendered only once the list is painted
+        # (rendering took the interpreter from the first paint of the reader).
+        seen = self._highlights
+
+        def follow_later() -> None:
+            if seen == self._highlights:
+                self._follow_timer = self._later(
+                    FOLLOW_DELAY, lambda: self._follow(article_id, by_user=False))
+
+        self.call_after_refresh(follow_later)
 
     def _stop_timers(self) -> None:
         for timer in (self._follow_timer, self._read_timer):
@@ -737,26 +865,17 @@ class ReaderApp(App[int]):
         self._follow_timer = self._read_timer = None
 
     def _follow(self, article_id: int, *, by_user: bool) -> None:
-        if not self._showing() or self.articles.article_id != article_id:
+        if self.articles.article_id != article_id:
             return
         if self._opening != article_id:
             self.open_article(article_id, mark_read=False, read_ahead=by_user)
         # Shown for a while after the user moved to it, it counts as read (never one that
         # only came under the cursor with a new view: opening the app reads nothing).
         if by_user and self.config.mark_read_after > 0:
-            self._read_timer = self.articles.set_timer(
+            self._read_timer = self._later(
                 self.config.mark_read_after, lambda: self._read_after_a_while(article_id))
 
-    def _showing(self) -> bool:
-        """The main screen is up (a timer may fire as the app closes)."""
-        try:
-            return self.articles.is_attached and self.pane.is_attached
-        except NoMatches:
-            return False
-
     def _read_after_a_while(self, article_id: int) -> None:
-        if not self._showing():
-            return
         row = self.articles.cached_row(article_id)
         if (self.pane.article_id != article_id or self.articles.article_id != article_id
                 or row is None or row.read):
@@ -830,9 +949,8 @@ class ReaderApp(App[int]):
             badge=badge, width=self.config.reading_width, highlight=terms,
             enclosures=article.enclosures)
 
+    @on_main_screen
     def on_article_ready(self, message: ArticleReady) -> None:
-        if not self._showing():  # rendered as the app closed
-            return
         stored = message.article
         if message.marked_read:
             self.articles.update_rows([stored.id], read=True)
@@ -891,6 +1009,8 @@ class ReaderApp(App[int]):
                         markup=False)
             return
 
+        from reader.tui.screens.confirm import confirm_link
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.open_in_browser(checked)
@@ -942,6 +1062,7 @@ class ReaderApp(App[int]):
 
         self.post_message(RawReady(stored.id, render_raw(dump.lines, dump.kept)))
 
+    @on_main_screen
     def on_raw_ready(self, message: RawReady) -> None:
         if self._opened is not None and message.article_id == self._opened.id:
             self._raw = True
@@ -976,6 +1097,7 @@ class ReaderApp(App[int]):
             if write.then is not None:
                 self.call_from_thread(write.then, result)
 
+    @on_main_screen
     def on_state_changed(self, message: StateChanged) -> None:
         if message.notice:
             self.notify(message.notice, markup=False)
@@ -985,6 +1107,7 @@ class ReaderApp(App[int]):
 
     # -- failures -------------------------------------------------------------------------------
 
+    @on_main_screen
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if event.state is not WorkerState.ERROR:
@@ -1088,6 +1211,7 @@ class ReaderApp(App[int]):
         if not worker.is_cancelled:
             self.post_message(UnreadFound(ids, None))
 
+    @on_main_screen
     def on_unread_found(self, message: UnreadFound) -> None:
         if message.ids is not self.articles.ids:
             return
@@ -1120,25 +1244,25 @@ class ReaderApp(App[int]):
         following.focus()
 
     def _feeds_visible(self) -> bool:
-        return not self.query_one("#body").has_class("-feeds-hidden")
+        return not self.query_one("#main").has_class("-feeds-hidden")
 
     def action_focus_feeds(self) -> None:
-        body = self.query_one("#body")
-        if body.has_class("-feeds-hidden"):
-            body.add_class("-feeds-open")  # shown for a choice; it goes once one is made
+        main = self.query_one("#main")
+        if main.has_class("-feeds-hidden"):
+            main.add_class("-feeds-open")  # shown for a choice; it goes once one is made
             self._apply_layout()
         self.feeds_pane.feed_list.focus()
 
     def _close_feeds(self) -> None:
-        body = self.query_one("#body")
-        if body.has_class("-feeds-open"):
-            body.remove_class("-feeds-open")
+        main = self.query_one("#main")
+        if main.has_class("-feeds-open"):
+            main.remove_class("-feeds-open")
             self._apply_layout()
 
     def action_toggle_feeds(self) -> None:
         shown = not self._feeds_visible()
         self._feeds_wanted = shown
-        self.query_one("#body").remove_class("-feeds-open")
+        self.query_one("#main").remove_class("-feeds-open")
         self._apply_layout()
         if not shown and self.feeds_pane.feed_list.has_focus:
             self.articles.focus()
@@ -1188,9 +1312,9 @@ class ReaderApp(App[int]):
         self.articles.focus()
 
     def action_clear_filter(self) -> None:
-        body = self.query_one("#body")
         bar = self.query_one("#search", SearchBar)
-        if body.has_class("-feeds-open"):  # a feeds pane opened for a choice closes first
+        # a feeds pane opened for a choice closes first
+        if self.query_one("#main").has_class("-feeds-open"):
             self._close_feeds()
             self.articles.focus()
         elif self._search or bar.has_focus:
@@ -1226,10 +1350,8 @@ class ReaderApp(App[int]):
             self.notify("Already loading.", markup=False)
         elif self.session:
             self.load_sources(self.sources)
-        elif not self._feeds:
-            self.notify("No subscriptions to refresh. Press a to add a feed.", markup=False)
         else:
-            self.refresh_feeds()
+            self.refresh_feeds(said=True)
 
     # -- actions: the article -------------------------------------------------------------------
 
@@ -1365,6 +1487,8 @@ class ReaderApp(App[int]):
     # -- actions: subscriptions -----------------------------------------------------------------
 
     def action_add_feed(self) -> None:
+        from reader.tui.screens.add_feed import AddFeedScreen
+
         def added(spec: str | None) -> None:
             if spec:
                 self.notify(f"Adding {spec}\u2026", markup=False, timeout=3)
@@ -1376,7 +1500,8 @@ class ReaderApp(App[int]):
     def add_feed(self, spec: str) -> None:
         for outcome in self.library.add([spec]):
             if outcome.error:
-                self.notify(f"{outcome.spec}: {outcome.error}", title="Could not add",
+                self.notify(about(display_name(outcome.spec), outcome.error),
+                            title="Could not add",
                             severity="error", markup=False, timeout=10)
             else:
                 self.notify(f"Added {outcome.title or outcome.spec}", markup=False)
@@ -1393,6 +1518,8 @@ class ReaderApp(App[int]):
                         markup=False)
             return
 
+        from reader.tui.screens.confirm import confirm_remove
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.remove_feed(feed.id, feed.name)
@@ -1407,6 +1534,8 @@ class ReaderApp(App[int]):
     # -- actions: the app -----------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from reader.tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(self.help_rows()))
 
     def action_quit(self) -> None:  # type: ignore[override]
@@ -1440,15 +1569,21 @@ def read_piped_stdin() -> bytes:
 
 
 def run_tui(*, sources: Sequence[str], db: Path | None, config: Path | None,
-            primed: PrimedFolders | None = None) -> int:
-    """Open the config and the library, then run the reader until the user quits."""
+            primed: PrimedFolders | None = None, opening: Opening | None = None) -> int:
+    """Open the config and the library (``opening``: being opened already), then run the
+    reader until the user quits."""
     path = config_path(config)
     settings, messages = load_config(path)
     stdin_data = read_piped_stdin() if "-" in sources else None
-    library = Library.open(db, retention_days=settings.retention_days)
+    first: FirstScreen | None = None
+    if opening is not None:
+        library, first = opening.result()
+        library.retention_days = settings.retention_days
+    else:
+        library = Library.open(db, retention_days=settings.retention_days)
     app = ReaderApp(library=library, config=settings, config_file=path, sources=sources,
-                    notices=[*messages, *library.messages], stdin_data=stdin_data,
-                    primed=primed)
+                    config_problems=messages, notices=library.messages,
+                    stdin_data=stdin_data, primed=primed, first_screen=first)
     try:
         result = app.run()
     finally:

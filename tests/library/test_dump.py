@@ -110,7 +110,7 @@ def test_tui_with_only_missing_paths_exits_with_a_message() -> None:
     result = subprocess.run([sys.executable, "-m", "reader", "no/such/file.txt"],
                             capture_output=True, timeout=60, cwd=ROOT)
     assert result.returncode == 1
-    assert result.stderr.decode() == "reader: no such file or directory: no/such/file.txt\n"
+    assert result.stderr.decode() == "reader: no/such/file.txt: no such file or directory\n"
     assert result.stdout == b""
 
 
@@ -159,3 +159,23 @@ def test_dump_and_the_library_clean_a_folder_the_same_way(tmp_path: Path) -> Non
         stored = [library.get(i) for i in library.view(ArticleQuery())]
     shown = {(s.article.title, s.article.body) for s in stored if s is not None}
     assert shown == dumped
+
+
+def test_a_folder_where_no_file_is_an_article_fails_in_one_line(tmp_path: Path) -> None:
+    """A folder of binary files loaded nothing, yet reader dump exited 0."""
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for name in ("a.png", "b.bin", "c.dat"):
+        (folder / name).write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00" + bytes(range(256)))
+    (folder / "empty.txt").write_bytes(b"")
+    result = dump(str(folder))
+    assert result.returncode == 1
+    assert result.stdout == b""
+    assert result.stderr.decode() == (
+        f"reader: could not load {folder}: no article among its 4 files "
+        "(not a text file (binary): 3; empty file: 1)\n")
+    nothing = tmp_path / "nothing"
+    nothing.mkdir()
+    result = dump(str(nothing), str(SEED))
+    assert result.returncode == 1 and result.stdout  # the other source is still dumped
+    assert result.stderr.decode() == f"reader: could not load {nothing}: no files in it\n"

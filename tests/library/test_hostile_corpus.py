@@ -1168,6 +1168,7 @@ def test_hostile_directory_through_the_library_commands(runners, tmp_path: Path)
     also inside JSON strings (json.dump hides an ESC as \\u001b; a script then prints it)."""
     d = make_hostile_dir(tmp_path)
     db = tmp_path / "lib" / "library.sqlite"
+    db.parent.mkdir()  # --db never makes its folder
     env = isolated_env(tmp_path)
     runner = runners[0]
     feeds = [str(CORPUS / n) for n in ("feed-title-ansi-mix.xml", "feed-markup-click-action.xml")]

@@ -275,7 +275,33 @@ async def test_non_http_urls_are_refused() -> None:
 async def test_connection_refused_is_one_line() -> None:
     with socket_port() as port:
         pass
-    assert message(await get(f"http://127.0.0.1:{port}/")).startswith("connection failed")
+    assert message(await get(f"http://127.0.0.1:{port}/")) == "connection refused"
+
+
+def test_network_reasons_in_words() -> None:
+    """"host not found", not "[Errno -2] Name or service not known" (no lookup is made
+    here: the tests need no network, and no resolver)."""
+    import errno
+    import socket
+    import ssl
+
+    from reader.core.errors import network_reason
+
+    def chained(cause: BaseException) -> BaseException:
+        try:
+            try:
+                raise cause
+            except BaseException as inner:
+                raise RuntimeError("All connection attempts failed") from inner
+        except RuntimeError as outer:
+            return outer
+
+    assert network_reason(chained(socket.gaierror(socket.EAI_NONAME, "x"))) == "host not found"
+    assert "DNS" in (network_reason(chained(socket.gaierror(socket.EAI_AGAIN, "x"))) or "")
+    assert network_reason(chained(ConnectionRefusedError(111, "x"))) == "connection refused"
+    assert network_reason(chained(OSError(errno.ENETUNREACH, "x"))).startswith("network unreach")
+    assert network_reason(chained(ssl.SSLError(1, "x"))).startswith("TLS handshake failed")
+    assert network_reason(RuntimeError("no cause")) is None
 
 
 class socket_port:  # noqa: N801 - used as a context manager

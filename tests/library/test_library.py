@@ -178,7 +178,7 @@ def test_damaged_library_is_replaced_with_subscriptions_back(tmp_path: Path, fol
         Path(str(path) + side).unlink(missing_ok=True)
     with Library.open(path) as lib:
         assert len(lib.messages) == 1
-        assert "moved to library.sqlite.corrupt-" in lib.messages[0]
+        assert "moved aside to library.sqlite.corrupt-" in lib.messages[0]
         feeds = {f.url: f for f in lib.feeds(subscribed_only=True)}
         assert set(feeds) == {str(folder), "https://example.org/a.xml"}
         assert feeds[str(folder)].folder == "Mine"

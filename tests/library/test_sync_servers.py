@@ -8,25 +8,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from support.sync_servers import FeedServer, Server, find_server
+from support.sync_servers import SERVERS, FeedServer, Server, real_server
 
 from reader.core.errors import SyncAuthError, SyncError
 from reader.core.sync import Flag, RemoteArticle, RemoteFeed, SyncClient
 
 
-@pytest.fixture(params=["ttrss", "freshrss"])
+@pytest.fixture(params=SERVERS)
 def server(request: pytest.FixtureRequest) -> Server:
-    found = find_server(request.param)
-    if isinstance(found, str):
-        pytest.skip(found)
-    return found
+    return real_server(request.param)
 
 
 @pytest.fixture
 def feeds() -> Iterator[FeedServer]:
-    farm = FeedServer()
-    yield farm
-    farm.close()
+    with FeedServer() as farm:
+        yield farm
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Start a real Tiny Tiny RSS server on 127.0.0.1 for the sync tests (tests/sync/).
+# Start a real Tiny Tiny RSS server on 127.0.0.1 for the sync tests (tests/library/test_sync_*.py).
 #
 # Debian bookworm's packages only: tt-rss 21~git20210204, PHP 8.2 (its built-in server),
 # PostgreSQL 15. Installs them with apt when they are missing (needs root), creates the

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from reader.core.models import Article, BodyState, SourceKind
 from reader.storage.base import Storage
@@ -51,3 +52,16 @@ def fill_storage(storage: Storage, feeds: Sequence[FeedSpec]) -> dict[str, int]:
             storage.record_fetch(feed_id, state=None, error=spec.error, when=BASE_DATE)
         ids[spec.title] = feed_id
     return ids
+
+
+def write_feed(path: Path, title: str, count: int) -> Path:
+    """An RSS file of ``count`` items titled "TITLE item N"."""
+    items = "".join(
+        f"<item><title>{title} item {n}</title><link>https://example.org/{title}/{n}</link>"
+        f"<guid>{title}-{n}</guid><pubDate>Mon, 0{1 + n % 8} Jan 2024 10:00:00 GMT</pubDate>"
+        f"<description>Text of item {n} of {title}.</description></item>"
+        for n in range(count))
+    path.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+                    f"<link>https://example.org/</link>{items}</channel></rss>",
+                    encoding="utf-8")
+    return path

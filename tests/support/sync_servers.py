@@ -84,6 +84,17 @@ def _answers(url: str) -> bool:
         return False
 
 
+SERVERS = ("ttrss", "freshrss")
+
+
+def real_server(name: str) -> Server:
+    """The running server of that name, or the test skips, saying how to start one."""
+    found = find_server(name)
+    if isinstance(found, str):
+        pytest.skip(found)
+    return found
+
+
 def find_server(name: str) -> Server | str:
     """The server, or why there is none (a skip reason)."""
     prefix = f"READER_{name.upper()}_"
@@ -202,3 +213,9 @@ class FeedServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def __enter__(self) -> FeedServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -9,22 +9,14 @@ DECRQSS, terminal queries, clear screen, raw C1) in any form.
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
 import re
-import select
-import signal
-import struct
-import sys
-import termios
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from support.isolated import isolated_env
 from support.paths import FIXTURES, ROOT
+from support.terminal import run_reader_in_pty
 
 CORPUS = FIXTURES / "hostile"
 HOSTILE = [
@@ -42,87 +34,19 @@ COLUMNS, LINES = 100, 30
 KEYS = ["j", "\r", "j", "\r", "v", "j", "\r", "j", "\r", "j", "\r", "G", "\r", "g", "\r", "q"]
 
 
+def run_in_pty(sources: list[str], home: Path, *, ready: bytes, keys: list[str],
+               timeout: float = 40.0) -> tuple[bytes, int | None]:
+    home.mkdir(parents=True, exist_ok=True)
+    return run_reader_in_pty(sources, _env(home), size=(COLUMNS, LINES), ready=ready,
+                             keys=keys, timeout=timeout)
+
+
 def _env(home: Path) -> dict[str, str]:
     env = isolated_env(home)
     env.update({"TERM": "xterm-256color", "COLUMNS": str(COLUMNS), "LINES": str(LINES)})
     env.pop("TEXTUAL", None)
     env.pop("NO_COLOR", None)
     return env
-
-
-def run_in_pty(
-    sources: list[str], home: Path, *, ready: bytes, keys: list[str], timeout: float = 40.0
-) -> tuple[bytes, int | None]:
-    """Run ``python -m reader SOURCES`` on a pty; wait for ``ready`` on screen, type ``keys``;
-    return every byte written to the terminal and the exit status (None: had to be killed)."""
-    home.mkdir(parents=True, exist_ok=True)
-    env = _env(home)
-    pid, master = pty.fork()
-    if pid == 0:  # child: becomes the app, the pty is its controlling terminal
-        try:
-            os.chdir(ROOT)
-            os.execve(sys.executable, [sys.executable, "-m", "reader", *sources], env)
-        finally:
-            os._exit(127)
-    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
-    os.kill(pid, signal.SIGWINCH)
-    output = bytearray()
-    start = time.monotonic()
-    pending = list(keys)
-    typing = False
-    next_key = 0.0
-    status: int | None = None
-    try:
-        while time.monotonic() - start < timeout:
-            readable, _, _ = select.select([master], [], [], 0.05)
-            if readable:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # EIO: the child closed the terminal
-                    chunk = b""
-                if not chunk:
-                    break
-                output += chunk
-            now = time.monotonic()
-            # ready: the footer is painted (or, should its wording change, 10 s have passed)
-            if not typing and (ready in output or (output and now - start > 10)):
-                typing, next_key = True, now + 1.0  # let it finish painting
-            if typing and pending and now >= next_key:
-                os.write(master, pending.pop(0).encode())
-                next_key = now + 0.35
-            done, code = os.waitpid(pid, os.WNOHANG)
-            if done:
-                status = os.waitstatus_to_exitcode(code)
-                # drain what is left
-                while True:
-                    readable, _, _ = select.select([master], [], [], 0.2)
-                    if not readable:
-                        break
-                    try:
-                        chunk = os.read(master, 65536)
-                    except OSError:
-                        break
-                    if not chunk:
-                        break
-                    output += chunk
-                break
-        if status is None:  # the terminal closed: give the process a moment to exit
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                done, code = os.waitpid(pid, os.WNOHANG)
-                if done:
-                    status = os.waitstatus_to_exitcode(code)
-                    break
-                time.sleep(0.05)
-    finally:
-        if status is None:
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        os.close(master)
-    return bytes(output), status
 
 
 # --------------------------------------------------------------------------- sequence kinds

@@ -63,6 +63,36 @@ async def test_the_pane_follows_the_cursor_and_actions_apply_to_it(
         assert app.pane.article_id == articles.article_id != fourth
 
 
+async def test_y_e_o_and_links_apply_to_the_cursors_article_before_the_pane_catches_up(
+        library: Library, two_feeds: dict[str, int], tmp_path: Path) -> None:
+    """Open one, press j, then act at once: the action is for the row under the cursor, not
+    for the article the pane still shows."""
+    app = make_app(library, tmp_path, mark_read_after=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        opened = app.pane.article_id
+        await pilot.press("j", "y")
+        cursor = articles.article_id
+        assert cursor != opened
+        url = library.get(cursor).article.url  # type: ignore[arg-type, union-attr]
+        assert app.notes[-1][0] == f"Copied {url}"
+        await pilot.press("e")
+        await settle(pilot)
+        title = library.get(cursor).article.title  # type: ignore[arg-type, union-attr]
+        assert [p.stem for p in (tmp_path / "saved").iterdir()] == [
+            title.lower().replace(" ", "-")]  # type: ignore[union-attr]
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and app.screen._subject == url
+        await pilot.press("escape")
+        await pilot.press("k", "1")  # a numbered link: the cursor's article is shown first
+        await settle(pilot)
+        assert app.pane.article_id == articles.article_id == opened
+
+
 async def test_shown_for_a_while_it_counts_as_read(
         library: Library, two_feeds: dict[str, int], tmp_path: Path) -> None:
     app = make_app(library, tmp_path, mark_read_after=1)
@@ -240,3 +270,38 @@ async def test_one_source_hides_the_feeds_pane(library: Library, storage: Sqlite
         await pilot.press("enter")
         await settle(pilot)
         assert not app.query_one(FeedsPane).display
+
+
+def test_a_console_browser_on_a_real_terminal_leaves_nothing_behind(tmp_path: Path) -> None:
+    """On a pseudo-terminal: `o`, yes; the browser (a fake lynx: $BROWSER, no display) writes
+    over the screen and exits; the reader takes the terminal back and draws itself whole,
+    key bar included, on the alternate screen where nothing of the browser's is."""
+    from support.isolated import isolated_env
+    from support.terminal import run_reader_in_pty
+
+    log = tmp_path / "opened.log"
+    browser = tmp_path / "bin" / "fakelynx"
+    browser.parent.mkdir()
+    browser.write_text("#!/bin/sh\nprintf '\\033[2J\\033[H'\n"
+                       "for n in 1 2 3 4 5; do echo \"BROWSER JUNK $n $1\"; done\n"
+                       f"printf '%s\\n' \"$1\" >> {log}\nsleep 0.3\n")
+    browser.chmod(0o755)
+    feed = tmp_path / "feed.xml"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
+                    "<item><title>Night trains return</title>"
+                    "<link>https://example.org/night-trains</link><guid>a</guid>"
+                    "<description>Trains again, at night.</description></item>"
+                    "</channel></rss>", encoding="utf-8")
+    (tmp_path / "home").mkdir()
+    env = isolated_env(tmp_path / "home")
+    env.update({"TERM": "xterm-256color", "BROWSER": f"{browser} %s"})
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "TEXTUAL", "NO_COLOR"):
+        env.pop(name, None)
+    output, status = run_reader_in_pty([str(feed)], env, size=(100, 30), ready=b"Quit",
+                                       keys=["j", "k", "o", "y", "", "", "", "q"], pause=0.6)
+    assert status == 0
+    assert log.read_text().split() == ["https://example.org/night-trains"]
+    after = output[output.rindex(b"BROWSER JUNK 5"):]
+    # back on the alternate screen, then the whole screen drawn again, key bar included
+    assert b"\x1b[?1049h" in after
+    assert b"Night trains return" in after and b"Quit" in after

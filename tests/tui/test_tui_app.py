@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.builders import FeedSpec, fill_storage, make_article
+from support.builders import FeedSpec, fill_storage, make_article, write_feed
 from support.pilot import RecordingApp, make_app, settle
 from textual.widgets import Input
 
@@ -523,18 +523,6 @@ async def test_hostile_titles_show_verbatim(
         assert app.is_running
 
 
-def write_feed(path: Path, title: str, count: int) -> Path:
-    items = "".join(
-        f"<item><title>{title} item {n}</title><link>https://example.org/{title}/{n}</link>"
-        f"<guid>{title}-{n}</guid><pubDate>Mon, 0{1 + n % 8} Jan 2024 10:00:00 GMT</pubDate>"
-        f"<description>Text of item {n} of {title}.</description></item>"
-        for n in range(count))
-    path.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
-                    f"<link>https://example.org/</link>{items}</channel></rss>",
-                    encoding="utf-8")
-    return path
-
-
 async def test_sources_load_and_a_failing_one_is_reported(library: Library,
                                                           tmp_path: Path) -> None:
     good = write_feed(tmp_path / "good.xml", "Good", 3)
@@ -874,3 +862,83 @@ async def test_while_sources_load_a_cursor_left_on_the_first_row_stays_on_the_ne
         await pilot.press("enter")
         await settle(pilot)
         assert "New 22" in app.pane.plain
+
+
+async def test_timers_and_late_messages_do_nothing_once_the_main_screen_is_gone(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A view reload or a status note due while the app closes found no list to query
+    (NoMatches from a timer of the App, which outlived the screen)."""
+    monkeypatch.setattr(tui_app, "VIEW_RELOAD_DELAY", 0.05)
+    monkeypatch.setattr(tui_app, "STATUS_NOTE_SECONDS", 0.05)
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        app._schedule_view_reload()
+        app._flash("20 feeds, 3 new articles")
+        ids = app.query_one(ArticleList).ids
+        # the main screen's widgets go, as they do while the app shuts down
+        await app.query_one("#main").remove()
+        await app.query_one("#statusbar").remove()
+        app.post_message(tui_app.ViewLoaded(app._query or app.current_query(), ids, None))
+        app.post_message(tui_app.LoadingFinished("done"))
+        await pilot.pause(0.3)
+    assert app.return_code in (0, None)
+
+
+async def test_messages_name_the_source_once_and_say_what_failed(
+        library: Library, tmp_path: Path) -> None:
+    """Not "Could not add URL: URL: connection failed"."""
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        app.add_feed("ftp://example.org/feed.xml")
+        await settle(pilot)
+        errors = [(message, kw) for message, kw in app.notes if kw.get("severity") == "error"]
+        assert errors == [("ftp://example.org/feed.xml: not an http(s) URL",
+                           {"title": "Could not add", "severity": "error", "markup": False,
+                            "timeout": 10})]
+
+
+async def test_an_empty_starred_view_says_so_and_guidance_wraps(library: Library,
+                                                                 tmp_path: Path) -> None:
+    feed = write_feed(tmp_path / "feed.xml", "Feed", 2)
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(feed)]})
+    async with app.run_test(size=(44, 24)) as pilot:
+        await settle(pilot, rounds=5)
+        await pilot.press("S")
+        await settle(pilot)
+        rows = [line.strip() for line in shown_rows(app) if line.strip()]
+        # true of the view shown, and wrapped at the list's edge instead of cut there
+        assert rows == ["No starred articles. Press s on an", "article to star it."]
+        await pilot.press("U")
+        await settle(pilot)
+        assert shown_rows(app)[0].strip() == "No unread starred articles. Press U to"
+
+
+async def test_the_first_screen_read_while_the_interface_imports_is_shown_then_the_rest(
+        library: Library, three_feeds: dict[str, int], db_file: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.tui.opening import Opening
+
+    monkeypatch.setattr(tui_app, "FIRST_PAGE", 20)
+    opened, first = Opening(db_file, height=10, page=20).result()
+    assert first is not None and len(first.ids) == 20 and not first.complete
+    assert len(first.rows) == 11 and len(first.feeds) == 3
+    app = make_app(opened, tmp_path, app_kwargs={"first_screen": first})
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        assert list(articles.ids[:20]) == list(first.ids) and len(articles.ids) == 55  # the rest
+        assert cursor_title(app) == "Alpha article 0"
+        assert len(shown_feeds(app)) >= 5  # All, Starred, the folder and its feeds
+    opened.close()
+
+
+def test_opening_a_library_that_cannot_be_opened_raises_in_the_caller(tmp_path: Path) -> None:
+    from reader.core.errors import StorageError
+    from reader.tui.opening import Opening
+
+    opening = Opening(tmp_path / "no" / "such" / "library.sqlite", height=10)
+    with pytest.raises(StorageError, match="no such folder"):
+        opening.result()

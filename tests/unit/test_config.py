@@ -12,6 +12,8 @@ from reader.core.config import (
     ACTIONS,
     DEFAULT_KEYS,
     DEFAULT_TOML,
+    NAMED_KEYS,
+    THEMES,
     Config,
     FeedSettings,
     Layout,
@@ -160,12 +162,13 @@ def test_unknown_keys_sections_and_actions_are_reported(path: Path) -> None:
     config, messages = load_config(path)
     assert config == Config(feeds={"https://x.org/": FeedSettings()})
     assert [m.removeprefix(f"{path} ") for m in messages] == [
-        "line 1: theme: setting outside any section "
+        "line 1: theme: setting 'theme' outside any section "
         "(sections: ui, reading, refresh, keys, feeds)",
-        "line 3: [ui] colour: unknown setting (known: theme, layout)",
-        "line 4: [display]: unknown section (known: ui, reading, refresh, keys, feeds)",
-        "line 7: [keys] quitt: unknown action (the default file lists them all)",
-        'line 9: [feeds."https://x.org/"] name: unknown setting '
+        "line 3: [ui] colour: unknown setting 'colour' (known: theme, layout)",
+        "line 4: [display]: unknown section 'display' (known: ui, reading, refresh, keys, "
+        "feeds)",
+        "line 7: [keys] quitt: unknown action 'quitt' (the default file lists them all)",
+        'line 9: [feeds."https://x.org/"] name: unknown setting \'name\' '
         "(known: display_name, always_full_text)",
     ]
 
@@ -176,8 +179,10 @@ def test_key_clash_and_bad_keys_are_reported(path: Path) -> None:
     config, messages = load_config(path)
     assert dict(config.keys) == {"quit": "j"}  # kept: the person asked for it, but is told
     assert messages == [
-        f"{path} line 3: [keys] star: expected keys such as \"ctrl+q\" or \"j,down\", got ''",
-        f"{path} line 4: [keys] undo: expected keys such as \"ctrl+q\" or \"j,down\", got 5",
+        f"{path} line 3: [keys] star: expected keys such as \"ctrl+q\" or \"j,down\", got '';"
+        " star stays on s",
+        f"{path} line 4: [keys] undo: expected keys such as \"ctrl+q\" or \"j,down\", got 5;"
+        " undo stays on u",
         f'{path} line 2: [keys] quit: "j" is also the key of cursor_down',
     ]
 
@@ -308,3 +313,52 @@ def test_display_keys_reads_like_the_readme() -> None:
     assert display_keys(DEFAULT_KEYS["first"]) == "g / Home"
     assert display_keys(DEFAULT_KEYS["help"]) == "?"
     assert display_keys("ctrl+p") == "Ctrl+P"
+
+
+def test_a_key_that_is_no_key_never_unbinds_the_action(path: Path) -> None:
+    """quit = "ctrl+zz" was taken, and q no longer quit."""
+    path.parent.mkdir(parents=True)
+    path.write_text('[keys]\nquit = "ctrl+zz"\nstar = "ctl+s"\nundo = "f25,u"\n'
+                    'help = "?,hyphen_minus"\n', encoding="utf-8")
+    config, messages = load_config(path)
+    assert config.keymap["quit"] == "q" and config.keymap["star"] == "s"
+    assert config.keymap["undo"] == "u"
+    assert config.keymap["help"] == "question_mark,minus"  # Textual's names for both
+    assert messages == [
+        f"{path} line 2: [keys] quit: expected keys such as \"ctrl+q\" or \"j,down\", "
+        "got 'ctrl+zz'; quit stays on q",
+        f"{path} line 3: [keys] star: expected keys such as \"ctrl+q\" or \"j,down\", "
+        "got 'ctl+s'; star stays on s",
+        f"{path} line 4: [keys] undo: expected keys such as \"ctrl+q\" or \"j,down\", "
+        "got 'f25,u'; undo stays on u",
+    ]
+
+
+@pytest.mark.parametrize("keys", ["ctrl+q", "shift+tab", "G", "f12", "pagedown", "space",
+                                  "question_mark", "?", "slash", "euro_sign", "é",
+                                  "alt+shift+x", "ctrl+q,escape"])
+def test_real_keys_are_taken(path: Path, keys: str) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(f'[keys]\nsave_markdown = "{keys}"\n', encoding="utf-8")
+    config, messages = load_config(path)
+    assert not any("expected keys" in message for message in messages)  # clashes are said
+    assert config.keymap["save_markdown"] != "e"
+
+
+def test_an_unknown_theme_is_reported_and_the_default_kept(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text('[ui]\ntheme = "nope"\n', encoding="utf-8")
+    config, messages = load_config(path)
+    assert config.theme == "textual-dark"
+    assert len(messages) == 1
+    assert messages[0].startswith(f"{path} line 2: [ui] theme: expected a built-in theme (")
+    assert messages[0].endswith(", got 'nope'")
+
+
+def test_the_themes_and_key_names_are_textuals() -> None:
+    from textual.keys import Keys
+    from textual.theme import BUILTIN_THEMES
+
+    assert sorted(THEMES) == sorted(BUILTIN_THEMES)
+    assert NAMED_KEYS <= {key.value for key in Keys}
+    assert all(theme in DEFAULT_TOML for theme in THEMES)

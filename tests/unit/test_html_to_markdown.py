@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
-from reader.cleaning.markdown import flatten_nesting, html_to_markdown, visible_text
+from reader.cleaning.markdown import flatten_nesting, html_to_markdown, html_to_text, visible_text
 
 BASE = "https://blog.example/posts/42"
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -137,3 +139,82 @@ def test_tag_soup_never_raises(parts: list[str]) -> None:
 def test_visible_text_drops_link_targets_only() -> None:
     md = html_to_markdown('<p>See <a href="https://x.example/a(1)">the report</a> [sic].</p>')
     assert visible_text(md) == "See [the report] [sic]."
+
+
+# -- the element model: a hidden element never takes the text after it ---------------------
+
+LONG = "Long paragraph that must not be lost."
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        f"<p>Watch:</p><embed src=x.swf><p>{LONG}</p>",  # void, unknown to libxml2 as void
+        f"<p>Watch:</p><embed src=x.swf></embed><p>{LONG}</p>",
+        f"<p>Watch:</p><video><source src=x.mp4><track src=x.vtt><p>{LONG}</p>",
+        f"<p>Watch:</p><object data=x.swf><param name=a value=b><p>{LONG}</p>",  # never closed
+        f"<p>Watch:</p><OBJECT data=x.swf><p>{LONG}</p>",
+        f"<p>Watch:</p><iframe src=https://video.example/1><p>{LONG}</p>",  # raw text, unclosed
+        f"<p>Watch:</p><iframe src=https://video.example/1 /><p>{LONG}</p>",
+        f"<p>Watch:</p><noscript><img src=x.gif><p>{LONG}</p>",
+        f"<p>Watch:</p><textarea><p>{LONG}</p>",
+        f"<p>Watch:</p><script src=player.js><p>{LONG}</p>",  # code ends where markup resumes
+        f"<div><p>Watch:</p><form action=/x><p>{LONG}</p></div>",
+        f"<p>Watch: a<wbr>b</p><p>{LONG}</p>",
+    ],
+)
+def test_text_after_a_hidden_or_void_element_is_kept(html: str) -> None:
+    md = html_to_markdown(html)
+    assert md.startswith("Watch:")
+    assert md.endswith(LONG)
+
+
+def test_what_a_closed_hidden_element_holds_stays_hidden() -> None:
+    md = html_to_markdown(
+        "<p>a</p><object data=x><p>fallback</p></object><iframe src=x>frame text</iframe>"
+        "<script>var code = 1;</script><noscript><p>enable JS</p></noscript><p>b</p>"
+    )
+    assert md == "a\n\nb"
+
+
+def test_unclosed_script_hides_only_its_code() -> None:
+    assert html_to_markdown("<p>a</p><script>var x = 1; if (x < 2) go();") == "a"
+    # a tag inside a closed script is the script's text, not an element
+    md = html_to_markdown('<p>a</p><script>document.write("<object>")</script><p>b</p>')
+    assert md == "a\n\nb"
+
+
+def test_many_unclosed_elements_stay_linear() -> None:
+    started = time.perf_counter()
+    html_to_markdown("<p>x</p>" + "<script><object><iframe>" * 20_000)
+    assert time.perf_counter() - started < 5
+
+
+# -- text that reads like markup stays text -----------------------------------------------
+
+
+def test_escaped_markup_in_text_is_written_escaped() -> None:
+    md = html_to_markdown("<p>Using &lt;script&gt; tags, &amp;lt; and <code>&lt;b&gt;</code></p>")
+    assert md == "Using \\<script> tags, \\&lt; and `<b>`"
+    tokens = [t for t in MarkdownIt("commonmark").parse(md) if t.type == "inline"]
+    children = tokens[0].children or []
+    assert not [c for c in children if c.type == "html_inline"]
+    assert "".join(c.content for c in children) == "Using <script> tags, &lt; and <b>"
+
+
+def test_html_to_text_for_titles() -> None:
+    assert html_to_text('<img src=x onerror="alert(1)" alt="a<br>b">Entry') == "Entry"
+    assert html_to_text("safe<script>location.href='x';</script> description") == (
+        "safe description")
+    assert html_to_text("Using &lt;script&gt; tags safely") == "Using <script> tags safely"
+    assert html_to_text("<p>One</p><p>two</p> AT&amp;T<br>three") == "One two AT&T three"
+    assert html_to_text("x < y and <b>bold</b>") == "x < y and bold"
+
+
+def test_mathml_reads_as_its_text_without_its_tex_annotation() -> None:
+    md = html_to_markdown(
+        "<p>Let <math><mi>a</mi><mo>+</mo><mi>b</mi></math> be, and "
+        '<math><semantics><mi>x</mi><annotation encoding="application/x-tex">{x}</annotation>'
+        "</semantics></math>.</p>"
+    )
+    assert md == "Let a+b be, and x."

@@ -12,6 +12,8 @@ from reader.sources.decode import (
     charset_from_content_type,
     declared_charset,
     decode_bytes,
+    signature_encoding,
+    wide_encoding,
 )
 
 HOSTILE = FIXTURES / "hostile"
@@ -101,3 +103,50 @@ def test_charset_helpers() -> None:
     assert (
         declared_charset(b"<html><meta http-equiv=x content='text/html; charset=big5'>") == "big5"
     )
+
+
+# -- BOM-less UTF-16 and UTF-32: the NUL pattern of the first bytes ------------------------
+
+WIDE = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+
+
+@pytest.mark.parametrize("codec", WIDE)
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<?xml version="1.0" encoding="utf-16"?><rss><channel><title>Café 中文</title>'
+        "</channel></rss>",
+        "<rss><channel><title>no declaration, Ünïcode</title></channel></rss>",
+        "Plain words in a BOM-less file, with accents: é à ü.\n\nA second paragraph.",
+    ],
+)
+def test_bomless_wide_text_is_recognised(codec: str, text: str) -> None:
+    data = text.encode(codec)
+    assert wide_encoding(data) == codec
+    decoded = decode_bytes(data)
+    assert decoded.text == text
+    assert decoded.warning is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 8,
+        bytes(range(256)) * 4,
+        b"\x00\x01\x00\x02\x00\x03\x00\x04" * 40,  # the pattern, but control characters
+        "a lone high surrogate: \ud800 then text".encode("utf-16-le", "surrogatepass"),
+        codecs.BOM_UTF16_LE + "with a BOM".encode("utf-16-le"),  # the BOM decides, not this
+        b"plain ASCII, no NUL at all",
+    ],
+)
+def test_wide_pattern_needs_clean_text(data: bytes) -> None:
+    assert wide_encoding(data) is None
+
+
+def test_ebcdic_xml_declaration_names_the_code_page() -> None:
+    doc = '<?xml version="1.0" encoding="cp500"?><feed><title>[Ø]</title></feed>'
+    assert signature_encoding(doc.encode("cp500")) == ("cp500", 0)
+    assert decode_bytes(doc.encode("cp500")).text == doc
+    # an EBCDIC declaration naming something that is not EBCDIC: read as cp037
+    lie = '<?xml version="1.0" encoding="utf-8"?><feed/>'.encode("cp037")
+    assert signature_encoding(lie) == ("cp037", 0)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from support.paths import FIXTURES
 
 from reader.core.errors import FeedError
@@ -411,7 +412,8 @@ def test_plain_text_content_is_kept_as_text() -> None:
         b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
         b'<entry><id>1</id><content type="text">a &lt;b&gt; *c* [d](e)</content></entry></feed>'
     )
-    assert parse_feed(atom, url=URL).articles[0].body == "a <b> *c* [d](e)"
+    # as written, but for the "<" that would open raw HTML in a Markdown renderer
+    assert parse_feed(atom, url=URL).articles[0].body == "a \\<b> *c* [d](e)"
 
 
 # --------------------------------------------------------------------------- JSON Feed
@@ -492,3 +494,167 @@ def test_a_huge_feed_keeps_its_newest_entries(monkeypatch) -> None:
     feed = parse_feed(data.encode(), url="https://example.org/feed.xml")
     assert [a.title for a in feed.articles] == ["Item 4", "Item 3", "Item 2"]
     assert any("newest 3 were kept" in w for w in feed.warnings)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("declaration", ['<?xml version="1.0" encoding="utf-16"?>', ""])
+def test_bomless_wide_feed_is_parsed(codec: str, declaration: str) -> None:
+    text = declaration + rss("<item><title>Café 中文</title><guid>x</guid></item>").decode()[
+        len('<?xml version="1.0" encoding="utf-8"?>\n'):]
+    feed = parse_feed(text.encode(codec), url=URL)
+    assert feed.title == "T"
+    assert [a.title for a in feed.articles] == ["Café 中文"]
+
+
+# -- titles and text that reads like markup --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "<title>Using &lt;script&gt; tags safely</title>",  # RSS, escaped once
+        "<title>Using &amp;lt;script&amp;gt; tags safely</title>",  # escaped twice: HTML
+        "<title><![CDATA[Using &lt;script&gt; tags safely]]></title>",
+    ],
+)
+def test_a_title_that_reads_script_stays_that_text(title: str) -> None:
+    from reader.formats import article_json, article_markdown
+
+    article = parse_feed(rss(f"<item>{title}<guid>a</guid></item>"), url=URL).articles[0]
+    assert article_json(article)["title"] == "Using <script> tags safely"
+    markdown = article_markdown(article)
+    assert "# Using \\<script> tags safely" in markdown
+    assert 'title: "Using \\u003cscript> tags safely"' in markdown  # YAML reads "<" back
+    assert not [t for t in MarkdownIt("commonmark").parse(markdown) if t.type == "html_block"]
+
+
+def test_atom_text_title_and_html_title() -> None:
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">'
+        b'&lt;img src=x onerror="alert(1)" alt="a&lt;br&gt;b"&gt;Feed</title>'
+        b'<entry><id>1</id><title type="text">Using &lt;script&gt; tags safely</title></entry>'
+        b'<entry><id>2</id><title type="html">safe&lt;script&gt;alert(1)&lt;/script&gt; text'
+        b"</title></entry></feed>"
+    )
+    feed = parse_feed(atom, url=URL)
+    assert feed.title == "Feed"
+    assert [a.title for a in feed.articles] == ["Using <script> tags safely", "safe text"]
+
+
+def test_plain_text_content_that_reads_like_html_is_escaped() -> None:
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><title>t</title>'
+        b'<content type="text">Use &lt;b&gt; for bold &amp;amp; &lt;!-- not a comment --&gt;'
+        b"</content></entry></feed>"
+    )
+    body = parse_feed(atom, url=URL).articles[0].body
+    assert body == "Use \\<b> for bold \\&amp; \\<!-- not a comment -->"
+
+
+# -- links in content: the content's xml:base, the entry's, the feed's, the document's ----
+
+
+def test_links_in_content_resolve_through_the_xml_base_chain() -> None:
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://feed.example/f/">'
+        b"<entry><id>1</id><title>feed base</title>"
+        b'<content type="html">&lt;a href="a.html"&gt;a&lt;/a&gt;</content></entry>'
+        b'<entry xml:base="e/"><id>2</id><title>entry base</title>'
+        b'<content type="html">&lt;a href="b.html"&gt;b&lt;/a&gt;</content></entry>'
+        b'<entry xml:base="https://entry.example/e/"><id>3</id><title>content base</title>'
+        b'<content type="html" xml:base="../c/">&lt;a href="c.html"&gt;c&lt;/a&gt;</content>'
+        b"</entry>"
+        b'<entry><id>4</id><title>summary base</title>'
+        b'<summary type="html" xml:base="/s/">&lt;a href="d.html"&gt;d&lt;/a&gt;</summary>'
+        b"</entry></feed>"
+    )
+    feed = parse_feed(atom, url="https://host.example/feeds/atom.xml")
+    assert [a.body for a in feed.articles] == [
+        "[a](https://feed.example/f/a.html)",
+        "[b](https://feed.example/f/e/b.html)",
+        "[c](https://entry.example/c/c.html)",
+        "[d](https://feed.example/s/d.html)",
+    ]
+
+
+def test_links_in_content_resolve_against_content_location_then_the_url() -> None:
+    items = '<item><guid>1</guid><description>&lt;a href="x"&gt;x&lt;/a&gt;</description></item>'
+    data = rss(items)
+    url = "https://host.example/feeds/rss.xml"
+    assert parse_feed(data, url=url).articles[0].body == "[x](https://host.example/feeds/x)"
+    moved = parse_feed(data, url=url, headers={"Content-Location": "/archive/2024/rss.xml"})
+    assert moved.articles[0].body == "[x](https://host.example/archive/2024/x)"
+    elsewhere = parse_feed(data, url=url, headers={"Content-Location": "https://cdn.example/"})
+    assert elsewhere.articles[0].body == "[x](https://cdn.example/x)"
+
+
+# -- dates: published, else updated, else created ---------------------------------------------
+
+UPDATED = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "published",
+    [
+        "",  # missing
+        "<published>not a date</published>",
+        "<published>2024-13-45T99:00:00Z</published>",
+        "<published>0000-01-01T00:00:00Z</published>",  # absurd
+        "<published>2024-05-06T07:08:09+99:00</published>",  # absurd offset
+    ],
+)
+def test_atom_published_falls_back_to_updated(published: str) -> None:
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><id>1</id>'
+        f"<title>t</title>{published}<updated>2024-05-06T07:08:09Z</updated></entry></feed>"
+    ).encode()
+    assert parse_feed(atom, url=URL).articles[0].published == UPDATED
+
+
+@pytest.mark.parametrize(
+    "updated",
+    [
+        "<dc:date>2024-05-06T07:08:09Z</dc:date>",
+        "<atom:updated>2024-05-06T07:08:09Z</atom:updated>",
+        "<dcterms:modified>2024-05-06T07:08:09Z</dcterms:modified>",
+    ],
+)
+def test_rss_pubdate_falls_back_to_its_updated_equivalents(updated: str) -> None:
+    namespaces = ('xmlns:dc="http://purl.org/dc/elements/1.1/" '
+                  'xmlns:atom="http://www.w3.org/2005/Atom" '
+                  'xmlns:dcterms="http://purl.org/dc/terms/"')
+    for pub in ("<pubDate>Someday, soon</pubDate>", ""):
+        feed = parse_feed(rss(f"<item><guid>1</guid>{pub}{updated}</item>", extra_ns=namespaces),
+                          url=URL)
+        assert feed.articles[0].published == UPDATED
+
+
+def test_a_good_published_date_wins_over_updated() -> None:
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><id>1</id><title>t'
+        b"</title><published>2024-01-02T03:04:05Z</published>"
+        b"<updated>2024-05-06T07:08:09Z</updated></entry></feed>"
+    )
+    assert parse_feed(atom, url=URL).articles[0].published == datetime(2024, 1, 2, 3, 4, 5,
+                                                                       tzinfo=UTC)
+
+
+def test_an_atom_entry_without_an_author_has_the_feeds() -> None:
+    atom = (b'<?xml version="1.0" encoding="utf-8"?>'
+            b'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+            b"<author><name>Feed Writer</name></author>"
+            b"<entry><title>Own</title><id>1</id><author><name>Entry Writer</name></author>"
+            b"<updated>2024-01-01T00:00:00Z</updated></entry>"
+            b"<entry><title>Inherits</title><id>2</id>"
+            b"<updated>2024-01-02T00:00:00Z</updated></entry></feed>")
+    feed = parse_feed(atom, url="https://example.org/feed.atom")
+    assert {a.title: a.author for a in feed.articles} == {
+        "Own": "Entry Writer", "Inherits": "Feed Writer"}
+
+
+def test_an_rss_item_does_not_take_the_channels_editor_as_its_author() -> None:
+    feed = parse_feed(rss("<item><title>A</title><guid>1</guid></item>",
+                          extra_ns="").replace(b"<channel>", b"<channel><managingEditor>"
+                                               b"ed@example.org (Editor)</managingEditor>"),
+                      url="https://example.org/rss")
+    assert [a.author for a in feed.articles] == [None]

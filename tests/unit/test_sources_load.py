@@ -283,7 +283,7 @@ def test_specs_in_order(tmp_path: Path, stub_cleaner: object) -> None:
         str(tmp_path / "missing.txt"),
         str(top / "sub" / "c.txt"),
     ]
-    assert results[1].error == f"no such file or directory: {tmp_path / 'missing.txt'}"
+    assert results[1].error == f"{tmp_path / 'missing.txt'}: no such file or directory"
 
 
 def test_specs_stdin(stub_cleaner: object) -> None:

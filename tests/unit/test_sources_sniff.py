@@ -117,3 +117,10 @@ def test_pathological_inputs_are_fast(data: bytes) -> None:
     sniff(data)
     load_bytes(data, source="x.md", name="x.md")
     assert time.monotonic() - start < 2
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_bomless_wide_documents_are_not_binary(codec: str) -> None:
+    assert sniff(RSS.decode().encode(codec)) is SourceKind.FEED
+    assert sniff(HTML.decode().encode(codec)) is SourceKind.HTML
+    assert sniff("Just words.\n\nMore words.".encode(codec)) is SourceKind.TEXT

@@ -1,4 +1,5 @@
-"""reader/sync/ stands on Core and the HTTP client only, and only the library may use it."""
+"""reader/sync/'s API modules stand on Core and the HTTP client only; its engine also on the
+storage Protocol and the feed cleaning; and only the library may use the package."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "reader"
 ALLOWED = ("reader.core", "reader.sources.http", "reader.sync")
+# one sync of one account: it stores what it syncs, and cleans articles as feeds' are
+ENGINE_ALSO = ("reader.storage.base", "reader.ingest.feeds", "reader.sources.feeds")
 NEVER_IMPORT_SYNC = ("core", "sources", "cleaning", "storage", "tui", "ingest")
 
 
@@ -26,6 +29,7 @@ def test_sync_imports_core_and_the_http_client_only() -> None:
         for path in (PACKAGE / "sync").glob("*.py")
         for name in imports(path)
         if not any(name == allowed or name.startswith(allowed + ".") for allowed in ALLOWED)
+        and not (path.name == "engine.py" and name in ENGINE_ALSO)
     }
     assert found == set()
 

@@ -7,17 +7,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from reader.tui.screens.dialog import Dialog
 
-class AddFeedScreen(ModalScreen[str | None]):
+
+class AddFeedScreen(Dialog[str | None]):
     """Returns the text typed (stripped), or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
-
-    def __init__(self) -> None:
-        super().__init__(classes="dialog")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-body"):

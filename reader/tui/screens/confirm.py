@@ -7,11 +7,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from reader.tui.screens.dialog import Dialog
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(Dialog[bool]):
     """Ask ``question`` about ``subject`` (data: shown as plain text). y/Enter yes, n/Esc no."""
 
     BINDINGS = [
@@ -20,7 +21,7 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, question: str, subject: str, *, yes: str = "Yes", no: str = "No") -> None:
-        super().__init__(classes="dialog")
+        super().__init__()
         self._question = question
         self._subject = subject
         self._yes = yes

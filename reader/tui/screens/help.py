@@ -33,6 +33,20 @@ def bindings_table(rows: Sequence[tuple[str, str]]) -> Table:
 class HelpScreen(ModalScreen[None]):
     """A scrollable list of keys; any of Esc, q, ? closes it."""
 
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    HelpScreen #help-body {
+        width: 76;
+        max-width: 95%;
+        height: 80%;
+        padding: 0 1;
+        background: $panel;
+        border: thick $primary;
+    }
+    """
+
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss_help", "Close", show=False),
     ]

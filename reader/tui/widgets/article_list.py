@@ -8,6 +8,7 @@ and whoever owns the library answers with :meth:`ArticleList.add_rows`.
 
 from __future__ import annotations
 
+import textwrap
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -204,7 +205,8 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self._missing: set[int] = set()  # asked for and not found (deleted meanwhile)
         self._stale: set[int] = set()  # cached, shown, but to be fetched again
         self._fetch_scheduled = False
-        self._placeholder: tuple[str, ...] = ()
+        self._placeholder = ""
+        self._placeholder_lines: tuple[int, tuple[str, ...]] = (0, ())  # (width, lines)
         self._base_style: Style | None = None
         self._part_styles: dict[tuple[str, bool], Style] = {}
         # drawn lines by (row, width, cursor state): a changed row is a new key
@@ -253,7 +255,8 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def set_placeholder(self, text: str) -> None:
         """Lines shown while the list is empty (how to add feeds, "no matches", ...)."""
-        self._placeholder = tuple(text.splitlines())
+        self._placeholder = text
+        self._placeholder_lines = (0, ())
         if not self._ids:
             self.refresh()
 
@@ -399,12 +402,26 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
                 name, partial=partial)
         return style
 
+    def _wrapped_placeholder(self, width: int) -> tuple[str, ...]:
+        """The placeholder's lines wrapped to the list's width (guidance cut at the pane's
+        edge read "or fr…"); an indented line keeps its indent when it wraps."""
+        if self._placeholder_lines[0] != width:
+            room = max(10, width - 2)  # the leading space, and a cell to spare
+            lines: list[str] = []
+            for line in self._placeholder.splitlines() or [""]:
+                indent = line[: len(line) - len(line.lstrip())]
+                lines += textwrap.wrap(line, room, subsequent_indent=indent,
+                                       break_on_hyphens=False) or [""]
+            self._placeholder_lines = (width, tuple(lines))
+        return self._placeholder_lines[1]
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
         base = self._base_style or self.rich_style
         if not self._ids:
-            text = self._placeholder[y] if y < len(self._placeholder) else ""
+            lines = self._wrapped_placeholder(width)
+            text = lines[y] if y < len(lines) else ""
             return Strip([Segment(fit(" " + text, width), base + self._style("placeholder"))],
                          width)
         if index >= len(self._ids):

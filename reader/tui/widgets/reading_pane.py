@@ -189,7 +189,8 @@ class ReadingPane(VerticalScroll, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self._body = _Body(Text(""), classes="reading-pane--body")
+        # a message until an article is shown: the class from the start, not a restyle
+        self._body = _Body(Text(""), classes="reading-pane--body -message")
         self._article_id: int | None = None
         self._links: tuple[str, ...] = ()
         self._plain = ""

@@ -1,0 +1,62 @@
+"""Articles as Markdown: nothing in it is raw HTML a Markdown renderer would run."""
+
+from __future__ import annotations
+
+import pytest
+from markdown_it import MarkdownIt
+
+from reader.core.models import Article, SourceKind
+from reader.formats import article_json, article_markdown, without_raw_html
+
+
+def raw_html(markdown: str) -> list[str]:
+    found = []
+    for token in MarkdownIt("commonmark").parse(markdown):
+        if token.type == "html_block":
+            found.append(token.content)
+        found += [c.content for c in token.children or () if c.type == "html_inline"]
+    return found
+
+
+def article(title: str, body: str, **fields: object) -> Article:
+    return Article(source="notes.md", key="k", title=title, body=body,
+                   kind=SourceKind.MARKDOWN, **fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<script>alert(1)</script>",
+        "Text with <img src=x onerror=alert(1)> inline.",
+        "<div>\nA block\n</div>\n\nand a paragraph",
+        "<!-- a comment --> then <?php echo 1; ?> and <![CDATA[x]]>",
+        "Half escaped \\<b> and <i>raw</i>",
+        "a `` ` `` span then <b>raw</b> after",
+        "> quoted <span onclick=x>text</span>\n>\n> - item <em>x</em>",
+    ],
+)
+def test_markdown_output_carries_no_raw_html(body: str) -> None:
+    markdown = article_markdown(article("Using <script> tags safely", body))
+    assert raw_html(markdown) == []
+    assert "# Using \\<script> tags safely" in markdown
+    assert article_json(article("Using <script> tags safely", body))["title"] == (
+        "Using <script> tags safely")
+
+
+def test_code_keeps_its_brackets() -> None:
+    body = "Use `<b>` for bold:\n\n```\n<b>bold</b>\n```\n\nor <b>this</b>."
+    assert without_raw_html(body) == (
+        "Use `<b>` for bold:\n\n```\n<b>bold</b>\n```\n\nor \\<b>this\\</b>.")
+
+
+def test_attachments_are_autolinks_that_cannot_close_early() -> None:
+    markdown = article_markdown(article("t", "x", enclosures=("https://a.example/x>y<script>",)))
+    assert "- <https://a.example/x%3Ey%3Cscript%3E>" in markdown
+    assert raw_html(markdown) == []
+
+
+def test_front_matter_holds_no_tag_either() -> None:
+    markdown = article_markdown(article("<b>Bold</b> & co", "x", author="<i>A</i>"))
+    front = markdown.split("---")[1]
+    assert "<" not in front
+    assert 'title: "\\u003cb>Bold\\u003c/b> & co"' in front
