@@ -1,91 +1,225 @@
-"""Quality and speed of the plain-text cleaner on the whole-page dumps.
+"""Quality and speed of the plain-text cleaner on dumps of many layouts and sites.
 
-    /work/venv/bin/python benchmarks/bench_text_clean.py [DATASET_DIR] [--per-item] [--no-cv]
+    python benchmarks/bench_text_clean.py [--datasets scrapinghub wcxb-dev] [--layouts ...]
+        [--folds 10] [--sample N] [--no-cv] [--speed-only] [--baseline REF] [--json FILE]
 
-DATASET_DIR defaults to ../shared/eval/scrapinghub (it needs text_dumps/,
-ground-truth.json, and ../score.py beside it). Prints F1, precision, recall, mean item F1,
-empty bodies and pages/s for the shipped model. Because that model's weights were fitted
-on these same pages, it also prints the figure that counts: the cross-validated one,
-where each page is cleaned by a model fitted without any page of its site (10 folds
-grouped by the url's domain; needs numpy and scikit-learn, see train_text_model.py).
+Needs the dumps of ``benchmarks/make_layout_dumps.py`` (the naive layout is the shared
+``text_dumps/`` itself), and numpy and scikit-learn for the cross-validation.
+
+Every body is what a user gets: ``reader dump --format json FILE`` with no options (the
+same loader, in process), its ``body`` scored with ``../shared/eval/score.py``. The
+figures that count are cross-validated: each page is cleaned by a model fitted without
+any page of its site, in any layout (10 folds grouped by site; see train_text_model.py),
+and HELD_OUT layouts (tools never trained on) are only ever cleaned. For each dataset,
+page type and layout the table gives F1, precision, recall, mean item F1 and empty
+bodies, with the raw dump's F1 and mean item F1 beside them (the dump as it is, no
+cleaning).
+
+Speed: dumps per second of one core's CPU time, cleaning the naive scrapinghub dumps,
+median of 3 runs, side by side in one process with the cleaner as it was before the
+layout normaliser (``--baseline``, a git revision), and for each layout.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
+import statistics
+import subprocess
 import sys
 import time
+import types
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from reader.cleaning.text import clean_dump  # noqa: E402
+import make_layout_dumps as dumps  # noqa: E402
 
-DEFAULT_DATA = Path("../shared/eval/scrapinghub")
+from reader.cleaning import text as cleaner  # noqa: E402
+
+# The last revision whose cleaner knew only the one-line-per-block layout.
+BASELINE = "9fceab5"
+ARTICLE_TYPES = ("article",)
 
 
-def load_module(name: str, path: Path):  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(name, path)
+def load_scorer():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("score", dumps.EVAL / "score.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def report(label: str, res: dict[str, float]) -> None:
-    print(
-        f"{label}: F1={res['f1']:.3f} precision={res['precision']:.3f} "
-        f"recall={res['recall']:.3f} mean_item_f1={res['mean_item_f1']:.3f} "
-        f"empty={res['n_empty_pred']}"
-    )
+def git_show(ref: str, path: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{ref}:{path}"], capture_output=True, check=True,
+        text=True,
+    ).stdout
+
+
+def baseline_cleaner(ref: str) -> Callable[[str], object]:
+    """``clean_dump`` as it was at ``ref``, with that revision's model."""
+    module = types.ModuleType("text_before")
+    module.__file__ = str(ROOT / "reader" / "cleaning" / "text_before.py")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(git_show(ref, "reader/cleaning/text.py"), module.__file__, "exec"),  # noqa: S102
+         module.__dict__)
+    model = module._model_from(json.loads(git_show(ref, "reader/cleaning/text_model.json")))
+    module._model = lambda: model
+    return module.clean_dump  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------- speed
+
+
+def speed(ref: str, runs: int = 3) -> None:
+    folder = dumps.EVAL / "scrapinghub" / "text_dumps"
+    texts = [p.read_text("utf-8") for p in sorted(folder.glob("*.txt"))]
+    before = baseline_cleaner(ref)
+    now = cleaner.clean_dump
+    for clean in (before, now):
+        clean("warm up the model and stopword caches")
+    rates: dict[str, list[float]] = {"before": [], "now": []}
+    for _ in range(runs):
+        for name, clean in (("before", before), ("now", now)):
+            started = time.process_time()
+            for text in texts:
+                clean(text)
+            rates[name].append(len(texts) / (time.process_time() - started))
+    b, n = statistics.median(rates["before"]), statistics.median(rates["now"])
+    print(f"\nspeed, {len(texts)} naive scrapinghub dumps, dumps/s of one core's CPU "
+          f"(median of {runs}, side by side in one process):")
+    print(f"  cleaner before the normaliser ({ref}): {b:.0f}/s   now: {n:.0f}/s   "
+          f"ratio now/before: {n / b:.2f}")
+
+
+def speed_by_layout(out: Path, layouts: Sequence[str], limit: int = 181) -> None:
+    print("\nspeed by layout (scrapinghub, dumps/s of one core's CPU, median of 3):")
+    for layout in layouts:
+        folder = dumps.layout_dir(out, "scrapinghub", layout)
+        texts = [p.read_text("utf-8") for p in sorted(folder.glob("*.txt"))[:limit]]
+        if not texts:
+            continue
+        rates = []
+        for _ in range(3):
+            started = time.process_time()
+            for text in texts:
+                cleaner.clean_dump(text)
+            rates.append(len(texts) / (time.process_time() - started))
+        print(f"  {layout:18} {statistics.median(rates):5.0f}/s")
+
+
+# --------------------------------------------------------------------------- quality
+
+
+def table(title: str, rows: list[tuple[str, dict, dict, int]]) -> None:  # type: ignore[type-arg]
+    print(f"\n{title}")
+    print("| layout | pages | F1 | P | R | item F1 | empty | raw F1 | raw item F1 |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for layout, res, raw, n in rows:
+        held = " (held out)" if layout in dumps.HELD_OUT else ""
+        print(
+            f"| {layout}{held} | {n} | {res['f1']:.3f} | {res['precision']:.3f} | "
+            f"{res['recall']:.3f} | {res['mean_item_f1']:.3f} | {res['n_empty_pred']} | "
+            f"{raw['f1']:.3f} | {raw['mean_item_f1']:.3f} |"
+        )
+
+
+def report(pages, preds, layouts, out: Path, scorer, label: str) -> dict:  # type: ignore[no-untyped-def]
+    """Print the tables; return every figure as a dict for --json."""
+    figures: dict[str, dict] = {}  # type: ignore[type-arg]
+    groups: dict[tuple[str, str], list] = {}  # type: ignore[type-arg]
+    for page in pages:
+        groups.setdefault((page.dataset, page.page_type), []).append(page)
+    order = sorted(groups, key=lambda g: (g[0], g[1] not in ARTICLE_TYPES, g[1]))
+    for dataset, page_type in order:
+        group = groups[(dataset, page_type)]
+        rows = []
+        for layout in layouts:
+            have = [p for p in group if (dataset, layout, p.id) in preds]
+            if not have:
+                continue
+            truth = {p.id: p.truth for p in have}
+            got = {p.id: preds[(dataset, layout, p.id)] for p in have}
+            raw = {p.id: dumps_text(out, p, layout) for p in have}
+            res, _ = scorer.score(truth, got)
+            raw_res, _ = scorer.score(truth, raw)
+            rows.append((layout, res, raw_res, len(have)))
+            figures[f"{dataset}/{page_type}/{layout}"] = {"cleaned": res, "raw": raw_res}
+        name = dataset if dataset == "scrapinghub" else f"{dataset}, {page_type}"
+        table(f"{name} ({label})", rows)
+    return figures
+
+
+def dumps_text(out: Path, page, layout: str) -> str:  # type: ignore[no-untyped-def]
+    from train_text_model import dump_path
+
+    return dump_path(out, page, layout).read_text("utf-8")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("dataset", nargs="?", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--per-item", action="store_true", help="list the 20 worst pages")
-    ap.add_argument("--no-cv", action="store_true", help="skip the cross-validated figures")
-    ap.add_argument("--repeat", type=int, default=3, help="timing runs (best is reported)")
+    ap.add_argument("--out", type=Path, default=dumps.DEFAULT_OUT, help="the dumps' folder")
+    ap.add_argument("--datasets", nargs="+", default=list(dumps.DATASETS))
+    ap.add_argument("--layouts", nargs="+", default=list(dumps.LAYOUTS),
+                    help="layouts to clean and score (those in TRAIN are also fitted on)")
+    ap.add_argument("--train-layouts", nargs="+", help="fit on these instead")
+    ap.add_argument("--folds", type=int, default=10)
+    ap.add_argument("--sample", type=int, help="train each fold on this many layouts per page")
+    ap.add_argument("--no-cv", action="store_true", help="score the shipped model in-sample")
+    ap.add_argument("--speed-only", action="store_true")
+    ap.add_argument("--baseline", default=BASELINE, help="git revision to time against")
+    ap.add_argument("--json", type=Path, help="write every figure here")
+    ap.add_argument("--fold-models", type=Path,
+                    help="save each fold's model in this folder, or reuse those there")
+    ap.add_argument("--preds", type=Path, help="write every body here (JSON)")
     args = ap.parse_args()
-    dataset: Path = args.dataset
-    scorer = load_module("score", dataset.parent / "score.py")
-    truth = scorer.load_ground_truth(dataset)
-    texts = {
-        key: (dataset / "text_dumps" / f"{key}.txt").read_text(encoding="utf-8")
-        for key in sorted(truth)
-    }
-    clean_dump("warm up the model and stopword caches")
-    # CPU time is what one core spends; wall time also counts waiting for a busy machine.
-    best = best_wall = float("inf")
-    preds: dict[str, str] = {}
-    for _ in range(max(1, args.repeat)):
-        started, started_wall = time.process_time(), time.perf_counter()
-        preds = {key: clean_dump(text).body for key, text in texts.items()}
-        best = min(best, time.process_time() - started)
-        best_wall = min(best_wall, time.perf_counter() - started_wall)
-    res, per_item = scorer.score(truth, preds)
-    print(f"pages={len(texts)} dataset={dataset}")
-    report("shipped model (in-sample)", res)
-    print(
-        f"speed: {len(texts) / best:.0f} pages/s of one core's CPU time "
-        f"({len(texts) / best_wall:.0f} by the wall clock; best of {args.repeat})"
-    )
-    if args.per_item:
-        for key, v in sorted(per_item.items(), key=lambda kv: kv[1]["f1"])[:20]:
-            print(f"  {key[:16]} P={v['precision']:.2f} R={v['recall']:.2f} F1={v['f1']:.2f}")
+    speed(args.baseline)
+    if args.speed_only:
+        speed_by_layout(args.out, args.layouts)
+        return
+    import train_text_model as trainer
+
+    scorer = load_scorer()
+    pages = trainer.load_pages(args.datasets)
     if args.no_cv:
-        return
-    try:
-        trainer = load_module("train_text_model", ROOT / "benchmarks" / "train_text_model.py")
-    except ImportError as exc:
-        print(f"cross-validated: skipped ({exc}; pip install numpy scikit-learn)")
-        return
-    pages = trainer.load_pages(dataset, scorer)
-    cv = trainer.cross_validate(pages, scorer, **trainer.SETTINGS)
-    cv_res, _ = scorer.score(truth, cv)
-    report(f"cross-validated ({trainer.SETTINGS['folds']} folds grouped by site) [COUNTS]", cv_res)
+        model = cleaner._model()
+        preds = {
+            (p.dataset, layout, p.id): trainer.clean_as_a_user(path, model)
+            for p in pages
+            for layout in args.layouts
+            if (path := trainer.dump_path(args.out, p, layout)).exists()
+        }
+        label = "shipped model, in-sample: NOT the figure that counts"
+    else:
+        train_layouts = args.train_layouts or [n for n in args.layouts if n in dumps.TRAIN]
+        if set(train_layouts) - set(dumps.TRAIN):
+            ap.error("only TRAIN layouts can be fitted on")
+        reuse = args.fold_models and all(
+            (args.fold_models / f"fold-{k}-of-{args.folds}.json").exists()
+            for k in range(args.folds)
+        )
+        train_dumps = [] if reuse else trainer.load_dumps(
+            pages, train_layouts, args.out, scorer, args.sample
+        )
+        preds = trainer.cross_validate(
+            pages, train_dumps, args.layouts, args.out, trainer.SETTINGS, args.folds,
+            progress=lambda line: print(line, file=sys.stderr), models=args.fold_models,
+        )
+        label = f"cross-validated, {args.folds} folds grouped by site"
+    figures = report(pages, preds, args.layouts, args.out, scorer, label)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    if args.preds:
+        args.preds.write_text(
+            json.dumps({"/".join(k): v for k, v in preds.items()}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+    speed_by_layout(args.out, args.layouts)
 
 
 if __name__ == "__main__":

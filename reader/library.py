@@ -59,7 +59,6 @@ from reader.core.models import (
     ArticleRow,
     BodyState,
     FeedInfo,
-    FeedKind,
     FeedProgress,
     ImportReport,
     SourceOutcome,
@@ -78,6 +77,7 @@ if TYPE_CHECKING:  # (the sync types among them are imported when syncing, not a
 __all__ = ["Library", "RawDump"]
 
 _UNDO_DEPTH = 50
+IMPORT_BATCH = 2000  # subscriptions stored in one transaction by an import (~25 ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -544,15 +544,13 @@ class Library:
         entries, warnings = parse_subscription_list(data)
         report = ImportReport(warnings=warnings)
         try:
-            for entry in entries:
-                existing = self._storage.feed_by_url(entry.url)
-                if existing is not None and existing.subscribed:
-                    report.existing += 1
-                    continue
-                self._storage.upsert_feed(entry.url, title=entry.title, folder=entry.folder,
-                                         display_name=entry.display_name, subscribed=True,
-                                         kind=FeedKind.FEED)
-                report.added += 1
+            # A transaction per batch: one each took 12 s for 30,000 URLs; one for all of
+            # them would hold Ctrl+C until its end, and keep nothing of a stopped import.
+            for start in range(0, len(entries), IMPORT_BATCH):
+                batch = entries[start:start + IMPORT_BATCH]
+                added = self._storage.subscribe_feeds(batch)
+                report.added += added
+                report.existing += len(batch) - added
         finally:
             if report.added:  # also when stopped part way (Ctrl+C)
                 self._write_subscriptions()

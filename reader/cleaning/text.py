@@ -33,6 +33,7 @@ from functools import cache
 from itertools import accumulate
 from pathlib import Path
 
+from reader.cleaning.layout import Block, blocks
 from reader.cleaning.textdates import find_date, looks_like_date
 from reader.core.dates import plausible
 
@@ -68,7 +69,6 @@ _LINE_ENDS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 # Invisible format characters (zero-width spaces, BOMs, bidi marks) carry nothing a
 # reader needs and would defeat line comparisons.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
-_SPACE_RUN = re.compile(r"[ \t]+")
 _DIGITS = re.compile(r"\d+")
 
 
@@ -86,17 +86,6 @@ def _split_lines(text: str) -> list[str]:
     return lines
 
 
-def _tidy(line: str) -> str:
-    """One line as it goes into the body: invisible characters gone, runs of spaces one.
-
-    Other spacing (a no-break space, an ideographic space) is the writer's and stays.
-    """
-    if not line.isascii():
-        line = _INVISIBLE.sub("", line)
-    line = line.strip()
-    return _SPACE_RUN.sub(" ", line) if "  " in line or "\t" in line else line
-
-
 def normalise_line(line: str) -> str:
     """The key under which a line counts as repeated chrome.
 
@@ -110,11 +99,12 @@ def normalise_line(line: str) -> str:
 def repeated_lines(
     texts: Iterable[str], *, min_files: int = 3, min_share: float = 0.3
 ) -> frozenset[str]:
-    """Normalised lines that recur in many distinct files of one site: its chrome.
+    """Normalised blocks that recur in many distinct files of one site: its chrome.
 
-    A line is chrome when it occurs in at least ``min_files`` files and in at least
-    ``min_share`` of them. Identical whole files count once, since a duplicate article
-    would otherwise make its own body look like chrome.
+    A block (a line, or a paragraph a text browser wrapped over several) is chrome when
+    it occurs in at least ``min_files`` files and in at least ``min_share`` of them.
+    Identical whole files count once, since a duplicate article would otherwise make its
+    own body look like chrome.
     """
     seen_files: set[bytes] = set()
     counts: Counter[str] = Counter()
@@ -127,7 +117,7 @@ def repeated_lines(
             continue
         seen_files.add(digest)
         n_files += 1
-        keys = {normalise_line(line) for line in _split_lines(text)}
+        keys = {normalise_line(block.text) for block in blocks(_split_lines(text))}
         keys.discard("")
         counts.update(keys)
     needed = max(min_files, math.ceil(min_share * n_files))
@@ -136,101 +126,21 @@ def repeated_lines(
 
 # --------------------------------------------------------------------------- units
 
-
-@dataclass(slots=True)
-class _Unit:
-    """A block that is kept or dropped as a whole: one line, or a reflowed paragraph."""
-
-    text: str
-    first: int  # index of its first line
-    last: int  # index of its last line (inclusive)
-
-
+# The blocks the classifier decides on: a paragraph, a list item, a heading.
+_Unit = Block
 _LIST_MARK = re.compile(r"^(?:[-*•·▪‣◦–]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)")
 
 
-def _wrap_width(lines: Sequence[str]) -> int | None:
-    """The column a hard-wrapped text was broken at, or None when lines are not wrapped.
-
-    Wrapped text has most lines ending just short of one width; dumps with one block
-    per line have lengths all over the place.
-    """
-    raw = list(map(len, lines))
-    # Quick refusal: in wrapped text short lines only end paragraphs, while a page dump
-    # is mostly menu items.
-    if sum(map((20).__gt__, raw)) > 0.5 * len(raw):
-        return None
-    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
-    if len(lengths) < 4:
-        return None
-    width = lengths[int(0.9 * (len(lengths) - 1))]
-    if not 30 <= width <= 130:
-        return None
-    near = sum(1 for n in lengths if width - 25 <= n <= width + 2)
-    over = sum(1 for n in lengths if n > width + 10)
-    if near < 0.5 * len(lengths) or over > 0.1 * len(lengths):
-        return None
-    # Wrapping breaks lines mid-sentence; one paragraph per line ends each with a stop,
-    # however alike the lengths.
-    stopped = sum(1 for line in lines if line.strip() and _ends_sentence(line.rstrip()))
-    if stopped > 0.5 * len(lengths):
-        return None
-    return width
-
-
-def _continues(line: str, nxt: str, width: int) -> bool:
-    """Whether ``nxt`` carries on the paragraph ``line`` was wrapped out of."""
-    stripped = nxt.strip()
-    if not stripped or _LIST_MARK.match(stripped) or nxt[:1].isspace() and len(line) < width - 30:
-        return False
-    first_word = stripped.split(" ", 1)[0]
-    # A greedy wrapper breaks a line only when the next word would not fit.
-    return len(line.rstrip()) + 1 + len(first_word) > width - 3
-
-
-def _units(lines: Sequence[str]) -> list[_Unit]:
-    width = _wrap_width(lines)
-    units: list[_Unit] = []
-    i, n = 0, len(lines)
-    while i < n:
-        text = _tidy(lines[i])
-        if not text:
-            i += 1
-            continue
-        first = i
-        if width is not None:
-            parts = [text]
-            while i + 1 < n and _continues(lines[i], lines[i + 1], width):
-                i += 1
-                parts.append(_tidy(lines[i]))
-            text = _join_wrapped(parts)
-        units.append(_Unit(text, first, i))
-        i += 1
-    return units
-
-
-def _join_wrapped(parts: list[str]) -> str:
-    pieces = [parts[0]]
-    for part in parts[1:]:
-        last = pieces[-1]
-        # A word hyphenated at the break ("extra-\nordinary") is mended only when the
-        # next line goes on in lowercase; "well-\nKnown" keeps its hyphen.
-        if last.endswith("-") and len(last) > 1 and last[-2].isalpha() and part[:1].islower():
-            pieces[-1] = last[:-1]
-            pieces.append(part)
-        else:
-            pieces.append(" ")
-            pieces.append(part)
-    return "".join(pieces)
+def _units(lines: Sequence[str]) -> list[Block]:
+    return blocks(lines)
 
 
 # --------------------------------------------------------------------------- features
 
 _WORD = re.compile(r"\w+")
-# Counted with str.count, one character at a time: quicker than a regex findall, which
-# builds a list of matches, or str.translate, which is slow on non-ASCII text.
 _PUNCT_CHARS = ".,;:!?\"“”„«»'’()\u3001\u3002\uff0c\uff01\uff1f"
-_ASCII_PUNCT = ".,;:!?\"'()"
+# One pass of a character class: quicker than a str.count per character.
+_PUNCT = re.compile(f"[{re.escape(_PUNCT_CHARS)}]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SEPARATORS = re.compile(r"\s[|»·•/>]\s|\s[|»·•]|[|»·•]\s")
 _DIGIT_CHARS = re.compile(r"\d")
@@ -306,7 +216,9 @@ _CAPTION = re.compile(
 # A photo credit marks its block as a caption.
 _CREDIT = re.compile(
     r"\b(?:photo|image|picture|credit|foto|bild|photograph)s?\s*(?:by\s|:)|getty images|"
-    r"\bap photo\b|shutterstock|istock|/\s?getty|\(photo",
+    r"\bap photo\b|shutterstock|istock|/\s?getty|\(photo|"
+    # A scraper glues a caption to its credit: "...sought treatmentCredit: EPA".
+    r"(?-i:[a-z.]Credit:)",
     re.IGNORECASE,
 )
 _CREDIT_HINTS = ("photo", "image", "picture", "credit", "foto", "bild", "getty", "stock")
@@ -430,6 +342,7 @@ def _language(units: Sequence[_Unit]) -> frozenset[str]:
 
 
 _HEAD = 5000
+_CASE_SAMPLE = 60
 
 # Bits of _word_classes: which word lists a word is in.
 _STOP, _OWN, _SOCIAL, _LEGAL, _CAPTION_WORD = 1, 2, 4, 8, 16
@@ -481,10 +394,12 @@ def _shape(
         legal_words |= bits & _LEGAL
         caption |= bits & _CAPTION_WORD
     legal = "©" in head or legal_words
-    letters = len(low_words)
+    # Capitalisation is as well measured on the first words as on all of them.
+    sample = raw_words[:_CASE_SAMPLE]
+    letters = len(sample)
     cased = letters and lower != head
     first = low_words[0].strip(":.,|") if low_words else ""
-    punct = sum(map(head.count, _ASCII_PUNCT if head.isascii() else _PUNCT_CHARS))
+    punct = len(_PUNCT.findall(head))
     inner = _inner_sentences(head, cjk)
     ends = _ends_sentence(text)
     # The page's own language when known, else any language's function words; CJK text
@@ -502,11 +417,11 @@ def _shape(
         stop / n_words,
         own / n_words,
         cjk / len(head),
-        sum(map(str.istitle, raw_words)) / letters if cased else 0.0,
-        sum(map(str.isupper, raw_words)) / letters if cased else 0.0,
+        sum(map(str.istitle, sample)) / letters if cased else 0.0,
+        sum(map(str.isupper, sample)) / letters if cased else 0.0,
         1.0 if any(map(lower.__contains__, _LINK_HINTS)) else 0.0,
         _separators(head),
-        1.0 if _TEASER.match(text) else 0.0,
+        1.0 if _is_teaser(lower) else 0.0,
         min(social / n_words, 1.0),
         1.0 if social else 0.0,
         1.0 if legal else 0.0,
@@ -542,7 +457,7 @@ def _inner_sentences(text: str, cjk: int) -> int:
 
 
 def _separators(text: str) -> float:
-    if not any(hint in text for hint in _SEPARATOR_HINTS):
+    if not any(map(text.__contains__, _SEPARATOR_HINTS)):
         return 0.0
     return min(len(_SEPARATORS.findall(text)), 5) / 5
 
@@ -568,6 +483,7 @@ CONTEXT_NAMES: tuple[str, ...] = tuple(
     "position_middle",
     "tiny_before",
     "tiny_after",
+    "unstopped_run",
 )
 
 
@@ -620,6 +536,7 @@ def _context(
     before, after = _mass(weighted)
     last_line = max(units[-1].last, 1) if units else 1
     padded = [blank, blank, *picks, blank, blank]
+    unstopped = _unstopped_runs(shapes)
     rows = []
     for i in range(n):
         position = units[i].first / last_line
@@ -638,9 +555,24 @@ def _context(
                 min(position, 1 - position) * 2,
                 math.log1p(gaps[i]) / 3,
                 math.log1p(gaps[i + 1]) / 3 if i + 1 < len(gaps) else 0.0,
+                unstopped[i],
             ]
         )
     return rows
+
+
+def _unstopped_runs(shapes: Sequence[Sequence[float]]) -> list[float]:
+    """For a block that does not end a sentence, how long the run of such blocks around
+    it is: a list of headlines to other articles is a long one, a subheading stands alone."""
+    out = [0.0] * len(shapes)
+    start = 0
+    for i in range(len(shapes) + 1):
+        if i == len(shapes) or shapes[i][_I_ENDS]:
+            if i > start:
+                value = math.log1p(i - start) / 3
+                out[start:i] = [value] * (i - start)
+            start = i + 1
+    return out
 
 
 STAGE2_NAMES: tuple[str, ...] = (
@@ -760,8 +692,9 @@ def _features(
 ) -> list[list[float]]:
     """Stage-one rows for the ``picked`` units: shape features, then context features."""
     units = [all_units[i] for i in picked]
-    # Only short blocks are compared: long ones are prose, which does not repeat.
-    keys = [normalise_line(u.text) if len(u.text) < 120 else "" for u in units]
+    # Short blocks are compared loosely ("12 comments" is "3 Comments"); a long one only
+    # repeats as a gallery's caption or a teaser does, word for word.
+    keys = [normalise_line(u.text) if len(u.text) < 120 else u.text for u in units]
     repeats = Counter(keys)
     language = _language(units)
     # Menus and teasers repeat lines within a page; each distinct text is measured once.
@@ -774,7 +707,48 @@ def _features(
         shapes.append(shape)
     context = _context(shapes, units, gaps)
     signals = _gap_signals(all_units, picked, [_proseness(s) for s in shapes])
-    return [s + c + g for s, c, g in zip(shapes, context, signals, strict=True)]
+    layout = _layout_signals(all_units, picked)
+    return [s + c + g + v for s, c, g, v in zip(shapes, context, signals, layout, strict=True)]
+
+
+LAYOUT_NAMES: tuple[str, ...] = (
+    "heading",
+    "list_item",
+    "link_share",
+    "linked",
+    "linked_near",
+    "page_linked",
+)
+
+
+def _layout_signals(units: Sequence[_Unit], picked: Sequence[int]) -> list[list[float]]:
+    """What the dump's layout says of each scored block: a heading, a list item, links.
+
+    Links are only known where the tool marked them (numbered, or in Markdown); a block
+    made of links among blocks made of links is a menu or a list of other articles.
+    """
+    n = len(units)
+    linked = [1 if unit.links else 0 for unit in units]
+    if not any(linked):
+        return [[1.0 if units[i].heading else 0.0, 1.0 if units[i].item else 0.0, 0.0, 0.0,
+                 0.0, 0.0] for i in picked]
+    counts = _prefix_counts(map(bool, linked))
+    page = counts[-1] / n
+    rows = []
+    for i in picked:
+        unit = units[i]
+        lo, hi = max(0, i - _LIST_REACH), min(n, i + _LIST_REACH + 1)
+        rows.append(
+            [
+                1.0 if unit.heading else 0.0,
+                1.0 if unit.item else 0.0,
+                min(unit.links / (unit.text.count(" ") + 1), 1.0),
+                float(linked[i]),
+                (counts[hi] - counts[lo] - linked[i]) / max(1, hi - lo - 1),
+                page,
+            ]
+        )
+    return rows
 
 
 GAP_NAMES: tuple[str, ...] = (
@@ -862,14 +836,17 @@ _TEASER_FIRST_WORDS = frozenset(
 _FIRST_WORD = re.compile(r"\W*(\w+)")
 
 
-def _is_teaser_heading(text: str, lower: str) -> bool:
-    """A short line announcing links to other articles: "Related articles", "Read more"."""
-    if len(text) >= 60:
-        return False
+def _is_teaser(lower: str) -> bool:
+    """Whether a block (lowercased) opens with words that announce another article."""
     first = _FIRST_WORD.match(lower)
     if first is None or first.group(1) not in _TEASER_FIRST_WORDS:
         return False
-    return _TEASER.match(text) is not None
+    return _TEASER.match(lower) is not None
+
+
+def _is_teaser_heading(text: str, lower: str) -> bool:
+    """A short line announcing links to other articles: "Related articles", "Read more"."""
+    return len(text) < 60 and _is_teaser(lower)
 
 
 def _prefix_counts(flags: Iterable[bool]) -> list[int]:
@@ -888,7 +865,8 @@ def _gap_signals(
     """
     n = len(units)
     texts = [u.text for u in units]
-    lowers = [t.lower() for t in texts]
+    # Only short lines are ever looked at in lowercase.
+    lowers = [t.lower() if len(t) < 60 else "" for t in texts]
     prose_at = [i for i, p in zip(picked, prose, strict=True) if p]
     first_prose = prose_at[1] if len(prose_at) > 1 else n
     is_button = [False] * n
@@ -900,8 +878,13 @@ def _gap_signals(
             is_share[i] = is_button[i] and not _SHARE_WORDS.isdisjoint(words)
     thread_from = n
     for i in range(first_prose + 1, n):
+        lower = lowers[i]
+        if not lower or (
+            lower.strip(" :[]()") not in _COMMENT_HEADINGS and _DIGIT_CHARS.search(lower) is None
+        ):
+            continue  # a thread's heading is short, and a known heading or has a count
         # "Comments" among "Facebook", "Print" and "Email" is a button, not a heading.
-        if len(texts[i]) < 60 and _opens_thread(texts[i]):
+        if _opens_thread(texts[i]):
             if not is_share[i - 1] and not (i + 1 < n and is_share[i + 1]):
                 thread_from = i
                 break
@@ -913,18 +896,25 @@ def _gap_signals(
         near[max(0, i - before) : i + _LIST_REACH + 1] = [True] * (
             min(n, i + _LIST_REACH + 1) - max(0, i - before)
         )
+    is_mark, is_stamp, is_headline, is_teaser = [False] * n, [False] * n, [False] * n, [False] * n
+    for i, text in enumerate(texts):
+        if not near[i]:
+            continue
+        size = len(text)
+        if size < 200 and i > first_prose:
+            is_mark[i] = _is_comment_marker(text)
+        if size < 60:
+            lower = lowers[i]
+            is_stamp[i] = _is_timestamp(text, lower)
+            is_teaser[i] = _is_teaser_heading(text, lower)
+        if 20 <= size <= 140:
+            is_headline[i] = _is_headline_like(text)
     # Running counts, so any window's count is one subtraction.
-    marks = _prefix_counts(
-        near[i] and i > first_prose and _is_comment_marker(text) for i, text in enumerate(texts)
-    )
+    marks = _prefix_counts(is_mark)
     buttons = _prefix_counts(is_button)
-    stamps = _prefix_counts(
-        near[i] and _is_timestamp(text, lowers[i]) for i, text in enumerate(texts)
-    )
-    headlines = _prefix_counts(near[i] and _is_headline_like(text) for i, text in enumerate(texts))
-    teaser_headings = _prefix_counts(
-        near[i] and _is_teaser_heading(text, lowers[i]) for i, text in enumerate(texts)
-    )
+    stamps = _prefix_counts(is_stamp)
+    headlines = _prefix_counts(is_headline)
+    teaser_headings = _prefix_counts(is_teaser)
     rows = []
     for k, i in enumerate(picked):
         previous = picked[k - 1] + 1 if k else 0
@@ -945,7 +935,7 @@ def _gap_signals(
 
 
 def _scores(rows: Sequence[Sequence[float]], model: _Model) -> list[float]:
-    """Body probability of each unit after all stages."""
+    """Body probability of each scored block after all stages."""
     logits = [_dot(model.w1, row, model.b1) for row in rows]
     shapes = [row[: len(FEATURE_NAMES)] for row in rows]
     logits = [_dot(model.w2, row, model.b2) for row in _stage2(logits, shapes)]
@@ -1179,6 +1169,11 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
     keep = [False] * len(units)
     for k, (i, score) in enumerate(zip(picked, scores, strict=True)):
         keep[i] = score >= (model.block_in if lo <= k <= hi else model.block_out)
+    if not _coherent(units, picked, scores, keep):
+        # Never worse than nothing: without an article to be sure of, only what is
+        # surely chrome goes.
+        for i, score in zip(picked, scores, strict=True):
+            keep[i] = score >= SURE_CHROME
     if not any(keep):
         # Never nothing: a page with any text has some best candidate for the article.
         best = max(range(len(picked)), key=lambda k: (scores[k], len(units[picked[k]].text)))
@@ -1193,6 +1188,30 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
                 keep[i] = _tiny_is_body(units[i].text)
     _extend_to_short_sentences(units, keep)
     return keep
+
+
+# An article is coherent when it has this many words, or this share of the page's words
+# in at least this many blocks the model is sure of; below SURE_CHROME a block is chrome.
+COHERENT_WORDS = 120
+COHERENT_SHARE = 0.1
+COHERENT_SURE = 2
+SURE_CHROME = 0.15
+
+
+def _coherent(
+    units: Sequence[_Unit], picked: Sequence[int], scores: Sequence[float], keep: Sequence[bool]
+) -> bool:
+    """Whether the blocks kept read as an article rather than a widget, menu or caption:
+    enough words, or a fair share of the page in blocks the model is sure of."""
+    kept_words = sure = 0
+    for i, score in zip(picked, scores, strict=True):
+        if keep[i]:
+            kept_words += units[i].text.count(" ") + 1
+            sure += score >= 0.8
+    if kept_words >= COHERENT_WORDS:
+        return True
+    page_words = sum(unit.text.count(" ") + 1 for unit in units)
+    return sure >= COHERENT_SURE and kept_words >= COHERENT_SHARE * page_words
 
 
 def _extend_to_short_sentences(units: Sequence[_Unit], keep: list[bool]) -> None:

@@ -107,6 +107,17 @@ class FeedKind(StrEnum):
     FILE = "file"  # one article file (or a web page)
 
 
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A source to subscribe to, as a subscription list (OPML, newsboat's urls) gives it."""
+
+    url: str
+    title: str | None = None
+    folder: str | None = None
+    display_name: str | None = None
+    kind: FeedKind = FeedKind.FEED
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArticleQuery:
     """A view of the library: every field narrows it; the default is everything, newest first."""

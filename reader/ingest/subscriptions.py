@@ -4,24 +4,21 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from reader.core import sanitize
 from reader.core.errors import SourceError
-from reader.core.models import FeedInfo, FeedKind
+from reader.core.models import FeedInfo, FeedKind, Subscription
 
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    url: str
-    title: str | None = None
-    folder: str | None = None
-    display_name: str | None = None
-    kind: FeedKind = FeedKind.FEED
+# A newsboat line that shlex splits as this does: words and "quoted strings" between
+# spaces, without escapes, single quotes or comments (the others go to shlex)
+_PLAIN_FIELD = re.compile(r'"([^"\\]*)"|([^\s"\'\\#]+)')
+_PLAIN_LINE = re.compile(rf"(?:{_PLAIN_FIELD.pattern})(?:[ \t]+(?:{_PLAIN_FIELD.pattern}))*")
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f]")
 
 
 def parse_subscription_list(data: bytes) -> tuple[list[Subscription], list[str]]:
@@ -52,10 +49,13 @@ def parse_newsboat_urls(data: bytes) -> tuple[list[Subscription], list[str]]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        try:
-            fields = shlex.split(line, comments=True)
-        except ValueError:
-            fields = line.split()
+        if _PLAIN_LINE.fullmatch(line):  # (most lines: shlex took 0.1 ms each)
+            fields = [m[1] if m[1] is not None else m[2] for m in _PLAIN_FIELD.finditer(line)]
+        else:
+            try:
+                fields = shlex.split(line, comments=True)
+            except ValueError:
+                fields = line.split()
         if not fields:
             continue
         url, tags = fields[0], fields[1:]
@@ -121,7 +121,7 @@ def quoteattr(text: str) -> str:
 
 def _xml_safe(text: str) -> str:
     # XML 1.0 cannot carry most control characters even as references
-    return "".join(ch for ch in text if ch in "\t\n" or ch >= " ")
+    return _XML_UNSAFE.sub("", text)
 
 
 def _rfc822_now() -> str:

@@ -20,6 +20,7 @@ from reader.core.models import (
     FetchState,
     FileStamp,
     StoredArticle,
+    Subscription,
 )
 
 if TYPE_CHECKING:  # (the sync types are imported when syncing, not at every start)
@@ -52,6 +53,11 @@ class Storage(Protocol):
         kind: FeedKind | None = None,
     ) -> int:
         """Create the feed or update the given fields (None leaves a field as it is)."""
+        ...
+    def subscribe_feeds(self, feeds: Sequence[Subscription]) -> int:
+        """Subscribe to each feed not subscribed yet (a new URL is added, a known one gets
+        the given fields), all in one transaction; how many that was (the others, and a URL
+        given twice, were subscribed already)."""
         ...
     def set_folder(self, feed_id: int, folder: str | None) -> None: ...
     def remove_feed(self, feed_id: int) -> None: ...

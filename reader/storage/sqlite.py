@@ -39,6 +39,7 @@ from reader.core.models import (
     Sort,
     SourceKind,
     StoredArticle,
+    Subscription,
 )
 from reader.core.words import count_words, search_tokens
 
@@ -690,24 +691,53 @@ class SqliteStorage:
         kind: FeedKind | None = None,
     ) -> int:
         with self._write() as conn:
-            row = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
-            if row is None:
-                cursor = conn.execute(
-                    "INSERT INTO feeds (url, kind, title, display_name, folder, subscribed, added)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (url, str(kind or FeedKind.FEED), title, display_name, folder,
-                     int(bool(subscribed)), _iso(_now())))
-                return int(cursor.lastrowid or 0)
-            feed_id = int(row[0])
-            updates = {"title": title, "display_name": display_name, "folder": folder,
-                       "subscribed": None if subscribed is None else int(subscribed),
-                       "kind": None if kind is None else str(kind)}
-            sets = [(name, value) for name, value in updates.items() if value is not None]
-            if sets:
-                conn.execute(
-                    f"UPDATE feeds SET {', '.join(n + ' = ?' for n, _ in sets)} WHERE id = ?",
-                    [v for _, v in sets] + [feed_id])
-            return feed_id
+            return self._upsert_feed(conn, url, title=title, subscribed=subscribed,
+                                     folder=folder, display_name=display_name, kind=kind)
+
+    @staticmethod
+    def _upsert_feed(
+        conn: sqlite3.Connection, url: str, *, title: str | None, subscribed: bool | None,
+        folder: str | None, display_name: str | None, kind: FeedKind | None,
+    ) -> int:
+        row = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            cursor = conn.execute(
+                "INSERT INTO feeds (url, kind, title, display_name, folder, subscribed, added)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (url, str(kind or FeedKind.FEED), title, display_name, folder,
+                 int(bool(subscribed)), _iso(_now())))
+            return int(cursor.lastrowid or 0)
+        feed_id = int(row[0])
+        updates = {"title": title, "display_name": display_name, "folder": folder,
+                   "subscribed": None if subscribed is None else int(subscribed),
+                   "kind": None if kind is None else str(kind)}
+        sets = [(name, value) for name, value in updates.items() if value is not None]
+        if sets:
+            conn.execute(
+                f"UPDATE feeds SET {', '.join(n + ' = ?' for n, _ in sets)} WHERE id = ?",
+                [v for _, v in sets] + [feed_id])
+        return feed_id
+
+    @_guard
+    def subscribe_feeds(self, feeds: Sequence[Subscription]) -> int:
+        with self._write() as conn:
+            urls = list(dict.fromkeys(feed.url for feed in feeds))
+            subscribed: set[str] = set()
+            for start in range(0, len(urls), _CHUNK):
+                part = urls[start:start + _CHUNK]
+                subscribed.update(row[0] for row in conn.execute(
+                    f"SELECT url FROM feeds WHERE subscribed = 1 AND url IN "
+                    f"({', '.join('?' * len(part))})", part))
+            added = 0
+            for feed in feeds:
+                if feed.url in subscribed:  # (also a URL the list gives twice)
+                    continue
+                self._upsert_feed(conn, feed.url, title=feed.title, subscribed=True,
+                                  folder=feed.folder, display_name=feed.display_name,
+                                  kind=feed.kind)
+                subscribed.add(feed.url)
+                added += 1
+            return added
 
     @_guard
     def set_folder(self, feed_id: int, folder: str | None) -> None:

@@ -112,6 +112,8 @@ FOOTER_LABELS: Mapping[str, str] = {
     "open": "Open", "next_unread": "Next unread", "search": "Search", "star": "Star",
     "reload": "Reload", "help": "Help", "quit": "Quit", "command_palette": "Palette",
 }
+# On a narrow screen these go first; Help and Quit stay whatever the width.
+FOOTER_DROPPED_FIRST = ("Palette", "Reload", "Star", "Next unread", "Search", "Open")
 # Checked before the focused widget's own keys: the palette, and Tab (which Textual's Screen
 # binds to focus_next, ahead of any App binding). Also every key that moves the focus or
 # opens a dialog: a key bound lower down is only seen once it has bubbled back up to the
@@ -129,13 +131,15 @@ ORDERS: Mapping[str, tuple[Sort, bool]] = {
 }
 ORDER_NAMES = {"newest": "newest first", "oldest": "oldest first", "feed": "by feed",
                "title": "by title"}
-EMPTY_LIBRARY = """\
-Your library is empty.
-
+# An empty library: the list says so in a line, the reading pane (which has the room, wraps
+# and scrolls) how to fill it; a list of a few rows cut the guidance short.
+EMPTY_LIBRARY = "Your library is empty."
+ADD_GUIDANCE = """\
 Press a to add a feed by its URL, or from a shell:
   reader add https://example.org/feed.xml
   reader import subscriptions.opml
 Or open files, folders and feeds once: reader PATH-OR-URL..."""
+SELECT_HINT = "Select an article and press Enter to read it."
 
 
 def _while_shown(callback: Callable[[], object], app: ReaderApp) -> Callable[[], None]:
@@ -325,7 +329,7 @@ class ReaderApp(App[int]):
         gc.freeze()
         gc.enable()  # the command line turned it off for the start-up
         self.set_keymap(dict(self._user_keys))
-        self.query_one(KeyBar).show_hints(self.key_hints())
+        self.query_one(KeyBar).show_hints(self.key_hints(), FOOTER_DROPPED_FIRST)
         self._apply_theme()
         self.pane.reading_width = self.config.reading_width
         self._apply_layout(self.size.width)
@@ -337,7 +341,7 @@ class ReaderApp(App[int]):
             self.pane.show_message("Loading the sources\u2026")
             self.load_sources(self.sources)
         else:
-            self.pane.show_message("Select an article and press Enter to read it.")
+            self.pane.show_message(SELECT_HINT)
             if self._first_screen is not None:
                 self._feeds_requested = True  # their names are here: the counts follow,
                 self.post_message(FeedsLoaded(self._first_screen.feeds))
@@ -680,6 +684,10 @@ class ReaderApp(App[int]):
             self._apply_layout()
         if not self.articles.ids:
             self.articles.set_placeholder(self._placeholder())
+        # the pane's message, while no article is shown: how to fill an empty library
+        wanted = ADD_GUIDANCE if not self.session and not message.feeds else SELECT_HINT
+        if self.pane.plain in (ADD_GUIDANCE, SELECT_HINT) and self.pane.plain != wanted:
+            self.pane.show_message(wanted)
 
     @on(FeedsPane.Changed)
     def _feed_chosen(self, message: FeedsPane.Changed) -> None:
@@ -777,7 +785,7 @@ class ReaderApp(App[int]):
             progress.display = False
         self._show_status()
         if self.session and self.pane.article_id is None and self._opening is None:
-            self.pane.show_message("Select an article and press Enter to read it.")
+            self.pane.show_message(SELECT_HINT)
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False,
           name="refresh the feeds")

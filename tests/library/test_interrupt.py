@@ -18,6 +18,8 @@ import pytest
 from support.farm import Farm
 from support.isolated import isolated_env
 
+from reader.library import IMPORT_BATCH
+
 # The bound asserted is loose (a busy CI machine); running these commands to the end takes
 # several times longer, and the one-second aim is measured by hand (README).
 STOPPED_WITHIN = 5.0
@@ -135,7 +137,7 @@ def test_ctrl_c_stops_an_import_and_a_second_import_adds_the_rest(tmp_path: Path
     env = loopback_env(tmp_path)
     db = Path(env["READER_DB"])
     urls = tmp_path / "urls.txt"
-    total = 20000  # one transaction each: seconds of work
+    total = 100_000  # a transaction per IMPORT_BATCH (2,000): a second or two of work
     urls.write_text("".join(f"https://feeds.example/{n}.xml\n" for n in range(total)),
                     encoding="utf-8")
     with running(["import", str(urls)], env) as process:
@@ -147,6 +149,7 @@ def test_ctrl_c_stops_an_import_and_a_second_import_adds_the_rest(tmp_path: Path
         "reader: import stopped (Ctrl+C); what was stored before is kept"]
     kept = count(db, "feeds")
     assert 0 < kept < total
+    assert kept % IMPORT_BATCH == 0  # a batch is stored whole or not at all
     again = reader(["import", str(urls)], env)
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith(f"imported {total - kept} feeds ({kept} already subscribed)")

@@ -196,6 +196,36 @@ def _urls_file(tmp_path: Path) -> Path:
     return urls
 
 
+def test_an_import_subscribes_in_batches_and_counts_what_was_there(
+        library: Library, storage: SqliteStorage, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.library as library_module
+
+    monkeypatch.setattr(library_module, "IMPORT_BATCH", 3)  # several batches, one split pair
+    library.import_file(_urls_file(tmp_path))  # a.xml, subscribed already
+    storage.upsert_feed("https://example.org/b.xml", title="Seen once", subscribed=False)
+    urls = tmp_path / "more"
+    urls.write_text("https://example.org/a.xml\n"
+                    'https://example.org/b.xml tech "~Bee"\n'
+                    "https://example.org/c.xml\n"
+                    "https://example.org/d.xml\n"
+                    "https://example.org/c.xml again\n"  # the list gives it twice
+                    "https://example.org/e.xml\n", encoding="utf-8")
+    writes = []
+    monkeypatch.setattr(storage, "subscribe_feeds",
+                        lambda feeds, real=storage.subscribe_feeds: writes.append(len(feeds))
+                        or real(feeds))
+    report = library.import_file(urls)
+    assert (report.added, report.existing) == (4, 1)  # c.xml once: the list dropped the copy
+    assert writes == [3, 2]  # a transaction per batch, not per feed
+    feeds = {f.url: f for f in library.feeds(subscribed_only=True)}
+    assert sorted(feeds) == [f"https://example.org/{n}.xml" for n in "abcde"]
+    assert (feeds["https://example.org/b.xml"].display_name,
+            feeds["https://example.org/b.xml"].folder) == ("Bee", "tech")
+    again = library.import_file(urls)
+    assert (again.added, again.existing) == (0, 5)
+
+
 def test_open_feed_urls_and_an_opml_list(library: Library) -> None:
     from support.farm import Farm
 

@@ -26,6 +26,9 @@ from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.widgets.feeds_pane import FeedList, FeedsPane
+from reader.tui.widgets.key_bar import KeyBar
+from reader.tui.widgets.reading_pane import ReadingPane
+from reader.tui.widgets.search_bar import SearchBar
 
 WIDE = (200, 50)  # the list beside the article
 
@@ -473,14 +476,6 @@ async def test_q_quits(library: Library, tmp_path: Path) -> None:
     assert app.return_value == 0
 
 
-async def test_empty_library_says_how_to_add_feeds(library: Library, tmp_path: Path) -> None:
-    app = make_app(library, tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        text = "\n".join(shown_rows(app))
-        assert "reader add" in text and "Press a" in text
-
-
 HOSTILE_TITLES = (
     "[@click=app.quit]Click me",
     "stray [/] closer",
@@ -914,6 +909,41 @@ async def test_an_empty_starred_view_says_so_and_guidance_wraps(library: Library
         await pilot.press("U")
         await settle(pilot)
         assert shown_rows(app)[0].strip() == "No unread starred articles. Press U to"
+
+
+async def test_an_empty_library_says_so_in_the_list_and_how_to_fill_it_in_the_pane(
+        library: Library, tmp_path: Path) -> None:
+    """At 80x10 the list has two rows: the guidance goes where there is room (and a
+    scrollbar), the list says what is the matter in its first row."""
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(80, 10)) as pilot:
+        await settle(pilot)
+        assert [line.strip() for line in shown_rows(app) if line.strip()] == [
+            "Your library is empty."]
+        pane = app.query_one(ReadingPane)
+        assert pane.plain == tui_app.ADD_GUIDANCE
+        assert "reader add" in pane.plain and "Press a" in pane.plain
+        # all of it on screen: its four lines in the pane's four rows
+        assert pane.virtual_size.height <= pane.scrollable_content_region.height
+        app.add_feed(str(write_feed(tmp_path / "feed.xml", "Feed", 2)))
+        await settle(pilot, rounds=5)
+        assert pane.plain != tui_app.ADD_GUIDANCE  # an article, or the hint to open one
+
+
+@pytest.mark.parametrize("width", [30, 44, 57, 80])
+async def test_the_search_hint_and_the_key_bar_fit_a_narrow_screen(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path, width: int) -> None:
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(width, 24)) as pilot:
+        await settle(pilot)
+        bar = app.query_one(SearchBar)
+        assert len(bar.placeholder) <= bar.content_size.width
+        assert bar.placeholder.startswith("/ ")
+        keys = app.query_one(KeyBar).render_line(0).text
+        assert len(keys.rstrip()) <= width
+        # the hints that go are whole ones, and Help and Quit stay whatever the width
+        assert "? Help" in keys and "q Quit" in keys
+        assert (" ^p Palette" in keys) == (width >= 80)
 
 
 async def test_the_first_screen_read_while_the_interface_imports_is_shown_then_the_rest(

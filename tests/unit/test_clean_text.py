@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from datetime import UTC, datetime
 
 import pytest
@@ -346,6 +347,67 @@ def test_empty_and_blank_input() -> None:
 
 def test_a_lone_line_is_kept_rather_than_nothing() -> None:
     assert clean_dump("Just one short note").body == "Just one short note"
+
+
+# The same page saved by lynx -dump (numbered links, a reference list), w3m -dump (form
+# widgets) and the html2text converter (Markdown): all hard-wrapped.
+HARBOUR_LAYOUTS = ("harbour-lynx.txt", "harbour-w3m.txt", "harbour-markdown.txt")
+
+
+@pytest.mark.parametrize("name", HARBOUR_LAYOUTS)
+def test_a_page_dumped_by_a_text_browser_gives_the_same_article(name: str) -> None:
+    result = clean_fixture(name)
+    got = paragraphs(result.body)
+    assert len(got) == len(HARBOUR_BODY), got
+    for paragraph, start in zip(got, HARBOUR_BODY, strict=True):
+        assert paragraph.startswith(start)
+        assert "\n" not in paragraph
+    assert got[0].endswith("the town council said on Tuesday.")
+    for junk in ("[1", "](", "https://", "References", "Weather", "Facebook", "READ MORE",
+                 "Getty Images", "Related articles", "Ferry timetable", "newsletter",
+                 "I agree", "Privacy Policy", "All rights reserved", "____", "[ ]"):
+        assert junk not in result.body, (name, junk)
+    assert result.title == "Harbour bridge to close for three weeks of repairs"
+    assert result.author == "Margaret Ellison"
+    assert result.published == datetime(2020, 3, 10, 14, 5)
+
+
+@pytest.mark.parametrize("name", HARBOUR_LAYOUTS)
+def test_a_wrapped_paragraph_keeps_all_its_lines_in_the_raw_view(name: str) -> None:
+    result = clean_fixture(name)
+    kept = [line.strip() for line, k in zip(result.lines, result.kept, strict=True) if k]
+    assert any("replace the worn bearings" in line for line in kept)
+    assert any("Thursday evening." in line for line in kept)
+    assert not any("harbourgazette.example" in line for line in kept)
+
+
+def test_folder_chrome_is_learnt_on_blocks_of_wrapped_dumps() -> None:
+    disclaimer = ("The Harbour Gazette is published by Harbour Media Ltd, which is registered "
+                  "in England and Wales under number 01234567, at 1 Quay Street.")
+    stories = [
+        "The ferry timetable changes in April, when the summer sailings begin again and the "
+        "late boat on Fridays returns after a winter away.",
+        "The lifeboat crew rescued two fishermen whose boat lost power off the point in a "
+        "rising wind on Sunday afternoon.",
+        "The town centre parking charges were approved by the council on Monday evening after "
+        "a long debate about the shops.",
+        "The harbour festival will be held in July this year, a month earlier than usual, "
+        "because of the works on the bridge.",
+    ]
+
+    def dump(story: str) -> str:
+        lines = ["   * Home", "   * News", ""]
+        for paragraph in (story, story.replace("The ", "This year the ", 1), disclaimer):
+            lines += ["   " + line for line in textwrap.wrap(paragraph, 60)] + [""]
+        return "\n".join(lines)
+
+    texts = [dump(story) for story in stories]
+    chrome = repeated_lines(texts)
+    assert normalise_line(disclaimer) in chrome
+    assert normalise_line(stories[0]) not in chrome
+    result = clean_dump(texts[0], chrome=chrome)
+    assert "registered in England" not in result.body
+    assert "The ferry timetable changes in April" in result.body
 
 
 # --------------------------------------------------------------------------- dates

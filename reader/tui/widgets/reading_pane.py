@@ -246,7 +246,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self._restore(0.0, from_top=True)
 
     def show_message(self, message: str) -> None:
-        """Show a one-line message such as "No article selected". Plain text, never markup."""
+        """Show a message such as "No article selected". Plain text, never markup."""
         self._leave_current()
         self._links = ()
         self._set_body(Text(strip_controls(message)), message=True)

@@ -3,7 +3,9 @@ see ReaderApp.action_submit_search.)"""
 
 from __future__ import annotations
 
-from textual import on
+from typing import ClassVar
+
+from textual import events, on
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -47,10 +49,23 @@ class SearchBar(Input):
     class Cleared(Message):
         """Esc: the filter is gone and the user is done with the bar."""
 
+    # The hint, longest first: the bar shows the first that fits its width.
+    HINTS: ClassVar[tuple[str, ...]] = (
+        "/ to search titles and text (Esc clears, Enter: list)",
+        "/ to search titles and text (Esc clears)",
+        "/ to search (Esc clears)",
+        "/ to search",
+        "/ search",
+    )
+
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(placeholder="/ to search titles and text (Esc clears, Enter: list)",
-                         id=id, select_on_focus=False)
+        super().__init__(placeholder=self.HINTS[0], id=id, select_on_focus=False)
         self._emit_queued = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        room = event.size.width - self.styles.gutter.width
+        self.placeholder = next((hint for hint in self.HINTS if len(hint) <= room),
+                                self.HINTS[-1])
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:

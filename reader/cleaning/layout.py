@@ -1,0 +1,574 @@
+"""Layout normaliser: the blocks a person sees in a text dump, whatever tool made it.
+
+Text browsers and converters lay a page out in their own ways: lynx and w3m hard-wrap
+paragraphs at a fixed column, indent and bullet lists (``*``, ``•``, ``o``, ``1.``), draw
+form widgets (``[          ]``, ``[ ]Remember me``, ``____``), number links (``[12]``) and
+list their addresses at the end; Markdown converters add ``**``, ``#`` and
+``[text](url)``; a naive scraper writes one block per line. This module looks at the
+whole dump once (:func:`detect`: the wrap column from the line lengths, link numbering,
+Markdown, the usual indentation) and rebuilds its blocks (:func:`blocks`): one paragraph,
+list item or heading each, with the markup, link numbers, widgets and reference lists
+gone. A dump that is already one line per block comes out as its lines, unchanged.
+
+Pure functions on a list of lines; nothing here knows about articles or chrome.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+
+__all__ = ["Block", "Layout", "blocks", "detect"]
+
+
+@dataclass(slots=True)
+class Block:
+    """One block of text as a reader sees it, and the lines it came from."""
+
+    text: str
+    first: int  # index of its first line
+    last: int  # index of its last line (inclusive)
+    heading: bool = False
+    item: bool = False  # a list item; its text starts with "• " or its number
+    links: int = 0  # link marks it carried ([12], [text](url))
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a dump was laid out."""
+
+    width: int | None = None  # the column its paragraphs were hard-wrapped at
+    link_numbers: bool = False  # links numbered in the text, "[12]Home"
+    markdown: bool = False
+    indent: int = 0  # the indentation of most of its prose
+
+    @property
+    def plain(self) -> bool:
+        """One block per line, nothing to undo."""
+        return self.width is None and not self.link_numbers and not self.markdown
+
+
+# --------------------------------------------------------------------------- tidying
+
+# Invisible format characters carry nothing a reader needs and would defeat comparisons.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
+_SPACE_RUN = re.compile(r"[ \t]+")
+_ALNUM = re.compile(r"[^\W_]")
+
+
+def tidy(line: str) -> str:
+    """One line as it goes into a block: invisible characters gone, runs of spaces one.
+
+    Other spacing (a no-break space, an ideographic space) is the writer's and stays.
+    """
+    if not line.isascii():
+        line = _INVISIBLE.sub("", line)
+    line = line.strip()
+    return _SPACE_RUN.sub(" ", line) if "  " in line or "\t" in line else line
+
+
+# --------------------------------------------------------------------------- widths
+
+# Characters a terminal draws two columns wide (CJK, Hangul, full-width forms).
+_WIDE_CHARS = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+    "\U00020000-\U0003fffd]"
+)
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (CJK) characters count two."""
+    if text.isascii():
+        return len(text)
+    return len(text) + len(_WIDE_CHARS.findall(text))
+
+
+def _first_word(stripped: str) -> str:
+    return stripped.split(" ", 1)[0]
+
+
+def _measure(lines: Sequence[str], wide: bool) -> tuple[list[int], list[int]]:
+    """Each line's width without trailing space (0 when blank), and its indentation.
+
+    ``wide``: whether the dump has any wide characters at all; most have none, and then a
+    width is a length.
+    """
+    rstripped = [line.rstrip() for line in lines]
+    widths = list(map(_width, rstripped)) if wide else list(map(len, rstripped))
+    indents = [len(body) - len(body.lstrip()) for body in rstripped]
+    return widths, indents
+
+
+# --------------------------------------------------------------------------- detection
+
+# A link number as text browsers write it, before the link's text: "[12]Home".
+_LINK_NUMBER = re.compile(r"\[(\d{1,5})\]")
+_ATX_START = re.compile(r"^#{1,6} \S", re.M)
+_MD_STRONG_SPAN = re.compile(r"\*\*[^*\s][^*\n]{0,300}?[^*\s]\*\*")
+# Widths tried for the wrap column: no tool wraps prose narrower or wider than these.
+_MIN_WIDTH, _MAX_WIDTH = 40, 250
+# Where a wrapper could first have broken a line: after its first word (bullets aside).
+_FIRST_WORD_END = re.compile(r"\s*(?:[-*+•◦▪·>]\s+)*\S*")
+
+
+def detect(lines: Sequence[str]) -> Layout:
+    """How the dump in ``lines`` was made: wrap column, link numbers, Markdown, indentation."""
+    return _profile(lines).layout
+
+
+@dataclass(slots=True)
+class _Profile:
+    text: str  # the lines joined
+    layout: Layout
+    widths: list[int]
+    indents: list[int]
+    reaches: dict[int, int]  # see _wrap_width
+
+
+def _profile(lines: Sequence[str]) -> _Profile:
+    text = "\n".join(lines)
+    widths, indents = _measure(lines, not text.isascii() and _WIDE_CHARS.search(text) is not None)
+    width, reaches = _wrap_width(lines, widths)
+    layout = Layout(
+        width=width,
+        link_numbers=_has_link_numbers(text),
+        markdown=_has_markdown(text),
+        indent=_usual_indent(widths, indents),
+    )
+    return _Profile(text, layout, widths, indents, reaches)
+
+
+def _has_link_numbers(text: str) -> bool:
+    """Links numbered in order before their text, as lynx, w3m and elinks number them.
+
+    A citation mark follows a word ("rose.[3]"); a link number starts a word, so only
+    marks after a space or at a line's start count, and they must mostly go up.
+    """
+    if "[" not in text:
+        return False
+    leading = [
+        int(m.group(1))
+        for m in _LINK_NUMBER.finditer(text)
+        if m.start() == 0 or text[m.start() - 1] in " \t\n\u00a0*•◦▪·-+o#("
+    ]
+    if len(leading) < 4:
+        return False
+    rising = sum(1 for a, b in zip(leading, leading[1:], strict=False) if b > a)
+    return rising >= 0.7 * (len(leading) - 1)
+
+
+def _has_markdown(text: str) -> bool:
+    """Links, headings, strong emphasis or link definitions written in Markdown."""
+    links = text.count("](")
+    if links >= 3:
+        links = len(_MD_LINK.findall(text, 0, 100_000))
+        if links >= 3:
+            return True
+    # Otherwise two kinds of sign: a "# comment" in quoted code is not a heading.
+    signs = [links]
+    if "**" in text:
+        signs.append(len(_MD_STRONG_SPAN.findall(text, 0, 100_000)))
+    if "\n#" in text or text.startswith("#"):
+        signs.append(len(_ATX_START.findall(text)))
+    if "]: " in text:
+        signs.append(len(_MD_DEFINITION.findall(text)))
+    return sum(signs) >= 3 and sum(1 for n in signs if n) >= 2
+
+
+def _usual_indent(widths: Sequence[int], indents: Sequence[int]) -> int:
+    """The indentation of most lines of prose (lynx indents its paragraphs three columns)."""
+    counts: dict[int, int] = {}
+    for width, indent in zip(widths, indents, strict=True):
+        if width >= 40 and indent < 20:
+            counts[indent] = counts.get(indent, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else 0
+
+
+def _wrap_width(lines: Sequence[str], widths: Sequence[int]) -> tuple[int | None, dict[int, int]]:
+    """The column a hard-wrapped dump was broken at, or None when lines are not wrapped.
+
+    A greedy wrapper breaks a line at width W only when the next word would not fit, so
+    for every line it broke, W lies between the line's width and that width plus the
+    next line's first word. The W that most such spans share, with few breakable lines
+    wider than it, is the wrap column; it must explain most long lines, and those lines
+    must mostly end mid-sentence (one paragraph per line ends each with a stop).
+    Also returns, for each line that might have been broken, its width plus the width
+    of the next line's first word.
+    """
+    none: tuple[None, dict[int, int]] = (None, {})
+    long_lines = sum(1 for w in widths if w >= 30)
+    if long_lines < 4:
+        return none
+    # Quick refusal: a one-block-per-line dump's prose lines run far past any terminal.
+    too_wide = [i for i, w in enumerate(widths) if w > _MAX_WIDTH]
+    if len(too_wide) > 0.05 * long_lines + 1 and (
+        sum(1 for i in too_wide if lines[i].count(" ", widths[i] // 2) >= 2)
+        > 0.05 * long_lines + 1
+    ):
+        return none
+    starts = [0] * (_MAX_WIDTH + 2)
+    reaches: dict[int, int] = {}
+    for i in range(len(lines) - 1):
+        w = widths[i]
+        if w < 20 or not widths[i + 1] or w > _MAX_WIDTH:
+            continue
+        following = lines[i + 1].lstrip()
+        if _is_item_start(following) or _is_reference(lines[i]):
+            continue
+        reach = reaches[i] = min(_MAX_WIDTH, w + _width(_first_word(following)))
+        starts[w] += 1
+        starts[reach + 1] -= 1
+    if len(reaches) < 3:
+        return none
+    # A line wider than W that a wrapper could have broken (it has a space within the
+    # first W columns) says W is not the wrap column; an address or a link's target too
+    # long for a line stands past it, and some converters leave list items unwrapped.
+    # Such a line speaks against every W between its first space and its width.
+    breaks = [0] * (_MAX_WIDTH + 2)
+    for i, w in enumerate(widths):
+        if w >= 30:
+            line = lines[i]
+            space = _FIRST_WORD_END.match(line).end()  # type: ignore[union-attr]
+            if space < w and not _is_item_start(line.lstrip()) and not _is_reference(line):
+                breaks[min(space, _MAX_WIDTH + 1)] += 1
+                breaks[min(w, _MAX_WIDTH + 1)] -= 1
+    against = list(accumulate(breaks))
+    coverage = list(accumulate(starts))
+    scores = [
+        c - 2 * a
+        for c, a in zip(coverage[_MIN_WIDTH:_MAX_WIDTH], against[_MIN_WIDTH:], strict=False)
+    ]
+    best_score = max(scores)
+    if best_score < 3:
+        return none
+    best = _MIN_WIDTH + scores.index(best_score)
+    covered = [i for i, reach in reaches.items() if widths[i] <= best <= reach]
+    # Of the lines that come close to the column and run on into another line, most
+    # must have been broken there.
+    near = sum(1 for i in reaches if best - 25 <= widths[i] <= best)
+    if len(covered) < max(4, 0.6 * near):
+        return none
+    stopped = sum(1 for i in covered if lines[i].rstrip().endswith((".", "!", "?", "。")))
+    if stopped > 0.5 * len(covered):
+        return none
+    # Wrapping breaks sentences, so in cased scripts many broken lines go on in
+    # lowercase; the items of a menu, one a line, all start with a capital.
+    starts_cased = [lines[i + 1].lstrip()[:1] for i in covered]
+    upper = sum(map(str.isupper, starts_cased))
+    lower = sum(map(str.islower, starts_cased))
+    if upper + lower >= 5 and lower < 0.35 * (upper + lower):
+        return none
+    return best, reaches
+
+
+# --------------------------------------------------------------------------- line kinds
+
+# Bullets that cannot be words; "o", "+", "#" and "@" (lynx's nested bullets) also can,
+# so they count only when indented deeper than the prose.
+_BULLET_CHARS = "•◦▪▫‣⁃∙○●□■☐☆★►▸▹▻➢➤*-·"
+_INDENTED_BULLETS = "o+#@"
+_NUMBER_MARK = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z])[.)]\s+(?=\S)")
+_SPACES = " \t\u00a0"
+
+
+def _bullet(stripped: str, indent: int, body_indent: int) -> int:
+    """Length of the bullet and its spaces at the start of ``stripped``, or 0."""
+    first = stripped[:1]
+    if not first:
+        return 0
+    if first in _BULLET_CHARS or (first in _INDENTED_BULLETS and indent >= body_indent + 2):
+        if len(stripped) == 1:
+            return 1
+        if stripped[1] in _SPACES:
+            return len(stripped) - len(stripped[1:].lstrip(_SPACES))
+    return 0
+
+
+def _is_item_start(stripped: str) -> bool:
+    """A line that surely starts a list item: a bullet no word could be, then a space."""
+    return len(stripped) > 1 and stripped[0] in _BULLET_CHARS and stripped[1] in _SPACES
+
+
+# Lines that are only a rule, a table border or a Markdown table's alignment row.
+_RULE_CHARS = "-_*=~─━═│┃|+┌┐└┘├┤┬┴┼:"
+_RULE = re.compile(r"^[\s\-_*=~─━═│┃|+┌┐└┘├┤┬┴┼:]{3,}$")
+# Numbered addresses, as in the "References" list text browsers add at the end.
+_REFERENCE = re.compile(r"^\s*(?:\d{1,5}\.|\[\d{1,5}\])\s+(?:[a-zA-Z][\w+.-]{0,20}:|/|#)\S*\s*$")
+_REFERENCE_TITLE = re.compile(
+    r"^\s*(?:references|visible links|hidden links|links|link list|footnotes)\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _is_reference(line: str) -> bool:
+    """A numbered address in the list of links a text browser appends."""
+    head = line.lstrip()[:1]
+    return (head.isdigit() or head == "[") and _REFERENCE.match(line) is not None
+
+
+_MD_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]\n]{1,200}\]:[ \t]+\S+", re.M)
+_SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
+
+# --------------------------------------------------------------------------- inline junk
+
+# Form widgets as text browsers draw them: fields, check boxes, radio buttons, buttons.
+# Each branch starts with its bracket, so the engine can skip to the next "[", "(" or
+# "_"; a widget never follows a letter: "print()" is code, "x[ ]" an index.
+_WIDGETS = re.compile(
+    r"\[(?<![\w(\[]\[)(?:[ _]{2,}\]|_[ _.]*\]|[ xX*✓_]\]|"
+    r"(?:BUTTON|IMG|INLINE|image|img|ISMAP|USEMAP|EMBED|IFRAME|FIG|LINK)\]|"
+    r"[^\]\s/]{1,80}\.(?:png|jpe?g|gif|svg|webp)\])|"
+    r"\((?<![\w(\[]\()(?:[ *xX•]\)|(?:BUTTON|submit|button)\))|"
+    r"_(?<![\w(\[]_)__+|[☐☑☒]"
+)
+# A one-character box ("[x]", "( )") is also how people write in prose; it is a widget
+# only on a form's line: at the line's start, beside other widgets, or with few words.
+_BOX = re.compile(r"\[[ xX*✓_]\]|\([ *xX•]\)|[☐☑☒]")
+_FORM_LINE_WORDS = 8
+_WIDGET_HINTS = ("[", "__", "(", "☐", "☑", "☒")
+# Lines that _plain_blocks would leave out or change start like these (searched for in
+# the whole dump after a newline, which the engine finds quickly).
+_SUSPECT_LINE = re.compile(
+    f"\\n[ \\t]*(?:[{re.escape(_RULE_CHARS)}]|\\d{{1,5}}\\.\\s|\\[\\d{{1,5}}\\]\\s)"
+)
+_MD_IMAGE = re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,3000}\)")
+_MD_LINK = re.compile(r"\[([^\[\]\n]{0,500})\](?:\((?:[^()\s]|\([^()\s]{0,300}\)){0,3000}"
+                      r"(?:\s+\"[^\"\n]{0,300}\")?\)|\[[^\]\n]{0,100}\])")
+_MD_AUTOLINK = re.compile(r"<(?:https?|mailto|ftp):[^>\s]{0,3000}>")
+_MD_STRONG = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
+_MD_EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n]{1,500}?)(?<=\S)\*(?![\w*])|"
+                          r"(?<![\w\\])_(?=\S)([^_\n]{1,500}?)(?<=\S)_(?!\w)")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'])")
+_MD_CODE = re.compile(r"`+")
+
+
+def _strip_markdown(text: str) -> tuple[str, int]:
+    """Markdown inline markup as the words it marks up, and how many links it had."""
+    links = 0
+    if "![" in text:
+        text = _MD_IMAGE.sub("", text)
+    if "[" in text:
+        text, links = _MD_LINK.subn(lambda m: m.group(1), text)
+    if "<" in text:
+        text = _MD_AUTOLINK.sub("", text)
+    if "*" in text or "_" in text:
+        text = _MD_STRONG.sub("", text)
+        text = _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2) or "", text)
+    if "`" in text:
+        text = _MD_CODE.sub("", text)
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
+    if "|" in text:
+        text = text.replace(" | ", " ").strip("| ")
+    return text, links
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def blocks(lines: Sequence[str]) -> list[Block]:
+    """The blocks of a dump: paragraphs joined again, items, headings, without markup.
+
+    ``lines`` are the dump's lines (no line-end characters); each block records the
+    range of lines it came from, so a raw view can show which lines were kept.
+    """
+    profile = _profile(lines)
+    if profile.layout.plain:
+        return _plain_blocks(lines, profile.text)
+    return _Builder(lines, profile).run()
+
+
+def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
+    """One block per non-blank line, leaving out only lines with no words: rules,
+    widgets, numbered link addresses."""
+    if not _may_have_widgets(text) and _SUSPECT_LINE.search("\n" + text) is None:
+        return [Block(tidy_line, i, i) for i, line in enumerate(lines) if (tidy_line := tidy(line))]
+    out = []
+    for i, line in enumerate(lines):
+        tidy_line = tidy(line)
+        if not tidy_line:
+            continue
+        head = tidy_line[0]
+        if (head.isdigit() or head == "[") and _REFERENCE.match(tidy_line):
+            continue
+        if head in _RULE_CHARS or _WIDGETS.search(tidy_line):
+            tidy_line = _without_widgets(tidy_line)
+            if not tidy_line:
+                continue
+        out.append(Block(tidy_line, i, i))
+    return out
+
+
+# Every widget holds one of these; most dumps have none, and a look for each is cheap.
+_WIDGET_MARKS = ("[", "__", "( )", "(*)", "(x)", "(X)", "(•)", "(BUTTON)", "(submit)",
+                 "(button)", "☐", "☑", "☒")
+
+
+def _may_have_widgets(text: str) -> bool:
+    return any(map(text.__contains__, _WIDGET_MARKS)) and _WIDGETS.search(text) is not None
+
+
+def _without_widgets(text: str) -> str:
+    """The text of a line with its widgets taken out; "" when nothing else is left."""
+    if _RULE.match(text):
+        return ""
+    found = _WIDGETS.findall(text)
+    if not found or (
+        len(found) == 1
+        and _BOX.fullmatch(found[0])
+        and not text.lstrip().startswith(found[0])
+        and len(text.split()) > _FORM_LINE_WORDS
+    ):
+        return text
+    stripped = _SPACE_RUN.sub(" ", _WIDGETS.sub(" ", text)).strip()
+    return stripped if _ALNUM.search(stripped) else ""
+
+
+class _Builder:
+    """Joins wrapped lines into blocks and cleans each block, in one pass."""
+
+    def __init__(self, lines: Sequence[str], profile: _Profile) -> None:
+        self.lines, self.layout = lines, profile.layout
+        self.widths, self.indents, self.reaches = profile.widths, profile.indents, profile.reaches
+        self.out: list[Block] = []
+        self._words: set[str] | None = None
+
+    def run(self) -> list[Block]:
+        lines, layout, widths, indents = self.lines, self.layout, self.widths, self.indents
+        markdown = layout.markdown
+        # A line is "full" when the next line's first word would not have fitted on it.
+        full = -1 if layout.width is None else layout.width - 1
+        reaches = self.reaches
+        n = len(lines)
+        dropped = self._reference_lines()
+        i = 0
+        while i < n:
+            if not widths[i] or i in dropped:
+                i += 1
+                continue
+            raw = lines[i]
+            stripped = raw.strip()
+            first, indent, heading = i, indents[i], False
+            if markdown:
+                if stripped[0] == "[" and _MD_DEFINITION.match(raw):
+                    i += 1
+                    continue
+                atx = _ATX.match(raw) if stripped[0] == "#" else None
+                if atx:
+                    # Converters wrap long headings too; the lines after it may go on.
+                    stripped, heading = atx.group(2), True
+                elif stripped[0] == ">":
+                    stripped = _QUOTE.sub("", stripped).strip()
+            if not stripped or stripped[0] in _RULE_CHARS and _RULE.match(stripped):
+                i += 1
+                continue
+            # A Setext heading: the line under it is its underline.
+            if i + 1 < n and lines[i + 1][:4].strip()[:1] in ("=", "-"):
+                under = lines[i + 1].strip()
+                if _SETEXT.match(under) and abs(len(under) - _width(stripped)) <= 3:
+                    self._emit(stripped, first, i + 1, heading=True)
+                    i += 2
+                    continue
+            mark = _bullet(stripped, indent, layout.indent)
+            number = None if mark else _NUMBER_MARK.match(stripped)
+            hang = indent + (mark or (number.end() if number else 0))
+            parts = [stripped[mark:] if mark else stripped]
+            # A greedy wrapper breaks a line only when the next word would not fit; tools
+            # hang a wrapped item's lines under its text, or a little further in.
+            while reaches.get(i, -2) >= full and hang - 1 <= indents[i + 1] <= hang + 4:
+                part = lines[i + 1].strip()
+                if part[0] in _RULE_CHARS and _RULE.match(part):
+                    break
+                if markdown and part[0] in "#|[>":
+                    if part[0] == ">":
+                        part = _QUOTE.sub("", part).strip()
+                    elif part[0] != "[" or _MD_DEFINITION.match(part):
+                        break
+                if i + 1 in dropped:
+                    break
+                i += 1
+                parts.append(part)
+            text = self._join(parts)
+            if mark:
+                text = "• " + text
+            elif not number and not heading and len(parts) == 1 and len(text) < 120:
+                # Text browsers indent prose and put headings at the margin, or centre them.
+                heading = (layout.indent >= 2 and indent == 0) or indent >= layout.indent + 8
+            self._emit(text, first, i, heading=heading, item=bool(mark or number))
+            i += 1
+        return self.out
+
+    def _join(self, parts: list[str]) -> str:
+        if len(parts) == 1:
+            return tidy(parts[0])
+        pieces = [tidy(parts[0])]
+        for part in parts[1:]:
+            part = tidy(part)
+            last = pieces[-1]
+            if last.endswith("-") and len(last) > 1 and last[-2].isalpha() and part[:1].isalpha():
+                # Broken at a hyphen: "well-" + "known" stays "well-known"; a word split
+                # by hyphenation ("extra-" + "ordinary") is mended when the dump also
+                # has it whole.
+                word = last.rsplit(" ", 1)[-1][:-1] + _first_word(part)
+                whole = _EDGE_PUNCTUATION.sub("", word).lower()
+                pieces[-1] = last[:-1] if whole in self._vocabulary() else last
+                pieces.append(part)
+            elif _WIDE_CHARS.match(last[-1:]) and _WIDE_CHARS.match(part[:1]):
+                pieces.append(part)  # CJK text has no spaces between words
+            else:
+                pieces.append(" ")
+                pieces.append(part)
+        return "".join(pieces)
+
+    def _vocabulary(self) -> set[str]:
+        if self._words is None:
+            self._words = set(_WORD.findall("\n".join(self.lines).lower()))
+        return self._words
+
+    def _reference_lines(self) -> set[int]:
+        """Lines of the list of link addresses text browsers append, and its title."""
+        lines, markdown = self.lines, self.layout.markdown
+        dropped = set()
+        for i, line in enumerate(lines):
+            head = line.lstrip()[:1]
+            if head and (head.isdigit() or head == "[") and (
+                _REFERENCE.match(line) or (markdown and _MD_DEFINITION.match(line))
+            ):
+                dropped.add(i)
+        if not dropped:
+            return dropped
+        for i, line in enumerate(lines):
+            if len(line) < 40 and _REFERENCE_TITLE.match(line):
+                j = i + 1
+                while j < len(lines) and (not lines[j].strip() or _REFERENCE_TITLE.match(lines[j])):
+                    j += 1
+                if j in dropped:
+                    dropped.add(i)
+        return dropped
+
+    def _emit(
+        self, text: str, first: int, last: int, *, heading: bool = False, item: bool = False
+    ) -> None:
+        """Add a block with its markup, link numbers and widgets taken out, if words remain."""
+        links = 0
+        if self.layout.link_numbers and "[" in text:
+            text, links = _LINK_NUMBER.subn("", text)
+        if self.layout.markdown:
+            text, md_links = _strip_markdown(text)
+            links += md_links
+        if any(map(text.__contains__, _WIDGET_HINTS)):
+            text = _without_widgets(text)
+        if links or "  " in text:
+            text = tidy(text)
+        if _ALNUM.search(text) is None:
+            return
+        self.out.append(Block(text, first, last, heading=heading, item=item, links=links))
+
+
+_WORD = re.compile(r"\w+")
+_EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")

@@ -1,0 +1,270 @@
+"""The layout normaliser: the blocks a person sees, whatever tool made the dump."""
+
+from __future__ import annotations
+
+import textwrap
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.cleaning.layout import Block, blocks, detect, tidy
+
+PARAGRAPHS = [
+    "The old harbour bridge will close to all traffic from Monday for three weeks of "
+    "repairs, the council said on Tuesday, after engineers found that two of its eight "
+    "bearings had worn far faster than expected since the last inspection.",
+    "Drivers will be sent along the ring road instead, which the council expects to add "
+    "about ten minutes to most journeys across the town at the busiest times of the day.",
+    "Pedestrians and cyclists will still be able to cross on the footway, which is carried "
+    "on a separate deck and was not affected by the wear found in the spring.",
+]
+
+
+def wrap(paragraph: str, width: int, indent: str = "") -> list[str]:
+    return textwrap.wrap(paragraph, width, initial_indent=indent, subsequent_indent=indent,
+                         break_on_hyphens=False)
+
+
+# The paragraphs as a text browser wraps them at 70 columns, a blank line between.
+ARTICLE = [line for paragraph in PARAGRAPHS for line in (*wrap(paragraph, 70), "")]
+
+
+def texts(found: list[Block]) -> list[str]:
+    return [block.text for block in found]
+
+
+def test_a_dump_with_one_block_per_line_keeps_its_lines() -> None:
+    lines = ["Home", "News", "  Harbour bridge to close  ", "", *PARAGRAPHS, "Share", "Email"]
+    assert detect(lines).plain
+    assert texts(blocks(lines)) == [tidy(line) for line in lines if line.strip()]
+    found = blocks(lines)
+    assert [(b.first, b.last) for b in found] == [
+        (i, i) for i, line in enumerate(lines) if line.strip()
+    ]
+
+
+def test_hard_wrapped_paragraphs_are_joined_again() -> None:
+    lines = ["Harbour bridge to close", ""]
+    for paragraph in PARAGRAPHS:
+        lines += [*wrap(paragraph, 72), ""]
+    layout = detect(lines)
+    assert layout.width is not None and 66 <= layout.width <= 72
+    assert texts(blocks(lines)) == ["Harbour bridge to close", *PARAGRAPHS]
+
+
+def test_paragraphs_without_blank_lines_between_them_are_told_apart() -> None:
+    # As Debian's html2text writes them: a paragraph ends where a line stops short (the
+    # next word would have fitted on it).
+    lines = ["Harbour bridge to close"]
+    for paragraph in PARAGRAPHS:
+        lines += wrap(paragraph, 66)
+    assert texts(blocks(lines)) == ["Harbour bridge to close", *PARAGRAPHS]
+
+
+def test_indented_prose_and_headings_at_the_margin() -> None:
+    # lynx indents paragraphs three columns and puts headings at the margin.
+    lines = ["Harbour bridge to close", ""]
+    for paragraph in PARAGRAPHS:
+        lines += [*wrap(paragraph, 76, "   "), ""]
+    found = blocks(lines)
+    assert detect(lines).indent == 3
+    assert texts(found) == ["Harbour bridge to close", *PARAGRAPHS]
+    assert found[0].heading and not found[1].heading
+    assert (found[1].first, found[1].last) == (2, 2 + len(wrap(PARAGRAPHS[0], 76, "   ")) - 1)
+
+
+def test_hyphenation_is_mended_only_for_words_the_dump_also_has_whole() -> None:
+    lines = [
+        "It was an extraordinary week for the council, which met on five",
+        "days in a row and spent most of them on the harbour bridge and",
+        "its worn and rusted bearings, which were not at all what anybody",
+        "had hoped to find there. It was, the mayor said, an extra-",
+        "ordinary mess, and in the end a rather good example of the well-",
+        "known problem of roads that nobody looks after until they break.",
+        "",
+        *wrap(PARAGRAPHS[1], 64),
+    ]
+    assert detect(lines).width == 64
+    first = texts(blocks(lines))[0]
+    assert "an extraordinary mess" in first
+    assert "the well-known problem" in first
+
+
+def test_bullets_numbers_and_nested_items() -> None:
+    lines = [
+        "   What a beginner needs to keep bees in a small garden, according to the keepers who",
+        "   answered our survey last spring, in the order they were most often named:",
+        "",
+        "     * a hive with frames and a roof",
+        "          o a smoker",
+        "          o a hive tool",
+        "     * a veil and a pair of gloves that reach well above the wrists, because the bees",
+        "       find any gap between a glove and a sleeve",
+        "",
+        "    1. Put the hive where the entrance faces away from paths and from the fences of",
+        "       the neighbours, so that the bees rise quickly over head height.",
+        "    2. Wait.",
+        "",
+        "   Neighbours are rarely a problem once the hive is placed well, and many of them come",
+        "   to like the bees and the honey they are given at the end of the summer.",
+    ]
+    found = blocks(lines)
+    assert texts(found)[1:7] == [
+        "• a hive with frames and a roof",
+        "• a smoker",
+        "• a hive tool",
+        "• a veil and a pair of gloves that reach well above the wrists, because the bees "
+        "find any gap between a glove and a sleeve",
+        "1. Put the hive where the entrance faces away from paths and from the fences of the "
+        "neighbours, so that the bees rise quickly over head height.",
+        "2. Wait.",
+    ]
+    assert all(block.item for block in found[1:7])
+    assert not found[0].item and not found[-1].item
+
+
+def test_a_word_that_looks_like_a_bullet_in_wrapped_prose_is_not_one() -> None:
+    lines = [
+        "   Segundo o relatório publicado nesta terça-feira pelo governo do estado, a obra da",
+        "   o ponte vai custar mais do que o previsto e só deve ficar pronta no fim do ano que",
+        "   vem, depois de uma série de atrasos causados pelas chuvas e pela falta de peças",
+        "   que precisaram ser trazidas de fora do país por causa do tamanho da estrutura.",
+        "",
+        "   A prefeitura disse que vai pedir explicações à empresa responsável pela obra e que",
+        "   não descarta aplicar uma multa se os novos prazos não forem cumpridos por ela, o",
+        "   que já aconteceu em outras obras da cidade nos últimos anos, segundo a secretaria.",
+    ]
+    found = blocks(lines)
+    assert detect(lines).width is not None
+    assert len(found) == 2 and not found[0].item
+    assert "da o ponte" in found[0].text
+
+
+def test_form_widgets_are_taken_out() -> None:
+    lines = [
+        "[                    ] [Go]",
+        "____________________ Search (BUTTON)",
+        "[ ]Remember me",
+        "( ) Daily (*) Weekly",
+        "[_____________]",
+        *ARTICLE,
+    ]
+    found = texts(blocks(lines))
+    assert found[0] == "[Go]"
+    assert found[1:4] == ["Search", "Remember me", "Daily Weekly"]
+    assert found[4:] == PARAGRAPHS
+
+
+def test_a_box_written_in_prose_is_kept() -> None:
+    prose = "Tick the box marked [x] on the form and post it back to the council by Friday."
+    found = texts(blocks(["[x] Remember me", prose, "Send reminders ( )"]))
+    assert found == ["Remember me", prose, "Send reminders"]
+
+
+def test_link_numbers_and_the_reference_list_are_taken_out() -> None:
+    lines = [
+        "   [1]Home [2]News [3]Sport",
+        "",
+        *wrap("The bridge will close on Monday, [4]the council said, for repairs to two of "
+              "its bearings, which [5]engineers found worn in the spring.", 70, "   "),
+        "",
+        *wrap(PARAGRAPHS[1], 70, "   "),
+        "",
+        "References",
+        "",
+        "   1. https://example.com/",
+        "   2. https://example.com/news/",
+        "   3. https://example.com/sport/",
+        "   4. https://example.com/council/",
+        "   5. https://example.com/engineers/",
+    ]
+    layout = detect(lines)
+    assert layout.link_numbers
+    found = blocks(lines)
+    assert texts(found) == [
+        "Home News Sport",
+        "The bridge will close on Monday, the council said, for repairs to two of its "
+        "bearings, which engineers found worn in the spring.",
+        PARAGRAPHS[1],
+    ]
+    assert found[0].links == 3 and found[1].links == 2 and found[2].links == 0
+
+
+def test_citation_marks_are_not_link_numbers() -> None:
+    lines = [
+        "The bridge opened in 1901.[1] It was widened in 1955.[2]",
+        "Its bearings were replaced in 1987.[3] They are now worn again.[4]",
+        "The council will decide in May.[5]",
+    ]
+    assert not detect(lines).link_numbers
+    assert texts(blocks(lines)) == lines
+
+
+def test_markdown_is_read_as_the_text_it_marks_up() -> None:
+    lines = [
+        "# Harbour bridge to close",
+        "",
+        "  * [Home](https://example.com/)",
+        "  * [News](https://example.com/news/ \"News\")",
+        "",
+        "![A worker under the bridge](https://example.com/bridge.jpg)",
+        "",
+        *wrap("The **old harbour bridge** will close from Monday, [the council said]"
+              "(https://example.com/council/statement-about-the-bridge-repairs), for _three "
+              "weeks_ of repairs to its worn `bearings`.", 72),
+        "",
+        "> Drivers will be sent along the ring road instead.",
+        "",
+        *ARTICLE[len(wrap(PARAGRAPHS[0], 70)) + 1 :],
+        "| Day | Traffic |",
+        "|---|---|",
+        "| Monday | closed |",
+        "",
+        "[1]: https://example.com/footnote",
+    ]
+    assert detect(lines).markdown
+    found = blocks(lines)
+    assert texts(found) == [
+        "Harbour bridge to close",
+        "• Home",
+        "• News",
+        "The old harbour bridge will close from Monday, the council said, for three weeks "
+        "of repairs to its worn bearings.",
+        "Drivers will be sent along the ring road instead.",
+        *PARAGRAPHS[1:],
+        "Day Traffic",
+        "Monday closed",
+    ]
+    assert found[0].heading
+    assert found[1].item and found[1].links == 1
+    assert found[3].links == 1
+
+
+def test_setext_headings_and_rules() -> None:
+    lines = ["Harbour bridge to close", "=======================", "", *wrap(PARAGRAPHS[0], 70),
+             "", "* * *", "", *wrap(PARAGRAPHS[1], 70), "", *wrap(PARAGRAPHS[2], 70)]
+    found = blocks(lines)
+    assert texts(found) == ["Harbour bridge to close", *PARAGRAPHS]
+    assert found[0].heading and (found[0].first, found[0].last) == (0, 1)
+
+
+def test_wrapped_cjk_text_is_joined_without_spaces() -> None:
+    sentence = "市は来年までに自転車専用道路を二倍に増やし、市内の各地に新しい貸し出し所を作る計画だと発表した。"
+    paragraph = sentence * 3
+    # Two columns a character: a 60-column terminal holds 30 of them.
+    lines = [paragraph[i : i + 30] for i in range(0, len(paragraph), 30)]
+    lines = [*lines, "", *lines]
+    found = blocks(lines)
+    assert detect(lines).width == 60
+    assert texts(found) == [paragraph, paragraph]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=120), max_size=40))
+def test_any_lines_give_blocks_within_their_lines(lines: list[str]) -> None:
+    lines = [line.replace("\n", " ").replace("\r", " ") for line in lines]
+    previous = -1
+    for block in blocks(lines):
+        assert previous < block.first <= block.last < len(lines)
+        assert block.text and block.text == block.text.strip()
+        previous = block.last
