@@ -1,14 +1,17 @@
 """Article extraction from whole HTML pages: a reader view's body and metadata.
 
 trafilatura finds the article. Around it, this module parses the page once (recovering from
-libxml2's nesting limit), reads the metadata the page declares (JSON-LD, OpenGraph, meta
-tags), hands trafilatura a tree where a split article body is joined and quoted posts are
-not mistaken for share widgets, renders the result as Markdown and removes what trafilatura
+libxml2's nesting limit), reads the metadata the page declares (JSON-LD, OpenGraph, meta tags),
+hands trafilatura a tree without what is never shown (but the JSON-LD that tells it a forum's
+"comments" are its posts), where a split article body is joined and quoted posts are not
+mistaken for share widgets; it renders the result as Markdown and removes what trafilatura
 leaves in that a reader view would not show: the title again, standfirst, byline and date
-lines, related-story and tag links, a trailing heading or stray word.
+lines, related-story and tag links, a trailing heading or stray word. A page with nothing else
+to read shows its JSON-LD ``articleBody`` or its description.
 
-Measured on ../shared/eval with ``benchmarks/bench_html_extract.py`` (``--cv`` for the
-figure cross-validated by site).
+Each of these rules is a switch or threshold of :class:`ExtractionRules`, and each was kept
+only if it helps on sites it was not chosen on: ``benchmarks/bench_html_extract.py`` chooses
+them by cross-validation grouped by site over both shared sets and reports those figures.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from reader.core.sanitize import clean_line, safe_url, strip_controls
 
 __all__ = [
     "DEFAULT_RULES",
+    "DESCRIPTION_WARNING",
     "EMPTY_WARNING",
     "TRUNCATED_WARNING",
     "ExtractedPage",
@@ -44,6 +48,7 @@ __all__ = [
 
 TRUNCATED_WARNING = "article truncated (nesting too deep)"
 EMPTY_WARNING = "no readable content"
+DESCRIPTION_WARNING = "only the page's description could be read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,8 +362,9 @@ def _language(
 class ExtractionRules:
     """Switches and thresholds of what is done around trafilatura, before and after it.
 
-    The defaults were chosen on ../shared/eval; ``benchmarks/bench_html_extract.py --cv``
-    reports the score of choosing them by cross-validation grouped by site.
+    The defaults are what ``benchmarks/bench_html_extract.py`` chooses on all of
+    ../shared/eval; it reports the score of choosing them by cross-validation grouped by
+    site, which is the figure that counts.
     """
 
     merge_split_body: bool = True  # join article bodies split into same-class containers
@@ -370,6 +376,8 @@ class ExtractionRules:
     link_max_letters: int = 200  # longer blocks are never link-only
     label_max_letters: int = 12  # "Read more: [link]"; 0 turns the label rule off
     trailers: bool = True  # drop a trailing heading, stray word or date
+    opening_h1: bool = False  # drop an H1 that opens the body whatever it says (the title)
+    link_lists_in_text: bool = True  # keep lists of links that prose follows (references)
 
 
 DEFAULT_RULES = ExtractionRules()
@@ -407,12 +415,17 @@ class _Draft:
             url=self.url,
             rules=rules,
         )
-        body = "\n\n".join(blocks)
+        # Tidying takes away repeats and links, never a page's only words (a link post's title).
+        body = "\n\n".join(blocks if _letters("".join(blocks)) else self.blocks)
         # A page whose JSON-LD carries the article text is better served by that than by
         # a scrap: trafilatura finds too little on pages that render their text by script.
         if len(body) < 200 and meta.article_body and len(meta.article_body) > 2 * len(body):
             body = _plain_paragraphs(meta.article_body)
         warnings = [TRUNCATED_WARNING] if self.truncated else []
+        if not _letters(body) and meta.description:
+            # Pages drawn by script in the browser often carry nothing else to read.
+            body = _plain_paragraphs(meta.description)
+            warnings.append(DESCRIPTION_WARNING)
         if not body:
             warnings.append(EMPTY_WARNING)
         return ExtractedPage(
@@ -437,7 +450,7 @@ def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Dr
     meta = _PageMeta.read(root, page_url)
     # Metadata is read by now. What is never shown goes before trafilatura copies the tree:
     # it would otherwise keep <noscript> "enable JavaScript" text, and copying is cheaper.
-    etree.strip_elements(root, *_NEVER_SHOWN, with_tail=False)
+    _strip_never_shown(root)
     if rules.merge_split_body:
         _merge_split_body(root)
     if rules.embedded_posts:
@@ -449,6 +462,17 @@ def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Dr
 
 
 _SHORT_EXTRACT = 300  # letters; below this trafilatura may have fallen back to all the text
+
+
+def _strip_never_shown(root: lxml.html.HtmlElement) -> None:
+    """Remove what is never shown but JSON-LD, which trafilatura reads as well: a
+    ``DiscussionForumPosting`` tells it that a forum's "comments" are the posts."""
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() == "application/ld+json":
+            script.tag = "ld-json"
+    etree.strip_elements(root, *_NEVER_SHOWN, with_tail=False)
+    for script in root.iter("ld-json"):
+        script.tag = "script"
 
 
 def _prefer_main_element(extracted: list[str], fallback: list[str]) -> list[str]:
@@ -504,6 +528,7 @@ def _unmark_embedded_posts(root: lxml.html.HtmlElement) -> None:
 
 
 _MIN_PART_TEXT = 200
+_BODY_PARTS = frozenset({"div", "section", "article"})
 
 
 def _merge_split_body(root: lxml.html.HtmlElement) -> None:
@@ -516,7 +541,8 @@ def _merge_split_body(root: lxml.html.HtmlElement) -> None:
     text_by_parent: dict[lxml.html.HtmlElement, list[int]] = {}
     for paragraph in root.iter("p"):
         parent = paragraph.getparent()
-        if parent is not None and parent.get("class"):
+        # Only plain containers: list items, cells or quotes of one class are a structure.
+        if parent is not None and parent.tag in _BODY_PARTS and parent.get("class"):
             counts = text_by_parent.setdefault(parent, [0, 0])
             counts[0] += 1
             counts[1] += len(paragraph.text_content())
@@ -643,10 +669,14 @@ def tidy_blocks(
     names = [_words(name) for name in (authors or "").split(",")]
     url_words = _words(url or "")
     out: list[str] = []
-    for block in blocks:
+    # Lists of links with prose after them are references or a contents list, not the
+    # related stories and tags that follow an article.
+    last_prose = max((i for i, block in enumerate(blocks) if _is_prose(block)), default=-1)
+    for index, block in enumerate(blocks):
         words = _words(block)
         if len(out) < rules.top_blocks and (
             tuple(words) in title_words
+            or (rules.opening_h1 and not out and block.startswith("# "))
             or (
                 rules.standfirst
                 and not out
@@ -658,12 +688,26 @@ def tidy_blocks(
             or (url_words and words == url_words)
         ):
             continue
-        kept = _without_link_items(block, rules)
+        in_text = rules.link_lists_in_text and index < last_prose
+        kept = block if in_text and _ITEM_START.match(block) else _without_link_items(block, rules)
         if kept:
             out.append(kept)
     while rules.trailers and len(out) > 1 and _is_trailer(out[-1]):
         out.pop()
     return out
+
+
+def _is_prose(block: str) -> bool:
+    """A paragraph of sentences (not a heading, list, quote, table or code)."""
+    return (
+        block[:1] not in "#-|>`"
+        and not _ITEM_START.match(block)
+        and block.rstrip().endswith(_SENTENCE_END)
+        and _letters(_MD_LINK.sub(r"\1", block)) >= _PROSE_LETTERS
+    )
+
+
+_PROSE_LETTERS = 100
 
 
 def _same_text(words: list[str], other: str) -> bool:
@@ -726,6 +770,11 @@ def _is_link_only(text: str, rules: ExtractionRules) -> bool:
     return linked / total >= rules.link_share or unlinked <= min(linked, rules.label_max_letters)
 
 
+def _item_text(item: str) -> str:
+    """A list item's text without its marker and indentation, its lines joined."""
+    return " ".join(line.strip() for line in _ITEM_START.sub("", item, count=1).split("\n"))
+
+
 def _without_link_items(block: str, rules: ExtractionRules) -> str:
     """The block without its link-only parts: a whole paragraph, or the items of a list.
 
@@ -738,7 +787,8 @@ def _without_link_items(block: str, rules: ExtractionRules) -> str:
         return "" if _is_link_only(block, rules) else block
     ends = starts[1:] + [len(block)]
     items = [block[a:b].rstrip("\n") for a, b in zip(starts, ends, strict=True)]
-    kept = [item for item in items if not _is_link_only(item.split("\n", 1)[0], rules)]
+    # The whole item counts: a linked name over a paragraph describing it is content.
+    kept = [item for item in items if not _is_link_only(_item_text(item), rules)]
     if len(kept) == len(items):
         return block
     separator = "\n\n" if "\n\n" in block else "\n"

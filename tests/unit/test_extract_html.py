@@ -13,6 +13,7 @@ from support.paths import FIXTURES, SHARED
 
 import reader.cleaning.markdown as markdown_module
 from reader.cleaning.html import (
+    DESCRIPTION_WARNING,
     EMPTY_WARNING,
     TRUNCATED_WARNING,
     ExtractedPage,
@@ -322,3 +323,68 @@ def test_author_and_date_from_the_page_when_no_metadata_declares_them() -> None:
     assert page.author == "Jane Roe"
     assert page.published is not None and page.published.date().isoformat() == "2023-05-17"
     assert "Jane Roe" not in page.body
+
+
+# -- the re-fitted rules (issue 15): each general, each measured by benchmarks/bench_html_extract.py
+
+POST = (
+    "I set up the {n} sensor last week and its readings drift after every restart, "
+    "so the automation that uses it misfires. "
+)
+
+
+def _forum(with_json_ld: bool) -> str:
+    posts = "".join(
+        f'<div class="comment-body post"><p>{POST.format(n=i) * 2}</p></div>' for i in range(4)
+    )
+    ld = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", '
+        '"@type": "DiscussionForumPosting", "headline": "Sensor drift"}</script>'
+    )
+    return _page(
+        f'<nav><a href="/">Home</a></nav><main><h1>Sensor drift</h1><div class="comments">{posts}'
+        "</div></main>",
+        head="<title>Sensor drift</title>" + (ld if with_json_ld else ""),
+    )
+
+
+def test_forum_posts_are_kept_when_the_page_says_it_is_a_discussion() -> None:
+    # trafilatura drops "comments"; a DiscussionForumPosting in JSON-LD says they are the posts
+    body = extract_article(_forum(with_json_ld=True)).body
+    assert all(POST.format(n=i).strip() in body for i in range(4))
+    assert "sensor" not in extract_article(_forum(with_json_ld=False)).body
+
+
+def test_a_linked_list_item_with_its_own_text_is_content() -> None:
+    item = (
+        "- [FabCon](https://fabcon.example/)\n\n  Atlanta. The largest conference on data fabrics."
+    )
+    nav = "- [Home](https://site.example/)\n- [Events](https://site.example/events)"
+    assert tidy_blocks([PARAGRAPH, item, nav], titles=[]) == [PARAGRAPH, item]
+
+
+def test_list_items_of_one_class_are_not_merged_as_a_split_body() -> None:
+    steps = "".join(
+        f'<li class="step"><p>Step {i}: open the panel.</p>'
+        f'<p>{"Then check the valve. " * 6}</p></li>'
+        for i in range(1, 5)
+    )
+    body = extract_article(_page(f"<article><h1>Valves</h1><ol>{steps}</ol></article>")).body
+    assert [line[:10] for line in body.split("\n") if line[:1].isdigit()] == [
+        f"{i}. Step {i}:" for i in range(1, 5)
+    ]
+
+
+def test_a_page_with_nothing_but_its_description_shows_the_description() -> None:
+    head = '<meta property="og:description" content="Hello there, I am a recent graduate.">'
+    page = extract_article(_page('<section id="splash"><div class="dots"></div></section>', head))
+    assert page.body == "Hello there, I am a recent graduate."
+    assert DESCRIPTION_WARNING in page.warnings and EMPTY_WARNING not in page.warnings
+
+
+def test_tidying_never_takes_a_page_s_only_words() -> None:
+    # a link post: its title is all there is to read, and it repeats the page's title
+    title = "Europe must open its skies to satellite providers, the regulator says"
+    html = _page(f'<main><h1><a href="https://news.example/a">{title}</a></h1></main>',
+                 head=f"<title>{title}</title>")  # fmt: skip
+    assert title in extract_article(html).body
