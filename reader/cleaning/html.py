@@ -378,6 +378,7 @@ class ExtractionRules:
     trailers: bool = True  # drop a trailing heading, stray word or date
     opening_h1: bool = False  # drop an H1 that opens the body whatever it says (the title)
     link_lists_in_text: bool = True  # keep lists of links that prose follows (references)
+    mixed_list_share: float = 2.0  # a list this share of whose items are text stays whole
 
 
 DEFAULT_RULES = ExtractionRules()
@@ -791,5 +792,7 @@ def _without_link_items(block: str, rules: ExtractionRules) -> str:
     kept = [item for item in items if not _is_link_only(_item_text(item), rules)]
     if len(kept) == len(items):
         return block
+    if kept and len(kept) >= rules.mixed_list_share * len(items):
+        return block  # a reading list, some entries linked: not a list of related links
     separator = "\n\n" if "\n\n" in block else "\n"
     return separator.join(kept)
