@@ -205,6 +205,7 @@ GRID: dict[str, tuple[Any, ...]] = {
     "label_max_letters": (0, 12),
     "trailers": (True, False),
     "link_lists_in_text": (True, False),
+    "mixed_list_share": (0.25, 0.5, 2.0),  # 2.0: a list's link-only items always go
 }
 BEFORE_TRAFILATURA = ("merge_split_body", "embedded_posts")
 FOLDS = 10

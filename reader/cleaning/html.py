@@ -369,16 +369,16 @@ class ExtractionRules:
 
     merge_split_body: bool = True  # join article bodies split into same-class containers
     embedded_posts: bool = True  # keep quoted tweets and posts that trafilatura drops
-    top_blocks: int = 3  # blocks at the top that may hold title, standfirst, byline, date
+    top_blocks: int = 2  # blocks at the top that may hold title, standfirst, byline, date
     standfirst: bool = True  # drop a first heading that repeats the page's description
     byline: bool = True  # drop short lines naming the author near the top (the brief's rule)
-    link_share: float = 0.8  # share of a short block's letters in links to call it link-only
-    link_max_letters: int = 200  # longer blocks are never link-only
-    label_max_letters: int = 12  # "Read more: [link]"; 0 turns the label rule off
+    link_share: float = 0.9  # share of a short block's letters in links to call it link-only
+    link_max_letters: int = 80  # longer blocks are never link-only
+    label_max_letters: int = 0  # "Read more: [link]"; 0 turns the label rule off
     trailers: bool = True  # drop a trailing heading, stray word or date
-    opening_h1: bool = False  # drop an H1 that opens the body whatever it says (the title)
+    opening_h1: bool = True  # drop an H1 that opens the body whatever it says (the title)
     link_lists_in_text: bool = True  # keep lists of links that prose follows (references)
-    mixed_list_share: float = 2.0  # a list this share of whose items are text stays whole
+    mixed_list_share: float = 0.25  # a list this share of whose items are text stays whole
 
 
 DEFAULT_RULES = ExtractionRules()

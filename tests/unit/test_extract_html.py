@@ -249,7 +249,9 @@ def test_tidy_removes_link_only_blocks_and_items_but_keeps_content_links() -> No
         "## [Product name as a heading](https://shop.example/p)",
         PARAGRAPH,
     ]
-    out = tidy_blocks(blocks, titles=[])
+    # the label rule on, and a list's link-only items taken out one by one
+    rules = ExtractionRules(label_max_letters=12, mixed_list_share=2.0)
+    out = tidy_blocks(blocks, titles=[], rules=rules)
     assert out == [
         PARAGRAPH,
         "- A list item of real text",
@@ -388,3 +390,13 @@ def test_tidying_never_takes_a_page_s_only_words() -> None:
     html = _page(f'<main><h1><a href="https://news.example/a">{title}</a></h1></main>',
                  head=f"<title>{title}</title>")  # fmt: skip
     assert title in extract_article(html).body
+
+
+def test_a_reading_list_with_some_entries_linked_stays_whole() -> None:
+    reading = (
+        "- Tuning Your PostgreSQL Server by Greg Smith\n"
+        "- [Query Profiler](https://tools.example/profiler) by Devart\n"
+        "- VACUUM FULL and why you should avoid it"
+    )
+    related = "- [Pier repairs](https://g.example/pier)\n- [Museum reopens](https://g.example/m)"
+    assert tidy_blocks([PARAGRAPH, reading, related], titles=[]) == [PARAGRAPH, reading]
