@@ -36,6 +36,7 @@ from pathlib import Path
 from reader.cleaning.layout import Block, blocks
 from reader.cleaning.textdates import find_date, looks_like_date
 from reader.core.dates import plausible
+from reader.core.words import dense_script
 
 __all__ = ["CleanedDump", "clean_dump", "normalise_line", "repeated_lines"]
 
@@ -141,7 +142,7 @@ _WORD = re.compile(r"\w+")
 _PUNCT_CHARS = ".,;:!?\"“”„«»'’()\u3001\u3002\uff0c\uff01\uff1f"
 # One pass of a character class: quicker than a str.count per character.
 _PUNCT = re.compile(f"[{re.escape(_PUNCT_CHARS)}]")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_DENSE_SCRIPT = dense_script()
 _SEPARATORS = re.compile(r"\s[|»·•/>]\s|\s[|»·•]|[|»·•]\s")
 _DIGIT_CHARS = re.compile(r"\d")
 _YEARISH = re.compile(r"(?:19|20)\d\d")
@@ -376,7 +377,7 @@ def _shape(
     # attached ("sunday.") only misses the stopword sets, which function words rarely do.
     raw_words = head.split()
     low_words = lower.split()
-    cjk = 0 if head.isascii() else len(_CJK.findall(head))
+    cjk = 0 if head.isascii() else len(_DENSE_SCRIPT.findall(head))
     # Scripts without spaces: count two characters as a word so length means the same.
     n_words = max(len(low_words), 1) + cjk / 2
     # One lookup per word gives every word list it is in, as bits; tallying the few
@@ -982,7 +983,7 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool]) -> int | None:
         if i == start and _ends_sentence(text):
             continue
         words = _content_words(text)
-        if not words and not _CJK.search(text):
+        if not words and not _DENSE_SCRIPT.search(text):
             continue
         overlap = len(words & body_words) / len(words) if words else 0.0
         score = overlap + (0.5 if counts[keys[i - first]] > 1 else 0.0)
@@ -1083,7 +1084,7 @@ _TINY_RUN = 3
 
 
 def _is_tiny(text: str) -> bool:
-    return len(text) < _TINY and (text.isascii() or not _CJK.search(text))
+    return len(text) < _TINY and (text.isascii() or not _DENSE_SCRIPT.search(text))
 
 
 def _scored(units: Sequence[_Unit]) -> tuple[list[int], list[int]]:

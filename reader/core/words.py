@@ -9,6 +9,12 @@ import math
 import re
 from functools import cache
 
+# Each script class is written once, here. Chinese and Japanese are written without spaces
+# between words; Korean (Hangul) is written with spaces, but like them packs a syllable or
+# more into each character, so a short line of it says as much as a long line of Latin.
+_UNSPACED_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HANGUL_CHARS = "\uac00-\ud7af"
+
 
 @cache
 def unspaced_script() -> re.Pattern[str]:
@@ -17,7 +23,14 @@ def unspaced_script() -> re.Pattern[str]:
 
     Compiled on first use: the regex engine builds this class one character at a time
     (~4 ms), which every start of the interface paid, and the interface counts no words."""
-    return re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+    return re.compile(f"[{_UNSPACED_CHARS}]")
+
+
+@cache
+def dense_script() -> re.Pattern[str]:
+    """Scripts with a syllable or a word in each character: the unspaced ones and Hangul.
+    What the text cleaner needs to know: a short line of them is not a short line."""
+    return re.compile(f"[{_UNSPACED_CHARS}{_HANGUL_CHARS}]")
 
 
 WORDS_PER_MINUTE = 230

@@ -196,13 +196,15 @@ def _text_article(
     from reader.cleaning.text import clean_dump
 
     cleaned = clean_dump(text, chrome=chrome)
+    # The body is Markdown made of plain text: a "<script>" written in the dump is text to
+    # show, not raw HTML for the renderer to drop (as for a feed's plain-text body).
     return Article(
         source=source,
         key=source,
         title=sanitize.clean_line(cleaned.title) or fallback,
         author=sanitize.clean_line(cleaned.author),
         published=plausible(cleaned.published),
-        body=sanitize.strip_controls(cleaned.body).strip(),
+        body=sanitize.escape_raw_html(sanitize.strip_controls(cleaned.body)).strip(),
         kind=SourceKind.TEXT,
     )
 

@@ -31,10 +31,20 @@ def loopback_env(home: Path) -> dict[str, str]:
             if not key.lower().endswith("_proxy")}
 
 
+def sigint_as_in_a_terminal() -> None:
+    """Ctrl+C's default in the child, as a command typed in a terminal has it.
+
+    A shell without job control starts its background commands with SIGINT ignored, and
+    children inherit that: CI launched that way would see a reader deaf to Ctrl+C (as it
+    should be, in the background) and fail these tests for the launcher's sake.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "reader", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=sigint_as_in_a_terminal)
 
 
 @contextmanager
@@ -187,7 +197,8 @@ def test_a_command_that_cannot_unwind_is_ended_by_the_watchdog(tmp_path: Path) -
         "        time.sleep(60)  # an unwind that hangs (a DNS lookup in a thread)\n"
     )
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=sigint_as_in_a_terminal)
     assert process.stdout is not None
     assert process.stdout.readline() == "ready\n"
     seconds, err = interrupt(process, whole_group=False)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rich.style import Style
 from rich.text import Text
 
-from reader.core.words import count_words, reading_minutes
+from reader.core.words import count_words, dense_script, reading_minutes, unspaced_script
 from reader.render import (
     LINK_META_KEY,
     MAX_BODY_LINES,
@@ -107,6 +107,14 @@ def test_count_words_ignores_markup_and_link_targets() -> None:
     assert count_words("日本語の文章") == 6
     # Korean is written with spaces: its words count like any others.
     assert count_words("서울 시의회 회의") == 3
+
+
+def test_hangul_is_spaced_for_counting_but_dense_for_the_cleaner() -> None:
+    # The text cleaner reads a short line of Hangul as it reads one of Chinese: dense.
+    for text in ("日本語", "の", "시의회"):
+        assert dense_script().search(text)
+    assert unspaced_script().search("日本語の") and not unspaced_script().search("시의회")
+    assert not dense_script().search("Quelle élégance, Ελληνικά")
 
 
 def test_reading_time_rounds_up_and_is_zero_for_nothing() -> None:

@@ -87,6 +87,23 @@ def test_text_file(stub_cleaner: object) -> None:
     assert result.warnings == ("given/name.txt: decoded as windows-1252",)
 
 
+def test_html_written_in_a_text_dump_is_shown_as_text(tmp_path: Path) -> None:
+    from reader.render import render_article
+
+    path = tmp_path / "tags.txt"
+    path.write_text(
+        "Writing <script>alert(1)</script> into a page runs it; the <b> tag only makes bold "
+        "text, and &amp; is how an ampersand is written in HTML, the tutorial explains.\n"
+    )
+    (article,) = load_path(path).articles
+    shown = render_article(
+        title=article.title, source=article.source, author=None, published=None, url=None,
+        body=article.body,
+    ).text.plain
+    assert "<script>alert(1)</script>" in shown
+    assert "the <b> tag" in shown and "&amp; is how" in shown
+
+
 def test_whitespace_only_file_is_empty(tmp_path: Path) -> None:
     path = tmp_path / "blank.txt"
     path.write_bytes(b"\n \n")
