@@ -1058,18 +1058,24 @@ class ReaderApp(App[int]):
             self.notify("No browser found: set $BROWSER (for example BROWSER=lynx).",
                         severity="warning", markup=False)
         elif command.console:
-            self._run_console_browser(command)
+            self._run_console_browser(command, url)
         else:
             self.notify(f"Opening {url}", markup=False)
             self.run_worker(lambda: _start_detached(command, url), thread=True,
                             exit_on_error=False, name="open the browser", group="browser")
 
-    def _run_console_browser(self, command: BrowserCommand) -> None:
+    def _run_console_browser(self, command: BrowserCommand, url: str) -> None:
         # The browser owns the terminal until it exits; then the screen is drawn anew, so
         # nothing it left there stays.
         try:
             with self.suspend():
-                subprocess.run(command.argv, check=False)
+                status = subprocess.run(command.argv, check=False).returncode
+            if status != 0:  # its own words went with its screen: say that it failed
+                why = (f"it exited with status {status}" if status > 0
+                       else f"it was stopped by signal {-status}")
+                self.notify(f"Could not open {url} with "
+                            f"{os.path.basename(command.argv[0])}: {why}",
+                            severity="error", markup=False)
         except SuspendNotSupported:
             self.notify("This terminal cannot be handed to a console browser; set $BROWSER "
                         "to a graphical one.", severity="warning", markup=False)

@@ -245,6 +245,15 @@ async def test_o_with_a_console_browser_suspends_the_app(
         await asyncio.sleep(0)
         assert events[-1] == "resumed: ['https://example.org/story', 'https://example.org/two']"
         assert app.is_running
+        assert not app.noted("Could not open")
+        # a browser that fails said why on the screen it took with it: the reader says it
+        failing = bin_dir / "lynx"
+        failing.write_text("#!/bin/sh\necho 'lynx: cannot access startfile' >&2\nexit 3\n")
+        await pilot.press("o", "y")
+        await settle(pilot)
+        assert app.notes[-1] == (
+            "Could not open https://example.org/story with lynx: it exited with status 3",
+            {"severity": "error", "markup": False})
 
 
 # --- the feeds pane ---------------------------------------------------------------------
