@@ -130,6 +130,8 @@ def _load_bytes(
         return _failed(source, "empty file", skipped=True)
     if kind is SourceKind.BINARY:
         return _failed(source, "not a text file (binary), skipped", skipped=True)
+    if kind is SourceKind.JSON:
+        return _failed(source, "JSON data, not an article or a JSON Feed, skipped", skipped=True)
     if kind in (SourceKind.FEED, SourceKind.JSON_FEED):
         from reader.ingest.feeds import parse_feed_document
 
