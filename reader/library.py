@@ -118,11 +118,12 @@ class Library:
         from reader.storage.sqlite import SqliteStorage
 
         target = db_path(path)
-        if db_chosen(path) and not target.parent.is_dir():
-            # a typo in --db must not leave a tree of new folders behind; only the default
-            # data folder is made on first use
-            raise StorageError(f"cannot open the library {sanitize.display_name(str(target))}: "
-                               f"no such folder {sanitize.display_name(str(target.parent))}")
+        # a typo in --db must not leave a tree of new folders behind; only the default
+        # data folder is made on first use
+        problem = _unusable_place(target) if db_chosen(path) else None
+        if problem is not None:
+            raise StorageError(f"cannot open the library "
+                               f"{sanitize.display_name(str(target))}: {problem}")
         storage, salvage = SqliteStorage.open(target)
         library = cls(storage, retention_days=retention_days)
         if salvage is not None:
@@ -814,6 +815,18 @@ class _Counter:
         self._send(FeedProgress(feed_id=0, url=account.url, name=account.name,
                                 done=self.done, total=self.feeds_total + self.extra,
                                 new=event.new))
+
+
+def _unusable_place(target: Path) -> str | None:
+    """Why a library asked for at ``target`` cannot be there, in words; None if it can."""
+    parent = sanitize.display_name(str(target.parent))
+    if target.is_dir():
+        return "it is a folder (name a file in it)"
+    if not target.parent.exists():
+        return f"no such folder {parent}"
+    if not target.parent.is_dir():
+        return f"{parent} is not a folder"
+    return None
 
 
 def _account_name(user: str, url: str) -> str:

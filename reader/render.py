@@ -721,19 +721,27 @@ def _header(
     out.append_text(title)
     out.append("\n")
     badge_text = clean_line(badge)
+    column = 0
     if badge_text:
         # First on the line: a wrapping pane then never splits the badge from itself.
         out.append(f" {badge_text} ", _BADGE)
         out.append("  ")
+        column = cell_len(badge_text) + 4
     parts = [clean_line(source), clean_line(author)]
     parts.append(_format_date(published) if published is not None else None)
     parts.append(f"{words:,} word" + ("" if words == 1 else "s"))
     if minutes:
         parts.append(f"{minutes} min read")
     for index, part in enumerate(p for p in parts if p):
-        if index:
+        if index and column + 3 + cell_len(part) > width:
+            # a line too long for the measure breaks between its parts, not in "2 min read"
+            out.append("\n")
+            column = 0
+        elif index:
             out.append(" · ", _META_SEP)
+            column += 3
         out.append(part, _META)
+        column += cell_len(part)
     shown_url = clean_line(url, limit=MAX_URL)
     if shown_url:
         out.append("\n")

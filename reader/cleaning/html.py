@@ -30,7 +30,7 @@ import lxml.html
 from htmldate import find_date
 from trafilatura import bare_extraction
 
-from reader.cleaning.markdown import parse_html, render_blocks
+from reader.cleaning.markdown import is_hidden, parse_html, render_blocks
 from reader.core.dates import plausible
 from reader.core.sanitize import clean_line, safe_url, strip_controls
 
@@ -369,15 +369,17 @@ class ExtractionRules:
 
     merge_split_body: bool = True  # join article bodies split into same-class containers
     embedded_posts: bool = True  # keep quoted tweets and posts that trafilatura drops
-    top_blocks: int = 3  # blocks at the top that may hold title, standfirst, byline, date
+    hidden_panels: bool = True  # show hidden tabs and slides beside a shown one of their kind
+    top_blocks: int = 2  # blocks at the top that may hold title, standfirst, byline, date
     standfirst: bool = True  # drop a first heading that repeats the page's description
     byline: bool = True  # drop short lines naming the author near the top (the brief's rule)
-    link_share: float = 0.8  # share of a short block's letters in links to call it link-only
-    link_max_letters: int = 200  # longer blocks are never link-only
-    label_max_letters: int = 12  # "Read more: [link]"; 0 turns the label rule off
+    link_share: float = 0.9  # share of a short block's letters in links to call it link-only
+    link_max_letters: int = 80  # longer blocks are never link-only
+    label_max_letters: int = 0  # "Read more: [link]"; 0 turns the label rule off
     trailers: bool = True  # drop a trailing heading, stray word or date
-    opening_h1: bool = False  # drop an H1 that opens the body whatever it says (the title)
+    opening_h1: bool = True  # drop an H1 that opens the body whatever it says (the title)
     link_lists_in_text: bool = True  # keep lists of links that prose follows (references)
+    mixed_list_share: float = 0.25  # a list this share of whose items are text stays whole
 
 
 DEFAULT_RULES = ExtractionRules()
@@ -455,6 +457,8 @@ def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Dr
         _merge_split_body(root)
     if rules.embedded_posts:
         _unmark_embedded_posts(root)
+    if rules.hidden_panels:
+        _reveal_hidden_panels(root)
     blocks = _trafilatura_blocks(root, page_url)
     if _letters("".join(blocks)) < _SHORT_EXTRACT:
         blocks = _prefer_main_element(blocks, _fallback_blocks(root, page_url))
@@ -525,6 +529,25 @@ def _unmark_embedded_posts(root: lxml.html.HtmlElement) -> None:
         for element in (quote, *itertools.islice(quote.iterancestors(), 4)):
             if _EMBED_CLASS.search(element.get("class") or ""):
                 del element.attrib["class"]
+
+
+def _reveal_hidden_panels(root: lxml.html.HtmlElement) -> None:
+    """Show the panels a page hides until a click: the other tabs of a code sample, the
+    other slides, folded answers. Such a panel is hidden beside a shown sibling of its kind
+    (same tag and class); a hidden element with no shown sibling of its kind (a metadata
+    block, a dialog) stays hidden."""
+    for element in root.xpath("//*[@hidden or contains(@style, 'none')]"):
+        parent = element.getparent()
+        if parent is None or not is_hidden(element):
+            continue
+        kind = (element.tag, element.get("class"))
+        if any(
+            sibling is not element and (sibling.tag, sibling.get("class")) == kind
+            and not is_hidden(sibling)
+            for sibling in parent
+        ):
+            element.attrib.pop("hidden", None)
+            element.attrib.pop("style", None)
 
 
 _MIN_PART_TEXT = 200
@@ -791,5 +814,7 @@ def _without_link_items(block: str, rules: ExtractionRules) -> str:
     kept = [item for item in items if not _is_link_only(_item_text(item), rules)]
     if len(kept) == len(items):
         return block
+    if kept and len(kept) >= rules.mixed_list_share * len(items):
+        return block  # a reading list, some entries linked: not a list of related links
     separator = "\n\n" if "\n\n" in block else "\n"
     return separator.join(kept)

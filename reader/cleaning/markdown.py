@@ -33,6 +33,7 @@ __all__ = [
     "close_hidden_elements",
     "flatten_nesting",
     "html_to_markdown",
+    "is_hidden",
     "html_to_text",
     "parse_html",
     "render_blocks",
@@ -591,7 +592,7 @@ def _visible_text(element: etree._Element, *, spaced: bool = False) -> Iterable[
             tag = _tag(child)
             if tag in ("br", "lb"):
                 stack.append("\n")
-            elif tag and tag not in _SKIP and not (spaced and _hidden(child)):
+            elif tag and tag not in _SKIP and not (spaced and is_hidden(child)):
                 if spaced and (tag in _BLOCKS or tag in ("img", "graphic")):
                     stack += [" ", child, " "]
                 else:
@@ -599,13 +600,14 @@ def _visible_text(element: etree._Element, *, spaced: bool = False) -> Iterable[
 
 
 def _shown(element: etree._Element, tag: str) -> bool:
-    if not tag or tag in _SKIP or _hidden(element):
+    if not tag or tag in _SKIP or is_hidden(element):
         return False
     # <head> is a document's head in HTML but a heading in trafilatura's XML.
     return tag != "head" or _tag(element.getparent()) != "html"
 
 
-def _hidden(element: etree._Element) -> bool:
+def is_hidden(element: etree._Element) -> bool:
+    """Hidden by the page's markup: the ``hidden`` attribute or an inline ``display: none``."""
     if element.get("hidden") is not None:
         return True
     style = element.get("style")

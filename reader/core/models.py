@@ -22,6 +22,7 @@ class SourceKind(StrEnum):
     FEED = "feed"  # RSS 0.9x/1.0/2.0, Atom
     JSON_FEED = "json_feed"
     OPML = "opml"
+    JSON = "json"  # JSON data that is no JSON Feed: records, not an article
     BINARY = "binary"
     EMPTY = "empty"
 

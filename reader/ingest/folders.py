@@ -25,7 +25,7 @@ from reader.core.processes import (
     worker_context,
     worker_started,
 )
-from reader.ingest.load import load_bytes, skipped_as_warning
+from reader.ingest.load import import_cleaners, load_bytes, skipped_as_warning
 from reader.sources.decode import decode_bytes
 from reader.sources.files import read_file, walk
 from reader.sources.sniff import sniff
@@ -86,8 +86,8 @@ def load_folder(
         if cancelled():
             return problems
     if changed:
-        chrome = learn_chrome(texts)
-        _load_changed(changed, chrome, on_batch, cancelled)
+        chrome, kinds = survey(texts)
+        _load_changed(changed, chrome, kinds, on_batch, cancelled)
     return problems
 
 
@@ -100,10 +100,12 @@ def _walk_problem(path: Path, reason: str, *, skipped: bool) -> LoadResult:
 
 
 def _load_changed(files: list[tuple[Path, FileStamp]], chrome: frozenset[str],
-                  on_batch: Callable[[Batch], None], cancelled: Callable[[], bool]) -> None:
+                  kinds: frozenset[SourceKind], on_batch: Callable[[Batch], None],
+                  cancelled: Callable[[], bool]) -> None:
     batch: Batch = []
     started = time.monotonic()
-    for (path, stamp), result in zip(files, _loaded(files, chrome, cancelled), strict=False):
+    loaded = _loaded(files, chrome, kinds, cancelled)
+    for (path, stamp), result in zip(files, loaded, strict=False):
         # a file that gave nothing is still stamped: it is not read again until it changes
         batch.append(FolderFile(path, path_text(path), stamp, result))
         if len(batch) >= BATCH_FILES or time.monotonic() - started >= BATCH_SECONDS:
@@ -114,11 +116,12 @@ def _load_changed(files: list[tuple[Path, FileStamp]], chrome: frozenset[str],
 
 
 def _loaded(files: list[tuple[Path, FileStamp]], chrome: frozenset[str],
-            cancelled: Callable[[], bool]) -> Iterator[LoadResult]:
+            kinds: frozenset[SourceKind], cancelled: Callable[[], bool]) -> Iterator[LoadResult]:
     """Each file's LoadResult, in order; stops early when cancelled.
 
     A big folder is cleaned by worker processes (a few files per task, a few tasks ahead)
-    while this thread only hands on.
+    while this thread only hands on. The cleaners of the ``kinds`` of file seen are imported
+    before the workers fork: once here rather than once in each worker.
     """
     paths = [path for path, _ in files]
     if len(paths) < PARALLEL_FILES:
@@ -129,6 +132,7 @@ def _loaded(files: list[tuple[Path, FileStamp]], chrome: frozenset[str],
         return
     from concurrent.futures import Future, ProcessPoolExecutor
 
+    import_cleaners(kinds)
     chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
     pool = ProcessPoolExecutor(WORKER_PROCESSES, mp_context=worker_context(),
                                initializer=worker_started)
@@ -200,9 +204,13 @@ def first_files(folder: Path, count: int = QUICK_FILES) -> list[FolderFile]:
 def learn_chrome(paths: Sequence[Path]) -> frozenset[str]:
     """The lines a site repeats in the plain-text dumps among ``paths`` (the first
     ``CHROME_SAMPLE`` of them); empty under three dumps. Never raises."""
-    from reader.cleaning.text import repeated_lines
+    return survey(paths)[0]
 
+
+def survey(paths: Sequence[Path]) -> tuple[frozenset[str], frozenset[SourceKind]]:
+    """What :func:`learn_chrome` learns, and the kinds of the files it read to learn it."""
     texts: list[str] = []
+    kinds: set[SourceKind] = set()
     for path in paths:
         if len(texts) >= CHROME_SAMPLE:
             break
@@ -210,14 +218,18 @@ def learn_chrome(paths: Sequence[Path]) -> frozenset[str]:
             data = read_file(path)
         except Exception:  # noqa: BLE001 - reported when the file itself is loaded
             continue
-        if sniff(data, name=path.name) is SourceKind.TEXT:
+        kind = sniff(data, name=path.name)
+        kinds.add(kind)
+        if kind is SourceKind.TEXT:
             texts.append(decode_bytes(data).text)
     if len(texts) < 3:
-        return frozenset()
+        return frozenset(), frozenset(kinds)
+    from reader.cleaning.text import repeated_lines
+
     try:
-        return repeated_lines(texts)
+        return repeated_lines(texts), frozenset(kinds)
     except Exception:  # noqa: BLE001 - chrome removal improves, never fails, a load
-        return frozenset()
+        return frozenset(), frozenset(kinds)
 
 
 def member_articles(file: FolderFile) -> tuple[Article, ...]:

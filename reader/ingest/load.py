@@ -13,7 +13,7 @@ import asyncio
 import dataclasses
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, BinaryIO, TypeVar
@@ -102,6 +102,18 @@ def load_bytes(
         return _failed(source, f"could not be read ({type(error).__name__}: {one_line(error)})")
 
 
+def import_cleaners(kinds: Iterable[SourceKind]) -> None:
+    """Import now the cleaners that loading files of these kinds imports when first used
+    (before worker processes fork, so that they inherit the modules)."""
+    kinds = set(kinds)
+    if kinds & {SourceKind.FEED, SourceKind.JSON_FEED}:
+        import reader.ingest.feeds
+    if SourceKind.HTML in kinds:
+        import reader.cleaning.html
+    if SourceKind.TEXT in kinds:
+        import reader.cleaning.text  # noqa: F401
+
+
 def _load_bytes(
     data: bytes,
     *,
@@ -118,6 +130,8 @@ def _load_bytes(
         return _failed(source, "empty file", skipped=True)
     if kind is SourceKind.BINARY:
         return _failed(source, "not a text file (binary), skipped", skipped=True)
+    if kind is SourceKind.JSON:
+        return _failed(source, "JSON data, not an article or a JSON Feed, skipped", skipped=True)
     if kind in (SourceKind.FEED, SourceKind.JSON_FEED):
         from reader.ingest.feeds import parse_feed_document
 

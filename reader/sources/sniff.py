@@ -30,6 +30,15 @@ _HTML_TAGS = re.compile(
 )
 _HTML_DOCTYPE = re.compile(r"<!DOCTYPE\s+html\b", re.IGNORECASE)
 _JSON_FEED_VERSION = re.compile(r'"version"\s*:\s*"https?://jsonfeed\.org/version/', re.IGNORECASE)
+# JSON data opens as no prose does: an object's first key, or an array's first value and
+# a comma (a dump may open with "[Home] [News]", "[1] Link" or "[[a wiki link]]": not these).
+_JSON_SCALAR = r'(?:"(?:[^"\\\n]|\\.){0,300}"|-?\d{1,30}(?:\.\d{1,30})?|true|false|null)'
+_JSON_OPENING = re.compile(
+    r'\{\s*"(?:[^"\\\n]|\\.){0,300}"\s*:'
+    r'|\[\s*(?:\{\s*["}]|\[\s*(?:' + _JSON_SCALAR + r'|[\[\]{])'
+    r'|' + _JSON_SCALAR + r'\s*,)'
+    r'|(?:\{\s*\}|\[\s*\])\s*\Z'
+)
 
 _MARKUP_KINDS = frozenset({SourceKind.FEED, SourceKind.OPML, SourceKind.HTML, SourceKind.JSON_FEED})
 _MARKDOWN_EXTENSIONS = frozenset({".md", ".markdown", ".mdown", ".mkd", ".mdwn"})
@@ -86,6 +95,8 @@ def _sniff_text(head: str, ext: str, content_type: str) -> SourceKind:
     if stripped.startswith(("{", "[")):
         if _JSON_FEED_VERSION.search(head):
             return SourceKind.JSON_FEED
+        if _JSON_OPENING.match(stripped):
+            return SourceKind.JSON
         return SourceKind.TEXT
     if stripped.startswith("<"):
         rest = stripped[_skip_prolog(stripped, keep_doctype=True) :]

@@ -396,6 +396,16 @@ class Salvage:
 _CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "encrypted")
 
 
+def _reason(error: sqlite3.Error, path: Path) -> str:
+    """SQLite's "unable to open database file" in words: what stood in the way."""
+    if "unable to open" in str(error).lower():
+        if path.is_dir():
+            return "it is a folder"
+        if not os.access(path if path.exists() else path.parent, os.R_OK | os.W_OK):
+            return "permission denied"
+    return one_line(error)
+
+
 def _is_corruption(error: sqlite3.Error) -> bool:
     text = str(error).lower()
     return isinstance(error, sqlite3.DatabaseError) and any(m in text for m in _CORRUPT_MARKERS)
@@ -565,7 +575,8 @@ class SqliteStorage:
         except sqlite3.DatabaseError as error:
             storage.close()
             if not _is_corruption(error):
-                raise StorageError(f"cannot open library {path}: {one_line(error)}") from error
+                raise StorageError(f"cannot open the library {path}: {_reason(error, path)}"
+                                   ) from error
             feeds, states = _salvage(path)
             try:
                 moved = _move_aside(path)

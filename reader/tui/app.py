@@ -140,6 +140,7 @@ Press a to add a feed by its URL, or from a shell:
   reader import subscriptions.opml
 Or open files, folders and feeds once: reader PATH-OR-URL..."""
 SELECT_HINT = "Select an article and press Enter to read it."
+NO_ARTICLE = "No article here."  # an article's key in an empty view
 
 
 def _while_shown(callback: Callable[[], object], app: ReaderApp) -> Callable[[], None]:
@@ -263,6 +264,7 @@ class ReaderApp(App[int]):
         self._query: ArticleQuery | None = None
         self._opened: StoredArticle | None = None
         self._opening: int | None = None
+        self._last_shown: int | None = None  # kept while an empty view shows none: Esc
         self._opened_full = False
         self._raw = False
         self._loading: tuple[int, int, str] | None = None
@@ -554,6 +556,8 @@ class ReaderApp(App[int]):
         self._first_page_shown = message.query if message.first_page else None
         self.articles.set_ids(message.ids, keep=keep)
         self.articles.add_rows(message.rows)
+        if not message.ids:
+            self._show_no_article()
         self._awaiting_top = False
         if self._open_when_shown:
             self._open_when_shown = False
@@ -892,19 +896,39 @@ class ReaderApp(App[int]):
         self.feeds_pane.adjust_unread(row.feed_id, -1)
         self._enqueue("mark the article read", lambda: self.library.mark_read([article_id]))
 
-    def _on_cursor_article(self, action: Callable[[], None]) -> bool:
-        """Run ``action`` now if the pane shows the article under the cursor; else show that
-        article first and run it then. False when the list is empty."""
+    def _show_no_article(self) -> None:
+        """An empty view has no article under the cursor, so the pane shows none: an article
+        left there from before was one the keys could not act on. The list says why it is
+        empty; Esc after a filter still comes back to the article that was shown."""
+        self._stop_timers()
+        self._when_shown = None
+        if self.pane.article_id is None and self._opening is None:
+            return  # nothing shown yet (the sources are loading) or already cleared
+        self._opened = None
+        self._opening = None
+        self._raw = False
+        self.pane.show_message("")
+
+    def _cursor_article(self) -> int | None:
+        """The article under the cursor, which every key for an article acts on; in an empty
+        view, None, and each of those keys says so in the same words."""
         article_id = self.articles.article_id
         if article_id is None:
-            return False
+            self.notify(NO_ARTICLE, markup=False)
+        return article_id
+
+    def _on_cursor_article(self, action: Callable[[], None]) -> None:
+        """Run ``action`` now if the pane shows the article under the cursor; else show that
+        article first and run it then."""
+        article_id = self._cursor_article()
+        if article_id is None:
+            return
         if self._opened is not None and self._opened.id == article_id:
             action()
         else:
             self._stop_timers()
             self._when_shown = (article_id, action)
             self.open_article(article_id, mark_read=False)
-        return True
 
     def open_article(self, article_id: int, *, full: bool | None = None,
                      mark_read: bool = True, position: float | None = None,
@@ -966,6 +990,7 @@ class ReaderApp(App[int]):
         if stored.id != self._opening or message.rendered is None:
             return
         self._opened = stored
+        self._last_shown = stored.id
         self._opened_full = message.full
         self.pane.show_article(stored.id, message.rendered, position=stored.read_position)
         if self._read_ahead:
@@ -1033,18 +1058,24 @@ class ReaderApp(App[int]):
             self.notify("No browser found: set $BROWSER (for example BROWSER=lynx).",
                         severity="warning", markup=False)
         elif command.console:
-            self._run_console_browser(command)
+            self._run_console_browser(command, url)
         else:
             self.notify(f"Opening {url}", markup=False)
             self.run_worker(lambda: _start_detached(command, url), thread=True,
                             exit_on_error=False, name="open the browser", group="browser")
 
-    def _run_console_browser(self, command: BrowserCommand) -> None:
+    def _run_console_browser(self, command: BrowserCommand, url: str) -> None:
         # The browser owns the terminal until it exits; then the screen is drawn anew, so
         # nothing it left there stays.
         try:
             with self.suspend():
-                subprocess.run(command.argv, check=False)
+                status = subprocess.run(command.argv, check=False).returncode
+            if status != 0:  # its own words went with its screen: say that it failed
+                why = (f"it exited with status {status}" if status > 0
+                       else f"it was stopped by signal {-status}")
+                self.notify(f"Could not open {url} with "
+                            f"{os.path.basename(command.argv[0])}: {why}",
+                            severity="error", markup=False)
         except SuspendNotSupported:
             self.notify("This terminal cannot be handed to a console browser; set $BROWSER "
                         "to a graphical one.", severity="warning", markup=False)
@@ -1313,7 +1344,7 @@ class ReaderApp(App[int]):
             if text:
                 self.reload_view(top=True)
             else:  # the filter cleared: back on the article being read, in the whole list
-                self.reload_view(keep=self.pane.article_id or self.articles.article_id)
+                self.reload_view(keep=self._last_shown or self.articles.article_id)
 
     @on(SearchBar.Cleared)
     def _search_cleared(self, message: SearchBar.Cleared) -> None:
@@ -1371,8 +1402,7 @@ class ReaderApp(App[int]):
         return row.url if row is not None else None
 
     def action_toggle_raw(self) -> None:
-        if not self._on_cursor_article(self._toggle_raw):
-            self.notify("No article here.", markup=False)
+        self._on_cursor_article(self._toggle_raw)
 
     def _toggle_raw(self) -> None:
         stored = self._opened
@@ -1387,8 +1417,7 @@ class ReaderApp(App[int]):
             self.notify("The raw view is for plain-text files.", markup=False)
 
     def action_toggle_full(self) -> None:
-        if not self._on_cursor_article(self._toggle_full):
-            self.notify("No article here.", markup=False)
+        self._on_cursor_article(self._toggle_full)
 
     def _toggle_full(self) -> None:
         stored = self._opened
@@ -1407,6 +1436,8 @@ class ReaderApp(App[int]):
             self.fetch_full_text(stored.id, search_terms(self._search))
 
     def action_open_browser(self) -> None:
+        if self._cursor_article() is None:
+            return
         url = safe_url(self._current_row_url())
         if url is None:
             self.notify("This article has no http(s) link.", severity="warning", markup=False)
@@ -1424,6 +1455,8 @@ class ReaderApp(App[int]):
             self.notify(f"No link {number} in this article.", markup=False)
 
     def action_copy_url(self) -> None:
+        if self._cursor_article() is None:
+            return
         url = safe_url(self._current_row_url())
         if url is None:
             self.notify("This article has no http(s) link.", severity="warning", markup=False)
@@ -1432,7 +1465,7 @@ class ReaderApp(App[int]):
         self.notify(f"Copied {url}", markup=False)
 
     def action_save_markdown(self) -> None:
-        article_id = self.articles.article_id
+        article_id = self._cursor_article()
         if article_id is None:
             return
         full = self._opened_full and self._opened is not None and self._opened.id == article_id
@@ -1446,7 +1479,7 @@ class ReaderApp(App[int]):
     # -- actions: read state --------------------------------------------------------------------
 
     def action_star(self) -> None:
-        article_id = self.articles.article_id
+        article_id = self._cursor_article()
         row = self.articles.cached_row(article_id) if article_id is not None else None
         if row is None:
             return
@@ -1455,7 +1488,7 @@ class ReaderApp(App[int]):
         self._enqueue("star the article", lambda: self.library.star([row.id], starred))
 
     def action_toggle_read(self) -> None:
-        article_id = self.articles.article_id
+        article_id = self._cursor_article()
         row = self.articles.cached_row(article_id) if article_id is not None else None
         if row is None:
             return

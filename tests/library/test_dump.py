@@ -84,6 +84,20 @@ def test_directory_skips_binary_with_a_message(tmp_path: Path) -> None:
     assert "b.bin" in result.stderr.decode()
 
 
+def test_json_data_beside_the_articles_is_skipped_with_a_message(tmp_path: Path) -> None:
+    """A dump kept beside its expected result (as in ../shared/examples): the JSON is data,
+    not a second article titled '"title": ...'; named alone it is an error."""
+    (tmp_path / "story.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "story.expected.json").write_text(json.dumps(EXPECTED, indent=2))
+    result = dump("--format", "json", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert [Path(a["source"]).name for a in json.loads(result.stdout)] == ["story.txt"]
+    assert "story.expected.json: JSON data, not an article" in result.stderr.decode()
+    alone = dump(str(tmp_path / "story.expected.json"))
+    assert alone.returncode == 1 and alone.stdout == b""
+    assert b"JSON data, not an article" in alone.stderr
+
+
 def test_stdin_and_markdown_format() -> None:
     result = dump("--format", "markdown", "-", stdin=SEED.read_bytes())
     assert result.returncode == 0, result.stderr

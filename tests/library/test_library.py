@@ -14,7 +14,7 @@ import pytest
 from support.paths import FIXTURES, ROOT
 
 from reader.core.errors import SourceError
-from reader.core.models import ArticleQuery, FeedKind, SourceOutcome
+from reader.core.models import ArticleQuery, FeedKind, SourceKind, SourceOutcome
 from reader.core.paths import db_path
 from reader.intake import Intake
 from reader.library import Library
@@ -331,13 +331,13 @@ def test_a_new_folder_shows_its_first_files_before_the_rest_is_read(
     for n in range(10):
         (big / f"{n:02d}.md").write_text(note(f"Note {n}", "Some words of the note."))
     stored_when_the_full_pass_began: list[int] = []
-    learn = module.learn_chrome
+    survey = module.survey
 
-    def spy(paths: Sequence[Path]) -> frozenset[str]:
+    def spy(paths: Sequence[Path]) -> tuple[frozenset[str], frozenset[SourceKind]]:
         stored_when_the_full_pass_began.append(storage.article_count())
-        return learn(paths)
+        return survey(paths)
 
-    monkeypatch.setattr(module, "learn_chrome", spy)
+    monkeypatch.setattr(module, "survey", spy)
     seen: list[SourceOutcome] = []
     (outcome,) = library.open_sources([str(big)], on_result=seen.append)
     assert stored_when_the_full_pass_began == [3]  # on screen before the full pass

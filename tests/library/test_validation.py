@@ -87,6 +87,25 @@ def test_a_library_in_a_missing_folder_is_an_error_and_no_folder_is_made(
         assert not (tmp_path / "no").exists()
 
 
+@pytest.mark.parametrize(("where", "reason"), [
+    ("folder", "it is a folder (name a file in it)"),
+    ("file/lib.sqlite", "{tmp}/file is not a folder"),
+])
+def test_a_library_named_where_no_file_can_be_is_one_line_in_words(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str, reason: str) -> None:
+    """--db naming a folder, or a file under a file: said in words, not SQLite's "unable to
+    open database file"; nothing is made."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file").write_text("a note\n")
+    target = tmp_path / where
+    code, out, err = run(capsys, "--db", str(target), "list")
+    assert (code, out) == (1, "")
+    assert err == (f"reader: cannot open the library {target}: "
+                   f"{reason.format(tmp=tmp_path)}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "folder"]
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
 def test_the_default_data_folder_is_still_made(capsys: pytest.CaptureFixture[str],
                                                tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:

@@ -128,6 +128,36 @@ async def test_mark_read_after_zero_leaves_reading_to_enter(
         assert not library.get(shown).read  # type: ignore[arg-type, union-attr]
 
 
+async def test_an_empty_view_shows_no_article_and_its_keys_say_so(
+        library: Library, two_feeds: dict[str, int], tmp_path: Path) -> None:
+    """A filter that matches nothing (or an empty Starred view) leaves no article under the
+    cursor: the pane shows none rather than one the keys cannot reach, every key for an
+    article says the same thing, nothing is changed, and Esc comes back to the article."""
+    app = make_app(library, tmp_path, mark_read_after=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "enter")
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        opened = app.pane.article_id
+        assert opened is not None and opened == articles.article_id
+        await pilot.press("slash", *"zqxw", "enter")
+        await settle(pilot)
+        assert articles.article_id is None
+        assert app.pane.article_id is None and app.pane.plain == ""
+        app.notes.clear()
+        await pilot.press("o", "y", "e", "s", "m", "f", "v", "1")
+        await settle(pilot)
+        assert [message for message, _ in app.notes] == ["No article here."] * 8
+        stored = library.get(opened)
+        assert stored is not None and not stored.starred and stored.read
+        assert not (tmp_path / "saved").exists()
+        await pilot.press("escape")
+        await pilot.pause(FOLLOW_DELAY + 0.2)
+        await settle(pilot)
+        assert articles.article_id == opened and app.pane.article_id == opened
+
+
 # --- external programs --------------------------------------------------------------------
 
 
@@ -215,6 +245,15 @@ async def test_o_with_a_console_browser_suspends_the_app(
         await asyncio.sleep(0)
         assert events[-1] == "resumed: ['https://example.org/story', 'https://example.org/two']"
         assert app.is_running
+        assert not app.noted("Could not open")
+        # a browser that fails said why on the screen it took with it: the reader says it
+        failing = bin_dir / "lynx"
+        failing.write_text("#!/bin/sh\necho 'lynx: cannot access startfile' >&2\nexit 3\n")
+        await pilot.press("o", "y")
+        await settle(pilot)
+        assert app.notes[-1] == (
+            "Could not open https://example.org/story with lynx: it exited with status 3",
+            {"severity": "error", "markup": False})
 
 
 # --- the feeds pane ---------------------------------------------------------------------

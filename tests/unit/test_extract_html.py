@@ -249,7 +249,9 @@ def test_tidy_removes_link_only_blocks_and_items_but_keeps_content_links() -> No
         "## [Product name as a heading](https://shop.example/p)",
         PARAGRAPH,
     ]
-    out = tidy_blocks(blocks, titles=[])
+    # the label rule on, and a list's link-only items taken out one by one
+    rules = ExtractionRules(label_max_letters=12, mixed_list_share=2.0)
+    out = tidy_blocks(blocks, titles=[], rules=rules)
     assert out == [
         PARAGRAPH,
         "- A list item of real text",
@@ -388,3 +390,34 @@ def test_tidying_never_takes_a_page_s_only_words() -> None:
     html = _page(f'<main><h1><a href="https://news.example/a">{title}</a></h1></main>',
                  head=f"<title>{title}</title>")  # fmt: skip
     assert title in extract_article(html).body
+
+
+def test_a_reading_list_with_some_entries_linked_stays_whole() -> None:
+    reading = (
+        "- Tuning Your PostgreSQL Server by Greg Smith\n"
+        "- [Query Profiler](https://tools.example/profiler) by Devart\n"
+        "- VACUUM FULL and why you should avoid it"
+    )
+    related = "- [Pier repairs](https://g.example/pier)\n- [Museum reopens](https://g.example/m)"
+    assert tidy_blocks([PARAGRAPH, reading, related], titles=[]) == [PARAGRAPH, reading]
+
+
+def _tabs_page(hidden_meta: str = "") -> str:
+    def tab(language: str, hidden: str = "") -> str:
+        sentence = f"In {language}, create the client and call send with the number. "
+        return f'<div class="code-tab"{hidden}><p>{sentence * 4}</p></div>'
+
+    tabs = tab("Python") + tab("JavaScript", " hidden") + tab("Ruby", ' style="display: none"')
+    intro = "<p>" + "Send a message with the client library of your choice. " * 2 + "</p>"
+    return _page(f"<article><h1>Send</h1>{intro}{tabs}{hidden_meta}</article>")
+
+
+def test_the_tabs_a_page_hides_until_a_click_are_shown() -> None:
+    body = extract_article(_tabs_page()).body
+    assert all(f"In {language}, create" in body for language in ("Python", "JavaScript", "Ruby"))
+
+
+def test_a_hidden_block_with_no_shown_sibling_of_its_kind_stays_hidden() -> None:
+    meta = '<div class="meta" style="display:none"><p>2019-11-19T08:57:40+01:00 SAI</p></div>'
+    body = extract_article(_tabs_page(meta)).body
+    assert "In Ruby, create" in body and "SAI" not in body

@@ -82,6 +82,16 @@ def test_header_has_title_metadata_url_and_rule() -> None:
     assert combined(rendered.text, "The Title").bold
 
 
+def test_a_metadata_line_too_long_for_the_measure_breaks_between_its_parts() -> None:
+    """"... · 1 min" and "read" alone on the next line, at 120 columns beside the feeds pane."""
+    lines = render("word " * 121, title="T", source="Plain Text Engineering",
+                   author="Priya Raman", published=datetime(2026, 11, 24, 9, 30),
+                   width=80).text.plain.split("\n")
+    assert lines[1] == "Plain Text Engineering · Priya Raman · 24 Nov 2026 09:30 · 121 words"
+    assert lines[2] == "1 min read"
+    assert max(len(line) for line in lines[:3]) <= 80
+
+
 def test_missing_metadata_is_left_out_and_untitled_shown() -> None:
     lines = render("x", title=None, source=None).text.plain.split("\n")
     assert lines[0] == "(untitled)"
