@@ -636,11 +636,6 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-def _dot(weights: Sequence[float], row: Sequence[float], bias: float) -> float:
-    total: float = bias + sum(map(operator.mul, weights, row))
-    return total
-
-
 # --------------------------------------------------------------------------- model
 
 
@@ -891,12 +886,12 @@ def _gap_signals(
                 break
     # Only lines within reach of a scored block can count; long menus far from any are
     # not looked at again.
-    near = [False] * n
     before = max(_COMMENT_REACH, _TEASER_REACH, _LIST_REACH)
+    edges = [0] * (n + 1)
     for i in picked:
-        near[max(0, i - before) : i + _LIST_REACH + 1] = [True] * (
-            min(n, i + _LIST_REACH + 1) - max(0, i - before)
-        )
+        edges[max(0, i - before)] += 1
+        edges[min(n, i + _LIST_REACH + 1)] -= 1
+    near = list(accumulate(edges))
     is_mark, is_stamp, is_headline, is_teaser = [False] * n, [False] * n, [False] * n, [False] * n
     for i, text in enumerate(texts):
         if not near[i]:
@@ -937,9 +932,11 @@ def _gap_signals(
 
 def _scores(rows: Sequence[Sequence[float]], model: _Model) -> list[float]:
     """Body probability of each scored block after all stages."""
-    logits = [_dot(model.w1, row, model.b1) for row in rows]
-    shapes = [row[: len(FEATURE_NAMES)] for row in rows]
-    logits = [_dot(model.w2, row, model.b2) for row in _stage2(logits, shapes)]
+    # The dot products written out: a call per block costs as much as the arithmetic.
+    mul, w1, b1, w2, b2 = operator.mul, model.w1, model.b1, model.w2, model.b2
+    logits = [b1 + sum(map(mul, w1, row)) for row in rows]
+    # Each row starts with its shape features, which is all _stage2 reads of it.
+    logits = [b2 + sum(map(mul, w2, row)) for row in _stage2(logits, rows)]
     return [_sigmoid(z) for z in logits]
 
 
