@@ -326,11 +326,14 @@ _WIDGETS = re.compile(
     r"\((?<![\w(\[]\()(?:[ *xX•]\)|(?:BUTTON|submit|button)\))|"
     r"_(?<![\w(\[]_)__+|[☐☑☒]"
 )
+# Every widget holds one of these; most lines and dumps have none, and a look for each
+# is cheaper than the regex.
+_WIDGET_MARKS = ("[", "__", "( )", "(*)", "(x)", "(X)", "(•)", "(BUTTON)", "(submit)",
+                 "(button)", "☐", "☑", "☒")
 # A one-character box ("[x]", "( )") is also how people write in prose; it is a widget
 # only on a form's line: at the line's start, beside other widgets, or with few words.
 _BOX = re.compile(r"\[[ xX*✓_]\]|\([ *xX•]\)|[☐☑☒]")
 _FORM_LINE_WORDS = 8
-_WIDGET_HINTS = ("[", "__", "(", "☐", "☑", "☒")
 # Lines that _plain_blocks would leave out or change start like these (searched for in
 # the whole dump after a newline, which the engine finds quickly).
 _SUSPECT_LINE = re.compile(
@@ -404,9 +407,6 @@ def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
     return out
 
 
-# Every widget holds one of these; most dumps have none, and a look for each is cheap.
-_WIDGET_MARKS = ("[", "__", "( )", "(*)", "(x)", "(X)", "(•)", "(BUTTON)", "(submit)",
-                 "(button)", "☐", "☑", "☒")
 
 
 def _may_have_widgets(text: str) -> bool:
@@ -561,7 +561,7 @@ class _Builder:
         if self.layout.markdown:
             text, md_links = _strip_markdown(text)
             links += md_links
-        if any(map(text.__contains__, _WIDGET_HINTS)):
+        if any(map(text.__contains__, _WIDGET_MARKS)):
             text = _without_widgets(text)
         if links or "  " in text:
             text = tidy(text)

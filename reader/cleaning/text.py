@@ -636,11 +636,6 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
-def _dot(weights: Sequence[float], row: Sequence[float], bias: float) -> float:
-    total: float = bias + sum(map(operator.mul, weights, row))
-    return total
-
-
 # --------------------------------------------------------------------------- model
 
 
@@ -891,12 +886,12 @@ def _gap_signals(
                 break
     # Only lines within reach of a scored block can count; long menus far from any are
     # not looked at again.
-    near = [False] * n
     before = max(_COMMENT_REACH, _TEASER_REACH, _LIST_REACH)
+    edges = [0] * (n + 1)
     for i in picked:
-        near[max(0, i - before) : i + _LIST_REACH + 1] = [True] * (
-            min(n, i + _LIST_REACH + 1) - max(0, i - before)
-        )
+        edges[max(0, i - before)] += 1
+        edges[min(n, i + _LIST_REACH + 1)] -= 1
+    near = list(accumulate(edges))
     is_mark, is_stamp, is_headline, is_teaser = [False] * n, [False] * n, [False] * n, [False] * n
     for i, text in enumerate(texts):
         if not near[i]:
@@ -937,9 +932,11 @@ def _gap_signals(
 
 def _scores(rows: Sequence[Sequence[float]], model: _Model) -> list[float]:
     """Body probability of each scored block after all stages."""
-    logits = [_dot(model.w1, row, model.b1) for row in rows]
-    shapes = [row[: len(FEATURE_NAMES)] for row in rows]
-    logits = [_dot(model.w2, row, model.b2) for row in _stage2(logits, shapes)]
+    # The dot products written out: a call per block costs as much as the arithmetic.
+    mul, w1, b1, w2, b2 = operator.mul, model.w1, model.b1, model.w2, model.b2
+    logits = [b1 + sum(map(mul, w1, row)) for row in rows]
+    # Each row starts with its shape features, which is all _stage2 reads of it.
+    logits = [b2 + sum(map(mul, w2, row)) for row in _stage2(logits, rows)]
     return [_sigmoid(z) for z in logits]
 
 
@@ -1170,9 +1167,14 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
     keep = [False] * len(units)
     for k, (i, score) in enumerate(zip(picked, scores, strict=True)):
         keep[i] = score >= (model.block_in if lo <= k <= hi else model.block_out)
-    if not _coherent(units, picked, scores, keep):
-        # Never worse than nothing: without an article to be sure of, only what is
-        # surely chrome goes.
+    # Never worse than nothing: without an article to be sure of (too few words, or a run
+    # holding little of the page's likely text, as on a listing, a forum thread or a
+    # product page), only what is surely chrome goes.
+    widened = _covers_little(units, picked, scores, lo, hi)
+    if widened:
+        keep = _all_but_chrome(units, picked, scores)
+    elif not _coherent(units, picked, scores, keep):
+        # A short page: its few blocks the model does not doubt.
         for i, score in zip(picked, scores, strict=True):
             keep[i] = score >= SURE_CHROME
     if not any(keep):
@@ -1182,6 +1184,8 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
     for i in picked:
         if keep[i] and _vetoed(units[i].text, chrome):
             keep[i] = False
+    if widened:
+        return keep
     for before, after in zip(picked, picked[1:], strict=False):
         run = after - before - 1
         if 0 < run <= _TINY_RUN and keep[before] and keep[after]:
@@ -1197,6 +1201,46 @@ COHERENT_WORDS = 120
 COHERENT_SHARE = 0.1
 COHERENT_SURE = 2
 SURE_CHROME = 0.15
+# The best run must hold this share of the words of the blocks that are not sure chrome;
+# when it does not, the page is kept but for what is surely chrome: blocks scored below
+# FALLBACK_CHROME, and lines that are buttons, single words or repeated on the page (which
+# a block scored below SURE_CHROME must not be either).
+RUN_SHARE = 0.25
+FALLBACK_CHROME = 0.05
+
+
+def _covers_little(
+    units: Sequence[_Unit], picked: Sequence[int], scores: Sequence[float], lo: int, hi: int
+) -> bool:
+    run_words = likely_words = 0
+    for k, (i, score) in enumerate(zip(picked, scores, strict=True)):
+        words = units[i].text.count(" ") + 1
+        if lo <= k <= hi:
+            run_words += words
+        if score >= SURE_CHROME:
+            likely_words += words
+    return run_words < RUN_SHARE * max(likely_words, 1)
+
+
+def _all_but_chrome(
+    units: Sequence[_Unit], picked: Sequence[int], scores: Sequence[float]
+) -> list[bool]:
+    """Every block but those surely chrome (see FALLBACK_CHROME)."""
+    keys = [normalise_line(unit.text) for unit in units]
+    seen = Counter(keys)
+    keep = [False] * len(units)
+    for i, unit in enumerate(units):
+        words = _WORD.findall(unit.text.lower())
+        keep[i] = (
+            len(words) >= 2
+            and seen[keys[i]] == 1
+            and _BUTTON_WORDS.isdisjoint(words)
+            and "©" not in unit.text
+        )
+    for i, score in zip(picked, scores, strict=True):
+        # A block the model doubts is kept when it also passes the short lines' test.
+        keep[i] = score >= SURE_CHROME or (score >= FALLBACK_CHROME and keep[i])
+    return keep
 
 
 def _coherent(

@@ -233,6 +233,33 @@ ARTICLE_THEN_MENU_THEN_DISCLAIMER = "\n".join(
 )
 
 
+HEADLINES = [
+    "Harbour bridge to close for three weeks of bearing repairs",
+    "Council approves new budget for two primary schools in the north",
+    "Tram line opening delayed until the spring after signal faults",
+    "Museum of natural history reopens its whale gallery",
+    "Ring road roadworks to add ten minutes to journeys",
+    "Library extends its opening hours on weekday evenings",
+    "Volunteers plant four hundred trees along the river path",
+    "Swimming pool roof repairs finished ahead of schedule",
+    "Market square to host a winter fair in December",
+    "New cycle lanes planned for the old town centre",
+]
+
+
+def test_a_listing_page_keeps_its_items_and_drops_only_sure_chrome() -> None:
+    # No article here: a best run of two or three headlines would be worse than the page.
+    lines = ["Home", "News", "Sport", "Weather", "Search", "Latest news", ""]
+    for n, headline in enumerate(HEADLINES, 1):
+        lines += [headline, f"{n} days ago", ""]
+    lines += ["Privacy policy", "Cookie settings", "© 2024 Harbour Gazette"]
+    body = clean_dump("\n".join(lines)).body
+    assert sum(headline in body for headline in HEADLINES) >= 8
+    for chrome in ("Home", "Weather", "Privacy policy", "Cookie settings", "© 2024"):
+        assert chrome not in body.splitlines(), chrome
+    assert "©" not in body
+
+
 def test_comment_thread_after_a_short_post_is_removed() -> None:
     result = clean_dump(SHORT_POST_WITH_COMMENTS)
     assert "Our goal with these monthly open threads" in result.body
