@@ -408,17 +408,14 @@ def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
         tidy_line = tidy(line)
         if not tidy_line:
             continue
-        head = tidy_line[0]
-        if (head.isdigit() or head == "[") and _REFERENCE.match(tidy_line):
+        if _is_reference(tidy_line):
             continue
-        if head in _RULE_CHARS or _WIDGETS.search(tidy_line):
+        if tidy_line[0] in _RULE_CHARS or _WIDGETS.search(tidy_line):
             tidy_line = _without_widgets(tidy_line)
             if not tidy_line:
                 continue
         out.append(Block(tidy_line, i, i))
     return out
-
-
 
 
 def _may_have_widgets(text: str) -> bool:
@@ -546,13 +543,11 @@ class _Builder:
     def _reference_lines(self) -> set[int]:
         """Lines of the list of link addresses text browsers append, and its title."""
         lines, markdown = self.lines, self.layout.markdown
-        dropped = set()
-        for i, line in enumerate(lines):
-            head = line.lstrip()[:1]
-            if head and (head.isdigit() or head == "[") and (
-                _REFERENCE.match(line) or (markdown and _MD_DEFINITION.match(line))
-            ):
-                dropped.add(i)
+        dropped = {
+            i
+            for i, line in enumerate(lines)
+            if _is_reference(line) or (markdown and _MD_DEFINITION.match(line))
+        }
         if not dropped:
             return dropped
         # A title goes when the first line after it that is neither blank nor a title is
