@@ -311,7 +311,8 @@ def _is_reference(line: str) -> bool:
 
 _MD_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]\n]{1,200}\]:[ \t]+\S+", re.M)
 _SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
-_ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+# The opening of an ATX heading; its text is the rest, see _atx_text.
+_ATX = re.compile(r"\s{0,3}#{1,6}\s+")
 _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
 
 # --------------------------------------------------------------------------- inline junk
@@ -384,6 +385,17 @@ def blocks(lines: Sequence[str]) -> list[Block]:
     if profile.layout.plain:
         return _plain_blocks(lines, profile.text)
     return _Builder(lines, profile).run()
+
+
+def _atx_text(rest: str) -> str:
+    """An ATX heading's text: what follows its opening, without the optional closing hashes.
+
+    Done with string methods: a regex for the closing sequence backtracks over every
+    space of a heading with a long gap in it, quadratic in the gap.
+    """
+    text = rest.rstrip()
+    unclosed = text.rstrip("#")
+    return unclosed.rstrip() if unclosed[-1:].isspace() else text
 
 
 def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
@@ -461,7 +473,7 @@ class _Builder:
                 atx = _ATX.match(raw) if stripped[0] == "#" else None
                 if atx:
                     # Converters wrap long headings too; the lines after it may go on.
-                    stripped, heading = atx.group(2), True
+                    stripped, heading = _atx_text(raw[atx.end() :]), True
                 elif stripped[0] == ">":
                     stripped = _QUOTE.sub("", stripped).strip()
             if not stripped or stripped[0] in _RULE_CHARS and _RULE.match(stripped):
@@ -515,7 +527,8 @@ class _Builder:
                 # by hyphenation ("extra-" + "ordinary") is mended when the dump also
                 # has it whole.
                 word = last.rsplit(" ", 1)[-1][:-1] + _first_word(part)
-                whole = _EDGE_PUNCTUATION.sub("", word).lower()
+                inner = _WORD_SPAN.search(word)
+                whole = inner.group().lower() if inner else ""
                 pieces[-1] = last[:-1] if whole in self._vocabulary() else last
                 pieces.append(part)
             elif _WIDE_CHARS.match(last[-1:]) and _WIDE_CHARS.match(part[:1]):
@@ -542,13 +555,20 @@ class _Builder:
                 dropped.add(i)
         if not dropped:
             return dropped
+        # A title goes when the first line after it that is neither blank nor a title is
+        # a dropped one. One pass: the titles wait for that line.
+        titles: list[int] = []
         for i, line in enumerate(lines):
-            if len(line) < 40 and _REFERENCE_TITLE.match(line):
-                j = i + 1
-                while j < len(lines) and (not lines[j].strip() or _REFERENCE_TITLE.match(lines[j])):
-                    j += 1
-                if j in dropped:
-                    dropped.add(i)
+            if not line.strip():
+                continue
+            if _REFERENCE_TITLE.match(line):
+                if len(line) < 40:
+                    titles.append(i)
+                continue
+            if titles:
+                if i in dropped:
+                    dropped.update(titles)
+                titles.clear()
         return dropped
 
     def _emit(
@@ -571,4 +591,6 @@ class _Builder:
 
 
 _WORD = re.compile(r"\w+")
-_EDGE_PUNCTUATION = re.compile(r"^\W+|\W+$")
+# A word without the punctuation at its edges: from its first word character to its last
+# (r"\W+$" would try every position of a long run of punctuation, each to the run's end).
+_WORD_SPAN = re.compile(r"\w(?:.*\w)?", re.S)

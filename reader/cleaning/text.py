@@ -1033,32 +1033,33 @@ def _author(units: Sequence[_Unit], lo: int, hi: int) -> tuple[str | None, int |
 # --------------------------------------------------------------------------- body
 
 
+_NUMBERED = re.compile(r"\(?\d")
+
+
 def _markdown(units: Sequence[_Unit], keep: Sequence[bool]) -> str:
-    blocks: list[str] = []
+    """The kept blocks as Markdown: paragraphs apart, a run of list items one list.
+
+    Bullets become "- "; numbered items keep their numbers. Each list's lines are joined
+    once at the end (adding an item to the text so far copies it: quadratic in the list).
+    """
+    paragraphs: list[list[str]] = []
     in_list = False
     for unit, kept in zip(units, keep, strict=True):
         if not kept:
             in_list = False
             continue
         match = _LIST_MARK.match(unit.text)
-        if match and not re.match(r"\(?\d", match.group()):
-            item = "- " + unit.text[match.end() :]
-            if in_list:
-                blocks[-1] += "\n" + item
-            else:
-                blocks.append(item)
-            in_list = True
-        elif match:
-            # Numbered items keep their numbers; a run of them is one list.
-            if in_list:
-                blocks[-1] += "\n" + unit.text
-            else:
-                blocks.append(unit.text)
-            in_list = True
+        if match is None:
+            paragraphs.append([unit.text])
         else:
-            blocks.append(unit.text)
-            in_list = False
-    return "\n\n".join(blocks)
+            numbered = _NUMBERED.match(match.group()) is not None
+            item = unit.text if numbered else "- " + unit.text[match.end() :]
+            if in_list:
+                paragraphs[-1].append(item)
+            else:
+                paragraphs.append([item])
+        in_list = match is not None
+    return "\n\n".join("\n".join(lines) for lines in paragraphs)
 
 
 def _kept_lines(n_lines: int, units: Sequence[_Unit], keep: Sequence[bool]) -> tuple[bool, ...]:

@@ -518,3 +518,12 @@ def test_arbitrary_lines_never_raise(lines: list[str]) -> None:
     result = clean_dump("\n".join(lines))
     assert isinstance(result.body, str)
     assert find_date("\n".join(lines)) is None or isinstance(find_date("\n".join(lines)), datetime)
+
+
+def test_a_long_list_is_one_markdown_list() -> None:
+    # Each item once added to the list's text so far copied it all: quadratic in a list
+    # of thousands of long items.
+    item = "The council met on Tuesday to discuss the plan for the new park, which it approved. "
+    items = [f"item {i}: {item * 12}".strip() for i in range(3000)]
+    result = clean_dump("Harbour bridge to close\n\n" + "\n".join("* " + text for text in items))
+    assert result.body == "\n".join("- " + text for text in items)

@@ -268,3 +268,56 @@ def test_any_lines_give_blocks_within_their_lines(lines: list[str]) -> None:
         assert previous < block.first <= block.last < len(lines)
         assert block.text and block.text == block.text.strip()
         previous = block.last
+
+
+# Hostile shapes a regex or a loop could take quadratic time over. The sizes are ones
+# where the quadratic versions took seconds to minutes; what is checked is the result.
+
+
+def test_a_heading_with_a_long_gap_in_it() -> None:
+    lines = [
+        "# Harbour" + " " * 30_000 + "bridge to close ##",
+        "",
+        "See [the council](https://example.com/), [the map](https://example.com/map) and "
+        "[the notice](https://example.com/notice).",
+        "",
+        *ARTICLE,
+    ]
+    assert detect(lines).markdown
+    found = blocks(lines)
+    assert found[0].heading and found[0].text == "Harbour bridge to close"
+    assert texts(found)[2:] == PARAGRAPHS
+
+
+def test_a_hyphen_break_before_a_long_run_of_punctuation() -> None:
+    run = "!" * 20_000
+    lines = [
+        "It was an extraordinary week for the council, which met on five",
+        "days in a row and spent most of them on the harbour bridge and",
+        "its worn and rusted bearings, which were not at all what anybody",
+        "had hoped to find there. It was, the mayor said, an extra-",
+        f"ordinary{run}x mess, and in the end a rather good example of the",
+        "problem of roads that nobody looks after until they break down.",
+        "",
+        *wrap(PARAGRAPHS[1], 64),
+    ]
+    first = texts(blocks(lines))[0]
+    # "extraordinary!!!...x" is no word of the dump: the hyphen stays.
+    assert f"an extra-ordinary{run}x mess" in first
+
+
+def test_many_titles_over_a_reference_list() -> None:
+    lines = [
+        "   [1]Home [2]News [3]Sport [4]Weather",
+        "",
+        *[line for paragraph in PARAGRAPHS for line in (*wrap(paragraph, 70, "   "), "")],
+        *["References", ""] * 5_000,
+        "   1. https://example.com/",
+        "   2. https://example.com/news/",
+        "   3. https://example.com/sport/",
+        "Visible links",
+        "",
+        "Written on a typewriter",
+    ]
+    assert texts(blocks(lines)) == ["Home News Sport Weather", *PARAGRAPHS, "Visible links",
+                                    "Written on a typewriter"]
