@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.paths import FIXTURES, SHARED
 
-from reader.cleaning.text import CleanedDump, clean_dump, normalise_line, repeated_lines
+from reader.cleaning.text import (
+    MAX_SCORED_BLOCKS,
+    CleanedDump,
+    clean_dump,
+    normalise_line,
+    repeated_lines,
+)
 from reader.cleaning.textdates import find_date
 
 FIXTURES = FIXTURES / "text"
@@ -527,3 +533,17 @@ def test_a_long_list_is_one_markdown_list() -> None:
     items = [f"item {i}: {item * 12}".strip() for i in range(3000)]
     result = clean_dump("Harbour bridge to close\n\n" + "\n".join("* " + text for text in items))
     assert result.body == "\n".join("- " + text for text in items)
+
+
+def test_a_dump_of_more_blocks_than_any_page_is_kept_whole_but_its_chrome() -> None:
+    # A hostile file of short lines: past the block budget the model is not run (it would
+    # take minutes), and nothing but the folder's known chrome is dropped.
+    lines = [f"Line {i} of a long file." for i in range(MAX_SCORED_BLOCKS + 10)]
+    lines[5] = "Subscribe to our newsletter"
+    cleaned = clean_dump("\n\n".join(lines),
+                         chrome=frozenset({normalise_line("Subscribe to our newsletter")}))
+    body = cleaned.body.split("\n\n")
+    assert "Subscribe to our newsletter" not in body
+    assert body[0] == "Line 0 of a long file." or cleaned.title == "Line 0 of a long file."
+    assert body[-1] == f"Line {MAX_SCORED_BLOCKS + 9} of a long file."
+    assert len(body) >= MAX_SCORED_BLOCKS + 7
