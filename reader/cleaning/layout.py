@@ -487,6 +487,9 @@ class _Builder:
             number = None if mark else _NUMBER_MARK.match(stripped)
             hang = indent + (mark or (number.end() if number else 0))
             parts = [stripped[mark:] if mark else stripped]
+            # A line that opens with a link number and a next one that does too are two
+            # entries of a link list, however near the wrap column they end.
+            linked = layout.link_numbers and stripped[0] == "[" and _LINK_NUMBER.match(stripped)
             # A greedy wrapper breaks a line only when the next word would not fit; tools
             # hang a wrapped item's lines under its text, or a little further in.
             while reaches.get(i, -2) >= full and hang - 1 <= indents[i + 1] <= hang + 4:
@@ -498,7 +501,7 @@ class _Builder:
                         part = _QUOTE.sub("", part).strip()
                     elif part[0] != "[" or _MD_DEFINITION.match(part):
                         break
-                if i + 1 in dropped:
+                if i + 1 in dropped or linked and part[:1] == "[" and _LINK_NUMBER.match(part):
                     break
                 i += 1
                 parts.append(part)

@@ -190,6 +190,37 @@ def test_link_numbers_and_the_reference_list_are_taken_out() -> None:
     assert found[0].links == 3 and found[1].links == 2 and found[2].links == 0
 
 
+def test_a_list_of_numbered_links_ending_near_the_wrap_column_stays_a_list() -> None:
+    # Lines of a link list can end where a wrapped paragraph's lines do; each opens with
+    # its link number, so each is an entry of its own, not a line of one paragraph.
+    story = " ".join(PARAGRAPHS[:2])
+    links = [f"   [{n}]Another story about the harbour and its bridges, number {n:02d} here"
+             for n in range(1, 13)]
+    lines = [*wrap(story, 72, "   "), "", *links, "", *wrap(story, 72, "   ")]
+    assert detect(lines).width is not None
+    found = texts(blocks(lines))
+    assert found == [story, *(line.split("]", 1)[1] for line in links), story]
+
+
+def test_a_quote_mark_alone_under_a_numbered_link_line_of_a_markdown_dump() -> None:
+    # elinks wraps a breadcrumb's ">" onto a line of its own; in a dump that also reads as
+    # Markdown that line is an empty quote, which must end the entry, not break the reader.
+    story = " ".join(PARAGRAPHS[:2])
+    lines = ["   [1]Home  [2]News  [3]Sport  [4]Weather", "", *wrap(story, 74, "   "), "",
+             "   Read the **full report** at [the council](https://example.org/report) and",
+             "   [the minutes](https://example.org/minutes) of the meeting, with [5]**more**.",
+             "",
+             "   [6]Home  [7]Forums > [8]Business & Marketing > [9]Social Networks and more",
+             "   >",
+             "   Log in to view your stats", "", *wrap(story, 74, "   ")]
+    layout = detect(lines)
+    assert layout.markdown and layout.link_numbers and layout.width is not None
+    found = texts(blocks(lines))
+    assert "Home Forums > Business & Marketing > Social Networks and more" in found
+    assert "Log in to view your stats" in found
+    assert found.count(story) == 2
+
+
 def test_citation_marks_are_not_link_numbers() -> None:
     lines = [
         "The bridge opened in 1901.[1] It was widened in 1955.[2]",
