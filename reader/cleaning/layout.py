@@ -52,8 +52,9 @@ class Layout:
 
 # --------------------------------------------------------------------------- tidying
 
-# Invisible format characters carry nothing a reader needs and would defeat comparisons.
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
+# Invisible format characters (zero-width spaces, BOMs, bidi marks) carry nothing a reader
+# needs and would defeat comparisons (the cleaner's repeated lines too).
+INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
 _SPACE_RUN = re.compile(r"[ \t]+")
 _ALNUM = re.compile(r"[^\W_]")
 
@@ -64,7 +65,7 @@ def tidy(line: str) -> str:
     Other spacing (a no-break space, an ideographic space) is the writer's and stays.
     """
     if not line.isascii():
-        line = _INVISIBLE.sub("", line)
+        line = INVISIBLE.sub("", line)
     line = line.strip()
     return _SPACE_RUN.sub(" ", line) if "  " in line or "\t" in line else line
 

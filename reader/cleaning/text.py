@@ -33,7 +33,7 @@ from functools import cache
 from itertools import accumulate
 from pathlib import Path
 
-from reader.cleaning.layout import Block, blocks
+from reader.cleaning.layout import INVISIBLE, Block, blocks
 from reader.cleaning.textdates import find_date, looks_like_date
 from reader.core.dates import plausible
 from reader.core.words import dense_script
@@ -67,9 +67,6 @@ class CleanedDump:
 # C0/C1 controls except TAB and LF; ESC is made visible like reader.core.sanitize does.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_ENDS = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
-# Invisible format characters (zero-width spaces, BOMs, bidi marks) carry nothing a
-# reader needs and would defeat line comparisons.
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
 _DIGITS = re.compile(r"\d+")
 
 
@@ -93,7 +90,7 @@ def normalise_line(line: str) -> str:
     Case, spacing and numbers are ignored, so "12 comments" and "3 Comments" match.
     """
     if not line.isascii():
-        line = unicodedata.normalize("NFKC", _INVISIBLE.sub("", line))
+        line = unicodedata.normalize("NFKC", INVISIBLE.sub("", line))
     return " ".join(_DIGITS.sub("0", line.casefold()).split())
 
 
