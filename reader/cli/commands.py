@@ -350,8 +350,6 @@ def run_list(args: argparse.Namespace) -> int:
                 raise SourceError(f"no such feed in the library: "
                                   f"{sanitize.display_name(args.feed)}")
             feed_ids = (feed.id,)
-        if args.limit is not None and args.limit < 0:
-            raise SourceError("--limit must be 0 or more")
         query = ArticleQuery(feed_ids=feed_ids, unread_only=args.unread,
                              starred_only=args.starred, limit=args.limit,
                              since=_bound("--since", args.since, end=False),

@@ -51,6 +51,17 @@ _source = _not_blank("expected a file, a folder or a feed URL")
 _name = _not_blank("expected a name")
 
 
+def _count(text: str) -> int:
+    """A number of things: 0 or more (a negative limit is a usage error, like any other)."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a number, 0 or more, got {text!r}")
+    return number
+
+
 def _path(text: str) -> Path:
     return Path(_not_blank("expected a path")(text))
 
@@ -136,7 +147,7 @@ def build_command_parser() -> argparse.ArgumentParser:
     list_.add_argument("--since", metavar="WHEN",
                        help="from a day (2026-11-01), month, year, today, or an age (7d, 12h)")
     list_.add_argument("--until", metavar="WHEN", help="up to the end of that day, month, ...")
-    list_.add_argument("--limit", type=int, metavar="N")
+    list_.add_argument("--limit", type=_count, metavar="N")
     list_.add_argument("--json", action="store_true")
 
     search = command("search", "full-text search over the library",

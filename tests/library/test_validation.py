@@ -34,6 +34,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     ["dump", "\t"],
     ["import", ""],
     ["list", "--feed", " "],
+    ["list", "--limit", "-3"],
+    ["list", "--limit", "ten"],
     ["--db", "", "list"],
     ["--config", "", "feeds"],
     [""],  # the TUI
