@@ -201,14 +201,10 @@ def first_files(folder: Path, count: int = QUICK_FILES) -> list[FolderFile]:
     return found
 
 
-def learn_chrome(paths: Sequence[Path]) -> frozenset[str]:
-    """The lines a site repeats in the plain-text dumps among ``paths`` (the first
-    ``CHROME_SAMPLE`` of them); empty under three dumps. Never raises."""
-    return survey(paths)[0]
-
-
 def survey(paths: Sequence[Path]) -> tuple[frozenset[str], frozenset[SourceKind]]:
-    """What :func:`learn_chrome` learns, and the kinds of the files it read to learn it."""
+    """The lines a site repeats in the plain-text dumps among ``paths`` (the first
+    ``CHROME_SAMPLE`` of them; none under three dumps), and the kinds of the files read to
+    learn them. Never raises."""
     texts: list[str] = []
     kinds: set[SourceKind] = set()
     for path in paths:
