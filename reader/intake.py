@@ -259,7 +259,7 @@ class Intake:
         checked = sanitize.safe_url(url)
         if checked is None:
             return self._emit(SourceOutcome(
-                spec=url, error=f"{sanitize.display_name(url)}: not an http(s) URL")), []
+                spec=url, error=f"{sanitize.display_name(url)}: {sanitize.url_problem(url)}")), []
         existing = await asyncio.to_thread(self.storage.feed_by_url, checked)
         state = (await asyncio.to_thread(self.storage.fetch_state, existing.id)
                  if existing is not None and existing.total else None)
