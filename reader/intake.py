@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from reader.core import sanitize
 from reader.core.aio import run_sync
-from reader.core.errors import EMPTY_SOURCE, ReaderError
+from reader.core.errors import EMPTY_SOURCE, ReaderError, unexpected
 from reader.core.models import (
     FeedKind,
     FetchOutcome,
@@ -93,7 +93,7 @@ class Intake:
                 outcome, feed_urls = self.local(spec)
             except Exception as error:  # noqa: BLE001 - one source never stops the others
                 reason = str(error) if isinstance(error, ReaderError) else \
-                    f"could not be loaded ({type(error).__name__})"
+                    unexpected(error, "loading")
                 outcome, feed_urls = self._emit(SourceOutcome(
                     spec=spec, error=f"{sanitize.display_name(spec)}: {reason}")), []
             outcomes.append(outcome)

@@ -37,7 +37,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from reader.core import words
 from reader.core.aio import run_sync
 from reader.core.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
-from reader.core.errors import ReaderError, about, one_line
+from reader.core.errors import ReaderError, about, log_unexpected, one_line
 from reader.core.filters import parse_filter
 from reader.core.limits import MAX_FILE_BYTES
 from reader.core.models import (
@@ -1152,7 +1152,13 @@ class ReaderApp(App[int]):
         if event.state is not WorkerState.ERROR:
             return
         error = worker.error
-        if isinstance(error, WriteFailed):
+        cause = error.cause if isinstance(error, WriteFailed) else error
+        if cause is not None and not isinstance(cause, ReaderError):
+            # a bug, not bad input: its traceback goes to the errors log to be reported
+            where = log_unexpected(cause, worker.name or "worker")
+            detail = f"; details in {where}" if where else ""
+            message = f"Could not {worker.name}: a bug ({type(cause).__name__}{detail})"
+        elif isinstance(error, WriteFailed):
             message = f"Could not {error}"
         else:
             message = f"Could not {worker.name}: {one_line(error)}"

@@ -368,9 +368,9 @@ def _load_bytes():
 def _call_load_bytes(load_bytes, data: bytes, name: str):
     result = load_bytes(data, source=name, name=name)
     error = getattr(result, "error", None) or ""
-    # load_bytes turns any unexpected exception into "could not be read (TypeName: ...)":
-    # a safety net, but reaching it is a bug in a loader.
-    assert not re.search(r"could not be read \(\w+:", error), error
+    # load_bytes turns any unexpected exception into "reading failed (TypeName; details in
+    # the errors log)": a safety net, but reaching it is a bug in a loader.
+    assert not re.search(r"failed \(\w+[;)]", error), error
     return result
 
 
