@@ -243,7 +243,7 @@ class ReaderApp(App[int]):
         self.config_file = config_file
         self.sources = tuple(sources)
         # the config file's problems are one toast (one each would stack over the article)
-        self._notices = (*(("\n".join(config_problems),) if config_problems else ()),
+        self._notices = (*((_config_notice(config_problems),) if config_problems else ()),
                          *notices)
         self.stdin_data = stdin_data  # "-" among the sources: what was piped in, read up front
         self._user_keys: Mapping[str, str] = dict(self.config.keys)
@@ -1613,6 +1613,19 @@ def read_piped_stdin() -> bytes:
         os.dup2(terminal, 0)
         os.close(terminal)
     return data
+
+
+#: a config toast lists this many problems at most; the rest are counted
+_CONFIG_PROBLEMS_SHOWN = 4
+
+
+def _config_notice(problems: Sequence[str]) -> str:
+    """The config file's problems as one toast, a few lines high however many there are."""
+    if len(problems) <= _CONFIG_PROBLEMS_SHOWN:
+        return "\n".join(problems)
+    shown = _CONFIG_PROBLEMS_SHOWN - 1
+    return "\n".join([*problems[:shown],
+                      f"… and {len(problems) - shown} more: `reader config` lists them all"])
 
 
 def run_tui(*, sources: Sequence[str], db: Path | None, config: Path | None,
