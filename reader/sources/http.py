@@ -357,6 +357,11 @@ def describe_http_error(error: httpx.HTTPError) -> str:
         return _protocol_message(error)
     if isinstance(error, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
         return "not an http(s) URL"
+    if isinstance(error, httpx.NetworkError):
+        # A read or write on a connection the server dropped often carries no message.
+        detail = sanitize.clean_line(str(error), limit=140)
+        return network_reason(error) or (f"connection lost: {detail}" if detail
+                                         else "connection lost")
     name = type(error).__name__
     return sanitize.clean_line(f"{name}: {error}", limit=160) or name
 
