@@ -119,7 +119,7 @@ async def fetch(
     """
     checked = sanitize.safe_url(url)
     if checked is None:
-        raise HttpFetchError("not an http(s) URL")
+        raise HttpFetchError(sanitize.url_problem(url))
     try:
         # The clock starts once the first host slot is ours (see _follow): time spent
         # queueing behind other feeds of the same host is not this fetch's fault.
