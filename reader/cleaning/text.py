@@ -1007,6 +1007,8 @@ _T_LONG = -2.3  # more than 150 characters
 _T_MARKUP = -0.5  # table borders or Markdown markup left in it: a cell, a fragment
 _T_SEPARATED = -0.7  # parts set apart by "|", "»", "·": a breadcrumb, a menu, a page title
 _T_WORDS_CAP = 12
+# The most the signals after the cheap ones can add.
+_T_MOST_EVIDENCE = _T_OVERLAP + _T_REPEATED + _T_METADATA_AFTER + _T_COPY_NEAR
 _TABLE_OR_MARKUP = re.compile(r"[│┃|]|\*\*|^#|\]\(")
 # What a title never carries, whatever the layout drew around it: a list bullet or quote
 # mark, table borders, Markdown's heading hashes and emphasis.
@@ -1049,21 +1051,19 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool], normalised: _Keys
                     return True
         return False
 
+    # From the body's start backwards: the likeliest blocks come first, and a block too
+    # far from the body to beat the best so far is left after its cheap signals.
     best, best_score = None, -math.inf
-    for i in range(first, stop):
+    for i in range(stop - 1, first - 1, -1):
         unit = units[i]
         text = unit.text
         if len(text) > 300:
             continue
-        words = _WORD.findall(text.lower())
-        if not 1 <= len(words) <= 40 or (i == start and _ends_sentence(text)):
+        n_words = len(text.split())
+        if not 1 <= n_words <= 40 or (i == start and _ends_sentence(text)):
             continue
-        content = _content_words(text)
-        if not content and not _DENSE_SCRIPT.search(text):
-            continue
-        score = _T_OVERLAP * (len(content & body_words) / len(content) if content else 0.0)
-        score += _T_WORDS * min(len(words), _T_WORDS_CAP) / _T_WORDS_CAP
-        if len(words) <= 2:
+        score = _T_WORDS * min(n_words, _T_WORDS_CAP) / _T_WORDS_CAP
+        if n_words <= 2:
             score += _T_FEW_WORDS
         if unit.heading:
             score += _T_HEADING
@@ -1082,14 +1082,19 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool], normalised: _Keys
             score += _T_COLON
         if len(text) > 150:
             score += _T_LONG
+        if score + _T_MOST_EVIDENCE < best_score:
+            continue
+        content = _content_words(text)
+        if not content and not _DENSE_SCRIPT.search(text):
+            continue
+        if content:
+            score += _T_OVERLAP * len(content & body_words) / len(content)
         key = keys[i - first]
         if counts[key] > 1:
             score += _T_REPEATED
         if is_metadata(i + 1) or is_metadata(i + 2) or is_metadata(i + 3):
             score += _T_METADATA_AFTER
-        # The dearer tests only where they could still change the choice: the rest add
-        # at most _T_COPY_NEAR.
-        if score + _T_COPY_NEAR <= best_score:
+        if score + _T_COPY_NEAR < best_score:
             continue
         if copied_near(i, key):
             score += _T_COPY_NEAR
@@ -1097,17 +1102,19 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool], normalised: _Keys
             score += _T_MARKUP
         if _SEPARATORS.search(text):
             score += _T_SEPARATED
+        words = _WORD.findall(text.lower())
         if sum(word in _SOCIAL_WORDS for word in words) >= max(1, len(words) / 2):
             score += _T_BUTTONS
         if is_metadata(i):
             score += _T_METADATA
         if _TEASER.match(text):
             score += _T_TEASER
-        if score > best_score and _CAPTION.search(text):
+        if score >= best_score and _CAPTION.search(text):
             score += _T_CAPTION
-        if score > best_score and _has_credit(text):
+        if score >= best_score and _has_credit(text):
             score += _T_CREDIT
-        if score > best_score:
+        # Ties go to the earlier block, as a headline comes before its copies.
+        if score >= best_score:
             best, best_score = i, score
     return best
 
