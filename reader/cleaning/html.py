@@ -30,7 +30,7 @@ import lxml.html
 from htmldate import find_date
 from trafilatura import bare_extraction
 
-from reader.cleaning.markdown import is_hidden, parse_html, render_blocks
+from reader.cleaning.markdown import is_hidden, parse_html, render_blocks, visible_text
 from reader.core.dates import plausible
 from reader.core.sanitize import clean_line, safe_url, strip_controls
 
@@ -383,6 +383,11 @@ class ExtractionRules:
     opening_h1: bool = True  # drop an H1 that opens the body whatever it says (the title)
     link_lists_in_text: bool = True  # keep lists of links that prose follows (references)
     mixed_list_share: float = 0.25  # a list this share of whose items are text stays whole
+    # trafilatura's recall mode, tried where its balanced mode left out lists of text the
+    # page shows outside its chrome, is taken when it reads this much more (0: never)
+    recall_gain: float = 1.15
+    recall_missed_items: int = 3  # more text list items than this left out: recall is tried
+    recall_keeps: float = 0.8  # share of the balanced body's words recall mode must keep
 
 
 DEFAULT_RULES = ExtractionRules()
@@ -396,6 +401,10 @@ _TRAFILATURA_OPTIONS: dict[str, Any] = {
     "include_images": False,  # keeps captions and credits, which cost 0.015 F1 (measured)
     "with_metadata": False,  # read from our own parse instead: much faster than htmldate
 }
+# Its recall mode keeps the lists and sections the balanced mode can leave out (a
+# documentation page's sections, the lists of a comparison); without the fallbacks, which
+# the balanced run has already compared, it costs half as much.
+_RECALL_OPTIONS: dict[str, Any] = {**_TRAFILATURA_OPTIONS, "favor_recall": True, "fast": True}
 _NEVER_SHOWN = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed")
 # Page chrome removed before the last-resort rendering of <article>/<main>/<body>.
 _CHROME = ("nav", "header", "footer", "aside", "form", "button", "select", "menu", "dialog")
@@ -409,19 +418,20 @@ class _Draft:
     blocks: list[str]
     url: str | None
     truncated: bool
+    recall_blocks: list[str] | None = None  # trafilatura's recall mode, where it was tried
+    missed_items: int = 0  # text list items of the page that ``blocks`` leave out
 
     def finish(self, rules: ExtractionRules) -> ExtractedPage:
         meta = self.meta
-        blocks = tidy_blocks(
-            self.blocks,
-            titles=meta.titles,
-            description=meta.description,
-            authors=meta.author,
-            url=self.url,
-            rules=rules,
-        )
-        # Tidying takes away repeats and links, never a page's only words (a link post's title).
-        body = "\n\n".join(blocks if any(map(_WORD.search, blocks)) else self.blocks)
+        body = self._tidied(self.blocks, rules)
+        if (
+            self.recall_blocks
+            and rules.recall_gain
+            and self.missed_items > rules.recall_missed_items
+        ):
+            fuller = self._tidied(self.recall_blocks, rules)
+            if _reads_more(visible_text(fuller), visible_text(body), rules):
+                body = fuller
         # A page whose JSON-LD carries the article text is better served by that than by
         # a scrap: trafilatura finds too little on pages that render their text by script.
         if len(body) < 200 and meta.article_body and len(meta.article_body) > 2 * len(body):
@@ -443,6 +453,29 @@ class _Draft:
             warnings=tuple(warnings),
         )
 
+    def _tidied(self, raw: list[str], rules: ExtractionRules) -> str:
+        meta = self.meta
+        blocks = tidy_blocks(
+            raw,
+            titles=meta.titles,
+            description=meta.description,
+            authors=meta.author,
+            url=self.url,
+            rules=rules,
+        )
+        # Tidying takes away repeats and links, never a page's only words (a link post's title).
+        return "\n\n".join(blocks if any(map(_WORD.search, blocks)) else raw)
+
+
+def _reads_more(fuller: str, body: str, rules: ExtractionRules) -> bool:
+    """Whether recall mode's body says more than the balanced one and still says what it
+    says (not another part of the page: an app's install dialog instead of a forum's posts)."""
+    if _letters(fuller) <= rules.recall_gain * _letters(body):
+        return False
+    words = set(_words(body))
+    kept = words.intersection(_words(fuller))
+    return len(kept) >= rules.recall_keeps * len(words)
+
 
 def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Draft:
     """Everything up to the tidying; only ``rules.merge_split_body``/``embedded_posts`` count."""
@@ -463,9 +496,13 @@ def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Dr
     if rules.hidden_panels:
         _reveal_hidden_panels(root)
     blocks = _trafilatura_blocks(root, page_url)
+    recall_blocks = None
+    missed = _text_list_items(root) - _list_items(blocks)
+    if rules.recall_gain and missed > rules.recall_missed_items:
+        recall_blocks = _trafilatura_blocks(root, page_url, _RECALL_OPTIONS)
     if not _letters_reach(blocks, _SHORT_EXTRACT):
         blocks = _prefer_main_element(blocks, _fallback_blocks(root, page_url))
-    return _Draft(meta, blocks, page_url, parsed.truncated)
+    return _Draft(meta, blocks, page_url, parsed.truncated, recall_blocks, missed)
 
 
 _SHORT_EXTRACT = 300  # letters; below this trafilatura may have fallen back to all the text
@@ -497,9 +534,11 @@ def _prefer_main_element(extracted: list[str], fallback: list[str]) -> list[str]
     return fallback if shorter and shared >= 0.9 * len(fallback_words) else extracted
 
 
-def _trafilatura_blocks(root: lxml.html.HtmlElement, url: str | None) -> list[str]:
+def _trafilatura_blocks(
+    root: lxml.html.HtmlElement, url: str | None, options: dict[str, Any] = _TRAFILATURA_OPTIONS
+) -> list[str]:
     try:
-        document = bare_extraction(root, url=url, **_TRAFILATURA_OPTIONS)
+        document = bare_extraction(root, url=url, **options)
     except Exception:  # noqa: BLE001 - a third-party extractor on hostile input: never raise
         return []
     body = getattr(document, "body", None)
@@ -507,6 +546,30 @@ def _trafilatura_blocks(root: lxml.html.HtmlElement, url: str | None) -> list[st
         return []
     _rejoin_split_paragraphs(body)
     return render_blocks(body, base_url=url)
+
+
+_LIST_ITEM_LETTERS = 20  # shorter items are menus and tags more often than text
+
+
+def _text_list_items(root: lxml.html.HtmlElement) -> int:
+    """The list items of the page outside its chrome that are text, not links."""
+    count = 0
+    for item in root.iter("li"):
+        letters = _letters(item.text_content())
+        if letters < _LIST_ITEM_LETTERS:
+            continue
+        linked = sum(_letters(link.text_content()) for link in item.iter("a"))
+        if 2 * linked < letters and not any(a.tag in _CHROME for a in item.iterancestors()):
+            count += 1
+    return count
+
+
+def _list_items(blocks: list[str]) -> int:
+    """The items of the Markdown lists among ``blocks``, nested ones included."""
+    return sum(len(_ANY_ITEM.findall(block)) for block in blocks if _ITEM_START.match(block))
+
+
+_ANY_ITEM = re.compile(r"^[ \t]*(?:- |\d+\. )", re.M)
 
 
 def _fallback_blocks(root: lxml.html.HtmlElement, url: str | None) -> list[str]:
@@ -539,18 +602,18 @@ def _reveal_hidden_panels(root: lxml.html.HtmlElement) -> None:
     other slides, folded answers. Such a panel is hidden beside a shown sibling of its kind
     (same tag and class); a hidden element with no shown sibling of its kind (a metadata
     block, a dialog) stays hidden."""
+    hidden_by_parent: dict[lxml.html.HtmlElement, list[lxml.html.HtmlElement]] = {}
     for element in root.xpath("//*[@hidden or contains(@style, 'none')]"):
         parent = element.getparent()
-        if parent is None or not is_hidden(element):
-            continue
-        kind = (element.tag, element.get("class"))
-        if any(
-            sibling is not element and (sibling.tag, sibling.get("class")) == kind
-            and not is_hidden(sibling)
-            for sibling in parent
-        ):
-            element.attrib.pop("hidden", None)
-            element.attrib.pop("style", None)
+        if parent is not None and is_hidden(element):
+            hidden_by_parent.setdefault(parent, []).append(element)
+    # The kinds shown under each parent, listed once (a parent may hold thousands of rows).
+    for parent, hidden in hidden_by_parent.items():
+        shown = {(child.tag, child.get("class")) for child in parent if not is_hidden(child)}
+        for element in hidden:
+            if (element.tag, element.get("class")) in shown:
+                element.attrib.pop("hidden", None)
+                element.attrib.pop("style", None)
 
 
 _MIN_PART_TEXT = 200
@@ -707,11 +770,10 @@ def tidy_blocks(
     out: list[str] = []
     # Lists of links with prose after them are references or a contents list, not the
     # related stories and tags that follow an article.
-    last_prose = max((i for i, block in enumerate(blocks) if _is_prose(block)), default=-1)
+    last_prose = next((i for i in range(len(blocks) - 1, -1, -1) if _is_prose(blocks[i])), -1)
     for index, block in enumerate(blocks):
-        words = _words(block)
         if len(out) < rules.top_blocks and (
-            tuple(words) in title_words
+            tuple(words := _words(block)) in title_words
             or (rules.opening_h1 and not out and block.startswith("# "))
             or (
                 rules.standfirst
