@@ -208,8 +208,7 @@ GRID: dict[str, tuple[Any, ...]] = {
     "link_lists_in_text": (True, False),
     "mixed_list_share": (0.25, 0.5, 2.0),  # 2.0: a list's link-only items always go
     "recall_gain": (0, 1.1, 1.15, 1.2, 1.3, 1.5),  # 0: trafilatura's recall mode never taken
-    # Drafts try recall mode past the default number of missed items: only more can be tried.
-    "recall_missed_items": (3, 5, 10),
+    "recall_keeps": (0, 0.5, 0.8, 0.9),
 }
 BEFORE_TRAFILATURA = ("merge_split_body", "embedded_posts", "hidden_panels")
 FOLDS = 10

@@ -465,7 +465,7 @@ def test_recall_mode_is_taken_only_when_it_says_more_and_keeps_what_was_read() -
 
     def body(recall: list[str]) -> str:
         return (
-            _Draft(_PageMeta.empty(), [PARAGRAPH], None, False, recall, 9)
+            _Draft(_PageMeta.empty(), [PARAGRAPH], None, False, recall)
             .finish(ExtractionRules())
             .body
         )
