@@ -3,6 +3,7 @@
     python benchmarks/bench_html_extract.py                    # quality, cross-validation, speed
     python benchmarks/bench_html_extract.py --sets scrapinghub --no-cv
     python benchmarks/bench_html_extract.py --per-item wcxb-dev   # pages, worst first
+    python benchmarks/bench_html_extract.py --sets readability-tests trafilatura-eval
 
 Quality is measured as a user meets it: ``reader dump --format json`` over a set's html/
 folder with default options, the body's visible text scored (link targets are not words),
@@ -15,6 +16,12 @@ switches and thresholds of what is done around trafilatura) are chosen on the tr
 folds, by coordinate ascent from the shipped defaults, and scored on the held-out fold.
 Folds are grouped by site (the domain) over both sets pooled, so no page is scored with
 rules chosen on its own site. The held-out scores are pooled per set and page type.
+
+Sites in neither shared set (the sets of ``make_unseen_sets.py``, build them first): nothing
+is tuned on them, so they are scored as they are, never cross-validated. readability-tests
+is scored like the shared sets; trafilatura-eval has only ``with`` / ``without`` snippets,
+scored as trafilatura's own evaluation does (pooled over pages: accuracy is the share of
+snippets right, found or absent as they should be).
 
 Speed: both commands over scrapinghub's 181 pages, start-up included, as CPU time of the
 whole process tree (the reader cleans a big folder in worker processes; the machine is
@@ -44,12 +51,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import make_unseen_sets as unseen  # noqa: E402
 from installed import compile_reader  # noqa: E402
 
 from reader.cleaning.html import DEFAULT_RULES, ExtractionRules, _draft  # noqa: E402
 from reader.cleaning.markdown import visible_text  # noqa: E402
 
 SETS = ("scrapinghub", "wcxb-dev")
+SNIPPETS = ("trafilatura-eval",)  # sets with no full ground truth: with / without snippets
 TYPES = ("article", "forum", "documentation", "service", "listing", "collection", "product")
 
 # trafilatura alone, in a process of its own: the files named on stdin, {name: text} out.
@@ -73,6 +82,7 @@ class Page:
     domain: str
     path: Path
     truth: str
+    snippets: dict[str, list[str]] | None = None  # with / without, where there is no truth
 
 
 def load_scorer(eval_dir: Path) -> ModuleType:
@@ -84,10 +94,11 @@ def load_scorer(eval_dir: Path) -> ModuleType:
     return module
 
 
-def load_pages(eval_dir: Path, names: Iterable[str]) -> list[Page]:
+def load_pages(eval_dir: Path, names: Iterable[str], unseen_dir: Path) -> list[Page]:
     pages = []
     for name in names:
-        truth = json.loads((eval_dir / name / "ground-truth.json").read_text("utf-8"))
+        folder = eval_dir / name if name in SETS else unseen_dir / name
+        truth = json.loads((folder / "ground-truth.json").read_text("utf-8"))
         for page_id, entry in sorted(truth.items()):
             host = urlsplit(entry.get("url") or "").hostname or page_id
             pages.append(
@@ -96,8 +107,9 @@ def load_pages(eval_dir: Path, names: Iterable[str]) -> list[Page]:
                     set=name,
                     kind=entry.get("page_type") or "article",
                     domain=(entry.get("domain") or host).removeprefix("www."),
-                    path=eval_dir / name / "html" / f"{page_id}.html.gz",
+                    path=folder / "html" / f"{page_id}.html.gz",
                     truth=entry.get("articleBody") or "",
+                    snippets=entry if name in SNIPPETS else None,
                 )
             )
     return pages
@@ -320,38 +332,52 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval",
                         help="folder holding the sets and score.py (default ../shared/eval)")
-    parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS)
+    parser.add_argument("--unseen", type=Path, default=unseen.dumps.UNSEEN,
+                        help="folder of make_unseen_sets.py's sets (default its own)")
+    parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS + unseen.SETS)
     parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation")
     parser.add_argument("--rounds", type=int, default=1, help="speed rounds (A B B A each)")
-    parser.add_argument("--per-item", choices=SETS, help="per-page F1 of one set, worst first")
+    parser.add_argument("--per-item", choices=[n for n in SETS + unseen.SETS if n not in SNIPPETS],
+                        help="per-page F1 of one set, worst first")
     args = parser.parse_args(argv)
 
     compile_reader()
     scorer = load_scorer(args.eval)
-    pages = load_pages(args.eval, args.sets)
+    pages = load_pages(args.eval, args.sets, args.unseen)
     ours: dict[str, Triple] = {}
     theirs: dict[str, Triple] = {}
+    snippets: dict[str, dict[str, tuple[int, int, int, int]]] = {"reader": {}, "trafilatura": {}}
     speed: list[tuple[str, float, float, float, float]] = []
     for name in args.sets:
-        folder = args.eval / name / "html"
         members = [p for p in pages if p.set == name]
+        folder = members[0].path.parent
         print(f"{name}: reader dump and trafilatura over {len(members)} pages ...", flush=True)
         reader_bodies, cpu_r, wall_r = run_reader(folder)
         traf_bodies, cpu_t, wall_t = run_trafilatura(folder)
         speed.append((name, cpu_r, wall_r, cpu_t, wall_t))
         for page in members:
-            ours[page.key] = scorer.tp_fp_fn(page.truth, reader_bodies.get(page.path.name, ""))
-            theirs[page.key] = scorer.tp_fp_fn(page.truth, traf_bodies.get(page.path.name, ""))
+            got = reader_bodies.get(page.path.name, ""), traf_bodies.get(page.path.name, "")
+            if page.snippets is not None:
+                snippets["reader"][page.key] = unseen.snippet_counts(page.snippets, got[0])
+                snippets["trafilatura"][page.key] = unseen.snippet_counts(page.snippets, got[1])
+            else:
+                ours[page.key] = scorer.tp_fp_fn(page.truth, got[0])
+                theirs[page.key] = scorer.tp_fp_fn(page.truth, got[1])
 
     columns = {"reader": ours, "trafilatura": theirs}
-    print_table(scorer, pages, columns, "Shipped extractor (reader dump) beside trafilatura 2.x")
-    if not args.no_cv:
+    scored = [p for p in pages if p.snippets is None]
+    if scored:
+        title = "Shipped extractor (reader dump) beside trafilatura 2.x"
+        print_table(scorer, scored, columns, title)
+    print_snippets([p for p in pages if p.snippets is not None], snippets)
+    shared = [p for p in pages if p.set in SETS]  # the unseen sets are never tuned on
+    if shared and not args.no_cv:
         print(f"\nCross-validating the rules ({FOLDS} folds grouped by domain, both sets pooled)",
               flush=True)  # fmt: skip
-        held_out = cross_validate(scorer, pages)
+        held_out = cross_validate(scorer, shared)
         print_table(
             scorer,
-            pages,
+            shared,
             {"reader CV": held_out, "trafilatura": theirs},
             "Cross-validated: every page scored with rules chosen without its site",
         )
@@ -363,6 +389,24 @@ def main(argv: list[str] | None = None) -> None:
               f"trafilatura {cpu_t:.1f} s CPU / {wall_t:.1f} s wall)")  # fmt: skip
     if args.per_item:
         per_item(scorer, [p for p in pages if p.set == args.per_item], ours, theirs)
+
+
+def print_snippets(
+    pages: list[Page], columns: dict[str, dict[str, tuple[int, int, int, int]]]
+) -> None:
+    """Snippet accuracy, counts pooled over the pages as trafilatura's evaluation pools them."""
+    for name in sorted({p.set for p in pages}):
+        members = [p for p in pages if p.set == name]
+        print(f"\n{name}: {len(members)} pages of sites in neither shared set, snippets "
+              "(precision, recall, accuracy, F1 pooled over the snippets)")  # fmt: skip
+        accuracy = []
+        for engine, counts in columns.items():
+            tp, fp, fn, tn = (sum(counts[p.key][i] for p in members) for i in range(4))
+            accuracy.append((tp + tn) / max(tp + fp + fn + tn, 1))
+            print(f"  {engine:<12} P {tp / max(tp + fp, 1):.3f}  R {tp / max(tp + fn, 1):.3f}  "
+                  f"accuracy {accuracy[-1]:.3f}  F1 {2 * tp / max(2 * tp + fp + fn, 1):.3f}  "
+                  f"({tp} of {tp + fn} with found, {fp} of {fp + tn} without found)")
+        print(f"  accuracy delta reader - trafilatura: {accuracy[0] - accuracy[-1]:+.3f}")
 
 
 def print_speed(folder: Path, rounds: int) -> None:

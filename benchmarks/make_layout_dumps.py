@@ -7,7 +7,9 @@
 For every page of ``../shared/eval/<dataset>/html/`` and every layout this writes
 ``DIR/<dataset>/<layout>/<id>.txt`` (skipping files already there), so the text cleaner
 can be trained and measured on more than the naive one-line-per-block dumps. The
-``naive`` layout is the shared ``text_dumps/`` itself and is not written.
+``naive`` layout is the set's own ``text_dumps/`` and is not written here (``naive()``
+below is how such a dump is made). A dataset that is not in ../shared/eval is looked
+for among the sets of ``make_unseen_sets.py`` (``~/.cache/reader-bench/unseen``).
 
 Layouts come in two groups. TRAIN layouts may be used to fit the model: Debian's lynx
 and w3m at several widths, with and without numbered links and their reference list,
@@ -42,9 +44,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval"
 DATASETS = ("scrapinghub", "wcxb-dev")
-DEFAULT_OUT = (
-    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reader-bench" / "layouts"
-)
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reader-bench"
+DEFAULT_OUT = CACHE / "layouts"
+UNSEEN = CACHE / "unseen"  # make_unseen_sets.py: sets of sites in neither shared set
 TIMEOUT = 60
 
 _UTF8_LYNX = ["-assume_charset=utf-8", "-display_charset=utf-8"]
@@ -79,10 +81,16 @@ HELD_OUT = ("elinks-80", "links2-100", "html2text-deb-80", "pandoc-plain", "pand
 LAYOUTS = (*TRAIN, *HELD_OUT)
 
 
+def dataset_dir(dataset: str) -> Path:
+    """A shared set's folder, or else an unseen set's (the same layout)."""
+    shared = EVAL / dataset
+    return shared if shared.is_dir() else UNSEEN / dataset
+
+
 def layout_dir(out: Path, dataset: str, layout: str) -> Path:
-    """Where the dumps of one layout are (the shared folder for ``naive``)."""
+    """Where the dumps of one layout are (the set's own folder for ``naive``)."""
     if layout == "naive":
-        return EVAL / dataset / "text_dumps"
+        return dataset_dir(dataset) / "text_dumps"
     return out / dataset / layout
 
 
@@ -112,6 +120,59 @@ _BLOCKS = frozenset(
     "section summary table tbody thead tfoot tr ul caption".split()
 )
 _SKIP = frozenset("script style noscript template head title svg math iframe object".split())
+
+
+# The naive scraper's blocks: _BLOCKS and the form widgets and media, each a line of its own.
+_NAIVE_BLOCKS = _BLOCKS | frozenset(
+    "br button label select option optgroup textarea legend menu menuitem noscript datalist "
+    "output meter progress video audio canvas map area td th".split()
+)
+# What it counts as a space: ASCII white space, no-break and zero-width spaces (not U+2003 or
+# U+3000).
+_NAIVE_SPACE = re.compile(r"[ \t\n\r\f\v\xa0\u200b]+")
+
+
+def naive(html: str) -> str:
+    """The page as the shared sets' ``text_dumps/`` are made: the whole ``<body>``, one line
+    per block element, inline text glued together, only script, style and template left
+    out, a ``<pre>`` kept line by line. It remakes all 181 scrapinghub dumps byte for byte
+    and 1,277 of wcxb-dev's 1,293."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except Exception:  # noqa: BLE001 - an unparsable page gives an empty dump
+        return ""
+    lines: list[str] = []
+    parts: list[str] = []  # the current block's text; "\0" marks a <pre>'s line breaks
+
+    def flush() -> None:
+        for piece in "".join(parts).split("\0"):
+            if line := _NAIVE_SPACE.sub(" ", piece).strip():
+                lines.append(line)
+        parts.clear()
+
+    def add(text: str | None, pre: bool) -> None:
+        if text:
+            parts.append(text.replace("\n", "\0") if pre else text)
+
+    def walk(element: lxml.html.HtmlElement, pre: bool) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag and tag not in ("script", "style", "template"):
+            block = tag in _NAIVE_BLOCKS
+            if block:
+                flush()
+            add(element.text, pre or tag == "pre")
+            for child in element:
+                walk(child, pre or tag == "pre")
+            if block:
+                flush()
+        add(element.tail, pre)
+
+    body = root.find("body")
+    walk(body if body is not None else root, False)
+    flush()
+    return "\n".join(lines) + "\n"
 
 
 class _Style:
@@ -303,7 +364,7 @@ def synth(html: str, key: str) -> str:
 
 
 def pages(dataset: str) -> Iterator[tuple[str, Path]]:
-    for path in sorted((EVAL / dataset / "html").glob("*.html.gz")):
+    for path in sorted((dataset_dir(dataset) / "html").glob("*.html.gz")):
         yield path.name.removesuffix(".html.gz"), path
 
 
@@ -345,7 +406,7 @@ def make(out: Path, datasets: list[str], layouts: list[str], limit: int | None) 
                     continue
                 html = gzip.decompress(gz.read_bytes()).decode("utf-8", errors="replace")
                 html_path.write_text(html, encoding="utf-8")
-                naive = (EVAL / dataset / "text_dumps" / f"{key}.txt").read_text(encoding="utf-8")
+                naive = (layout_dir(out, dataset, "naive") / f"{key}.txt").read_text("utf-8")
                 for name in todo:
                     try:
                         if name in makers:

@@ -82,7 +82,7 @@ def host(url: str) -> str:
 def load_pages(datasets: Iterable[str]) -> list[Page]:
     pages = []
     for dataset in datasets:
-        truth = json.loads((dumps.EVAL / dataset / "ground-truth.json").read_text("utf-8"))
+        truth = json.loads((dumps.dataset_dir(dataset) / "ground-truth.json").read_text("utf-8"))
         for key, item in sorted(truth.items()):
             site = item.get("domain") or host(item.get("url") or "") or key
             pages.append(

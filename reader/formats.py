@@ -130,20 +130,6 @@ def _escape_outside_code(line: str) -> str:
     return "".join(out)
 
 
-def article_text(article: Article, *, body: str | None = None) -> str:
-    """A plain reading of one article for terminals and pipes."""
-    head = [article.title or "(untitled)"]
-    meta = " · ".join(
-        part for part in (article.feed_title or article.source, article.author,
-                          isoformat(article.published)) if part
-    )
-    head.append(meta)
-    if article.url:
-        head.append(article.url)
-    text = "\n".join(head) + "\n\n" + (body if body is not None else article.body).strip() + "\n"
-    return strip_controls(text)
-
-
 def file_stem(title: str | None) -> str:
     """A file name from a title: letters, digits and dashes, at most 80 characters."""
     stem = re.sub(r"[^\w]+", "-", (title or "article").casefold()).strip("-_")

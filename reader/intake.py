@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from reader.core import sanitize
 from reader.core.aio import run_sync
-from reader.core.errors import EMPTY_SOURCE, ReaderError
+from reader.core.errors import EMPTY_SOURCE, ReaderError, unexpected
 from reader.core.models import (
     FeedKind,
     FetchOutcome,
@@ -93,7 +93,7 @@ class Intake:
                 outcome, feed_urls = self.local(spec)
             except Exception as error:  # noqa: BLE001 - one source never stops the others
                 reason = str(error) if isinstance(error, ReaderError) else \
-                    f"could not be loaded ({type(error).__name__})"
+                    unexpected(error, "loading")
                 outcome, feed_urls = self._emit(SourceOutcome(
                     spec=spec, error=f"{sanitize.display_name(spec)}: {reason}")), []
             outcomes.append(outcome)
@@ -259,7 +259,7 @@ class Intake:
         checked = sanitize.safe_url(url)
         if checked is None:
             return self._emit(SourceOutcome(
-                spec=url, error=f"{sanitize.display_name(url)}: not an http(s) URL")), []
+                spec=url, error=f"{sanitize.display_name(url)}: {sanitize.url_problem(url)}")), []
         existing = await asyncio.to_thread(self.storage.feed_by_url, checked)
         state = (await asyncio.to_thread(self.storage.fetch_state, existing.id)
                  if existing is not None and existing.total else None)

@@ -53,6 +53,7 @@ from reader.core.errors import (
     StorageError,
     SyncError,
     one_line,
+    unexpected,
 )
 from reader.core.models import (
     ArticleQuery,
@@ -698,8 +699,7 @@ class Library:
                 return await sync_account(self._storage, account, client, progress=progress,
                                           requests=lambda: requests_of(client))
         except Exception as error:  # noqa: BLE001 - a bug here must not lose the other syncs
-            return SyncReport(account=account.name,
-                              error=f"sync failed ({type(error).__name__})")
+            return SyncReport(account=account.name, error=unexpected(error, "sync"))
 
     @staticmethod
     def _sync_limits() -> HttpLimits:

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader.core.errors import FetchError, ReaderError, StorageError, one_line
+from reader.core.errors import FetchError, ReaderError, StorageError, one_line, unexpected
 from reader.core.models import (
     Article,
     FeedInfo,
@@ -192,7 +192,7 @@ async def _fetch_all(index: int, jobs: list[_Job], limits: HttpLimits, storage: 
         try:
             fetched = await _fetch_and_parse(client, job, limits)
         except Exception as error:  # noqa: BLE001 - a bug here must not lose the other feeds
-            fetched = _Fetched(job.feed_id, error=f"refresh failed ({type(error).__name__})")
+            fetched = _Fetched(job.feed_id, error=unexpected(error, "refresh"))
         writer.add(fetched)
 
     async def fetch_all() -> None:
@@ -352,7 +352,7 @@ class _Refresh:
         except ReaderError as error:
             result = _Result(feed, error=one_line(error))
         except Exception as error:  # noqa: BLE001 - a bug here must not lose the other feeds
-            result = _Result(feed, error=f"refresh failed ({type(error).__name__})")
+            result = _Result(feed, error=unexpected(error, "refresh"))
         self._finish(result)
 
     def _scan(self, feed: FeedInfo) -> SourceOutcome:

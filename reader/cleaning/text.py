@@ -94,6 +94,15 @@ def normalise_line(line: str) -> str:
     return " ".join(_DIGITS.sub("0", line.casefold()).split())
 
 
+class _Keys(dict[str, str]):
+    """Each text's :func:`normalise_line`, worked out once per dump: the features, the
+    headline search and the vetoes all ask for the keys of the same blocks."""
+
+    def __missing__(self, text: str) -> str:
+        key = self[text] = normalise_line(text)
+        return key
+
+
 def repeated_lines(
     texts: Iterable[str], *, min_files: int = 3, min_share: float = 0.3
 ) -> frozenset[str]:
@@ -329,11 +338,11 @@ def _language(units: Sequence[_Unit]) -> frozenset[str]:
             sample.extend(unit.text[:2000].lower().split())
             if len(sample) >= _LANGUAGE_SAMPLE:
                 break
-    # Only function words of some language can count, and they are a fraction of the text.
-    function_words = list(filter(_all_stopwords().__contains__, sample))
+    # Only function words of some language can count, and they are a few distinct words.
+    function_words = Counter(filter(_all_stopwords().__contains__, sample))
     best, best_hits = frozenset[str](), 0
     for words in _stopwords().values():
-        hits = sum(map(words.__contains__, function_words))
+        hits = sum(map(function_words.__getitem__, words.intersection(function_words)))
         if hits > best_hits:
             best, best_hits = words, hits
     return best
@@ -466,6 +475,9 @@ _I_ENDS = FEATURE_NAMES.index("ends_sentence")
 _I_STOP = FEATURE_NAMES.index("stopword_share")
 _I_PUNCT = FEATURE_NAMES.index("punct_per_word")
 _I_LONG = FEATURE_NAMES.index("long_80")
+_I_COMMENT = FEATURE_NAMES.index("comment_header")
+_I_DATE = FEATURE_NAMES.index("date_line")
+_I_TEASER = FEATURE_NAMES.index("teaser")
 
 CONTEXT_NAMES: tuple[str, ...] = tuple(
     f"{name}@{off}"
@@ -681,13 +693,19 @@ def _model_from(data: dict[str, object]) -> _Model:
 
 
 def _features(
-    all_units: Sequence[_Unit], picked: Sequence[int], gaps: Sequence[int], chrome: frozenset[str]
+    all_units: Sequence[_Unit],
+    picked: Sequence[int],
+    gaps: Sequence[int],
+    chrome: frozenset[str],
+    normalised: _Keys | None = None,
 ) -> list[list[float]]:
     """Stage-one rows for the ``picked`` units: shape features, then context features."""
     units = [all_units[i] for i in picked]
+    if normalised is None:
+        normalised = _Keys()
     # Short blocks are compared loosely ("12 comments" is "3 Comments"); a long one only
     # repeats as a gallery's caption or a teaser does, word for word.
-    keys = [normalise_line(u.text) if len(u.text) < 120 else u.text for u in units]
+    keys = [normalised[u.text] if len(u.text) < 120 else u.text for u in units]
     repeats = Counter(keys)
     language = _language(units)
     # Menus and teasers repeat lines within a page; each distinct text is measured once.
@@ -699,7 +717,7 @@ def _features(
             shape = measured[unit.text] = _shape(unit.text, key, chrome, repeats, language)
         shapes.append(shape)
     context = _context(shapes, units, gaps)
-    signals = _gap_signals(all_units, picked, [_proseness(s) for s in shapes])
+    signals = _gap_signals(all_units, picked, shapes)
     layout = _layout_signals(all_units, picked)
     return [s + c + g + v for s, c, g, v in zip(shapes, context, signals, layout, strict=True)]
 
@@ -808,10 +826,12 @@ def _is_timestamp(text: str, lower: str) -> bool:
     """A short line that only says when: "3 hours ago", "Nov 19, 2019 at 4:47 pm"."""
     if len(text) >= 60:
         return False
+    return _is_relative_time(text, lower) or (len(text) < 40 and looks_like_date(text))
+
+
+def _is_relative_time(text: str, lower: str) -> bool:
     # The relative forms all have one of a few words; most lines are settled by a look.
-    if any(map(lower.__contains__, _RELATIVE_HINTS)) and _RELATIVE_TIME.search(text):
-        return True
-    return len(text) < 40 and looks_like_date(text)
+    return any(map(lower.__contains__, _RELATIVE_HINTS)) and bool(_RELATIVE_TIME.search(text))
 
 
 def _is_headline_like(text: str) -> bool:
@@ -848,7 +868,7 @@ def _prefix_counts(flags: Iterable[bool]) -> list[int]:
 
 
 def _gap_signals(
-    units: Sequence[_Unit], picked: Sequence[int], prose: Sequence[float]
+    units: Sequence[_Unit], picked: Sequence[int], shapes: Sequence[Sequence[float]]
 ) -> list[list[float]]:
     """What the lines around each scored block say: comment threads, button rows, lists.
 
@@ -860,7 +880,7 @@ def _gap_signals(
     texts = [u.text for u in units]
     # Only short lines are ever looked at in lowercase.
     lowers = [t.lower() if len(t) < 60 else "" for t in texts]
-    prose_at = [i for i, p in zip(picked, prose, strict=True) if p]
+    prose_at = [i for i, shape in zip(picked, shapes, strict=True) if _proseness(shape)]
     first_prose = prose_at[1] if len(prose_at) > 1 else n
     is_button = [False] * n
     is_share = [False] * n
@@ -890,16 +910,29 @@ def _gap_signals(
         edges[min(n, i + _LIST_REACH + 1)] -= 1
     near = list(accumulate(edges))
     is_mark, is_stamp, is_headline, is_teaser = [False] * n, [False] * n, [False] * n, [False] * n
+    # A scored block's shape already says whether it is a comment marker, a teaser or a
+    # date; only the short lines between them are looked at here.
+    shape_at = dict(zip(picked, shapes, strict=True))
     for i, text in enumerate(texts):
         if not near[i]:
             continue
         size = len(text)
-        if size < 200 and i > first_prose:
-            is_mark[i] = _is_comment_marker(text)
-        if size < 60:
-            lower = lowers[i]
-            is_stamp[i] = _is_timestamp(text, lower)
-            is_teaser[i] = _is_teaser_heading(text, lower)
+        shape = shape_at.get(i)
+        if shape is None:
+            if size < 200 and i > first_prose:
+                is_mark[i] = _is_comment_marker(text)
+            if size < 60:
+                lower = lowers[i]
+                is_stamp[i] = _is_timestamp(text, lower)
+                is_teaser[i] = _is_teaser_heading(text, lower)
+        else:
+            if i > first_prose:
+                is_mark[i] = shape[_I_COMMENT] > 0.0
+            if size < 60:
+                is_stamp[i] = _is_relative_time(text, lowers[i]) or (
+                    size < 40 and shape[_I_DATE] > 0.0
+                )
+                is_teaser[i] = shape[_I_TEASER] > 0.0
         if 20 <= size <= 140:
             is_headline[i] = _is_headline_like(text)
     # Running counts, so any window's count is one subtraction.
@@ -948,7 +981,7 @@ def _content_words(text: str) -> set[str]:
     return set(_TITLE_WORD.findall(text.lower())).difference(_all_stopwords())
 
 
-def _title_index(units: Sequence[_Unit], keep: Sequence[bool]) -> int | None:
+def _title_index(units: Sequence[_Unit], keep: Sequence[bool], normalised: _Keys) -> int | None:
     """The headline: a short block before the body, repeated or sharing the body's words."""
     start = next((i for i, k in enumerate(keep) if k), len(units))
     body_words: set[str] = set()
@@ -959,7 +992,7 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool]) -> int | None:
                 break
     first = max(0, start - _TITLE_REACH)
     stop = min(start + 1, len(units))
-    keys = [normalise_line(units[i].text) for i in range(first, stop)]
+    keys = [normalised[units[i].text] for i in range(first, stop)]
     counts = Counter(keys)
     # Whether each block is a byline or dateline, worked out only when asked.
     metadata: dict[int, bool] = {}
@@ -1140,23 +1173,25 @@ def _gap_sizes(units: Sequence[_Unit], picked: Sequence[int]) -> list[float]:
     return sizes
 
 
-def _vetoed(text: str, chrome: frozenset[str]) -> bool:
+def _vetoed(text: str, chrome: frozenset[str], normalised: _Keys) -> bool:
     """Blocks that are never body however prose-like: teasers, captions, site chrome."""
     if _TEASER_LABEL.match(text):
         return True
     if len(text) < 300 and _has_credit(text):
         return True
-    return bool(chrome) and normalise_line(text) in chrome
+    return bool(chrome) and normalised[text] in chrome
 
 
-def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> list[bool]:
+def _decide(
+    units: Sequence[_Unit], chrome: frozenset[str], model: _Model, normalised: _Keys
+) -> list[bool]:
     """Which units are the article body."""
     if not units:
         return []
     if len(units) > MAX_SCORED_BLOCKS:
-        return [not _vetoed(unit.text, chrome) for unit in units]
+        return [not _vetoed(unit.text, chrome, normalised) for unit in units]
     picked, gaps = _scored(units)
-    scores = _scores(_features(units, picked, gaps, chrome), model)
+    scores = _scores(_features(units, picked, gaps, chrome, normalised), model)
     # A long stretch of unscored lines (a menu, a link list) between two blocks breaks the
     # run, so prose beyond the footer menu does not join the article.
     cost = model.threshold * model.gap_cost
@@ -1172,7 +1207,7 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
     # product page), only what is surely chrome goes.
     widened = _covers_little(units, picked, scores, lo, hi)
     if widened:
-        keep = _all_but_chrome(units, picked, scores)
+        keep = _all_but_chrome(units, picked, scores, normalised)
     elif not _coherent(units, picked, scores, keep):
         # A short page: its few blocks the model does not doubt.
         for i, score in zip(picked, scores, strict=True):
@@ -1182,7 +1217,7 @@ def _decide(units: Sequence[_Unit], chrome: frozenset[str], model: _Model) -> li
         best = max(range(len(picked)), key=lambda k: (scores[k], len(units[picked[k]].text)))
         keep[picked[best]] = True
     for i in picked:
-        if keep[i] and _vetoed(units[i].text, chrome):
+        if keep[i] and _vetoed(units[i].text, chrome, normalised):
             keep[i] = False
     if widened:
         return keep
@@ -1228,10 +1263,10 @@ def _covers_little(
 
 
 def _all_but_chrome(
-    units: Sequence[_Unit], picked: Sequence[int], scores: Sequence[float]
+    units: Sequence[_Unit], picked: Sequence[int], scores: Sequence[float], normalised: _Keys
 ) -> list[bool]:
     """Every block but those surely chrome (see FALLBACK_CHROME)."""
-    keys = [normalise_line(unit.text) for unit in units]
+    keys = [normalised[unit.text] for unit in units]
     seen = Counter(keys)
     keep = [False] * len(units)
     for i, unit in enumerate(units):
@@ -1299,11 +1334,12 @@ def _clean(text: str, chrome: frozenset[str], model: _Model) -> CleanedDump:
         text = ""
     lines = _split_lines(text)
     units = _units(lines)
-    keep = _decide(units, chrome, model)
-    title_at = _title_index(units, keep)
+    normalised = _Keys()
+    keep = _decide(units, chrome, model, normalised)
+    title_at = _title_index(units, keep, normalised)
     start = next((i for i, k in enumerate(keep) if k), len(units))
     if title_at is not None:
-        _drop_title(units, keep, title_at, start)
+        _drop_title(units, keep, title_at, start, normalised)
     lo = max(0, (title_at if title_at is not None else start) - 12)
     hi = min(len(units), start + 4)
     published, date_at = _published(units, lo, hi)
@@ -1324,12 +1360,14 @@ def _clean(text: str, chrome: frozenset[str], model: _Model) -> CleanedDump:
     )
 
 
-def _drop_title(units: Sequence[_Unit], keep: list[bool], title_at: int, start: int) -> None:
+def _drop_title(
+    units: Sequence[_Unit], keep: list[bool], title_at: int, start: int, normalised: _Keys
+) -> None:
     keep[title_at] = False
     # The headline often stands twice; neither copy is body.
-    key = normalise_line(units[title_at].text)
+    key = normalised[units[title_at].text]
     for i in range(max(0, start - _TITLE_REACH), min(len(units), start + 3)):
-        if keep[i] and normalise_line(units[i].text) == key:
+        if keep[i] and normalised[units[i].text] == key:
             keep[i] = False
 
 

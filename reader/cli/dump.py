@@ -19,7 +19,7 @@ from typing import TextIO
 from reader.core.errors import about
 from reader.core.models import Article, BodyState, LoadResult
 from reader.core.sanitize import clean_line, display_name
-from reader.formats import article_json, article_markdown, article_text
+from reader.formats import article_json, article_markdown
 
 
 def run_dump(args: argparse.Namespace) -> int:
@@ -78,8 +78,20 @@ def write_articles(articles: Sequence[Article], fmt: str, out: TextIO) -> None:
         out.write("\n")
         return
     render = article_markdown if fmt == "markdown" else article_text
-    separator = "\n" if fmt == "markdown" else "\n" + "─" * 40 + "\n\n"
+    separator = "\n" if fmt == "markdown" else "\n" + "═" * 40 + "\n\n"
     out.write(separator.join(render(a) for a in articles))
+
+
+def article_text(article: Article) -> str:
+    """The article as the reading pane shows it, in plain text: Markdown rendered (no ``**``
+    or ``\\<``), links numbered with their list at the end."""
+    from reader.render import render_article
+
+    rendered = render_article(
+        title=article.title, source=article.feed_title or article.source, author=article.author,
+        published=article.published, url=article.url, body=article.body,
+        enclosures=article.enclosures)
+    return rendered.text.plain.rstrip() + "\n"
 
 
 def fetch_full_texts(articles: Iterable[Article]) -> list[Article]:

@@ -50,6 +50,48 @@ def about(name: str, message: str) -> str:
     return message if not name or name in message else f"{name}: {message}"
 
 
+#: the errors log is started afresh past this size (the previous one kept as errors.log.1)
+ERRORS_LOG_LIMIT = 1_000_000
+
+
+def unexpected(error: BaseException, what: str) -> str:
+    """The one line to show for an error that is a bug, not bad input ("refresh failed
+    (KeyError; details in ~/.local/state/reader-tui/log/errors.log)"); its traceback is
+    appended to the errors log so that it can be reported. A seatbelt that keeps one
+    source's bug from stopping the others calls this instead of hiding the traceback."""
+    where = log_unexpected(error, what)
+    kind = type(error).__name__
+    return f"{what} failed ({kind}; details in {where})" if where else f"{what} failed ({kind})"
+
+
+def log_unexpected(error: BaseException, what: str) -> str | None:
+    """Append ``error``'s traceback to the errors log; the log's path as shown to a person
+    (``~/...``), or None when it cannot be written."""
+    import traceback
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from reader.core.paths import errors_log_path
+    from reader.core.sanitize import strip_controls
+    from reader.core.version import __version__
+
+    try:
+        path = errors_log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() and path.stat().st_size > ERRORS_LOG_LIMIT:
+            path.replace(path.with_name(path.name + ".1"))
+        when = datetime.now(UTC).isoformat(timespec="seconds")
+        # the traceback may quote a feed's text: no escape sequence may reach a `cat`
+        trace = strip_controls("".join(traceback.format_exception(error)))
+        with path.open("a", encoding="utf-8", errors="replace") as log:
+            log.write(f"--- {when} reader {__version__}: {clean_line(what)}\n{trace}\n")
+    except OSError:
+        return None
+    home = str(Path.home())
+    shown = "~" + str(path)[len(home):] if str(path).startswith(home + "/") else str(path)
+    return clean_line(shown)
+
+
 def one_line(error: BaseException | None) -> str:
     """An error as one line a person can read: its message without control characters or
     line breaks (at most 400 characters), else the error's kind."""

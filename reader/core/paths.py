@@ -24,6 +24,14 @@ def db_path(explicit: Path | str | None = None) -> Path:
     return Path(user_data_dir(APP_NAME)) / DB_NAME
 
 
+def errors_log_path() -> Path:
+    """Where the tracebacks of unexpected errors are kept, to be reported: the user log
+    folder (``$XDG_STATE_HOME/reader-tui/log`` on Linux)."""
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir(APP_NAME)) / "errors.log"
+
+
 def db_chosen(explicit: Path | str | None = None) -> bool:
     """Whether the library's path was chosen (``--db``, ``$READER_DB``), not the default."""
     return bool(explicit) or bool(os.environ.get(DB_ENV))

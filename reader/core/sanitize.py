@@ -152,6 +152,29 @@ def safe_url(url: str | None, *, base: str | None = None) -> str | None:
     return url
 
 
+def url_problem(url: str) -> str:
+    """Why :func:`safe_url` refuses an address a person typed, in a few words."""
+    url = url.strip()
+    if not url:
+        return "an empty address"
+    if len(url) > MAX_URL:
+        return f"an address longer than {MAX_URL} characters"
+    if _CONTROLS.search(url) or _BIDI.search(url) or _ESC_VISIBLE in url:
+        return "control characters in the address"
+    if _WHITESPACE.search(url):
+        return "spaces in the address"
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port
+    except ValueError:
+        return "a malformed host or port"
+    if parts.scheme.lower() not in _ALLOWED_SCHEMES:
+        return "not an http(s) URL"
+    if not host:
+        return "no host name in the address"
+    return "not a valid http(s) URL"
+
+
 @functools.lru_cache(maxsize=256)
 def _checked_base(base: str) -> str | None:
     """A feed's base URL is checked once, not once for every link it resolves."""

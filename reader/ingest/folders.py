@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from reader.core import sanitize
-from reader.core.errors import ReaderError
+from reader.core.errors import ReaderError, unexpected
 from reader.core.models import Article, FileStamp, FolderFile, LoadResult, SourceKind
 from reader.core.processes import (
     WORKER_PROCESSES,
@@ -177,8 +177,8 @@ def load_member(path: Path, chrome: frozenset[str]) -> LoadResult:
     except ReaderError as error:
         return LoadResult(source=source, error=str(error))
     except Exception as error:  # noqa: BLE001 - one bad file never stops a folder
-        return LoadResult(source=source, error=f"{sanitize.display_name(source)}: could not "
-                          f"be read ({type(error).__name__})")
+        return LoadResult(source=source, error=f"{sanitize.display_name(source)}: "
+                          f"{unexpected(error, 'reading')}")
     result = load_bytes(data, source=source, name=path.name, chrome=chrome,
                         base_dir=path.parent)
     return skipped_as_warning(result)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from reader.core import sanitize
 from reader.core.dates import plausible
-from reader.core.errors import FetchError, ReaderError, SourceError, one_line
+from reader.core.errors import FetchError, ReaderError, SourceError, one_line, unexpected
 from reader.core.limits import MAX_FILE_BYTES
 from reader.core.models import Article, LoadResult, SourceKind
 from reader.sources.decode import charset_from_content_type, decode_bytes
@@ -99,7 +99,7 @@ def load_bytes(
     except ReaderError as error:
         return _failed(source, one_line(error))
     except Exception as error:  # a bug or a parser's surprise must not kill the caller
-        return _failed(source, f"could not be read ({type(error).__name__}: {one_line(error)})")
+        return _failed(source, unexpected(error, "reading"))
 
 
 def import_cleaners(kinds: Iterable[SourceKind]) -> None:
@@ -328,7 +328,7 @@ def load_path(
     except ReaderError as error:
         return LoadResult(source=source, error=one_line(error))
     except Exception as error:
-        return _failed(source, f"could not be read ({type(error).__name__})")
+        return _failed(source, unexpected(error, "reading"))
     return load_bytes(data, source=source, name=path.name, chrome=chrome, base_dir=path.parent)
 
 

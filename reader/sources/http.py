@@ -119,7 +119,7 @@ async def fetch(
     """
     checked = sanitize.safe_url(url)
     if checked is None:
-        raise HttpFetchError("not an http(s) URL")
+        raise HttpFetchError(sanitize.url_problem(url))
     try:
         # The clock starts once the first host slot is ours (see _follow): time spent
         # queueing behind other feeds of the same host is not this fetch's fault.
@@ -357,6 +357,11 @@ def describe_http_error(error: httpx.HTTPError) -> str:
         return _protocol_message(error)
     if isinstance(error, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
         return "not an http(s) URL"
+    if isinstance(error, httpx.NetworkError):
+        # A read or write on a connection the server dropped often carries no message.
+        detail = sanitize.clean_line(str(error), limit=140)
+        return network_reason(error) or (f"connection lost: {detail}" if detail
+                                         else "connection lost")
     name = type(error).__name__
     return sanitize.clean_line(f"{name}: {error}", limit=160) or name
 

@@ -63,7 +63,7 @@ def checked_url(name: str, url: str) -> str:
     checked = sanitize.safe_url(url.strip())
     if checked is None:
         shown = sanitize.clean_line(url, limit=80) or "(empty)"
-        raise SyncError(f"{name}: not an http(s) URL: {shown}")
+        raise SyncError(f"{name}: {sanitize.url_problem(url)}: {shown}")
     return checked.split("#", 1)[0]
 
 

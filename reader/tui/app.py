@@ -37,7 +37,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from reader.core import words
 from reader.core.aio import run_sync
 from reader.core.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
-from reader.core.errors import ReaderError, about, one_line
+from reader.core.errors import ReaderError, about, log_unexpected, one_line
 from reader.core.filters import parse_filter
 from reader.core.limits import MAX_FILE_BYTES
 from reader.core.models import (
@@ -243,7 +243,7 @@ class ReaderApp(App[int]):
         self.config_file = config_file
         self.sources = tuple(sources)
         # the config file's problems are one toast (one each would stack over the article)
-        self._notices = (*(("\n".join(config_problems),) if config_problems else ()),
+        self._notices = (*((_config_notice(config_problems),) if config_problems else ()),
                          *notices)
         self.stdin_data = stdin_data  # "-" among the sources: what was piped in, read up front
         self._user_keys: Mapping[str, str] = dict(self.config.keys)
@@ -1152,7 +1152,13 @@ class ReaderApp(App[int]):
         if event.state is not WorkerState.ERROR:
             return
         error = worker.error
-        if isinstance(error, WriteFailed):
+        cause = error.cause if isinstance(error, WriteFailed) else error
+        if cause is not None and not isinstance(cause, ReaderError):
+            # a bug, not bad input: its traceback goes to the errors log to be reported
+            where = log_unexpected(cause, worker.name or "worker")
+            detail = f"; details in {where}" if where else ""
+            message = f"Could not {worker.name}: a bug ({type(cause).__name__}{detail})"
+        elif isinstance(error, WriteFailed):
             message = f"Could not {error}"
         else:
             message = f"Could not {worker.name}: {one_line(error)}"
@@ -1607,6 +1613,19 @@ def read_piped_stdin() -> bytes:
         os.dup2(terminal, 0)
         os.close(terminal)
     return data
+
+
+#: a config toast lists this many problems at most; the rest are counted
+_CONFIG_PROBLEMS_SHOWN = 4
+
+
+def _config_notice(problems: Sequence[str]) -> str:
+    """The config file's problems as one toast, a few lines high however many there are."""
+    if len(problems) <= _CONFIG_PROBLEMS_SHOWN:
+        return "\n".join(problems)
+    shown = _CONFIG_PROBLEMS_SHOWN - 1
+    return "\n".join([*problems[:shown],
+                      f"… and {len(problems) - shown} more: `reader config` lists them all"])
 
 
 def run_tui(*, sources: Sequence[str], db: Path | None, config: Path | None,

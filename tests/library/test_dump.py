@@ -58,6 +58,18 @@ def test_json_fields_for_a_feed(tmp_path: Path) -> None:
     assert "\\" not in first["body"]  # prose is not backslash-escaped
 
 
+def test_text_format_is_the_reading_pane_in_plain_text() -> None:
+    result = dump("sample_feeds/world-desk.rss")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode("utf-8")
+    first = text.split("═" * 40)[0]
+    assert "\nA crop that cleans the water\n" in first and "## " not in first
+    assert "Baltic Marine Institute[1]" in first and "](" not in first
+    assert first.rstrip().endswith("[1] https://example.org/baltic-institute")
+    assert "• Harvest: March to May" in first
+    assert "A [bracketed] title & other punctuation survive intact" in text
+
+
 def test_missing_source_fails_alone() -> None:
     result = dump("--format", "json", "no/such/file.txt", str(SEED))
     assert result.returncode == 1

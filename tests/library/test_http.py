@@ -278,6 +278,30 @@ async def test_connection_refused_is_one_line() -> None:
     assert message(await get(f"http://127.0.0.1:{port}/")) == "connection refused"
 
 
+async def test_a_connection_reset_mid_request_is_said_in_words() -> None:
+    """A server that takes the connection and resets it: words, never "ReadError:"."""
+    import socket
+    import struct
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def reset_one() -> None:
+        client, _ = listener.accept()
+        client.recv(1024)
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()
+
+    thread = threading.Thread(target=reset_one, daemon=True)
+    thread.start()
+    try:
+        text = message(await get(f"http://127.0.0.1:{port}/"))
+    finally:
+        thread.join(5)
+        listener.close()
+    assert text in ("connection reset by the server", "connection lost"), text
+
+
 def test_network_reasons_in_words() -> None:
     """"host not found", not "[Errno -2] Name or service not known" (no lookup is made
     here: the tests need no network, and no resolver)."""

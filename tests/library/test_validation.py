@@ -198,3 +198,13 @@ async def test_the_tui_shows_the_config_problems_once_and_q_still_quits(
         await pilot.pause()
         assert app.return_code == 0 and app._exit
     assert os.path.exists(config_file)
+
+
+async def test_many_config_problems_make_a_short_toast(library: Library, tmp_path: Path) -> None:
+    problems = [f"config.toml line {n}: unknown key 'k{n}'" for n in range(1, 13)]
+    app = make_app(library, tmp_path, app_kwargs={"config_problems": problems})
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        [shown] = [message for message, _ in app.notes if "config.toml" in message]
+        assert shown.splitlines() == [*problems[:3],
+                                      "… and 9 more: `reader config` lists them all"]

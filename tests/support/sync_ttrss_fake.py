@@ -235,12 +235,16 @@ class Relay:
         listener.listen(16)
         listener.settimeout(0.05)
         self._listener = listener
-        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        self._acceptor = threading.Thread(target=self._accept, args=(listener,), daemon=True)
+        self._acceptor.start()
 
     def stop(self) -> None:
         listener, self._listener = self._listener, None
         if listener is not None:
             listener.close()
+            # The accept thread's poll() holds the socket open (still listening) until it
+            # returns; a client connecting in that window would be reset, not refused.
+            self._acceptor.join()
         with self._lock:
             for sock in self._open:
                 try:

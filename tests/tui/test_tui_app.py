@@ -895,6 +895,24 @@ async def test_messages_name_the_source_once_and_say_what_failed(
                             "timeout": 10})]
 
 
+async def test_a_bug_in_a_worker_is_one_toast_and_a_logged_traceback(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.core.paths import errors_log_path
+
+    def broken(ids: object) -> None:
+        raise KeyError("a bug in the rows query")
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(library, "rows", broken)
+        app.fetch_rows((1, 2))
+        await settle(pilot)
+        [message] = [m for m, kw in app.notes if kw.get("severity") == "error"]
+        assert message.startswith("Could not load the list's rows: a bug (KeyError; details in ")
+    assert "a bug in the rows query" in errors_log_path().read_text(encoding="utf-8")
+
+
 async def test_an_empty_starred_view_says_so_and_guidance_wraps(library: Library,
                                                                  tmp_path: Path) -> None:
     feed = write_feed(tmp_path / "feed.xml", "Feed", 2)

@@ -280,7 +280,8 @@ def test_setext_headings_and_rules() -> None:
 
 
 def test_wrapped_cjk_text_is_joined_without_spaces() -> None:
-    sentence = "市は来年までに自転車専用道路を二倍に増やし、市内の各地に新しい貸し出し所を作る計画だと発表した。"
+    sentence = ("市は来年までに自転車専用道路を二倍に増やし、"
+                "市内の各地に新しい貸し出し所を作る計画だと発表した。")
     paragraph = sentence * 3
     # Two columns a character: a 60-column terminal holds 30 of them.
     lines = [paragraph[i : i + 30] for i in range(0, len(paragraph), 30)]

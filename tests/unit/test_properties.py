@@ -204,6 +204,22 @@ def test_safe_url_only_http_https(url: str) -> None:
     assert_safe_url(out)
     if out is not None:
         assert sanitize.safe_url(out) == out  # a checked URL stays valid
+    else:  # a refused address gets a reason in a few words, on one line
+        reason = sanitize.url_problem(url)
+        assert reason and "\n" not in reason and len(reason) < 60
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://", "no host name in the address"),
+    ("https://:8080/feed", "no host name in the address"),
+    ("http://a.example:99999/", "a malformed host or port"),
+    ("http://a b.example/", "spaces in the address"),
+    ("ftp://a.example/", "not an http(s) URL"),
+    ("  ", "an empty address"),
+])
+def test_a_refused_address_says_why(url: str, reason: str) -> None:
+    assert sanitize.safe_url(url) is None
+    assert sanitize.url_problem(url) == reason
 
 
 @FAST
@@ -352,9 +368,9 @@ def _load_bytes():
 def _call_load_bytes(load_bytes, data: bytes, name: str):
     result = load_bytes(data, source=name, name=name)
     error = getattr(result, "error", None) or ""
-    # load_bytes turns any unexpected exception into "could not be read (TypeName: ...)":
-    # a safety net, but reaching it is a bug in a loader.
-    assert not re.search(r"could not be read \(\w+:", error), error
+    # load_bytes turns any unexpected exception into "reading failed (TypeName; details in
+    # the errors log)": a safety net, but reaching it is a bug in a loader.
+    assert not re.search(r"failed \(\w+[;)]", error), error
     return result
 
 
