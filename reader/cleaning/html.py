@@ -484,13 +484,15 @@ def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Dr
     # Metadata is read by now. What is never shown goes before trafilatura copies the tree:
     # it would otherwise keep <noscript> "enable JavaScript" text, and copying is cheaper.
     _strip_never_shown(root)
-    if rules.merge_split_body:
-        _merge_split_body(root)
+    split_body = _split_body(root) if rules.merge_split_body else []
     if rules.embedded_posts:
         _unmark_embedded_posts(root)
     if rules.hidden_panels:
         _reveal_hidden_panels(root)
     blocks = _trafilatura_blocks(root, page_url)
+    if split_body and _parts_left_out(split_body, blocks):
+        _join(split_body)
+        blocks = _trafilatura_blocks(root, page_url)
     recall_blocks = None
     if rules.recall_gain and _lists_left_out(root, blocks):
         recall_blocks = _trafilatura_blocks(root, page_url, _RECALL_OPTIONS)
@@ -625,12 +627,14 @@ _MIN_PART_TEXT = 200
 _BODY_PARTS = frozenset({"div", "section", "article"})
 
 
-def _merge_split_body(root: lxml.html.HtmlElement) -> None:
-    """Join an article body that the page splits into sibling containers of the same class.
+def _split_body(root: lxml.html.HtmlElement) -> list[list[lxml.html.HtmlElement]]:
+    """The parts of an article body that the page splits into containers of one class.
 
     Pages cut the body into several ``<div class="article-body">`` around ads and embeds;
-    trafilatura then keeps only the first part. Containers of one class that each hold
-    several paragraphs of text are moved into the first, so the article is whole again.
+    trafilatura then may keep only the first part. Such parts are containers of one class
+    that each hold several paragraphs of text. Page builders put every section of a page
+    in containers of one class too, and trafilatura reads those whole: the parts are joined
+    (:func:`_join`) only when the extract leaves one out.
     """
     text_by_parent: dict[lxml.html.HtmlElement, list[int]] = {}
     for paragraph in root.iter("p"):
@@ -644,11 +648,24 @@ def _merge_split_body(root: lxml.html.HtmlElement) -> None:
     for parent, (paragraphs, chars) in text_by_parent.items():
         if paragraphs >= 2 and chars >= _MIN_PART_TEXT:
             groups.setdefault((parent.tag, parent.get("class", "")), []).append(parent)
-    for parts in groups.values():
-        if len(parts) < 2 or _any_nested(parts):
-            continue
-        first = parts[0]
+    return [parts for parts in groups.values() if len(parts) > 1 and not _any_nested(parts)]
+
+
+def _parts_left_out(groups: list[list[lxml.html.HtmlElement]], blocks: list[str]) -> bool:
+    """Whether the extract leaves out most of the words of a later part of a split body."""
+    read = set(_words(" ".join(blocks)))
+    for parts in groups:
         for part in parts[1:]:
+            words = set(_words(part.text_content()))
+            if 2 * len(words & read) < len(words):
+                return True
+    return False
+
+
+def _join(groups: list[list[lxml.html.HtmlElement]]) -> None:
+    """Move the later parts of each split body into the first, so the article is whole."""
+    for first, *rest in groups:
+        for part in rest:
             for child in list(part):
                 first.append(child)
             parent = part.getparent()

@@ -475,3 +475,17 @@ def test_recall_mode_is_taken_only_when_it_says_more_and_keeps_what_was_read() -
     assert body([PARAGRAPH + " Yes."]) == PARAGRAPH  # not enough more
     install = ["1. Tap the Share icon of the browser and add the app to your home screen."] * 9
     assert body(install) == PARAGRAPH  # more, but other words: another part of the page
+
+
+def test_sections_of_one_class_that_trafilatura_reads_whole_stay_in_their_order() -> None:
+    # a page builder's sections: every text widget of one class, each under its heading
+    sections = "".join(
+        f'<section><h2>Heading {name}</h2><div class="widget-text">'
+        f"<p>{f'Paragraph about {name}, with enough words to be read. ' * 4}</p>"
+        f"<p>{f'Second paragraph about {name} and the rest of it. ' * 4}</p></div></section>"
+        for name in ("alpha", "beta", "gamma")
+    )
+    body = extract_article(_page(f"<main>{sections}</main>")).body
+    at = [body.index(text) for text in ("## Heading beta", "Paragraph about beta", "## Heading gamma")]
+    assert at == sorted(at)
+    assert body.index("Second paragraph about alpha") < at[0]
