@@ -1010,7 +1010,7 @@ _T_SEPARATED = -0.85  # parts set apart by "|", "»", "·": a breadcrumb, a menu
 _T_WORDS_CAP = 12
 # The most the signals after the cheap ones can add.
 _T_MOST_EVIDENCE = _T_OVERLAP + _T_OVERLAP_WORDS + _T_REPEATED + _T_METADATA_AFTER + _T_COPY_NEAR
-_TABLE_OR_MARKUP = re.compile(r"[│┃|]|\*\*|^#|\]\(")
+_TABLE_OR_MARKUP = re.compile(r"[│┃|]|\*\*|^#")
 # What a title never carries, whatever the layout drew around it: a list bullet or quote
 # mark, table borders, Markdown's heading hashes and emphasis.
 _TITLE_OPENING = re.compile(r"^\s*(?:(?:[•◦▪▫‣⁃∙○●□■►▸*+\-·>#|│┃]|[\u2500-\u257f])+\s+)+")
@@ -1058,7 +1058,8 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool], normalised: _Keys
     for i in range(stop - 1, first - 1, -1):
         unit = units[i]
         text = unit.text
-        if len(text) > 300:
+        # "](" is a Markdown link's markup that a wrapped line left unjoined: a fragment.
+        if len(text) > 300 or "](" in text:
             continue
         n_words = len(text.split())
         if not 1 <= n_words <= 40 or (i == start and _ends_sentence(text)):
