@@ -1008,8 +1008,8 @@ _T_LONG = -2.65  # more than 150 characters
 _T_MARKUP = -0.3  # table borders or Markdown markup left in it: a cell, a fragment
 _T_SEPARATED = -0.85  # parts set apart by "|", "»", "·": a breadcrumb, a menu, a page title
 _T_WORDS_CAP = 12
-# The most the signals after the cheap ones can add.
-_T_MOST_EVIDENCE = _T_OVERLAP + _T_OVERLAP_WORDS + _T_REPEATED + _T_METADATA_AFTER + _T_COPY_NEAR
+# The most the signals after the cheap ones can add, but for the shared words' count.
+_T_MOST_EVIDENCE = _T_OVERLAP + _T_REPEATED + _T_METADATA_AFTER + _T_COPY_NEAR
 _TABLE_OR_MARKUP = re.compile(r"[│┃|]|\*\*|^#")
 # What a title never carries, whatever the layout drew around it: a list bullet or quote
 # mark, table borders, Markdown's heading hashes and emphasis.
@@ -1084,7 +1084,8 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool], normalised: _Keys
             score += _T_COLON
         if len(text) > 150:
             score += _T_LONG
-        if score + _T_MOST_EVIDENCE < best_score:
+        # What the dearer signals could add at most (a block shares at most its own words).
+        if score + _T_MOST_EVIDENCE + _T_OVERLAP_WORDS * min(n_words, 6) / 6 < best_score:
             continue
         content = _content_words(text)
         if not content and not _DENSE_SCRIPT.search(text):
@@ -1105,8 +1106,7 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool], normalised: _Keys
             score += _T_MARKUP
         if _SEPARATORS.search(text):
             score += _T_SEPARATED
-        words = _WORD.findall(text.lower())
-        if sum(word in _SOCIAL_WORDS for word in words) >= max(1, len(words) / 2):
+        if sum(word in _SOCIAL_WORDS for word in content) >= max(1, n_words / 2):
             score += _T_BUTTONS
         if is_metadata(i):
             score += _T_METADATA
