@@ -492,8 +492,16 @@ class _Builder:
             # entries of a link list, however near the wrap column they end.
             linked = layout.link_numbers and stripped[0] == "[" and _LINK_NUMBER.match(stripped)
             # A greedy wrapper breaks a line only when the next word would not fit; tools
-            # hang a wrapped item's lines under its text, or a little further in.
-            while reaches.get(i, -2) >= full and hang - 1 <= indents[i + 1] <= hang + 4:
+            # hang a wrapped item's lines under its text, or a little further in. Some
+            # take an item's wrapped lines back to the margin: a line there that goes on
+            # in lowercase, mid-sentence, still belongs to the item, and so do the lines
+            # wrapped after it.
+            while reaches.get(i, -2) >= full and (
+                hang - 1 <= indents[i + 1] <= hang + 4
+                or hang > indent >= indents[i + 1]
+                and lines[i + 1].lstrip()[:1].islower()
+            ):
+                hang = min(hang, indents[i + 1] + 1)
                 part = lines[i + 1].strip()
                 if part[0] in _RULE_CHARS and _RULE.match(part):
                     break
