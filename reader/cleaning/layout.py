@@ -500,6 +500,7 @@ class _Builder:
                 hang - 1 <= indents[i + 1] <= hang + 4
                 or hang > indent >= indents[i + 1]
                 and lines[i + 1].lstrip()[:1].islower()
+                and _GOES_ON.match(lines[i + 1], indents[i + 1]) is not None
             ):
                 hang = min(hang, indents[i + 1] + 1)
                 part = lines[i + 1].strip()
@@ -598,6 +599,9 @@ class _Builder:
 
 
 _WORD = re.compile(r"\w+")
+# A line that goes on a sentence: a lowercase word, perhaps with its comma or stop, then a
+# space ("https://..." or "file:///..." under a link's title is an address, not prose).
+_GOES_ON = re.compile(r"[^\W\d_]+[,.;:!?]?(?:\s|$)")
 # A word without the punctuation at its edges: from its first word character to its last
 # (r"\W+$" would try every position of a long run of punctuation, each to the run's end).
 _WORD_SPAN = re.compile(r"\w(?:.*\w)?", re.S)
