@@ -219,6 +219,8 @@ GRID: dict[str, tuple[Any, ...]] = {
     "trailers": (True, False),
     "link_lists_in_text": (True, False),
     "mixed_list_share": (0.25, 0.5, 2.0),  # 2.0: a list's link-only items always go
+    "recall_gain": (0, 1.1, 1.15, 1.2, 1.3, 1.5),  # 0: trafilatura's recall mode never taken
+    "recall_keeps": (0, 0.5, 0.8, 0.9),
 }
 BEFORE_TRAFILATURA = ("merge_split_body", "embedded_posts", "hidden_panels")
 FOLDS = 10
@@ -242,8 +244,12 @@ class Evaluator:
             if switches not in self.drafts:
                 print(f"  (drafts with {dict(zip(BEFORE_TRAFILATURA, switches, strict=True))})",
                       flush=True)  # fmt: skip
+                # The other rules as shipped: drafts try recall mode where the defaults do.
+                shipped = dataclasses.replace(
+                    DEFAULT_RULES, **dict(zip(BEFORE_TRAFILATURA, switches, strict=True))
+                )
                 self.drafts[switches] = {
-                    key: _draft(html, url=None, rules=rules) for key, html in self.html.items()
+                    key: _draft(html, url=None, rules=shipped) for key, html in self.html.items()
                 }
             drafts = self.drafts[switches]
             self.results[rules] = {

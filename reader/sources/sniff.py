@@ -31,11 +31,13 @@ _HTML_TAGS = re.compile(
 _HTML_DOCTYPE = re.compile(r"<!DOCTYPE\s+html\b", re.IGNORECASE)
 _JSON_FEED_VERSION = re.compile(r'"version"\s*:\s*"https?://jsonfeed\.org/version/', re.IGNORECASE)
 # JSON data opens as no prose does: an object's first key, or an array's first value and
-# a comma (a dump may open with "[Home] [News]", "[1] Link" or "[[a wiki link]]": not these).
+# a comma or its close (a dump may open with "[Home] [News]", "[1] Link", "[[a wiki link]]"
+# or, from a text browser, "[[1]Docs] [[2]txt|[3]pdf]": not these).
 _JSON_SCALAR = r'(?:"(?:[^"\\\n]|\\.){0,300}"|-?\d{1,30}(?:\.\d{1,30})?|true|false|null)'
 _JSON_OPENING = re.compile(
     r'\{\s*"(?:[^"\\\n]|\\.){0,300}"\s*:'
-    r'|\[\s*(?:\{\s*["}]|\[\s*(?:' + _JSON_SCALAR + r'|[\[\]{])'
+    r'|\[\s*(?:\{\s*["}]'
+    r'|\[\s*(?:' + _JSON_SCALAR + r'\s*(?:,|\]\s*[,\]])|[\[{]|\]\s*[,\]])'
     r'|' + _JSON_SCALAR + r'\s*,)'
     r'|(?:\{\s*\}|\[\s*\])\s*\Z'
 )

@@ -421,3 +421,71 @@ def test_a_hidden_block_with_no_shown_sibling_of_its_kind_stays_hidden() -> None
     meta = '<div class="meta" style="display:none"><p>2019-11-19T08:57:40+01:00 SAI</p></div>'
     body = extract_article(_tabs_page(meta)).body
     assert "In Ruby, create" in body and "SAI" not in body
+
+
+STEPS = "".join(
+    f"<li>Step {i}: water the plants in the morning and check the soil</li>" for i in range(6)
+)
+GARDEN = "<p>" + "This is a sentence of the article body about gardens. " * 8 + "</p>"
+
+
+def test_a_list_of_text_trafilatura_leaves_out_is_read_in_its_recall_mode() -> None:
+    # trafilatura's balanced mode drops a list inside a layout table's cell
+    cell = f"<table><tr><td><p>Intro.</p><ul>{STEPS}</ul></td></tr></table>"
+    html = f"<article>{GARDEN}{cell}{GARDEN}</article>"
+    body = extract_article(_page(html)).body
+    assert "- Step 0: water the plants" in body
+    assert "- Step 5: water the plants" in body
+    assert body.count("This is a sentence") == 16  # once each, in order
+    assert body.index("Intro.") < body.index("- Step 0") < body.rindex("This is a sentence")
+    # switched off, the balanced mode's body
+    from reader.cleaning.html import _draft
+
+    off = ExtractionRules(recall_gain=0)
+    assert "Step 0" not in _draft(_page(html), url=None, rules=off).finish(off).body
+
+
+def test_recall_mode_is_not_tried_for_menus_or_lists_already_read() -> None:
+    from reader.cleaning.html import _draft
+
+    menu = "".join(
+        f'<li><a href="/s{i}">Section number {i} of the whole site</a></li>' for i in range(9)
+    )
+    chrome = f"<nav><ul>{STEPS}</ul></nav><footer><ul>{STEPS}</ul></footer>"
+    for html in (
+        f"{chrome}<article>{GARDEN}<ul>{menu}</ul>{GARDEN}</article>",  # chrome, links
+        f"<article>{GARDEN}<ul>{STEPS}</ul>{GARDEN}</article>",  # read by the balanced mode
+    ):
+        draft = _draft(_page(html), url=None, rules=ExtractionRules())
+        assert draft.recall_blocks is None
+
+
+def test_recall_mode_is_taken_only_when_it_says_more_and_keeps_what_was_read() -> None:
+    from reader.cleaning.html import _Draft, _PageMeta
+
+    def body(recall: list[str]) -> str:
+        return (
+            _Draft(_PageMeta.empty(), [PARAGRAPH], None, False, recall)
+            .finish(ExtractionRules())
+            .body
+        )
+
+    more = [PARAGRAPH, "- " + PARAGRAPH]
+    assert body(more) == f"{PARAGRAPH}\n\n- {PARAGRAPH}"
+    assert body([PARAGRAPH + " Yes."]) == PARAGRAPH  # not enough more
+    install = ["1. Tap the Share icon of the browser and add the app to your home screen."] * 9
+    assert body(install) == PARAGRAPH  # more, but other words: another part of the page
+
+
+def test_sections_of_one_class_that_trafilatura_reads_whole_stay_in_their_order() -> None:
+    # a page builder's sections: every text widget of one class, each under its heading
+    sections = "".join(
+        f'<section><h2>Heading {name}</h2><div class="widget-text">'
+        f"<p>{f'Paragraph about {name}, with enough words to be read. ' * 4}</p>"
+        f"<p>{f'Second paragraph about {name} and the rest of it. ' * 4}</p></div></section>"
+        for name in ("alpha", "beta", "gamma")
+    )
+    body = extract_article(_page(f"<main>{sections}</main>")).body
+    at = [body.index(text) for text in ("## Heading beta", "Paragraph about beta", "## Heading gamma")]
+    assert at == sorted(at)
+    assert body.index("Second paragraph about alpha") < at[0]

@@ -36,10 +36,16 @@ JSON_FEED = b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "ite
         (b'\n  [\n  {"id": 1, "title": "a record"}\n]', SourceKind.JSON),
         (b'[1.5, 2]', SourceKind.JSON),
         (b"[]\n", SourceKind.JSON),
+        (b"[[1, 2], [3]]", SourceKind.JSON),
+        (b'[["a"], ["b"]]', SourceKind.JSON),
+        (b"[[], []]", SourceKind.JSON),
+        (b'[[{"x": 1}]]', SourceKind.JSON),
         # dumps open with brackets too: link lists, navigation, wiki links are prose
         (b"[1] Home\n[2] News\n\nTitle of the story", SourceKind.TEXT),
         (b"[Home] [News] [Sport]\n\nTitle", SourceKind.TEXT),
         (b"[[Category:Rivers]] The Danube is a river.", SourceKind.TEXT),
+        # a text browser's numbered links (lynx, w3m with link numbers)
+        (b"[[1]Docs] [[2]txt|[3]pdf] [[4]Tracker]\n\nTitle", SourceKind.TEXT),
         (b"{{Infobox}} The Danube is a river.", SourceKind.TEXT),
         (b'["Quoted"] said the headline.', SourceKind.TEXT),
         (b"Plain words.\n\nMore words.", SourceKind.TEXT),
