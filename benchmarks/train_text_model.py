@@ -73,6 +73,7 @@ class Page:
     site: str
     page_type: str
     truth: str
+    title: str = ""  # the headline, where the set's ground truth has one
 
 
 def host(url: str) -> str:
@@ -87,7 +88,7 @@ def load_pages(datasets: Iterable[str]) -> list[Page]:
             site = item.get("domain") or host(item.get("url") or "") or key
             pages.append(
                 Page(dataset, key, site.removeprefix("www."), item.get("page_type", "article"),
-                     item.get("articleBody") or "")
+                     item.get("articleBody") or "", item.get("title") or "")
             )
     return pages
 

@@ -3,11 +3,13 @@
 trafilatura finds the article. Around it, this module parses the page once (recovering from
 libxml2's nesting limit), reads the metadata the page declares (JSON-LD, OpenGraph, meta tags),
 hands trafilatura a tree without what is never shown (but the JSON-LD that tells it a forum's
-"comments" are its posts), where a split article body is joined and quoted posts are not
-mistaken for share widgets; it renders the result as Markdown and removes what trafilatura
-leaves in that a reader view would not show: the title again, standfirst, byline and date
-lines, related-story and tag links, a trailing heading or stray word. A page with nothing else
-to read shows its JSON-LD ``articleBody`` or its description.
+"comments" are its posts), where a split article body is joined when trafilatura reads only
+part of it and quoted posts are not mistaken for share widgets; where trafilatura leaves out
+lists of text the page shows, its recall mode is read too and taken when it says more. It
+renders the result as Markdown and removes what trafilatura leaves in that a reader view
+would not show: the title again, standfirst, byline and date lines, related-story and tag
+links, a trailing heading or stray word. A page with nothing else to read shows its JSON-LD
+``articleBody`` or its description.
 
 Each of these rules is a switch or threshold of :class:`ExtractionRules`, and each was kept
 only if it helps on sites it was not chosen on: ``benchmarks/bench_html_extract.py`` chooses
@@ -363,11 +365,9 @@ class ExtractionRules:
     """Switches and thresholds of what is done around trafilatura, before and after it.
 
     The defaults are what ``benchmarks/bench_html_extract.py`` chooses on all of
-    ../shared/eval, but ``merge_split_body``: the ascent, weighing news, articles, forums,
-    documentation and other pages alike, turns it off (forums and listings gain), but it
-    helps both sets' articles, and articles are what the reader is for. The benchmark
-    reports the score of choosing the rules by cross-validation grouped by site, which is
-    the figure that counts.
+    ../shared/eval, weighing news, articles, forums, documentation and other pages alike.
+    The benchmark reports the score of choosing the rules by cross-validation grouped by
+    site, which is the figure that counts.
     """
 
     merge_split_body: bool = True  # join article bodies split into same-class containers
@@ -546,8 +546,8 @@ def _trafilatura_blocks(
 
 # Items of text (20 letters or more, not mostly a link) the page shows outside its chrome,
 # beyond those the extract has: more than 3 left out, and recall mode is tried. Looked at
-# on both shared sets, where it finds most pages recall mode reads better and runs on one
-# page in twelve of the news (one in five of wcxb-dev).
+# on both shared sets (not cross-validated, unlike the rules): it finds most of the pages
+# recall mode reads better, and runs on one news page in thirteen (wcxb-dev: one in five).
 _LIST_ITEM_LETTERS = 20
 _MISSED_ITEMS = 3
 _ITEMS_OUTSIDE_CHROME = etree.XPath(

@@ -981,8 +981,49 @@ def _content_words(text: str) -> set[str]:
     return set(_TITLE_WORD.findall(text.lower())).difference(_all_stopwords())
 
 
+# What says a block is or is not the headline, as log-odds; fitted with a logistic
+# regression on the candidates of wcxb-dev's dumps in every training layout (a candidate
+# is the headline when its words are the ground truth's title), then rounded. Signals of
+# shape and place only: no site's words.
+_T_OVERLAP = 3.6  # x share of its content words found in the body
+_T_WORDS = 2.6  # x number of words, up to 12, / 12
+_T_FEW_WORDS = -0.8  # one or two words: a menu entry or a label
+_T_HEADING = 1.5  # a heading the layout marks (Markdown #, underlined, at the margin)
+_T_ITEM = -0.3  # a list item
+_T_LINK = -1.1  # a link: a teaser for another article
+_T_BUTTONS = -1.7  # mostly share, follow or sign-in words ("Facebook Twitter")
+_T_CAPTION = -0.5  # shaped like a caption ("Photo: ...", "... Getty Images")
+_T_CREDIT = -2.0  # carries a photo credit
+_T_METADATA_AFTER = 2.0  # a byline or a date within the next three blocks
+_T_METADATA = -2.1  # itself a byline or a date
+_T_COPY_NEAR = 1.0  # the same text (or a breadcrumb ending in it) within three blocks
+_T_REPEATED = 0.3  # the same text elsewhere before the body
+_T_AT_START = -3.2  # the body's first block
+_T_NEAR_START = 2.8  # x 1 / (blocks before the body's start)
+_T_PERIOD = -3.9  # ends with a full stop: a sentence, not a headline
+_T_COLON = -1.6  # ends with a colon: a label introducing what follows
+_T_TEASER = -0.6  # "Read more", "Related stories" ...
+_T_LONG = -2.3  # more than 150 characters
+_T_MARKUP = -0.5  # table borders or Markdown markup left in it: a cell, a fragment
+_T_SEPARATED = -0.7  # parts set apart by "|", "»", "·": a breadcrumb, a menu, a page title
+_T_WORDS_CAP = 12
+# The most the signals after the cheap ones can add.
+_T_MOST_EVIDENCE = _T_OVERLAP + _T_REPEATED + _T_METADATA_AFTER + _T_COPY_NEAR
+_TABLE_OR_MARKUP = re.compile(r"[│┃|]|\*\*|^#|\]\(")
+# What a title never carries, whatever the layout drew around it: a list bullet or quote
+# mark, table borders, Markdown's heading hashes and emphasis.
+_TITLE_OPENING = re.compile(r"^\s*(?:(?:[•◦▪▫‣⁃∙○●□■►▸*+\-·>#|│┃]|[\u2500-\u257f])+\s+)+")
+_TITLE_CLOSING = re.compile(r"(?:\s+(?:[*#|│┃]|[\u2500-\u257f])+)+\s*$")
+_TITLE_EMPHASIS = re.compile(r"\*\*|__")
+
+
 def _title_index(units: Sequence[_Unit], keep: Sequence[bool], normalised: _Keys) -> int | None:
-    """The headline: a short block before the body, repeated or sharing the body's words."""
+    """The headline: the block before the body with the most evidence of being one.
+
+    It shares the body's words, is a few words long and no sentence, stands close before
+    the body with a byline or date after it, may be marked a heading or stand twice; a
+    list item, a link, a caption, share buttons or a byline is not one.
+    """
     start = next((i for i, k in enumerate(keep) if k), len(units))
     body_words: set[str] = set()
     for i in range(start, len(units)):
@@ -1002,26 +1043,89 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool], normalised: _Keys
             metadata[i] = i < len(units) and _is_metadata(units[i].text)
         return metadata[i]
 
-    best, best_score = None, 0.0
-    for i in range(first, stop):
-        text = units[i].text
-        if len(text) > 300 or not 2 <= len(text.split()) <= 40:
+    def copied_near(i: int, key: str) -> bool:
+        for j in range(max(0, i - 3), min(len(units), i + 4)):
+            if j != i:
+                other = normalised[units[j].text]
+                if other == key or (len(key) > 8 and key in other):
+                    return True
+        return False
+
+    # From the body's start backwards: the likeliest blocks come first, and a block too
+    # far from the body to beat the best so far is left after its cheap signals.
+    best, best_score = None, -math.inf
+    for i in range(stop - 1, first - 1, -1):
+        unit = units[i]
+        text = unit.text
+        if len(text) > 300:
             continue
-        if i == start and _ends_sentence(text):
+        n_words = len(text.split())
+        if not 1 <= n_words <= 40 or (i == start and _ends_sentence(text)):
             continue
-        words = _content_words(text)
-        if not words and not _DENSE_SCRIPT.search(text):
+        score = _T_WORDS * min(n_words, _T_WORDS_CAP) / _T_WORDS_CAP
+        if n_words <= 2:
+            score += _T_FEW_WORDS
+        if unit.heading:
+            score += _T_HEADING
+        if unit.item or text.startswith("• "):
+            score += _T_ITEM
+        if unit.links:
+            score += _T_LINK
+        if i == start:
+            score += _T_AT_START + _T_NEAR_START
+        else:
+            score += _T_NEAR_START / (1 + start - i)
+        stripped = text.rstrip()
+        if stripped.endswith("."):
+            score += _T_PERIOD
+        elif stripped.endswith(":"):
+            score += _T_COLON
+        if len(text) > 150:
+            score += _T_LONG
+        if score + _T_MOST_EVIDENCE < best_score:
             continue
-        overlap = len(words & body_words) / len(words) if words else 0.0
-        score = overlap + (0.5 if counts[keys[i - first]] > 1 else 0.0)
-        # A headline is usually followed closely by its byline or date.
+        content = _content_words(text)
+        if not content and not _DENSE_SCRIPT.search(text):
+            continue
+        if content:
+            score += _T_OVERLAP * len(content & body_words) / len(content)
+        key = keys[i - first]
+        if counts[key] > 1:
+            score += _T_REPEATED
         if is_metadata(i + 1) or is_metadata(i + 2) or is_metadata(i + 3):
-            score += 0.3
-        score += 0.15 * (i - first) / _TITLE_REACH
-        # A caption is never the headline; the check is the dearest, so it comes last.
-        if score > best_score and not _CAPTION.search(text):
+            score += _T_METADATA_AFTER
+        if score + _T_COPY_NEAR < best_score:
+            continue
+        if copied_near(i, key):
+            score += _T_COPY_NEAR
+        if _TABLE_OR_MARKUP.search(text):
+            score += _T_MARKUP
+        if _SEPARATORS.search(text):
+            score += _T_SEPARATED
+        words = _WORD.findall(text.lower())
+        if sum(word in _SOCIAL_WORDS for word in words) >= max(1, len(words) / 2):
+            score += _T_BUTTONS
+        if is_metadata(i):
+            score += _T_METADATA
+        if _TEASER.match(text):
+            score += _T_TEASER
+        if score >= best_score and _CAPTION.search(text):
+            score += _T_CAPTION
+        if score >= best_score and _has_credit(text):
+            score += _T_CREDIT
+        # Ties go to the earlier block, as a headline comes before its copies.
+        if score >= best_score:
             best, best_score = i, score
-    return best if best_score >= 0.45 else None
+    return best
+
+
+def _title_text(text: str) -> str:
+    """A headline without the bullets, borders and markup a layout drew around it."""
+    text = _TITLE_OPENING.sub("", text)
+    text = _TITLE_CLOSING.sub("", text)
+    if "**" in text or "__" in text:
+        text = _TITLE_EMPHASIS.sub("", text)
+    return text.strip()
 
 
 def _is_metadata(text: str) -> bool:
@@ -1355,7 +1459,7 @@ def _clean(text: str, chrome: frozenset[str], model: _Model) -> CleanedDump:
     if not any(keep) and units:
         keep[_longest(units)] = True
     return CleanedDump(
-        title=units[title_at].text if title_at is not None else None,
+        title=_title_text(units[title_at].text) if title_at is not None else None,
         author=author,
         published=published,
         body=_markdown(units, keep),

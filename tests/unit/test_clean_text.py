@@ -561,3 +561,94 @@ def test_a_dump_of_more_blocks_than_any_page_is_kept_whole_but_its_chrome() -> N
     assert body[0] == "Line 0 of a long file." or cleaned.title == "Line 0 of a long file."
     assert body[-1] == f"Line {MAX_SCORED_BLOCKS + 9} of a long file."
     assert len(body) >= MAX_SCORED_BLOCKS + 7
+
+
+# --------------------------------------------------------------------------- headline
+
+# A made-up article's body: the headline tests put different things above it.
+ORCHARD_BODY = [
+    "The orchard behind the old school will be saved after the town council agreed on "
+    "Monday to buy the land from the railway company for a token sum.",
+    "Volunteers have looked after the apple and pear trees for twenty years, pruning them "
+    "each winter and selling the fruit at the autumn fair to pay for new saplings.",
+    "The railway company had planned to sell the land for housing, but the council said "
+    "the orchard was the last green space in that part of the town and worth keeping.",
+    "Work on a new fence and a path for wheelchairs will start in the spring, and the "
+    "orchard will stay open to everyone from dawn until dusk.",
+]
+ORCHARD_TITLE = "Council buys the old school orchard to save its apple trees"
+
+
+def orchard(above: list[str], below: list[str] | None = None) -> CleanedDump:
+    return clean_dump("\n".join([*above, *ORCHARD_BODY, *(below or [])]))
+
+
+def test_a_menu_of_list_items_above_the_headline_is_not_the_headline() -> None:
+    # w3m and lynx draw a menu as bullets; its entries share words with the body too.
+    menu = ["• Orchard", "• Apple trees", "• Council news", "• Volunteers", "• Newsletter"]
+    result = orchard([*menu, "", ORCHARD_TITLE, "", "By Ruth Abbott", "12 March 2024", ""])
+    assert result.title == ORCHARD_TITLE
+
+
+def test_share_buttons_and_a_caption_next_to_the_body_are_not_the_headline() -> None:
+    result = orchard([
+        ORCHARD_TITLE,
+        "Facebook Twitter WhatsApp Email",
+        "Apple trees in the old school orchard in autumn (Photo: Town Archive)",
+    ])
+    assert result.title == ORCHARD_TITLE
+
+
+def test_a_headline_with_its_byline_beats_a_label_sharing_the_body_words() -> None:
+    result = orchard([
+        "Home", "News", "Orchard volunteers", "Sign in",
+        ORCHARD_TITLE, "By Ruth Abbott", "March 12, 2024",
+        "Orchard news:", "Listen to this article",
+    ])
+    assert result.title == ORCHARD_TITLE
+
+
+def test_a_headline_standing_twice_wins_over_the_breadcrumb_naming_it() -> None:
+    result = orchard([
+        "Home", "Town", "Environment",
+        f"Home » Town » {ORCHARD_TITLE}",
+        ORCHARD_TITLE,
+        "Share",
+    ])
+    assert result.title == ORCHARD_TITLE
+
+
+def test_a_sentence_above_the_body_is_not_the_headline() -> None:
+    result = orchard([
+        ORCHARD_TITLE,
+        "By Ruth Abbott",
+        "The council will pay the railway company one pound for the orchard.",
+    ])
+    assert result.title == ORCHARD_TITLE
+
+
+@pytest.mark.parametrize(
+    "drawn",
+    [
+        f"• {ORCHARD_TITLE}",  # a text browser's bullet
+        f"│ {ORCHARD_TITLE} │ │",  # a cell of a table drawn with borders
+        f"| {ORCHARD_TITLE} |",
+        f"**** {ORCHARD_TITLE} ****",  # html2text's heading
+        f"**{ORCHARD_TITLE}**",
+    ],
+)
+def test_a_title_carries_no_bullet_border_or_markup(drawn: str) -> None:
+    result = orchard([drawn, "By Ruth Abbott", ""])
+    assert result.title == ORCHARD_TITLE
+
+
+def test_a_markdown_heading_right_before_the_body_is_the_headline() -> None:
+    dump = "\n".join([
+        "[Home](https://town.example/) [News](https://town.example/news)",
+        "[Orchard walks](https://town.example/walks) [Apple day](https://town.example/apples)",
+        "",
+        f"# {ORCHARD_TITLE}",
+        "",
+        "\n\n".join(ORCHARD_BODY),
+    ])
+    assert clean_dump(dump).title == ORCHARD_TITLE
