@@ -985,31 +985,32 @@ def _content_words(text: str) -> set[str]:
 # regression on the candidates of wcxb-dev's dumps in every training layout (a candidate
 # is the headline when its words are the ground truth's title), then rounded. Signals of
 # shape and place only: no site's words.
-_T_OVERLAP = 3.6  # x share of its content words found in the body
-_T_WORDS = 2.6  # x number of words, up to 12, / 12
-_T_FEW_WORDS = -0.8  # one or two words: a menu entry or a label
+_T_OVERLAP = 2.65  # x share of its content words found in the body
+_T_OVERLAP_WORDS = 1.6  # x number of them found in the body, up to 6, / 6
+_T_WORDS = 1.55  # x number of words, up to 12, / 12
+_T_FEW_WORDS = -0.6  # one or two words: a menu entry or a label
 _T_HEADING = 1.5  # a heading the layout marks (Markdown #, underlined, at the margin)
-_T_ITEM = -0.3  # a list item
-_T_LINK = -1.1  # a link: a teaser for another article
+_T_ITEM = -0.2  # a list item
+_T_LINK = -1.2  # a link: a teaser for another article
 _T_BUTTONS = -1.7  # mostly share, follow or sign-in words ("Facebook Twitter")
-_T_CAPTION = -0.5  # shaped like a caption ("Photo: ...", "... Getty Images")
+_T_CAPTION = -0.6  # shaped like a caption ("Photo: ...", "... Getty Images")
 _T_CREDIT = -2.0  # carries a photo credit
 _T_METADATA_AFTER = 2.0  # a byline or a date within the next three blocks
-_T_METADATA = -2.1  # itself a byline or a date
+_T_METADATA = -2.0  # itself a byline or a date
 _T_COPY_NEAR = 1.0  # the same text (or a breadcrumb ending in it) within three blocks
 _T_REPEATED = 0.3  # the same text elsewhere before the body
-_T_AT_START = -3.2  # the body's first block
-_T_NEAR_START = 2.8  # x 1 / (blocks before the body's start)
-_T_PERIOD = -3.9  # ends with a full stop: a sentence, not a headline
-_T_COLON = -1.6  # ends with a colon: a label introducing what follows
+_T_AT_START = -3.15  # the body's first block
+_T_NEAR_START = 2.65  # x 1 / (blocks before the body's start)
+_T_PERIOD = -4.0  # ends with a full stop: a sentence, not a headline
+_T_COLON = -1.8  # ends with a colon: a label introducing what follows
 _T_TEASER = -0.6  # "Read more", "Related stories" ...
-_T_LONG = -2.3  # more than 150 characters
-_T_MARKUP = -0.5  # table borders or Markdown markup left in it: a cell, a fragment
-_T_SEPARATED = -0.7  # parts set apart by "|", "»", "·": a breadcrumb, a menu, a page title
+_T_LONG = -2.65  # more than 150 characters
+_T_MARKUP = -0.3  # table borders or Markdown markup left in it: a cell, a fragment
+_T_SEPARATED = -0.85  # parts set apart by "|", "»", "·": a breadcrumb, a menu, a page title
 _T_WORDS_CAP = 12
 # The most the signals after the cheap ones can add.
-_T_MOST_EVIDENCE = _T_OVERLAP + _T_REPEATED + _T_METADATA_AFTER + _T_COPY_NEAR
-_TABLE_OR_MARKUP = re.compile(r"[│┃|]|\*\*|^#|\]\(")
+_T_MOST_EVIDENCE = _T_OVERLAP + _T_OVERLAP_WORDS + _T_REPEATED + _T_METADATA_AFTER + _T_COPY_NEAR
+_TABLE_OR_MARKUP = re.compile(r"[│┃|]|\*\*|^#")
 # What a title never carries, whatever the layout drew around it: a list bullet or quote
 # mark, table borders, Markdown's heading hashes and emphasis.
 _TITLE_OPENING = re.compile(r"^\s*(?:(?:[•◦▪▫‣⁃∙○●□■►▸*+\-·>#|│┃]|[\u2500-\u257f])+\s+)+")
@@ -1057,7 +1058,8 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool], normalised: _Keys
     for i in range(stop - 1, first - 1, -1):
         unit = units[i]
         text = unit.text
-        if len(text) > 300:
+        # "](" is a Markdown link's markup that a wrapped line left unjoined: a fragment.
+        if len(text) > 300 or "](" in text:
             continue
         n_words = len(text.split())
         if not 1 <= n_words <= 40 or (i == start and _ends_sentence(text)):
@@ -1088,7 +1090,8 @@ def _title_index(units: Sequence[_Unit], keep: Sequence[bool], normalised: _Keys
         if not content and not _DENSE_SCRIPT.search(text):
             continue
         if content:
-            score += _T_OVERLAP * len(content & body_words) / len(content)
+            shared = len(content & body_words)
+            score += _T_OVERLAP * shared / len(content) + _T_OVERLAP_WORDS * min(shared, 6) / 6
         key = keys[i - first]
         if counts[key] > 1:
             score += _T_REPEATED

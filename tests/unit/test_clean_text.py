@@ -652,3 +652,14 @@ def test_a_markdown_heading_right_before_the_body_is_the_headline() -> None:
         "\n\n".join(ORCHARD_BODY),
     ])
     assert clean_dump(dump).title == ORCHARD_TITLE
+
+
+def test_a_markdown_link_broken_by_the_wrap_is_not_the_headline() -> None:
+    # A converter wrapped "[Orchard news](...)" over two lines, and the normaliser could not
+    # join them: the second line is half a link, never a headline.
+    result = orchard([
+        "Home",
+        "[Orchard",
+        "news](https://town.example/news/council-orchard-apple-trees-volunteers)",
+    ])
+    assert "](" not in (result.title or "")
