@@ -492,8 +492,17 @@ class _Builder:
             # entries of a link list, however near the wrap column they end.
             linked = layout.link_numbers and stripped[0] == "[" and _LINK_NUMBER.match(stripped)
             # A greedy wrapper breaks a line only when the next word would not fit; tools
-            # hang a wrapped item's lines under its text, or a little further in.
-            while reaches.get(i, -2) >= full and hang - 1 <= indents[i + 1] <= hang + 4:
+            # hang a wrapped item's lines under its text, or a little further in. Some
+            # take an item's wrapped lines back to the margin: a line there that goes on
+            # in lowercase, mid-sentence, still belongs to the item, and so do the lines
+            # wrapped after it.
+            while reaches.get(i, -2) >= full and (
+                hang - 1 <= indents[i + 1] <= hang + 4
+                or hang > indent >= indents[i + 1]
+                and lines[i + 1].lstrip()[:1].islower()
+                and _GOES_ON.match(lines[i + 1], indents[i + 1]) is not None
+            ):
+                hang = min(hang, indents[i + 1] + 1)
                 part = lines[i + 1].strip()
                 if part[0] in _RULE_CHARS and _RULE.match(part):
                     break
@@ -590,6 +599,9 @@ class _Builder:
 
 
 _WORD = re.compile(r"\w+")
+# A line that goes on a sentence: a lowercase word, perhaps with its comma or stop, then a
+# space ("https://..." or "file:///..." under a link's title is an address, not prose).
+_GOES_ON = re.compile(r"[^\W\d_]+[,.;:!?]?(?:\s|$)")
 # A word without the punctuation at its edges: from its first word character to its last
 # (r"\W+$" would try every position of a long run of punctuation, each to the run's end).
 _WORD_SPAN = re.compile(r"\w(?:.*\w)?", re.S)

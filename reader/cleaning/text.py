@@ -1350,10 +1350,14 @@ COHERENT_SURE = 2
 SURE_CHROME = 0.15
 # The best run must hold this share of the words of the blocks that are not sure chrome;
 # when it does not, the page is kept but for what is surely chrome: blocks scored below
-# FALLBACK_CHROME, and lines that are buttons, single words or repeated on the page (which
-# a block scored below SURE_CHROME must not be either).
+# FALLBACK_CHROME, and lines that are buttons, single words or short lines repeated on the
+# page (which a block scored below SURE_CHROME must not be either).
 RUN_SHARE = 0.25
 FALLBACK_CHROME = 0.05
+# A line of this many words or more is kept by the fallback even when the page repeats it:
+# "Reply", "Share" or a commenter's name repeat as chrome, while a listing links each
+# item's title twice (its picture and its headline).
+REPEATED_KEPT_WORDS = 3
 
 
 def _covers_little(
@@ -1380,7 +1384,7 @@ def _all_but_chrome(
         words = _WORD.findall(unit.text.lower())
         keep[i] = (
             len(words) >= 2
-            and seen[keys[i]] == 1
+            and (seen[keys[i]] == 1 or len(words) >= REPEATED_KEPT_WORDS)
             and _BUTTON_WORDS.isdisjoint(words)
             and "©" not in unit.text
         )

@@ -266,6 +266,20 @@ def test_a_listing_page_keeps_its_items_and_drops_only_sure_chrome() -> None:
     assert "©" not in body
 
 
+def test_a_listing_that_links_each_title_twice_keeps_its_titles() -> None:
+    # A picture and a headline, each linking to the same story: the title stands twice,
+    # which makes a short button ("Reply") chrome but not a headline.
+    lines = ["Home", "News", "Sport", "Latest news", ""]
+    for n, headline in enumerate(HEADLINES, 1):
+        lines += [headline, headline, "Share", f"{n} days ago", ""]
+    lines += ["Privacy policy", "© 2024 Harbour Gazette"]
+    body = clean_dump("\n".join(lines)).body
+    # Each title is one block the model doubts; most are kept (none were when any line
+    # standing twice counted as chrome).
+    assert sum(headline in body for headline in HEADLINES) >= len(HEADLINES) // 2
+    assert "Share" not in body.splitlines()
+
+
 def test_comment_thread_after_a_short_post_is_removed() -> None:
     result = clean_dump(SHORT_POST_WITH_COMMENTS)
     assert "Our goal with these monthly open threads" in result.body

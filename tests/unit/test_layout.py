@@ -123,6 +123,24 @@ def test_bullets_numbers_and_nested_items() -> None:
     assert not found[0].item and not found[-1].item
 
 
+def test_an_item_wrapped_back_to_the_margin_stays_one_item() -> None:
+    # lynx without margins wraps an item's text back to column 0; the next item, and a
+    # paragraph after the list, still stand apart.
+    first = ("Harbour bridge to close for three weeks of bearing repairs after engineers "
+             "found that two of its eight bearings had worn far faster than expected")
+    second = ("Council approves the new budget for two primary schools in the north of the "
+              "town after a long debate in the chamber on Tuesday evening")
+    lines = [*wrap(PARAGRAPHS[0], 64), ""]
+    for item in (first, second):
+        wrapped = wrap(item, 60)
+        lines += ["  * " + wrapped[0], *wrap(" ".join(wrapped[1:]), 64)]
+    lines += ["", *wrap(PARAGRAPHS[1], 64)]
+    assert detect(lines).width == 64
+    found = blocks(lines)
+    assert texts(found) == [PARAGRAPHS[0], "• " + first, "• " + second, PARAGRAPHS[1]]
+    assert [block.item for block in found] == [False, True, True, False]
+
+
 def test_a_word_that_looks_like_a_bullet_in_wrapped_prose_is_not_one() -> None:
     lines = [
         "   Segundo o relatório publicado nesta terça-feira pelo governo do estado, a obra da",
