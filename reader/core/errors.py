@@ -69,7 +69,6 @@ def log_unexpected(error: BaseException, what: str) -> str | None:
     (``~/...``), or None when it cannot be written."""
     import traceback
     from datetime import UTC, datetime
-    from pathlib import Path
 
     from reader.core.paths import errors_log_path
     from reader.core.sanitize import strip_controls
@@ -87,9 +86,18 @@ def log_unexpected(error: BaseException, what: str) -> str | None:
             log.write(f"--- {when} reader {__version__}: {clean_line(what)}\n{trace}\n")
     except OSError:
         return None
-    home = str(Path.home())
-    shown = "~" + str(path)[len(home):] if str(path).startswith(home + "/") else str(path)
-    return clean_line(shown)
+    return shown_errors_log()
+
+
+def shown_errors_log() -> str:
+    """The errors log's path as shown to a person: ``~/...`` under the home folder."""
+    from pathlib import Path
+
+    from reader.core.paths import errors_log_path
+
+    path, home = str(errors_log_path()), str(Path.home())
+    shown = "~" + path[len(home):] if path.startswith(home + "/") else path
+    return clean_line(shown) or "the errors log"
 
 
 def one_line(error: BaseException | None) -> str:

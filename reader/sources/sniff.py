@@ -33,7 +33,8 @@ _JSON_FEED_VERSION = re.compile(r'"version"\s*:\s*"https?://jsonfeed\.org/versio
 # JSON data opens as no prose does: an object's first key, or an array's first value and
 # a comma or its close (a dump may open with "[Home] [News]", "[1] Link", "[[a wiki link]]"
 # or, from a text browser, "[[1]Docs] [[2]txt|[3]pdf]": not these).
-_JSON_SCALAR = r'(?:"(?:[^"\\\n]|\\.){0,300}"|-?\d{1,30}(?:\.\d{1,30})?|true|false|null)'
+_JSON_SCALAR = (r'(?:"(?:[^"\\\n]|\\.){0,300}"|-?\d{1,30}(?:\.\d{1,30})?(?:[eE][+-]?\d{1,30})?'
+                r'|true|false|null)')
 _JSON_OPENING = re.compile(
     r'\{\s*"(?:[^"\\\n]|\\.){0,300}"\s*:'
     r'|\[\s*(?:\{\s*["}]'

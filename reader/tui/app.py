@@ -37,7 +37,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from reader.core import words
 from reader.core.aio import run_sync
 from reader.core.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
-from reader.core.errors import ReaderError, about, log_unexpected, one_line
+from reader.core.errors import (
+    ReaderError,
+    about,
+    log_unexpected,
+    one_line,
+    shown_errors_log,
+)
 from reader.core.filters import parse_filter
 from reader.core.limits import MAX_FILE_BYTES
 from reader.core.models import (
@@ -1153,11 +1159,14 @@ class ReaderApp(App[int]):
             return
         error = worker.error
         cause = error.cause if isinstance(error, WriteFailed) else error
-        if cause is not None and not isinstance(cause, ReaderError):
-            # a bug, not bad input: its traceback goes to the errors log to be reported
-            where = log_unexpected(cause, worker.name or "worker")
-            detail = f"; details in {where}" if where else ""
-            message = f"Could not {worker.name}: a bug ({type(cause).__name__}{detail})"
+        if cause is not None and not isinstance(cause, (ReaderError, OSError)):
+            # a bug, not bad input or the system's refusal: its traceback goes to the errors
+            # log to be reported, written off the UI thread
+            doing = error.description if isinstance(error, WriteFailed) else worker.name
+            self.run_worker(partial(log_unexpected, cause, doing or "worker"), thread=True,
+                            group="errors log", exit_on_error=False)
+            message = (f"Could not {doing}: a bug ({type(cause).__name__}; details in "
+                       f"{shown_errors_log()})")
         elif isinstance(error, WriteFailed):
             message = f"Could not {error}"
         else:

@@ -910,7 +910,26 @@ async def test_a_bug_in_a_worker_is_one_toast_and_a_logged_traceback(
         await settle(pilot)
         [message] = [m for m, kw in app.notes if kw.get("severity") == "error"]
         assert message.startswith("Could not load the list's rows: a bug (KeyError; details in ")
+        await app.workers.wait_for_complete()
     assert "a bug in the rows query" in errors_log_path().read_text(encoding="utf-8")
+
+
+async def test_a_system_refusal_in_a_worker_is_said_not_called_a_bug(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.core.paths import errors_log_path
+
+    def refused(ids: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(library, "rows", refused)
+        app.fetch_rows((1,))
+        await settle(pilot)
+        [message] = [m for m, kw in app.notes if kw.get("severity") == "error"]
+        assert message == "Could not load the list's rows: [Errno 13] Permission denied"
+    assert not errors_log_path().exists()
 
 
 async def test_an_empty_starred_view_says_so_and_guidance_wraps(library: Library,

@@ -486,6 +486,7 @@ def test_sections_of_one_class_that_trafilatura_reads_whole_stay_in_their_order(
         for name in ("alpha", "beta", "gamma")
     )
     body = extract_article(_page(f"<main>{sections}</main>")).body
-    at = [body.index(text) for text in ("## Heading beta", "Paragraph about beta", "## Heading gamma")]
+    at = [body.index(text)
+          for text in ("## Heading beta", "Paragraph about beta", "## Heading gamma")]
     assert at == sorted(at)
     assert body.index("Second paragraph about alpha") < at[0]

@@ -39,6 +39,8 @@ JSON_FEED = b'{"version": "https://jsonfeed.org/version/1.1", "title": "t", "ite
         (b"[[1, 2], [3]]", SourceKind.JSON),
         (b'[["a"], ["b"]]', SourceKind.JSON),
         (b"[[], []]", SourceKind.JSON),
+        (b"[[1e5, 2], [3]]", SourceKind.JSON),
+        (b"[-0.5E-3, 2]", SourceKind.JSON),
         (b'[[{"x": 1}]]', SourceKind.JSON),
         # dumps open with brackets too: link lists, navigation, wiki links are prose
         (b"[1] Home\n[2] News\n\nTitle of the story", SourceKind.TEXT),
