@@ -111,17 +111,12 @@ def safe_url(url: str | None, *, base: str | None = None) -> str | None:
 
     Relative URLs are resolved against ``base`` (itself checked) first. Refused:
     other schemes, controls or whitespace inside, a leading ``-``, no host,
-    bidi controls, overlong URLs.
+    bidi controls, overlong URLs (:func:`url_problem` says which).
     """
     if url is None:
         return None
     url = url.strip()
-    if not url or len(url) > MAX_URL or url.startswith("-"):
-        return None
-    # An ESC made visible by strip_controls() is still the trace of an escape sequence.
-    if _CONTROLS.search(url) or _BIDI.search(url) or _ESC_VISIBLE in url:
-        return None
-    if _WHITESPACE.search(url):
+    if _text_problem(url) is not None:
         return None
     plain = PLAIN_ABSOLUTE_URL.fullmatch(url)
     if plain is not None:
@@ -137,42 +132,48 @@ def safe_url(url: str | None, *, base: str | None = None) -> str | None:
                 url = urljoin(checked_base, url)
             except ValueError:
                 return None
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in _ALLOWED_SCHEMES or not host:
-        return None
-    # ASCII URLs were fully covered by the control check above; only others need the
-    # per-character look at Unicode's "other" categories (format, private use, unassigned).
-    if not url.isascii() and any(unicodedata.category(ch).startswith("C") for ch in url):
-        return None
-    return url
+    return url if _parts_problem(url) is None else None
 
 
 def url_problem(url: str) -> str:
     """Why :func:`safe_url` refuses an address a person typed, in a few words."""
     url = url.strip()
+    return _text_problem(url) or _parts_problem(url) or "not a valid http(s) URL"
+
+
+def _text_problem(url: str) -> str | None:
+    """What is wrong with a (stripped) address's characters, before it is parsed."""
     if not url:
         return "an empty address"
     if len(url) > MAX_URL:
         return f"an address longer than {MAX_URL} characters"
+    if url.startswith("-"):
+        return "not an http(s) URL"  # it would read as an option to a program handed it
+    # An ESC made visible by strip_controls() is still the trace of an escape sequence.
     if _CONTROLS.search(url) or _BIDI.search(url) or _ESC_VISIBLE in url:
         return "control characters in the address"
     if _WHITESPACE.search(url):
         return "spaces in the address"
+    return None
+
+
+def _parts_problem(url: str) -> str | None:
+    """What is wrong with an absolute address's scheme, host and port."""
     try:
         parts = urlsplit(url)
-        host, _port = parts.hostname, parts.port
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         return "a malformed host or port"
     if parts.scheme.lower() not in _ALLOWED_SCHEMES:
         return "not an http(s) URL"
     if not host:
         return "no host name in the address"
-    return "not a valid http(s) URL"
+    # ASCII URLs were fully covered by the control check before; only others need the
+    # per-character look at Unicode's "other" categories (format, private use, unassigned).
+    if not url.isascii() and any(unicodedata.category(ch).startswith("C") for ch in url):
+        return "control characters in the address"
+    return None
 
 
 @functools.lru_cache(maxsize=256)
