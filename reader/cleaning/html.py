@@ -646,9 +646,25 @@ def _split_body(root: lxml.html.HtmlElement) -> list[list[lxml.html.HtmlElement]
             counts[1] += len(paragraph.text_content())
     groups: dict[tuple[str, str], list[lxml.html.HtmlElement]] = {}
     for parent, (paragraphs, chars) in text_by_parent.items():
-        if paragraphs >= 2 and chars >= _MIN_PART_TEXT:
+        if paragraphs >= 2 and chars >= _MIN_PART_TEXT and not _in_footer(parent):
             groups.setdefault((parent.tag, parent.get("class", "")), []).append(parent)
     return [parts for parts in groups.values() if len(parts) > 1 and not _any_nested(parts)]
+
+
+_FOOTER_NAME = re.compile(r"footer", re.I)
+
+
+def _in_footer(element: lxml.html.HtmlElement) -> bool:
+    """Inside the page's footer: page builders give the footer's disclaimer or "about us"
+    text the class of the article body's container, but it is never part of the article."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            return False
+        if ancestor.tag == "footer" or ancestor.get("role") == "contentinfo":
+            return True
+        if _FOOTER_NAME.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+            return True
+    return False
 
 
 def _parts_left_out(groups: list[list[lxml.html.HtmlElement]], blocks: list[str]) -> bool:

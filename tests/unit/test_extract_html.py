@@ -190,6 +190,28 @@ def test_article_split_around_an_ad_is_joined() -> None:
     assert body.index("First part, paragraph 2") < body.index("Second part, paragraph 0")
 
 
+def test_a_footer_in_the_class_of_the_article_body_is_not_joined_to_it() -> None:
+    # page builders give every text container one class, the footer's disclaimer too
+    first = "".join(
+        f"<p>First part, paragraph {i}: " + "words in the opening. " * 12 + "</p>" for i in range(3)
+    )
+    second = "".join(
+        f"<p>Second part, paragraph {i}: " + "words after the ad. " * 12 + "</p>" for i in range(4)
+    )
+    disclaimer = "".join(
+        f"<p>Disclaimer {i}: " + "this material is not advice of any kind. " * 8 + "</p>"
+        for i in range(2)
+    )
+    html = _page(
+        f'<article><div class="wrapper">{first}</div><div class="ad">Advertisement</div>'
+        f'<div class="wrapper">{second}</div></article>'
+        f'<div class="site-footer"><div class="wrapper">{disclaimer}</div></div>'
+    )
+    body = extract_article(html).body
+    assert "First part, paragraph 0" in body and "Second part, paragraph 3" in body
+    assert "Disclaimer" not in body
+
+
 def test_short_page_keeps_its_main_element_without_chrome() -> None:
     html = _page(
         '<nav><a href="/">Home</a> <a href="/about">About</a></nav>'
