@@ -67,17 +67,21 @@ def git_show(ref: str, path: str) -> str:
     ).stdout
 
 
-def baseline_cleaner(ref: str) -> Callable[[str], object]:
+def baseline_cleaner(ref: str) -> tuple[Callable[[str], object], bool]:
     """``clean_dump`` as it was at ``ref``, with that revision's model and, from the
-    revision that has one, its layout normaliser."""
+    revision that has one, its layout normaliser; and whether it has one."""
     source = git_show(ref, "reader/cleaning/text.py")
-    if "from reader.cleaning.layout import" in source:
+    has_layout = "from reader.cleaning.layout import" in source
+    if has_layout:
         load_module("layout_before", git_show(ref, "reader/cleaning/layout.py"))
         source = source.replace("from reader.cleaning.layout import", "from layout_before import")
     module = load_module("text_before", source)
+    if has_layout and module.blocks.__module__ != "layout_before":
+        sys.exit(f"{ref}: its text.py imports the normaliser another way; cannot time it")
     model = module._model_from(json.loads(git_show(ref, "reader/cleaning/text_model.json")))
     module._model = lambda: model
-    return module.clean_dump  # type: ignore[no-any-return]
+    module.clean_dump("warm up the model and stopword caches")
+    return module.clean_dump, has_layout
 
 
 def load_module(name: str, source: str) -> types.ModuleType:
@@ -95,13 +99,14 @@ def load_module(name: str, source: str) -> types.ModuleType:
 def speed(ref: str, runs: int = 3) -> None:
     folder = dumps.EVAL / "scrapinghub" / "text_dumps"
     texts = [p.read_text("utf-8") for p in sorted(folder.glob("*.txt"))]
-    before = baseline_cleaner(ref)
-    for clean in (before, cleaner.clean_dump):
-        clean("warm up the model and stopword caches")
+    if not texts:
+        sys.exit(f"no dumps in {folder}: the shared evaluation data is not beside this checkout")
+    before, has_layout = baseline_cleaner(ref)
+    cleaner.clean_dump("warm up the model and stopword caches")
     b, n = side_by_side(texts, before, runs)
     print(f"\nspeed, {len(texts)} naive scrapinghub dumps, dumps/s of one core's CPU "
           f"(median of {runs}, side by side in one process):")
-    label = "cleaner before the normaliser" if ref == BASELINE else "cleaner"
+    label = "cleaner" if has_layout else "cleaner before the normaliser"
     print(f"  {label} ({ref}): {b:.0f}/s   now: {n:.0f}/s   ratio now/before: {n / b:.2f}")
 
 
@@ -126,7 +131,9 @@ def side_by_side(
 def speed_by_layout(out: Path, layouts: Sequence[str], ref: str, limit: int = 181) -> None:
     """Each layout's speed, side by side with the cleaner at ``ref`` when that revision
     has the layout normaliser (the one before it reads every layout as one line a block)."""
-    before = baseline_cleaner(ref) if ref != BASELINE else None
+    before, has_layout = baseline_cleaner(ref)
+    if not has_layout:  # it would read every layout as one line a block: no comparison
+        before = None
     also = f", beside the cleaner at {ref}" if before else ""
     print(f"\nspeed by layout (scrapinghub, dumps/s of one core's CPU, median of 3{also}):")
     for layout in layouts:
