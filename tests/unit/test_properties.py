@@ -160,6 +160,14 @@ def test_strip_controls_leaves_no_controls(text: str) -> None:
 
 
 @FAST
+@given(any_text)
+def test_strip_controls_of_utf8_is_strip_controls(text: str) -> None:
+    data = text.encode("utf-8", "replace")
+    decoded = data.decode("utf-8")
+    assert sanitize.strip_controls_utf8(data, decoded) == sanitize.strip_controls(decoded)
+
+
+@FAST
 @given(any_text, st.integers(min_value=1, max_value=2000))
 def test_sanitize_clean_line_is_one_clean_line(text: str, limit: int) -> None:
     out = sanitize.clean_line(text, limit=limit)
