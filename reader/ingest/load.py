@@ -102,13 +102,16 @@ def load_bytes(
 
 
 def import_cleaners(kinds: Iterable[SourceKind]) -> None:
-    """Import now the cleaners that loading files of these kinds imports when first used
-    (before worker processes fork, so that they inherit the modules)."""
+    """Import now the cleaners that loading files of these kinds imports when first used,
+    and what they build on first use (before worker processes fork, so that they inherit
+    the modules and share what is built)."""
     kinds = set(kinds)
     if kinds & {SourceKind.FEED, SourceKind.JSON_FEED}:
         import reader.ingest.feeds
     if SourceKind.HTML in kinds:
-        import reader.cleaning.html
+        from reader.cleaning.html import warm_up
+
+        warm_up()
     if SourceKind.TEXT in kinds:
         import reader.cleaning.text  # noqa: F401
 
