@@ -17,18 +17,22 @@ Markdown written by the html2text package, the naive dump re-wrapped, and ``synt
 renderer of our own whose style (width, indentation, bullets, heading style, link
 marks, widgets, hyphenation, blank lines or none) is drawn at random for each page, so
 that no one tool's habits are all the model ever sees. HELD_OUT layouts (elinks,
-links2, Debian's html2text, pandoc) are never trained on; they check that what was
-learned holds for tools the model has not met.
+links2, Debian's html2text, pandoc, and two Python scrapers' ways: BeautifulSoup's
+``get_text("\n", strip=True)``, which puts every text node on a line of its own and so
+breaks sentences at each link, and inscriptis, which lays tables and indents out as a
+browser would) are never trained on; they check that what was learned holds for tools the
+model has not met.
 
 The tools are for benchmarks only (``apt-get install -y lynx w3m elinks links2 html2text
-pandoc``; ``pip install html2text``); a layout whose tool is missing is skipped with a
-message. Default output: ``$XDG_CACHE_HOME/reader-bench/layouts``.
+pandoc``; ``pip install html2text beautifulsoup4 inscriptis``); a layout whose tool is
+missing is skipped with a message. Default output: ``$XDG_CACHE_HOME/reader-bench/layouts``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import os
 import random
 import re
@@ -72,12 +76,19 @@ TOOL_LAYOUTS: dict[str, list[str]] = {
     "pandoc-plain": ["pandoc", "-f", "html", "-t", "plain", "--columns=72"],
     "pandoc-md": ["pandoc", "-f", "html", "-t", "commonmark-raw_html", "--columns=72"],
 }
-OWN_LAYOUTS = ("markdown-h2t", "wrapped", "synth")
+# made in this process, by a Python package (None: by our own code)
+OWN_LAYOUTS = {
+    "markdown-h2t": "html2text", "wrapped": None, "synth": None,
+    "bs4-lines": "bs4", "inscriptis": "inscriptis",
+}
 TRAIN = (
     "naive", "lynx-100", "lynx-80-links", "lynx-132", "w3m-100", "w3m-80-links", "w3m-60",
     "markdown-h2t", "wrapped", "synth",
 )
-HELD_OUT = ("elinks-80", "links2-100", "html2text-deb-80", "pandoc-plain", "pandoc-md")
+HELD_OUT = (
+    "elinks-80", "links2-100", "html2text-deb-80", "pandoc-plain", "pandoc-md",
+    "bs4-lines", "inscriptis",
+)
 LAYOUTS = (*TRAIN, *HELD_OUT)
 
 
@@ -103,6 +114,19 @@ def markdown_h2t(html: str) -> str:
     maker = html2text.HTML2Text()
     maker.body_width = 78
     return maker.handle(html)
+
+
+def bs4_lines(html: str) -> str:
+    """A naive scraper's dump: every text node of the page a line of its own."""
+    from bs4 import BeautifulSoup  # benchmark-only dependency
+
+    return BeautifulSoup(html, "lxml").get_text("\n", strip=True) + "\n"
+
+
+def inscriptis_text(html: str) -> str:
+    import inscriptis  # benchmark-only dependency
+
+    return str(inscriptis.get_text(html))
 
 
 def wrapped(naive: str, key: str) -> str:
@@ -380,16 +404,24 @@ def run_tool(command: list[str], html_path: Path) -> str:
 
 
 def make(out: Path, datasets: list[str], layouts: list[str], limit: int | None) -> None:
-    available = [
-        name for name in layouts
-        if name in OWN_LAYOUTS or shutil.which(TOOL_LAYOUTS[name][0])
-    ]
+    def tool(name: str) -> str | None:
+        return OWN_LAYOUTS[name] if name in OWN_LAYOUTS else TOOL_LAYOUTS[name][0]
+
+    def installed(name: str) -> bool:
+        if name not in OWN_LAYOUTS:
+            return shutil.which(TOOL_LAYOUTS[name][0]) is not None
+        package = OWN_LAYOUTS[name]
+        return package is None or importlib.util.find_spec(package) is not None
+
+    available = [name for name in layouts if installed(name)]
     for name in sorted(set(layouts) - set(available)):
-        print(f"skipped {name}: {TOOL_LAYOUTS[name][0]} is not installed", file=sys.stderr)
+        print(f"skipped {name}: {tool(name)} is not installed", file=sys.stderr)
     makers: dict[str, Callable[[str, str, Path, str], str]] = {
         "markdown-h2t": lambda html, naive, path, key: markdown_h2t(html),
         "wrapped": lambda html, naive, path, key: wrapped(naive, key),
         "synth": lambda html, naive, path, key: synth(html, key),
+        "bs4-lines": lambda html, naive, path, key: bs4_lines(html),
+        "inscriptis": lambda html, naive, path, key: inscriptis_text(html),
     }
     with tempfile.TemporaryDirectory() as tmp:
         html_path = Path(tmp) / "page.html"
