@@ -21,7 +21,8 @@ and nothing is cross-validated.
 
 Speed: dumps per second of one core's CPU time, cleaning the naive scrapinghub dumps,
 median of 3 runs, side by side in one process with the cleaner as it was before the
-layout normaliser (``--baseline``, a git revision), and for each layout.
+layout normaliser (``--baseline``, a git revision), and for each layout; given a revision
+that has the normaliser, it is timed with that revision's normaliser, on every layout.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -66,15 +68,25 @@ def git_show(ref: str, path: str) -> str:
 
 
 def baseline_cleaner(ref: str) -> Callable[[str], object]:
-    """``clean_dump`` as it was at ``ref``, with that revision's model."""
-    module = types.ModuleType("text_before")
-    module.__file__ = str(ROOT / "reader" / "cleaning" / "text_before.py")
-    sys.modules[module.__name__] = module  # dataclasses look their module up
-    exec(compile(git_show(ref, "reader/cleaning/text.py"), module.__file__, "exec"),  # noqa: S102
-         module.__dict__)
+    """``clean_dump`` as it was at ``ref``, with that revision's model and, from the
+    revision that has one, its layout normaliser."""
+    source = git_show(ref, "reader/cleaning/text.py")
+    if "from reader.cleaning.layout import" in source:
+        load_module("layout_before", git_show(ref, "reader/cleaning/layout.py"))
+        source = source.replace("from reader.cleaning.layout import", "from layout_before import")
+    module = load_module("text_before", source)
     model = module._model_from(json.loads(git_show(ref, "reader/cleaning/text_model.json")))
     module._model = lambda: model
     return module.clean_dump  # type: ignore[no-any-return]
+
+
+def load_module(name: str, source: str) -> types.ModuleType:
+    module = types.ModuleType(name)
+    # Beside the current modules, so the revision's reads its data files (stopwords).
+    module.__file__ = str(ROOT / "reader" / "cleaning" / f"{name}.py")
+    sys.modules[name] = module  # dataclasses and imports look the module up
+    exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102
+    return module
 
 
 # --------------------------------------------------------------------------- speed
@@ -84,37 +96,47 @@ def speed(ref: str, runs: int = 3) -> None:
     folder = dumps.EVAL / "scrapinghub" / "text_dumps"
     texts = [p.read_text("utf-8") for p in sorted(folder.glob("*.txt"))]
     before = baseline_cleaner(ref)
-    now = cleaner.clean_dump
-    for clean in (before, now):
+    for clean in (before, cleaner.clean_dump):
         clean("warm up the model and stopword caches")
-    rates: dict[str, list[float]] = {"before": [], "now": []}
+    b, n = side_by_side(texts, before, runs)
+    print(f"\nspeed, {len(texts)} naive scrapinghub dumps, dumps/s of one core's CPU "
+          f"(median of {runs}, side by side in one process):")
+    label = "cleaner before the normaliser" if ref == BASELINE else "cleaner"
+    print(f"  {label} ({ref}): {b:.0f}/s   now: {n:.0f}/s   ratio now/before: {n / b:.2f}")
+
+
+def side_by_side(
+    texts: Sequence[str], before: Callable[[str], object] | None, runs: int
+) -> tuple[float, float]:
+    """Median dumps/s of one core's CPU of ``before`` (nan without one) and of the current
+    cleaner, timed in turn on the same dumps."""
+    rates: dict[str, list[float]] = {"before": [math.nan], "now": []}
+    cleaners = (("now", cleaner.clean_dump),)
+    if before is not None:
+        rates["before"], cleaners = [], (("before", before), *cleaners)
     for _ in range(runs):
-        for name, clean in (("before", before), ("now", now)):
+        for name, clean in cleaners:
             started = time.process_time()
             for text in texts:
                 clean(text)
             rates[name].append(len(texts) / (time.process_time() - started))
-    b, n = statistics.median(rates["before"]), statistics.median(rates["now"])
-    print(f"\nspeed, {len(texts)} naive scrapinghub dumps, dumps/s of one core's CPU "
-          f"(median of {runs}, side by side in one process):")
-    print(f"  cleaner before the normaliser ({ref}): {b:.0f}/s   now: {n:.0f}/s   "
-          f"ratio now/before: {n / b:.2f}")
+    return statistics.median(rates["before"]), statistics.median(rates["now"])
 
 
-def speed_by_layout(out: Path, layouts: Sequence[str], limit: int = 181) -> None:
-    print("\nspeed by layout (scrapinghub, dumps/s of one core's CPU, median of 3):")
+def speed_by_layout(out: Path, layouts: Sequence[str], ref: str, limit: int = 181) -> None:
+    """Each layout's speed, side by side with the cleaner at ``ref`` when that revision
+    has the layout normaliser (the one before it reads every layout as one line a block)."""
+    before = baseline_cleaner(ref) if ref != BASELINE else None
+    also = f", beside the cleaner at {ref}" if before else ""
+    print(f"\nspeed by layout (scrapinghub, dumps/s of one core's CPU, median of 3{also}):")
     for layout in layouts:
         folder = dumps.layout_dir(out, "scrapinghub", layout)
         texts = [p.read_text("utf-8") for p in sorted(folder.glob("*.txt"))[:limit]]
         if not texts:
             continue
-        rates = []
-        for _ in range(3):
-            started = time.process_time()
-            for text in texts:
-                cleaner.clean_dump(text)
-            rates.append(len(texts) / (time.process_time() - started))
-        print(f"  {layout:18} {statistics.median(rates):5.0f}/s")
+        b, n = side_by_side(texts, before, 3)
+        beside = f"   {ref}: {b:5.0f}/s   ratio {n / b:.2f}" if before else ""
+        print(f"  {layout:18} {n:5.0f}/s{beside}")
 
 
 # --------------------------------------------------------------------------- quality
@@ -184,7 +206,7 @@ def main() -> None:
     args = ap.parse_args()
     speed(args.baseline)
     if args.speed_only:
-        speed_by_layout(args.out, args.layouts)
+        speed_by_layout(args.out, args.layouts, args.baseline)
         return
     import train_text_model as trainer
 
@@ -227,7 +249,7 @@ def main() -> None:
             json.dumps({"/".join(k): v for k, v in preds.items()}, ensure_ascii=False),
             encoding="utf-8",
         )
-    speed_by_layout(args.out, args.layouts)
+    speed_by_layout(args.out, args.layouts, args.baseline)
 
 
 if __name__ == "__main__":

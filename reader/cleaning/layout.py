@@ -127,19 +127,20 @@ class _Profile:
     widths: list[int]
     indents: list[int]
     reaches: dict[int, int]  # see _wrap_width
+    references: set[int] | None  # see _references; None when not yet needed
 
 
 def _profile(lines: Sequence[str]) -> _Profile:
     text = "\n".join(lines)
     widths, indents = _measure(lines, not text.isascii() and _WIDE_CHARS.search(text) is not None)
-    width, reaches = _wrap_width(lines, widths)
+    width, reaches, references = _wrap_width(lines, widths)
     layout = Layout(
         width=width,
         link_numbers=_has_link_numbers(text),
         markdown=_has_markdown(text),
         indent=_usual_indent(widths, indents),
     )
-    return _Profile(text, layout, widths, indents, reaches)
+    return _Profile(text, layout, widths, indents, reaches, references)
 
 
 def _has_link_numbers(text: str) -> bool:
@@ -188,7 +189,9 @@ def _usual_indent(widths: Sequence[int], indents: Sequence[int]) -> int:
     return max(counts, key=counts.__getitem__) if counts else 0
 
 
-def _wrap_width(lines: Sequence[str], widths: Sequence[int]) -> tuple[int | None, dict[int, int]]:
+def _wrap_width(
+    lines: Sequence[str], widths: Sequence[int]
+) -> tuple[int | None, dict[int, int], set[int] | None]:
     """The column a hard-wrapped dump was broken at, or None when lines are not wrapped.
 
     A greedy wrapper breaks a line at width W only when the next word would not fit, so
@@ -197,9 +200,9 @@ def _wrap_width(lines: Sequence[str], widths: Sequence[int]) -> tuple[int | None
     wider than it, is the wrap column; it must explain most long lines, and those lines
     must mostly end mid-sentence (one paragraph per line ends each with a stop).
     Also returns, for each line that might have been broken, its width plus the width
-    of the next line's first word.
+    of the next line's first word, and the :func:`_references` when it had to find them.
     """
-    none: tuple[None, dict[int, int]] = (None, {})
+    none: tuple[None, dict[int, int], None] = (None, {}, None)
     long_lines = sum(1 for w in widths if w >= 30)
     if long_lines < 4:
         return none
@@ -210,6 +213,7 @@ def _wrap_width(lines: Sequence[str], widths: Sequence[int]) -> tuple[int | None
         > 0.05 * long_lines + 1
     ):
         return none
+    references = _references(lines)
     starts = [0] * (_MAX_WIDTH + 2)
     reaches: dict[int, int] = {}
     for i in range(len(lines) - 1):
@@ -217,13 +221,13 @@ def _wrap_width(lines: Sequence[str], widths: Sequence[int]) -> tuple[int | None
         if w < 20 or not widths[i + 1] or w > _MAX_WIDTH:
             continue
         following = lines[i + 1].lstrip()
-        if _is_item_start(following) or _is_reference(lines[i]):
+        if _is_item_start(following) or i in references:
             continue
         reach = reaches[i] = min(_MAX_WIDTH, w + _width(_first_word(following)))
         starts[w] += 1
         starts[reach + 1] -= 1
     if len(reaches) < 3:
-        return none
+        return None, {}, references
     # A line wider than W that a wrapper could have broken (it has a space within the
     # first W columns) says W is not the wrap column; an address or a link's target too
     # long for a line stands past it, and some converters leave list items unwrapped.
@@ -233,7 +237,7 @@ def _wrap_width(lines: Sequence[str], widths: Sequence[int]) -> tuple[int | None
         if w >= 30:
             line = lines[i]
             space = _FIRST_WORD_END.match(line).end()  # type: ignore[union-attr]
-            if space < w and not _is_item_start(line.lstrip()) and not _is_reference(line):
+            if space < w and not _is_item_start(line.lstrip()) and i not in references:
                 breaks[min(space, _MAX_WIDTH + 1)] += 1
                 breaks[min(w, _MAX_WIDTH + 1)] -= 1
     against = list(accumulate(breaks))
@@ -244,25 +248,25 @@ def _wrap_width(lines: Sequence[str], widths: Sequence[int]) -> tuple[int | None
     ]
     best_score = max(scores)
     if best_score < 3:
-        return none
+        return None, {}, references
     best = _MIN_WIDTH + scores.index(best_score)
     covered = [i for i, reach in reaches.items() if widths[i] <= best <= reach]
     # Of the lines that come close to the column and run on into another line, most
     # must have been broken there.
     near = sum(1 for i in reaches if best - 25 <= widths[i] <= best)
     if len(covered) < max(4, 0.6 * near):
-        return none
+        return None, {}, references
     stopped = sum(1 for i in covered if lines[i].rstrip().endswith((".", "!", "?", "。")))
     if stopped > 0.5 * len(covered):
-        return none
+        return None, {}, references
     # Wrapping breaks sentences, so in cased scripts many broken lines go on in
     # lowercase; the items of a menu, one a line, all start with a capital.
     starts_cased = [lines[i + 1].lstrip()[:1] for i in covered]
     upper = sum(map(str.isupper, starts_cased))
     lower = sum(map(str.islower, starts_cased))
     if upper + lower >= 5 and lower < 0.35 * (upper + lower):
-        return none
-    return best, reaches
+        return None, {}, references
+    return best, reaches, references
 
 
 # --------------------------------------------------------------------------- line kinds
@@ -302,6 +306,11 @@ _REFERENCE_TITLE = re.compile(
     r"^\s*(?:references|visible links|hidden links|links|link list|footnotes)\s*:?\s*$",
     re.IGNORECASE,
 )
+
+
+def _references(lines: Sequence[str]) -> set[int]:
+    """The lines that are numbered addresses (see :func:`_is_reference`)."""
+    return {i for i, line in enumerate(lines) if _is_reference(line)}
 
 
 def _is_reference(line: str) -> bool:
@@ -419,6 +428,15 @@ def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
     return out
 
 
+def _may_hold_widget(text: str) -> bool:
+    """Whether a block holds a widget's mark. Each mark has one of six characters, and
+    most blocks have none of them, which a look for each settles quicker than a look for
+    every mark."""
+    return (
+        "[" in text or "_" in text or "(" in text or "☐" in text or "☑" in text or "☒" in text
+    ) and any(map(text.__contains__, _WIDGET_MARKS))
+
+
 def _may_have_widgets(text: str) -> bool:
     return any(map(text.__contains__, _WIDGET_MARKS)) and _WIDGETS.search(text) is not None
 
@@ -445,6 +463,8 @@ class _Builder:
     def __init__(self, lines: Sequence[str], profile: _Profile) -> None:
         self.lines, self.layout = lines, profile.layout
         self.widths, self.indents, self.reaches = profile.widths, profile.indents, profile.reaches
+        # Found while looking for the wrap column, or not yet.
+        self.references = profile.references
         self.out: list[Block] = []
         self._words: set[str] | None = None
 
@@ -556,11 +576,9 @@ class _Builder:
     def _reference_lines(self) -> set[int]:
         """Lines of the list of link addresses text browsers append, and its title."""
         lines, markdown = self.lines, self.layout.markdown
-        dropped = {
-            i
-            for i, line in enumerate(lines)
-            if _is_reference(line) or (markdown and _MD_DEFINITION.match(line))
-        }
+        dropped = _references(lines) if self.references is None else set(self.references)
+        if markdown:
+            dropped.update(i for i, line in enumerate(lines) if _MD_DEFINITION.match(line))
         if not dropped:
             return dropped
         # A title goes when the first line after it that is neither blank nor a title is
@@ -589,7 +607,7 @@ class _Builder:
         if self.layout.markdown:
             text, md_links = _strip_markdown(text)
             links += md_links
-        if any(map(text.__contains__, _WIDGET_MARKS)):
+        if _may_hold_widget(text):
             text = _without_widgets(text)
         if links or "  " in text:
             text = tidy(text)

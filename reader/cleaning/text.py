@@ -234,7 +234,7 @@ _CREDIT_HINTS = ("photo", "image", "picture", "credit", "foto", "bild", "getty",
 def _has_credit(text: str) -> bool:
     # The regex is slow to search with; most blocks contain none of its words.
     lower = text.lower()
-    return any(hint in lower for hint in _CREDIT_HINTS) and bool(_CREDIT.search(text))
+    return any(map(lower.__contains__, _CREDIT_HINTS)) and bool(_CREDIT.search(text))
 
 
 _ELLIPSES = ("…", "...", "[…]", "[...]", "(…)", "(...)", "…»", "…”", '..."')
@@ -260,8 +260,8 @@ def _is_comment_marker(text: str) -> bool:
     )
 
 
-_LINK_HINTS = ("://", "www.", ".com", ".org", ".net", ".htm", "@")
-_SEPARATOR_HINTS = ("|", "»", "·", "•", " / ", " > ")
+# An address or an e-mail: one search for all the hints.
+_LINK_HINT = re.compile(r"://|www\.|\.(?:com|org|net|htm)|@")
 
 
 def _ends_sentence(text: str) -> bool:
@@ -326,7 +326,9 @@ FEATURE_NAMES: tuple[str, ...] = (
 _LANGUAGE_SAMPLE = 800
 
 
-def _language(units: Sequence[_Unit]) -> frozenset[str]:
+def _language(
+    units: Sequence[_Unit], lowered: dict[str, tuple[str, list[str]]]
+) -> frozenset[str]:
     """The function words of the page's main language (most hits over the page).
 
     Deciding once per page keeps per-line work small and stops a stray "de" or "a" in a
@@ -334,8 +336,10 @@ def _language(units: Sequence[_Unit]) -> frozenset[str]:
     """
     sample: list[str] = []
     for unit in units:
-        if len(unit.text) >= 40:
-            sample.extend(unit.text[:2000].lower().split())
+        text = unit.text
+        if len(text) >= 40:
+            # A block's words as the shape features split them, but for a long one's end.
+            sample.extend(lowered[text][1] if len(text) <= 2000 else text[:2000].lower().split())
             if len(sample) >= _LANGUAGE_SAMPLE:
                 break
     # Only function words of some language can count, and they are a few distinct words.
@@ -371,25 +375,44 @@ def _word_classes(language: frozenset[str]) -> dict[str, int]:
     return classes
 
 
+def _lowered(texts: Iterable[str]) -> dict[str, tuple[str, list[str]]]:
+    """Each distinct text's first _HEAD characters lowercased, and split into words: the
+    shape features and the language guess read the same words."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for text in texts:
+        if text not in out:
+            lower = (text if len(text) <= _HEAD else text[:_HEAD]).lower()
+            out[text] = (lower, lower.split())
+    return out
+
+
 def _shape(
-    text: str, key: str, chrome: frozenset[str], repeats: Counter[str], language: frozenset[str]
+    text: str,
+    key: str,
+    chrome: frozenset[str],
+    repeats: Counter[str],
+    classes: dict[str, int],
+    lowered: tuple[str, list[str]],
 ) -> list[float]:
-    """Shape features of one block; the order is FEATURE_NAMES."""
+    """Shape features of one block; the order is FEATURE_NAMES.
+
+    ``classes`` is :func:`_word_classes` for the page's language; ``lowered`` the
+    block's entry in :func:`_lowered`.
+    """
     n_chars = len(text)
     # The shares below are as well measured on a long block's first part as on all of it.
     head = text if n_chars <= _HEAD else text[:_HEAD]
-    lower = head.lower()
     # Splitting on spaces is ten times cheaper than a \w+ regex; a word with punctuation
     # attached ("sunday.") only misses the stopword sets, which function words rarely do.
-    raw_words = head.split()
-    low_words = lower.split()
+    lower, low_words = lowered
+    n_low = len(low_words)
     cjk = 0 if head.isascii() else len(_DENSE_SCRIPT.findall(head))
     # Scripts without spaces: count two characters as a word so length means the same.
-    n_words = max(len(low_words), 1) + cjk / 2
+    n_words = max(n_low, 1) + cjk / 2
     # One lookup per word gives every word list it is in, as bits; tallying the few
     # distinct bit patterns is much quicker than a pass over the words per list.
     stop = own = social = legal_words = caption = 0
-    hits = list(filter(None, map(_word_classes(language).get, low_words)))
+    hits = list(filter(None, map(classes.get, low_words)))
     for bits in set(hits):
         count = hits.count(bits)
         if bits & _STOP:
@@ -401,13 +424,19 @@ def _shape(
         legal_words |= bits & _LEGAL
         caption |= bits & _CAPTION_WORD
     legal = "©" in head or legal_words
-    # Capitalisation is as well measured on the first words as on all of them.
-    sample = raw_words[:_CASE_SAMPLE]
-    letters = len(sample)
-    cased = letters and lower != head
+    # Capitalisation is as well measured on the first words as on all of them; lowercasing
+    # changes no spacing, so the original has as many words as its lowercase.
+    title_case = upper = 0.0
+    if n_low and lower != head:
+        sample = head.split(None, _CASE_SAMPLE)[:_CASE_SAMPLE]
+        letters = len(sample)
+        title_case = sum(map(str.istitle, sample)) / letters
+        upper = sum(map(str.isupper, sample)) / letters
     first = low_words[0].strip(":.,|") if low_words else ""
     punct = len(_PUNCT.findall(head))
-    inner = _inner_sentences(head, cjk)
+    inner = len(_INNER_STOPS.findall(head))
+    if cjk:
+        inner += head.count("。") + head.count("！") + head.count("？")
     ends = _ends_sentence(text)
     # The page's own language when known, else any language's function words; CJK text
     # has none, and its share of CJK characters stands in.
@@ -424,9 +453,9 @@ def _shape(
         stop / n_words,
         own / n_words,
         cjk / len(head),
-        sum(map(str.istitle, sample)) / letters if cased else 0.0,
-        sum(map(str.isupper, sample)) / letters if cased else 0.0,
-        1.0 if any(map(lower.__contains__, _LINK_HINTS)) else 0.0,
+        title_case,
+        upper,
+        1.0 if _LINK_HINT.search(lower) else 0.0,
         _separators(head),
         1.0 if _is_teaser(lower) else 0.0,
         min(social / n_words, 1.0),
@@ -441,7 +470,7 @@ def _shape(
         1.0 if n_chars < 200 and _BYLINE.match(text) else 0.0,
         1.0 if text.endswith(":") else 0.0,
         1.0 if text[:1].islower() else 0.0,
-        min((len(head) - len(raw_words)) / n_words, 15.0) / 5,
+        min((len(head) - n_low) / n_words, 15.0) / 5,
         # Piecewise terms: a linear model cannot otherwise say "middling is best".
         1.0 if n_chars < 40 else 0.0,
         1.0 if 40 <= n_chars < 80 else 0.0,
@@ -458,13 +487,15 @@ def _shape(
     ]
 
 
-def _inner_sentences(text: str, cjk: int) -> int:
-    found = text.count(". ") + text.count("? ") + text.count("! ")
-    return found + text.count("。") + text.count("！") + text.count("？") if cjk else found
+# Sentences inside a block: a stop and a space.
+_INNER_STOPS = re.compile(r"[.?!] ")
 
 
 def _separators(text: str) -> float:
-    if not any(map(text.__contains__, _SEPARATOR_HINTS)):
+    # Each separator is looked for in turn, which is quicker than one search for all.
+    if not (
+        "|" in text or "»" in text or "·" in text or "•" in text or " / " in text or " > " in text
+    ):
         return 0.0
     return min(len(_SEPARATORS.findall(text)), 5) / 5
 
@@ -707,14 +738,17 @@ def _features(
     # repeats as a gallery's caption or a teaser does, word for word.
     keys = [normalised[u.text] if len(u.text) < 120 else u.text for u in units]
     repeats = Counter(keys)
-    language = _language(units)
+    lowered = _lowered(u.text for u in units)
+    classes = _word_classes(_language(units, lowered))
     # Menus and teasers repeat lines within a page; each distinct text is measured once.
     measured: dict[str, list[float]] = {}
     shapes = []
     for unit, key in zip(units, keys, strict=True):
         shape = measured.get(unit.text)
         if shape is None:
-            shape = measured[unit.text] = _shape(unit.text, key, chrome, repeats, language)
+            shape = measured[unit.text] = _shape(
+                unit.text, key, chrome, repeats, classes, lowered[unit.text]
+            )
         shapes.append(shape)
     context = _context(shapes, units, gaps)
     signals = _gap_signals(all_units, picked, shapes)
@@ -788,7 +822,9 @@ _RELATIVE_TIME = re.compile(
     r"\d+\s*(?:минут|час|дн)\w*\s+назад",
     re.IGNORECASE,
 )
-_RELATIVE_HINTS = ("ago", " at", "vor ", "há ", "hace ", "il y a", "назад")
+# One of these words stands in every relative form; a line without any is settled by one
+# search.
+_RELATIVE_HINT = re.compile("ago| at|vor |há |hace |il y a|назад")
 # Headings that open a comment thread; everything after one is readers, not the article.
 _COMMENT_HEADINGS = frozenset(
     (
@@ -831,7 +867,7 @@ def _is_timestamp(text: str, lower: str) -> bool:
 
 def _is_relative_time(text: str, lower: str) -> bool:
     # The relative forms all have one of a few words; most lines are settled by a look.
-    return any(map(lower.__contains__, _RELATIVE_HINTS)) and bool(_RELATIVE_TIME.search(text))
+    return _RELATIVE_HINT.search(lower) is not None and bool(_RELATIVE_TIME.search(text))
 
 
 def _is_headline_like(text: str) -> bool:
@@ -862,6 +898,15 @@ def _is_teaser_heading(text: str, lower: str) -> bool:
     return len(text) < 60 and _is_teaser(lower)
 
 
+def _short_line_tests(text: str, lower: str) -> tuple[bool, bool, bool]:
+    """Whether an unscored line (lowercased: ``lower``, when shorter than 60) is a comment
+    marker, a timestamp, a teaser heading."""
+    size = len(text)
+    if size >= 60:
+        return size < 200 and _is_comment_marker(text), False, False
+    return _is_comment_marker(text), _is_timestamp(text, lower), _is_teaser_heading(text, lower)
+
+
 def _prefix_counts(flags: Iterable[bool]) -> list[int]:
     """How many of the flags before each index are set (one more entry than flags)."""
     return [0, *accumulate(flags)]
@@ -880,8 +925,10 @@ def _gap_signals(
     texts = [u.text for u in units]
     # Only short lines are ever looked at in lowercase.
     lowers = [t.lower() if len(t) < 60 else "" for t in texts]
-    prose_at = [i for i, shape in zip(picked, shapes, strict=True) if _proseness(shape)]
-    first_prose = prose_at[1] if len(prose_at) > 1 else n
+    # The second block of prose: comment markers count only after it.
+    prose_at = (i for i, shape in zip(picked, shapes, strict=True) if _proseness(shape))
+    next(prose_at, n)
+    first_prose = next(prose_at, n)
     is_button = [False] * n
     is_share = [False] * n
     for i, text in enumerate(texts):
@@ -913,18 +960,19 @@ def _gap_signals(
     # A scored block's shape already says whether it is a comment marker, a teaser or a
     # date; only the short lines between them are looked at here.
     shape_at = dict(zip(picked, shapes, strict=True))
+    # Menus and button rows repeat their short lines; each distinct one is tested once.
+    short_tests: dict[str, tuple[bool, bool, bool]] = {}
     for i, text in enumerate(texts):
         if not near[i]:
             continue
         size = len(text)
         shape = shape_at.get(i)
         if shape is None:
-            if size < 200 and i > first_prose:
-                is_mark[i] = _is_comment_marker(text)
-            if size < 60:
-                lower = lowers[i]
-                is_stamp[i] = _is_timestamp(text, lower)
-                is_teaser[i] = _is_teaser_heading(text, lower)
+            tests = short_tests.get(text)
+            if tests is None:
+                tests = short_tests[text] = _short_line_tests(text, lowers[i])
+            is_mark[i] = tests[0] and i > first_prose
+            is_stamp[i], is_teaser[i] = tests[1], tests[2]
         else:
             if i > first_prose:
                 is_mark[i] = shape[_I_COMMENT] > 0.0
@@ -1224,7 +1272,12 @@ def _is_tiny(text: str) -> bool:
 
 def _scored(units: Sequence[_Unit]) -> tuple[list[int], list[int]]:
     """Indices of the units the model scores, and the tiny units before each (plus the tail)."""
-    picked = [i for i, unit in enumerate(units) if not _is_tiny(unit.text)]
+    # Not _is_tiny, written out: this looks at every block of the dump.
+    picked = [
+        i
+        for i, unit in enumerate(units)
+        if len(text := unit.text) >= _TINY or not text.isascii() and _DENSE_SCRIPT.search(text)
+    ]
     if not picked:
         picked = list(range(len(units)))
     gaps, previous = [], -1
@@ -1271,11 +1324,12 @@ def _best_run(
     return best_lo, best_hi
 
 
-def _gap_sizes(units: Sequence[_Unit], picked: Sequence[int]) -> list[float]:
-    """For each scored block, the square-rooted lengths of the unscored lines before it."""
+def _gap_sizes(roots: Sequence[float], picked: Sequence[int]) -> list[float]:
+    """For each scored block, the sum of ``roots`` (each block's square-rooted length) of
+    the unscored lines before it."""
     sizes, previous = [], -1
     for i in picked:
-        sizes.append(sum(math.sqrt(len(units[j].text)) for j in range(previous + 1, i)))
+        sizes.append(sum(roots[previous + 1 : i]))
         previous = i
     return sizes
 
@@ -1302,10 +1356,9 @@ def _decide(
     # A long stretch of unscored lines (a menu, a link list) between two blocks breaks the
     # run, so prose beyond the footer menu does not join the article.
     cost = model.threshold * model.gap_cost
-    gap_costs = [cost * size for size in _gap_sizes(units, picked)]
-    lo, hi = _best_run(
-        scores, [math.sqrt(len(units[i].text)) for i in picked], model.threshold, gap_costs
-    )
+    roots = list(map(math.sqrt, map(len, (unit.text for unit in units))))
+    gap_costs = [cost * size for size in _gap_sizes(roots, picked)]
+    lo, hi = _best_run(scores, [roots[i] for i in picked], model.threshold, gap_costs)
     keep = [False] * len(units)
     for k, (i, score) in enumerate(zip(picked, scores, strict=True)):
         keep[i] = score >= (model.block_in if lo <= k <= hi else model.block_out)
