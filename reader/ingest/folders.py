@@ -19,9 +19,9 @@ from reader.core import sanitize
 from reader.core.errors import ReaderError, unexpected
 from reader.core.models import Article, FileStamp, FolderFile, LoadResult, SourceKind
 from reader.core.processes import (
-    WORKER_PROCESSES,
     end_workers,
     forking,
+    idle_workers,
     worker_context,
     worker_started,
 )
@@ -134,14 +134,14 @@ def _loaded(files: list[tuple[Path, FileStamp]], chrome: frozenset[str],
 
     import_cleaners(kinds)
     chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
-    pool = ProcessPoolExecutor(WORKER_PROCESSES, mp_context=worker_context(),
-                               initializer=worker_started)
+    workers = idle_workers()
+    pool = ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=worker_started)
     finished = False
     try:
         ahead: list[Future[list[LoadResult]]] = []
         submitted = 0
         for index in range(len(chunks)):
-            while submitted < len(chunks) and len(ahead) < 4 * WORKER_PROCESSES:
+            while submitted < len(chunks) and len(ahead) < 4 * workers:
                 with forking():  # the workers start with the first task
                     ahead.append(pool.submit(_load_chunk, chunks[submitted], chrome))
                 submitted += 1
