@@ -5,11 +5,11 @@ libxml2's nesting limit), reads the metadata the page declares (JSON-LD, OpenGra
 hands trafilatura a tree without what is never shown (but the JSON-LD that tells it a forum's
 "comments" are its posts), where a split article body is joined when trafilatura reads only
 part of it and quoted posts are not mistaken for share widgets; where trafilatura leaves out
-lists of text the page shows, its recall mode is read too and taken when it says more. It
-renders the result as Markdown and removes what trafilatura leaves in that a reader view
-would not show: the title again, standfirst, byline and date lines, related-story and tag
-links, a trailing heading or stray word. A page with nothing else to read shows its JSON-LD
-``articleBody`` or its description.
+lists of text the page shows, or reads only a scrap of the page, its recall mode is read too
+and taken when it says more. It renders the result as Markdown and removes what trafilatura
+leaves in that a reader view would not show: the title again, standfirst, byline and date
+lines, related-story and tag links, a trailing heading or stray word. A page with nothing
+else to read shows its JSON-LD ``articleBody`` or its description.
 
 Each of these rules is a switch or threshold of :class:`ExtractionRules`, and each was kept
 only if it helps on sites it was not chosen on: ``benchmarks/bench_html_extract.py`` chooses
@@ -391,7 +391,8 @@ class ExtractionRules:
     link_lists_in_text: bool = True  # keep lists of links that prose follows (references)
     mixed_list_share: float = 0.25  # a list this share of whose items are text stays whole
     # trafilatura's recall mode, tried where its balanced mode left out lists of text the
-    # page shows outside its chrome, is taken when it reads this much more (0: never)
+    # page shows outside its chrome or read little, is taken when it reads this much more
+    # (0: never)
     recall_gain: float = 1.1
     recall_keeps: float = 0.8  # share of the balanced body's words recall mode must keep
 
@@ -505,10 +506,15 @@ def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Dr
         _join(split_body)
         blocks = _trafilatura_blocks(root, page_url)
     recall_blocks = None
-    if rules.recall_gain and _lists_left_out(root, blocks):
+    if rules.recall_gain and (
+        not _letters_reach(blocks, _SHORT_FOR_RECALL) or _lists_left_out(root, blocks)
+    ):
         recall_blocks = _trafilatura_blocks(root, page_url, _RECALL_OPTIONS)
     if not _letters_reach(blocks, _SHORT_EXTRACT):
-        blocks = _prefer_main_element(blocks, _fallback_blocks(root, page_url))
+        main_element = _fallback_blocks(root, page_url)
+        blocks = _prefer_main_element(blocks, main_element)
+        if recall_blocks:  # recall mode too reads navigation where the page has little else
+            recall_blocks = _prefer_main_element(recall_blocks, main_element)
     return _Draft(meta, blocks, page_url, parsed.truncated, recall_blocks)
 
 
@@ -576,6 +582,11 @@ def _trafilatura_blocks(
 # recall mode reads better, and runs on one news page in thirteen (wcxb-dev: one in five).
 _LIST_ITEM_LETTERS = 20
 _MISSED_ITEMS = 3
+# A balanced extract this short (letters) is often a scrap of the page: recall mode is
+# tried there too. Looked at the same way: it sends one more page in eleven there (news:
+# 31 of 181 in all), and recall mode is taken on ten of them (a service page's sections,
+# a forum's posts, an article the balanced mode missed).
+_SHORT_FOR_RECALL = 1000
 _NOT_LETTERS = re.compile(r"\W+")
 
 
@@ -688,9 +699,25 @@ def _split_body(root: lxml.html.HtmlElement) -> list[list[lxml.html.HtmlElement]
             counts[1] += len(paragraph.text_content())
     groups: dict[tuple[str, str], list[lxml.html.HtmlElement]] = {}
     for parent, (paragraphs, chars) in text_by_parent.items():
-        if paragraphs >= 2 and chars >= _MIN_PART_TEXT:
+        if paragraphs >= 2 and chars >= _MIN_PART_TEXT and not _in_footer(parent):
             groups.setdefault((parent.tag, parent.get("class", "")), []).append(parent)
     return [parts for parts in groups.values() if len(parts) > 1 and not _any_nested(parts)]
+
+
+_FOOTER_NAME = re.compile(r"footer", re.I)
+
+
+def _in_footer(element: lxml.html.HtmlElement) -> bool:
+    """Inside the page's footer: page builders give the footer's disclaimer or "about us"
+    text the class of the article body's container, but it is never part of the article."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            return False
+        if ancestor.tag == "footer" or ancestor.get("role") == "contentinfo":
+            return True
+        if _FOOTER_NAME.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+            return True
+    return False
 
 
 def _parts_left_out(groups: list[list[lxml.html.HtmlElement]], blocks: list[str]) -> bool:

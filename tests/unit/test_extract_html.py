@@ -190,6 +190,28 @@ def test_article_split_around_an_ad_is_joined() -> None:
     assert body.index("First part, paragraph 2") < body.index("Second part, paragraph 0")
 
 
+def test_a_footer_in_the_class_of_the_article_body_is_not_joined_to_it() -> None:
+    # page builders give every text container one class, the footer's disclaimer too
+    first = "".join(
+        f"<p>First part, paragraph {i}: " + "words in the opening. " * 12 + "</p>" for i in range(3)
+    )
+    second = "".join(
+        f"<p>Second part, paragraph {i}: " + "words after the ad. " * 12 + "</p>" for i in range(4)
+    )
+    disclaimer = "".join(
+        f"<p>Disclaimer {i}: " + "this material is not advice of any kind. " * 8 + "</p>"
+        for i in range(2)
+    )
+    html = _page(
+        f'<article><div class="wrapper">{first}</div><div class="ad">Advertisement</div>'
+        f'<div class="wrapper">{second}</div></article>'
+        f'<div class="site-footer"><div class="wrapper">{disclaimer}</div></div>'
+    )
+    body = extract_article(html).body
+    assert "First part, paragraph 0" in body and "Second part, paragraph 3" in body
+    assert "Disclaimer" not in body
+
+
 def test_short_page_keeps_its_main_element_without_chrome() -> None:
     html = _page(
         '<nav><a href="/">Home</a> <a href="/about">About</a></nav>'
@@ -427,6 +449,7 @@ STEPS = "".join(
     f"<li>Step {i}: water the plants in the morning and check the soil</li>" for i in range(6)
 )
 GARDEN = "<p>" + "This is a sentence of the article body about gardens. " * 8 + "</p>"
+ARTICLE = "".join(f"<p>Paragraph {i}: {GARDEN[3:-4]}</p>" for i in range(4))
 
 
 def test_a_list_of_text_trafilatura_leaves_out_is_read_in_its_recall_mode() -> None:
@@ -452,12 +475,24 @@ def test_recall_mode_is_not_tried_for_menus_or_lists_already_read() -> None:
         f'<li><a href="/s{i}">Section number {i} of the whole site</a></li>' for i in range(9)
     )
     chrome = f"<nav><ul>{STEPS}</ul></nav><footer><ul>{STEPS}</ul></footer>"
+    text = ARTICLE  # long enough not to be tried as a scrap of the page
     for html in (
-        f"{chrome}<article>{GARDEN}<ul>{menu}</ul>{GARDEN}</article>",  # chrome, links
-        f"<article>{GARDEN}<ul>{STEPS}</ul>{GARDEN}</article>",  # read by the balanced mode
+        f"{chrome}<article>{text}<ul>{menu}</ul>{text}</article>",  # chrome, links
+        f"<article>{text}<ul>{STEPS}</ul>{text}</article>",  # read by the balanced mode
     ):
         draft = _draft(_page(html), url=None, rules=ExtractionRules())
         assert draft.recall_blocks is None
+
+
+def test_recall_mode_is_tried_where_the_balanced_extract_is_a_scrap() -> None:
+    # a short extract is often what is left of a page trafilatura's balanced mode misread
+    from reader.cleaning.html import _draft
+
+    for html, tried in ((GARDEN, True), (ARTICLE, False)):
+        draft = _draft(_page(f"<article>{html}</article>"), url=None, rules=ExtractionRules())
+        assert (draft.recall_blocks is not None) == tried
+    off = ExtractionRules(recall_gain=0)
+    assert _draft(_page(f"<article>{GARDEN}</article>"), url=None, rules=off).recall_blocks is None
 
 
 def test_recall_mode_is_taken_only_when_it_says_more_and_keeps_what_was_read() -> None:
