@@ -4,6 +4,7 @@
     python benchmarks/bench_html_extract.py --sets scrapinghub --no-cv
     python benchmarks/bench_html_extract.py --per-item wcxb-dev   # pages, worst first
     python benchmarks/bench_html_extract.py --sets readability-tests trafilatura-eval
+    python benchmarks/bench_html_extract.py --speed-only --rounds 2
 
 Quality is measured as a user meets it: ``reader dump --format json`` over a set's html/
 folder with default options, the body's visible text scored (link targets are not words),
@@ -337,11 +338,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS + unseen.SETS)
     parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation")
     parser.add_argument("--rounds", type=int, default=1, help="speed rounds (A B B A each)")
+    parser.add_argument("--speed-only", action="store_true",
+                        help="only the speed rounds over scrapinghub (no quality runs)")
     parser.add_argument("--per-item", choices=[n for n in SETS + unseen.SETS if n not in SNIPPETS],
                         help="per-page F1 of one set, worst first")
     args = parser.parse_args(argv)
 
     compile_reader()
+    if args.speed_only:
+        print_speed(Path(args.eval) / "scrapinghub" / "html", args.rounds)
+        return
     scorer = load_scorer(args.eval)
     pages = load_pages(args.eval, args.sets, args.unseen)
     ours: dict[str, Triple] = {}

@@ -16,14 +16,22 @@ INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 HARD_BREAK = "\x00"  # placeholder for <br> while whitespace is collapsed
 
 
+# What str.split() takes for whitespace beyond WHITESPACE (and str.strip() as well).
+_SPLIT_ONLY = ("\x1c", "\x1d", "\x1e", "\x1f", "\u1680")
+
+
 def squash(text: str) -> str:
     """Runs of whitespace as one space, trimmed."""
-    return WHITESPACE.sub(" ", text).strip()
+    if any(char in text for char in _SPLIT_ONLY):
+        return WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # the same then, in a third of the time
 
 
 def finish_inline(text: str) -> str:
     """Collapse whitespace in a paragraph, then turn the <br> placeholders into line breaks."""
-    text = squash(INVISIBLE.sub("", text))
+    if not text.isascii():  # O(1): the invisible characters are not ASCII
+        text = INVISIBLE.sub("", text)
+    text = squash(text)
     if HARD_BREAK not in text:
         return text
     lines = [line.strip() for line in text.split(HARD_BREAK)]

@@ -535,6 +535,8 @@ class _Builder:
                     break
                 i += 1
                 parts.append(part)
+            if markdown and any("[" in part for part in parts):
+                i = self._close_link(parts, i, dropped)
             text = self._join(parts)
             if mark:
                 text = "• " + text
@@ -567,6 +569,37 @@ class _Builder:
                 pieces.append(" ")
                 pieces.append(part)
         return "".join(pieces)
+
+    def _close_link(self, parts: list[str], i: int, dropped: set[int]) -> int:
+        """Join the lines a Markdown link was wrapped over, so its markup can go.
+
+        Converters wrap inside a link's text and break a long address at its hyphens, and
+        a short line before a long address is not "full", so the wrap test misses it.
+        When the block ends inside ``[...]`` or ``](...)``, the next lines up to the one
+        that closes it join the block (an address's pieces without spaces), if one does
+        within a few lines; otherwise the block stays as it was.
+        """
+        lines, widths = self.lines, self.widths
+        state = _link_state(" ".join(parts))
+        if not state:
+            return i
+        extra: list[str] = []
+        j = i + 1
+        while j < len(lines) and j - i <= _LINK_LINES and widths[j] and j not in dropped:
+            part = lines[j].strip()
+            if _ATX.match(part) or _is_item_start(part):
+                return i
+            if state == _IN_TARGET:
+                extra.append(part)
+            else:
+                extra.append(" " + part)
+            state = _link_state(part, state)
+            if not state:
+                pieces = [parts[-1], *extra]
+                parts[-1] = tidy("".join(pieces))
+                return j
+            j += 1
+        return i
 
     def _vocabulary(self) -> set[str]:
         if self._words is None:
@@ -614,6 +647,26 @@ class _Builder:
         if _ALNUM.search(text) is None:
             return
         self.out.append(Block(text, first, last, heading=heading, item=item, links=links))
+
+
+# How many lines a link's text and address may be wrapped over.
+_LINK_LINES = 8
+_IN_TEXT, _IN_TARGET = 1, 2
+
+
+def _link_state(text: str, state: int = 0) -> int:
+    """Whether ``text`` ends inside a Markdown link's text (``_IN_TEXT``), inside its
+    address (``_IN_TARGET``) or outside any link (0), given where it began."""
+    if state == _IN_TARGET:
+        close = text.find(")")
+        if close < 0:
+            return _IN_TARGET
+        text, state = text[close + 1 :], 0
+    opened = text.count("[") - text.count("]") + (1 if state == _IN_TEXT else 0)
+    target = text.rfind("](")
+    if target >= 0 and text.find(")", target) < 0:
+        return _IN_TARGET
+    return _IN_TEXT if opened > 0 else 0
 
 
 _WORD = re.compile(r"\w+")

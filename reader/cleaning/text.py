@@ -1411,6 +1411,9 @@ FALLBACK_CHROME = 0.05
 # "Reply", "Share" or a commenter's name repeat as chrome, while a listing links each
 # item's title twice (its picture and its headline).
 REPEATED_KEPT_WORDS = 3
+# With fewer blocks than this to score, the fallback keeps what passes the short lines' test
+# whatever the model says of it.
+FEW_SCORED = 3
 
 
 def _covers_little(
@@ -1441,6 +1444,10 @@ def _all_but_chrome(
             and _BUTTON_WORDS.isdisjoint(words)
             and "©" not in unit.text
         )
+    if len(picked) < FEW_SCORED:
+        # Scored alone, a block has no neighbours to be judged by: the model's doubt says
+        # little, and a file this small has no page around it to take away.
+        return keep
     for i, score in zip(picked, scores, strict=True):
         # A block the model doubts is kept when it also passes the short lines' test.
         keep[i] = score >= SURE_CHROME or (score >= FALLBACK_CHROME and keep[i])

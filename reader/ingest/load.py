@@ -9,7 +9,6 @@ FIFO, device) are not failures: their LoadResult has no error, one warning, and
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 import re
@@ -103,13 +102,16 @@ def load_bytes(
 
 
 def import_cleaners(kinds: Iterable[SourceKind]) -> None:
-    """Import now the cleaners that loading files of these kinds imports when first used
-    (before worker processes fork, so that they inherit the modules)."""
+    """Import now the cleaners that loading files of these kinds imports when first used,
+    and what they build on first use (before worker processes fork, so that they inherit
+    the modules and share what is built)."""
     kinds = set(kinds)
     if kinds & {SourceKind.FEED, SourceKind.JSON_FEED}:
         import reader.ingest.feeds
     if SourceKind.HTML in kinds:
-        import reader.cleaning.html
+        from reader.cleaning.html import warm_up
+
+        warm_up()
     if SourceKind.TEXT in kinds:
         import reader.cleaning.text  # noqa: F401
 
@@ -394,6 +396,8 @@ async def load_url_async(
         return _failed(url, f"fetch failed ({type(error).__name__})"), None
     if response.not_modified:
         return LoadResult(source=url, kind=None, not_modified=True), response
+    import asyncio  # here, as in load_urls: loading files never needs it
+
     # Parsing is CPU-bound; off the event loop so other fetches keep flowing.
     result = await asyncio.to_thread(_load_response, url, response)
     return result, response
@@ -430,6 +434,8 @@ def _load_response(url: str, response: HttpResponse) -> LoadResult:
 
 async def load_urls(urls: Sequence[str], limits: HttpLimits | None) -> list[LoadResult]:
     """Fetch and load URLs together with one client. Never raises."""
+    import asyncio
+
     from reader.sources.http import make_client
 
     limits = _limits(limits)

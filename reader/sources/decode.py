@@ -171,7 +171,7 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> Decoded:
         label = name.replace("-le", "").replace("-be", "")
         return Decoded(sanitize.strip_controls(text), label, None)
     try:
-        return Decoded(sanitize.strip_controls(data.decode("utf-8")), "utf-8", None)
+        return Decoded(sanitize.strip_controls_utf8(data, data.decode("utf-8")), "utf-8", None)
     except UnicodeDecodeError:
         pass
     for claim in (declared, declared_charset(data)):

@@ -77,10 +77,12 @@ def _kind_of(mode: int) -> str | None:
     return "not a regular file"
 
 
-def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES, head: int | None = None) -> bytes:
     """Read a regular file (a symlink named explicitly is followed), at most ``max_bytes``.
 
     Gzip files are decompressed, also capped. Raises SourceError ``NAME: reason``.
+    ``head``: only the first ``head`` bytes are wanted; a gzip file is decompressed that
+    far (and not checked beyond), any other file may come whole.
     """
     name = display_name(os.fspath(path))
     try:
@@ -110,6 +112,8 @@ def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     if len(data) > max_bytes:
         raise SourceError(f"{name}: file too large (more than {describe_size(max_bytes)})")
     if data.startswith(_GZIP_MAGIC):
+        if head is not None:
+            return _gunzip_head(data, name=name, size=min(head, max_bytes))
         return _gunzip(data, name=name, max_bytes=max_bytes)
     return data
 
@@ -153,6 +157,13 @@ def _gunzip(data: bytes, *, name: str, max_bytes: int) -> bytes:
         return gunzip_capped(data, max_bytes=max_bytes)
     except ValueError as error:
         raise SourceError(f"{name}: {error}") from None
+
+
+def _gunzip_head(data: bytes, *, name: str, size: int) -> bytes:
+    try:
+        return zlib.decompressobj(wbits=31).decompress(data, size)
+    except zlib.error:
+        raise SourceError(f"{name}: bad gzip data") from None
 
 
 def walk(directory: Path) -> Iterator[WalkEntry]:

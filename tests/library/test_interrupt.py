@@ -175,7 +175,8 @@ def test_ctrl_c_stops_a_dump_of_a_big_folder_and_its_cleaning_workers(tmp_path: 
             f"Article number {n} about the harbour\n\n{paragraph}\n\n{paragraph}\n",
             encoding="utf-8")
     with running(["dump", str(folder)], env) as process:
-        assert wait_for(lambda: len(children(process.pid)) >= 2, 60)
+        # one worker per idle core (reader.core.processes.idle_workers): one or two here
+        assert wait_for(lambda: len(children(process.pid)) >= 1, 60)
         workers = children(process.pid)
         time.sleep(0.5)
         seconds, err = interrupt(process, whole_group=True)

@@ -289,6 +289,43 @@ def test_markdown_is_read_as_the_text_it_marks_up() -> None:
     assert found[3].links == 1
 
 
+def test_a_link_wrapped_over_several_lines_loses_its_markup() -> None:
+    # Converters wrap inside a link's text and break a long address at its hyphens; the
+    # short line before a long address is not "full", so the wrap test alone misses it.
+    lines = [
+        "  * [Home](https://example.com/)",
+        "  * [News](https://example.com/news/)",
+        "  * [Sport](https://example.com/sport/)",
+        "",
+        "[Log",
+        "In](https://example.com/auth/login?response_type=cookie&client_id=a-long-client-id)",
+        "",
+        "#### [Bridge repairs will take three weeks, the council",
+        "says](https://example.com/news/bridge-repairs-will-take-three-weeks-",
+        "the-council-",
+        "says-in-its-statement)",
+        "",
+        *ARTICLE,
+        "![Drivers on the ring road, which the council expects to be busy for the",
+        "three weeks](https://example.com/images/ring-road-traffic-at-the-busiest-time.jpg)",
+    ]
+    assert detect(lines).markdown
+    found = blocks(lines)
+    assert texts(found) == [
+        "• Home", "• News", "• Sport", "Log In",
+        "Bridge repairs will take three weeks, the council says", *PARAGRAPHS,
+    ]
+    assert found[4].heading and found[4].links == 1 and (found[4].first, found[4].last) == (7, 10)
+
+
+def test_an_unclosed_bracket_in_prose_joins_nothing() -> None:
+    lines = ["# Bridge", "", "[Home](https://example.com/) [News](https://example.com/news/)",
+             "[Sport](https://example.com/sport/)", "", "See [1", "",
+             *ARTICLE]
+    assert detect(lines).markdown
+    assert texts(blocks(lines))[2:] == ["See [1", *PARAGRAPHS]
+
+
 def test_setext_headings_and_rules() -> None:
     lines = ["Harbour bridge to close", "=======================", "", *wrap(PARAGRAPHS[0], 70),
              "", "* * *", "", *wrap(PARAGRAPHS[1], 70), "", *wrap(PARAGRAPHS[2], 70)]

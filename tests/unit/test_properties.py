@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reader.cleaning.inline import WHITESPACE, squash
 from reader.core import sanitize
 from reader.core.models import SourceKind
 
@@ -157,6 +158,20 @@ def test_strip_controls_leaves_no_controls(text: str) -> None:
     assert "\r" not in out
     # Idempotent: cleaning twice changes nothing.
     assert sanitize.strip_controls(out) == out
+
+
+@FAST
+@given(st.one_of(any_text, st.text(alphabet=" \t\n\x1c\x1f\x85\xa0\u1680\u2003\u200ba")))
+def test_squash_is_whitespace_runs_as_one_space(text: str) -> None:
+    assert squash(text) == WHITESPACE.sub(" ", text).strip()
+
+
+@FAST
+@given(any_text)
+def test_strip_controls_of_utf8_is_strip_controls(text: str) -> None:
+    data = text.encode("utf-8", "replace")
+    decoded = data.decode("utf-8")
+    assert sanitize.strip_controls_utf8(data, decoded) == sanitize.strip_controls(decoded)
 
 
 @FAST

@@ -105,6 +105,21 @@ def test_gzip_is_decompressed(tmp_path: Path) -> None:
     assert data.startswith(b"<?xml")
 
 
+def test_the_head_of_a_gzip_file_is_its_first_bytes(tmp_path: Path) -> None:
+    page = tmp_path / "page.html.gz"
+    text = b"".join(b"<p>paragraph %d</p>\n" % n for n in range(10_000))
+    page.write_bytes(gzip.compress(text))
+    assert read_file(page, head=1000) == text[:1000]
+    assert read_file(page, head=10 * len(text)) == text
+    bomb = tmp_path / "bomb.txt.gz"
+    bomb.write_bytes(gzip.compress(bytes(10 * 2**20)))
+    assert len(read_file(bomb, head=2**30, max_bytes=2**20)) == 2**20
+    bad = tmp_path / "bad.gz"
+    bad.write_bytes(b"\x1f\x8b" + b"not really gzip" * 10)
+    with pytest.raises(SourceError, match="bad gzip data"):
+        read_file(bad, head=100)
+
+
 def test_gzip_bomb_is_capped(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.txt.gz"
     bomb.write_bytes(gzip.compress(bytes(10 * 2**20)))
