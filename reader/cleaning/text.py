@@ -260,7 +260,7 @@ def _is_comment_marker(text: str) -> bool:
     )
 
 
-# An address or an e-mail: one search for all the hints.
+# An address or an e-mail.
 _LINK_HINT = re.compile(r"://|www\.|\.(?:com|org|net|htm)|@")
 
 
@@ -402,8 +402,9 @@ def _shape(
     n_chars = len(text)
     # The shares below are as well measured on a long block's first part as on all of it.
     head = text if n_chars <= _HEAD else text[:_HEAD]
-    # Splitting on spaces is ten times cheaper than a \w+ regex; a word with punctuation
-    # attached ("sunday.") only misses the stopword sets, which function words rarely do.
+    # The words are split on spaces (in _lowered), ten times cheaper than a \w+ regex; a
+    # word with punctuation attached ("sunday.") only misses the stopword sets, which
+    # function words rarely do.
     lower, low_words = lowered
     n_low = len(low_words)
     cjk = 0 if head.isascii() else len(_DENSE_SCRIPT.findall(head))
@@ -492,7 +493,7 @@ _INNER_STOPS = re.compile(r"[.?!] ")
 
 
 def _separators(text: str) -> float:
-    # Each separator is looked for in turn, which is quicker than one search for all.
+    # Most blocks hold no separator: plain substring tests rule them out before the regex.
     if not (
         "|" in text or "»" in text or "·" in text or "•" in text or " / " in text or " > " in text
     ):
@@ -928,7 +929,7 @@ def _gap_signals(
     # The second block of prose: comment markers count only after it.
     prose_at = (i for i, shape in zip(picked, shapes, strict=True) if _proseness(shape))
     next(prose_at, n)
-    first_prose = next(prose_at, n)
+    second_prose = next(prose_at, n)
     is_button = [False] * n
     is_share = [False] * n
     for i, text in enumerate(texts):
@@ -937,7 +938,7 @@ def _gap_signals(
             is_button[i] = not _BUTTON_WORDS.isdisjoint(words)
             is_share[i] = is_button[i] and not _SHARE_WORDS.isdisjoint(words)
     thread_from = n
-    for i in range(first_prose + 1, n):
+    for i in range(second_prose + 1, n):
         lower = lowers[i]
         if not lower or (
             lower.strip(" :[]()") not in _COMMENT_HEADINGS and _DIGIT_CHARS.search(lower) is None
@@ -971,10 +972,10 @@ def _gap_signals(
             tests = short_tests.get(text)
             if tests is None:
                 tests = short_tests[text] = _short_line_tests(text, lowers[i])
-            is_mark[i] = tests[0] and i > first_prose
+            is_mark[i] = tests[0] and i > second_prose
             is_stamp[i], is_teaser[i] = tests[1], tests[2]
         else:
-            if i > first_prose:
+            if i > second_prose:
                 is_mark[i] = shape[_I_COMMENT] > 0.0
             if size < 60:
                 is_stamp[i] = _is_relative_time(text, lowers[i]) or (
@@ -1276,7 +1277,7 @@ def _scored(units: Sequence[_Unit]) -> tuple[list[int], list[int]]:
     picked = [
         i
         for i, unit in enumerate(units)
-        if len(text := unit.text) >= _TINY or not text.isascii() and _DENSE_SCRIPT.search(text)
+        if len(text := unit.text) >= _TINY or (not text.isascii() and _DENSE_SCRIPT.search(text))
     ]
     if not picked:
         picked = list(range(len(units)))
