@@ -2,6 +2,7 @@
 
     python benchmarks/bench_text_clean.py [--datasets scrapinghub wcxb-dev] [--layouts ...]
         [--folds 10] [--sample N] [--no-cv] [--speed-only] [--baseline REF] [--json FILE]
+        [--same-as REF]
 
 Needs the dumps of ``benchmarks/make_layout_dumps.py`` (the naive layout is the shared
 ``text_dumps/`` itself), and numpy and scikit-learn for the cross-validation.
@@ -146,6 +147,32 @@ def speed_by_layout(out: Path, layouts: Sequence[str], ref: str, limit: int = 18
         print(f"  {layout:18} {n:5.0f}/s{beside}")
 
 
+# --------------------------------------------------------------------------- identity
+
+
+def same_output(out: Path, datasets: Sequence[str], layouts: Sequence[str], ref: str) -> bool:
+    """Whether every dump of ``datasets`` x ``layouts`` cleans to the same result (title,
+    author, date, body, lines and which were kept) as at ``ref``, with ``ref``'s own model:
+    how a change meant to alter no output (a speed-up, a tidy) is shown to alter none."""
+    from dataclasses import fields
+
+    before, _ = baseline_cleaner(ref)
+    compared, differ = 0, []
+    for dataset in datasets:
+        for layout in layouts:
+            for path in sorted(dumps.layout_dir(out, dataset, layout).glob("*.txt")):
+                text = path.read_text("utf-8", errors="replace")
+                old, new = before(text), cleaner.clean_dump(text)
+                names = [f.name for f in fields(new)]  # type: ignore[arg-type]
+                if [getattr(old, n, None) for n in names] != [getattr(new, n) for n in names]:
+                    differ.append(f"{dataset}/{layout}/{path.name}")
+                compared += 1
+    print(f"\nsame output as {ref}: {compared - len(differ)} of {compared} dumps")
+    for name in differ[:20]:
+        print(f"  differs: {name}")
+    return compared > 0 and not differ
+
+
 # --------------------------------------------------------------------------- quality
 
 
@@ -210,7 +237,11 @@ def main() -> None:
     ap.add_argument("--fold-models", type=Path,
                     help="save each fold's model in this folder, or reuse those there")
     ap.add_argument("--preds", type=Path, help="write every body here (JSON)")
+    ap.add_argument("--same-as", metavar="REF",
+                    help="only check that every dump cleans as it did at this git revision")
     args = ap.parse_args()
+    if args.same_as:
+        sys.exit(0 if same_output(args.out, args.datasets, args.layouts, args.same_as) else 1)
     speed(args.baseline)
     if args.speed_only:
         speed_by_layout(args.out, args.layouts, args.baseline)
