@@ -587,7 +587,6 @@ _MISSED_ITEMS = 3
 # 31 of 181 in all), and recall mode is taken on ten of them (a service page's sections,
 # a forum's posts, an article the balanced mode missed).
 _SHORT_FOR_RECALL = 1000
-_NOT_LETTERS = re.compile(r"\W+")
 
 
 def _lists_left_out(root: lxml.html.HtmlElement, blocks: list[str]) -> bool:
@@ -610,10 +609,10 @@ def _lists_left_out(root: lxml.html.HtmlElement, blocks: list[str]) -> bool:
         text = item.text_content()
         if len(text) < _LIST_ITEM_LETTERS:
             continue
-        letters = len(_NOT_LETTERS.sub("", text))
+        letters = _letters(text)
         if letters >= _LIST_ITEM_LETTERS:
             linked = "".join(link.text_content() for link in item.iter("a"))
-            if 2 * len(_NOT_LETTERS.sub("", linked)) < letters:
+            if 2 * _letters(linked) < letters:
                 left -= 1
                 if left < 0:
                     return True
@@ -834,7 +833,11 @@ def _letters_reach(blocks: list[str], count: int) -> bool:
 
 def _letters(text: str) -> int:
     # Letters, not words: \w+ runs would make a whole sentence of Japanese one "word".
-    return sum(len(word) for word in _WORD.findall(text))
+    # What is left when the rest is deleted: one C pass, no list of words.
+    return len(_NOT_LETTERS.sub("", text))
+
+
+_NOT_LETTERS = re.compile(r"\W+")
 
 
 def tidy_blocks(
