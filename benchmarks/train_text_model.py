@@ -53,6 +53,31 @@ AUGMENT = float(os.environ.get("AUGMENT", "0.1"))
 OTHER_TYPES = float(os.environ.get("OTHER_TYPES", "0.3"))
 
 
+def _weights(spec: str) -> dict[str, float]:
+    """``"scrapinghub=2,naive=1.5"`` -> {"scrapinghub": 2.0, "naive": 1.5}."""
+    out = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        name, _, value = part.partition("=")
+        out[name.strip()] = float(value)
+    return out
+
+
+# Weight of every dump of a dataset, relative to the others' (1 unless named), as the sum
+# of its dumps' weights; of every dump of a layout, the same way; and of a page of a type
+# that is not article (OTHER_TYPES unless named).
+DATASET_WEIGHTS = _weights(os.environ.get("DATASET_WEIGHTS", ""))
+LAYOUT_WEIGHTS = _weights(os.environ.get("LAYOUT_WEIGHTS", ""))
+TYPE_WEIGHTS = _weights(os.environ.get("TYPE_WEIGHTS", ""))
+
+
+def dump_weight(dump: Dump) -> float:
+    """What one dump (its blocks' weights sum to 1) weighs in the fit."""
+    page = dump.page
+    kind = 1.0 if page.page_type == "article" else TYPE_WEIGHTS.get(page.page_type, OTHER_TYPES)
+    return (dump.weight * kind * DATASET_WEIGHTS.get(page.dataset, 1.0)
+            * LAYOUT_WEIGHTS.get(dump.layout, 1.0))
+
+
 def load_scorer():  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location("score", dumps.EVAL / "score.py")
     assert spec and spec.loader
@@ -257,9 +282,7 @@ def train(dumps_: Sequence[Dump], settings: dict[str, float]) -> cleaner._Model:
     y = np.concatenate([d.y for d in every])
     # Pages that are not articles (forums, listings, products...) teach what main content
     # is elsewhere, but the reader is for articles: they weigh less.
-    w = np.concatenate([
-        d.w * d.weight * (1.0 if d.page.page_type == "article" else OTHER_TYPES) for d in every
-    ])
+    w = np.concatenate([d.w * dump_weight(d) for d in every])
     x1 = np.vstack([d.rows for d in every])
     w1, b1 = fit(x1, y, w, settings["c1"])
     del x1
