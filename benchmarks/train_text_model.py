@@ -8,7 +8,11 @@ dumps written by ``benchmarks/make_layout_dumps.py``. Every dump is cut into blo
 the layout normaliser, exactly as the reader does; a block is labelled body when enough
 of its 4-token shingles occur in the page's ground truth. The two logistic stages are
 fitted with every dump weighing the same (as the scorer weighs pages), the second on the
-scores of the first.
+scores of the first. Environment variables reweigh the fit, for this script and for
+bench_text_clean.py's folds alike (which imports it): ``OTHER_TYPES`` (a page that is
+not an article, 0.3), ``TYPE_WEIGHTS`` (per page type, over OTHER_TYPES),
+``DATASET_WEIGHTS`` and ``LAYOUT_WEIGHTS`` (1 unless named), e.g.
+``DATASET_WEIGHTS=scrapinghub=8 OTHER_TYPES=0.6``.
 
 Only the TRAIN layouts of make_layout_dumps.py are ever fitted on; the HELD_OUT ones
 (tools the model never sees) are only cleaned and scored. Quality is measured with folds
