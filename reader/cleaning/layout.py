@@ -393,7 +393,7 @@ def blocks(lines: Sequence[str]) -> list[Block]:
     """
     profile = _profile(lines)
     if profile.layout.plain:
-        return _plain_blocks(lines, profile.text)
+        return _rejoin_fragments(_plain_blocks(lines, profile.text))
     return _Builder(lines, profile).run()
 
 
@@ -426,6 +426,116 @@ def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
                 continue
         out.append(Block(tidy_line, i, i))
     return out
+
+
+# --------------------------------------------------------------------------- fragments
+
+# Scrapers that write every text node on a line of its own (a walk over the page's text
+# nodes, BeautifulSoup's ``get_text("\n")``) break a sentence wherever an inline element
+# starts or ends: "Read the" / "documentation" / "for details." A line continues the one
+# before when that one ends no sentence and it starts in lowercase or with punctuation no
+# block starts with; a short line (a link's or a word's text) is a fragment when the
+# line after it continues. A run of such lines becomes one block when it ends a sentence
+# and has such a short fragment inside it: the mark of an inline element, which one
+# block per line never has. Once a dump has shown two such runs, a run without a short
+# fragment inside (a sentence cut once, "Thank you" / "for signing up!") is joined too.
+_FRAGMENT_WORDS = 4  # at most this many words: an inline element's text
+_FRAGMENT_RUNS = 2  # runs with a fragment inside that show the dump's habit
+_GOES_ON_PUNCT = frozenset(",.;:)]!?%”’»")
+# A line ending so ends its sentence (a link goes on after none of these); a run of
+# fragments must end with a stop proper, not a colon ("... writes:").
+_LINK_STOP = re.compile(r"[.!?…:。！？][\"'”’»)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+# Code, as a <pre> gives it a line at a time, goes on in lowercase too.
+_CODE_MARKS = re.compile(r" = |==|[{};]$|^[{}]|\(\)|^(?:#|\$|>>>) ")
+_ADDRESS_START = re.compile(r"[a-z][a-z0-9+.-]*://|www\.")
+# Pieces after which (opening) or before which (closing) no space goes when joined.
+_NO_SPACE_AFTER = ("(", "[", "“", "‘", "«", "/")
+
+
+def _continues(text: str) -> bool:
+    """Whether a line starts as only the rest of a sentence can: in lowercase (not an
+    address) or with punctuation that closes or goes on ("," ")" "."), not "..."."""
+    first = text[0]
+    if first.islower():
+        return _ADDRESS_START.match(text) is None
+    return first in _GOES_ON_PUNCT and not text.startswith("..")
+
+
+def _is_fragment(text: str) -> bool:
+    return text.count(" ") < _FRAGMENT_WORDS
+
+
+def _rejoin_fragments(found: list[Block]) -> list[Block]:
+    """Join the runs of lines a text-node-per-line scraper broke one paragraph into.
+
+    Only runs that show the breaks of inline elements are joined (see ``_FRAGMENT_WORDS``
+    and the comment above it); a dump of one block per line has none and is unchanged.
+    """
+    n = len(found)
+    if n < 2:
+        return found
+    texts = [block.text for block in found]
+    goes_on = [_continues(text) for text in texts]
+    if not any(goes_on):
+        return found
+    ends = [_LINK_STOP.search(text) is not None for text in texts]
+    # link[i]: block i+1 goes on from block i, with no blank line between them.
+    link = [False] * (n - 1)
+    for i in range(n - 1):
+        if ends[i] or found[i + 1].first != found[i].last + 1:
+            continue
+        if goes_on[i + 1]:
+            link[i] = True
+        elif (
+            i + 2 < n
+            and goes_on[i + 2]
+            and not ends[i + 1]
+            and found[i + 2].first == found[i + 1].last + 1
+            and _is_fragment(texts[i + 1])
+            # A short line is a fragment of a longer one, or of a run already going.
+            and (not _is_fragment(texts[i]) or (i > 0 and link[i - 1]))
+        ):
+            link[i] = True
+    runs: list[tuple[int, int, bool]] = []  # first, last, a fragment inside
+    i = 0
+    while i < n - 1:
+        if not link[i]:
+            i += 1
+            continue
+        j = i
+        while j < n - 1 and link[j]:
+            j += 1
+        if _SENTENCE_END.search(texts[j]) and not any(
+            _CODE_MARKS.search(texts[k]) for k in range(i, j + 1)
+        ):
+            runs.append((i, j, any(_is_fragment(texts[k]) for k in range(i + 1, j))))
+        i = j + 1
+    if not runs:
+        return found
+    habit = sum(1 for run in runs if run[2]) >= _FRAGMENT_RUNS
+    out: list[Block] = []
+    done = 0
+    for first, last, inner in runs:
+        if not (inner or habit):
+            continue
+        out.extend(found[done:first])
+        out.append(Block(_join_fragments(texts[first : last + 1]), found[first].first,
+                         found[last].last))
+        done = last + 1
+    if not out:
+        return found
+    out.extend(found[done:])
+    return out
+
+
+def _join_fragments(pieces: Sequence[str]) -> str:
+    joined = [pieces[0]]
+    for piece in pieces[1:]:
+        if piece[0] not in _GOES_ON_PUNCT and not joined[-1].endswith(_NO_SPACE_AFTER):
+            joined.append(" ")
+        joined.append(piece)
+    return "".join(joined)
 
 
 def _may_hold_widget(text: str) -> bool:
