@@ -432,54 +432,62 @@ def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
 
 # Scrapers that write every text node on a line of its own (a walk over the page's text
 # nodes, BeautifulSoup's ``get_text("\n")``) break a sentence wherever an inline element
-# starts or ends: "Read the" / "documentation" / "for details." A line continues the one
-# before when that one ends no sentence and it starts in lowercase or with punctuation no
-# block starts with; a short line (a link's or a word's text) is a fragment when the
-# line after it continues. A run of such lines becomes one block when it ends a sentence
-# and has such a short fragment inside it: the mark of an inline element, which one
-# block per line never has. Once a dump has shown two such runs, a run without a short
-# fragment inside (a sentence cut once, "Thank you" / "for signing up!") is joined too.
-_FRAGMENT_WORDS = 4  # at most this many words: an inline element's text
-_FRAGMENT_RUNS = 2  # runs with a fragment inside that show the dump's habit
+# starts or ends: "Read the" / "documentation" / ", or ask" / "here" / "." Such a dump
+# shows the habit in lines that open with punctuation only a sentence's rest opens with
+# ("," "." ")") after a line that ends no sentence; a dump of one block per line almost
+# never has three. In a dump with the habit, a line goes on from the one before when that
+# one ends no sentence and it opens in lowercase or with such punctuation, and a short
+# line (a link's or a word's text) is a fragment when the line after it goes on. A run of
+# such lines becomes one block when it ends a sentence, or when it has a fragment inside
+# and a line that is no fragment (one sentence broken by a link, not a run of menu items).
+_FRAGMENT_SPACES = 4  # fewer spaces than this: an inline element's text
+_HABIT = 3  # lines that show the habit
 _GOES_ON_PUNCT = frozenset(",.;:)]!?%”’»")
-# A line ending so ends its sentence (a link goes on after none of these); a run of
-# fragments must end with a stop proper, not a colon ("... writes:").
+_OPENS_GOING_ON = _GOES_ON_PUNCT | frozenset("(-–—")
+# A line ending so ends its sentence (no link goes on after one); a run of fragments ends
+# with a stop proper, or with a colon after a fragment inside (not "... writes:").
 _LINK_STOP = re.compile(r"[.!?…:。！？][\"'”’»)\]]*$")
 _SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
 # Code, as a <pre> gives it a line at a time, goes on in lowercase too.
-_CODE_MARKS = re.compile(r" = |==|[{};]$|^[{}]|\(\)|^(?:#|\$|>>>) ")
+_CODE_MARKS = re.compile(r" = |==|[{};]$|^[{}]|^(?:#|\$|>>>) ")
 _ADDRESS_START = re.compile(r"[a-z][a-z0-9+.-]*://|www\.")
-# Pieces after which (opening) or before which (closing) no space goes when joined.
+# Pieces after which no space goes when joined.
 _NO_SPACE_AFTER = ("(", "[", "“", "‘", "«", "/")
 
 
 def _continues(text: str) -> bool:
-    """Whether a line starts as only the rest of a sentence can: in lowercase (not an
-    address) or with punctuation that closes or goes on ("," ")" "."), not "..."."""
+    """Whether a line opens as only the rest of a sentence does: in lowercase (not an
+    address), or with punctuation that closes or goes on ("," ")" "." "(" "—"), not "..."."""
     first = text[0]
     if first.islower():
         return _ADDRESS_START.match(text) is None
-    return first in _GOES_ON_PUNCT and not text.startswith("..")
+    return first in _OPENS_GOING_ON and not text.startswith("..")
 
 
 def _is_fragment(text: str) -> bool:
-    return text.count(" ") < _FRAGMENT_WORDS
+    return text.count(" ") < _FRAGMENT_SPACES
 
 
 def _rejoin_fragments(found: list[Block]) -> list[Block]:
     """Join the runs of lines a text-node-per-line scraper broke one paragraph into.
 
-    Only runs that show the breaks of inline elements are joined (see ``_FRAGMENT_WORDS``
-    and the comment above it); a dump of one block per line has none and is unchanged.
+    Only in a dump that shows the habit (see the comment above ``_FRAGMENT_SPACES``); any
+    other is returned as it is.
     """
     n = len(found)
-    if n < 2:
-        return found
     texts = [block.text for block in found]
-    goes_on = [_continues(text) for text in texts]
-    if not any(goes_on):
+    # Most dumps have no line that opens with such punctuation; one look settles them.
+    if sum(1 for text in texts if text[0] in _GOES_ON_PUNCT) < _HABIT:
         return found
     ends = [_LINK_STOP.search(text) is not None for text in texts]
+    marks = sum(
+        1
+        for i in range(1, n)
+        if texts[i][0] in _GOES_ON_PUNCT and not ends[i - 1] and not texts[i].startswith("..")
+    )
+    if marks < _HABIT:
+        return found
+    goes_on = [_continues(text) for text in texts]
     # link[i]: block i+1 goes on from block i, with no blank line between them.
     link = [False] * (n - 1)
     for i in range(n - 1):
@@ -497,8 +505,8 @@ def _rejoin_fragments(found: list[Block]) -> list[Block]:
             and (not _is_fragment(texts[i]) or (i > 0 and link[i - 1]))
         ):
             link[i] = True
-    runs: list[tuple[int, int, bool]] = []  # first, last, a fragment inside
-    i = 0
+    out: list[Block] = []
+    done = i = 0
     while i < n - 1:
         if not link[i]:
             i += 1
@@ -506,23 +514,16 @@ def _rejoin_fragments(found: list[Block]) -> list[Block]:
         j = i
         while j < n - 1 and link[j]:
             j += 1
-        if _SENTENCE_END.search(texts[j]) and not any(
-            _CODE_MARKS.search(texts[k]) for k in range(i, j + 1)
-        ):
-            runs.append((i, j, any(_is_fragment(texts[k]) for k in range(i + 1, j))))
+        run = texts[i : j + 1]
+        inner = any(map(_is_fragment, run[1:-1]))
+        closed = _SENTENCE_END.search(run[-1]) is not None or (
+            inner and (ends[j] or not all(map(_is_fragment, run)))
+        )
+        if closed and not any(_CODE_MARKS.search(text) for text in run):
+            out.extend(found[done:i])
+            out.append(Block(_join_fragments(run), found[i].first, found[j].last))
+            done = j + 1
         i = j + 1
-    if not runs:
-        return found
-    habit = sum(1 for run in runs if run[2]) >= _FRAGMENT_RUNS
-    out: list[Block] = []
-    done = 0
-    for first, last, inner in runs:
-        if not (inner or habit):
-            continue
-        out.extend(found[done:first])
-        out.append(Block(_join_fragments(texts[first : last + 1]), found[first].first,
-                         found[last].last))
-        done = last + 1
     if not out:
         return found
     out.extend(found[done:])
