@@ -440,9 +440,15 @@ def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
 # line (a link's or a word's text) is a fragment when the line after it goes on. A run of
 # such lines becomes one block when it ends a sentence, or when it has a fragment inside
 # and a line that is no fragment (one sentence broken by a link, not a run of menu items).
+# Highlighted code comes a token a line ("logging" / "." / "info" / "("): a line of one to
+# three signs and no word joins both its neighbours, and a run with two of them is one
+# block whatever it ends with.
 _FRAGMENT_SPACES = 4  # fewer spaces than this: an inline element's text
 _HABIT = 3  # lines that show the habit
 _GOES_ON_PUNCT = frozenset(",.;:)]!?%”’»")
+# Of those, the lines that show the habit: punctuation and words ("), which", ". The"), or
+# a stop or comma alone. Code a line at a time has lines of closing brackets (");", "}").
+_HABIT_MARK = re.compile(r"(?!\.\.)(?:[,.;:)\]!?%”’»]+\s*\w|[,.:!?][\"'”’»]?$)")
 _OPENS_GOING_ON = _GOES_ON_PUNCT | frozenset("(-–—")
 # A line ending so ends its sentence (no link goes on after one); a run of fragments ends
 # with a stop proper, or with a colon after a fragment inside (not "... writes:").
@@ -483,17 +489,24 @@ def _rejoin_fragments(found: list[Block]) -> list[Block]:
     marks = sum(
         1
         for i in range(1, n)
-        if texts[i][0] in _GOES_ON_PUNCT and not ends[i - 1] and not texts[i].startswith("..")
+        if texts[i][0] in _GOES_ON_PUNCT
+        and not ends[i - 1]
+        and _HABIT_MARK.match(texts[i]) is not None
     )
     if marks < _HABIT:
         return found
     goes_on = [_continues(text) for text in texts]
+    symbolic = [len(text) <= 3 and _ALNUM.search(text) is None for text in texts]
     # link[i]: block i+1 goes on from block i, with no blank line between them.
     link = [False] * (n - 1)
     for i in range(n - 1):
-        if ends[i] or found[i + 1].first != found[i].last + 1:
+        if found[i + 1].first != found[i].last + 1:
             continue
-        if goes_on[i + 1]:
+        if symbolic[i] or symbolic[i + 1]:
+            link[i] = True
+        elif ends[i]:
+            continue
+        elif goes_on[i + 1]:
             link[i] = True
         elif (
             i + 2 < n
@@ -519,7 +532,8 @@ def _rejoin_fragments(found: list[Block]) -> list[Block]:
         closed = _SENTENCE_END.search(run[-1]) is not None or (
             inner and (ends[j] or not all(map(_is_fragment, run)))
         )
-        if closed and not any(_CODE_MARKS.search(text) for text in run):
+        code = sum(symbolic[i : j + 1]) >= 2
+        if code or closed and not any(_CODE_MARKS.search(text) for text in run):
             out.extend(found[done:i])
             out.append(Block(_join_fragments(run), found[i].first, found[j].last))
             done = j + 1
