@@ -502,7 +502,11 @@ def _rejoin_fragments(found: list[Block]) -> list[Block]:
     for i in range(n - 1):
         if found[i + 1].first != found[i].last + 1:
             continue
-        if symbolic[i] or symbolic[i + 1]:
+        if symbolic[i + 1] or (
+            # After a sign, a token of code, not a sentence.
+            symbolic[i]
+            and (goes_on[i + 1] or not (ends[i] or ends[i + 1]) and _is_fragment(texts[i + 1]))
+        ):
             link[i] = True
         elif ends[i]:
             continue
