@@ -445,11 +445,11 @@ def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
 # block whatever it ends with.
 _FRAGMENT_SPACES = 4  # fewer spaces than this: an inline element's text
 _HABIT = 3  # lines that show the habit
-_GOES_ON_PUNCT = frozenset(",.;:)]!?%”’»")
+_GOES_ON_PUNCT = frozenset(",.;:)]!?%”’")
 # Of those, the lines that show the habit: punctuation and words ("), which", ". The"), or
 # a stop or comma alone. Code a line at a time has lines of closing brackets (");", "}").
-_HABIT_MARK = re.compile(r"(?!\.\.)(?:[,.;:)\]!?%”’»]+\s*\w|[,.:!?][\"'”’»]?$)")
-_OPENS_GOING_ON = _GOES_ON_PUNCT | frozenset("(-–—")
+_HABIT_MARK = re.compile(r"(?!\.\.)(?:[,.;:)\]!?%”’]+\s*\w|[,.:!?][\"'”’»]?$)")
+_OPENS_GOING_ON = _GOES_ON_PUNCT | frozenset("(–—")
 # A line ending so ends its sentence (no link goes on after one); a run of fragments ends
 # with a stop proper, or with a colon after a fragment inside (not "... writes:").
 _LINK_STOP = re.compile(r"[.!?…:。！？][\"'”’»)\]]*$")
