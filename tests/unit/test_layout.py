@@ -416,8 +416,9 @@ TEXT_NODES = [
     ["The old", "harbour bridge", "will close to all traffic from Monday for three weeks of "
      "repairs, the", "council", "said on Tuesday, after engineers found that two of its eight",
      "bearings", "had worn far faster than expected since the last", "inspection", "."],
-    ["Drivers will be sent along the", "ring road", "instead, which the council expects to add about "
-     "ten minutes to most journeys across the town at the", "busiest times", "of the day."],
+    ["Drivers will be sent along the", "ring road", "instead, which the council expects to "
+     "add about ten minutes to most journeys across the town at the", "busiest times",
+     "of the day."],
     ["Pedestrians and cyclists will still be able to cross on the footway", ", which is "
      "carried on a separate deck and was not affected by the", "wear", "found in the spring",
      "."],
