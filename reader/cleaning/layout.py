@@ -4,11 +4,13 @@ Text browsers and converters lay a page out in their own ways: lynx and w3m hard
 paragraphs at a fixed column, indent and bullet lists (``*``, ``•``, ``o``, ``1.``), draw
 form widgets (``[          ]``, ``[ ]Remember me``, ``____``), number links (``[12]``) and
 list their addresses at the end; Markdown converters add ``**``, ``#`` and
-``[text](url)``; a naive scraper writes one block per line. This module looks at the
-whole dump once (:func:`detect`: the wrap column from the line lengths, link numbering,
-Markdown, the usual indentation) and rebuilds its blocks (:func:`blocks`): one paragraph,
-list item or heading each, with the markup, link numbers, widgets and reference lists
-gone. A dump that is already one line per block comes out as its lines, unchanged.
+``[text](url)``; a naive scraper writes one block per line, and some write one text node
+per line, breaking a sentence at every link. This module looks at the whole dump once
+(:func:`detect`: the wrap column from the line lengths, link numbering, Markdown, the
+usual indentation) and rebuilds its blocks (:func:`blocks`): one paragraph, list item or
+heading each, with the markup, link numbers, widgets and reference lists gone, and the
+sentences a text-node-per-line dump broke joined again. A dump that is already one line
+per block comes out as its lines, unchanged.
 
 Pure functions on a list of lines; nothing here knows about articles or chrome.
 """
@@ -441,8 +443,9 @@ def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
 # such lines becomes one block when it ends a sentence, or when it has a fragment inside
 # and a line that is no fragment (one sentence broken by a link, not a run of menu items).
 # Highlighted code comes a token a line ("logging" / "." / "info" / "("): a line of one to
-# three signs and no word joins both its neighbours, and a run with two of them is one
-# block whatever it ends with.
+# three signs and no word joins the line before it, and the line after it when that goes
+# on or is a token that ends no sentence; a run with two such lines is one block whatever
+# it ends with.
 _FRAGMENT_SPACES = 4  # fewer spaces than this: an inline element's text
 _HABIT = 3  # lines that show the habit
 _GOES_ON_PUNCT = frozenset(",.;:)]!?%”’")
