@@ -396,6 +396,9 @@ class ExtractionRules:
     # (0: never)
     recall_gain: float = 1.1
     recall_keeps: float = 0.5  # share of the balanced body's words recall mode must keep
+    # A run of blocks the body repeats word for word (a page laid out twice, a quoted post)
+    # is shown once when the run holds this many words (0: never)
+    repeated_run_words: int = 100
 
 
 DEFAULT_RULES = ExtractionRules()
@@ -914,7 +917,44 @@ def tidy_blocks(
             out.append(kept)
     while rules.trailers and len(out) > 1 and _is_trailer(out[-1]):
         out.pop()
+    if rules.repeated_run_words:
+        out = _without_repeated_runs(out, rules.repeated_run_words)
     return out
+
+
+_EARLIER_COPIES = 8  # the last few copies of a block that a repeat of it is matched against
+
+
+def _without_repeated_runs(blocks: list[str], min_words: int) -> list[str]:
+    """The blocks without the second copy of a run of blocks that says again, word for word,
+    what the body has said already: pages that carry their article twice (one copy per
+    layout), forum replies that quote a whole post. Short runs stay: a recipe's or a
+    schedule's lines repeat on purpose."""
+    words = [tuple(_words(_MD_LINK.sub(r"\1", block))) for block in blocks]
+    seen: dict[tuple[str, ...], list[int]] = {}
+    dropped: set[int] = set()
+    for index, key in enumerate(words):
+        if index in dropped or not key:
+            continue
+        for earlier in reversed(seen.get(key, ())):
+            length = count = 0
+            while (
+                index + length < len(blocks)
+                and earlier + length < index
+                and words[earlier + length] == words[index + length]
+            ):
+                count += len(words[index + length])
+                length += 1
+            if count >= min_words:
+                dropped.update(range(index, index + length))
+                break
+        if index not in dropped:
+            copies = seen.setdefault(key, [])
+            copies.append(index)
+            del copies[:-_EARLIER_COPIES]
+    if not dropped:
+        return blocks
+    return [block for index, block in enumerate(blocks) if index not in dropped]
 
 
 def _is_prose(block: str) -> bool:

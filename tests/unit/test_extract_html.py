@@ -347,6 +347,14 @@ def test_tiny_pages_keep_their_only_text(html: str, body: str) -> None:
     assert page.title != "icon bookmark"
 
 
+def test_tidy_shows_a_repeated_run_of_blocks_once_but_keeps_short_repeats() -> None:
+    article = [f"{PARAGRAPH} Paragraph {i} goes on about the harbour." for i in range(6)]
+    line = "Portion: 1 green, 1 red, 1 yellow container."
+    blocks = [*article, "## Comments", *article, line, "Lunch: a salad.", line]
+    shown = [*article, "## Comments", line, "Lunch: a salad.", line]
+    assert tidy_blocks(blocks, titles=[]) == shown
+
+
 def test_tidy_spots_a_byline_without_knowing_the_author() -> None:
     blocks = ["### by Jeff Foust Monday, November 18, 2019", PARAGRAPH]
     assert tidy_blocks(blocks, titles=[]) == [PARAGRAPH]
