@@ -397,7 +397,8 @@ class ExtractionRules:
     recall_gain: float = 1.1
     recall_keeps: float = 0.5  # share of the balanced body's words recall mode must keep
     # A run of blocks the body repeats word for word (a page laid out twice, a quoted post)
-    # is shown once when the run holds this many words (0: never)
+    # is shown once when the run holds this many words (0: never). The ascent takes 30 on
+    # all pages; 100 keeps the news pages' .976 (.975 at 30), articles and forums within .002.
     repeated_run_words: int = 100
 
 
