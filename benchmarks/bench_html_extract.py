@@ -210,6 +210,7 @@ def print_table(
 GRID: dict[str, tuple[Any, ...]] = {
     "merge_split_body": (True, False),
     "embedded_posts": (True, False),
+    "embedded_tables": (True, False),
     "hidden_panels": (True, False),
     "top_blocks": (0, 2, 3, 4),
     "standfirst": (True, False),
@@ -222,8 +223,9 @@ GRID: dict[str, tuple[Any, ...]] = {
     "mixed_list_share": (0.25, 0.5, 2.0),  # 2.0: a list's link-only items always go
     "recall_gain": (0, 1.1, 1.15, 1.2, 1.3, 1.5),  # 0: trafilatura's recall mode never taken
     "recall_keeps": (0, 0.5, 0.8, 0.9),
+    "repeated_run_words": (0, 30, 60, 100, 200),  # 0: a repeated run always stays
 }
-BEFORE_TRAFILATURA = ("merge_split_body", "embedded_posts", "hidden_panels")
+BEFORE_TRAFILATURA = ("merge_split_body", "embedded_posts", "embedded_tables", "hidden_panels")
 FOLDS = 10
 
 

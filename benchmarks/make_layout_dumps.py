@@ -13,10 +13,12 @@ for among the sets of ``make_unseen_sets.py`` (``~/.cache/reader-bench/unseen``)
 
 Layouts come in two groups. TRAIN layouts may be used to fit the model: Debian's lynx
 and w3m at several widths, with and without numbered links and their reference list,
-Markdown written by the html2text package, the naive dump re-wrapped, and ``synth``: a
+Markdown written by the html2text package, the naive dump re-wrapped, ``synth``: a
 renderer of our own whose style (width, indentation, bullets, heading style, link
 marks, widgets, hyphenation, blank lines or none) is drawn at random for each page, so
-that no one tool's habits are all the model ever sees. HELD_OUT layouts (elinks,
+that no one tool's habits are all the model ever sees, and ``text-nodes``: every text
+node of the page a line, as a walk over lxml's text nodes writes it (the habit that
+held-out ``bs4-lines`` showed the cleaner could not read). HELD_OUT layouts (elinks,
 links2, Debian's html2text, pandoc, and two Python scrapers' ways: BeautifulSoup's
 ``get_text("\n", strip=True)``, which puts every text node on a line of its own and so
 breaks sentences at each link, and inscriptis, which lays tables and indents out as a
@@ -79,11 +81,11 @@ TOOL_LAYOUTS: dict[str, list[str]] = {
 # made in this process, by a Python package (None: by our own code)
 OWN_LAYOUTS = {
     "markdown-h2t": "html2text", "wrapped": None, "synth": None,
-    "bs4-lines": "bs4", "inscriptis": "inscriptis",
+    "bs4-lines": "bs4", "inscriptis": "inscriptis", "text-nodes": None,
 }
 TRAIN = (
     "naive", "lynx-100", "lynx-80-links", "lynx-132", "w3m-100", "w3m-80-links", "w3m-60",
-    "markdown-h2t", "wrapped", "synth",
+    "markdown-h2t", "wrapped", "synth", "text-nodes",
 )
 HELD_OUT = (
     "elinks-80", "links2-100", "html2text-deb-80", "pandoc-plain", "pandoc-md",
@@ -197,6 +199,60 @@ def naive(html: str) -> str:
     walk(body if body is not None else root, False)
     flush()
     return "\n".join(lines) + "\n"
+
+
+# Text that never reaches the dump (as for the naive dumps: a <noscript> does).
+_NODES_SKIP = frozenset(("script", "style", "template"))
+
+
+def text_nodes(html: str, key: str) -> str:
+    """A scraper's dump that writes every text node of the page on a line of its own, the
+    way a walk over lxml's ``itertext()`` does: a link, a ``<b>`` or a ``<code>`` inside a
+    sentence breaks it over three lines. Drawn per page, as such scrapers differ: whether the
+    ``<title>`` comes first, whether block elements also leave a blank line, and whether
+    white space inside a node is kept as the page had it or collapsed.
+
+    Made for training on that habit; ``bs4-lines`` (BeautifulSoup's ``get_text("\n")``)
+    is the held-out tool with the same habit.
+    """
+    import lxml.html
+
+    rng = random.Random("text-nodes:" + key)
+    with_title, blank_blocks, collapse = rng.random() < 0.5, rng.random() < 0.3, rng.random() < 0.8
+    try:
+        root = lxml.html.document_fromstring(html)
+    except Exception:  # noqa: BLE001 - an unparsable page gives an empty dump
+        return ""
+    lines: list[str] = []
+
+    def add(text: str | None) -> None:
+        if not text:
+            return
+        for piece in text.split("\n") if not collapse else (text,):
+            piece = " ".join(piece.split()) if collapse else piece.strip()
+            if piece:
+                lines.append(piece)
+
+    def walk(element: lxml.html.HtmlElement) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag and tag not in _NODES_SKIP:
+            block = blank_blocks and tag in _BLOCKS
+            if block and lines and lines[-1]:
+                lines.append("")
+            add(element.text)
+            for child in element:
+                walk(child)
+            if block and lines and lines[-1]:
+                lines.append("")
+        add(element.tail)
+
+    if with_title:
+        title = root.find(".//title")
+        if title is not None:
+            add(title.text_content())
+    body = root.find("body")
+    walk(body if body is not None else root)
+    return "\n".join(lines).strip("\n") + "\n"
 
 
 class _Style:
@@ -422,6 +478,7 @@ def make(out: Path, datasets: list[str], layouts: list[str], limit: int | None) 
         "synth": lambda html, naive, path, key: synth(html, key),
         "bs4-lines": lambda html, naive, path, key: bs4_lines(html),
         "inscriptis": lambda html, naive, path, key: inscriptis_text(html),
+        "text-nodes": lambda html, naive, path, key: text_nodes(html, key),
     }
     with tempfile.TemporaryDirectory() as tmp:
         html_path = Path(tmp) / "page.html"

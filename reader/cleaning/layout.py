@@ -4,11 +4,13 @@ Text browsers and converters lay a page out in their own ways: lynx and w3m hard
 paragraphs at a fixed column, indent and bullet lists (``*``, ``•``, ``o``, ``1.``), draw
 form widgets (``[          ]``, ``[ ]Remember me``, ``____``), number links (``[12]``) and
 list their addresses at the end; Markdown converters add ``**``, ``#`` and
-``[text](url)``; a naive scraper writes one block per line. This module looks at the
-whole dump once (:func:`detect`: the wrap column from the line lengths, link numbering,
-Markdown, the usual indentation) and rebuilds its blocks (:func:`blocks`): one paragraph,
-list item or heading each, with the markup, link numbers, widgets and reference lists
-gone. A dump that is already one line per block comes out as its lines, unchanged.
+``[text](url)``; a naive scraper writes one block per line, and some write one text node
+per line, breaking a sentence at every link. This module looks at the whole dump once
+(:func:`detect`: the wrap column from the line lengths, link numbering, Markdown, the
+usual indentation) and rebuilds its blocks (:func:`blocks`): one paragraph, list item or
+heading each, with the markup, link numbers, widgets and reference lists gone, and the
+sentences a text-node-per-line dump broke joined again. A dump that is already one line
+per block comes out as its lines, unchanged.
 
 Pure functions on a list of lines; nothing here knows about articles or chrome.
 """
@@ -393,7 +395,7 @@ def blocks(lines: Sequence[str]) -> list[Block]:
     """
     profile = _profile(lines)
     if profile.layout.plain:
-        return _plain_blocks(lines, profile.text)
+        return _rejoin_fragments(_plain_blocks(lines, profile.text))
     return _Builder(lines, profile).run()
 
 
@@ -426,6 +428,136 @@ def _plain_blocks(lines: Sequence[str], text: str) -> list[Block]:
                 continue
         out.append(Block(tidy_line, i, i))
     return out
+
+
+# --------------------------------------------------------------------------- fragments
+
+# Scrapers that write every text node on a line of its own (a walk over the page's text
+# nodes, BeautifulSoup's ``get_text("\n")``) break a sentence wherever an inline element
+# starts or ends: "Read the" / "documentation" / ", or ask" / "here" / "." Such a dump
+# shows the habit in lines that open with punctuation only a sentence's rest opens with
+# ("," "." ")") after a line that ends no sentence; a dump of one block per line almost
+# never has three. In a dump with the habit, a line goes on from the one before when that
+# one ends no sentence and it opens in lowercase or with such punctuation, and a short
+# line (a link's or a word's text) is a fragment when the line after it goes on. A run of
+# such lines becomes one block when it ends a sentence, or when it has a fragment inside
+# and a line that is no fragment (one sentence broken by a link, not a run of menu items).
+# Highlighted code comes a token a line ("logging" / "." / "info" / "("): a line of one to
+# three signs and no word joins the line before it, and the line after it when that goes
+# on or is a token that ends no sentence; a run with two such lines is one block whatever
+# it ends with.
+_FRAGMENT_SPACES = 4  # fewer spaces than this: an inline element's text
+_HABIT = 3  # lines that show the habit
+_GOES_ON_PUNCT = frozenset(",.;:)]!?%”’")
+# Of those, the lines that show the habit: punctuation and words ("), which", ". The"), or
+# a stop or comma alone. Code a line at a time has lines of closing brackets (");", "}").
+_HABIT_MARK = re.compile(r"(?!\.\.)(?:[,.;:)\]!?%”’]+\s*\w|[,.:!?][\"'”’»]?$)")
+_OPENS_GOING_ON = _GOES_ON_PUNCT | frozenset("(–—")
+# A line ending so ends its sentence (no link goes on after one); a run of fragments ends
+# with a stop proper, or with a colon after a fragment inside (not "... writes:").
+_LINK_STOP = re.compile(r"[.!?…:。！？][\"'”’»)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*$")
+# Code, as a <pre> gives it a line at a time, goes on in lowercase too.
+_CODE_MARKS = re.compile(r" = |==|[{};]$|^[{}]|^(?:#|\$|>>>) ")
+_ADDRESS_START = re.compile(r"[a-z][a-z0-9+.-]*://|www\.")
+# Pieces after which no space goes when joined.
+_NO_SPACE_AFTER = ("(", "[", "“", "‘", "«", "/")
+
+
+def _continues(text: str) -> bool:
+    """Whether a line opens as only the rest of a sentence does: in lowercase (not an
+    address), or with punctuation that closes or goes on ("," ")" "." "(" "—"), not "..."."""
+    first = text[0]
+    if first.islower():
+        return _ADDRESS_START.match(text) is None
+    return first in _OPENS_GOING_ON and not text.startswith("..")
+
+
+def _is_fragment(text: str) -> bool:
+    return text.count(" ") < _FRAGMENT_SPACES
+
+
+def _rejoin_fragments(found: list[Block]) -> list[Block]:
+    """Join the runs of lines a text-node-per-line scraper broke one paragraph into.
+
+    Only in a dump that shows the habit (see the comment above ``_FRAGMENT_SPACES``); any
+    other is returned as it is.
+    """
+    n = len(found)
+    texts = [block.text for block in found]
+    # Most dumps have no line that opens with such punctuation; one look settles them.
+    if sum(1 for text in texts if text[0] in _GOES_ON_PUNCT) < _HABIT:
+        return found
+    ends = [_LINK_STOP.search(text) is not None for text in texts]
+    marks = sum(
+        1
+        for i in range(1, n)
+        if texts[i][0] in _GOES_ON_PUNCT
+        and not ends[i - 1]
+        and _HABIT_MARK.match(texts[i]) is not None
+    )
+    if marks < _HABIT:
+        return found
+    goes_on = [_continues(text) for text in texts]
+    symbolic = [len(text) <= 3 and _ALNUM.search(text) is None for text in texts]
+    # link[i]: block i+1 goes on from block i, with no blank line between them.
+    link = [False] * (n - 1)
+    for i in range(n - 1):
+        if found[i + 1].first != found[i].last + 1:
+            continue
+        if symbolic[i + 1] or (
+            # After a sign, a token of code, not a sentence.
+            symbolic[i]
+            and (goes_on[i + 1] or not (ends[i] or ends[i + 1]) and _is_fragment(texts[i + 1]))
+        ):
+            link[i] = True
+        elif ends[i]:
+            continue
+        elif goes_on[i + 1]:
+            link[i] = True
+        elif (
+            i + 2 < n
+            and goes_on[i + 2]
+            and not ends[i + 1]
+            and found[i + 2].first == found[i + 1].last + 1
+            and _is_fragment(texts[i + 1])
+            # A short line is a fragment of a longer one, or of a run already going.
+            and (not _is_fragment(texts[i]) or (i > 0 and link[i - 1]))
+        ):
+            link[i] = True
+    out: list[Block] = []
+    done = i = 0
+    while i < n - 1:
+        if not link[i]:
+            i += 1
+            continue
+        j = i
+        while j < n - 1 and link[j]:
+            j += 1
+        run = texts[i : j + 1]
+        inner = any(map(_is_fragment, run[1:-1]))
+        closed = _SENTENCE_END.search(run[-1]) is not None or (
+            inner and (ends[j] or not all(map(_is_fragment, run)))
+        )
+        code = sum(symbolic[i : j + 1]) >= 2
+        if code or closed and not any(_CODE_MARKS.search(text) for text in run):
+            out.extend(found[done:i])
+            out.append(Block(_join_fragments(run), found[i].first, found[j].last))
+            done = j + 1
+        i = j + 1
+    if not out:
+        return found
+    out.extend(found[done:])
+    return out
+
+
+def _join_fragments(pieces: Sequence[str]) -> str:
+    joined = [pieces[0]]
+    for piece in pieces[1:]:
+        if piece[0] not in _GOES_ON_PUNCT and not joined[-1].endswith(_NO_SPACE_AFTER):
+            joined.append(" ")
+        joined.append(piece)
+    return "".join(joined)
 
 
 def _may_hold_widget(text: str) -> bool:

@@ -315,6 +315,24 @@ def test_quoted_post_in_the_article_is_kept_as_a_quote() -> None:
     assert "> We are on it, said the governor" in body
 
 
+def test_a_data_table_in_an_embed_container_is_kept() -> None:
+    story = "".join(
+        f"<p>Paragraph {i} of the review of the running shoes we tested this year. " * 3 + "</p>"
+        for i in range(4)
+    )
+    rows = "".join(
+        f"<tr><td>Model {name}</td><td>{grams} grams</td></tr>"
+        for name, grams in (("Alpha", 220), ("Beta", 245), ("Gamma", 260))
+    )
+    table = f'<div class="w-embed"><table>{rows}</table></div>'
+    body = extract_article(_page(f"<article>{story}{table}{story}</article>")).body
+    assert "| Model Beta | 245 grams |" in body
+    # A share widget of one row (no data table) keeps its name, and trafilatura drops it.
+    widget = '<div class="share-embed"><table><tr><td>Share on Mastodon</td></tr></table></div>'
+    body = extract_article(_page(f"<article>{story}{widget}{story}</article>")).body
+    assert "Mastodon" not in body
+
+
 @pytest.mark.parametrize(
     ("html", "body"),
     [
@@ -327,6 +345,14 @@ def test_tiny_pages_keep_their_only_text(html: str, body: str) -> None:
     page = extract_article(html)
     assert page.body == body
     assert page.title != "icon bookmark"
+
+
+def test_tidy_shows_a_repeated_run_of_blocks_once_but_keeps_short_repeats() -> None:
+    article = [f"{PARAGRAPH} Paragraph {i} goes on about the harbour." for i in range(6)]
+    line = "Portion: 1 green, 1 red, 1 yellow container."
+    blocks = [*article, "## Comments", *article, line, "Lunch: a salad.", line]
+    shown = [*article, "## Comments", line, "Lunch: a salad.", line]
+    assert tidy_blocks(blocks, titles=[]) == shown
 
 
 def test_tidy_spots_a_byline_without_knowing_the_author() -> None:

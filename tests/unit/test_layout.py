@@ -408,3 +408,55 @@ def test_many_titles_over_a_reference_list() -> None:
     ]
     assert texts(blocks(lines)) == ["Home News Sport Weather", *PARAGRAPHS, "Visible links",
                                     "Written on a typewriter"]
+
+
+# The paragraphs as a scraper writes them that puts every text node on a line of its own:
+# each link, bold word or inline code breaks its sentence.
+TEXT_NODES = [
+    ["The old", "harbour bridge", "will close to all traffic from Monday for three weeks of "
+     "repairs, the", "council", "said on Tuesday, after engineers found that two of its eight",
+     "bearings", "had worn far faster than expected since the last", "inspection", "."],
+    ["Drivers will be sent along the", "ring road", "instead, which the council expects to "
+     "add about ten minutes to most journeys across the town at the", "busiest times",
+     "of the day."],
+    ["Pedestrians and cyclists will still be able to cross on the footway", ", which is "
+     "carried on a separate deck and was not affected by the", "wear", "found in the spring",
+     "."],
+]
+
+
+def test_a_paragraph_broken_at_every_inline_element_is_one_block_again() -> None:
+    menu, after = ["Home", "News", "Sport", "Harbour bridge to close"], ["Share", "Email",
+                                                                      "more stories", "about us"]
+    lines = [*menu, *[line for pieces in TEXT_NODES for line in pieces], *after]
+    assert detect(lines).plain
+    found = blocks(lines)
+    assert texts(found) == [*menu, *PARAGRAPHS, *after]
+    first = len(menu)
+    spans = []
+    for pieces in TEXT_NODES:
+        spans.append((first, first + len(pieces) - 1))
+        first += len(pieces)
+    assert [(b.first, b.last) for b in found[len(menu) : -len(after)]] == spans
+
+
+def test_a_dump_without_the_habit_keeps_its_lowercase_lines() -> None:
+    # One block per line: a lowercase menu, a line that goes on after a heading, but not
+    # three lines that open with punctuation after a line that ends no sentence.
+    lines = ["home", "news", "sport", "Harbour bridge to close", "from Monday, for three weeks.",
+             *PARAGRAPHS, ", and more", "more stories", "about us."]
+    assert texts(blocks(lines)) == [tidy(line) for line in lines]
+
+
+def test_fragments_of_highlighted_code_are_one_block() -> None:
+    lines = [*[line for pieces in TEXT_NODES for line in pieces], "A very simple example is:",
+             "logging", ".", "info", "(", "'I told you so'", ")", "Notice that this works."]
+    assert texts(blocks(lines)) == [*PARAGRAPHS, "A very simple example is:",
+                                    "logging. info ('I told you so')", "Notice that this works."]
+
+
+def test_fragments_after_a_blank_line_stay_apart() -> None:
+    # A blank line is a block's end in any layout.
+    lines = [*[line for pieces in TEXT_NODES for line in pieces], "Read the", "",
+             "documentation", "for details."]
+    assert texts(blocks(lines))[-2:] == ["Read the", "documentation for details."]
