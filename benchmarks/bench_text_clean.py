@@ -181,7 +181,8 @@ def table(title: str, rows: list[tuple[str, dict, dict, int]]) -> None:  # type:
     print("| layout | pages | F1 | P | R | item F1 | empty | raw F1 | raw item F1 |")
     print("|---|---|---|---|---|---|---|---|---|")
     for layout, res, raw, n in rows:
-        held = " (held out)" if layout in dumps.HELD_OUT else ""
+        held = (" (held out)" if layout in dumps.HELD_OUT
+                else " (not fitted on)" if layout in dumps.DEVELOPMENT else "")
         print(
             f"| {layout}{held} | {n} | {res['f1']:.3f} | {res['precision']:.3f} | "
             f"{res['recall']:.3f} | {res['mean_item_f1']:.3f} | {res['n_empty_pred']} | "
