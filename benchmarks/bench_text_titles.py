@@ -91,7 +91,8 @@ def table(title: str, figures: dict[str, dict[str, float]]) -> None:
     print("| layout | pages | exact | token F1 | clearly wrong | file name | marker left |")
     print("|---|---|---|---|---|---|---|")
     for layout, f in figures.items():
-        held = " (held out)" if layout in dumps.HELD_OUT else ""
+        held = (" (held out)" if layout in dumps.HELD_OUT
+                else " (not fitted on)" if layout in dumps.DEVELOPMENT else "")
         print(f"| {layout}{held} | {f['pages']} | {f['exact']:.3f} | {f['token_f1']:.3f} | "
               f"{f['wrong']:.3f} | {f['file_name']:.3f} | {f['marker']:.3f} |")
     if len(figures) > 1:

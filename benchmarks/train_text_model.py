@@ -62,7 +62,10 @@ def _weights(spec: str) -> dict[str, float]:
     out = {}
     for part in filter(None, (p.strip() for p in spec.split(","))):
         name, _, value = part.partition("=")
-        out[name.strip()] = float(value)
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            sys.exit(f"train_text_model: {part!r} is not name=weight (in {spec!r})")
     return out
 
 

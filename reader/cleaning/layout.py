@@ -451,7 +451,7 @@ _HABIT = 3  # lines that show the habit
 _GOES_ON_PUNCT = frozenset(",.;:)]!?%”’")
 # Of those, the lines that show the habit: punctuation and words ("), which", ". The"), or
 # a stop or comma alone. Code a line at a time has lines of closing brackets (");", "}").
-_HABIT_MARK = re.compile(r"(?!\.\.)(?:[,.;:)\]!?%”’]+\s*\w|[,.:!?][\"'”’»]?$)")
+_HABIT_MARK = re.compile(r"(?!\.\.|\.\w)(?:[,.;:)\]!?%”’]+\s*\w|[,.:!?][\"'”’»]?$)")
 _OPENS_GOING_ON = _GOES_ON_PUNCT | frozenset("(–—")
 # A line ending so ends its sentence (no link goes on after one); a run of fragments ends
 # with a stop proper, or with a colon after a fragment inside (not "... writes:").
@@ -465,11 +465,15 @@ _NO_SPACE_AFTER = ("(", "[", "“", "‘", "«", "/")
 
 
 def _continues(text: str) -> bool:
-    """Whether a line opens as only the rest of a sentence does: in lowercase (not an
-    address), or with punctuation that closes or goes on ("," ")" "." "(" "—"), not "..."."""
+    """Whether a line opens as only the rest of a sentence does: with a word in lowercase
+    (not "iOS", not an address), or with punctuation that closes or goes on ("," ")" "."
+    "(" "—"), not "..." and not a name's stop (".gitignore")."""
     first = text[0]
     if first.islower():
-        return _ADDRESS_START.match(text) is None
+        word = text.split(maxsplit=1)[0]
+        return word.islower() and _ADDRESS_START.match(text) is None
+    if first == "." and text[1:2].isalnum():
+        return False
     return first in _OPENS_GOING_ON and not text.startswith("..")
 
 
@@ -505,6 +509,8 @@ def _rejoin_fragments(found: list[Block]) -> list[Block]:
     for i in range(n - 1):
         if found[i + 1].first != found[i].last + 1:
             continue
+        if ends[i] and not symbolic[i]:
+            continue  # "| Share" or "•" after a sentence's end starts something else
         if symbolic[i + 1] or (
             # After a sign, a token of code, not a sentence.
             symbolic[i]
@@ -542,7 +548,8 @@ def _rejoin_fragments(found: list[Block]) -> list[Block]:
         code = sum(symbolic[i : j + 1]) >= 2
         if code or closed and not any(_CODE_MARKS.search(text) for text in run):
             out.extend(found[done:i])
-            out.append(Block(_join_fragments(run), found[i].first, found[j].last))
+            signs = symbolic[i : j + 1] if code else None
+            out.append(Block(_join_fragments(run, signs), found[i].first, found[j].last))
             done = j + 1
         i = j + 1
     if not out:
@@ -551,10 +558,14 @@ def _rejoin_fragments(found: list[Block]) -> list[Block]:
     return out
 
 
-def _join_fragments(pieces: Sequence[str]) -> str:
+def _join_fragments(pieces: Sequence[str], signs: Sequence[bool] | None = None) -> str:
+    """The pieces as one line; ``signs`` (in code) marks the lines of signs, which join
+    their neighbours without a space ("logging" "." "info" "(" -> "logging.info(")."""
     joined = [pieces[0]]
-    for piece in pieces[1:]:
-        if piece[0] not in _GOES_ON_PUNCT and not joined[-1].endswith(_NO_SPACE_AFTER):
+    for k, piece in enumerate(pieces[1:], 1):
+        if signs is not None and (signs[k] or signs[k - 1]):
+            pass
+        elif piece[0] not in _GOES_ON_PUNCT and not joined[-1].endswith(_NO_SPACE_AFTER):
             joined.append(" ")
         joined.append(piece)
     return "".join(joined)

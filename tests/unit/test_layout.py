@@ -452,7 +452,7 @@ def test_fragments_of_highlighted_code_are_one_block() -> None:
     lines = [*[line for pieces in TEXT_NODES for line in pieces], "A very simple example is:",
              "logging", ".", "info", "(", "'I told you so'", ")", "Notice that this works."]
     assert texts(blocks(lines)) == [*PARAGRAPHS, "A very simple example is:",
-                                    "logging. info ('I told you so')", "Notice that this works."]
+                                    "logging.info('I told you so')", "Notice that this works."]
 
 
 def test_fragments_after_a_blank_line_stay_apart() -> None:
@@ -460,3 +460,19 @@ def test_fragments_after_a_blank_line_stay_apart() -> None:
     lines = [*[line for pieces in TEXT_NODES for line in pieces], "Read the", "",
              "documentation", "for details."]
     assert texts(blocks(lines))[-2:] == ["Read the", "documentation for details."]
+
+
+def test_what_follows_a_sentence_end_or_a_heading_is_not_joined_to_it() -> None:
+    # A sign after a sentence's end starts something else ("| Share"); a heading is not
+    # the start of a paragraph whose first word only begins in lowercase ("iOS"); a stop
+    # that opens a name (".gitignore") is no sentence's rest.
+    base = [line for pieces in TEXT_NODES for line in pieces]
+    tails = [
+        ["The repairs were planned in the spring.", "|", "Share", "|", "Tweet"],
+        ["What the iPhone app shows", "iOS users will see a new button when they open it."],
+        ["These are the files we keep in every repository", ".gitignore", ".editorconfig"],
+    ]
+    for tail in tails:
+        got = texts(blocks([*base, *tail]))[len(PARAGRAPHS):]
+        assert got[0] == tail[0], got
+        assert not any(tail[0] in text for text in got[1:]), got
