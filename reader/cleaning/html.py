@@ -923,7 +923,8 @@ def tidy_blocks(
     return out
 
 
-_ENDING = 24  # characters
+_ENDING = 64  # characters: a block's last word is in them
+_LAST_WORD = re.compile(r"\w+(?=\W*$)")
 _EARLIER_COPIES = 8  # the last few copies of a block that a repeat of it is matched against
 
 
@@ -931,13 +932,20 @@ def _without_repeated_runs(blocks: list[str], min_words: int) -> list[str]:
     """The blocks without the second copy of a run of blocks that says again, word for word,
     what the body has said already: pages that carry their article twice (one copy per
     layout), forum replies that quote a whole post. Short runs stay: a recipe's or a
-    schedule's lines repeat on purpose."""
-    # Most pages say nothing twice: no two blocks even end alike (a quoted copy of a
-    # paragraph ends as it does), and that is seen without counting any words.
-    endings = {block[-_ENDING:] for block in blocks}
-    if len(endings) == len(blocks):
+    schedule's lines repeat on purpose, and so does code (a tutorial shows its whole file
+    again at the end): a code block is never part of a run."""
+    # Most pages say nothing twice: no two blocks even end on the same word, and that is
+    # seen without counting any words.
+    last_words = [_last_word(block) for block in blocks]
+    worded = [word for word in last_words if word]
+    if len(set(worded)) == len(worded):
         return blocks
-    words = [tuple(_words(_MD_LINK.sub(r"\1", block))) for block in blocks]
+    words = [
+        (f"\0{index}",)  # like no other block
+        if block.startswith("```")
+        else tuple(_words(_MD_LINK.sub(r"\1", block)))
+        for index, block in enumerate(blocks)
+    ]
     seen: dict[tuple[str, ...], list[int]] = {}
     dropped: set[int] = set()
     for index, key in enumerate(words):
@@ -962,6 +970,13 @@ def _without_repeated_runs(blocks: list[str], min_words: int) -> list[str]:
     if not dropped:
         return blocks
     return [block for index, block in enumerate(blocks) if index not in dropped]
+
+
+def _last_word(block: str) -> str:
+    """The last word of a block's text, as ``_words`` reads it (links' targets aside)."""
+    text = _MD_LINK.sub(r"\1", block) if "](" in block else block
+    found = _LAST_WORD.search(text[-_ENDING:])
+    return found.group().lower() if found else ""
 
 
 def _is_prose(block: str) -> bool:

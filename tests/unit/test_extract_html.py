@@ -355,6 +355,21 @@ def test_tidy_shows_a_repeated_run_of_blocks_once_but_keeps_short_repeats() -> N
     assert tidy_blocks(blocks, titles=[]) == shown
 
 
+
+def test_tidy_finds_a_repeat_whether_its_words_are_links_or_not() -> None:
+    article = [f"{PARAGRAPH} The harbour story, part {i}." for i in range(6)]
+    linked = [
+        f"{PARAGRAPH} The harbour story, [part {i}](https://news.example/{i})." for i in range(6)
+    ]
+    assert tidy_blocks([*article, "## Elsewhere", *linked], titles=[]) == [*article, "## Elsewhere"]
+
+
+def test_tidy_keeps_code_shown_again() -> None:
+    # A tutorial prints its whole file again at the end: code is never a repeat to drop.
+    code = "```\n" + "\n".join(f"total = total + item_{i}  # step {i}" for i in range(40)) + "\n```"
+    blocks = [PARAGRAPH, code, "The whole file, once more:", code]
+    assert tidy_blocks(blocks, titles=[]) == blocks
+
 def test_tidy_spots_a_byline_without_knowing_the_author() -> None:
     blocks = ["### by Jeff Foust Monday, November 18, 2019", PARAGRAPH]
     assert tidy_blocks(blocks, titles=[]) == [PARAGRAPH]
