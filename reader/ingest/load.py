@@ -133,7 +133,11 @@ def _load_bytes(
     if kind is SourceKind.BINARY:
         return _failed(source, "not a text file (binary), skipped", skipped=True)
     if kind is SourceKind.JSON:
-        return _failed(source, "JSON data, not an article or a JSON Feed, skipped", skipped=True)
+        if not _data_then_text(data):
+            return _failed(
+                source, "JSON data, not an article or a JSON Feed, skipped", skipped=True
+            )
+        kind = SourceKind.TEXT
     if kind in (SourceKind.FEED, SourceKind.JSON_FEED):
         from reader.ingest.feeds import parse_feed_document
 
@@ -169,6 +173,19 @@ def _load_bytes(
         source=source, kind=kind, title=article.title, articles=(article,), warnings=tuple(warnings)
     )
 
+
+
+def _data_then_text(data: bytes) -> bool:
+    """Whether a file that opens as JSON is a page dump that only starts with some (a
+    scraper kept a script's data before the page's text): one JSON value, then more."""
+    import json
+
+    text = data.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    try:
+        _, end = json.JSONDecoder().raw_decode(text)
+    except (ValueError, RecursionError):
+        return False  # not JSON after all, or cut short: said as JSON data all the same
+    return bool(text[end:].strip())
 
 def _feed_result(
     source: str,
