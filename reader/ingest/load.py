@@ -133,7 +133,7 @@ def _load_bytes(
     if kind is SourceKind.BINARY:
         return _failed(source, "not a text file (binary), skipped", skipped=True)
     if kind is SourceKind.JSON:
-        if not _data_then_text(data):
+        if _is_json_data(data, name):
             return _failed(
                 source, "JSON data, not an article or a JSON Feed, skipped", skipped=True
             )
@@ -175,17 +175,21 @@ def _load_bytes(
 
 
 
-def _data_then_text(data: bytes) -> bool:
-    """Whether a file that opens as JSON is a page dump that only starts with some (a
-    scraper kept a script's data before the page's text): one JSON value, then more."""
+def _is_json_data(data: bytes, name: str | None) -> bool:
+    """Whether a file that opens as JSON is data: a ``.json`` file, or one JSON value and
+    nothing else. A page dump can open with a script's data that a scraper kept before the
+    page's text, whole, or broken over lines by a text browser's wrapping."""
     import json
 
+    if (name or "").lower().endswith((".json", ".json.gz")):
+        return True
     text = data.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     try:
         _, end = json.JSONDecoder().raw_decode(text)
     except (ValueError, RecursionError):
-        return False  # not JSON after all, or cut short: said as JSON data all the same
-    return bool(text[end:].strip())
+        return False
+    return not text[end:].strip()
+
 
 def _feed_result(
     source: str,

@@ -106,18 +106,22 @@ def test_html_written_in_a_text_dump_is_shown_as_text(tmp_path: Path) -> None:
 
 
 def test_a_dump_that_opens_with_a_script_s_json_is_a_dump() -> None:
-    # Naive scrapers keep a script's data before the page's text; JSON alone, or cut
-    # short, is still data and skipped.
-    data = b'{"title": "Redis data types", "sections": [1, 2]}\nRedis data types\n' + (
+    # Scrapers keep a script's data before the page's text, whole or (a text browser)
+    # wrapped; JSON alone, or any .json file, is data and skipped.
+    prose = (
         b"Redis is a data structure server. At its core it provides a collection of native "
         b"data types that help you solve a wide variety of problems, from caching onward.\n"
     ) * 3
-    result = load_bytes(data, source="types.txt", name="types.txt")
-    assert result.error is None and result.kind is SourceKind.TEXT
-    assert "data structure server" in result.articles[0].body
-    for data_alone in (b'{"title": "x", "n": [1, 2]}\n', b'{"title": "x", "n": [1, 2'):
-        refused = load_bytes(data_alone, source="data.txt", name="data.txt")
+    for opening in (b'{"title": "Redis data types", "sections": [1, 2]}\n',
+                    b'{"title": "Redis data\ntypes", "sections":\n[1, 2]}\n'):
+        result = load_bytes(opening + b"Redis data types\n" + prose, source="t.txt", name="t.txt")
+        assert result.error is None and result.kind is SourceKind.TEXT
+        assert "data structure server" in result.articles[0].body
+    for data, name in ((b'{"title": "x", "n": [1, 2]}\n', "data.txt"),
+                       (b'{"title": "x", "n": [1, 2', "data.json")):
+        refused = load_bytes(data, source=name, name=name)
         assert refused.error is not None and "JSON data" in refused.error
+
 
 def test_whitespace_only_file_is_empty(tmp_path: Path) -> None:
     path = tmp_path / "blank.txt"
