@@ -666,8 +666,9 @@ _EMBED_NAME = re.compile(r"embed", re.I)
 def _unmark_embedded_tables(root: lxml.html.HtmlElement) -> None:
     """Data tables that page builders wrap in "embed" containers (``<div class="w-embed">``,
     ``tableEmbed``) are part of the article, but trafilatura drops such a container by its
-    name, as a social widget. A table of two rows of text or more loses that name, and so
-    do its wrappers up to a few levels."""
+    name, as a social widget. A table of two rows of text or more loses that name (the
+    class or id words that hold "embed", the others staying), and so do its wrappers up to
+    a few levels."""
     for table in root.iter("table"):
         named = [
             element
@@ -680,8 +681,15 @@ def _unmark_embedded_tables(root: lxml.html.HtmlElement) -> None:
         if next(rows, None) is None or next(rows, None) is None:
             continue
         for element in named:
-            element.attrib.pop("class", None)
-            element.attrib.pop("id", None)
+            for attribute in ("class", "id"):
+                value = element.get(attribute)
+                if value is None or not _EMBED_NAME.search(value):
+                    continue
+                kept = " ".join(word for word in value.split() if not _EMBED_NAME.search(word))
+                if kept:
+                    element.set(attribute, kept)
+                else:
+                    del element.attrib[attribute]
 
 
 # Asked of the attributes rather than of every element: half the time.

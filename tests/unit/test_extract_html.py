@@ -333,6 +333,21 @@ def test_a_data_table_in_an_embed_container_is_kept() -> None:
     assert "Mastodon" not in body
 
 
+def test_a_data_table_s_wrappers_lose_only_their_embed_names() -> None:
+    import lxml.html
+
+    from reader.cleaning.html import _unmark_embedded_tables
+
+    rows = "<tr><td>Alpha</td><td>220 grams</td></tr><tr><td>Beta</td><td>245 grams</td></tr>"
+    root = lxml.html.fromstring(
+        '<div id="main-content" class="entry-content has-embeds">'
+        f'<div id="table-embed-1"><table>{rows}</table></div></div>'
+    )
+    _unmark_embedded_tables(root)
+    assert (root.get("id"), root.get("class")) == ("main-content", "entry-content")
+    assert root[0].get("id") is None
+
+
 @pytest.mark.parametrize(
     ("html", "body"),
     [
