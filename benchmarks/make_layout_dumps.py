@@ -214,8 +214,8 @@ def text_nodes(html: str, key: str) -> str:
     ``<title>`` comes first, whether block elements also leave a blank line, and whether
     white space inside a node is kept as the page had it or collapsed.
 
-    Made for training on that habit; ``bs4-lines`` (BeautifulSoup's ``get_text("\n")``)
-    is the held-out tool with the same habit.
+    The layout the normaliser's rejoin of such dumps was developed on (never fitted on);
+    ``bs4-lines`` (BeautifulSoup's ``get_text("\n")``) has the same habit.
     """
     import lxml.html
 

@@ -563,9 +563,10 @@ def _join_fragments(pieces: Sequence[str], signs: Sequence[bool] | None = None) 
     their neighbours without a space ("logging" "." "info" "(" -> "logging.info(")."""
     joined = [pieces[0]]
     for k, piece in enumerate(pieces[1:], 1):
-        if signs is not None and (signs[k] or signs[k - 1]):
-            pass
-        elif piece[0] not in _GOES_ON_PUNCT and not joined[-1].endswith(_NO_SPACE_AFTER):
+        glued = signs is not None and (signs[k] or signs[k - 1])
+        if not glued and piece[0] not in _GOES_ON_PUNCT and not joined[-1].endswith(
+            _NO_SPACE_AFTER
+        ):
             joined.append(" ")
         joined.append(piece)
     return "".join(joined)

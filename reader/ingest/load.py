@@ -174,7 +174,6 @@ def _load_bytes(
     )
 
 
-
 def _is_json_data(data: bytes, name: str | None) -> bool:
     """Whether a file that opens as JSON is data: a ``.json`` file, or one JSON value and
     nothing else. A page dump can open with a script's data that a scraper kept before the
