@@ -1452,7 +1452,21 @@ def _all_but_chrome(
     for i, score in zip(picked, scores, strict=True):
         # A block the model doubts is kept when it also passes the short lines' test.
         keep[i] = score >= SURE_CHROME or (score >= FALLBACK_CHROME and keep[i])
+    _fill_between(units, picked, keep)
     return keep
+
+
+def _fill_between(units: Sequence[_Unit], picked: Sequence[int], keep: list[bool]) -> None:
+    scored_kept = [i for i in picked if keep[i]]
+    if not scored_kept:
+        return
+    scored = set(picked)
+    for i in range(scored_kept[0], scored_kept[-1] + 1):
+        if keep[i] or i in scored:
+            continue
+        text = units[i].text
+        words = _WORD.findall(text.lower())
+        keep[i] = _BUTTON_WORDS.isdisjoint(words) and "©" not in text
 
 
 def _coherent(
