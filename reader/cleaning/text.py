@@ -1415,6 +1415,7 @@ REPEATED_KEPT_WORDS = 3
 # With fewer blocks than this to score, the fallback keeps what passes the short lines' test
 # whatever the model says of it.
 FEW_SCORED = 3
+FILL_SENTENCE_SHARE = 0.5
 
 
 def _covers_little(
@@ -1459,6 +1460,14 @@ def _all_but_chrome(
 def _fill_between(units: Sequence[_Unit], picked: Sequence[int], keep: list[bool]) -> None:
     scored_kept = [i for i in picked if keep[i]]
     if not scored_kept:
+        return
+    words = sentences = 0
+    for i in scored_kept:
+        n = units[i].text.count(" ") + 1
+        words += n
+        if _ends_sentence(units[i].text):
+            sentences += n
+    if sentences >= FILL_SENTENCE_SHARE * words:
         return
     scored = set(picked)
     for i in range(scored_kept[0], scored_kept[-1] + 1):
