@@ -1369,6 +1369,11 @@ def _decide(
     widened = _covers_little(units, picked, scores, lo, hi)
     if widened:
         keep = _all_but_chrome(units, picked, scores, normalised)
+    elif _sentence_share(units, picked[lo : hi + 1]) < RUN_SENTENCES:
+        # The best run is titles, not prose: a stretch of a listing, whose other items
+        # the model doubts as much; every block but the sure chrome stays.
+        for i, score in zip(picked, scores, strict=True):
+            keep[i] = keep[i] or score >= SURE_CHROME
     elif not _coherent(units, picked, scores, keep):
         # A short page: its few blocks the model does not doubt.
         for i, score in zip(picked, scores, strict=True):
@@ -1415,7 +1420,24 @@ REPEATED_KEPT_WORDS = 3
 # With fewer blocks than this to score, the fallback keeps what passes the short lines' test
 # whatever the model says of it.
 FEW_SCORED = 3
-FILL_SENTENCE_SHARE = 0.5
+# The fallback keeps the short lines between its blocks when less than this share of
+# their words stands in blocks that end a sentence (see _fill_between).
+FILL_SENTENCES = 0.5
+# A best run with less than this share of its words in blocks that end a sentence is no
+# article but a stretch of a listing's titles, names or prices: every block but the sure
+# chrome stays.
+RUN_SENTENCES = 0.3
+
+
+def _sentence_share(units: Sequence[_Unit], indices: Iterable[int]) -> float:
+    """The share of the words of these blocks that stand in blocks ending a sentence."""
+    words = sentences = 0
+    for i in indices:
+        n = units[i].text.count(" ") + 1
+        words += n
+        if _ends_sentence(units[i].text):
+            sentences += n
+    return sentences / max(words, 1)
 
 
 def _covers_little(
@@ -1458,24 +1480,22 @@ def _all_but_chrome(
 
 
 def _fill_between(units: Sequence[_Unit], picked: Sequence[int], keep: list[bool]) -> None:
-    scored_kept = [i for i in picked if keep[i]]
-    if not scored_kept:
-        return
-    words = sentences = 0
-    for i in scored_kept:
-        n = units[i].text.count(" ") + 1
-        words += n
-        if _ends_sentence(units[i].text):
-            sentences += n
-    if sentences >= FILL_SENTENCE_SHARE * words:
+    """On a page of titles, the short lines between the first and last block kept stay
+    but for buttons and copyright lines: a listing's dates, places, prices and numbers.
+
+    Not on a page of prose (a thread, a product page), where the lines between the
+    blocks kept are the posts' and the offers' metadata: a member's rank, join date and
+    post count.
+    """
+    anchors = [i for i in picked if keep[i]] or [i for i, k in enumerate(keep) if k]
+    if not anchors or _sentence_share(units, anchors) >= FILL_SENTENCES:
         return
     scored = set(picked)
-    for i in range(scored_kept[0], scored_kept[-1] + 1):
+    for i in range(anchors[0], anchors[-1] + 1):
         if keep[i] or i in scored:
             continue
         text = units[i].text
-        words = _WORD.findall(text.lower())
-        keep[i] = _BUTTON_WORDS.isdisjoint(words) and "©" not in text
+        keep[i] = _BUTTON_WORDS.isdisjoint(_WORD.findall(text.lower())) and "©" not in text
 
 
 def _coherent(
