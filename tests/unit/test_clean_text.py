@@ -280,6 +280,111 @@ def test_a_listing_that_links_each_title_twice_keeps_its_titles() -> None:
     assert "Share" not in body.splitlines()
 
 
+JOBS = [
+    ("Acme", "W21", "is hiring for engineering, growth and product roles", "acme.io"),
+    ("Multifactor", "F25", "is hiring an engineering lead", "ycombinator.com"),
+    ("Stardex", "S21", "is hiring customer success engineers", "ycombinator.com"),
+    ("Roboflow", "S20", "is hiring a security engineer for AI infrastructure", "roboflow.com"),
+    ("Reflex", "W23", "is hiring software engineers who know Python", "ycombinator.com"),
+    ("Kyber", "W23", "is hiring an enterprise account executive", "ycombinator.com"),
+]
+
+
+def test_a_listing_keeps_the_short_fields_between_its_titles() -> None:
+    # One text node a line: each item is its number, its title, its site between
+    # brackets and its age. With no article on the page, the fallback keeps the titles;
+    # the short lines between them are the items' fields, not chrome, since the page's
+    # blocks end no sentence (a listing, not a thread).
+    lines = ["Hacker News", "new", "|", "past", "|", "comments", "|", "jobs", "|", "submit",
+             "login", "These are jobs at startups of the batch. See more at",
+             "ycombinator.com/jobs", "."]
+    for n, (name, batch, what, site) in enumerate(JOBS, 1):
+        lines += [f"{n}.", f"{name} (YC {batch}) {what}", "(", site, ")", f"{n + 2} days ago"]
+    lines += ["Guidelines", "|", "FAQ", "|", "API", "|", "Legal", "Search:"]
+    got = clean_dump("\n".join(lines)).body.splitlines()
+    assert "ycombinator.com" in got
+    assert "roboflow.com" in got
+    assert sum(f"{n}." in got for n in range(2, len(JOBS) + 1)) >= 3
+    for chrome in ("new", "past", "submit", "login", "Guidelines", "Legal", "Search:"):
+        assert chrome not in got, chrome
+
+
+POSTS = [
+    ("TissueBox", "Oct 25, 2017", "13,539", "You and your closest friends have been chosen "
+     "by a twist of fate to save the world. What do you do first, and who comes along?"),
+    ("Poltergust", "Oct 25, 2017", "14,796", "Do I unlock latent psychic powers throughout "
+     "my journey? Because if not then I would rather just leave the Earth to its fate."),
+    ("BassForever", "Oct 25, 2017", "32,904", "I cannot comprehend the form of this "
+     "thread's attack, but I will try my best to keep up with everyone."),
+    ("Manbig", "Oct 26, 2017", "1,571", "My friends and I do not pray, so we are in real "
+     "trouble here. We would need a miracle to get through it."),
+    ("Saikyo", "Mar 16, 2018", "11,171", "We would waste about an hour just trying to say "
+     "his name properly before anything else happened."),
+]
+
+
+def test_a_threads_member_lines_between_its_posts_stay_out() -> None:
+    # A thread of short posts: no article run either, but its kept blocks are sentences,
+    # so the lines between them are each post's metadata (rank, post number, post count),
+    # which a page of titles would keep as its items' fields.
+    lines = ["Forums", "Search", "Log in", "Register", "Gaming Forum",
+             "You and your friends gotta go fight the final boss", "Thread starter TissueBox"]
+    for n, (user, joined, count, text) in enumerate(POSTS, 1):
+        lines += [user, "Member", joined, count, "Mar 27, 2025", f"#{n}", text]
+    lines += ["Reply", "Share", "© 2025 Example Forums"]
+    body = clean_dump("\n".join(lines)).body
+    assert sum(text in body for *_, text in POSTS) >= 4
+    got = body.splitlines()
+    for chrome in ("Member", "#2", "#3", "13,539", "32,904", "Reply", "Share"):
+        assert chrome not in got, chrome
+
+
+ARXIV = [
+    ("2603.05498", "The Spike, the Sparse and the Sink: Anatomy of Massive Activations",
+     "Shangwen Sun, Alfredo Canziani, Yann LeCun, Jiachen Zhu"),
+    ("2603.05485", "Towards Provably Unbiased LLM Judges via Bias-Bounded Evaluation",
+     "Benjamin Feuer, Lucas Rosenblatt, Oussama Elachqar"),
+    ("2603.05294", "StructuredAgent: Planning with AND/OR Trees for Long-Horizon Web Tasks",
+     "Elita Lobo, Xu Chen, Jingjing Meng, Nan Xi, Yang Jiao"),
+    ("2603.05290", "X-Ray: Mapping LLM Reasoning Capability via Formalized Probes",
+     "Gao Tianxi, Cai Yufan, Yuan Yusi, Dong Jin Song"),
+    ("2603.05240", "GCAgent: Enhancing Group Chat Communication through Dialogue Agents",
+     "Zijie Meng, Zheyong Xie, Zheyu Ye, Chonggang Lu, Zuozhu Liu"),
+    ("2603.05235", "Reclaiming Lost Text Layers for Source-Free Cross-Domain Learning",
+     "Zhenyu Zhang, Guangyao Chen, Yixiong Zou, Yuhua Li, Ruixuan Li"),
+    ("2603.05225", "AI and Hardware 2035: Shaping the Next Decade of Computing",
+     "Deming Chen, Jason Cong, Azalia Mirhoseini, Christos Kozyrakis"),
+    ("2603.05218", "KARL: Knowledge Agents via Reinforcement Learning at Scale",
+     "Jonathan D. Chang, Andrew Drozdov, Shubham Toshniwal, Owen Oertell"),
+]
+
+
+def test_a_listing_split_by_a_widget_keeps_the_items_past_it() -> None:
+    # The best run is one stretch of entries, and it is titles, names and subjects, not
+    # prose: no article, but part of a listing. The entries past the widget are kept too.
+    lines = ["Skip to main content", "Cornell University", "Donate", "Help | Advanced Search",
+             "Login", "Help Pages", "About", "Artificial Intelligence",
+             "Authors and titles for recent submissions", "Fri, 6 Mar 2026", "Thu, 5 Mar 2026",
+             "Total of 1195 entries : 1-50 51-100 101-150",
+             "Fri, 6 Mar 2026 (showing first 50 of 212 entries )"]
+    widget = ["Mon, 2 Mar 2026 (showing 3 of 180 entries)",
+              "Which authors of this paper are endorsers?", "Disable MathJax", "Browse",
+              "Sort by", "Newest", "Oldest", "Cited", "Next", "Previous", "Listing", "Filters",
+              "Export", "BibTeX", "Feeds", "RSS", "Atom"]
+    for n, (number, title, authors) in enumerate(ARXIV):
+        if n == 5:
+            lines += widget
+        lines += [f"arXiv:{number} [pdf, html, other]", f"Title: {title}", authors,
+                  "Subjects: Artificial Intelligence (cs.AI)"]
+    lines += ["About", "Help", "Contact", "Subscribe", "Copyright", "Privacy Policy"]
+    body = clean_dump("\n".join(lines)).body
+    for _, title, _ in ARXIV:
+        assert title in body, title
+    got = body.splitlines()
+    for chrome in ("Disable MathJax", "BibTeX", "Sort by", "Privacy Policy", "Donate"):
+        assert chrome not in got, chrome
+
+
 def test_comment_thread_after_a_short_post_is_removed() -> None:
     result = clean_dump(SHORT_POST_WITH_COMMENTS)
     assert "Our goal with these monthly open threads" in result.body
