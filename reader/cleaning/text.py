@@ -9,8 +9,10 @@ teaser, comment and credit patterns) and context features (its neighbours, the s
 lines around it, where it stands relative to the mass of prose). A small logistic model
 scores the blocks in two passes; the second also sees the first pass's scores
 around every block, which is how contiguity is learned. The body is then the best run
-of blocks plus any block outside it that scores very high. Metadata (headline, byline,
-date) is found around the start of that run.
+of blocks plus any block outside it that scores very high; when the page has no article
+(the run holds little of its likely text, or is titles rather than prose: a listing), it
+is every block but the sure chrome. Metadata (headline, byline, date) is found around
+the start of that run.
 
 The weights live in ``text_model.json`` next to this file and were fitted by
 ``benchmarks/train_text_model.py``, which also reports the cross-validated quality
