@@ -379,6 +379,19 @@ def test_tidy_finds_a_repeat_whether_its_words_are_links_or_not() -> None:
     assert tidy_blocks([*article, "## Elsewhere", *linked], titles=[]) == [*article, "## Elsewhere"]
 
 
+def test_tidy_finds_a_repeat_that_ends_on_a_long_word_or_holds_a_wordless_block() -> None:
+    # Only blocks that end on the same word as another are read word by word: a last word
+    # longer than the characters read, and a block with no word (a rule), still count.
+    long_word = "x" * 90
+    article = [
+        f"{PARAGRAPH} The harbour story, part one, ends on {long_word}",
+        "* * * — — —",
+        *(f"{PARAGRAPH} The harbour story, part {i}." for i in range(2, 8)),
+    ]
+    copy = [f"{article[0]} …", *article[1:]]  # the same words, other signs after them
+    assert tidy_blocks([*article, "## Elsewhere", *copy], titles=[]) == [*article, "## Elsewhere"]
+
+
 def test_tidy_keeps_code_shown_again() -> None:
     # A tutorial prints its whole file again at the end: code is never a repeat to drop.
     code = "```\n" + "\n".join(f"total = total + item_{i}  # step {i}" for i in range(40)) + "\n```"
