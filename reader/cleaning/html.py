@@ -996,14 +996,13 @@ def _block_words(blocks: list[str], endings: list[tuple[str, bool]]) -> list[tup
             words.append(counted)
             last.append(counted[-1] if counted else "")
     ending_on = Counter(last)
-    return [
-        found
-        if found is not None
-        else tuple(_words(_MD_LINK.sub(r"\1", block)))
-        if ending_on[last[index]] > 1
-        else (f"\0{index}",)
-        for index, (block, found) in enumerate(zip(blocks, words, strict=True))
-    ]
+    out: list[tuple[str, ...]] = []
+    for index, (block, found) in enumerate(zip(blocks, words, strict=True)):
+        if found is None:
+            alike = ending_on[last[index]] > 1
+            found = tuple(_words(_MD_LINK.sub(r"\1", block))) if alike else (f"\0{index}",)
+        out.append(found)
+    return out
 
 
 def _ending(block: str) -> tuple[str, bool]:
