@@ -186,9 +186,9 @@ class Dump:
         w = (per_unit / per_unit.sum()).astype(np.float32) if len(picked) else per_unit
         n_shape = len(cleaner.FEATURE_NAMES)
         width = len(cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES + cleaner.GAP_NAMES
-                    + cleaner.LAYOUT_NAMES)
+                    + cleaner.LAYOUT_NAMES + cleaner.RHYTHM_NAMES)
         dump = cls(page, layout, np.array(rows, dtype=np.float32).reshape(len(rows), width), y,
-                   w, [r[:n_shape] for r in rows], weight)
+                   w, [[*r[:n_shape], r[-1]] for r in rows], weight)
         if layout == "naive" and weight == 1.0 and page.page_type == "article":
             dump.augmented = cls.variants(page, text, units, labels, scorer)
         return dump
@@ -399,7 +399,7 @@ def model_json(model: cleaner._Model, about: str) -> dict[str, object]:
         "_about": about,
         "features1": list(
             cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES + cleaner.GAP_NAMES
-            + cleaner.LAYOUT_NAMES
+            + cleaner.LAYOUT_NAMES + cleaner.RHYTHM_NAMES
         ),
         "features2": list(cleaner.STAGE2_NAMES),
         "w1": [round(v, 6) for v in model.w1],

@@ -633,10 +633,22 @@ STAGE2_NAMES: tuple[str, ...] = (
     "p1_after_any",
     "p1_in_run",
     "p1_run_distance",
+    "rhythm",
+    "rhythm_out_of_run",
+    "rhythm_after_prose",
+    "rhythm_before_prose",
+    "page_rhythm",
+    "rhythm_x_page_rhythm",
 )
+# Where the rhythm stands in a stage-one row (the last).
+_I_RHYTHM = -1
+# A block at least this rhythmic is one of a list's items.
+_RHYTHMIC = 0.4
 
 
 def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[list[float]]:
+    """Stage-two rows: each block's first score, its neighbours' and the run's; ``shapes``
+    are the stage-one rows (their shape features first, their rhythm last)."""
     p1 = [_sigmoid(z) for z in logits]
     n = len(p1)
     w5, w15 = _window_means(p1, 5), _window_means(p1, 15)
@@ -650,9 +662,17 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
     sizes = [math.exp(s[_I_LOG_CHARS] / 2) for s in shapes]
     lo, hi = _best_run(p1, sizes, 0.5)
     padded = [0.0, 0.0, 0.0, *p1, 0.0, 0.0, 0.0]
+    # Teasers or comments after a short article, or a listing: both are lists of prose,
+    # but after an article the list follows prose that has no beat of its own.
+    rhythm = [s[_I_RHYTHM] for s in shapes]
+    plain = [c if r < _RHYTHMIC else 0.0 for c, r in zip(chars, rhythm, strict=True)]
+    plain_before, plain_after = _mass(plain)
+    total = sum(chars)
+    page_rhythm = (total - sum(plain)) / total if total > 0 else 0.0
     rows = []
     for i in range(n):
         near = padded[i : i + 3] + padded[i + 4 : i + 7]
+        beat = rhythm[i]
         rows.append(
             [
                 max(-8.0, min(8.0, logits[i])) / 4,
@@ -665,6 +685,12 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
                 seen_after[i],
                 1.0 if lo <= i <= hi else 0.0,
                 math.log1p(max(lo - i, i - hi, 0)) / 3,
+                beat,
+                0.0 if lo <= i <= hi else beat,
+                beat * plain_before[i],
+                beat * plain_after[i],
+                page_rhythm,
+                beat * page_rhythm,
             ]
         )
     return rows
@@ -754,7 +780,57 @@ def _features(
     context = _context(shapes, units, gaps)
     signals = _gap_signals(all_units, picked, shapes)
     layout = _layout_signals(all_units, picked)
-    return [s + c + g + v for s, c, g, v in zip(shapes, context, signals, layout, strict=True)]
+    rhythm = _rhythm(units)
+    return [
+        s + c + g + v + [r]
+        for s, c, g, v, r in zip(shapes, context, signals, layout, rhythm, strict=True)
+    ]
+
+
+RHYTHM_NAMES: tuple[str, ...] = ("rhythm",)
+# How many blocks either side of a block its rhythm is measured over.
+_RHYTHM_REACH = 6
+# The repeats a rhythm is looked for at: a teaser is a headline, a source or a date, and
+# a snippet; a comment a name, a date, its text and "Reply".
+_RHYTHM_PERIODS = (2, 3, 4, 5)
+
+
+def _rhythm_class(text: str) -> int:
+    """A block's coarse shape, as a list's repeating pattern shows it: a short label, with
+    or without a digit; a line that is or is not a sentence; prose."""
+    size = len(text)
+    if size >= 80:
+        return 0
+    digit = 1 if _DIGIT_CHARS.search(text) else 0
+    if size < _TINY:
+        return 1 + digit
+    return (3 if _ends_sentence(text) else 5) + digit
+
+
+def _rhythm(units: Sequence[_Unit]) -> list[float]:
+    """For each scored block, how strongly the scored blocks around it repeat a pattern
+    of two to five different shapes (headline, source line, snippet; name, date, comment).
+
+    A list of teasers, a comment thread or a listing has such a beat; an article's
+    paragraphs, a menu's links or a product's specification repeat one shape, which is
+    why the share of blocks like their next neighbour is taken off. The short lines
+    between scored blocks are left out: "Advertisement" between every two paragraphs
+    would give an article a beat.
+    """
+    n = len(units)
+    if n <= 2 * _RHYTHM_PERIODS[-1]:
+        return [0.0] * n
+    classes = [_rhythm_class(unit.text) for unit in units]
+
+    def repeats(period: int) -> list[float]:
+        same = [1.0 if a == b else 0.0 for a, b in zip(classes, classes[period:], strict=False)]
+        return _window_means(same + [0.0] * period, _RHYTHM_REACH)
+
+    steady = repeats(1)
+    best = repeats(_RHYTHM_PERIODS[0])
+    for period in _RHYTHM_PERIODS[1:]:
+        best = list(map(max, best, repeats(period)))
+    return [max(0.0, b - s) for b, s in zip(best, steady, strict=True)]
 
 
 LAYOUT_NAMES: tuple[str, ...] = (
@@ -1014,7 +1090,7 @@ def _scores(rows: Sequence[Sequence[float]], model: _Model) -> list[float]:
     # The dot products written out: a call per block costs as much as the arithmetic.
     mul, w1, b1, w2, b2 = operator.mul, model.w1, model.b1, model.w2, model.b2
     logits = [b1 + sum(map(mul, w1, row)) for row in rows]
-    # Each row starts with its shape features, which is all _stage2 reads of it.
+    # Each row starts with its shape features and ends with its rhythm, all _stage2 reads.
     logits = [b2 + sum(map(mul, w2, row)) for row in _stage2(logits, rows)]
     return [_sigmoid(z) for z in logits]
 
