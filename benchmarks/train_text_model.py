@@ -247,7 +247,9 @@ def _code_version() -> str:
     return version.hexdigest()[:16]
 
 
-CODE_VERSION = _code_version()
+# FEATURES_VERSION names another cache of features to use: for a change to stage two
+# alone, which leaves every stage-one row and label as it was (the rows are not checked).
+CODE_VERSION = os.environ.get("FEATURES_VERSION") or _code_version()
 
 
 def _featurised(  # type: ignore[no-untyped-def]
