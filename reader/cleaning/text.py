@@ -634,22 +634,16 @@ STAGE2_NAMES: tuple[str, ...] = (
     "p1_in_run",
     "p1_run_distance",
     "rhythm",
-    "rhythm_page",
-    "rhythm_x_page",
-    "rhythm_after_plain_run",
-    "rhythm_before_plain_run",
-    "plain_run_share",
+    "rhythm_out_of_run",
+    "rhythm_after_prose",
+    "rhythm_before_prose",
+    "page_rhythm",
+    "rhythm_x_page_rhythm",
 )
 # Where the rhythm stands in a stage-one row (the last).
 _I_RHYTHM = -1
-# A list's first and last items stand at the edge of its beat: a block has the strongest
-# rhythm of the blocks this near it.
-_BEAT_REACH = 3
-
-
-def _nearby_max(values: Sequence[float], radius: int) -> list[float]:
-    n = len(values)
-    return [max(values[max(0, i - radius) : i + radius + 1]) for i in range(n)]
+# A block at least this rhythmic is one of a list's items.
+_RHYTHMIC = 0.4
 
 
 def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[list[float]]:
@@ -669,17 +663,16 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
     lo, hi = _best_run(p1, sizes, 0.5)
     padded = [0.0, 0.0, 0.0, *p1, 0.0, 0.0, 0.0]
     # Teasers or comments after a short article, or a listing: both are lists of prose,
-    # but after an article the list stands beside a run of prose that has no beat.
-    beats = _nearby_max([s[_I_RHYTHM] for s in shapes], _BEAT_REACH)
-    plain = [p * (1.0 - b) for p, b in zip(p1, beats, strict=True)]
-    plain_lo, plain_hi = _best_run(plain, sizes, 0.5)
-    total = sum(c for c in chars) or 1.0
-    plain_share = sum(chars[plain_lo : plain_hi + 1]) / total
-    page_beat = sum(c * b for c, b in zip(chars, beats, strict=True)) / total
+    # but after an article the list follows prose that has no beat of its own.
+    rhythm = [s[_I_RHYTHM] for s in shapes]
+    plain = [c if r < _RHYTHMIC else 0.0 for c, r in zip(chars, rhythm, strict=True)]
+    plain_before, plain_after = _mass(plain)
+    total = sum(chars)
+    page_rhythm = (total - sum(plain)) / total if total > 0 else 0.0
     rows = []
     for i in range(n):
         near = padded[i : i + 3] + padded[i + 4 : i + 7]
-        beat = beats[i]
+        beat = rhythm[i]
         rows.append(
             [
                 max(-8.0, min(8.0, logits[i])) / 4,
@@ -693,11 +686,11 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
                 1.0 if lo <= i <= hi else 0.0,
                 math.log1p(max(lo - i, i - hi, 0)) / 3,
                 beat,
-                page_beat,
-                beat * page_beat,
-                beat * plain_share if i > plain_hi else 0.0,
-                beat * plain_share if i < plain_lo else 0.0,
-                plain_share,
+                0.0 if lo <= i <= hi else beat,
+                beat * plain_before[i],
+                beat * plain_after[i],
+                page_rhythm,
+                beat * page_rhythm,
             ]
         )
     return rows
