@@ -12,7 +12,9 @@ scores of the first. Environment variables reweigh the fit, for this script and 
 bench_text_clean.py's folds alike (which imports it): ``OTHER_TYPES`` (a page that is
 not an article, 0.3), ``TYPE_WEIGHTS`` (per page type, over OTHER_TYPES),
 ``DATASET_WEIGHTS`` and ``LAYOUT_WEIGHTS`` (1 unless named), e.g.
-``DATASET_WEIGHTS=scrapinghub=8 OTHER_TYPES=0.6``.
+``DATASET_WEIGHTS=scrapinghub=8 OTHER_TYPES=0.6``. ``FEATURES_VERSION`` reuses the
+features cached for an earlier version of the cleaner (a folder name under
+``features/``): only right when what changed since is stage two alone.
 
 Only the TRAIN layouts of make_layout_dumps.py are ever fitted on; the HELD_OUT ones
 (tools the model never sees) are only cleaned and scored. Quality is measured with folds

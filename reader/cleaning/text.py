@@ -6,9 +6,10 @@ The article is the dense run of prose in the middle. Each block of text (a line,
 reflowed paragraph of hard-wrapped text) gets shape features (length, sentence
 punctuation, function-word density in the page's language, capitalisation, digits,
 teaser, comment and credit patterns) and context features (its neighbours, the short
-lines around it, where it stands relative to the mass of prose). A small logistic model
-scores the blocks in two passes; the second also sees the first pass's scores
-around every block, which is how contiguity is learned. The body is then the best run
+lines around it, where it stands relative to the mass of prose, and its rhythm: teasers,
+comments and listings repeat a beat of a few shapes, headline, source, snippet). A small
+logistic model scores the blocks in two passes; the second also sees the first pass's
+scores around every block, which is how contiguity is learned. The body is then the best run
 of blocks plus any block outside it that scores very high. Metadata (headline, byline,
 date) is found around the start of that run.
 
@@ -633,12 +634,9 @@ STAGE2_NAMES: tuple[str, ...] = (
     "p1_after_any",
     "p1_in_run",
     "p1_run_distance",
-    "rhythm",
     "rhythm_out_of_run",
     "rhythm_after_prose",
     "rhythm_before_prose",
-    "page_rhythm",
-    "rhythm_x_page_rhythm",
 )
 # Where the rhythm stands in a stage-one row (the last).
 _I_RHYTHM = -1
@@ -663,12 +661,12 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
     lo, hi = _best_run(p1, sizes, 0.5)
     padded = [0.0, 0.0, 0.0, *p1, 0.0, 0.0, 0.0]
     # Teasers or comments after a short article, or a listing: both are lists of prose,
-    # but after an article the list follows prose that has no beat of its own.
+    # but after an article the list stands outside the run, beside prose that has no beat
+    # of its own. (The beat alone, or the page's, taught the model that a short post with
+    # its comments is a listing.)
     rhythm = [s[_I_RHYTHM] for s in shapes]
     plain = [c if r < _RHYTHMIC else 0.0 for c, r in zip(chars, rhythm, strict=True)]
     plain_before, plain_after = _mass(plain)
-    total = sum(chars)
-    page_rhythm = (total - sum(plain)) / total if total > 0 else 0.0
     rows = []
     for i in range(n):
         near = padded[i : i + 3] + padded[i + 4 : i + 7]
@@ -685,12 +683,9 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
                 seen_after[i],
                 1.0 if lo <= i <= hi else 0.0,
                 math.log1p(max(lo - i, i - hi, 0)) / 3,
-                beat,
                 0.0 if lo <= i <= hi else beat,
                 beat * plain_before[i],
                 beat * plain_after[i],
-                page_rhythm,
-                beat * page_rhythm,
             ]
         )
     return rows
