@@ -371,12 +371,32 @@ def test_tidy_shows_a_repeated_run_of_blocks_once_but_keeps_short_repeats() -> N
 
 
 
+def test_tidy_shows_a_short_post_quoted_whole_once() -> None:
+    # A reply that quotes a whole post of 30 words or more says nothing new by the quote.
+    post = f"{PARAGRAPH} {PARAGRAPH} The council meets on Friday to vote on it."
+    reply = "Good news, and about time too."
+    assert tidy_blocks([post, f"> {post}", reply], titles=[]) == [post, reply]
+
+
 def test_tidy_finds_a_repeat_whether_its_words_are_links_or_not() -> None:
     article = [f"{PARAGRAPH} The harbour story, part {i}." for i in range(6)]
     linked = [
         f"{PARAGRAPH} The harbour story, [part {i}](https://news.example/{i})." for i in range(6)
     ]
     assert tidy_blocks([*article, "## Elsewhere", *linked], titles=[]) == [*article, "## Elsewhere"]
+
+
+def test_tidy_finds_a_repeat_that_ends_on_a_long_word_or_holds_a_wordless_block() -> None:
+    # Only blocks that end on the same word as another are read word by word: a last word
+    # longer than the characters read, and a block with no word (a rule), still count.
+    long_word = "x" * 90
+    article = [
+        f"{PARAGRAPH} The harbour story, part one, ends on {long_word}",
+        "* * * — — —",
+        *(f"{PARAGRAPH} The harbour story, part {i}." for i in range(2, 8)),
+    ]
+    copy = [f"{article[0]} …", *article[1:]]  # the same words, other signs after them
+    assert tidy_blocks([*article, "## Elsewhere", *copy], titles=[]) == [*article, "## Elsewhere"]
 
 
 def test_tidy_keeps_code_shown_again() -> None:
@@ -511,7 +531,8 @@ ARTICLE = "".join(f"<p>Paragraph {i}: {GARDEN[3:-4]}</p>" for i in range(4))
 def test_a_list_of_text_trafilatura_leaves_out_is_read_in_its_recall_mode() -> None:
     # trafilatura's balanced mode drops a list inside a layout table's cell
     cell = f"<table><tr><td><p>Intro.</p><ul>{STEPS}</ul></td></tr></table>"
-    html = f"<article>{GARDEN}{cell}{GARDEN}</article>"
+    # (the closing paragraph says something else: a paragraph said again is shown once)
+    html = f"<article>{GARDEN}{cell}{GARDEN.replace('gardens', 'orchards')}</article>"
     body = extract_article(_page(html)).body
     assert "- Step 0: water the plants" in body
     assert "- Step 5: water the plants" in body
