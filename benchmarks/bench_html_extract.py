@@ -37,7 +37,6 @@ import gzip
 import importlib.util
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
