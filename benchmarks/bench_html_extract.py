@@ -22,7 +22,8 @@ Sites in neither shared set (the sets of ``make_unseen_sets.py``, build them fir
 is tuned on them, so they are scored as they are, never cross-validated. readability-tests
 is scored like the shared sets; trafilatura-eval has only ``with`` / ``without`` snippets,
 scored as trafilatura's own evaluation does (pooled over pages: accuracy is the share of
-snippets right, found or absent as they should be).
+snippets right, found or absent as they should be), against the text the reader's Markdown
+body shows once rendered (no "[", "](url)", "**" or "`" of its syntax).
 
 Speed: both commands over scrapinghub's 181 pages, start-up included, as CPU time of the
 whole process tree (the reader cleans a big folder in worker processes; the machine is
