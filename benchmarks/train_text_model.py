@@ -187,8 +187,7 @@ class Dump:
         per_unit = np.minimum(np.array([sizes[i] for i in picked], dtype=float), 400) + 1.0
         w = (per_unit / per_unit.sum()).astype(np.float32) if len(picked) else per_unit
         n_shape = len(cleaner.FEATURE_NAMES)
-        width = len(cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES + cleaner.GAP_NAMES
-                    + cleaner.LAYOUT_NAMES + cleaner.RHYTHM_NAMES)
+        width = len(cleaner.STAGE1_NAMES)
         dump = cls(page, layout, np.array(rows, dtype=np.float32).reshape(len(rows), width), y,
                    w, [[*r[:n_shape], r[-1]] for r in rows], weight)
         if layout == "naive" and weight == 1.0 and page.page_type == "article":
@@ -401,10 +400,7 @@ FOLDS = 10
 def model_json(model: cleaner._Model, about: str) -> dict[str, object]:
     return {
         "_about": about,
-        "features1": list(
-            cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES + cleaner.GAP_NAMES
-            + cleaner.LAYOUT_NAMES + cleaner.RHYTHM_NAMES
-        ),
+        "features1": list(cleaner.STAGE1_NAMES),
         "features2": list(cleaner.STAGE2_NAMES),
         "w1": [round(v, 6) for v in model.w1],
         "b1": round(model.b1, 6),

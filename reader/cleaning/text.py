@@ -733,6 +733,10 @@ def _model_from(data: dict[str, object]) -> _Model:
         assert isinstance(value, int | float)
         return float(value)
 
+    # A model fitted on other features would score every block wrongly and say nothing.
+    for key, names in (("features1", STAGE1_NAMES), ("features2", STAGE2_NAMES)):
+        if data.get(key) != list(names):
+            raise ValueError(f"the text model's {key} are not this cleaner's: refit it")
     return _Model(
         floats("w1"),
         scalar("b1"),
@@ -877,6 +881,8 @@ GAP_NAMES: tuple[str, ...] = (
     "headlines_near",
     "teaser_heading_before",
 )
+# A stage-one row, in order: what the model's "features1" must name.
+STAGE1_NAMES = FEATURE_NAMES + CONTEXT_NAMES + GAP_NAMES + LAYOUT_NAMES + RHYTHM_NAMES
 # How many blocks back a comment marker ("Reply", "... said:") still says "this is a comment".
 _COMMENT_REACH = 6
 # How many blocks either side count as a block's neighbourhood for list patterns.

@@ -736,3 +736,11 @@ def test_teasers_after_a_short_article_are_not_body_but_a_page_of_them_is() -> N
     assert not any(snippet in body for snippet in SNIPPETS)
     listing = clean_dump("\n".join(["News", "Sport", "Latest news", *teaser_lines()])).body
     assert sum(snippet in listing for snippet in SNIPPETS) >= len(SNIPPETS) // 2
+
+
+def test_a_model_fitted_on_other_features_is_refused() -> None:
+    shipped = json.loads(text_module.MODEL_PATH.read_text(encoding="utf-8"))
+    assert text_module._model_from(shipped).w1  # the shipped model names today's features
+    stale = {**shipped, "features1": shipped["features1"][:-1], "w1": shipped["w1"][:-1]}
+    with pytest.raises(ValueError, match="features1 are not this cleaner's"):
+        text_module._model_from(stale)
