@@ -25,6 +25,7 @@ import lxml.html
 from reader.cleaning.inline import BLANK_RUNS as _BLANK_RUNS
 from reader.cleaning.inline import HARD_BREAK as _HARD_BREAK
 from reader.cleaning.inline import finish_inline as _finish_inline
+from reader.cleaning.inline import shown_as_text
 from reader.cleaning.inline import squash as _squash
 from reader.core.sanitize import escape_raw_html, safe_url, strip_controls
 
@@ -453,7 +454,7 @@ class _Renderer:
         if inline:
             paragraph = _finish_inline("".join(inline))
             if paragraph:
-                out.append(paragraph)
+                out.append(shown_as_text(paragraph))
             inline.clear()
 
     def block(self, element: etree._Element, tag: str, depth: int) -> list[str]:
