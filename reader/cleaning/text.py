@@ -34,6 +34,7 @@ from functools import cache
 from itertools import accumulate
 from pathlib import Path
 
+from reader.cleaning.inline import shown_as_text
 from reader.cleaning.layout import INVISIBLE, Block, blocks
 from reader.cleaning.textdates import find_date, looks_like_date
 from reader.core.dates import plausible
@@ -1312,8 +1313,8 @@ def _markdown(units: Sequence[_Unit], keep: Sequence[bool]) -> str:
             in_list = False
             continue
         match = _LIST_MARK.match(unit.text)
-        if match is None:
-            paragraphs.append([unit.text])
+        if match is None:  # a dump's "[1]: https://…" is a line to show, not a definition
+            paragraphs.append([shown_as_text(unit.text)])
         else:
             numbered = _NUMBERED.match(match.group()) is not None
             item = unit.text if numbered else "- " + unit.text[match.end() :]

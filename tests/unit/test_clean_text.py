@@ -744,3 +744,22 @@ def test_a_model_fitted_on_other_features_is_refused() -> None:
     stale = {**shipped, "features1": shipped["features1"][:-1], "w1": shipped["w1"][:-1]}
     with pytest.raises(ValueError, match="features1 are not this cleaner's"):
         text_module._model_from(stale)
+
+
+def test_a_dumps_line_that_reads_as_a_link_definition_is_still_shown() -> None:
+    from reader.render import render_article
+
+    dump = (
+        "The Harbour Wall Is Rebuilt\n\n"
+        "The harbour wall was rebuilt in 1890 after the great storm, as the records of the "
+        "town show in some detail for anyone who goes to look at them.\n\n"
+        "[1]: https://example.org/source-paper\n\n"
+        "The second paragraph goes on about the wall and the storm for a while longer, "
+        "with more words about the town and the sea.\n"
+    )
+    body = clean_dump(dump).body
+    assert "[1]: https://example.org/source-paper" in body.replace("\\[", "[")
+    shown = render_article(
+        title="t", source=None, author=None, published=None, url=None, body=body
+    ).text.plain
+    assert "[1]: https://example.org/source-paper" in shown
