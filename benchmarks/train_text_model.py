@@ -12,7 +12,9 @@ scores of the first. Environment variables reweigh the fit, for this script and 
 bench_text_clean.py's folds alike (which imports it): ``OTHER_TYPES`` (a page that is
 not an article, 0.3), ``TYPE_WEIGHTS`` (per page type, over OTHER_TYPES),
 ``DATASET_WEIGHTS`` and ``LAYOUT_WEIGHTS`` (1 unless named), e.g.
-``DATASET_WEIGHTS=scrapinghub=8 OTHER_TYPES=0.6``.
+``DATASET_WEIGHTS=scrapinghub=8 OTHER_TYPES=0.6``. ``FEATURES_VERSION`` reuses the
+features cached for an earlier version of the cleaner (a folder name under
+``features/``): only right when what changed since is stage two alone.
 
 Only the TRAIN layouts of make_layout_dumps.py are ever fitted on; the HELD_OUT ones
 (tools the model never sees) are only cleaned and scored. Quality is measured with folds
@@ -185,10 +187,9 @@ class Dump:
         per_unit = np.minimum(np.array([sizes[i] for i in picked], dtype=float), 400) + 1.0
         w = (per_unit / per_unit.sum()).astype(np.float32) if len(picked) else per_unit
         n_shape = len(cleaner.FEATURE_NAMES)
-        width = len(cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES + cleaner.GAP_NAMES
-                    + cleaner.LAYOUT_NAMES)
+        width = len(cleaner.STAGE1_NAMES)
         dump = cls(page, layout, np.array(rows, dtype=np.float32).reshape(len(rows), width), y,
-                   w, [r[:n_shape] for r in rows], weight)
+                   w, [[*r[:n_shape], r[-1]] for r in rows], weight)
         if layout == "naive" and weight == 1.0 and page.page_type == "article":
             dump.augmented = cls.variants(page, text, units, labels, scorer)
         return dump
@@ -247,7 +248,9 @@ def _code_version() -> str:
     return version.hexdigest()[:16]
 
 
-CODE_VERSION = _code_version()
+# FEATURES_VERSION names another cache of features to use: for a change to stage two
+# alone, which leaves every stage-one row and label as it was (the rows are not checked).
+CODE_VERSION = os.environ.get("FEATURES_VERSION") or _code_version()
 
 
 def _featurised(  # type: ignore[no-untyped-def]
@@ -397,10 +400,7 @@ FOLDS = 10
 def model_json(model: cleaner._Model, about: str) -> dict[str, object]:
     return {
         "_about": about,
-        "features1": list(
-            cleaner.FEATURE_NAMES + cleaner.CONTEXT_NAMES + cleaner.GAP_NAMES
-            + cleaner.LAYOUT_NAMES
-        ),
+        "features1": list(cleaner.STAGE1_NAMES),
         "features2": list(cleaner.STAGE2_NAMES),
         "w1": [round(v, 6) for v in model.w1],
         "b1": round(model.b1, 6),

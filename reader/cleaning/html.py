@@ -945,13 +945,9 @@ def _without_repeated_runs(blocks: list[str], min_words: int) -> list[str]:
     layout), forum replies that quote a whole post. Short runs stay: a recipe's or a
     schedule's lines repeat on purpose, and so does code (a tutorial shows its whole file
     again at the end): a code block is never part of a run."""
-    # Most pages say nothing twice: no two blocks even end on the same word, and that is
-    # seen without counting any words.
-    endings = [_ending(block) for block in blocks]
-    worded = [word for word, _ in endings if word]
-    if len(set(worded)) == len(worded):
+    words = _block_words(blocks)
+    if words is None:
         return blocks
-    words = _block_words(blocks, endings)
     seen: dict[tuple[str, ...], list[int]] = {}
     dropped: set[int] = set()
     for index, key in enumerate(words):
@@ -978,24 +974,29 @@ def _without_repeated_runs(blocks: list[str], min_words: int) -> list[str]:
     return [block for index, block in enumerate(blocks) if index not in dropped]
 
 
-def _block_words(blocks: list[str], endings: list[tuple[str, bool]]) -> list[tuple[str, ...]]:
+def _block_words(blocks: list[str]) -> list[tuple[str, ...]] | None:
     """Each block's words (links' targets aside), for the blocks that another could repeat:
     blocks alike end on the same word, so a block whose last word no other block ends on
-    is like no other, and its words are never counted. Nor are a code block's."""
+    is like no other, and its words are never counted. Nor are a code block's. None when
+    no two blocks end on the same word, as on most pages: then none repeats another."""
     words: list[tuple[str, ...] | None] = []
     last: list[str] = []
-    for index, (block, (word, exact)) in enumerate(zip(blocks, endings, strict=True)):
+    for index, block in enumerate(blocks):
         if block.startswith("```"):
             words.append((f"\0{index}",))  # like no other block
             last.append("")
-        elif exact:
+            continue
+        word, exact = _last_word(block)
+        if exact:
             words.append(None)  # counted below if another block ends on its last word
             last.append(word)
         else:
             counted = tuple(_words(_MD_LINK.sub(r"\1", block)))
             words.append(counted)
             last.append(counted[-1] if counted else "")
-    ending_on = Counter(last)
+    ending_on = Counter(word for word in last if word)
+    if all(count == 1 for count in ending_on.values()):
+        return None
     out: list[tuple[str, ...]] = []
     for index, (block, found) in enumerate(zip(blocks, words, strict=True)):
         if found is None:
@@ -1005,7 +1006,7 @@ def _block_words(blocks: list[str], endings: list[tuple[str, bool]]) -> list[tup
     return out
 
 
-def _ending(block: str) -> tuple[str, bool]:
+def _last_word(block: str) -> tuple[str, bool]:
     """The last word of a block's text, as ``_words`` reads it (links' targets aside), read
     in its last characters only, and whether it is surely the whole word (it may be cut
     where a long last word starts before them)."""
@@ -1083,7 +1084,8 @@ def _is_link_only(text: str, rules: ExtractionRules) -> bool:
     if not labels or any(_LOOKS_LIKE_URL.match(label) for label in labels):
         return False
     shown = _MD_LINK.sub(r"\1", text)
-    # A paragraph with a link in it is long: counted only as far as needed to see that.
+    # Most paragraphs with a link in them are long prose: letters are counted only until
+    # they pass the limit.
     if len(shown) > rules.link_max_letters and _letters_reach([shown], rules.link_max_letters + 1):
         return False
     total = _letters(shown)

@@ -39,6 +39,19 @@ def finish_inline(text: str) -> str:
     return "  \n".join(line for line in lines if line)
 
 
+# What a Markdown renderer could take for a link reference definition: a paragraph that
+# opens so ("[1]: https://…", a page's list of sources) would be read as one and not shown.
+_DEFINITION_START = re.compile(r"\[(?:[^\[\]\\]|\\.)+\]:")
+
+
+def shown_as_text(paragraph: str) -> str:
+    """A paragraph written from a page's text, its opening "[" escaped where a renderer
+    would read it as a link reference definition and show nothing of it."""
+    if paragraph[:1] == "[" and _DEFINITION_START.match(paragraph):
+        return "\\" + paragraph
+    return paragraph
+
+
 # The commonest entry HTML: a few <p> of plain text. For exactly that (no attributes, no
 # other tag, only the entities below, no control or non-characters), html_to_markdown's
 # result is each paragraph's text, unescaped and squashed, joined by blank lines; computing
@@ -64,9 +77,9 @@ def simple_paragraphs(fragment: str) -> str | None:
                 and "\t" not in text and "\n" not in text):
             # nothing to squash, clean or strip: the text is the block
             if text:
-                blocks.append(text)
+                blocks.append(shown_as_text(text))
             continue
         block = BLANK_RUNS.sub("\n\n", strip_controls(finish_inline(text))).strip("\n")
         if block.strip():
-            blocks.append(block)
+            blocks.append(shown_as_text(block))
     return "\n\n".join(blocks)

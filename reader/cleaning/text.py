@@ -6,9 +6,10 @@ The article is the dense run of prose in the middle. Each block of text (a line,
 reflowed paragraph of hard-wrapped text) gets shape features (length, sentence
 punctuation, function-word density in the page's language, capitalisation, digits,
 teaser, comment and credit patterns) and context features (its neighbours, the short
-lines around it, where it stands relative to the mass of prose). A small logistic model
-scores the blocks in two passes; the second also sees the first pass's scores
-around every block, which is how contiguity is learned. The body is then the best run
+lines around it, where it stands relative to the mass of prose, and its rhythm: teasers,
+comments and listings repeat a beat of a few shapes, headline, source, snippet). A small
+logistic model scores the blocks in two passes; the second also sees the first pass's
+scores around every block, which is how contiguity is learned. The body is then the best run
 of blocks plus any block outside it that scores very high; when the page has no article
 (the run holds little of its likely text, or is titles rather than prose: a listing), it
 is every block but the sure chrome. Metadata (headline, byline, date) is found around
@@ -35,6 +36,7 @@ from functools import cache
 from itertools import accumulate
 from pathlib import Path
 
+from reader.cleaning.inline import shown_as_text
 from reader.cleaning.layout import INVISIBLE, Block, blocks
 from reader.cleaning.textdates import find_date, looks_like_date
 from reader.core.dates import plausible
@@ -635,10 +637,19 @@ STAGE2_NAMES: tuple[str, ...] = (
     "p1_after_any",
     "p1_in_run",
     "p1_run_distance",
+    "rhythm_out_of_run",
+    "rhythm_after_prose",
+    "rhythm_before_prose",
 )
+# Where the rhythm stands in a stage-one row (the last).
+_I_RHYTHM = -1
+# A block at least this rhythmic is one of a list's items.
+_RHYTHMIC = 0.4
 
 
 def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[list[float]]:
+    """Stage-two rows: each block's first score, its neighbours' and the run's; ``shapes``
+    are the stage-one rows (their shape features first, their rhythm last)."""
     p1 = [_sigmoid(z) for z in logits]
     n = len(p1)
     w5, w15 = _window_means(p1, 5), _window_means(p1, 15)
@@ -652,9 +663,17 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
     sizes = [math.exp(s[_I_LOG_CHARS] / 2) for s in shapes]
     lo, hi = _best_run(p1, sizes, 0.5)
     padded = [0.0, 0.0, 0.0, *p1, 0.0, 0.0, 0.0]
+    # Teasers or comments after a short article, or a listing: both are lists of prose,
+    # but after an article the list stands outside the run, beside prose that has no beat
+    # of its own. (The beat alone, or the page's, taught the model that a short post with
+    # its comments is a listing.)
+    rhythm = [s[_I_RHYTHM] for s in shapes]
+    plain = [c if r < _RHYTHMIC else 0.0 for c, r in zip(chars, rhythm, strict=True)]
+    plain_before, plain_after = _mass(plain)
     rows = []
     for i in range(n):
         near = padded[i : i + 3] + padded[i + 4 : i + 7]
+        beat = rhythm[i]
         rows.append(
             [
                 max(-8.0, min(8.0, logits[i])) / 4,
@@ -667,6 +686,9 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
                 seen_after[i],
                 1.0 if lo <= i <= hi else 0.0,
                 math.log1p(max(lo - i, i - hi, 0)) / 3,
+                0.0 if lo <= i <= hi else beat,
+                beat * plain_before[i],
+                beat * plain_after[i],
             ]
         )
     return rows
@@ -714,6 +736,10 @@ def _model_from(data: dict[str, object]) -> _Model:
         assert isinstance(value, int | float)
         return float(value)
 
+    # A model fitted on other features would score every block wrongly and say nothing.
+    for key, names in (("features1", STAGE1_NAMES), ("features2", STAGE2_NAMES)):
+        if data.get(key) != list(names):
+            raise ValueError(f"the text model's {key} are not this cleaner's: refit it")
     return _Model(
         floats("w1"),
         scalar("b1"),
@@ -756,7 +782,57 @@ def _features(
     context = _context(shapes, units, gaps)
     signals = _gap_signals(all_units, picked, shapes)
     layout = _layout_signals(all_units, picked)
-    return [s + c + g + v for s, c, g, v in zip(shapes, context, signals, layout, strict=True)]
+    rhythm = _rhythm(units)
+    return [
+        s + c + g + v + [r]
+        for s, c, g, v, r in zip(shapes, context, signals, layout, rhythm, strict=True)
+    ]
+
+
+RHYTHM_NAMES: tuple[str, ...] = ("rhythm",)
+# How many blocks either side of a block its rhythm is measured over.
+_RHYTHM_REACH = 6
+# The repeats a rhythm is looked for at: a teaser is a headline, a source or a date, and
+# a snippet; a comment a name, a date, its text and "Reply".
+_RHYTHM_PERIODS = (2, 3, 4, 5)
+
+
+def _rhythm_class(text: str) -> int:
+    """A block's coarse shape, as a list's repeating pattern shows it: a short label, with
+    or without a digit; a line that is or is not a sentence; prose."""
+    size = len(text)
+    if size >= 80:
+        return 0
+    digit = 1 if _DIGIT_CHARS.search(text) else 0
+    if size < _TINY:
+        return 1 + digit
+    return (3 if _ends_sentence(text) else 5) + digit
+
+
+def _rhythm(units: Sequence[_Unit]) -> list[float]:
+    """For each scored block, how strongly the scored blocks around it repeat a pattern
+    of two to five different shapes (headline, source line, snippet; name, date, comment).
+
+    A list of teasers, a comment thread or a listing has such a beat; an article's
+    paragraphs, a menu's links or a product's specification repeat one shape, which is
+    why the share of blocks like their next neighbour is taken off. The short lines
+    between scored blocks are left out: "Advertisement" between every two paragraphs
+    would give an article a beat.
+    """
+    n = len(units)
+    if n <= 2 * _RHYTHM_PERIODS[-1]:
+        return [0.0] * n
+    classes = [_rhythm_class(unit.text) for unit in units]
+
+    def repeats(period: int) -> list[float]:
+        same = [1.0 if a == b else 0.0 for a, b in zip(classes, classes[period:], strict=False)]
+        return _window_means(same + [0.0] * period, _RHYTHM_REACH)
+
+    steady = repeats(1)
+    best = repeats(_RHYTHM_PERIODS[0])
+    for period in _RHYTHM_PERIODS[1:]:
+        best = list(map(max, best, repeats(period)))
+    return [max(0.0, b - s) for b, s in zip(best, steady, strict=True)]
 
 
 LAYOUT_NAMES: tuple[str, ...] = (
@@ -808,6 +884,8 @@ GAP_NAMES: tuple[str, ...] = (
     "headlines_near",
     "teaser_heading_before",
 )
+# A stage-one row, in order: what the model's "features1" must name.
+STAGE1_NAMES = FEATURE_NAMES + CONTEXT_NAMES + GAP_NAMES + LAYOUT_NAMES + RHYTHM_NAMES
 # How many blocks back a comment marker ("Reply", "... said:") still says "this is a comment".
 _COMMENT_REACH = 6
 # How many blocks either side count as a block's neighbourhood for list patterns.
@@ -1016,7 +1094,7 @@ def _scores(rows: Sequence[Sequence[float]], model: _Model) -> list[float]:
     # The dot products written out: a call per block costs as much as the arithmetic.
     mul, w1, b1, w2, b2 = operator.mul, model.w1, model.b1, model.w2, model.b2
     logits = [b1 + sum(map(mul, w1, row)) for row in rows]
-    # Each row starts with its shape features, which is all _stage2 reads of it.
+    # Each row starts with its shape features and ends with its rhythm, all _stage2 reads.
     logits = [b2 + sum(map(mul, w2, row)) for row in _stage2(logits, rows)]
     return [_sigmoid(z) for z in logits]
 
@@ -1237,8 +1315,8 @@ def _markdown(units: Sequence[_Unit], keep: Sequence[bool]) -> str:
             in_list = False
             continue
         match = _LIST_MARK.match(unit.text)
-        if match is None:
-            paragraphs.append([unit.text])
+        if match is None:  # a dump's "[1]: https://…" is a line to show, not a definition
+            paragraphs.append([shown_as_text(unit.text)])
         else:
             numbered = _NUMBERED.match(match.group()) is not None
             item = unit.text if numbered else "- " + unit.text[match.end() :]

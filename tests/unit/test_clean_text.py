@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.paths import FIXTURES, SHARED
 
+from reader.cleaning import text as text_module
 from reader.cleaning.text import (
     MAX_SCORED_BLOCKS,
     CleanedDump,
@@ -768,3 +769,102 @@ def test_a_markdown_link_broken_by_the_wrap_is_not_the_headline() -> None:
         "news](https://town.example/news/council-orchard-apple-trees-volunteers)",
     ])
     assert "](" not in (result.title or "")
+
+
+# --------------------------------------------------------------------------- rhythm
+
+# What follows a short article on many news sites: each teaser is a headline, an
+# author, a date and a snippet, the beat of a list.
+SNIPPETS = [
+    f"The story behind the headline, told in a sentence or two of summary that a reader "
+    f"sees before clicking through to number {n}."
+    for n in range(1, len(HEADLINES) + 1)
+]
+AUTHORS = ["Lena Fischer", "Tom Rogan", "Priya Nair", "Sam Okoro", "Dana Whitfield"]
+PARAGRAPHS = [
+    "The old harbour bridge will close to all traffic from Monday for three weeks, the "
+    "council said, while engineers replace two of the bearings that carry its main span.",
+    "Drivers will be sent along the ring road instead, which the council expects to add ten "
+    "minutes to most journeys at the busiest times of the day.",
+    "Pedestrians and cyclists will still be able to cross on the eastern footway, except on "
+    "the two weekends when the cranes are in place and the whole bridge is closed.",
+]
+
+
+def teaser_lines() -> list[str]:
+    lines = []
+    for n, (headline, snippet) in enumerate(zip(HEADLINES, SNIPPETS, strict=True)):
+        lines += [headline, AUTHORS[n % len(AUTHORS)], f"Wednesday November {n + 10}, 2019",
+                  snippet]
+    return lines
+
+
+def rhythm_of(lines: list[str]) -> list[float]:
+    units = text_module._units(lines)
+    picked, _ = text_module._scored(units)
+    return text_module._rhythm([units[i] for i in picked])
+
+
+def test_rhythm_hears_the_beat_of_a_list_of_teasers() -> None:
+    beats = rhythm_of(teaser_lines())
+    assert min(beats[len(beats) // 4 : -len(beats) // 4]) >= 0.5
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        pytest.param(PARAGRAPHS * 4, id="paragraphs"),
+        pytest.param([f"{h} in {w}" for h in HEADLINES for w in ("brief", "depth")], id="menu"),
+        pytest.param(
+            [line for p in PARAGRAPHS for line in (p, "Advertisement")] * 3, id="ads-between"
+        ),
+    ],
+)
+def test_rhythm_is_quiet_where_every_block_has_one_shape(lines: list[str]) -> None:
+    # Paragraphs, a menu's links, a paragraph and an unscored label in turn: no beat.
+    assert max(rhythm_of(lines)) < 0.2
+
+
+def test_teasers_after_a_short_article_are_not_body_but_a_page_of_them_is() -> None:
+    article = [
+        "News",
+        "Sport",
+        "Harbour bridge to close for three weeks",
+        "By Lena Fischer",
+        *PARAGRAPHS,
+        "More from the Gazette",
+    ]
+    # Eight teasers, more prose than the article: without the rhythm half were kept.
+    teasers = teaser_lines()[: 4 * 8]
+    body = clean_dump("\n".join([*article, *teasers, "Privacy policy"])).body
+    assert PARAGRAPHS[0] in body
+    assert not any(snippet in body for snippet in SNIPPETS)
+    listing = clean_dump("\n".join(["News", "Sport", "Latest news", *teaser_lines()])).body
+    assert sum(snippet in listing for snippet in SNIPPETS) >= len(SNIPPETS) // 2
+
+
+def test_a_model_fitted_on_other_features_is_refused() -> None:
+    shipped = json.loads(text_module.MODEL_PATH.read_text(encoding="utf-8"))
+    assert text_module._model_from(shipped).w1  # the shipped model names today's features
+    stale = {**shipped, "features1": shipped["features1"][:-1], "w1": shipped["w1"][:-1]}
+    with pytest.raises(ValueError, match="features1 are not this cleaner's"):
+        text_module._model_from(stale)
+
+
+def test_a_dumps_line_that_reads_as_a_link_definition_is_still_shown() -> None:
+    from reader.render import render_article
+
+    dump = (
+        "The Harbour Wall Is Rebuilt\n\n"
+        "The harbour wall was rebuilt in 1890 after the great storm, as the records of the "
+        "town show in some detail for anyone who goes to look at them.\n\n"
+        "[1]: https://example.org/source-paper\n\n"
+        "The second paragraph goes on about the wall and the storm for a while longer, "
+        "with more words about the town and the sea.\n"
+    )
+    body = clean_dump(dump).body
+    assert "[1]: https://example.org/source-paper" in body.replace("\\[", "[")
+    shown = render_article(
+        title="t", source=None, author=None, published=None, url=None, body=body
+    ).text.plain
+    assert "[1]: https://example.org/source-paper" in shown

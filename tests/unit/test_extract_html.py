@@ -388,7 +388,8 @@ def test_tidy_finds_a_repeat_whether_its_words_are_links_or_not() -> None:
 
 def test_tidy_finds_a_repeat_that_ends_on_a_long_word_or_holds_a_wordless_block() -> None:
     # Only blocks that end on the same word as another are read word by word: a last word
-    # longer than the characters read, and a block with no word (a rule), still count.
+    # longer than the characters read, and a run with a block of no word (a rule) in it,
+    # still count.
     long_word = "x" * 90
     article = [
         f"{PARAGRAPH} The harbour story, part one, ends on {long_word}",
@@ -397,6 +398,28 @@ def test_tidy_finds_a_repeat_that_ends_on_a_long_word_or_holds_a_wordless_block(
     ]
     copy = [f"{article[0]} …", *article[1:]]  # the same words, other signs after them
     assert tidy_blocks([*article, "## Elsewhere", *copy], titles=[]) == [*article, "## Elsewhere"]
+
+
+@pytest.mark.parametrize(
+    ("ending", "copy_ending"),
+    [(" " + "—" * 70, ""), (" " + "x" * 90 + ".", " " + "x" * 90 + " …")],
+)
+def test_tidy_finds_a_single_repeated_block_whatever_it_ends_on(
+    ending: str, copy_ending: str
+) -> None:
+    # One block said twice, nothing else alike on the page: a copy that ends on a long
+    # rule, or on a long word with other signs after it, is still the same words.
+    post = f"{PARAGRAPH} {PARAGRAPH} The council meets on Friday to vote on it"
+    blocks = [post + ending, "Other text here.", post + copy_ending]
+    assert tidy_blocks(blocks, titles=[]) == blocks[:2]
+
+
+def test_tidy_keeps_a_quote_just_short_of_a_repeated_run() -> None:
+    post = "The council meets on Friday to vote on the harbour lanterns, and " + " ".join(
+        f"word{i}" for i in range(17)
+    )  # 29 words
+    reply = "Good news, and about time too."
+    assert tidy_blocks([post, f"> {post}", reply], titles=[]) == [post, f"> {post}", reply]
 
 
 def test_tidy_keeps_code_shown_again() -> None:

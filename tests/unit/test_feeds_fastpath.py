@@ -238,7 +238,8 @@ def test_outside_the_gate(data: bytes) -> None:
 PARA_WORDS = ["word", "caf\u00e9", "&amp;", "&lt;b&gt;", "&quot;q&quot;", "x&amp;amp;y",
               "\u00a0", "\u200b", "\u1680", "\t", "\n", "  ", "\u2028", "\u3000", "na\u00efve",
               "\U0001f600", "&nbsp;", "&#233;", "<em>e</em>", "<a href='/x'>l</a>", "<br>",
-              "\u00ad", "\ufeff", "\x85", "\u202e", "[x]", "*s*", "", " ", "\u2009"]
+              "\u00ad", "\ufeff", "\x85", "\u202e", "[x]", "*s*", "", " ", "\u2009",
+              "[1]:"]
 
 
 def fragments() -> Iterator[str]:

@@ -218,3 +218,28 @@ def test_mathml_reads_as_its_text_without_its_tex_annotation() -> None:
         "</semantics></math>.</p>"
     )
     assert md == "Let a+b be, and x."
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>[1]: https://example.org/source-paper</p>",
+        "<ul><li>[note]: https://example.org/source-paper</li></ul>",
+        "<blockquote><p>[1]: https://example.org/source-paper</p></blockquote>",
+    ],
+)
+def test_text_that_reads_as_a_link_definition_is_still_shown(html: str) -> None:
+    # A renderer takes "[1]: url" at a block's start for a link reference definition and
+    # shows nothing of it: the page's list of sources would vanish from the reading pane.
+    from reader.render import render_article
+
+    shown = render_article(
+        title="t", source=None, author=None, published=None, url=None,
+        body=html_to_markdown(html),
+    ).text.plain
+    assert "]: https://example.org/source-paper" in shown
+
+
+def test_a_paragraph_that_opens_with_a_link_keeps_it() -> None:
+    md = html_to_markdown('<p><a href="https://example.org/a">Home</a>: see [x]: there</p>')
+    assert md == "[Home](https://example.org/a): see [x]: there"
