@@ -1,8 +1,9 @@
 """Intake: sources into the library's storage.
 
 Files and folders load in order (folders in batches, through the one folder loader of
-``reader.ingest.folders``, cleaned files cached by path, size and mtime); URLs, and the feeds
-of OPML lists, are fetched together. Nothing raises: every failure is a SourceOutcome's
+``reader.ingest.folders``, cleaned files cached by path, size and mtime, and by the
+fingerprint of the cleaner: see :func:`restamp`); URLs, and the feeds of OPML lists, are
+fetched together. Nothing raises: every failure is a SourceOutcome's
 one-line error. Used by the library (open, add) and by the refresh (subscribed folders
 and files).
 """
@@ -13,6 +14,7 @@ import asyncio
 import hashlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -33,6 +35,7 @@ from reader.core.models import (
     SourceOutcome,
 )
 from reader.ingest.feeds import newest
+from reader.ingest.fingerprint import cleaner_fingerprint
 from reader.ingest.folders import load_folder, member_articles, path_text
 from reader.storage.base import Storage
 
@@ -140,6 +143,7 @@ class Intake:
             return self._emit(SourceOutcome(
                 spec=spec, error=f"{sanitize.display_name(spec)}: the file's name is not "
                 "valid UTF-8; rename it to keep it in the library")), []
+        restamp(self.storage)
         stamp = _stamp(path)
         existing = self.storage.feed_by_url(key)
         if existing is not None and stamp is not None and existing.total:
@@ -199,6 +203,7 @@ class Intake:
         feed_id = self.storage.upsert_feed(key, title=_local_title(key),
                                            kind=FeedKind.DIRECTORY,
                                            subscribed=self._subscribed(), folder=self.folder)
+        restamp(self.storage)
         known = self.storage.file_stamps(feed_id)
         if known:
             # what was loaded before is shown at once; the walk only looks for changes
@@ -317,6 +322,31 @@ class Intake:
         return SourceOutcome(spec=spec, feed_id=feed_id, title=feed.name if feed else title,
                              new=new, total=feed.total if feed else new,
                              warnings=result.warnings)
+
+
+_restamped: set[tuple[str, str]] = set()
+_restamped_lock = threading.Lock()
+
+
+def restamp(storage: Storage) -> int:
+    """Have every file of the library cleaned again when it is next loaded, if its files
+    were cleaned by another cleaner than this process's (an upgrade): the walk of a folder
+    then finds every file changed and cleans them all in its workers, as for changed files;
+    their articles are updated in place (same keys), keeping read, starred and sync state.
+    How many file stamps were forgotten.
+
+    Looked at once per process and library: a process never changes its cleaner, and an
+    older reader still running beside a newer one must not take every file back (each
+    would re-clean the library in turn, for ever); the stamps it makes stay its own.
+    """
+    cleaner = cleaner_fingerprint()
+    seen = (str(storage.path), cleaner)
+    with _restamped_lock:
+        if seen in _restamped:
+            return 0
+        forgotten = storage.forget_file_stamps(cleaner=cleaner)
+        _restamped.add(seen)
+    return forgotten
 
 
 def _stamp(path: Path) -> FileStamp | None:

@@ -9,6 +9,7 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.paths import FIXTURES, ROOT
@@ -424,3 +425,86 @@ def test_the_primer_skips_folders_the_library_has_cleaned(library: Library, fold
                                         for file in cleaned] == ["A"]
     finally:
         primer.close()
+
+
+def test_an_upgraded_cleaner_cleans_the_library_again_keeping_its_state(
+        library: Library, storage: SqliteStorage, folder: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    import reader.ingest.folders as folders
+    import reader.ingest.load as load
+    import reader.intake as intake
+    from reader.core.models import LoadResult
+
+    lone = folder.parent / "lone.md"
+    lone.write_text(note("A lone note", "Words of the lone note, enough of them to keep."))
+    (opened, lone_opened) = library.open_sources([str(folder), str(lone)])
+    assert opened.feed_id is not None and lone_opened.feed_id is not None
+    by_title = {row.title: row.id for row in library.rows(library.view(ArticleQuery()))}
+    kept = [by_title["Story number 3"], by_title["A lone note"]]
+    library.mark_read(kept)
+    library.star(kept)
+    library.set_read_position(kept[0], 0.5)
+    unread = by_title["Story number 4"]
+
+    cleaned = load.load_bytes
+
+    def better(*args: object, **kwargs: object) -> LoadResult:
+        result = cleaned(*args, **kwargs)  # type: ignore[arg-type]
+        return dataclasses.replace(result, articles=tuple(
+            dataclasses.replace(a, body=a.body.replace("Second paragraph", "Better paragraph"))
+            for a in result.articles))
+
+    # the same files, the same cleaner: nothing is cleaned again
+    monkeypatch.setattr(folders, "load_bytes", better)
+    monkeypatch.setattr(load, "load_bytes", better)
+    library.open_sources([str(folder), str(lone)])
+    assert "Better paragraph" not in (storage.get(kept[0]) or _missing()).article.body
+
+    # an upgrade: every file is cleaned again, updated in place with its state kept
+    monkeypatch.setattr(intake, "cleaner_fingerprint", lambda: "c1:upgraded")
+    seen: list[SourceOutcome] = []
+    (again, lone_again) = library.open_sources([str(folder), str(lone)], on_result=seen.append)
+    assert seen[0].feed_id == opened.feed_id and not seen[0].done  # shown at once, as before
+    assert again.new == 0 and again.total == 7 and lone_again.total == 1
+    for article_id in kept:
+        stored = storage.get(article_id) or _missing()
+        assert "Better paragraph about" in stored.article.body
+        assert stored.read and stored.starred
+    assert (storage.get(kept[0]) or _missing()).read_position == 0.5
+    unread_now = storage.get(unread) or _missing()
+    assert "Better paragraph" in unread_now.article.body and not unread_now.read
+    assert len(library.search("better")) == 6  # the search index follows the new bodies
+    assert storage.meta("file_cleaner") == "c1:upgraded"
+    assert all(stamp.size >= 0 for stamp in storage.file_stamps(opened.feed_id).values())
+
+    # cleaned once: the next open finds every stamp fresh again
+    def boom(*args: object, **kwargs: object) -> object:
+        raise AssertionError("re-cleaned an unchanged file")
+
+    monkeypatch.setattr(folders, "load_bytes", boom)
+    monkeypatch.setattr(load, "load_bytes", boom)
+    (third, _) = library.open_sources([str(folder), str(lone)])
+    assert third.new == 0 and third.error is None
+
+
+def test_a_running_older_reader_does_not_take_the_library_back(
+        storage: SqliteStorage, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.intake as intake
+    from reader.core.models import FileStamp
+
+    feed_id = storage.upsert_feed("/tmp/dir", kind=FeedKind.DIRECTORY)
+    storage.record_files(feed_id, [("/tmp/dir/a", FileStamp(1, 2))])
+    monkeypatch.setattr(intake, "cleaner_fingerprint", lambda: "c1:old")
+    assert intake.restamp(storage) == 1  # a library from before fingerprints: cleaned again
+    storage.record_files(feed_id, [("/tmp/dir/a", FileStamp(1, 2))])
+    # a newer reader took the library since: this process looked once and leaves it be
+    assert storage.forget_file_stamps(cleaner="c1:new") == 1
+    storage.record_files(feed_id, [("/tmp/dir/a", FileStamp(1, 2))])
+    assert intake.restamp(storage) == 0
+    assert storage.file_stamps(feed_id) == {"/tmp/dir/a": FileStamp(1, 2)}
+
+
+def _missing() -> Any:
+    raise AssertionError("the article is gone")

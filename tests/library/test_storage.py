@@ -612,3 +612,23 @@ def test_absurd_dates_stay_in_the_index_range_and_both_orders_agree(
     assert list(storage.article_ids(old)) == _usual_order(storage, old)
     assert len(_usual_order(storage, old)) == 2
     _fts_intact(storage)
+
+
+def test_file_stamps_are_forgotten_for_another_cleaner(storage: SqliteStorage) -> None:
+    from reader.core.models import FileStamp
+
+    feed_id = storage.upsert_feed("/tmp/dir", kind=FeedKind.DIRECTORY)
+    other = storage.upsert_feed("/tmp/file.md", kind=FeedKind.FILE)
+    storage.record_files(feed_id, [("/tmp/dir/a", FileStamp(1, 2)),
+                                   ("/tmp/dir/b", FileStamp(3, 4))])
+    storage.record_files(other, [("/tmp/file.md", FileStamp(5, 6))])
+    # no fingerprint kept yet (a library from before them): cleaned again
+    assert storage.forget_file_stamps(cleaner="c1:one") == 3
+    stale = storage.file_stamps(feed_id)
+    assert set(stale) == {"/tmp/dir/a", "/tmp/dir/b"}  # still listed: opened before
+    assert FileStamp(1, 2) not in stale.values() and storage.meta("file_cleaner") == "c1:one"
+    storage.record_files(feed_id, [("/tmp/dir/a", FileStamp(1, 2))])
+    assert storage.forget_file_stamps(cleaner="c1:one") == 0  # the same cleaner
+    assert storage.file_stamps(feed_id)["/tmp/dir/a"] == FileStamp(1, 2)
+    assert storage.forget_file_stamps(cleaner="c1:two") == 1  # the others were stale still
+    assert storage.file_stamps(other)["/tmp/file.md"] != FileStamp(5, 6)
