@@ -737,9 +737,13 @@ def _model_from(data: dict[str, object]) -> _Model:
         return float(value)
 
     # A model fitted on other features would score every block wrongly and say nothing.
-    for key, names in (("features1", STAGE1_NAMES), ("features2", STAGE2_NAMES)):
+    for key, names, weights in (("features1", STAGE1_NAMES, "w1"),
+                                ("features2", STAGE2_NAMES, "w2")):
         if data.get(key) != list(names):
             raise ValueError(f"the text model's {key} are not this cleaner's: refit it")
+        values = data.get(weights)
+        if not isinstance(values, list) or len(values) != len(names):
+            raise ValueError(f"the text model's {weights} is not one weight a feature")
     return _Model(
         floats("w1"),
         scalar("b1"),

@@ -882,6 +882,8 @@ def test_a_model_fitted_on_other_features_is_refused() -> None:
     stale = {**shipped, "features1": shipped["features1"][:-1], "w1": shipped["w1"][:-1]}
     with pytest.raises(ValueError, match="features1 are not this cleaner's"):
         text_module._model_from(stale)
+    with pytest.raises(ValueError, match="w2 is not one weight a feature"):
+        text_module._model_from({**shipped, "w2": shipped["w2"][:-1]})
 
 
 def test_a_dumps_line_that_reads_as_a_link_definition_is_still_shown() -> None:
