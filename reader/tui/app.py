@@ -647,6 +647,9 @@ class ReaderApp(App[int]):
             parts.append(ORDER_NAMES[self._order])
         if self._search:
             parts.append(f"filter: {self._search}")
+            left_out = parse_filter(self._search).unreadable
+            if left_out:  # said, as `reader search` says it, not silently ignored
+                parts.append(f"not a date, left out: {', '.join(left_out)}")
         if self._loading is not None:
             done, total, label = self._loading
             parts.append(f"{label} {done}/{total}\u2026" if total else f"{label}\u2026")

@@ -337,6 +337,24 @@ async def test_search_prefix_and_no_match(library: Library, three_feeds: dict[st
         assert len(app.query_one(ArticleList).ids) == 55
 
 
+async def test_a_date_bound_that_is_no_date_is_said_not_silently_dropped(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # `reader search since:2026-13` refuses it; the filter line left it out without a word,
+    # so the whole list looked like the range's
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"gamma since:2026-13")
+        await pilot.pause(0.1)
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 5  # the word still narrows
+        assert "not a date, left out: since:2026-13" in app.status_text
+        await pilot.press("backspace", "backspace", "backspace")  # since:2026: a year
+        await pilot.pause(0.1)
+        await settle(pilot)
+        assert "not a date" not in app.status_text
+
+
 async def test_star_toggle_read_mark_all_and_undo(library: Library,
                                                   three_feeds: dict[str, int],
                                                   tmp_path: Path) -> None:
