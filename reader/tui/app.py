@@ -1181,6 +1181,11 @@ class ReaderApp(App[int]):
                 self._writer_busy = restart
             if restart:
                 self.drain_writes()
+            # the rows and counts were changed before the write was made: show again what
+            # the library holds (a row marked read whose write failed was left shown read)
+            self.articles.invalidate()
+            self.load_feeds()
+            self.reload_view()
         elif worker.group in ("sources", "refresh"):
             self._loading_over()
             self.reload_view()

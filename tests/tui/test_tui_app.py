@@ -387,6 +387,34 @@ async def test_star_toggle_read_mark_all_and_undo(library: Library,
         assert sum(feed.unread for feed in library.feeds()) == 55
 
 
+async def test_a_failed_write_shows_the_rows_as_the_library_holds_them(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # a library locked by another process: the row was drawn read (and starred) before the
+    # write, and stayed so after "Could not mark the article" until something reloaded it
+    from reader.core.errors import StorageError
+
+    def locked(*_args: Any, **_kwargs: Any) -> None:
+        raise StorageError("library database: database is locked")
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(library, "mark_read", locked)
+        monkeypatch.setattr(library, "star", locked)
+        unread = sum(feed.unread for feed in library.feeds())
+        await pilot.press("m", "s")
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert app.noted("Could not mark the article")
+        assert app.noted("Could not star the article")
+        first = shown_rows(app)[0]
+        assert first.startswith("\u25cf") and "\u2605" not in first  # unread, unstarred
+        assert sum(feed.unread for feed in library.feeds()) == unread
+        alpha = next(line for line in shown_feeds(app) if "Alpha" in line)
+        assert alpha.split()[-1] == "30"  # its unread count, as before
+
+
 async def test_unread_only_starred_view_and_sort(library: Library,
                                                  three_feeds: dict[str, int],
                                                  tmp_path: Path) -> None:
