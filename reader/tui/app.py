@@ -9,9 +9,11 @@ Every string that comes from data reaches the screen as ``Content``/``Text`` or 
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import io
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -336,6 +338,7 @@ class ReaderApp(App[int]):
         # took ~70 ms in the middle of a paint.
         gc.freeze()
         gc.enable()  # the command line turned it off for the start-up
+        self._end_on_signals()
         self.set_keymap(dict(self._user_keys))
         self.query_one(KeyBar).show_hints(self.key_hints(), FOOTER_DROPPED_FIRST)
         self._apply_theme()
@@ -364,6 +367,23 @@ class ReaderApp(App[int]):
                 self.articles.set_interval(self.config.refresh_interval_minutes * 60,
                                            self._periodic_refresh)
         self.reload_view()
+
+    def _end_on_signals(self) -> None:
+        """``kill`` (SIGTERM) and a closed terminal (SIGHUP) quit as ``q`` does: the terminal
+        is given back (main screen, no mouse reporting, the cursor shown) and the library
+        closed. Python's default ended the process there and then, in the alternate screen,
+        with the mouse still reported as escape sequences typed into the shell."""
+        if self.is_headless:
+            return  # under a test: the test runner's own signals stay as they were
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(signum, self._end_by_signal, signum)
+            except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+                pass  # no such signal here (Windows), or not the main thread
+
+    def _end_by_signal(self, signum: int) -> None:
+        self.exit(128 + signum)  # the status a shell gives a process the signal ended
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout(event.size.width)

@@ -18,10 +18,12 @@ from support.paths import ROOT
 def run_reader_in_pty(
     sources: list[str], env: dict[str, str], *, size: tuple[int, int], ready: bytes,
     keys: list[str], timeout: float = 40.0, pause: float = 0.35,
+    then_signal: int | None = None,
 ) -> tuple[bytes, int | None]:
     """Run ``python -m reader SOURCES`` on a pty of ``size`` (columns, lines); wait for
-    ``ready`` on screen, type ``keys`` (``pause`` seconds apart); return every byte written
-    to the terminal and the exit status (None: had to be killed)."""
+    ``ready`` on screen, type ``keys`` (``pause`` seconds apart), then send ``then_signal``
+    if given; return every byte written to the terminal and the exit status (None: had to
+    be killed)."""
     columns, lines = size
     pid, master = pty.fork()
     if pid == 0:  # child: becomes the app, the pty is its controlling terminal
@@ -56,6 +58,9 @@ def run_reader_in_pty(
             if typing and pending and now >= next_key:
                 os.write(master, pending.pop(0).encode())
                 next_key = now + pause
+            elif typing and not pending and then_signal is not None and now >= next_key:
+                os.kill(pid, then_signal)
+                then_signal = None
             done, code = os.waitpid(pid, os.WNOHANG)
             if done:
                 status = os.waitstatus_to_exitcode(code)

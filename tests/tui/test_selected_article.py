@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -344,3 +345,32 @@ def test_a_console_browser_on_a_real_terminal_leaves_nothing_behind(tmp_path: Pa
     # back on the alternate screen, then the whole screen drawn again, key bar included
     assert b"\x1b[?1049h" in after
     assert b"Night trains return" in after and b"Quit" in after
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_kill_or_a_closed_terminal_gives_the_terminal_back(tmp_path: Path,
+                                                           signum: int) -> None:
+    """`kill PID` (or the terminal's hangup) quits as q does: the alternate screen left, mouse
+    reporting off, the cursor shown, the status a shell expects. Python's default ended the
+    process in the alternate screen with the mouse on, its reports typed into the shell."""
+    from support.isolated import isolated_env
+    from support.terminal import run_reader_in_pty
+
+    feed = tmp_path / "feed.xml"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
+                    "<item><title>Night trains return</title><guid>a</guid>"
+                    "<description>Trains again, at night.</description></item>"
+                    "</channel></rss>", encoding="utf-8")
+    (tmp_path / "home").mkdir()
+    env = isolated_env(tmp_path / "home")
+    env["TERM"] = "xterm-256color"
+    for name in ("TEXTUAL", "NO_COLOR"):
+        env.pop(name, None)
+    output, status = run_reader_in_pty([str(feed)], env, size=(100, 30), ready=b"Quit",
+                                       keys=["j"], then_signal=signum)
+    assert status == 128 + signum
+    entered = output.index(b"\x1b[?1049h")
+    after = output[entered:]
+    assert b"\x1b[?1049l" in after  # the main screen back
+    assert b"\x1b[?1000l" in after  # the mouse no longer reported
+    assert b"\x1b[?25h" in after  # the cursor shown
