@@ -58,12 +58,16 @@ def _line(text: str | None) -> str:
 
 def run_add(args: argparse.Namespace) -> int:
     with _open(args) as library:
+        known = {feed.id for feed in library.feeds(subscribed_only=True, counts=False)}
         outcomes = library.add(args.sources, folder=args.folder, account=args.account,
                                local=args.local)
-        return _report_outcomes(outcomes, verb="added")
+        return _report_outcomes(outcomes, verb="added", known=known)
 
 
-def _report_outcomes(outcomes: Sequence[SourceOutcome], *, verb: str) -> int:
+def _report_outcomes(outcomes: Sequence[SourceOutcome], *, verb: str,
+                     known: set[int] | frozenset[int] = frozenset()) -> int:
+    """One line per source; ``known``: the feeds subscribed before, said to be so (adding
+    one again, or a page whose feed it is, said "added" as if it were new)."""
     status = 0
     for outcome in outcomes:
         for warning in outcome.warnings:
@@ -74,7 +78,8 @@ def _report_outcomes(outcomes: Sequence[SourceOutcome], *, verb: str) -> int:
             continue
         name = _line(outcome.title) or sanitize.display_name(outcome.spec)
         count = outcome.total
-        sys.stdout.write(f"{verb} {name} ({count} article{'s' if count != 1 else ''})\n")
+        done = "already subscribed:" if outcome.feed_id in known else verb
+        sys.stdout.write(f"{done} {name} ({count} article{'s' if count != 1 else ''})\n")
     return status
 
 

@@ -1582,11 +1582,15 @@ class ReaderApp(App[int]):
 
     @work(thread=True, group="subscriptions", exit_on_error=False, name="add the feed")
     def add_feed(self, spec: str) -> None:
+        known = {feed.id for feed in self.library.feeds(subscribed_only=True, counts=False)}
         for outcome in self.library.add([spec]):
             if outcome.error:
                 self.notify(about(display_name(outcome.spec), outcome.error),
                             title="Could not add",
                             severity="error", markup=False, timeout=10)
+            elif outcome.feed_id in known:
+                self.notify(f"Already subscribed to {outcome.title or outcome.spec}",
+                            markup=False)
             else:
                 self.notify(f"Added {outcome.title or outcome.spec}", markup=False)
         self.post_message(StateChanged())

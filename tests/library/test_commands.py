@@ -40,8 +40,11 @@ def test_add_refresh_feeds_list_search(capsys: pytest.CaptureFixture[str], db: P
     assert out.splitlines() == ["added Farm feed 0 (5 articles)", "added Farm feed 1 (5 articles)"]
     assert (db.parent / "subscriptions.opml").exists()
 
-    code, out, err = run(capsys, db, "add", *farm.urls[2:])
+    code, out, err = run(capsys, db, "add", *farm.urls[1:])
     assert code == 0
+    # one already there is said to be, not "added" again
+    assert out.splitlines() == ["already subscribed: Farm feed 1 (5 articles)",
+                                "added Farm feed 2 (5 articles)", "added Farm feed 3 (5 articles)"]
     code, out, err = run(capsys, db, "refresh")
     assert code == 0
     assert err.strip().startswith("4 feeds, 0 new articles, 0 errors, ")

@@ -708,6 +708,14 @@ async def test_add_and_remove_a_feed(library: Library, tmp_path: Path) -> None:
         await settle(pilot, rounds=5)
         assert [f.title for f in library.feeds(subscribed_only=True)] == ["Added"]
         assert len(app.query_one(ArticleList).ids) == 2
+        assert app.noted("Added Added")
+        await pilot.press("a")  # the same again: said to be there already
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(feed)
+        await pilot.press("enter")
+        await settle(pilot, rounds=5)
+        assert app.noted("Already subscribed to Added")
+        assert len(library.feeds(subscribed_only=True)) == 1
         await pilot.press("d")
         assert app.noted("Select a feed")
         await pilot.press("h", "down", "down")
