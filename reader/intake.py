@@ -154,6 +154,16 @@ class Intake:
                     spec=spec, feed_id=existing.id, title=existing.name,
                     total=existing.total)), []
         result = load_path(path, source=key)
+        if (existing is not None and existing.kind is FeedKind.FEED and existing.total
+                and result.error is None
+                and result.kind not in (SourceKind.FEED, SourceKind.JSON_FEED)):
+            # a feed file overwritten by something else (an error page, a half-written
+            # download): an error, as for a feed URL, not an article that renames the feed
+            shown = result.kind.value if result.kind else "something else"
+            return self._emit(SourceOutcome(
+                spec=spec, feed_id=existing.id, title=existing.name, total=existing.total,
+                warnings=result.warnings,
+                error=f"not a feed any more (looks like {shown}); its articles are kept")), []
         if result.kind is SourceKind.OPML:
             if self.subscribe:
                 return self._emit(SourceOutcome(

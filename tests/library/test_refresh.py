@@ -305,6 +305,30 @@ def test_a_vanished_folder_is_an_error_and_keeps_its_articles(library: Library,
     assert len(library.view(ArticleQuery())) == 1
 
 
+@pytest.mark.parametrize("replacement", [
+    b"garbage<<<\n",
+    b"<html><head><title>Not found</title></head><body><p>No such page here, sorry about "
+    b"that: the file you asked for has gone.</p></body></html>",
+])
+def test_a_feed_file_that_is_no_feed_any_more_is_an_error_and_keeps_the_feed(
+        library: Library, tmp_path: Path, replacement: bytes) -> None:
+    # a feed file overwritten by an error page or a half-written download was read as an
+    # article: the feed took the file's name and gained that article
+    path = tmp_path / "live.xml"
+    path.write_bytes(feed_xml(2, title="Live"))
+    library.add([str(path)])
+    path.write_bytes(replacement)
+    summary = refresh(library)
+    assert summary.errors == 1 and "not a feed any more" in summary.failures[0][1]
+    (feed,) = library.feeds(subscribed_only=True)
+    assert feed.name == "Live" and feed.total == 2
+    assert [r.title for r in library.rows(library.view(ArticleQuery()))] == [
+        "Entry 0", "Entry 1"]
+    path.write_bytes(feed_xml(3, title="Live"))  # a feed again: read as before
+    summary = refresh(library)
+    assert summary.errors == 0 and len(library.view(ArticleQuery())) == 3
+
+
 def test_newest_caps_a_huge_feed_keeping_order() -> None:
     from reader.core.models import Article
     from reader.ingest.feeds import newest
