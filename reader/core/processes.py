@@ -48,10 +48,16 @@ def worker_context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+# held back while a worker forks, until the worker has made them its own
+_HELD = {signal.SIGINT} | {getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                           if hasattr(signal, name)}
+
+
 @contextmanager
 def forking() -> Iterator[None]:
-    """Around starting workers: SIGINT is held back in this thread, so a worker forked now
-    starts with it blocked and cannot be interrupted before :func:`worker_started` runs.
+    """Around starting workers: SIGINT (with SIGTERM and SIGHUP) is held back in this
+    thread, so a worker forked now starts with them blocked and cannot be interrupted
+    before :func:`worker_started` runs.
 
     Ctrl+C in a terminal goes to the whole process group; the parent alone decides what
     it means (it stops its workers), a worker never dies with a traceback of its own.
@@ -59,7 +65,7 @@ def forking() -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
         yield
     finally:
@@ -68,11 +74,21 @@ def forking() -> Iterator[None]:
 
 def worker_started() -> None:
     """First thing in a worker process: Ctrl+C is the parent's to handle, and the worker
-    ends with the parent (Linux: PR_SET_PDEATHSIG), even one killed or ended at once."""
+    ends with the parent (Linux: PR_SET_PDEATHSIG), even one killed or ended at once.
+
+    SIGTERM and SIGHUP take their default again, and the signal wake-up of the parent's
+    event loop is let go: a forked worker inherits both, so the SIGTERM that ends a worker
+    woke the parent's loop as if the parent had been sent it (the interface quit, 143)."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for signum in _HELD - {signal.SIGINT}:
+            signal.signal(signum, signal.SIG_DFL)
+        try:
+            signal.set_wakeup_fd(-1)
+        except (ValueError, OSError):
+            pass
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     try:
         import ctypes
 

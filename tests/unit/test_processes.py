@@ -26,3 +26,39 @@ def test_no_load_average_means_idle_cores(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     monkeypatch.setattr(os, "getloadavg", unavailable)
     assert processes.idle_workers(2) == 2
+
+
+def test_ending_a_worker_is_not_a_signal_to_its_parent() -> None:
+    """A forked worker inherited the parent's SIGTERM handler and its event loop's signal
+    wake-up: the SIGTERM that ended the worker ran the parent's handler (the interface,
+    which quits on SIGTERM, quit with 143 when q stopped a folder's workers)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = r'''
+import asyncio, signal, time
+from concurrent.futures import ProcessPoolExecutor
+from reader.core.processes import end_workers, forking, worker_context, worker_started
+
+async def main():
+    heard = []
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, heard.append, "TERM")
+    pool = ProcessPoolExecutor(1, mp_context=worker_context(), initializer=worker_started)
+    with forking():
+        started = pool.submit(time.sleep, 0.3)
+    await asyncio.sleep(0.1)
+    started.result()  # the worker runs: it has made its signals its own
+    pool.submit(time.sleep, 30)
+    await asyncio.sleep(0.2)
+    end_workers(pool)
+    await asyncio.sleep(0.5)
+    print("heard" if heard else "quiet")
+
+asyncio.run(main())
+'''
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                          check=False)
+    assert done.stdout.strip() == "quiet", done.stderr
