@@ -54,6 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 interruption.say(str(stopped) if isinstance(stopped, Stopped) else None)
                 return 130
         args = build_tui_parser().parse_args(argv)
+        _hint_stdin(args.sources)
         missing = _missing_paths(args.sources)
         if args.sources and len(missing) == len(args.sources):
             # nothing to show: say so on the shell, as less(1) would, instead of an empty TUI
@@ -113,7 +114,22 @@ def _missing_paths(sources: Sequence[str]) -> list[str]:
     ]
 
 
+def _hint_stdin(sources: Sequence[str]) -> None:
+    """"-" read from a terminal waits for typed text: say so, and how it ends (the screen
+    stayed blank, the reader seemingly hung, until Ctrl+D)."""
+    if "-" not in sources:
+        return
+    try:
+        typed = sys.stdin.isatty()
+    except (AttributeError, ValueError, OSError):
+        return
+    if typed:
+        sys.stderr.write("reader: reading standard input from the terminal; Ctrl+D ends it\n")
+        sys.stderr.flush()
+
+
 def _run_command(args: argparse.Namespace) -> int:
+    _hint_stdin(getattr(args, "sources", None) or ())
     if args.command not in ("config", "completion"):  # config reports them itself
         args.settings = _settings(args.config)
     if args.command == "dump":

@@ -10,6 +10,7 @@ FIFO, device) are not failures: their LoadResult has no error, one warning, and
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -379,14 +380,21 @@ def load_stdin(stream: BinaryIO) -> LoadResult:
 
 
 def _read_stream(stream: BinaryIO, cap: int) -> bytes:
+    """Up to ``cap + 1`` bytes. A buffered stream answers short only at its end: read no
+    further then, for a terminal's end (Ctrl+D) is not lasting, and another read waited
+    for a second Ctrl+D. A raw stream answers short whenever a pipe has less: read on."""
     parts: list[bytes] = []
     remaining = cap + 1
+    raw = isinstance(stream, io.RawIOBase)
     while remaining > 0:
-        chunk = stream.read(min(remaining, 1 << 20))
+        asked = min(remaining, 1 << 20)
+        chunk = stream.read(asked)
         if not chunk:
             break
         parts.append(chunk)
         remaining -= len(chunk)
+        if len(chunk) < asked and not raw:
+            break
     return b"".join(parts)
 
 

@@ -119,6 +119,29 @@ def test_stdin_and_markdown_format() -> None:
     assert EXPECTED["body_paragraphs"][2] in out
 
 
+def test_stdin_typed_at_a_terminal_says_how_it_ends() -> None:
+    """`reader -` or `reader dump -` on a terminal waited for typed text on a blank screen,
+    seemingly hung; piped, nothing is said."""
+    import pty
+
+    primary, secondary = pty.openpty()
+    try:
+        done = subprocess.Popen([sys.executable, "-m", "reader", "dump", "-"], cwd=ROOT,
+                                stdin=secondary, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        os.write(primary, b"Typed title\n\nA body typed at the terminal.\n\x04")
+        out, err = done.communicate(timeout=30)  # before: waited for a second Ctrl+D
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert done.returncode == 0, err
+    assert err.decode().splitlines()[0] == (
+        "reader: reading standard input from the terminal; Ctrl+D ends it")
+    assert b"A body typed at the terminal." in out
+    piped = dump("-", stdin=b"Piped title\n\nA piped body.\n")
+    assert piped.returncode == 0 and b"standard input" not in piped.stderr
+
+
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
 def test_output_never_carries_control_characters(tmp_path: Path, fmt: str) -> None:
     hostile = tmp_path / "hostile.txt"
