@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import closing
@@ -244,7 +246,35 @@ def test_newsboat_urls_import(capsys: pytest.CaptureFixture[str], db: Path,
 
 def test_import_errors(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
     code, _, err = run(capsys, db, "import", str(tmp_path / "missing.opml"))
-    assert code == 1 and err.startswith("reader: cannot read ")
+    assert (code, err) == (1, f"reader: could not import {tmp_path / 'missing.opml'}: "
+                              "no such file or directory\n")
+    # read as any source is: a device, a FIFO, a folder or a binary file is one line, exit 1
+    # (/dev/zero was read until memory ran out, a FIFO waited for ever, a binary file's
+    # bytes were listed as skipped URLs and "imported 0 feeds")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    binary = tmp_path / "urls"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    for path, why in [("/dev/zero", "not a regular file (device)"),
+                      (str(fifo), "not a regular file (named pipe)"),
+                      (str(tmp_path), "is a directory"),
+                      (str(binary), "not a subscription list")]:
+        code, out, err = run(capsys, db, "import", path)
+        assert code == 1 and out == "" and len(err.splitlines()) == 1, (path, err)
+        assert err.startswith(f"reader: could not import {path}: {why}"), err
+    # an OPML list's skipped entries are said once each, "skipped" once
+    listed = tmp_path / "list.opml"
+    listed.write_text('<?xml version="1.0"?><opml version="2.0"><body>'
+                      '<outline text="Rel" xmlUrl="relative.rss"/>'
+                      '<outline text="Ok" xmlUrl="https://example.org/feed.xml"/>'
+                      "</body></opml>", encoding="utf-8")
+    code, out, err = run(capsys, db, "import", str(listed))
+    assert code == 0 and out.startswith("imported 1 feed ")
+    assert err == "reader: skipped relative.rss (not an http/https URL)\n"
+    gzipped = tmp_path / "list.opml.gz"
+    gzipped.write_bytes(gzip.compress(listed.read_bytes()))
+    code, out, err = run(capsys, db, "import", str(gzipped))  # opened as any source is
+    assert code == 0 and out.startswith("imported 0 feeds (1 already subscribed)")
     hostile = FIXTURES / "hostile"
     if (hostile / "opml-xxe.opml").exists():
         code, _, err = run(capsys, db, "import", str(hostile / "opml-xxe.opml"))
