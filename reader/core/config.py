@@ -418,6 +418,26 @@ class _Report:
 # --- loading ---------------------------------------------------------------------------------
 
 
+MAX_CONFIG_BYTES = 2**20  # a config file is a few KB
+
+
+def _read_text(path: Path) -> str:
+    """The file's text: a regular file of at most MAX_CONFIG_BYTES, else an OSError that
+    says why (/dev/zero was read until memory ran out, a FIFO waited for a writer)."""
+    import errno
+    import stat
+
+    mode = os.stat(path).st_mode
+    # a device is read up to the cap: READER_CONFIG=/dev/null is the defaults, quietly
+    if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode)):
+        raise OSError(errno.EINVAL, "not a regular file")
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_CONFIG_BYTES // 2**20} MB")
+    return data.decode("utf-8")
+
+
 def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
     """The settings in ``path`` (or :func:`config_path`), and messages about what was wrong.
 
@@ -427,7 +447,7 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
     path = config_path(path)
     no_color = bool(os.environ.get("NO_COLOR"))
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except FileNotFoundError:
         return Config(no_color=no_color), []
     except (OSError, UnicodeDecodeError) as error:
@@ -690,7 +710,7 @@ def save_setting(path: Path, section: str, key: str, value: str | int | bool | P
     file starts as :data:`DEFAULT_TOML`. Raises :class:`ConfigError` when it cannot write.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except FileNotFoundError:
         text = DEFAULT_TOML
     except (OSError, UnicodeDecodeError) as error:

@@ -195,6 +195,20 @@ def test_unreadable_file_is_a_message(path: Path) -> None:
     assert messages == [f"{path}: cannot read: not UTF-8 text"]
 
 
+def test_a_config_that_is_no_file_is_a_message_not_a_hang_or_a_crash(tmp_path: Path) -> None:
+    # /dev/zero was read until memory ran out (a traceback); a FIFO waited for a writer
+    import os
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for path, why in [(Path("/dev/zero"), "larger than 1 MB"), (fifo, "not a regular file"),
+                      (tmp_path, "not a regular file")]:
+        config, messages = load_config(path)
+        assert config == Config()
+        assert messages == [f"{path}: cannot read: {why}"]
+    assert load_config(Path("/dev/null")) == (Config(), [])  # the defaults, quietly
+
+
 def test_save_setting_edits_in_place_and_keeps_comments(path: Path) -> None:
     write_default(path)
     _edited(path, 'layout = "auto"', 'layout = "wide"  # my choice')
