@@ -304,8 +304,13 @@ def _guard(method: Callable[P, T]) -> Callable[P, T]:
         try:
             return method(*args, **kwargs)
         except sqlite3.Error as error:
-            if _is_corruption(error) and args and isinstance(args[0], SqliteStorage):
-                args[0].suspect()
+            storage = args[0] if args and isinstance(args[0], SqliteStorage) else None
+            if _is_corruption(error) and storage is not None:
+                storage.suspect()
+            if storage is not None and "readonly" in str(error).lower():
+                # which file, and what makes it read-only, rather than SQLite's words
+                raise StorageError(f"library {storage.path}: cannot write: "
+                                   f"{_reason(error, storage.path)}") from error
             raise StorageError(f"library database: {one_line(error)}") from error
         except UnicodeEncodeError as error:
             # text that is not valid UTF-8 (a lone surrogate) cannot be stored as TEXT
@@ -399,11 +404,19 @@ _CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "encrypted")
 
 def _reason(error: sqlite3.Error, path: Path) -> str:
     """SQLite's "unable to open database file" in words: what stood in the way."""
-    if "unable to open" in str(error).lower():
+    text = str(error).lower()
+    if "unable to open" in text:
         if path.is_dir():
             return "it is a folder"
         if not os.access(path if path.exists() else path.parent, os.R_OK | os.W_OK):
             return "permission denied"
+    if "readonly" in text or "unable to open" in text:
+        if not os.access(path, os.W_OK) and path.exists():
+            return "the file is read-only"
+        if not os.access(path.parent, os.W_OK | os.X_OK):
+            # SQLite writes its journal beside the library: the file alone being
+            # writable is not enough ("attempt to write a readonly database" said otherwise)
+            return f"its folder {path.parent} is read-only (the library keeps its journal there)"
     return one_line(error)
 
 

@@ -641,3 +641,54 @@ def test_file_stamps_are_forgotten_for_another_cleaner(storage: SqliteStorage) -
     storage.remove_feed(other)  # a source removed takes its fingerprint along
     assert storage.meta("file_cleaner:/tmp/file.md") is None
     assert storage.meta("file_cleaner:/tmp/dir") == "c1:two"
+
+
+@pytest.mark.parametrize(("writable", "reason"), [
+    ({"folder"}, "the file is read-only"),
+    ({"file"}, "its folder {folder} is read-only (the library keeps its journal there)"),
+])
+def test_a_read_only_library_says_which_file_and_why(
+        storage: SqliteStorage, monkeypatch: pytest.MonkeyPatch, writable: set[str],
+        reason: str) -> None:
+    # "library database: attempt to write a readonly database" named neither the file nor
+    # the folder, whose being read-only is as fatal (SQLite writes its journal there).
+    # Permissions are pretended: they do not bind root, who runs the CI.
+    import os
+
+    path = storage.path
+    real_access = os.access
+
+    def access(target: object, mode: int) -> bool:
+        if Path(str(target)) == path:
+            return "file" in writable
+        if Path(str(target)) == path.parent:
+            return "folder" in writable
+        return real_access(target, mode)  # type: ignore[arg-type]
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(os, "access", access)
+    real_conn = storage._conn
+    monkeypatch.setattr(storage, "_conn", lambda: _Refusing(real_conn(), refused))
+    with pytest.raises(StorageError) as raised:
+        storage.set_read([1], True)
+    assert str(raised.value) == (f"library {path}: cannot write: "
+                                 + reason.format(folder=path.parent))
+
+
+class _Refusing:
+    """A connection whose every statement fails as SQLite fails on a read-only file."""
+
+    def __init__(self, conn: sqlite3.Connection, refused: object) -> None:
+        self._conn = conn
+        self.execute = self.executemany = self.executescript = refused
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._conn, name)
+
+    def __enter__(self) -> _Refusing:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
