@@ -633,11 +633,16 @@ class SqliteStorage:
             self._migrate(conn, version)
             self.created = version == 0
         if checked:
+            # not waited for: another reader's long write (a refresh) held every start,
+            # even `reader list`, for the whole busy timeout (5 s) over a note to itself
+            conn.execute("PRAGMA busy_timeout = 0")
             try:
                 self.set_meta("last_check", _now().isoformat())
                 _suspect_marker(self.path).unlink(missing_ok=True)
             except (StorageError, OSError):
                 pass  # a read-only or busy library is still usable; it is checked next time
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def suspect(self) -> None:
         """A read said "malformed": the next open runs the full check, whatever its date."""

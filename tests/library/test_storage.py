@@ -692,3 +692,33 @@ class _Refusing:
 
     def __exit__(self, *_exc: object) -> None:
         return None
+
+
+def test_opening_does_not_wait_on_another_readers_write(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the open's note of its check ("last_check") waited out the whole busy timeout while
+    # another reader wrote (a refresh): every start, `reader list` too, took 5 s more
+    import threading
+
+    import reader.storage.sqlite as sqlite_module
+
+    path = tmp_path / "library.sqlite"
+    SqliteStorage.open(path)[0].close()
+    monkeypatch.setattr(sqlite_module, "BUSY_TIMEOUT_MS", 600_000)  # a wait would be seen
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE meta SET value = value")
+    opened: list[SqliteStorage] = []
+    thread = threading.Thread(target=lambda: opened.append(SqliteStorage.open(path)[0]),
+                              daemon=True)
+    try:
+        thread.start()
+        thread.join(60)
+        assert opened, "the open waited for the other reader's write"
+        assert opened[0].feeds() == []  # and it reads
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        thread.join(5)
+        for storage in opened:
+            storage.close()
