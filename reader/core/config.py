@@ -429,6 +429,8 @@ def _read_text(path: Path) -> str:
 
     mode = os.stat(path).st_mode
     # a device is read up to the cap: READER_CONFIG=/dev/null is the defaults, quietly
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory")
     if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode)):
         raise OSError(errno.EINVAL, "not a regular file")
     with open(path, "rb") as handle:

@@ -202,7 +202,7 @@ def test_a_config_that_is_no_file_is_a_message_not_a_hang_or_a_crash(tmp_path: P
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     for path, why in [(Path("/dev/zero"), "larger than 1 MB"), (fifo, "not a regular file"),
-                      (tmp_path, "not a regular file")]:
+                      (tmp_path, "is a directory")]:
         config, messages = load_config(path)
         assert config == Config()
         assert messages == [f"{path}: cannot read: {why}"]
