@@ -32,6 +32,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
 from textual.content import Content
 from textual.css.query import NoMatches
+from textual.driver import Driver
 from textual.timer import Timer
 from textual.widgets import Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -331,6 +332,14 @@ class ReaderApp(App[int]):
     def session(self) -> bool:
         """True when showing sources opened on the command line, not the library."""
         return bool(self.sources)
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        if driver.__name__ == "LinuxDriver":  # (elsewhere, Windows: Textual's own)
+            from reader.tui.terminal import TerminalDriver
+
+            return TerminalDriver
+        return driver
 
     def on_mount(self) -> None:
         # Everything loaded so far (Textual, the reader, their caches) lives as long as the

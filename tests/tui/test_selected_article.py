@@ -374,3 +374,39 @@ def test_kill_or_a_closed_terminal_gives_the_terminal_back(tmp_path: Path,
     assert b"\x1b[?1049l" in after  # the main screen back
     assert b"\x1b[?1000l" in after  # the mouse no longer reported
     assert b"\x1b[?25h" in after  # the cursor shown
+
+
+@pytest.mark.parametrize("redirected", [1, 2, (1, 2)])
+def test_the_interface_draws_on_the_terminal_when_stdout_or_stderr_is_redirected(
+        tmp_path: Path, redirected: int | tuple[int, int]) -> None:
+    """`reader 2>err.log` drew the whole interface into the log (the terminal stayed blank,
+    the keys worked blind); `reader > out` drew 80x24 on any terminal: Textual draws on
+    stderr and takes the size from stdout."""
+    import re
+
+    from support.isolated import isolated_env
+    from support.terminal import run_reader_in_pty
+
+    feed = tmp_path / "feed.xml"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
+                    "<item><title>Night trains return</title><guid>a</guid>"
+                    "<description>Trains again, at night.</description></item>"
+                    "</channel></rss>", encoding="utf-8")
+    (tmp_path / "home").mkdir()
+    env = isolated_env(tmp_path / "home")
+    env["TERM"] = "xterm-256color"
+    for name in ("TEXTUAL", "NO_COLOR", "COLUMNS", "LINES"):
+        env.pop(name, None)
+    targets = redirected if isinstance(redirected, tuple) else (redirected,)
+    files = {fd: str(tmp_path / f"fd{fd}.log") for fd in targets}
+    output, status = run_reader_in_pty([str(feed)], env, size=(100, 30), ready=b"Quit",
+                                       keys=["j", "q"], redirect=files)
+    assert status == 0
+    assert b"Night trains return" in output and b"Quit" in output  # drawn on the terminal
+    for path in files.values():
+        assert "\x1b" not in Path(path).read_text(errors="replace")  # not into the file
+    rows = [int(row) for row in re.findall(rb"\x1b\[(\d+);\d+H", output)]
+    assert max(rows) == 30  # the terminal's 30 lines, not 24
+    rules = re.findall("\u2581+", output.decode("utf-8", errors="replace"))
+    # the rule under the list: the terminal's 100 columns, never 80
+    assert {len(rule) for rule in rules if len(rule) > 10} == {100}
