@@ -779,8 +779,16 @@ class Library:
             path = _unique_path(folder, file_stem(stored.article.title))
             path.write_text(text, encoding="utf-8")
         except OSError as error:
+            # mkdir's "File exists" (or a path through a file's "Not a directory") meant:
+            # the download folder named is a file
+            if isinstance(error, FileExistsError):
+                why = "it is a file, not a folder (see [reading] download_dir)"
+            elif isinstance(error, NotADirectoryError):
+                why = "a file is in its path (see [reading] download_dir)"
+            else:
+                why = (error.strerror or str(error)).lower()
             raise SourceError(f"cannot write to {sanitize.display_name(str(folder))}: "
-                              f"{error.strerror or error}") from error
+                              f"{why}") from error
         return path
 
 

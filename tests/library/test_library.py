@@ -536,3 +536,22 @@ def test_a_busy_library_keeps_its_stamps_and_is_asked_again(
 
 def _missing() -> Any:
     raise AssertionError("the article is gone")
+
+
+def test_saving_markdown_where_a_file_stands_says_so(library: Library, tmp_path: Path) -> None:
+    # mkdir's "File exists" was all it said when download_dir named a file
+    feed = tmp_path / "feed.xml"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
+                    "<item><title>Night trains</title><guid>a</guid>"
+                    "<description>Trains again.</description></item></channel></rss>",
+                    encoding="utf-8")
+    library.add([str(feed)])
+    (article_id,) = library.view(ArticleQuery())
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("not a folder")
+    with pytest.raises(SourceError, match=r"notes.txt: it is a file, not a folder"):
+        library.save_markdown(article_id, blocker)
+    with pytest.raises(SourceError, match=r"notes.txt/saved: a file is in its path"):
+        library.save_markdown(article_id, blocker / "saved")
+    saved = library.save_markdown(article_id, tmp_path / "saved")
+    assert saved.read_text(encoding="utf-8").startswith("---\ntitle: \"Night trains\"")
