@@ -350,6 +350,7 @@ class ReaderApp(App[int]):
         self._end_on_signals()
         self.set_keymap(dict(self._user_keys))
         self.query_one(KeyBar).show_hints(self.key_hints(), FOOTER_DROPPED_FIRST)
+        self.query_one("#search", SearchBar).show_key(self.keys_for("search").split(", ")[0])
         self._apply_theme()
         self.pane.reading_width = self.config.reading_width
         self._apply_layout(self.size.width)

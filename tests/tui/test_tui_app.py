@@ -337,6 +337,25 @@ async def test_search_prefix_and_no_match(library: Library, three_feeds: dict[st
         assert len(app.query_one(ArticleList).ids) == 55
 
 
+async def test_the_search_hint_names_the_search_key_as_bound(library: Library,
+                                                           three_feeds: dict[str, int],
+                                                           tmp_path: Path) -> None:
+    # [keys] search = "f" left the hint saying "/ to search", a key that no longer did
+    app = make_app(library, tmp_path, keys={"search": "f", "toggle_full": "F"})
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        bar = app.query_one(SearchBar)
+        assert str(bar.placeholder).startswith("f to search titles and text")
+        await pilot.press("f", *"gamma")
+        await pilot.pause(0.1)
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 5
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(40, 12)) as pilot:
+        await settle(pilot)
+        assert app.query_one(SearchBar).placeholder == "/ to search (Esc clears)"
+
+
 async def test_a_date_bound_that_is_no_date_is_said_not_silently_dropped(
         library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
     # `reader search since:2026-13` refuses it; the filter line left it out without a word,

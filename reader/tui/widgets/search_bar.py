@@ -49,23 +49,39 @@ class SearchBar(Input):
     class Cleared(Message):
         """Esc: the filter is gone and the user is done with the bar."""
 
-    # The hint, longest first: the bar shows the first that fits its width.
+    # The hint, longest first: the bar shows the first that fits its width. {key}: the key
+    # that opens the bar, as bound ([keys] search = "f" made "/ to search" wrong).
     HINTS: ClassVar[tuple[str, ...]] = (
-        "/ to search titles and text (Esc clears, Enter: list)",
-        "/ to search titles and text (Esc clears)",
-        "/ to search (Esc clears)",
-        "/ to search",
-        "/ search",
+        "{key} to search titles and text (Esc clears, Enter: list)",
+        "{key} to search titles and text (Esc clears)",
+        "{key} to search (Esc clears)",
+        "{key} to search",
+        "{key} search",
     )
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(placeholder=self.HINTS[0], id=id, select_on_focus=False)
+        self._key = "/"
+        super().__init__(placeholder=self._hints()[0], id=id, select_on_focus=False)
         self._emit_queued = False
 
+    def _hints(self) -> list[str]:
+        return [hint.format(key=self._key) for hint in self.HINTS]
+
+    def show_key(self, key: str) -> None:
+        """Name ``key`` (as displayed) in the hint as the key that opens the bar."""
+        self._key = key
+        self._fit_hint()
+
     def on_resize(self, event: events.Resize) -> None:
-        room = event.size.width - self.styles.gutter.width
-        self.placeholder = next((hint for hint in self.HINTS if len(hint) <= room),
-                                self.HINTS[-1])
+        self._fit_hint()
+
+    def _fit_hint(self) -> None:
+        hints = self._hints()
+        room = self.size.width - self.styles.gutter.width
+        if room <= 0:
+            self.placeholder = hints[0]
+            return
+        self.placeholder = next((hint for hint in hints if len(hint) <= room), hints[-1])
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
