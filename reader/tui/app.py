@@ -144,7 +144,7 @@ ORDER_NAMES = {"newest": "newest first", "oldest": "oldest first", "feed": "by f
 # and scrolls) how to fill it; a list of a few rows cut the guidance short.
 EMPTY_LIBRARY = "Your library is empty."
 ADD_GUIDANCE = """\
-Press a to add a feed by its URL, or from a shell:
+Press {add} to add a feed by its URL, or from a shell:
   reader add https://example.org/feed.xml
   reader import subscriptions.opml
 Or open files, folders and feeds once: reader PATH-OR-URL..."""
@@ -350,7 +350,7 @@ class ReaderApp(App[int]):
         self._end_on_signals()
         self.set_keymap(dict(self._user_keys))
         self.query_one(KeyBar).show_hints(self.key_hints(), FOOTER_DROPPED_FIRST)
-        self.query_one("#search", SearchBar).show_key(self.keys_for("search").split(", ")[0])
+        self.query_one("#search", SearchBar).show_key(self.key_of("search"))
         self._apply_theme()
         self.pane.reading_width = self.config.reading_width
         self._apply_layout(self.size.width)
@@ -604,20 +604,31 @@ class ReaderApp(App[int]):
         if message.painted is not None:
             self.call_after_refresh(message.painted.set)
 
+    def key_of(self, action: str) -> str:
+        """The first key bound to ``action`` now, as shown (the user's ``[keys]`` first):
+        the guidance that names a key names the one that does it."""
+        return self.keys_for(action).split(", ")[0]
+
+    @property
+    def add_guidance(self) -> str:
+        """What the reading pane says of an empty library."""
+        return ADD_GUIDANCE.format(add=self.key_of("add_feed"))
+
     def _placeholder(self) -> str:
         if self._search:
             return f"No articles match \u201c{self._search}\u201d. Esc clears the filter."
+        show_all = f"Press {self.key_of('toggle_unread_only')} to show all."
         if self._selection.kind is ViewKind.STARRED:
             if self._unread_only:
-                return "No unread starred articles. Press U to show all."
-            return "No starred articles. Press s on an article to star it."
+                return f"No unread starred articles. {show_all}"
+            return f"No starred articles. Press {self.key_of('star')} on an article to star it."
         if self._unread_only:
-            return "No unread articles here. Press U to show all."
+            return f"No unread articles here. {show_all}"
         if self.session:
             return "Loading\u2026" if self._loading else "No articles in these sources."
         if not self._feeds:
             return EMPTY_LIBRARY
-        return "No articles here yet. Press r to refresh."
+        return f"No articles here yet. Press {self.key_of('reload')} to refresh."
 
     def _schedule_view_reload(self) -> None:
         if not self._view_reload_pending:
@@ -728,8 +739,9 @@ class ReaderApp(App[int]):
         if not self.articles.ids:
             self.articles.set_placeholder(self._placeholder())
         # the pane's message, while no article is shown: how to fill an empty library
-        wanted = ADD_GUIDANCE if not self.session and not message.feeds else SELECT_HINT
-        if self.pane.plain in (ADD_GUIDANCE, SELECT_HINT) and self.pane.plain != wanted:
+        guidance = self.add_guidance
+        wanted = guidance if not self.session and not message.feeds else SELECT_HINT
+        if self.pane.plain in (guidance, SELECT_HINT) and self.pane.plain != wanted:
             self.pane.show_message(wanted)
 
     @on(FeedsPane.Changed)
@@ -837,8 +849,8 @@ class ReaderApp(App[int]):
         with r, so "nothing to refresh" is worth saying)."""
         if not self.library.feeds(subscribed_only=True) and not self.library.accounts():
             if said:
-                self.call_from_thread(self.notify, "No subscriptions to refresh. Press a to "
-                                      "add a feed.", markup=False)
+                self.call_from_thread(self.notify, "No subscriptions to refresh. Press "
+                                      f"{self.key_of('add_feed')} to add a feed.", markup=False)
             return
         self.post_message(LoadingProgress(0, 0, "Refreshing"))
         self.library.apply_feed_settings(self.config.feeds)
@@ -1568,7 +1580,7 @@ class ReaderApp(App[int]):
         self.articles.update_rows(self.articles.visible_ids(), read=True)
 
         def done(_: object) -> None:
-            self.post_message(StateChanged(f"Marked {name} read (u undoes)"))
+            self.post_message(StateChanged(f"Marked {name} read ({self.key_of('undo')} undoes)"))
 
         self._enqueue(f"mark {name} read", call, done)
 
@@ -1609,7 +1621,8 @@ class ReaderApp(App[int]):
         selection = self._selection
         feed = self.feeds_pane.feed(selection.feed_id) if selection.feed_id is not None else None
         if selection.kind is not ViewKind.FEED or feed is None:
-            self.notify("Select a feed in the feeds pane first (h goes there).", markup=False)
+            self.notify("Select a feed in the feeds pane first "
+                        f"({self.key_of('focus_feeds')} goes there).", markup=False)
             return
         if self.session:
             self.notify("Sources opened on the command line are not subscriptions.",

@@ -341,11 +341,19 @@ async def test_the_search_hint_names_the_search_key_as_bound(library: Library,
                                                            three_feeds: dict[str, int],
                                                            tmp_path: Path) -> None:
     # [keys] search = "f" left the hint saying "/ to search", a key that no longer did
-    app = make_app(library, tmp_path, keys={"search": "f", "toggle_full": "F"})
+    app = make_app(library, tmp_path, keys={"search": "f", "toggle_full": "F", "star": "x",
+                                            "undo": "z"})
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         bar = app.query_one(SearchBar)
         assert str(bar.placeholder).startswith("f to search titles and text")
+        await pilot.press("S")  # the other guidance names the keys as bound too
+        await settle(pilot)
+        assert shown_rows(app)[0].strip() == (
+            "No starred articles. Press x on an article to star it.")
+        await pilot.press("S", "A")
+        await settle(pilot)
+        assert app.noted("Marked All articles read (z undoes)")
         await pilot.press("f", *"gamma")
         await pilot.pause(0.1)
         await settle(pilot)
@@ -1031,13 +1039,13 @@ async def test_an_empty_library_says_so_in_the_list_and_how_to_fill_it_in_the_pa
         assert [line.strip() for line in shown_rows(app) if line.strip()] == [
             "Your library is empty."]
         pane = app.query_one(ReadingPane)
-        assert pane.plain == tui_app.ADD_GUIDANCE
+        assert pane.plain == app.add_guidance
         assert "reader add" in pane.plain and "Press a" in pane.plain
         # all of it on screen: its four lines in the pane's four rows
         assert pane.virtual_size.height <= pane.scrollable_content_region.height
         app.add_feed(str(write_feed(tmp_path / "feed.xml", "Feed", 2)))
         await settle(pilot, rounds=5)
-        assert pane.plain != tui_app.ADD_GUIDANCE  # an article, or the hint to open one
+        assert pane.plain != app.add_guidance  # an article, or the hint to open one
 
 
 @pytest.mark.parametrize("width", [30, 44, 57, 80])
