@@ -149,6 +149,7 @@ Press {add} to add a feed by its URL, or from a shell:
   reader import subscriptions.opml
 Or open files, folders and feeds once: reader PATH-OR-URL..."""
 SELECT_HINT = "Select an article and press Enter to read it."
+FIT_DELAY = 0.2  # seconds after the last resize: the article laid out for the new measure
 NO_ARTICLE = "No article here."  # an article's key in an empty view
 
 
@@ -275,6 +276,8 @@ class ReaderApp(App[int]):
         self._opening: int | None = None
         self._last_shown: int | None = None  # kept while an empty view shows none: Esc
         self._opened_full = False
+        self._laid_for: int | None = None  # the measure the article shown was laid out for
+        self._fit_timer: Timer | None = None
         self._raw = False
         self._loading: tuple[int, int, str] | None = None
         self._view_reload_pending = False
@@ -397,6 +400,19 @@ class ReaderApp(App[int]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout(event.size.width)
+        # once the resizes of a drag have settled and the pane has its new size
+        if self._fit_timer is not None:
+            self._fit_timer.stop()
+        self._fit_timer = self._later(FIT_DELAY, self._fit_article)
+
+    def _fit_article(self) -> None:
+        """The article shown laid out again when the pane's measure changed with the size
+        of the terminal (its place in it kept)."""
+        opened = self._opened
+        if opened is None or self._raw or self._laid_for in (None, self._measure()):
+            return
+        self.open_article(opened.id, full=self._opened_full, mark_read=False,
+                          position=self.pane.position, read_ahead=False)
 
     def _apply_layout(self, width: int | None = None) -> None:
         """Feeds pane or not, then the list beside the article or above it, by the width.
@@ -1029,8 +1045,21 @@ class ReaderApp(App[int]):
         return render_article(
             title=article.title, source=stored.feed_name or article.feed_title or article.source,
             author=article.author, published=article.published, url=article.url, body=body,
-            badge=badge, width=self.config.reading_width, highlight=terms,
+            badge=badge, width=self._laid_for_measure(), highlight=terms,
             enclosures=article.enclosures)
+
+    def _laid_for_measure(self) -> int:
+        self._laid_for = self._measure()
+        return self._laid_for
+
+    def _measure(self) -> int:
+        """The column the article is laid out for: the reading measure, or the pane's
+        width when narrower (the header's parts, laid out for 80 cells, broke inside
+        "1 min read" on a 40-column terminal)."""
+        room = self.pane.size.width - self.pane.styles.gutter.width - 2  # the scrollbar
+        if room < 20:  # not laid out yet, or too narrow to matter
+            return self.config.reading_width
+        return min(self.config.reading_width, room)
 
     @on_main_screen
     def on_article_ready(self, message: ArticleReady) -> None:

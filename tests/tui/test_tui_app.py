@@ -337,6 +337,38 @@ async def test_search_prefix_and_no_match(library: Library, three_feeds: dict[st
         assert len(app.query_one(ArticleList).ids) == 55
 
 
+async def test_the_article_is_laid_out_for_a_narrow_pane_and_again_when_it_grows(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # laid out for the 80-cell measure on a 40-column terminal, the header's line of parts
+    # broke inside "1 min read" and the rule under it wrapped into a stray second line
+    import re
+
+    from textual.strip import Strip
+
+    def rows(pane: ReadingPane) -> list[str]:
+        body = pane.query_one(".reading-pane--body")
+        strips: list[Strip] = [body.render_line(y) for y in range(body.size.height)]
+        return [strip.text.rstrip() for strip in strips]
+
+    app = make_app(library, tmp_path, layout=Layout.STACKED)
+    async with app.run_test(size=(40, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        pane = app.query_one(ReadingPane)
+        shown = rows(pane)
+        rule = next(i for i, row in enumerate(shown) if row.strip().startswith("\u2500"))
+        assert not shown[rule + 1].strip()  # the rule is one line, then the body
+        assert all(len(row) <= pane.size.width for row in shown)
+        header = " / ".join(shown[:rule])
+        assert re.search(r"(^| / )\d+ min read( / |$)", header), header  # not "1 / min read"
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause(tui_app.FIT_DELAY + 0.1)
+        await settle(pilot)
+        meta = [row for row in rows(pane) if "word" in row]
+        assert meta and "\u00b7" in meta[0] and "min read" in meta[0]  # one line again
+
+
 async def test_the_search_hint_names_the_search_key_as_bound(library: Library,
                                                            three_feeds: dict[str, int],
                                                            tmp_path: Path) -> None:

@@ -38,6 +38,8 @@ __all__ = ["ReadingPane"]
 
 # Below this many cells for the text itself, a hanging indent costs more than it gives.
 _MIN_HANGING_WIDTH = 16
+# a line that is a rule and nothing else
+_RULE_LINE = re.compile(r"^\u2500+$", re.MULTILINE)
 
 
 class _HangingContent(Visual):
@@ -71,12 +73,21 @@ class _HangingContent(Visual):
             if y < len(starts)
         )
         wide = [(y, a, b) for y, a, b in bounds if cell_len(plain[a:b]) > width]
+        # a rule (the line under the header) wider than the column is cut to it: wrapped,
+        # its last cells made a second, stray line
+        rules = [(a, b) for a, b in (m.span() for m in _RULE_LINE.finditer(plain))
+                 if b - a > width]
         result = self._content
-        if wide:
-            # Cut only at the wide lines' edges: pieces alternate kept text / wide line.
-            pieces = self._content.divide([edge for _, a, b in wide for edge in (a, b)])
-            for index, (y, _, _) in enumerate(wide):
-                rows = _wrap_hanging(pieces[2 * index + 1], self._hanging[y], width)
+        if wide or rules:
+            # Cut only at the lines' edges: pieces alternate kept text / wide line.
+            spans = sorted([(a, b, y) for y, a, b in wide] + [(a, b, None) for a, b in rules])
+            pieces = self._content.divide([edge for a, b, _ in spans for edge in (a, b)])
+            for index, (_, _, y) in enumerate(spans):
+                line = pieces[2 * index + 1]
+                if y is None:
+                    pieces[2 * index + 1] = line[:max(1, width)]
+                    continue
+                rows = _wrap_hanging(line, self._hanging[y], width)
                 pieces[2 * index + 1] = Content("\n").join(rows)
             result = Content("").join(pieces)
         self._laid_out = (width, result)
@@ -277,7 +288,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self._plain = text.plain
         console = self.app.console
         content = Content.from_rich_text(text, console=console)
-        if hanging:
+        if hanging or (not message and "\u2500" in self._plain):
             prefixes = {y: Content.from_rich_text(p, console=console) for y, p in hanging}
             self._body.update(_HangingContent(content, prefixes))
         else:
