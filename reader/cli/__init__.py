@@ -59,7 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.sources and len(missing) == len(args.sources):
             # nothing to show: say so on the shell, as less(1) would, instead of an empty TUI
             for name in missing:
-                sys.stderr.write(f"reader: {display_name(name)}: no such file or directory\n")
+                sys.stderr.write(f"reader: {display_name(name)}: no such file or directory"
+                                 f"{_command_hint(name)}\n")
             return 1
         # No collection while the interface imports: its ~100,000 new objects would set
         # off full collections that find nothing (the app freezes them once it is up).
@@ -104,6 +105,16 @@ def _settings(path: os.PathLike[str] | None) -> Config:
     for problem in problems:
         sys.stderr.write(f"reader: {clean_line(problem, limit=2000) or ''}\n")
     return config
+
+
+def _command_hint(name: str) -> str:
+    """A missing file named like a subcommand ("refrsh") was meant as one: say which."""
+    import difflib
+
+    if os.sep in name or name.startswith("."):
+        return ""
+    close = difflib.get_close_matches(name.lower(), SUBCOMMANDS, n=1, cutoff=0.7)
+    return f" (did you mean reader {close[0]}?)" if close else ""
 
 
 def _missing_paths(sources: Sequence[str]) -> list[str]:

@@ -335,3 +335,14 @@ def test_list_output_is_sanitised(capsys: pytest.CaptureFixture[str], db: Path) 
     assert len(out.splitlines()) == 1
     code, out, _ = run(capsys, db, "list", "--json")
     assert "\x1b" not in out  # JSON escapes it
+
+
+def test_a_mistyped_command_is_named(capsys: pytest.CaptureFixture[str], db: Path,
+                                     monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # `reader refrsh` said only "refrsh: no such file or directory"
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, db, "refrsh")
+    assert (code, out) == (1, "")
+    assert err == "reader: refrsh: no such file or directory (did you mean reader refresh?)\n"
+    code, out, err = run(capsys, db, "nonsense.txt")
+    assert (code, err) == (1, "reader: nonsense.txt: no such file or directory\n")
