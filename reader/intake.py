@@ -245,9 +245,13 @@ class Intake:
         if not self.cancelled():  # a walk stopped part way is not a whole look at the folder
             self.storage.record_fetch(feed_id, state=None, error=None, when=datetime.now(UTC))
         feed = self.storage.feed(feed_id)
+        total = feed.total if feed else 0
+        if not total and not warnings and not self.cancelled():
+            # said, as `reader dump` says it: the interface showed an empty list in silence
+            warnings.append(f"{sanitize.display_name(spec)}: no articles in it (no files)")
         return self._emit(SourceOutcome(
             spec=spec, feed_id=feed_id, title=feed.name if feed else key, new=new,
-            total=feed.total if feed else 0, warnings=tuple(warnings)))
+            total=total, warnings=tuple(warnings)))
 
     # -- URLs
 

@@ -555,3 +555,15 @@ def test_saving_markdown_where_a_file_stands_says_so(library: Library, tmp_path:
         library.save_markdown(article_id, blocker / "saved")
     saved = library.save_markdown(article_id, tmp_path / "saved")
     assert saved.read_text(encoding="utf-8").startswith("---\ntitle: \"Night trains\"")
+
+
+def test_an_empty_folder_is_said_to_be(library: Library, tmp_path: Path) -> None:
+    # `reader dump` says "no files in it"; the interface showed an empty list in silence
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (outcome,) = library.open_sources([str(empty)])
+    assert outcome.error is None
+    assert outcome.warnings == (f"{empty}: no articles in it (no files)",)
+    (empty / "a.md").write_text("# A note\n\nSome text.\n", encoding="utf-8")
+    (outcome,) = library.open_sources([str(empty)])
+    assert outcome.warnings == () and outcome.total == 1
