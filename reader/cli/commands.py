@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -157,13 +158,30 @@ class _ProgressBar:
         self.stream = stream
         self.drawn = False
 
-    def __call__(self, event: Any) -> None:
-        total = max(1, event.total)
-        filled = self.WIDTH * event.done // total
-        bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r[{bar}] {event.done}/{event.total} feeds")
+    def columns(self) -> int:
+        """The terminal's width now: a line wider than it wraps, and "\r" then redraws only
+        its last row (a 40-column terminal filled with one stale bar per feed)."""
+        try:
+            return os.get_terminal_size(self.stream.fileno()).columns or 80
+        except (AttributeError, ValueError, OSError):
+            return 80
+
+    def draw(self, line: str) -> None:
+        """Redraw the line in place, cut to the terminal's width (less one cell)."""
+        room = max(1, self.columns() - 1)
+        self.stream.write("\r\x1b[K" + line[:room])
         self.stream.flush()
         self.drawn = True
+
+    def __call__(self, event: Any) -> None:
+        total = max(1, event.total)
+        count = f" {event.done}/{event.total} feeds"
+        width = min(self.WIDTH, self.columns() - 1 - len(count) - 2)
+        if width < 5:
+            self.draw(count.strip())
+            return
+        filled = width * event.done // total
+        self.draw(f"[{'#' * filled}{'-' * (width - filled)}]{count}")
 
     def clear(self) -> None:
         if self.drawn:
@@ -308,9 +326,7 @@ class _SyncLine(_ProgressBar):
 
     def __call__(self, event: SyncProgress) -> None:
         count = f", {event.articles} articles" if event.articles else ""
-        self.stream.write(f"\r\x1b[Ksyncing {_line(event.account)}: {event.stage}{count}")
-        self.stream.flush()
-        self.drawn = True
+        self.draw(f"syncing {_line(event.account)}: {event.stage}{count}")
 
 
 def run_sync(args: argparse.Namespace) -> int:

@@ -316,8 +316,28 @@ def test_progress_bar_draws_and_clears() -> None:
     bar(FeedProgress(feed_id=2, url="u", name="n", done=4, total=4))
     bar.clear()
     text = stream.getvalue()
-    assert text.startswith("\r[" + "#" * 7) and "1/4 feeds" in text and "4/4 feeds" in text
-    assert text.endswith("\r\x1b[K")
+    assert text.startswith("\r\x1b[K[" + "#" * 7) and "1/4 feeds" in text
+    assert "4/4 feeds" in text and text.endswith("\r\x1b[K")
+
+
+@pytest.mark.parametrize("columns", [40, 20, 8])
+def test_progress_bar_fits_a_narrow_terminal(monkeypatch: pytest.MonkeyPatch,
+                                             columns: int) -> None:
+    # 30 cells of bar and the count did not fit 40 columns: the line wrapped and each redraw
+    # ("\r") left a stale row behind, one per feed
+    import io
+
+    from reader.cli.commands import _ProgressBar
+    from reader.core.models import FeedProgress
+
+    stream = io.StringIO()
+    bar = _ProgressBar(stream)
+    monkeypatch.setattr(bar, "columns", lambda: columns)
+    for done in range(1, 12):
+        bar(FeedProgress(feed_id=done, url="u", name="n", done=done, total=11))
+    drawn = stream.getvalue().split("\r\x1b[K")[1:]
+    assert len(drawn) == 11 and all(0 < len(line) < columns for line in drawn)
+    assert drawn[-1].endswith("11/11 feeds") or columns < 15
 
 
 def test_list_output_is_sanitised(capsys: pytest.CaptureFixture[str], db: Path) -> None:
