@@ -95,6 +95,7 @@ DEFAULT_KEYS: Mapping[str, str] = MappingProxyType({a: keys for a, (keys, _) in 
 FIXED_KEYS: Mapping[str, str] = MappingProxyType({
     "1-9": "Open the article's numbered link",
     "escape": "Clear the filter, close a dialog",
+    "ctrl+z": "Suspend to the shell (fg comes back)",
 })
 
 

@@ -188,6 +188,8 @@ def make_bindings() -> list[BindingType]:
     ]
     bindings.append(Binding("escape", "clear_filter", "Clear the filter, close the feeds",
                             show=False))
+    # as in a shell (newsboat, lazygit): the terminal in raw mode made Ctrl+Z a key, unbound
+    bindings.append(Binding("ctrl+z", "suspend_process", "Suspend", show=False))
     # Enter in the search bar is the app's (see action_submit_search): "/word Enter Enter"
     # typed at once opens the first match (the bar, had it taken the first Enter, would have
     # been given the second too)
@@ -351,6 +353,9 @@ class ReaderApp(App[int]):
         gc.freeze()
         gc.enable()  # the command line turned it off for the start-up
         self._end_on_signals()
+        # back from Ctrl+Z (fg): drawn whole, as after a console browser; the screen came back
+        # blank, its rows drawn only as they changed
+        self.app_resume_signal.subscribe(self, self._redraw_all)
         self.set_keymap(dict(self._user_keys))
         self.query_one(KeyBar).show_hints(self.key_hints(), FOOTER_DROPPED_FIRST)
         self.query_one("#search", SearchBar).show_key(self.key_of("search"))
@@ -394,6 +399,10 @@ class ReaderApp(App[int]):
                 loop.add_signal_handler(signum, self._end_by_signal, signum)
             except (NotImplementedError, RuntimeError, ValueError, AttributeError):
                 pass  # no such signal here (Windows), or not the main thread
+
+    def _redraw_all(self, _app: object = None) -> None:
+        self.refresh(layout=True, repaint=True)
+        self.screen.refresh(layout=True, repaint=True)
 
     def _end_by_signal(self, signum: int) -> None:
         self.exit(128 + signum)  # the status a shell gives a process the signal ended

@@ -17,11 +17,12 @@ from support.paths import ROOT
 
 def run_reader_in_pty(
     sources: list[str], env: dict[str, str], *, size: tuple[int, int], ready: bytes,
-    keys: list[str], timeout: float = 40.0, pause: float = 0.35,
+    keys: list[str | int], timeout: float = 40.0, pause: float = 0.35,
     then_signal: int | None = None, redirect: dict[int, str] | None = None,
 ) -> tuple[bytes, int | None]:
     """Run ``python -m reader SOURCES`` on a pty of ``size`` (columns, lines); wait for
-    ``ready`` on screen, type ``keys`` (``pause`` seconds apart), then send ``then_signal``
+    ``ready`` on screen, type ``keys`` (``pause`` seconds apart; a number among them is a
+    signal sent then), then send ``then_signal``
     if given; return every byte written to the terminal and the exit status (None: had to
     be killed). ``redirect``: file descriptors (1, 2) sent to files instead, as a shell's
     ``> out`` or ``2> err`` does."""
@@ -59,7 +60,11 @@ def run_reader_in_pty(
             if not typing and (ready in output or (output and now - start > 10)):
                 typing, next_key = True, now + 1.0  # let it finish painting
             if typing and pending and now >= next_key:
-                os.write(master, pending.pop(0).encode())
+                key = pending.pop(0)
+                if isinstance(key, int):  # a signal, sent to the reader at this point
+                    os.kill(pid, key)
+                else:
+                    os.write(master, key.encode())
                 next_key = now + pause
             elif typing and not pending and then_signal is not None and now >= next_key:
                 os.kill(pid, then_signal)

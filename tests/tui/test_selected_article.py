@@ -410,3 +410,30 @@ def test_the_interface_draws_on_the_terminal_when_stdout_or_stderr_is_redirected
     rules = re.findall("\u2581+", output.decode("utf-8", errors="replace"))
     # the rule under the list: the terminal's 100 columns, never 80
     assert {len(rule) for rule in rules if len(rule) > 10} == {100}
+
+
+def test_ctrl_z_suspends_and_fg_draws_the_screen_whole(tmp_path: Path) -> None:
+    """Ctrl+Z was a key nothing was bound to (the terminal is in raw mode); bound, the
+    reader stops with the terminal given back, and on SIGCONT (fg) draws its whole screen
+    again, not only the rows that change."""
+    from support.isolated import isolated_env
+    from support.terminal import run_reader_in_pty
+
+    feed = tmp_path / "feed.xml"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
+                    "<item><title>Night trains return</title><guid>a</guid>"
+                    "<description>Trains again, at night.</description></item>"
+                    "</channel></rss>", encoding="utf-8")
+    (tmp_path / "home").mkdir()
+    env = isolated_env(tmp_path / "home")
+    env["TERM"] = "xterm-256color"
+    for name in ("TEXTUAL", "NO_COLOR"):
+        env.pop(name, None)
+    output, status = run_reader_in_pty([str(feed)], env, size=(100, 30), ready=b"Quit",
+                                       keys=["\x1a", "", "", signal.SIGCONT, "", "", "q"],
+                                       pause=0.5)
+    assert status == 0
+    suspended = output.index(b"\x1b[?1049l")  # the terminal given back on Ctrl+Z
+    resumed = output.index(b"\x1b[?1049h", suspended)
+    after = output[resumed:]
+    assert b"Night trains return" in after and b"Quit" in after  # the whole screen again
