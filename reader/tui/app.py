@@ -502,7 +502,9 @@ class ReaderApp(App[int]):
 
         rows = [(self.keys_for(action), description)
                 for action, (_keys, description) in ACTIONS.items()]
-        rows += list(FIXED_KEYS.items())
+        # shown as the other rows are ("esc", "^z"), not by their names ("escape")
+        rows += [(key if key == "1-9" else self.get_key_display(Binding(key, "")), description)
+                 for key, description in FIXED_KEYS.items()]
         return rows
 
     # -- the view -------------------------------------------------------------------------------

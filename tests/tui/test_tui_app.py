@@ -563,6 +563,9 @@ async def test_help_lists_bindings_as_configured(
         rows = dict((description, keys) for keys, description in app.help_rows())
         assert rows["Move down"] == "x"
         assert rows["Quit"] == "^q"
+        # the fixed keys shown as the others are, not by their names ("escape", "ctrl+z")
+        assert rows["Clear the filter, close a dialog"] == "esc"
+        assert rows["Suspend to the shell (fg comes back)"] == "^z"
         table = app.screen.query_one("#help-table").render()
         assert "Move down" in str(table) or rows  # the table is a Rich renderable
         await pilot.press("escape")
