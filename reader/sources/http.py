@@ -341,6 +341,9 @@ def _protocol_message(error: httpx.RemoteProtocolError) -> str:
     text = str(error).lower()
     if "incomplete" in text or "peer closed" in text or "content-length" in text:
         return "truncated response"
+    if "chunk" in text:
+        # h11's own words quoted the server's bytes as a Python repr ("bytearray(b'ZZZ')")
+        return "malformed response (bad chunked encoding)"
     return sanitize.clean_line(f"protocol error: {error}", limit=160) or "protocol error"
 
 

@@ -257,7 +257,9 @@ async def test_hostile_endpoints(hostile: str, path: str, expected: str) -> None
 
 
 async def test_bad_chunked_is_a_clean_error(hostile: str) -> None:
-    assert message(await get(f"{hostile}/bad-chunked")).startswith("protocol error")
+    # said in words, not as h11 quotes the bytes ("bytearray(b'ZZZ\\r\\n')")
+    assert message(await get(f"{hostile}/bad-chunked")) == (
+        "malformed response (bad chunked encoding)")
 
 
 @pytest.mark.parametrize("path", ["/huge-header", "/many-headers"])
