@@ -121,6 +121,12 @@ async def fetch(
     if checked is None:
         raise HttpFetchError(sanitize.url_problem(url))
     try:
+        httpx.URL(checked)
+    except httpx.InvalidURL as error:
+        # said as what it is (256.1.1.1), not as the refused redirect below
+        why = sanitize.clean_line(str(error), limit=120) or "invalid"
+        raise HttpFetchError(f"not a valid address ({why[:1].lower() + why[1:]})") from None
+    try:
         # The clock starts once the first host slot is ours (see _follow): time spent
         # queueing behind other feeds of the same host is not this fetch's fault.
         async with asyncio.timeout(None) as deadline:

@@ -256,6 +256,12 @@ async def test_hostile_endpoints(hostile: str, path: str, expected: str) -> None
     assert message(await get(f"{hostile}{path}")) == expected
 
 
+async def test_an_invalid_host_is_not_called_a_refused_redirect() -> None:
+    # httpx's InvalidURL was taken for a redirect's bad Location, whatever raised it
+    assert message(await get("http://256.1.1.1/feed.xml")) == (
+        "not a valid address (invalid IPv4 address: '256.1.1.1')")
+
+
 async def test_bad_chunked_is_a_clean_error(hostile: str) -> None:
     # said in words, not as h11 quotes the bytes ("bytearray(b'ZZZ\\r\\n')")
     assert message(await get(f"{hostile}/bad-chunked")) == (
