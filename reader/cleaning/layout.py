@@ -267,7 +267,7 @@ def _wrap_width(
     # Wrapping breaks sentences, so in cased scripts many broken lines go on in
     # lowercase; the items of a menu, one a line, all start with a capital. How many
     # depends on the text: a line broken by a wrapper goes on with one of its words,
-    # so in Title Case product names or German nouns it goes on in capitals as often
+    # so in Title Case product names or headlines it goes on in capitals as often
     # as its words do. The lines must start in lowercase at least 0.4 times as often
     # as the words within them (0.35 of the lines for prose in English), and some must.
     starts_cased = [lines[i + 1].lstrip()[:1] for i in covered]

@@ -476,3 +476,63 @@ def test_what_follows_a_sentence_end_or_a_heading_is_not_joined_to_it() -> None:
         got = texts(blocks([*base, *tail]))[len(PARAGRAPHS):]
         assert got[0] == tail[0], got
         assert not any(tail[0] in text for text in got[1:]), got
+
+
+# Product copy in Title Case: a wrapped line goes on with a capital as often as its
+# words start with one, so few broken lines go on in lowercase.
+TITLE_CASE = [
+    "Ninja Professional Plus Kitchen System Blender with Total Crushing Blades, Six Auto "
+    "Programs, Smoothie Cups and Lids, Dough Blade and Precision Processor Bowl in Silver",
+    "Modern Design: Features a New Modern Design and Enhanced Functionality Compared to "
+    "the Original Professional Kitchen System, with a Larger Pitcher and a Quieter Motor",
+    "Large Capacity: Includes a Total Crushing Pitcher Ideal for Preparing Large Batches "
+    "for Families, Plus Two Single Serve Cups with Spout Lids for Drinks on the Go",
+    "Intelligent Programs: Offers Five Preset Programs for Smoothies, Frozen Drinks, "
+    "Nutrient Extractions, Chopping and Dough, Each with Its Own Pulse and Pause Pattern",
+]
+
+
+def test_wrapped_title_case_copy_is_joined_again() -> None:
+    lines = ["Kitchen Appliances", ""]
+    for paragraph in TITLE_CASE:
+        lines += [*wrap(paragraph, 56), ""]
+    # fewer than 0.35 of the broken lines go on in lowercase (the old bar)
+    starts = [line[:1] for paragraph in TITLE_CASE for line in wrap(paragraph, 56)[1:]]
+    assert 0 < sum(map(str.islower, starts)) < 0.35 * len(starts)
+    layout = detect(lines)
+    assert layout.width is not None and 50 <= layout.width <= 56
+    assert texts(blocks(lines)) == ["Kitchen Appliances", *TITLE_CASE]
+
+
+def test_rows_of_capitalised_entries_are_not_taken_for_wrapping() -> None:
+    # A timetable of names and places, one row a line: the lines that could have been
+    # broken never go on in lowercase, and nothing within them is lowercase either.
+    rows = [
+        f"{month} {day:<10}   SAAC {room}   Carrie Menke, Ph.D   Main Hall"
+        for month, day, room in [
+            ("September", 10, 217), ("September", 17, 218), ("September", 24, 219),
+            ("October", 1, 217), ("October", 8, 218), ("October", 15, 219),
+            ("October", 22, 217), ("October", 29, 218),
+        ]
+    ]
+    lines = ["Yoga Series", *rows, "", PARAGRAPHS[0]]
+    assert detect(lines).width is None
+
+
+def test_markdown_with_long_unwrapped_list_items_is_still_unwrapped() -> None:
+    # html2text wraps paragraphs at 78 columns and leaves list items whole: a list of
+    # links to long addresses runs far past any terminal.
+    items = [
+        f"  * [Share on network {n}](https://example.org/2018/10/09/breaking-a-long-article-address-"
+        f"with-many-words-in-it-about-the-harbour-bridge-{n}/?share=network-{n} \"Click to share this article on the "
+        f"network number {n} with your friends, your family and everyone else you know\")"
+        for n in range(8)
+    ]
+    assert all(len(item) > 250 for item in items)
+    lines = ["# Harbour bridge to close", ""]
+    for paragraph in PARAGRAPHS:
+        lines += [*wrap(paragraph, 78), ""]
+    lines += items
+    layout = detect(lines)
+    assert layout.markdown and layout.width is not None
+    assert texts(blocks(lines))[1:4] == PARAGRAPHS
