@@ -135,12 +135,13 @@ class _Profile:
 def _profile(lines: Sequence[str]) -> _Profile:
     text = "\n".join(lines)
     widths, indents = _measure(lines, not text.isascii() and _WIDE_CHARS.search(text) is not None)
-    width, reaches, references = _wrap_width(lines, widths)
+    indent = _usual_indent(widths, indents)
+    width, reaches, references = _wrap_width(lines, widths, indents, indent)
     layout = Layout(
         width=width,
         link_numbers=_has_link_numbers(text),
         markdown=_has_markdown(text),
-        indent=_usual_indent(widths, indents),
+        indent=indent,
     )
     return _Profile(text, layout, widths, indents, reaches, references)
 
@@ -192,7 +193,7 @@ def _usual_indent(widths: Sequence[int], indents: Sequence[int]) -> int:
 
 
 def _wrap_width(
-    lines: Sequence[str], widths: Sequence[int]
+    lines: Sequence[str], widths: Sequence[int], indents: Sequence[int], body_indent: int
 ) -> tuple[int | None, dict[int, int], set[int] | None]:
     """The column a hard-wrapped dump was broken at, or None when lines are not wrapped.
 
@@ -200,7 +201,9 @@ def _wrap_width(
     for every line it broke, W lies between the line's width and that width plus the
     next line's first word. The W that most such spans share, with few breakable lines
     wider than it, is the wrap column; it must explain most long lines, and those lines
-    must mostly end mid-sentence (one paragraph per line ends each with a stop).
+    must mostly end mid-sentence (one paragraph per line ends each with a stop). A line
+    followed by a list item's bullet (lynx's "o" and "+" too, indented deeper than the
+    prose at ``body_indent``) was not broken: the item starts a line of its own.
     Also returns, for each line that might have been broken, its width plus the width
     of the next line's first word, and the :func:`_references` when it had to find them.
     """
@@ -226,7 +229,7 @@ def _wrap_width(
         if w < 20 or not widths[i + 1] or w > _MAX_WIDTH:
             continue
         following = lines[i + 1].lstrip()
-        if _is_item_start(following) or i in references:
+        if _bullet(following, indents[i + 1], body_indent) or i in references:
             continue
         reach = reaches[i] = min(_MAX_WIDTH, w + _width(_first_word(following)))
         starts[w] += 1

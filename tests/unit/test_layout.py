@@ -536,3 +536,20 @@ def test_markdown_with_long_unwrapped_list_items_is_still_unwrapped() -> None:
     layout = detect(lines)
     assert layout.markdown and layout.width is not None
     assert texts(blocks(lines))[1:4] == PARAGRAPHS
+
+
+def test_a_line_before_lynx_nested_bullets_was_not_broken() -> None:
+    # lynx nests menus with "+" and "o" bullets indented deeper than its prose: the line
+    # before an item was not broken by the wrapper, so it does not count against a width.
+    menu = []
+    for n in range(4):
+        menu.append(f"     + Development Services Group {n} Custom Software Solutions")
+        menu += [f"          o [{10 * n + k}]Enterprise Application Development Services {k}"
+                 for k in range(3)]
+    lines = [*menu, ""]
+    for paragraph in PARAGRAPHS * 2:
+        lines += [*wrap(paragraph, 78, "   "), ""]
+    layout = detect(lines)
+    assert layout.indent == 3
+    assert layout.width is not None and 70 <= layout.width <= 78
+    assert texts(blocks(lines))[-6:] == PARAGRAPHS * 2
