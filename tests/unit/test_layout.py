@@ -523,9 +523,10 @@ def test_markdown_with_long_unwrapped_list_items_is_still_unwrapped() -> None:
     # html2text wraps paragraphs at 78 columns and leaves list items whole: a list of
     # links to long addresses runs far past any terminal.
     items = [
-        f"  * [Share on network {n}](https://example.org/2018/10/09/breaking-a-long-article-address-"
-        f"with-many-words-in-it-about-the-harbour-bridge-{n}/?share=network-{n} \"Click to share this article on the "
-        f"network number {n} with your friends, your family and everyone else you know\")"
+        f"  * [Share on network {n}](https://example.org/2018/10/09/breaking-a-long-"
+        f"article-address-with-many-words-in-it-about-the-harbour-bridge-{n}/?share="
+        f"network-{n} \"Click to share this article on the network number {n} with "
+        f"your friends, your family and everyone else you know\")"
         for n in range(8)
     ]
     assert all(len(item) > 250 for item in items)
