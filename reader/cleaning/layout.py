@@ -229,7 +229,9 @@ def _wrap_width(
         if w < 20 or not widths[i + 1] or w > _MAX_WIDTH:
             continue
         following = lines[i + 1].lstrip()
-        if _bullet(following, indents[i + 1], body_indent) or i in references:
+        if (
+            following[:1] in _ANY_BULLET and _bullet(following, indents[i + 1], body_indent)
+        ) or i in references:
             continue
         reach = reaches[i] = min(_MAX_WIDTH, w + _width(_first_word(following)))
         starts[w] += 1
@@ -308,6 +310,7 @@ def _inner_case(lines: Iterable[str]) -> tuple[int, int]:
 # so they count only when indented deeper than the prose.
 _BULLET_CHARS = "•◦▪▫‣⁃∙○●□■☐☆★►▸▹▻➢➤*-·"
 _INDENTED_BULLETS = "o+#@"
+_ANY_BULLET = frozenset(_BULLET_CHARS + _INDENTED_BULLETS)
 _NUMBER_MARK = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z])[.)]\s+(?=\S)")
 _SPACES = " \t\u00a0"
 
