@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from reader.core import sanitize
 from reader.core.aio import run_sync
-from reader.core.errors import EMPTY_SOURCE, ReaderError, unexpected
+from reader.core.errors import EMPTY_SOURCE, ReaderError, StorageError, unexpected
 from reader.core.models import (
     FeedKind,
     FetchOutcome,
@@ -143,7 +143,7 @@ class Intake:
             return self._emit(SourceOutcome(
                 spec=spec, error=f"{sanitize.display_name(spec)}: the file's name is not "
                 "valid UTF-8; rename it to keep it in the library")), []
-        restamp(self.storage)
+        restamp(self.storage, key)
         stamp = _stamp(path)
         existing = self.storage.feed_by_url(key)
         if existing is not None and stamp is not None and existing.total:
@@ -203,7 +203,7 @@ class Intake:
         feed_id = self.storage.upsert_feed(key, title=_local_title(key),
                                            kind=FeedKind.DIRECTORY,
                                            subscribed=self._subscribed(), folder=self.folder)
-        restamp(self.storage)
+        restamp(self.storage, key)
         known = self.storage.file_stamps(feed_id)
         if known:
             # what was loaded before is shown at once; the walk only looks for changes
@@ -324,27 +324,34 @@ class Intake:
                              warnings=result.warnings)
 
 
-_restamped: set[tuple[str, str]] = set()
+_restamped: set[tuple[str, str, str]] = set()
 _restamped_lock = threading.Lock()
 
 
-def restamp(storage: Storage) -> int:
-    """Have every file of the library cleaned again when it is next loaded, if its files
-    were cleaned by another cleaner than this process's (an upgrade): the walk of a folder
-    then finds every file changed and cleans them all in its workers, as for changed files;
-    their articles are updated in place (same keys), keeping read, starred and sync state.
-    How many file stamps were forgotten.
+def restamp(storage: Storage, source: str) -> int:
+    """Have the files of a source (a folder or a file) cleaned again as they are loaded, if
+    they were cleaned by another cleaner than this process's (an upgrade): the walk of a
+    folder then finds every file changed and cleans them all in its workers, as for changed
+    files; their articles are updated in place (same keys), keeping read, starred and sync
+    state. How many file stamps were forgotten.
 
-    Looked at once per process and library: a process never changes its cleaner, and an
-    older reader still running beside a newer one must not take every file back (each
-    would re-clean the library in turn, for ever); the stamps it makes stay its own.
+    Kept for each source, so a source is cleaned again when this cleaner first opens it,
+    whatever an older reader still running did to the others; and looked at once per
+    process and source, so two readers opening the same folder do not take it from each
+    other for ever. (An older reader that refreshes a folder while this one re-cleans it
+    can still stamp some files with its cleaning: a fingerprint on each stamp would close
+    that, at the cost of a schema change.) A library too busy to answer is asked again
+    next time: the stamps it has are still good.
     """
     cleaner = cleaner_fingerprint()
-    seen = (str(storage.path), cleaner)
+    seen = (str(storage.path), source, cleaner)
     with _restamped_lock:
         if seen in _restamped:
             return 0
-        forgotten = storage.forget_file_stamps(cleaner=cleaner)
+        try:
+            forgotten = storage.forget_file_stamps(source, cleaner=cleaner)
+        except StorageError:
+            return 0
         _restamped.add(seen)
     return forgotten
 

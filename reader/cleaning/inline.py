@@ -41,15 +41,19 @@ def finish_inline(text: str) -> str:
 
 # What a Markdown renderer could take for a link reference definition: a paragraph that
 # opens so ("[1]: https://…", a page's list of sources) would be read as one and not shown.
-_DEFINITION_START = re.compile(r"\[(?:[^\[\]\\]|\\.)+\]:")
+# (After any quote marks, which open a block where one can stand too.)
+_DEFINITION_START = re.compile(r"((?:[ ]{0,3}>)*[ ]{0,3})(\[(?:[^\[\]\\]|\\.)+\]:)")
 
 
 def shown_as_text(paragraph: str) -> str:
     """A paragraph written from a page's text, its opening "[" escaped where a renderer
     would read it as a link reference definition and show nothing of it."""
-    if paragraph[:1] == "[" and _DEFINITION_START.match(paragraph):
-        return "\\" + paragraph
-    return paragraph
+    if "]:" not in paragraph:
+        return paragraph
+    found = _DEFINITION_START.match(paragraph)
+    if found is None:
+        return paragraph
+    return f"{found.group(1)}\\{paragraph[found.end(1):]}"
 
 
 # The commonest entry HTML: a few <p> of plain text. For exactly that (no attributes, no

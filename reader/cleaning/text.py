@@ -737,9 +737,13 @@ def _model_from(data: dict[str, object]) -> _Model:
         return float(value)
 
     # A model fitted on other features would score every block wrongly and say nothing.
-    for key, names in (("features1", STAGE1_NAMES), ("features2", STAGE2_NAMES)):
+    for key, names, weights in (("features1", STAGE1_NAMES, "w1"),
+                                ("features2", STAGE2_NAMES, "w2")):
         if data.get(key) != list(names):
             raise ValueError(f"the text model's {key} are not this cleaner's: refit it")
+        values = data.get(weights)
+        if not isinstance(values, list) or len(values) != len(names):
+            raise ValueError(f"the text model's {weights} is not one weight a feature")
     return _Model(
         floats("w1"),
         scalar("b1"),
@@ -1319,7 +1323,8 @@ def _markdown(units: Sequence[_Unit], keep: Sequence[bool]) -> str:
             paragraphs.append([shown_as_text(unit.text)])
         else:
             numbered = _NUMBERED.match(match.group()) is not None
-            item = unit.text if numbered else "- " + unit.text[match.end() :]
+            rest = shown_as_text(unit.text[match.end() :])
+            item = match.group() + rest if numbered else "- " + rest
             if in_list:
                 paragraphs[-1].append(item)
             else:
@@ -1449,7 +1454,9 @@ def _decide(
     widened = _covers_little(units, picked, scores, lo, hi)
     if widened:
         keep = _all_but_chrome(units, picked, scores, normalised)
-    elif _sentence_share(units, picked[lo : hi + 1]) < RUN_SENTENCES:
+    elif (share := _sentence_share(units, picked[lo : hi + 1])) is not None and (
+        share < RUN_SENTENCES
+    ):
         # The best run is titles, not prose: a stretch of a listing, whose other items
         # the model doubts as much; every block but the sure chrome stays.
         for i, score in zip(picked, scores, strict=True):
@@ -1509,14 +1516,28 @@ FILL_SENTENCES = 0.5
 RUN_SENTENCES = 0.3
 
 
-def _sentence_share(units: Sequence[_Unit], indices: Iterable[int]) -> float:
-    """The share of the words of these blocks that stand in blocks ending a sentence."""
-    words = sentences = 0
+# Where a sentence ends, in the scripts whose marks the model's feature does not know (it
+# was fitted on these: changing it means refitting): the danda, the Arabic and Urdu full
+# stop and question mark, the Armenian, Ethiopic, Myanmar and Khmer full stops, the Greek
+# question mark. Thai and Lao end a sentence with a space, so their pages are not judged.
+_ANY_SENTENCE_MARKS = _SENTENCE_MARKS + "\u0964\u0965\u06d4\u061f\u0589\u1362\u104b\u17d4\u037e"
+_MARKLESS_SCRIPT = re.compile(r"[\u0e00-\u0eff]")
+
+
+def _sentence_share(units: Sequence[_Unit], indices: Iterable[int]) -> float | None:
+    """The share of the words of these blocks that stand in blocks ending a sentence;
+    None for text in a script that marks no sentence's end."""
+    words = sentences = markless = 0
     for i in indices:
-        n = units[i].text.count(" ") + 1
+        text = units[i].text
+        n = text.count(" ") + 1
         words += n
-        if _ends_sentence(units[i].text):
+        if text.rstrip(_CLOSERS)[-1:] in _ANY_SENTENCE_MARKS:
             sentences += n
+        elif _MARKLESS_SCRIPT.search(text):
+            markless += n
+    if markless > words / 2:
+        return None
     return sentences / max(words, 1)
 
 
@@ -1568,14 +1589,16 @@ def _fill_between(units: Sequence[_Unit], picked: Sequence[int], keep: list[bool
     post count.
     """
     anchors = [i for i in picked if keep[i]] or [i for i, k in enumerate(keep) if k]
-    if not anchors or _sentence_share(units, anchors) >= FILL_SENTENCES:
+    share = _sentence_share(units, anchors) if anchors else None
+    if share is None or share >= FILL_SENTENCES:
         return
     scored = set(picked)
     for i in range(anchors[0], anchors[-1] + 1):
         if keep[i] or i in scored:
             continue
-        text = units[i].text
-        keep[i] = _BUTTON_WORDS.isdisjoint(_WORD.findall(text.lower())) and "©" not in text
+        words = _WORD.findall(units[i].text.lower())
+        # A field has a word or a number: "(", "|" or "▲" between the items is none.
+        keep[i] = bool(words) and _BUTTON_WORDS.isdisjoint(words) and "©" not in units[i].text
 
 
 def _coherent(

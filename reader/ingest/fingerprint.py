@@ -33,8 +33,11 @@ PREFIX = "c1:"  # how the fingerprint is made; a new way of making it changes th
 
 def cleaner_files(root: Path = _ROOT) -> list[Path]:
     """The files the fingerprint is made of, in a fixed order."""
+    # Not an editor's lock or backup (".#text.py", a dangling link) nor a cache: a file that
+    # cannot be read would turn the fingerprint into the version and re-clean everything.
     files = [path for package in PACKAGES for path in (root / package).rglob("*")
-             if path.suffix in _SUFFIXES and "__pycache__" not in path.parts]
+             if path.suffix in _SUFFIXES and not path.name.startswith(".")
+             and "__pycache__" not in path.parts and path.is_file()]
     files.extend(root / "core" / f"{name}.py" for name in CORE_MODULES)
     return sorted(files, key=lambda path: path.relative_to(root).as_posix())
 

@@ -131,11 +131,14 @@ class Storage(Protocol):
         """Articles of loaded files with their stamps (None: not stamped) in one
         transaction; how many articles were new."""
         ...
-    def forget_file_stamps(self, *, cleaner: str) -> int:
-        """Unless the library's files were cleaned by ``cleaner`` (an opaque fingerprint
-        of the cleaning code, kept in the library), make every file stamp stale, so that each
-        file is cleaned again when next loaded, and keep ``cleaner``: one transaction. The
-        stamps stay listed (a folder is still one opened before). How many were forgotten."""
+
+    def forget_file_stamps(self, source: str, *, cleaner: str) -> int:
+        """Unless the files of the local source keyed ``source`` (a folder's or a file's
+        path, known or not yet) were cleaned by ``cleaner`` (an opaque fingerprint of the
+        cleaning code, kept in the library for each source), make their stamps stale, so
+        that each file is cleaned again when next loaded, and keep ``cleaner``: one
+        transaction. The stamps stay listed (a folder is still one opened before). How many
+        were forgotten."""
         ...
 
     # accounts on feed servers (reader.sync; see reader.core.sync)

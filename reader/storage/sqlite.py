@@ -60,7 +60,7 @@ BUSY_TIMEOUT_MS = 5000
 FULL_CHECK_MAX_BYTES = 4 * 1024 * 1024
 FULL_CHECK_EVERY = timedelta(days=1)
 _CHUNK = 900  # bound parameters per IN (...) list
-CLEANER_KEY = "file_cleaner"  # meta: the fingerprint of the cleaner that made the file articles
+CLEANER_KEY = "file_cleaner"  # meta, ":" and a source's key: the cleaner that made its articles
 # SQLite VM steps between looks at "cancelled" (~4 ms of work): each look takes the GIL,
 # which a thread may wait 5 ms for while the interface paints
 _CANCEL_CHECK_STEPS = 200_000
@@ -1370,17 +1370,21 @@ class SqliteStorage:
             return new
 
     @_guard
-    def forget_file_stamps(self, *, cleaner: str) -> int:
-        if self.meta(CLEANER_KEY) == cleaner:  # the usual case, without the write lock
+    def forget_file_stamps(self, source: str, *, cleaner: str) -> int:
+        key = f"{CLEANER_KEY}:{source}"
+        if self.meta(key) == cleaner:  # the usual case, without the write lock
             return 0
         with self._write() as conn:
-            row = conn.execute("SELECT value FROM meta WHERE key = ?", (CLEANER_KEY,)).fetchone()
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
             if row is not None and row[0] == cleaner:
                 return 0  # another process or thread got here first
             # -1 is no file's size: the rows stay (the folder keeps counting as opened
             # before: shown at once, walked for changes, not primed) but none matches
-            forgotten = conn.execute("UPDATE files SET size = -1 WHERE size >= 0").rowcount
-            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (CLEANER_KEY, cleaner))
+            forgotten = conn.execute(
+                "UPDATE files SET size = -1 WHERE size >= 0"
+                " AND feed_id = (SELECT id FROM feeds WHERE url = ?)", (source,)
+            ).rowcount
+            conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, cleaner))
             return int(forgotten)
 
     # -- articles: reading

@@ -476,7 +476,7 @@ def test_an_upgraded_cleaner_cleans_the_library_again_keeping_its_state(
     unread_now = storage.get(unread) or _missing()
     assert "Better paragraph" in unread_now.article.body and not unread_now.read
     assert len(library.search("better")) == 6  # the search index follows the new bodies
-    assert storage.meta("file_cleaner") == "c1:upgraded"
+    assert storage.meta(f"file_cleaner:{folder}") == "c1:upgraded"
     assert all(stamp.size >= 0 for stamp in storage.file_stamps(opened.feed_id).values())
 
     # cleaned once: the next open finds every stamp fresh again
@@ -494,16 +494,44 @@ def test_a_running_older_reader_does_not_take_the_library_back(
     import reader.intake as intake
     from reader.core.models import FileStamp
 
-    feed_id = storage.upsert_feed("/tmp/dir", kind=FeedKind.DIRECTORY)
-    storage.record_files(feed_id, [("/tmp/dir/a", FileStamp(1, 2))])
-    monkeypatch.setattr(intake, "cleaner_fingerprint", lambda: "c1:old")
-    assert intake.restamp(storage) == 1  # a library from before fingerprints: cleaned again
-    storage.record_files(feed_id, [("/tmp/dir/a", FileStamp(1, 2))])
-    # a newer reader took the library since: this process looked once and leaves it be
-    assert storage.forget_file_stamps(cleaner="c1:new") == 1
-    storage.record_files(feed_id, [("/tmp/dir/a", FileStamp(1, 2))])
-    assert intake.restamp(storage) == 0
-    assert storage.file_stamps(feed_id) == {"/tmp/dir/a": FileStamp(1, 2)}
+    folder_a = storage.upsert_feed("/tmp/a", kind=FeedKind.DIRECTORY)
+    folder_b = storage.upsert_feed("/tmp/b", kind=FeedKind.DIRECTORY)
+    storage.record_files(folder_a, [("/tmp/a/1", FileStamp(1, 2))])
+    storage.record_files(folder_b, [("/tmp/b/1", FileStamp(1, 2))])
+    monkeypatch.setattr(intake, "cleaner_fingerprint", lambda: "c1:new")
+    # this (newer) reader opens folder a: cleaned again; b is left to when it is opened
+    assert intake.restamp(storage, "/tmp/a") == 1
+    storage.record_files(folder_a, [("/tmp/a/1", FileStamp(1, 2))])
+    # an older reader still running takes folder b and stamps it with its cleaning ...
+    assert storage.forget_file_stamps("/tmp/b", cleaner="c1:old") == 1
+    storage.record_files(folder_b, [("/tmp/b/1", FileStamp(1, 2))])
+    # ... which this reader cleans again when it opens b, whatever the older one did
+    assert intake.restamp(storage, "/tmp/b") == 1
+    # and it looks once per source: the two do not take folder a from each other for ever
+    assert storage.forget_file_stamps("/tmp/a", cleaner="c1:old") == 1
+    storage.record_files(folder_a, [("/tmp/a/1", FileStamp(1, 2))])
+    assert intake.restamp(storage, "/tmp/a") == 0
+    assert storage.file_stamps(folder_a) == {"/tmp/a/1": FileStamp(1, 2)}
+
+
+def test_a_busy_library_keeps_its_stamps_and_is_asked_again(
+        storage: SqliteStorage, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reader.intake as intake
+    from reader.core.errors import StorageError
+
+    monkeypatch.setattr(intake, "cleaner_fingerprint", lambda: "c1:busy")
+
+    def locked(source: str, *, cleaner: str) -> int:
+        raise StorageError("library database: database is locked")
+
+    monkeypatch.setattr(storage, "forget_file_stamps", locked)
+    assert intake.restamp(storage, "/tmp/c") == 0  # no error: the cached file still opens
+    monkeypatch.undo()
+    monkeypatch.setattr(intake, "cleaner_fingerprint", lambda: "c1:busy")
+    storage.forget_file_stamps("/tmp/c", cleaner="c1:older")
+    assert storage.meta("file_cleaner:/tmp/c") == "c1:older"
+    intake.restamp(storage, "/tmp/c")  # asked again, this time it answers
+    assert storage.meta("file_cleaner:/tmp/c") == "c1:busy"
 
 
 def _missing() -> Any:

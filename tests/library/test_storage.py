@@ -622,13 +622,19 @@ def test_file_stamps_are_forgotten_for_another_cleaner(storage: SqliteStorage) -
     storage.record_files(feed_id, [("/tmp/dir/a", FileStamp(1, 2)),
                                    ("/tmp/dir/b", FileStamp(3, 4))])
     storage.record_files(other, [("/tmp/file.md", FileStamp(5, 6))])
-    # no fingerprint kept yet (a library from before them): cleaned again
-    assert storage.forget_file_stamps(cleaner="c1:one") == 3
+    # no fingerprint kept yet (a library from before them): cleaned again, this source only
+    assert storage.forget_file_stamps("/tmp/dir", cleaner="c1:one") == 2
     stale = storage.file_stamps(feed_id)
     assert set(stale) == {"/tmp/dir/a", "/tmp/dir/b"}  # still listed: opened before
-    assert FileStamp(1, 2) not in stale.values() and storage.meta("file_cleaner") == "c1:one"
+    assert FileStamp(1, 2) not in stale.values()
+    assert storage.meta("file_cleaner:/tmp/dir") == "c1:one"
+    assert storage.file_stamps(other)["/tmp/file.md"] == FileStamp(5, 6)  # not opened yet
     storage.record_files(feed_id, [("/tmp/dir/a", FileStamp(1, 2))])
-    assert storage.forget_file_stamps(cleaner="c1:one") == 0  # the same cleaner
+    assert storage.forget_file_stamps("/tmp/dir", cleaner="c1:one") == 0  # the same cleaner
     assert storage.file_stamps(feed_id)["/tmp/dir/a"] == FileStamp(1, 2)
-    assert storage.forget_file_stamps(cleaner="c1:two") == 1  # the others were stale still
+    assert storage.forget_file_stamps("/tmp/dir", cleaner="c1:two") == 1  # b was stale still
+    assert storage.forget_file_stamps("/tmp/file.md", cleaner="c1:two") == 1
     assert storage.file_stamps(other)["/tmp/file.md"] != FileStamp(5, 6)
+    # a source not in the library yet: its cleaner is kept, nothing to forget
+    assert storage.forget_file_stamps("/tmp/new", cleaner="c1:two") == 0
+    assert storage.meta("file_cleaner:/tmp/new") == "c1:two"

@@ -291,23 +291,40 @@ JOBS = [
 ]
 
 
-def test_a_listing_keeps_the_short_fields_between_its_titles() -> None:
-    # One text node a line: each item is its number, its title, its site between
-    # brackets and its age. With no article on the page, the fallback keeps the titles;
-    # the short lines between them are the items' fields, not chrome, since the page's
-    # blocks end no sentence (a listing, not a thread).
+def _jobs_listing() -> str:
     lines = ["Hacker News", "new", "|", "past", "|", "comments", "|", "jobs", "|", "submit",
              "login", "These are jobs at startups of the batch. See more at",
              "ycombinator.com/jobs", "."]
     for n, (name, batch, what, site) in enumerate(JOBS, 1):
         lines += [f"{n}.", f"{name} (YC {batch}) {what}", "(", site, ")", f"{n + 2} days ago"]
     lines += ["Guidelines", "|", "FAQ", "|", "API", "|", "Legal", "Search:"]
-    got = clean_dump("\n".join(lines)).body.splitlines()
+    return "\n".join(lines)
+
+
+JOB_TITLES = [f"{name} (YC {batch}) {what}" for name, batch, what, _ in JOBS]
+
+
+def test_a_listing_keeps_the_short_fields_between_its_titles() -> None:
+    # One text node a line: each item is its number, its title, its site between
+    # brackets and its age. With no article on the page, the fallback keeps the titles;
+    # the short lines between them are the items' fields, not chrome, since the page's
+    # blocks end no sentence (a listing, not a thread). A line with no word ("(") is none.
+    got = clean_dump(_jobs_listing()).body.splitlines()
+    for title in JOB_TITLES[:4]:
+        assert title in got, title
+    assert "(" not in got and ")" not in got
     assert "ycombinator.com" in got
     assert "roboflow.com" in got
     assert sum(f"{n}." in got for n in range(2, len(JOBS) + 1)) >= 3
     for chrome in ("new", "past", "submit", "login", "Guidelines", "Legal", "Search:"):
         assert chrome not in got, chrome
+
+
+@pytest.mark.xfail(strict=True, reason="known: the last two titles, after a run of four, "
+                   "score under the line of sure chrome while their ages are kept")
+def test_a_listing_keeps_its_last_titles() -> None:
+    got = clean_dump(_jobs_listing()).body.splitlines()
+    assert all(title in got for title in JOB_TITLES[4:])
 
 
 POSTS = [
@@ -865,6 +882,8 @@ def test_a_model_fitted_on_other_features_is_refused() -> None:
     stale = {**shipped, "features1": shipped["features1"][:-1], "w1": shipped["w1"][:-1]}
     with pytest.raises(ValueError, match="features1 are not this cleaner's"):
         text_module._model_from(stale)
+    with pytest.raises(ValueError, match="w2 is not one weight a feature"):
+        text_module._model_from({**shipped, "w2": shipped["w2"][:-1]})
 
 
 def test_a_dumps_line_that_reads_as_a_link_definition_is_still_shown() -> None:
@@ -878,9 +897,26 @@ def test_a_dumps_line_that_reads_as_a_link_definition_is_still_shown() -> None:
         "The second paragraph goes on about the wall and the storm for a while longer, "
         "with more words about the town and the sea.\n"
     )
-    body = clean_dump(dump).body
-    assert "[1]: https://example.org/source-paper" in body.replace("\\[", "[")
-    shown = render_article(
-        title="t", source=None, author=None, published=None, url=None, body=body
-    ).text.plain
-    assert "[1]: https://example.org/source-paper" in shown
+    for line in ("[1]: https://example.org/source-paper", "- [1]: https://example.org/source-paper",
+                 "2. [1]: https://example.org/source-paper", "> [1]: https://example.org/source-paper"):
+        body = clean_dump(dump.replace("[1]: https://example.org/source-paper", line)).body
+        assert "[1]: https://example.org/source-paper" in body.replace("\\[", "["), line
+        shown = render_article(
+            title="t", source=None, author=None, published=None, url=None, body=body
+        ).text.plain
+        assert "[1]: https://example.org/source-paper" in shown, line
+
+
+def test_a_run_ended_by_the_marks_of_other_scripts_is_prose() -> None:
+    # A run of sentences that end with a danda or an Arabic full stop is prose, not a
+    # listing's titles; a page of Thai, whose sentences end with a space, is not judged.
+    from reader.cleaning.text import _sentence_share, _Unit
+
+    hindi = "यह एक लंबा वाक्य है जो पूरे विचार को बताता है।"
+    urdu = "یہ ایک لمبا جملہ ہے جو پوری بات کہتا ہے۔"
+    thai = "นี่คือประโยคยาวที่ บอกความคิดทั้งหมด"
+    for text in (hindi, urdu):
+        units = [_Unit(text, 0, 0)] * 4
+        assert _sentence_share(units, range(4)) == 1.0
+    assert _sentence_share([_Unit(thai, 0, 0)] * 4, range(4)) is None
+    assert _sentence_share([_Unit("Acme is hiring", 0, 0)] * 4, range(4)) == 0.0

@@ -34,6 +34,9 @@ def test_the_cleaners_code_and_model_change_it_and_the_rest_does_not(tmp_path: P
     (copy / "tui" / "app.py").write_text("# the interface changed\n", encoding="utf-8")
     (copy / "cleaning" / "__pycache__").mkdir()
     (copy / "cleaning" / "__pycache__" / "text.cpython-312.pyc").write_bytes(b"\0")
+    # an editor's lock, a dangling link: not the version's fallback, which re-cleans all
+    (copy / "cleaning" / ".#text.py").symlink_to(copy / "cleaning" / "gone.py")
+    (copy / "cleaning" / "layouts.json").mkdir()
     assert fingerprint_of(copy) == before
     for changed in ("cleaning/text_model.json", "cleaning/text.py", "ingest/load.py",
                     "sources/decode.py", "core/sanitize.py"):
