@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_startup import load_ttfp, options
+from bench_startup import first_paints, load_ttfp
 
 ROOT = Path(__file__).resolve().parent.parent
 FINGERPRINT = ("import time; t = time.perf_counter(); "
@@ -69,14 +69,7 @@ def main() -> int:
         programs[name] = (["env", f"PYTHONPATH={tree}", f"READER_CONFIG={config}",
                            sys.executable, "-m", "reader", "--db", str(db), str(folder)],
                           re.escape(title[:20]))
-    times: dict[str, list[float]] = {name: [] for name in programs}
-    for _ in range(args.runs):
-        for name, (command, expect) in programs.items():
-            first, _, shown = ttfp.one_run(command, options(expect))
-            if first is None:
-                print(shown)
-                raise SystemExit(f"{name} never showed {expect!r}")
-            times[name].append(first)
+    times = first_paints(ttfp, programs, args.runs)
     print(f"first paint of a folder of {args.dumps} dumps opened before, "
           f"median of {args.runs} (in turns):")
     for name, values in times.items():

@@ -114,6 +114,21 @@ def options(expect: str) -> argparse.Namespace:
                               term="xterm-256color", poll_ms=5, timeout=30, settle=0.5)
 
 
+def first_paints(ttfp: ModuleType, programs: dict[str, tuple[list[str], str]],
+                 runs: int) -> dict[str, list[float]]:
+    """Each program's time to first paint (until its screen shows the pattern given with
+    it), ``runs`` times, the programs in turns so that the machine's moods fall on all."""
+    times: dict[str, list[float]] = {name: [] for name in programs}
+    for _ in range(runs):
+        for name, (command, expect) in programs.items():
+            first, _, shown = ttfp.one_run(command, options(expect))
+            if first is None:
+                print(shown)
+                raise SystemExit(f"{name} never showed {expect!r}")
+            times[name].append(first)
+    return times
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -157,14 +172,7 @@ def main() -> int:
         wrap = ["sh", "-c", 'echo "$0" > /proc/self/autogroup && exec "$@"', priority]
         programs = {name: ([*wrap, *command], expect)
                     for name, (command, expect) in programs.items()}
-    times: dict[str, list[float]] = {name: [] for name in programs}
-    for _ in range(args.runs):
-        for name, (command, expect) in programs.items():
-            first, _, shown = ttfp.one_run(command, options(expect))
-            if first is None:
-                print(shown)
-                raise SystemExit(f"{name} never showed {expect!r}")
-            times[name].append(first)
+    times = first_paints(ttfp, programs, args.runs)
     bare_median = statistics.median(times["bare Textual app"])
     print(f"first paint, 400 articles, 120x40, median of {args.runs} (runs in turns):")
     for name, values in times.items():

@@ -41,8 +41,10 @@ def finish_inline(text: str) -> str:
 
 # What a Markdown renderer could take for a link reference definition: a paragraph that
 # opens so ("[1]: https://…", a page's list of sources) would be read as one and not shown.
-# (After any quote marks, which open a block where one can stand too.)
-_DEFINITION_START = re.compile(r"((?:[ ]{0,3}>)*[ ]{0,3})(\[(?:[^\[\]\\]|\\.)+\]:)")
+# (After any quote marks or list markers, which open a block where one can stand too.)
+_DEFINITION_START = re.compile(
+    r"((?:[ ]{0,3}(?:>[ ]?|[-+*][ \t]+|\d{1,9}[.)][ \t]+))*[ ]{0,3})(\[(?:[^\[\]\\]|\\.)+\]:)"
+)
 
 
 def shown_as_text(paragraph: str) -> str:

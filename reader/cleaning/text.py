@@ -1532,7 +1532,7 @@ def _sentence_share(units: Sequence[_Unit], indices: Iterable[int]) -> float | N
         text = units[i].text
         n = text.count(" ") + 1
         words += n
-        if text.rstrip(_CLOSERS)[-1:] in _ANY_SENTENCE_MARKS:
+        if (ended := text.rstrip(_CLOSERS)) and ended[-1] in _ANY_SENTENCE_MARKS:
             sentences += n
         elif _MARKLESS_SCRIPT.search(text):
             markless += n

@@ -2,9 +2,9 @@
 turn a file's bytes into articles.
 
 Files are cleaned once and cached by path, size and mtime; an upgrade that cleans better
-would never reach them. The library keeps the fingerprint its files were cleaned with, and
-the intake re-cleans them all when it differs from this process's (see
-``reader.intake.restamp``).
+would never reach them. The library keeps, for each folder and file, the fingerprint its
+files were cleaned with, and the intake re-cleans them when it differs from this process's
+(see ``reader.intake.restamp``).
 
 It is a hash of the bytes of the packages that read, decode, clean and load a file
 (``reader.sources``, ``reader.cleaning`` with its model and word lists, ``reader.ingest``)

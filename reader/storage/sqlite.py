@@ -759,6 +759,8 @@ class SqliteStorage:
     @_guard
     def remove_feed(self, feed_id: int) -> None:
         with self._write() as conn:
+            conn.execute("DELETE FROM meta WHERE key = (SELECT ? || ':' || url FROM feeds "
+                         "WHERE id = ?)", (CLEANER_KEY, feed_id))
             conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
 
     @_guard

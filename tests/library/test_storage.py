@@ -638,3 +638,6 @@ def test_file_stamps_are_forgotten_for_another_cleaner(storage: SqliteStorage) -
     # a source not in the library yet: its cleaner is kept, nothing to forget
     assert storage.forget_file_stamps("/tmp/new", cleaner="c1:two") == 0
     assert storage.meta("file_cleaner:/tmp/new") == "c1:two"
+    storage.remove_feed(other)  # a source removed takes its fingerprint along
+    assert storage.meta("file_cleaner:/tmp/file.md") is None
+    assert storage.meta("file_cleaner:/tmp/dir") == "c1:two"

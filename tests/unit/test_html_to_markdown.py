@@ -226,6 +226,8 @@ def test_mathml_reads_as_its_text_without_its_tex_annotation() -> None:
         "<p>[1]: https://example.org/source-paper</p>",
         "<ul><li>[note]: https://example.org/source-paper</li></ul>",
         "<blockquote><p>[1]: https://example.org/source-paper</p></blockquote>",
+        "<p>- [1]: https://example.org/source-paper</p>",
+        "<p>1. [1]: https://example.org/source-paper</p>",
     ],
 )
 def test_text_that_reads_as_a_link_definition_is_still_shown(html: str) -> None:
