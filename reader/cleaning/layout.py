@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, islice
 
 __all__ = ["Block", "Layout", "blocks", "detect"]
 
@@ -169,7 +169,8 @@ def _has_markdown(text: str) -> bool:
     """Links, headings, strong emphasis or link definitions written in Markdown."""
     links = text.count("](")
     if links >= 3:
-        links = len(_MD_LINK.findall(text, 0, 100_000))
+        # Three links settle it: counted up to three, not all of them.
+        links = sum(1 for _ in islice(_MD_LINK.finditer(text, 0, 100_000), 3))
         if links >= 3:
             return True
     # Otherwise two kinds of sign: a "# comment" in quoted code is not a heading.
@@ -402,7 +403,7 @@ def _strip_markdown(text: str) -> tuple[str, int]:
     links = 0
     if "![" in text:
         text = _MD_IMAGE.sub("", text)
-    if "[" in text:
+    if "](" in text or "][" in text:  # a link has one or the other
         text, links = _MD_LINK.subn(lambda m: m.group(1), text)
     if "<" in text:
         text = _MD_AUTOLINK.sub("", text)
@@ -644,7 +645,9 @@ class _Builder:
         # Found while looking for the wrap column, or not yet.
         self.references = profile.references
         self.out: list[Block] = []
+        self._lowered: str | None = None
         self._words: set[str] | None = None
+        self._lookups = self._checks = 0
 
     def run(self) -> list[Block]:
         lines, layout, widths, indents = self.lines, self.layout, self.widths, self.indents
@@ -739,7 +742,7 @@ class _Builder:
                 word = last.rsplit(" ", 1)[-1][:-1] + _first_word(part)
                 inner = _WORD_SPAN.search(word)
                 whole = inner.group().lower() if inner else ""
-                pieces[-1] = last[:-1] if whole in self._vocabulary() else last
+                pieces[-1] = last[:-1] if self._has_word(whole) else last
                 pieces.append(part)
             elif _WIDE_CHARS.match(last[-1:]) and _WIDE_CHARS.match(part[:1]):
                 pieces.append(part)  # CJK text has no spaces between words
@@ -779,10 +782,34 @@ class _Builder:
             j += 1
         return i
 
-    def _vocabulary(self) -> set[str]:
-        if self._words is None:
-            self._words = set(_WORD.findall("\n".join(self.lines).lower()))
-        return self._words
+    def _has_word(self, word: str) -> bool:
+        """Whether ``word`` (lowercase) stands in the dump as a whole word, in any case.
+
+        A dump has a few hyphens to mend, and a word to look for stands in it a few times:
+        a search of the lowered text for each is quicker than a set of all the dump's
+        words, which is made only when there are many to look for, or many places to check.
+        """
+        if self._words is not None:
+            return word in self._words
+        if not word or _WORD.fullmatch(word) is None:
+            return False
+        if self._lowered is None:
+            self._lowered = "\n".join(self.lines).lower()
+        text, start = self._lowered, 0
+        self._lookups += 1
+        while self._lookups <= _WORD_LOOKUPS and self._checks < _WORD_CHECKS:
+            at = text.find(word, start)
+            if at < 0:
+                return False
+            self._checks += 1
+            end = at + len(word)
+            if (at == 0 or not _is_word_char(text[at - 1])) and (
+                end == len(text) or not _is_word_char(text[end])
+            ):
+                return True
+            start = at + 1
+        self._words = set(_WORD.findall(text))
+        return word in self._words
 
     def _reference_lines(self) -> set[int]:
         """Lines of the list of link addresses text browsers append, and its title."""
@@ -848,6 +875,16 @@ def _link_state(text: str, state: int = 0) -> int:
 
 
 _WORD = re.compile(r"\w+")
+
+# See _Builder._has_word: past this many words looked for, or places where one stands
+# inside a longer word, a set of the dump's words answers (linear on a hostile dump).
+_WORD_LOOKUPS = 64
+_WORD_CHECKS = 1000
+
+
+def _is_word_char(char: str) -> bool:
+    """Whether ``char`` is one ``\\w`` matches."""
+    return char.isalnum() or char == "_"
 # A line that goes on a sentence: a lowercase word, perhaps with its comma or stop, then a
 # space ("https://..." or "file:///..." under a link's title is an address, not prose).
 _GOES_ON = re.compile(r"[^\W\d_]+[,.;:!?]?(?:\s|$)")

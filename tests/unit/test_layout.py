@@ -554,3 +554,46 @@ def test_a_line_before_lynx_nested_bullets_was_not_broken() -> None:
     assert layout.indent == 3
     assert layout.width is not None and 70 <= layout.width <= 78
     assert texts(blocks(lines))[-6:] == PARAGRAPHS * 2
+
+
+def _hyphenated(words: list[str], whole: list[str]) -> list[str]:
+    """Prose wrapped at 60 columns, each of its first lines broken inside one of ``words``
+    at a hyphen ("extra-" / "ordinary"), then ``whole`` in a paragraph of their own."""
+    filler = PARAGRAPHS[0].replace(",", "").split()
+    lines, line = [], "We"
+    for k, word in enumerate(words):
+        half = len(word) // 2
+        for extra in filler[k % 7 :]:
+            if len(line) + len(extra) + half + 3 > 60:
+                break
+            line += " " + extra
+        lines.append(f"{line} {word[:half]}-")
+        line = word[half:]
+    lines += [f"{line} and so on.", "", *wrap(PARAGRAPHS[1], 60), "", " ".join(whole)]
+    return lines
+
+
+def test_a_hyphen_is_mended_by_a_whole_word_in_any_case_not_inside_a_longer_one() -> None:
+    lines = _hyphenated(["extraordinary", "overgrown"], ["EXTRAORDINARY", "overgrownness"])
+    assert detect(lines).width is not None
+    joined = " ".join(texts(blocks(lines)))
+    assert " extraordinary " in joined  # the dump has it whole, in capitals
+    assert " over-grown " in joined  # only inside "overgrownness": not a word of the dump
+
+
+def test_many_hyphens_are_mended_as_few_are() -> None:
+    # Past a few dozen words to look up, a set of the dump's words answers: the same.
+    words = [f"word{chr(97 + i % 26)}{chr(97 + i // 26)}stuff" for i in range(150)]
+    whole = words[::2]
+    joined = " ".join(texts(blocks(_hyphenated(words, whole))))
+    for k, word in enumerate(words):
+        half = len(word) // 2
+        broken = f" {word[:half]}-{word[half:]} "
+        assert (f" {word} " in joined, broken in joined) == (k % 2 == 0, k % 2 == 1), word
+
+
+def test_a_dump_with_many_links_is_markdown_and_one_with_two_is_not() -> None:
+    links = [f"Read [report {k}](https://example.com/report-{k}) today." for k in range(40)]
+    assert detect([*PARAGRAPHS, *links]).markdown
+    two = "See [the one](https://example.com/1) and [the other](https://example.com/2) here."
+    assert not detect([*PARAGRAPHS, two, "Call 01234 [ext] or write ]( to us."]).markdown
