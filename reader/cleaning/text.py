@@ -1531,6 +1531,11 @@ _ANY_SENTENCE_MARKS = _SENTENCE_MARKS + "\u0964\u0965\u06d4\u061f\u0589\u1362\u1
 _MARKLESS_SCRIPT = re.compile(r"[\u0e00-\u0eff]")
 
 
+def _ends_any_sentence(text: str) -> bool:
+    """Whether a block ends a sentence, in any script that marks one (see _ANY_SENTENCE_MARKS)."""
+    return bool(ended := text.rstrip(_CLOSERS)) and ended[-1] in _ANY_SENTENCE_MARKS
+
+
 def _sentence_share(units: Sequence[_Unit], indices: Iterable[int]) -> float | None:
     """The share of the words of these blocks that stand in blocks ending a sentence;
     None for text in a script that marks no sentence's end."""
@@ -1539,17 +1544,13 @@ def _sentence_share(units: Sequence[_Unit], indices: Iterable[int]) -> float | N
         text = units[i].text
         n = text.count(" ") + 1
         words += n
-        if (ended := text.rstrip(_CLOSERS)) and ended[-1] in _ANY_SENTENCE_MARKS:
+        if _ends_any_sentence(text):
             sentences += n
         elif _MARKLESS_SCRIPT.search(text):
             markless += n
     if markless > words / 2:
         return None
     return sentences / max(words, 1)
-
-
-def _ends_any_sentence(text: str) -> bool:
-    return bool(ended := text.rstrip(_CLOSERS)) and ended[-1] in _ANY_SENTENCE_MARKS
 
 
 def _covers_little(
