@@ -489,7 +489,10 @@ class Library:
             feed = by_id.get(spec) if isinstance(spec, int) else (
                 by_url.get(spec) or by_url.get(local_key(spec)) or by_url.get(spec.strip()))
             if feed is None:
-                missing.append(str(spec))
+                # an id is named by its feed's name where the library still has it (a
+                # bare "4" meant nothing to the person who chose "Farm feed 0")
+                known = self._storage.feed(spec) if isinstance(spec, int) else None
+                missing.append(known.name if known is not None else str(spec))
             else:
                 found.append(feed)
         synced = [feed for feed in found if feed.account is not None]

@@ -1679,6 +1679,11 @@ class ReaderApp(App[int]):
 
     @work(thread=True, group="subscriptions", exit_on_error=False, name="remove the feed")
     def remove_feed(self, feed_id: int, name: str) -> None:
+        feed = self.library.feed(feed_id)
+        if feed is None or not feed.subscribed:
+            # removed meanwhile by another reader (reader remove): the pane catches up
+            self.post_message(StateChanged(f"{name} was removed already"))
+            return
         self.library.remove([feed_id])
         self.post_message(StateChanged(f"Removed {name}"))
 

@@ -15,7 +15,7 @@ from textual.widgets import Input
 
 import reader.tui.app as tui_app
 from reader.core.config import Config, Layout, load_config
-from reader.core.errors import FetchError
+from reader.core.errors import FetchError, SourceError
 from reader.core.models import SourceKind, StoredArticle
 from reader.library import Library
 from reader.storage.sqlite import SqliteStorage
@@ -788,6 +788,30 @@ async def test_add_and_remove_a_feed(library: Library, tmp_path: Path) -> None:
         await pilot.press("y")
         await settle(pilot)
         assert library.feeds(subscribed_only=True) == []
+
+
+async def test_removing_a_feed_another_reader_removed_says_so(library: Library,
+                                                             tmp_path: Path) -> None:
+    # `reader remove` in another shell while the pane still listed it: "Could not remove
+    # the feed: not subscribed: 4", a bare id, and the pane kept the feed
+    feed = write_feed(tmp_path / "gone.xml", "Gone", 2)
+    library.add([str(feed)])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("h", "down", "down")
+        await settle(pilot)
+        library.remove([str(feed)])  # elsewhere
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.noted("Gone was removed already")
+        assert not any(message.startswith("Could not") for message, _ in app.notes)
+        assert not any("Gone" in line for line in shown_feeds(app))
+    with pytest.raises(SourceError, match=r"^not subscribed: Gone$"):
+        library.remove([library.feeds()[0].id])  # named, not "not subscribed: 4"
 
 
 async def test_command_palette_runs_actions(library: Library, three_feeds: dict[str, int],
