@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from reader.cli.interrupt import Stopped
 from reader.core import sanitize
 from reader.core.dates import isoformat
-from reader.core.errors import SourceError, SyncError, about
+from reader.core.errors import ReaderError, SourceError, SyncError, about
 from reader.core.filters import parse_bound, parse_filter
 from reader.core.models import (
     ArticleQuery,
@@ -41,6 +41,13 @@ def _open(args: argparse.Namespace, *, retention_days: int = 180) -> Library:
     for message in library.messages:
         _say(message)
     library.messages.clear()
+    settings = getattr(args, "settings", None)
+    if settings is not None and settings.feeds:
+        # the config's display names hold from the start, not from the next refresh on
+        try:
+            library.apply_feed_settings(settings.feeds)
+        except ReaderError:
+            pass  # a read-only or busy library still lists; the refresh applies them
     return library
 
 

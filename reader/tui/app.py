@@ -10,6 +10,7 @@ Every string that comes from data reaches the screen as ``Content``/``Text`` or 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import io
 import os
@@ -280,6 +281,7 @@ class ReaderApp(App[int]):
         self._opened_full = False
         self._laid_for: int | None = None  # the measure the article shown was laid out for
         self._fit_timer: Timer | None = None
+        self._feed_settings_applied = False
         self._raw = False
         self._loading: tuple[int, int, str] | None = None
         self._view_reload_pending = False
@@ -734,6 +736,12 @@ class ReaderApp(App[int]):
           name="load the feeds")
     def load_feeds(self) -> None:
         worker = get_current_worker()
+        if not self._feed_settings_applied and self.config.feeds and not self.session:
+            # the config's display names from the start, not from the first refresh on
+            # (with refresh.on_start off, the old name stayed until r)
+            self._feed_settings_applied = True
+            with contextlib.suppress(ReaderError):
+                self.library.apply_feed_settings(self.config.feeds)
         if not self._feeds_requested:
             # the first time, their names at once; the unread counts read the whole
             # article index (~100 ms at 100,000 articles) and follow

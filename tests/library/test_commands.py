@@ -366,3 +366,21 @@ def test_a_mistyped_command_is_named(capsys: pytest.CaptureFixture[str], db: Pat
     assert err == "reader: refrsh: no such file or directory (did you mean reader refresh?)\n"
     code, out, err = run(capsys, db, "nonsense.txt")
     assert (code, err) == (1, "reader: nonsense.txt: no such file or directory\n")
+
+
+def test_the_configs_display_names_hold_before_any_refresh(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # [feeds."URL"] display_name took effect only at the next refresh: `reader feeds` (and
+    # the interface, with refresh.on_start off) showed the old name until then
+    feed = tmp_path / "desk.xml"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
+                    "<item><title>One</title><guid>a</guid><description>x</description>"
+                    "</item></channel></rss>", encoding="utf-8")
+    code, _, err = run(capsys, db, "add", str(feed))
+    assert code == 0, err
+    config = tmp_path / "config.toml"
+    config.write_text(f'[feeds."{feed}"]\ndisplay_name = "My desk"\n', encoding="utf-8")
+    monkeypatch.setenv("READER_CONFIG", str(config))
+    code, out, err = run(capsys, db, "feeds")
+    assert (code, err) == (0, "") and out.startswith(f"My desk  {feed}  1 unread")

@@ -790,6 +790,22 @@ async def test_add_and_remove_a_feed(library: Library, tmp_path: Path) -> None:
         assert library.feeds(subscribed_only=True) == []
 
 
+async def test_the_configs_display_name_shows_before_any_refresh(library: Library,
+                                                                tmp_path: Path) -> None:
+    # with refresh.on_start off the old name stayed until r applied the config
+    from reader.core.config import FeedSettings
+
+    feed = write_feed(tmp_path / "desk.xml", "Desk", 2)
+    other = write_feed(tmp_path / "other.xml", "Other", 1)
+    library.add([str(feed), str(other)])
+    app = make_app(library, tmp_path,
+                   feeds={str(feed): FeedSettings(display_name="My desk")})
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert any("My desk" in line for line in shown_feeds(app))
+        assert not any(line.startswith("Desk") for line in shown_feeds(app))
+
+
 async def test_removing_a_feed_another_reader_removed_says_so(library: Library,
                                                              tmp_path: Path) -> None:
     # `reader remove` in another shell while the pane still listed it: "Could not remove
