@@ -215,6 +215,7 @@ GRID: dict[str, tuple[Any, ...]] = {
     "embedded_posts": (True, False),
     "embedded_tables": (True, False),
     "hidden_panels": (True, False),
+    "noscript_content": (True, False),
     "top_blocks": (0, 2, 3, 4),
     "standfirst": (True, False),
     "opening_h1": (True, False),
@@ -228,7 +229,9 @@ GRID: dict[str, tuple[Any, ...]] = {
     "recall_keeps": (0, 0.5, 0.8, 0.9),
     "repeated_run_words": (0, 30, 60, 100, 200),  # 0: a repeated run always stays
 }
-BEFORE_TRAFILATURA = ("merge_split_body", "embedded_posts", "embedded_tables", "hidden_panels")
+BEFORE_TRAFILATURA = (
+    "merge_split_body", "embedded_posts", "embedded_tables", "hidden_panels", "noscript_content",
+)  # fmt: skip
 FOLDS = 10
 
 

@@ -625,3 +625,33 @@ def test_sections_of_one_class_that_trafilatura_reads_whole_stay_in_their_order(
           for text in ("## Heading beta", "Paragraph about beta", "## Heading gamma")]
     assert at == sorted(at)
     assert body.index("Second paragraph about alpha") < at[0]
+
+
+POSTS = "".join(
+    f'<div class="post"><p>Reply {i}: {"I tried the second setting and it worked for me. " * 6}'
+    "</p></div>"
+    for i in range(4)
+)
+
+
+def test_a_page_drawn_by_script_shows_what_its_noscript_holds() -> None:
+    # saved before its script ran: the posts are only in <noscript>, for crawlers
+    html = _page(f'<div id="app">Loading</div><noscript><main>{POSTS}</main></noscript>')
+    body = extract_article(html).body
+    assert "Reply 0: I tried the second setting" in body
+    assert "Reply 3: I tried the second setting" in body
+    from reader.cleaning.html import _draft
+
+    off = ExtractionRules(noscript_content=False)
+    assert "Reply 0" not in _draft(html, url=None, rules=off).finish(off).body
+
+
+def test_a_noscript_notice_or_a_copy_of_shown_text_is_not_read() -> None:
+    notice = "<noscript><p>This site is best viewed with JavaScript enabled.</p></noscript>"
+    body = extract_article(_page(f"{notice}<article>{GARDEN}</article>")).body
+    assert "JavaScript" not in body and "sentence of the article" in body
+    # a page saved once its script ran shows its posts outside <noscript> as well: the
+    # extract of the shown page is read, not the crawler's copy
+    copy = POSTS.replace("Reply", "Crawler copy of reply")
+    body = extract_article(_page(f"<main>{POSTS}</main><noscript>{copy * 2}</noscript>")).body
+    assert "Reply 3: I tried" in body and "Crawler copy" not in body
