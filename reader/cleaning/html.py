@@ -390,7 +390,7 @@ class ExtractionRules:
     link_max_letters: int = 80  # longer blocks are never link-only
     label_max_letters: int = 0  # "Read more: [link]"; 0 turns the label rule off
     trailers: bool = True  # drop a trailing heading, stray word or date
-    opening_h1: bool = True  # drop an H1 that opens the body whatever it says (the title)
+    opening_h1: bool = True  # drop an H1 that opens the body and says mostly the title
     link_lists_in_text: bool = True  # keep lists of links that prose follows (references)
     mixed_list_share: float = 0.25  # a list this share of whose items are text stays whole
     # trafilatura's recall mode, tried where its balanced mode left out lists of text the
@@ -960,7 +960,12 @@ def tidy_blocks(
     for index, block in enumerate(blocks):
         if len(out) < rules.top_blocks and (
             tuple(words := _words(block)) in title_words
-            or (rules.opening_h1 and not out and block.startswith("# "))
+            or (
+                rules.opening_h1
+                and not out
+                and block.startswith("# ")
+                and _names_the_title(_shown_words(block), title_words)
+            )
             or (
                 rules.standfirst
                 and not out
@@ -1084,6 +1089,23 @@ def _is_prose(block: str) -> bool:
 _PROSE_LETTERS = 100
 
 
+# An H1 that opens the body is the title when most of its words are a title's: a page
+# names itself with a prefix or a source ("Title: ...", "... (latimes.com)"). One that says
+# something else is the page's first heading: products, services and collections open on
+# one (on wcxb-dev it was dropped on 9 sites and that helped on 2).
+_TITLE_SHARE = 0.6
+
+
+def _names_the_title(words: tuple[str, ...], titles: set[tuple[str, ...]]) -> bool:
+    """Whether most of the words (links' targets aside) are those of one of the titles."""
+    if not words:
+        return False
+    return any(
+        sum(word in title for word in words) >= _TITLE_SHARE * len(words)
+        for title in map(set, titles)
+    )
+
+
 def _same_text(words: list[str], other: str) -> bool:
     """Equal, or one a prefix of the other (standfirsts are often cut short in meta tags)."""
     if not words or not other:
@@ -1113,8 +1135,12 @@ def _is_byline(block: str, words: list[str], names: list[list[str]]) -> bool:
     """A short line naming the author: 'By Jane Doe', 'Jane Doe, Staff Writer | Nov 19'."""
     if not words or len(words) > 14:
         return False
-    if _BY.match(block) and not block.rstrip().endswith((".", "!", "?")):  # not "By Friday, ..."
+    if block.rstrip().endswith((".", "!", "?")):  # a sentence: "By Friday, ...", "Use X to ..."
+        return False
+    if _BY.match(block):
         return True
+    if _HEADING.match(block):  # "## Week Call for Proposals by Eric Ries": a post's title
+        return False
     joined = " " + " ".join(words) + " "
     return any(name and f" {' '.join(name)} " in joined for name in names)
 

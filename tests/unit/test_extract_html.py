@@ -655,3 +655,31 @@ def test_a_noscript_notice_or_a_copy_of_shown_text_is_not_read() -> None:
     copy = POSTS.replace("Reply", "Crawler copy of reply")
     body = extract_article(_page(f"<main>{POSTS}</main><noscript>{copy * 2}</noscript>")).body
     assert "Reply 3: I tried" in body and "Crawler copy" not in body
+
+
+def test_an_opening_h1_is_dropped_only_when_it_says_the_title() -> None:
+    # the page's title with a prefix or its source linked: the title
+    for h1 in (
+        "# Title: Harbour Lights Return",
+        "# Harbour Lights Return [(gazette.example)](https://gazette.example/a/very/long/path)",
+    ):
+        assert tidy_blocks([h1, PARAGRAPH], titles=TITLES) == [PARAGRAPH]
+    # a heading that says something else opens a product or service page: kept
+    heading = "# Make your vision a reality with our event planners"
+    assert tidy_blocks([heading, PARAGRAPH], titles=TITLES) == [heading, PARAGRAPH]
+    off = ExtractionRules(opening_h1=False)
+    assert tidy_blocks(["# Title: Harbour Lights Return", PARAGRAPH], titles=[], rules=off)[0]
+
+
+def test_a_sentence_or_a_heading_naming_the_author_is_no_byline() -> None:
+    # an organisation is often the author: its name in a sentence is content
+    for block in (
+        "Use Supabase to authenticate and authorize your users.",
+        "## Call for proposals is open until July 31 by Supabase",
+    ):
+        assert tidy_blocks([block, PARAGRAPH], titles=[], authors="Supabase") == [
+            block,
+            PARAGRAPH,
+        ]
+    line = "Supabase, Staff Writer | Nov 19"
+    assert tidy_blocks([line, PARAGRAPH], titles=[], authors="Supabase") == [PARAGRAPH]
