@@ -216,6 +216,7 @@ GRID: dict[str, tuple[Any, ...]] = {
     "embedded_tables": (True, False),
     "hidden_panels": (True, False),
     "noscript_content": (True, False),
+    "hidden_in_extract": (True, False),
     "top_blocks": (0, 2, 3, 4),
     "standfirst": (True, False),
     "opening_h1": (True, False),
@@ -231,6 +232,7 @@ GRID: dict[str, tuple[Any, ...]] = {
 }
 BEFORE_TRAFILATURA = (
     "merge_split_body", "embedded_posts", "embedded_tables", "hidden_panels", "noscript_content",
+    "hidden_in_extract",
 )  # fmt: skip
 FOLDS = 10
 

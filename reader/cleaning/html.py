@@ -382,6 +382,7 @@ class ExtractionRules:
     embedded_posts: bool = True  # keep quoted tweets and posts that trafilatura drops
     embedded_tables: bool = True  # keep data tables in "embed" containers, which it drops too
     hidden_panels: bool = True  # show hidden tabs and slides beside a shown one of their kind
+    hidden_in_extract: bool = True  # show what trafilatura's extract holds hidden (not a repeat)
     noscript_content: bool = True  # read <noscript> text where it holds most of the page's
     top_blocks: int = 3  # blocks at the top that may hold title, standfirst, byline, date
     standfirst: bool = True  # drop a first heading that repeats the page's description
@@ -509,6 +510,7 @@ def _draft(
     # Metadata is read by now. What is never shown goes before trafilatura copies the tree:
     # it would otherwise keep <noscript> "enable JavaScript" text, and copying is cheaper.
     held = _strip_never_shown(root, show_noscript=noscript)
+    show_hidden = rules.hidden_in_extract
     split_body = _split_body(root) if rules.merge_split_body else []
     if rules.embedded_posts:
         _unmark_embedded_posts(root)
@@ -516,10 +518,10 @@ def _draft(
         _reveal_hidden_panels(root)
     if rules.embedded_tables:
         _unmark_embedded_tables(root)
-    blocks = _trafilatura_blocks(root, page_url)
+    blocks = _trafilatura_blocks(root, page_url, show_hidden=show_hidden)
     if split_body and _parts_left_out(split_body, blocks):
         _join(split_body)
-        blocks = _trafilatura_blocks(root, page_url)
+        blocks = _trafilatura_blocks(root, page_url, show_hidden=show_hidden)
     if (
         held
         and not noscript
@@ -535,7 +537,9 @@ def _draft(
     if rules.recall_gain and (
         not _letters_reach(blocks, _SHORT_FOR_RECALL) or _lists_left_out(root, blocks)
     ):
-        recall_blocks = _trafilatura_blocks(root, page_url, _RECALL_OPTIONS)
+        recall_blocks = _trafilatura_blocks(
+            root, page_url, _RECALL_OPTIONS, show_hidden=show_hidden
+        )
     if not _letters_reach(blocks, _SHORT_EXTRACT):
         main_element = _fallback_blocks(root, page_url)
         blocks = _prefer_main_element(blocks, main_element)
@@ -621,7 +625,11 @@ def warm_up() -> None:
 
 
 def _trafilatura_blocks(
-    root: lxml.html.HtmlElement, url: str | None, options: dict[str, Any] = _TRAFILATURA_OPTIONS
+    root: lxml.html.HtmlElement,
+    url: str | None,
+    options: dict[str, Any] = _TRAFILATURA_OPTIONS,
+    *,
+    show_hidden: bool = True,
 ) -> list[str]:
     try:
         document = bare_extraction(root, url=url, **options)
@@ -631,7 +639,32 @@ def _trafilatura_blocks(
     if body is None:
         return []
     _rejoin_split_paragraphs(body)
+    if show_hidden:
+        _show_hidden(body)
     return render_blocks(body, base_url=url)
+
+
+def _runs(words: list[str]) -> Iterator[tuple[str, ...]]:
+    """Each run of four words: text said again is found by its runs, not its words alone."""
+    return zip(words, words[1:], words[2:], words[3:], strict=False)
+
+
+def _show_hidden(body: etree._Element) -> None:
+    """trafilatura copies some containers whole, with their attributes: an accordion's
+    answers hidden until a click (``style="display: none"``) are then in its extract, and
+    its text output shows them. They are the article it chose, and the renderer shows them
+    too; but not a hidden block most of whose words the extract says elsewhere (a page's
+    metadata for machines: its headline, description and text again)."""
+    hidden = [element for element in _HIDDEN_OR_STYLED_NONE(body) if is_hidden(element)]
+    if not hidden:
+        return
+    text = Counter(_runs(_words(" ".join(body.itertext()))))
+    for element in hidden:
+        runs = Counter(_runs(_words(" ".join(element.itertext()))))
+        elsewhere = sum(min(count, text[run] - count) for run, count in runs.items())
+        if 2 * elsewhere < sum(runs.values()):
+            element.attrib.pop("hidden", None)
+            element.attrib.pop("style", None)
 
 
 # Items of text (20 letters or more, not mostly a link) the page shows outside its chrome,

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+import lxml.etree as etree
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -683,3 +684,27 @@ def test_a_sentence_or_a_heading_naming_the_author_is_no_byline() -> None:
         ]
     line = "Supabase, Staff Writer | Nov 19"
     assert tidy_blocks([line, PARAGRAPH], titles=[], authors="Supabase") == [PARAGRAPH]
+
+
+def test_answers_trafilatura_keeps_hidden_in_its_extract_are_shown() -> None:
+    # an accordion: each answer hidden until its question is clicked; trafilatura copies
+    # the container whole, hidden answers and all
+    from reader.cleaning.html import _show_hidden
+    from reader.cleaning.markdown import render_blocks
+
+    def extract(hidden: str) -> etree._Element:
+        return etree.fromstring(
+            "<body><div><p>What is an online certificate?</p>"
+            f'<div style="display: none;">{hidden}</div></div>'
+            f"<p>{PARAGRAPH}</p></body>"
+        )
+
+    answer = "<p>A short course of study that ends with a certificate of what was learnt.</p>"
+    body = extract(answer)
+    _show_hidden(body)
+    assert "A short course of study" in "\n\n".join(render_blocks(body))
+    # a hidden block that says again what the extract says (metadata for machines) stays
+    body = extract(f"<p>{PARAGRAPH}</p>")
+    _show_hidden(body)
+    assert "\n\n".join(render_blocks(body)).count("The lanterns are back") == 1
+
