@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 from bench_startup import first_paints, load_ttfp
 
@@ -49,7 +50,14 @@ def main() -> int:
     if not shutil.which("tmux"):
         raise SystemExit("needs tmux")
     ttfp = load_ttfp()
-    work = Path(tempfile.mkdtemp(prefix="reader-reopen-"))
+    with tempfile.TemporaryDirectory(prefix="reader-reopen-") as scratch:
+        reopen(Path(scratch), args, ttfp)
+    return 0
+
+
+def reopen(work: Path, args: argparse.Namespace, ttfp: ModuleType) -> None:
+    """Time the first paint of a folder reopened, in ``work`` (removed after, whatever
+    happens)."""
     folder = work / "dumps"
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_dumps.py"), str(folder),
                     "--count", str(args.dumps)], check=True, capture_output=True)
@@ -80,8 +88,6 @@ def main() -> int:
                                   ).stdout) for _ in range(args.runs)]
     print(f"fingerprint, import and first computation: {statistics.median(costs) * 1000:.1f} ms "
           f"(median of {args.runs})")
-    shutil.rmtree(work, ignore_errors=True)
-    return 0
 
 
 if __name__ == "__main__":

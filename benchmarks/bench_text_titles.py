@@ -1,7 +1,10 @@
 """The headline the reader picks for a plain-text dump, in every layout, against the truth.
 
     python benchmarks/bench_text_titles.py [--datasets wcxb-dev readability-tests]
-        [--layouts naive w3m-100 ...] [--wrong N] [--json FILE]
+        [--layouts naive w3m-100 ... html] [--wrong N] [--json FILE]
+
+The layout ``html`` is the saved page itself (each set's ``html/ID.html.gz``, opened as a
+user opens a saved page: no address given), for the headline of the HTML extractor.
 
 Needs the dumps of ``benchmarks/make_layout_dumps.py`` (and, for ``readability-tests``,
 the set of ``benchmarks/make_unseen_sets.py``). Every title is what a user gets:
@@ -20,10 +23,13 @@ Markdown markup left in the title.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import re
+import shutil
 import statistics
 import sys
+import tempfile
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -60,6 +66,20 @@ def token_f1(got: str, truth: str) -> float:
         return 0.0
     precision, recall = common / sum(a.values()), common / sum(b.values())
     return 2 * precision * recall / (precision + recall)
+
+
+HTML = "html"
+
+
+def page_path(out: Path, page: trainer.Page, layout: str, scratch: Path) -> Path:
+    """The file a user would open: a dump of this layout, or the saved page (unzipped)."""
+    if layout != HTML:
+        return trainer.dump_path(out, page, layout)
+    saved = dumps.dataset_dir(page.dataset) / "html" / f"{page.id}.html.gz"
+    path = scratch / f"{page.id}.html"
+    if saved.exists():
+        path.write_bytes(gzip.decompress(saved.read_bytes()))
+    return path
 
 
 def picked_title(path: Path) -> tuple[str, bool]:
@@ -107,7 +127,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=dumps.DEFAULT_OUT, help="the dumps' folder")
     ap.add_argument("--datasets", nargs="+", default=["wcxb-dev", "readability-tests"])
-    ap.add_argument("--layouts", nargs="+", default=list(dumps.LAYOUTS))
+    ap.add_argument("--layouts", nargs="+", default=list(dumps.LAYOUTS),
+                    help=f"dump layouts, or {HTML!r} for the saved pages themselves")
     ap.add_argument("--wrong", type=int, default=0, metavar="N",
                     help="print N clearly wrong titles of each layout (articles)")
     ap.add_argument("--json", type=Path, help="write every figure here")
@@ -120,9 +141,10 @@ def main() -> None:
             continue
         groups: dict[str, dict[str, list[tuple[str, str, bool]]]] = {}
         wrong: dict[str, list[str]] = {}
+        scratch = Path(tempfile.mkdtemp(prefix="bench-titles-"))
         for layout in args.layouts:
             for page in pages:
-                path = trainer.dump_path(args.out, page, layout)
+                path = page_path(args.out, page, layout, scratch)
                 if not page.title or not path.exists():
                     continue
                 got, fallback = picked_title(path)
@@ -134,6 +156,7 @@ def main() -> None:
                     wrong.setdefault(layout, []).append(
                         f"  {page.id}: {got!r}  (truth {page.title!r})"
                     )
+        shutil.rmtree(scratch, ignore_errors=True)
         for group in sorted(groups, key=lambda g: g != "article"):
             figures = {layout: score(rows) for layout, rows in groups[group].items()}
             everything.update({f"{dataset}/{group}/{k}": v for k, v in figures.items()})

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.etree as etree
 import lxml.html
@@ -133,7 +134,8 @@ class _PageMeta:
         ld = _json_ld_articles(root)
         # The head's own title: <svg> icons carry <title>s too ("icon bookmark").
         head_title = _first_text(root, "title", path=".//head/title")
-        h1 = _first_text(root, "h1")
+        h1s = _texts(root, "h1", limit=5)
+        h1 = h1s[0] if h1s else None
         titles = [
             t
             for t in (
@@ -146,12 +148,17 @@ class _PageMeta:
             )
             if t
         ]
+        declared = [
+            t
+            for t in (meta.get("og:title"), _ld_str(ld, "headline"), meta.get("twitter:title"))
+            if t
+        ]
+        site = _SiteName.of(root, meta, ld, url)
         title = (
-            meta.get("og:title")
-            or _ld_str(ld, "headline")
-            or meta.get("twitter:title")
+            _vouched_h1(h1s, [*declared, *filter(None, [head_title])], site)
+            or next((site.strip(t) for t in declared), None)
             or h1
-            or _strip_site_name(head_title)
+            or _strip_site_name(site.strip(head_title))
         )
         bodies = [b for obj in ld if isinstance(b := obj.get("articleBody"), str)]
         return cls(
@@ -218,6 +225,128 @@ def _ld_str(objects: list[dict[str, Any]], key: str) -> str | None:
     return None
 
 
+def _texts(root: lxml.html.HtmlElement, tag: str, *, limit: int) -> list[str]:
+    """The text of the first ``limit`` elements of this tag that have any."""
+    found = (clean_line(element.text_content()) for element in root.iter(tag))
+    return list(itertools.islice(filter(None, found), limit))
+
+
+def _key(text: str) -> str:
+    """A name as compared: letters and digits only, lower case ("Gold's Gym" → goldsgym)."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+@dataclass(frozen=True, slots=True)
+class _SiteName:
+    """What a page calls its site: its declared names and its host's labels, as keys."""
+
+    names: frozenset[str]
+    labels: frozenset[str]  # the host's labels but the last: "www.move.org" → move, moveorg
+
+    @classmethod
+    def of(
+        cls,
+        root: lxml.html.HtmlElement,
+        meta: dict[str, str],
+        ld: list[dict[str, Any]],
+        url: str | None,
+    ) -> _SiteName:
+        publishers = [obj.get("publisher") for obj in ld]
+        declared = [
+            meta.get("og:site_name"),
+            meta.get("application-name"),
+            (meta.get("twitter:site") or "").lstrip("@"),
+            *(p.get("name") for p in publishers if isinstance(p, dict)),
+        ]
+        names = {_key(n) for n in declared if isinstance(n, str)}
+        labels: set[str] = set()
+        canonical = root.find(".//head/link[@rel='canonical']")
+        for address in (
+            url,
+            meta.get("og:url"),
+            canonical.get("href") if canonical is not None else None,
+        ):
+            try:
+                host = (urlsplit(address or "").hostname or "").removeprefix("www.")
+            except ValueError:  # "http://[": not an address
+                continue
+            parts = host.split(".")[:-1]
+            labels.update(_key(p) for p in parts)
+            if parts:
+                labels.add(_key("".join(host.split("."))))
+        return cls(
+            frozenset(n for n in names if len(n) >= 2),
+            frozenset(label for label in labels if len(label) >= 3),
+        )
+
+    def named(self, text: str) -> bool:
+        """Whether this text is the site's name ("Move.org", "REI Co-op", "GeeksforGeeks")."""
+        key = _key(text)
+        if len(key) < 2 or len(text.split()) > 4:
+            return False
+        return key in self.names or any(
+            _prefixed(key, known) for known in itertools.chain(self.names, self.labels)
+        )
+
+    def strip(self, title: str | None) -> str | None:
+        """The title without a site's name before or after a separator: 'Headline | Site'."""
+        if not title:
+            return title
+        parts = _TITLE_PARTS.split(title)
+        while len(parts) > 1 and self.named(parts[-1]):
+            parts.pop()
+        while len(parts) > 1 and self.named(parts[0]):
+            parts.pop(0)
+        if len(parts) == len(_TITLE_PARTS.split(title)):
+            return title
+        # Join what is left with the separators the title had between those parts.
+        start = title.find(parts[0])
+        end = title.rfind(parts[-1]) + len(parts[-1])
+        return title[start:end] if 0 <= start < end else title
+
+
+def _prefixed(key: str, known: str) -> bool:
+    """One name is the other with a short word more: "rei" and "reicoop", "mdn" and
+    "mdnwebdocs", "pixnet" and "痞客邦pixnet" ("checkpoint" and "checkpointsecuritytips"
+    are not)."""
+    short, long = sorted((key, known), key=len)
+    return (
+        len(short) >= 3
+        and len(long) - len(short) <= 8
+        and (long.startswith(short) or long.endswith(short))
+    )
+
+
+def _vouched_h1(h1s: list[str], declared: list[str], site: _SiteName) -> str | None:
+    """The headline printed on the page: the first <h1> that says most of what a declared
+    title says once the site's name is off it (og:title and <title> add the site's name or
+    a section more often than the printed headline drops words), and is not the site's name.
+    A headline set in capitals is given in the declared title's case."""
+    titles = [(t, set(_words(t))) for t in filter(None, map(site.strip, declared))]
+    for h1 in h1s:
+        h1 = site.strip(_HEADING_MARKS.sub("", h1)) or ""
+        words = _words(h1)
+        if not words or len(words) > 40 or site.named(h1):
+            continue
+        for title, title_words in titles:
+            shared = sum(w in title_words for w in words)
+            # One word is a headline when it is a whole part of the title ("Economy |
+            # Today's latest from ..."), not when it is a word within it ("... Discord ...").
+            if shared >= 0.8 * len(words) and (
+                shared >= 2
+                or 2 * shared >= len(title_words)
+                or words in (_words(part) for part in _TITLE_PARTS.split(title))
+            ):
+                if h1.isupper() and not title.isupper() and set(words) == title_words:
+                    return title
+                return h1
+    return None
+
+
+# A heading's permalink glyph or decoration: "Middleware¶", "/ Portfolio", "Title #".
+_HEADING_MARKS = re.compile(r"^[\s/|#§¶·•>»-]+|[\s/|#§¶·•<«🔗-]+$")
+
+
 def _first_text(root: lxml.html.HtmlElement, tag: str, *, path: str | None = None) -> str | None:
     for element in root.iterfind(path) if path else root.iter(tag):
         text = clean_line(element.text_content())
@@ -227,6 +356,11 @@ def _first_text(root: lxml.html.HtmlElement, tag: str, *, path: str | None = Non
 
 
 _SITE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:-]\s+")
+
+
+# Where a title's parts meet, "Site: Headline" too (a site's name is only taken off when
+# it is one).
+_TITLE_PARTS = re.compile(r"\s+[|\u2013\u2014\u00b7\u2022:-]\s+|(?<=\w):\s+")
 
 
 def _strip_site_name(title: str | None) -> str | None:

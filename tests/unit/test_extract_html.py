@@ -371,7 +371,6 @@ def test_tidy_shows_a_repeated_run_of_blocks_once_but_keeps_short_repeats() -> N
     assert tidy_blocks(blocks, titles=[]) == shown
 
 
-
 def test_tidy_shows_a_short_post_quoted_whole_once() -> None:
     # A reply that quotes a whole post of 30 words or more says nothing new by the quote.
     post = f"{PARAGRAPH} {PARAGRAPH} The council meets on Friday to vote on it."
@@ -708,3 +707,54 @@ def test_answers_trafilatura_keeps_hidden_in_its_extract_are_shown() -> None:
     _show_hidden(body)
     assert "\n\n".join(render_blocks(body)).count("The lanterns are back") == 1
 
+
+# -- the headline: what the page prints, without its site's name -----------------------
+
+_ARTICLE = "<p>" + "The council met on Tuesday and agreed the harbour budget at last. " * 6 + "</p>"
+
+
+@pytest.mark.parametrize(
+    ("head", "h1s", "url", "headline"),
+    [
+        # og:title carries the site's name: the page's <h1> is the headline printed.
+        ('<meta property="og:title" content="Harbour budget agreed | The Gazette">',
+         ["Harbour budget agreed"], URL, "Harbour budget agreed"),
+        # The site's name, known only from the host, is taken off a declared title.
+        ('<meta property="og:title" content="Harbour budget agreed - Gazette.example">',
+         [], URL, "Harbour budget agreed"),
+        ('<meta property="og:site_name" content="The Gazette">'
+         '<meta property="og:title" content="The Gazette: Harbour budget agreed">',
+         [], None, "Harbour budget agreed"),
+        # A logo <h1> that is the site's name is not the headline.
+        ("<title>Harbour budget agreed | Gazette</title>",
+         ["Gazette", "Harbour budget agreed"], URL, "Harbour budget agreed"),
+        # An <h1> the declared titles do not vouch for (a widget's heading) is passed over.
+        ('<meta property="og:title" content="Harbour budget agreed after long night">',
+         ["Newsletter sign-up"], URL, "Harbour budget agreed after long night"),
+        # One word of a long title is not its headline; a whole part of it is.
+        ('<meta property="og:title" content="Why Discord and Slack lost the harbour vote">',
+         ["Discord"], URL, "Why Discord and Slack lost the harbour vote"),
+        ('<meta property="og:title" content="Economy | Latest from the harbour towns">',
+         ["Economy"], URL, "Economy"),
+        # A heading's permalink mark goes; capitals are given in the declared case.
+        ("<title>Middleware | Framework docs</title>", ["Middleware¶"], None, "Middleware"),
+        ('<meta property="og:title" content="Harbour Budget Agreed">',
+         ["HARBOUR BUDGET AGREED"], URL, "Harbour Budget Agreed"),
+        # A headline that merely starts like the host's name keeps its words.
+        ('<meta property="og:title" content="Gazette readers vote on the harbour budget">',
+         [], URL, "Gazette readers vote on the harbour budget"),
+    ],
+)
+def test_headline_is_the_printed_one_without_the_site_name(
+    head: str, h1s: list[str], url: str | None, headline: str
+) -> None:
+    headings = "".join(f"<h1>{h1}</h1>" for h1 in h1s)
+    page = extract_article(_page(f"<article>{headings}{_ARTICLE}</article>", head=head), url=url)
+    assert page.title == headline
+
+
+def test_headline_survives_a_bad_canonical_address() -> None:
+    head = ('<link rel="canonical" href="http://[bad">'
+            '<meta property="og:title" content="Harbour budget agreed | Gazette">')
+    page = extract_article(_page(f"<article>{_ARTICLE}</article>", head=head))
+    assert page.title == "Harbour budget agreed | Gazette"
