@@ -773,9 +773,41 @@ def _trafilatura_blocks(
     if body is None:
         return []
     _rejoin_split_paragraphs(body)
+    _space_links(body)
     if show_hidden:
         _show_hidden(body)
     return render_blocks(body, base_url=url)
+
+
+# A letter of a script written with spaces between words (not Chinese, Japanese, Korean
+# or Thai, whose words run on).
+_SPACED_LETTER = re.compile(
+    r"[^\W\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
+)
+
+
+def _space_links(body: etree._Element) -> None:
+    """Put back the space trafilatura takes from between a link and the word next to it
+    ("the backbone of the economy</ref>in different"): a link's text and the text after
+    or before it never run on as one word in scripts written with spaces."""
+    for ref in body.iter("ref"):
+        text = "".join(ref.itertext())
+        if not text:
+            continue
+        tail = ref.tail
+        if tail and _SPACED_LETTER.match(tail) and _SPACED_LETTER.match(text[-1]):
+            ref.tail = " " + tail
+        previous = ref.getprevious()
+        parent = ref.getparent()
+        if previous is not None:
+            before = previous.tail
+        else:
+            before = parent.text if parent is not None else None
+        if before and _SPACED_LETTER.match(before[-1]) and _SPACED_LETTER.match(text[0]):
+            if previous is not None:
+                previous.tail = before + " "
+            elif parent is not None:
+                parent.text = before + " "
 
 
 def _runs(words: list[str]) -> Iterator[tuple[str, ...]]:

@@ -758,3 +758,23 @@ def test_headline_survives_a_bad_canonical_address() -> None:
             '<meta property="og:title" content="Harbour budget agreed | Gazette">')
     page = extract_article(_page(f"<article>{_ARTICLE}</article>", head=head))
     assert page.title == "Harbour budget agreed | Gazette"
+
+
+def test_a_link_and_the_word_next_to_it_never_run_on() -> None:
+    # trafilatura can take the space from between a link and the next word when it splits
+    # a paragraph at the link: "economy</ref>in different"
+    from reader.cleaning.html import _space_links
+
+    body = etree.fromstring(
+        '<body><p><ref target="https://a.example/">backbone of the economy</ref>in different'
+        ' countries, and the<ref target="https://b.example/">ledger</ref>, kept.</p></body>'
+    )
+    _space_links(body)
+    text = "".join(body.itertext())
+    assert text == "backbone of the economy in different countries, and the ledger, kept."
+    # words of scripts written without spaces run on as they are
+    body = etree.fromstring(
+        '<body><p>今回は<ref target="https://c.example/">アプリ</ref>です</p></body>'
+    )
+    _space_links(body)
+    assert "".join(body.itertext()) == "今回はアプリです"
