@@ -6,7 +6,10 @@ hands trafilatura a tree without what is never shown (but the JSON-LD that tells
 "comments" are its posts), where a split article body is joined when trafilatura reads only
 part of it and quoted posts and data tables are not mistaken for share widgets; where
 trafilatura leaves out lists of text the page shows, or reads only a scrap of the page, its
-recall mode is read too and taken when it says more. It renders the result as Markdown and
+recall mode is read too and taken when it says more; where the extract is a scrap of a page
+drawn by script, the text the page keeps in ``<noscript>`` is read instead. It renders the
+result as Markdown, showing what trafilatura's extract holds hidden (an accordion's answers)
+and the space it takes from beside a link, and
 removes what trafilatura leaves in that a reader view would not show: the title again,
 standfirst, byline and date lines, related-story and tag links, a trailing heading or stray
 word. A page with nothing else to read shows its JSON-LD ``articleBody`` or its description.
