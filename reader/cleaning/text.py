@@ -1514,6 +1514,13 @@ FILL_SENTENCES = 0.5
 # article but a stretch of a listing's titles, names or prices: every block but the sure
 # chrome stays.
 RUN_SENTENCES = 0.3
+# When the best run is prose (this share of its words in blocks that end a sentence) and
+# the page holds less prose outside it than in it, the blocks outside it that end no
+# sentence (headlines, links, labels) count for this share of their words in what the page
+# likely holds: a short article beside a list of headlines is the article, while a thread
+# (more prose in the other posts) and a listing (a run of titles) are still kept whole.
+PROSE_RUN = 0.8
+HEADLINE_WEIGHT = 0.5
 
 
 # Where a sentence ends, in the scripts whose marks the model's feature does not know (it
@@ -1524,6 +1531,11 @@ _ANY_SENTENCE_MARKS = _SENTENCE_MARKS + "\u0964\u0965\u06d4\u061f\u0589\u1362\u1
 _MARKLESS_SCRIPT = re.compile(r"[\u0e00-\u0eff]")
 
 
+def _ends_any_sentence(text: str) -> bool:
+    """Whether a block ends a sentence, in any script that marks one (see _ANY_SENTENCE_MARKS)."""
+    return bool(ended := text.rstrip(_CLOSERS)) and ended[-1] in _ANY_SENTENCE_MARKS
+
+
 def _sentence_share(units: Sequence[_Unit], indices: Iterable[int]) -> float | None:
     """The share of the words of these blocks that stand in blocks ending a sentence;
     None for text in a script that marks no sentence's end."""
@@ -1532,7 +1544,7 @@ def _sentence_share(units: Sequence[_Unit], indices: Iterable[int]) -> float | N
         text = units[i].text
         n = text.count(" ") + 1
         words += n
-        if (ended := text.rstrip(_CLOSERS)) and ended[-1] in _ANY_SENTENCE_MARKS:
+        if _ends_any_sentence(text):
             sentences += n
         elif _MARKLESS_SCRIPT.search(text):
             markless += n
@@ -1544,14 +1556,32 @@ def _sentence_share(units: Sequence[_Unit], indices: Iterable[int]) -> float | N
 def _covers_little(
     units: Sequence[_Unit], picked: Sequence[int], scores: Sequence[float], lo: int, hi: int
 ) -> bool:
-    run_words = likely_words = 0
+    """Whether the best run holds too little of the words the model does not call chrome
+    to be the page's article (see RUN_SHARE and PROSE_RUN)."""
+    run_words = likely_words = headline_words = prose_words = 0
     for k, (i, score) in enumerate(zip(picked, scores, strict=True)):
         words = units[i].text.count(" ") + 1
         if lo <= k <= hi:
             run_words += words
         if score >= SURE_CHROME:
             likely_words += words
-    return run_words < RUN_SHARE * max(likely_words, 1)
+            if lo <= k <= hi:
+                continue
+            if _ends_any_sentence(units[i].text):
+                prose_words += words
+            else:
+                headline_words += words
+    if run_words >= RUN_SHARE * max(likely_words, 1):
+        return False
+    # A short article beside a list of headlines: the run is prose, more of it than the
+    # rest of the page holds, and the headlines count for less.
+    if not headline_words or prose_words > run_words:
+        return True
+    share = _sentence_share(units, picked[lo : hi + 1])
+    if share is None or share < PROSE_RUN:
+        return True
+    likely = likely_words - (1 - HEADLINE_WEIGHT) * headline_words
+    return run_words < RUN_SHARE * max(likely, 1)
 
 
 def _all_but_chrome(

@@ -920,3 +920,41 @@ def test_a_run_ended_by_the_marks_of_other_scripts_is_prose() -> None:
         assert _sentence_share(units, range(4)) == 1.0
     assert _sentence_share([_Unit(thai, 0, 0)] * 4, range(4)) is None
     assert _sentence_share([_Unit("Acme is hiring", 0, 0)] * 4, range(4)) == 0.0
+
+
+SHORT_ARTICLE = [
+    "The old harbour bridge will close to all traffic from Monday for three weeks of "
+    "repairs, the council said.",
+    "Engineers found that two of its eight bearings had worn far faster than expected "
+    "since the last inspection.",
+]
+
+
+def test_a_short_article_beside_a_list_of_headlines_is_the_article() -> None:
+    # The headlines hold more words than the article, but they end no sentence: they count
+    # half in what the page holds, and the article is no longer too small a part of it.
+    headlines = [f"{h} as the town waits" for h in HEADLINES] + [
+        f"{h}: what we know" for h in HEADLINES[:2]
+    ]
+    lines = ["News", "Sport", "Harbour bridge to close for three weeks", *SHORT_ARTICLE,
+             "Most read", *headlines, "Privacy policy", "© 2024 Harbour Gazette"]
+    body = clean_dump("\n".join(lines)).body
+    assert all(paragraph in body for paragraph in SHORT_ARTICLE)
+    assert not any(headline in body for headline in headlines)
+
+
+def test_a_short_post_among_other_posts_keeps_the_thread() -> None:
+    # The other posts end their sentences: they count in full, and the page is a thread.
+    posts = [
+        "I drove over the bridge every day for years and never noticed a thing wrong with it.",
+        "The ring road will be a nightmare at eight in the morning, mark my words on that.",
+        "Three weeks sounds optimistic to me. These jobs always take twice as long as planned.",
+        "Does anyone know whether the footway stays open for bikes during the whole repair?",
+        "My cousin works for the contractor and says the new bearings are already on site.",
+        "Good to see the council finally spending money on something we all actually use.",
+    ]
+    lines = ["Forum", "Login", "Harbour bridge closure", *SHORT_ARTICLE[:1]]
+    for n, post in enumerate(posts):
+        lines += [f"member{n}", "Posts: 12", post]
+    body = clean_dump("\n".join([*lines, "Privacy policy"])).body
+    assert sum(post in body for post in posts) >= len(posts) - 1

@@ -476,3 +476,124 @@ def test_what_follows_a_sentence_end_or_a_heading_is_not_joined_to_it() -> None:
         got = texts(blocks([*base, *tail]))[len(PARAGRAPHS):]
         assert got[0] == tail[0], got
         assert not any(tail[0] in text for text in got[1:]), got
+
+
+# Product copy in Title Case: a wrapped line goes on with a capital as often as its
+# words start with one, so few broken lines go on in lowercase.
+TITLE_CASE = [
+    "Ninja Professional Plus Kitchen System Blender with Total Crushing Blades, Six Auto "
+    "Programs, Smoothie Cups and Lids, Dough Blade and Precision Processor Bowl in Silver",
+    "Modern Design: Features a New Modern Design and Enhanced Functionality Compared to "
+    "the Original Professional Kitchen System, with a Larger Pitcher and a Quieter Motor",
+    "Large Capacity: Includes a Total Crushing Pitcher Ideal for Preparing Large Batches "
+    "for Families, Plus Two Single Serve Cups with Spout Lids for Drinks on the Go",
+    "Intelligent Programs: Offers Five Preset Programs for Smoothies, Frozen Drinks, "
+    "Nutrient Extractions, Chopping and Dough, Each with Its Own Pulse and Pause Pattern",
+]
+
+
+def test_wrapped_title_case_copy_is_joined_again() -> None:
+    lines = ["Kitchen Appliances", ""]
+    for paragraph in TITLE_CASE:
+        lines += [*wrap(paragraph, 56), ""]
+    # fewer than 0.35 of the broken lines go on in lowercase (the old bar)
+    starts = [line[:1] for paragraph in TITLE_CASE for line in wrap(paragraph, 56)[1:]]
+    assert 0 < sum(map(str.islower, starts)) < 0.35 * len(starts)
+    layout = detect(lines)
+    assert layout.width is not None and 50 <= layout.width <= 56
+    assert texts(blocks(lines)) == ["Kitchen Appliances", *TITLE_CASE]
+
+
+def test_rows_of_capitalised_entries_are_not_taken_for_wrapping() -> None:
+    # A timetable of names and places, one row a line: the lines that could have been
+    # broken never go on in lowercase, and nothing within them is lowercase either.
+    rows = [
+        f"{month} {day:<10}   SAAC {room}   Carrie Menke, Ph.D   Main Hall"
+        for month, day, room in [
+            ("September", 10, 217), ("September", 17, 218), ("September", 24, 219),
+            ("October", 1, 217), ("October", 8, 218), ("October", 15, 219),
+            ("October", 22, 217), ("October", 29, 218),
+        ]
+    ]
+    lines = ["Yoga Series", *rows, "", PARAGRAPHS[0]]
+    assert detect(lines).width is None
+
+
+def test_markdown_with_long_unwrapped_list_items_is_still_unwrapped() -> None:
+    # html2text wraps paragraphs at 78 columns and leaves list items whole: a list of
+    # links to long addresses runs far past any terminal.
+    items = [
+        f"  * [Share on network {n}](https://example.org/2018/10/09/breaking-a-long-"
+        f"article-address-with-many-words-in-it-about-the-harbour-bridge-{n}/?share="
+        f"network-{n} \"Click to share this article on the network number {n} with "
+        f"your friends, your family and everyone else you know\")"
+        for n in range(8)
+    ]
+    assert all(len(item) > 250 for item in items)
+    lines = ["# Harbour bridge to close", ""]
+    for paragraph in PARAGRAPHS:
+        lines += [*wrap(paragraph, 78), ""]
+    lines += items
+    layout = detect(lines)
+    assert layout.markdown and layout.width is not None
+    assert texts(blocks(lines))[1:4] == PARAGRAPHS
+
+
+def test_a_line_before_lynx_nested_bullets_was_not_broken() -> None:
+    # lynx nests menus with "+" and "o" bullets indented deeper than its prose: the line
+    # before an item was not broken by the wrapper, so it does not count against a width.
+    menu = []
+    for n in range(4):
+        menu.append(f"     + Development Services Group {n} Custom Software Solutions")
+        menu += [f"          o [{10 * n + k}]Enterprise Application Development Services {k}"
+                 for k in range(3)]
+    lines = [*menu, ""]
+    for paragraph in PARAGRAPHS * 2:
+        lines += [*wrap(paragraph, 78, "   "), ""]
+    layout = detect(lines)
+    assert layout.indent == 3
+    assert layout.width is not None and 70 <= layout.width <= 78
+    assert texts(blocks(lines))[-6:] == PARAGRAPHS * 2
+
+
+def _hyphenated(words: list[str], whole: list[str]) -> list[str]:
+    """Prose wrapped at 60 columns, each of its first lines broken inside one of ``words``
+    at a hyphen ("extra-" / "ordinary"), then ``whole`` in a paragraph of their own."""
+    filler = PARAGRAPHS[0].replace(",", "").split()
+    lines, line = [], "We"
+    for k, word in enumerate(words):
+        half = len(word) // 2
+        for extra in filler[k % 7 :]:
+            if len(line) + len(extra) + half + 3 > 60:
+                break
+            line += " " + extra
+        lines.append(f"{line} {word[:half]}-")
+        line = word[half:]
+    lines += [f"{line} and so on.", "", *wrap(PARAGRAPHS[1], 60), "", " ".join(whole)]
+    return lines
+
+
+def test_a_hyphen_is_mended_by_a_whole_word_in_any_case_not_inside_a_longer_one() -> None:
+    lines = _hyphenated(["extraordinary", "overgrown"], ["EXTRAORDINARY", "overgrownness"])
+    assert detect(lines).width is not None
+    joined = " ".join(texts(blocks(lines)))
+    assert " extraordinary " in joined  # the dump has it whole, in capitals
+    assert " over-grown " in joined  # only inside "overgrownness": not a word of the dump
+
+
+def test_many_hyphens_are_mended_as_few_are() -> None:
+    # Past a few dozen words to look up, a set of the dump's words answers: the same.
+    words = [f"word{chr(97 + i % 26)}{chr(97 + i // 26)}stuff" for i in range(150)]
+    whole = words[::2]
+    joined = " ".join(texts(blocks(_hyphenated(words, whole))))
+    for k, word in enumerate(words):
+        half = len(word) // 2
+        broken = f" {word[:half]}-{word[half:]} "
+        assert (f" {word} " in joined, broken in joined) == (k % 2 == 0, k % 2 == 1), word
+
+
+def test_a_dump_with_many_links_is_markdown_and_one_with_two_is_not() -> None:
+    links = [f"Read [report {k}](https://example.com/report-{k}) today." for k in range(40)]
+    assert detect([*PARAGRAPHS, *links]).markdown
+    two = "See [the one](https://example.com/1) and [the other](https://example.com/2) here."
+    assert not detect([*PARAGRAPHS, two, "Call 01234 [ext] or write ]( to us."]).markdown
