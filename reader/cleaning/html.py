@@ -6,7 +6,10 @@ hands trafilatura a tree without what is never shown (but the JSON-LD that tells
 "comments" are its posts), where a split article body is joined when trafilatura reads only
 part of it and quoted posts and data tables are not mistaken for share widgets; where
 trafilatura leaves out lists of text the page shows, or reads only a scrap of the page, its
-recall mode is read too and taken when it says more. It renders the result as Markdown and
+recall mode is read too and taken when it says more; where the extract is a scrap of a page
+drawn by script, the text the page keeps in ``<noscript>`` is read instead. It renders the
+result as Markdown, showing what trafilatura's extract holds hidden (an accordion's answers)
+and the space it takes from beside a link, and
 removes what trafilatura leaves in that a reader view would not show: the title again,
 standfirst, byline and date lines, related-story and tag links, a trailing heading or stray
 word. A page with nothing else to read shows its JSON-LD ``articleBody`` or its description.
@@ -516,6 +519,8 @@ class ExtractionRules:
     embedded_posts: bool = True  # keep quoted tweets and posts that trafilatura drops
     embedded_tables: bool = True  # keep data tables in "embed" containers, which it drops too
     hidden_panels: bool = True  # show hidden tabs and slides beside a shown one of their kind
+    hidden_in_extract: bool = True  # show what trafilatura's extract holds hidden (not a repeat)
+    noscript_content: bool = True  # read <noscript> text where it holds most of the page's
     top_blocks: int = 3  # blocks at the top that may hold title, standfirst, byline, date
     standfirst: bool = True  # drop a first heading that repeats the page's description
     byline: bool = True  # drop short lines naming the author near the top (the brief's rule)
@@ -523,7 +528,7 @@ class ExtractionRules:
     link_max_letters: int = 80  # longer blocks are never link-only
     label_max_letters: int = 0  # "Read more: [link]"; 0 turns the label rule off
     trailers: bool = True  # drop a trailing heading, stray word or date
-    opening_h1: bool = True  # drop an H1 that opens the body whatever it says (the title)
+    opening_h1: bool = True  # drop an H1 that opens the body and says mostly the title
     link_lists_in_text: bool = True  # keep lists of links that prose follows (references)
     mixed_list_share: float = 0.25  # a list this share of whose items are text stays whole
     # trafilatura's recall mode, tried where its balanced mode left out lists of text the
@@ -558,7 +563,7 @@ _RECALL_OPTIONS: dict[str, Any] = {**_TRAFILATURA_OPTIONS, "favor_recall": True,
 # <meta> and <link> too, once the metadata is read: they are one element in eleven of a
 # news page, which trafilatura copies and walks several times over (3% of its time).
 _NEVER_SHOWN = (
-    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "meta", "link",
+    "noscript", "script", "style", "template", "svg", "iframe", "object", "embed", "meta", "link",
 )  # fmt: skip
 # Page chrome removed before the last-resort rendering of <article>/<main>/<body>.
 _CHROME = ("nav", "header", "footer", "aside", "form", "button", "select", "menu", "dialog")
@@ -626,9 +631,12 @@ def _reads_more(fuller: str, body: str, rules: ExtractionRules) -> bool:
     return len(kept) >= rules.recall_keeps * len(words)
 
 
-def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Draft:
+def _draft(
+    html: str | bytes, *, url: str | None, rules: ExtractionRules, noscript: bool = False
+) -> _Draft:
     """Everything up to the tidying; of ``rules``, only the switches applied before
-    trafilatura count (split bodies, embedded posts and tables, hidden panels)."""
+    trafilatura count (split bodies, embedded posts and tables, hidden panels, noscript
+    content). ``noscript``: the page's ``<noscript>`` text is read as part of the page."""
     text = decode_html(html) if isinstance(html, bytes) else str(html)
     page_url = safe_url(url)
     parsed = parse_html(text)
@@ -638,7 +646,8 @@ def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Dr
     meta = _PageMeta.read(root, page_url)
     # Metadata is read by now. What is never shown goes before trafilatura copies the tree:
     # it would otherwise keep <noscript> "enable JavaScript" text, and copying is cheaper.
-    _strip_never_shown(root)
+    held = _strip_never_shown(root, show_noscript=noscript)
+    show_hidden = rules.hidden_in_extract
     split_body = _split_body(root) if rules.merge_split_body else []
     if rules.embedded_posts:
         _unmark_embedded_posts(root)
@@ -646,15 +655,28 @@ def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Dr
         _reveal_hidden_panels(root)
     if rules.embedded_tables:
         _unmark_embedded_tables(root)
-    blocks = _trafilatura_blocks(root, page_url)
+    blocks = _trafilatura_blocks(root, page_url, show_hidden=show_hidden)
     if split_body and _parts_left_out(split_body, blocks):
         _join(split_body)
-        blocks = _trafilatura_blocks(root, page_url)
+        blocks = _trafilatura_blocks(root, page_url, show_hidden=show_hidden)
+    if (
+        held
+        and not noscript
+        and rules.noscript_content
+        and not _letters_reach(blocks, _SHORT_FOR_RECALL)
+    ):
+        # A scrap, on a page whose <noscript> holds most of its text: the page is drawn by
+        # script, and what it shows a reader without script is read instead if it says more.
+        shown = _draft(text, url=url, rules=rules, noscript=True)
+        if _letters(" ".join(shown.blocks)) > _letters(" ".join(blocks)):
+            return shown
     recall_blocks = None
     if rules.recall_gain and (
         not _letters_reach(blocks, _SHORT_FOR_RECALL) or _lists_left_out(root, blocks)
     ):
-        recall_blocks = _trafilatura_blocks(root, page_url, _RECALL_OPTIONS)
+        recall_blocks = _trafilatura_blocks(
+            root, page_url, _RECALL_OPTIONS, show_hidden=show_hidden
+        )
     if not _letters_reach(blocks, _SHORT_EXTRACT):
         main_element = _fallback_blocks(root, page_url)
         blocks = _prefer_main_element(blocks, main_element)
@@ -666,15 +688,47 @@ def _draft(html: str | bytes, *, url: str | None, rules: ExtractionRules) -> _Dr
 _SHORT_EXTRACT = 300  # letters; below this trafilatura may have fallen back to all the text
 
 
-def _strip_never_shown(root: lxml.html.HtmlElement) -> None:
+def _strip_never_shown(root: lxml.html.HtmlElement, *, show_noscript: bool = False) -> bool:
     """Remove what is never shown but JSON-LD, which trafilatura reads as well: a
-    ``DiscussionForumPosting`` tells it that a forum's "comments" are the posts."""
+    ``DiscussionForumPosting`` tells it that a forum's "comments" are the posts.
+
+    Whether the page's ``<noscript>`` elements hold most of its text (see
+    :func:`_noscript_holds_page`); ``show_noscript``: they are then kept, as ``<div>``."""
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() == "application/ld+json":
             script.tag = "ld-json"
-    etree.strip_elements(root, *_NEVER_SHOWN, with_tail=False)
+    etree.strip_elements(root, *_NEVER_SHOWN[1:], with_tail=False)
+    noscripts = list(root.iter("noscript"))
+    held = bool(noscripts) and _noscript_holds_page(root, noscripts)
+    if held and show_noscript:
+        for noscript in noscripts:
+            noscript.tag = "div"
+    etree.strip_elements(root, "noscript", with_tail=False)
     for script in root.iter("ld-json"):
         script.tag = "script"
+    return held
+
+
+# A page drawn by script can carry its whole text in <noscript> for crawlers (a forum's
+# posts, when the page was saved before its script ran): that text is what a reader
+# shows, where the extract without it is a scrap. Usually a <noscript> says "enable
+# JavaScript" or holds a tracking pixel. Read wherever it holds more of the page's text
+# than the rest, it cost on forums whose posts trafilatura reads from the page's
+# structured data (wcxb-dev forums .739 -> .746, but 11 Discourse forums of 17 worse by up
+# to .096), so it is read only where the extract is a scrap (forums .739 -> .748, no page
+# worse).
+_NOSCRIPT_LETTERS = 200
+
+
+def _noscript_holds_page(
+    root: lxml.html.HtmlElement, noscripts: list[lxml.html.HtmlElement]
+) -> bool:
+    """Whether the page's ``<noscript>`` elements hold more of its text than the rest of
+    it does, and 200 letters or more: then they are shown, not removed."""
+    inside = sum(_letters(noscript.text_content()) for noscript in noscripts)
+    if inside < _NOSCRIPT_LETTERS:
+        return False
+    return inside > _letters(root.text_content()) - inside
 
 
 def _prefer_main_element(extracted: list[str], fallback: list[str]) -> list[str]:
@@ -708,7 +762,11 @@ def warm_up() -> None:
 
 
 def _trafilatura_blocks(
-    root: lxml.html.HtmlElement, url: str | None, options: dict[str, Any] = _TRAFILATURA_OPTIONS
+    root: lxml.html.HtmlElement,
+    url: str | None,
+    options: dict[str, Any] = _TRAFILATURA_OPTIONS,
+    *,
+    show_hidden: bool = True,
 ) -> list[str]:
     try:
         document = bare_extraction(root, url=url, **options)
@@ -718,7 +776,64 @@ def _trafilatura_blocks(
     if body is None:
         return []
     _rejoin_split_paragraphs(body)
+    _space_links(body)
+    if show_hidden:
+        _show_hidden(body)
     return render_blocks(body, base_url=url)
+
+
+# A letter of a script written with spaces between words (not Chinese, Japanese, Korean
+# or Thai, whose words run on).
+_SPACED_LETTER = re.compile(
+    r"[^\W\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
+)
+
+
+def _space_links(body: etree._Element) -> None:
+    """Put back the space trafilatura takes from between a link and the word next to it
+    ("the backbone of the economy</ref>in different"): a link's text and the text after
+    or before it never run on as one word in scripts written with spaces."""
+    for ref in body.iter("ref"):
+        text = "".join(ref.itertext())
+        if not text:
+            continue
+        tail = ref.tail
+        if tail and _SPACED_LETTER.match(tail) and _SPACED_LETTER.match(text[-1]):
+            ref.tail = " " + tail
+        previous = ref.getprevious()
+        parent = ref.getparent()
+        if previous is not None:
+            before = previous.tail
+        else:
+            before = parent.text if parent is not None else None
+        if before and _SPACED_LETTER.match(before[-1]) and _SPACED_LETTER.match(text[0]):
+            if previous is not None:
+                previous.tail = before + " "
+            elif parent is not None:
+                parent.text = before + " "
+
+
+def _runs(words: list[str]) -> Iterator[tuple[str, ...]]:
+    """Each run of four words: text said again is found by its runs, not its words alone."""
+    return zip(words, words[1:], words[2:], words[3:], strict=False)
+
+
+def _show_hidden(body: etree._Element) -> None:
+    """trafilatura copies some containers whole, with their attributes: an accordion's
+    answers hidden until a click (``style="display: none"``) are then in its extract, and
+    its text output shows them. They are the article it chose, and the renderer shows them
+    too; but not a hidden block most of whose words the extract says elsewhere (a page's
+    metadata for machines: its headline, description and text again)."""
+    hidden = [element for element in _HIDDEN_OR_STYLED_NONE(body) if is_hidden(element)]
+    if not hidden:
+        return
+    text = Counter(_runs(_words(" ".join(body.itertext()))))
+    for element in hidden:
+        runs = Counter(_runs(_words(" ".join(element.itertext()))))
+        elsewhere = sum(min(count, text[run] - count) for run, count in runs.items())
+        if 2 * elsewhere < sum(runs.values()):
+            element.attrib.pop("hidden", None)
+            element.attrib.pop("style", None)
 
 
 # Items of text (20 letters or more, not mostly a link) the page shows outside its chrome,
@@ -1047,7 +1162,12 @@ def tidy_blocks(
     for index, block in enumerate(blocks):
         if len(out) < rules.top_blocks and (
             tuple(words := _words(block)) in title_words
-            or (rules.opening_h1 and not out and block.startswith("# "))
+            or (
+                rules.opening_h1
+                and not out
+                and block.startswith("# ")
+                and _names_the_title(_shown_words(block), title_words)
+            )
             or (
                 rules.standfirst
                 and not out
@@ -1171,6 +1291,23 @@ def _is_prose(block: str) -> bool:
 _PROSE_LETTERS = 100
 
 
+# An H1 that opens the body is the title when most of its words are a title's: a page
+# names itself with a prefix or a source ("Title: ...", "... (latimes.com)"). One that says
+# something else is the page's first heading: products, services and collections open on
+# one (on wcxb-dev it was dropped on 9 sites and that helped on 2).
+_TITLE_SHARE = 0.6
+
+
+def _names_the_title(words: tuple[str, ...], titles: set[tuple[str, ...]]) -> bool:
+    """Whether most of the words (links' targets aside) are those of one of the titles."""
+    if not words:
+        return False
+    return any(
+        sum(word in title for word in words) >= _TITLE_SHARE * len(words)
+        for title in map(set, titles)
+    )
+
+
 def _same_text(words: list[str], other: str) -> bool:
     """Equal, or one a prefix of the other (standfirsts are often cut short in meta tags)."""
     if not words or not other:
@@ -1200,8 +1337,12 @@ def _is_byline(block: str, words: list[str], names: list[list[str]]) -> bool:
     """A short line naming the author: 'By Jane Doe', 'Jane Doe, Staff Writer | Nov 19'."""
     if not words or len(words) > 14:
         return False
-    if _BY.match(block) and not block.rstrip().endswith((".", "!", "?")):  # not "By Friday, ..."
+    if block.rstrip().endswith((".", "!", "?")):  # a sentence: "By Friday, ...", "Use X to ..."
+        return False
+    if _BY.match(block):
         return True
+    if _HEADING.match(block):  # "## Week Call for Proposals by Eric Ries": a post's title
+        return False
     joined = " " + " ".join(words) + " "
     return any(name and f" {' '.join(name)} " in joined for name in names)
 

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+import lxml.etree as etree
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -370,7 +371,6 @@ def test_tidy_shows_a_repeated_run_of_blocks_once_but_keeps_short_repeats() -> N
     assert tidy_blocks(blocks, titles=[]) == shown
 
 
-
 def test_tidy_shows_a_short_post_quoted_whole_once() -> None:
     # A reply that quotes a whole post of 30 words or more says nothing new by the quote.
     post = f"{PARAGRAPH} {PARAGRAPH} The council meets on Friday to vote on it."
@@ -627,6 +627,87 @@ def test_sections_of_one_class_that_trafilatura_reads_whole_stay_in_their_order(
     assert body.index("Second paragraph about alpha") < at[0]
 
 
+POSTS = "".join(
+    f'<div class="post"><p>Reply {i}: {"I tried the second setting and it worked for me. " * 6}'
+    "</p></div>"
+    for i in range(4)
+)
+
+
+def test_a_page_drawn_by_script_shows_what_its_noscript_holds() -> None:
+    # saved before its script ran: the posts are only in <noscript>, for crawlers
+    html = _page(f'<div id="app">Loading</div><noscript><main>{POSTS}</main></noscript>')
+    body = extract_article(html).body
+    assert "Reply 0: I tried the second setting" in body
+    assert "Reply 3: I tried the second setting" in body
+    from reader.cleaning.html import _draft
+
+    off = ExtractionRules(noscript_content=False)
+    assert "Reply 0" not in _draft(html, url=None, rules=off).finish(off).body
+
+
+def test_a_noscript_notice_or_a_copy_of_shown_text_is_not_read() -> None:
+    notice = "<noscript><p>This site is best viewed with JavaScript enabled.</p></noscript>"
+    body = extract_article(_page(f"{notice}<article>{GARDEN}</article>")).body
+    assert "JavaScript" not in body and "sentence of the article" in body
+    # a page saved once its script ran shows its posts outside <noscript> as well: the
+    # extract of the shown page is read, not the crawler's copy
+    copy = POSTS.replace("Reply", "Crawler copy of reply")
+    body = extract_article(_page(f"<main>{POSTS}</main><noscript>{copy * 2}</noscript>")).body
+    assert "Reply 3: I tried" in body and "Crawler copy" not in body
+
+
+def test_an_opening_h1_is_dropped_only_when_it_says_the_title() -> None:
+    # the page's title with a prefix or its source linked: the title
+    for h1 in (
+        "# Title: Harbour Lights Return",
+        "# Harbour Lights Return [(gazette.example)](https://gazette.example/a/very/long/path)",
+    ):
+        assert tidy_blocks([h1, PARAGRAPH], titles=TITLES) == [PARAGRAPH]
+    # a heading that says something else opens a product or service page: kept
+    heading = "# Make your vision a reality with our event planners"
+    assert tidy_blocks([heading, PARAGRAPH], titles=TITLES) == [heading, PARAGRAPH]
+    off = ExtractionRules(opening_h1=False)
+    assert tidy_blocks(["# Title: Harbour Lights Return", PARAGRAPH], titles=[], rules=off)[0]
+
+
+def test_a_sentence_or_a_heading_naming_the_author_is_no_byline() -> None:
+    # an organisation is often the author: its name in a sentence is content
+    for block in (
+        "Use Supabase to authenticate and authorize your users.",
+        "## Call for proposals is open until July 31 by Supabase",
+    ):
+        assert tidy_blocks([block, PARAGRAPH], titles=[], authors="Supabase") == [
+            block,
+            PARAGRAPH,
+        ]
+    line = "Supabase, Staff Writer | Nov 19"
+    assert tidy_blocks([line, PARAGRAPH], titles=[], authors="Supabase") == [PARAGRAPH]
+
+
+def test_answers_trafilatura_keeps_hidden_in_its_extract_are_shown() -> None:
+    # an accordion: each answer hidden until its question is clicked; trafilatura copies
+    # the container whole, hidden answers and all
+    from reader.cleaning.html import _show_hidden
+    from reader.cleaning.markdown import render_blocks
+
+    def extract(hidden: str) -> etree._Element:
+        return etree.fromstring(
+            "<body><div><p>What is an online certificate?</p>"
+            f'<div style="display: none;">{hidden}</div></div>'
+            f"<p>{PARAGRAPH}</p></body>"
+        )
+
+    answer = "<p>A short course of study that ends with a certificate of what was learnt.</p>"
+    body = extract(answer)
+    _show_hidden(body)
+    assert "A short course of study" in "\n\n".join(render_blocks(body))
+    # a hidden block that says again what the extract says (metadata for machines) stays
+    body = extract(f"<p>{PARAGRAPH}</p>")
+    _show_hidden(body)
+    assert "\n\n".join(render_blocks(body)).count("The lanterns are back") == 1
+
+
 # -- the headline: what the page prints, without its site's name -----------------------
 
 _ARTICLE = "<p>" + "The council met on Tuesday and agreed the harbour budget at last. " * 6 + "</p>"
@@ -677,3 +758,23 @@ def test_headline_survives_a_bad_canonical_address() -> None:
             '<meta property="og:title" content="Harbour budget agreed | Gazette">')
     page = extract_article(_page(f"<article>{_ARTICLE}</article>", head=head))
     assert page.title == "Harbour budget agreed | Gazette"
+
+
+def test_a_link_and_the_word_next_to_it_never_run_on() -> None:
+    # trafilatura can take the space from between a link and the next word when it splits
+    # a paragraph at the link: "economy</ref>in different"
+    from reader.cleaning.html import _space_links
+
+    body = etree.fromstring(
+        '<body><p><ref target="https://a.example/">backbone of the economy</ref>in different'
+        ' countries, and the<ref target="https://b.example/">ledger</ref>, kept.</p></body>'
+    )
+    _space_links(body)
+    text = "".join(body.itertext())
+    assert text == "backbone of the economy in different countries, and the ledger, kept."
+    # words of scripts written without spaces run on as they are
+    body = etree.fromstring(
+        '<body><p>今回は<ref target="https://c.example/">アプリ</ref>です</p></body>'
+    )
+    _space_links(body)
+    assert "".join(body.itertext()) == "今回はアプリです"
