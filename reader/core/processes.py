@@ -48,9 +48,13 @@ def worker_context() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-# held back while a worker forks, until the worker has made them its own
-_HELD = {signal.SIGINT} | {getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
-                           if hasattr(signal, name)}
+# held back while a worker forks, until the worker has made them its own: SIGINT ignored,
+# the others given their default (a forked worker inherits the interface's handlers: the
+# terminal driver's SIGCONT one, run in a worker by the shell's `fg` after Ctrl+Z, started
+# application mode there, reading the keys from the terminal or dying without a loop)
+_HELD = {signal.SIGINT} | {getattr(signal, name) for name in (
+    "SIGTERM", "SIGHUP", "SIGCONT", "SIGTSTP", "SIGWINCH", "SIGTTIN", "SIGTTOU")
+    if hasattr(signal, name)}
 
 
 @contextmanager
@@ -76,9 +80,11 @@ def worker_started() -> None:
     """First thing in a worker process: Ctrl+C is the parent's to handle, and the worker
     ends with the parent (Linux: PR_SET_PDEATHSIG), even one killed or ended at once.
 
-    SIGTERM and SIGHUP take their default again, and the signal wake-up of the parent's
-    event loop is let go: a forked worker inherits both, so the SIGTERM that ends a worker
-    woke the parent's loop as if the parent had been sent it (the interface quit, 143)."""
+    The other signals held back while it forked (SIGTERM, SIGHUP, the terminal's job
+    control and resize signals) take their default again, and the signal wake-up of the
+    parent's event loop is let go: a forked worker inherits both, so the SIGTERM that ends
+    a worker woke the parent's loop as if the parent had been sent it (the interface quit,
+    143), and the `fg` after Ctrl+Z ran the terminal driver's SIGCONT handler in it."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         for signum in _HELD - {signal.SIGINT}:

@@ -62,3 +62,42 @@ asyncio.run(main())
                           timeout=60, cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
                           check=False)
     assert done.stdout.strip() == "quiet", done.stderr
+
+
+def test_a_worker_drops_the_interfaces_job_control_handlers() -> None:
+    """A forked worker kept the terminal driver's SIGCONT, SIGTSTP and SIGWINCH handlers:
+    the shell's `fg` after Ctrl+Z (SIGCONT to the whole process group) ran the driver's
+    resume in the worker, which then read the keys too, or died without an event loop."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = r'''
+import signal
+from concurrent.futures import ProcessPoolExecutor
+from reader.core.processes import forking, worker_context, worker_started
+
+def handler(*_):
+    pass
+
+names = ("SIGCONT", "SIGTSTP", "SIGWINCH", "SIGTERM", "SIGHUP")
+for name in names:
+    signal.signal(getattr(signal, name), handler)
+
+def handlers():
+    return sorted(name for name in names if signal.getsignal(getattr(signal, name)) is not signal.SIG_DFL)
+
+pool = ProcessPoolExecutor(1, mp_context=worker_context(), initializer=worker_started)
+with forking():
+    found = pool.submit(handlers)
+print(",".join(found.result()) or "none")
+pool.shutdown()
+'''
+    if not hasattr(signal, "SIGCONT"):
+        return
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                          check=False)
+    assert done.stdout.strip() == "none", (done.stdout, done.stderr)
