@@ -313,11 +313,17 @@ def _prefixed(key: str, known: str) -> bool:
     "mdnwebdocs", "pixnet" and "痞客邦pixnet" ("checkpoint" and "checkpointsecuritytips"
     are not)."""
     short, long = sorted((key, known), key=len)
-    return (
-        len(short) >= 3
-        and len(long) - len(short) <= 8
-        and (long.startswith(short) or long.endswith(short))
-    )
+    if len(short) < 3 or len(long) - len(short) > 8:
+        return False
+    if long.startswith(short):
+        more = long[len(short) :]
+    elif long.endswith(short):
+        more = long[: len(long) - len(short)]
+    else:
+        return False
+    # a number more is a version or an edition, not a site's name: "Python 3.12: ..." on
+    # python.org, "Rust 2024: ..." on rust-lang.org
+    return not any(ch.isdigit() for ch in more)
 
 
 def _vouched_h1(h1s: list[str], declared: list[str], site: _SiteName) -> str | None:
@@ -326,8 +332,14 @@ def _vouched_h1(h1s: list[str], declared: list[str], site: _SiteName) -> str | N
     a section more often than the printed headline drops words), and is not the site's name.
     A headline set in capitals is given in the declared title's case."""
     titles = [(t, set(_words(t))) for t in filter(None, map(site.strip, declared))]
+    whole = {tuple(_words(t)) for t in declared if ":" in t}
     for h1 in h1s:
-        h1 = site.strip(_HEADING_MARKS.sub("", h1)) or ""
+        printed = _HEADING_MARKS.sub("", h1)
+        if ":" in printed and tuple(_words(printed)) in whole:
+            # "Apple Intelligence: what it does", printed and declared alike: the part
+            # before the colon is the headline's subject, whatever the site is called
+            return printed
+        h1 = site.strip(printed) or ""
         words = _words(h1)
         if not words or len(words) > 40 or site.named(h1):
             continue

@@ -740,6 +740,13 @@ _ARTICLE = "<p>" + "The council met on Tuesday and agreed the harbour budget at 
         ("<title>Middleware | Framework docs</title>", ["Middleware¶"], None, "Middleware"),
         ('<meta property="og:title" content="Harbour Budget Agreed">',
          ["HARBOUR BUDGET AGREED"], URL, "Harbour Budget Agreed"),
+        # A headline printed as declared keeps what is before its colon, though it starts
+        # like the host's name ("GitHub Copilot: ..." on github.blog).
+        ('<meta property="og:title" content="Gazette Weekly: Harbour budget agreed">',
+         ["Gazette Weekly: Harbour budget agreed"], URL, "Gazette Weekly: Harbour budget agreed"),
+        # A number after the host's name is a version, not the site: kept, printed or not.
+        ('<meta property="og:title" content="Gazette 3.12: Harbour budget agreed">',
+         [], URL, "Gazette 3.12: Harbour budget agreed"),
         # A headline that merely starts like the host's name keeps its words.
         ('<meta property="og:title" content="Gazette readers vote on the harbour budget">',
          [], URL, "Gazette readers vote on the harbour budget"),
