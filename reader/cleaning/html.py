@@ -25,7 +25,7 @@ import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -788,7 +788,7 @@ def _trafilatura_blocks(
     if body is None:
         return []
     _rejoin_split_paragraphs(body)
-    _space_links(body)
+    _space_links(body, _PageText(root))
     if show_hidden:
         _show_hidden(body)
     return render_blocks(body, base_url=url)
@@ -801,16 +801,41 @@ _SPACED_LETTER = re.compile(
 )
 
 
-def _space_links(body: etree._Element) -> None:
+class _PageText:
+    """The page's text as written (tags out, nothing added between them), joined once and
+    only when asked."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self._root = root
+        self._text: str | None = None
+
+    def __contains__(self, words: object) -> bool:
+        if self._text is None:
+            self._text = "".join(self._root.itertext())
+        return isinstance(words, str) and words in self._text
+
+
+_FIRST_WORD = re.compile(r"\w+")
+_LAST_WORD = re.compile(r"\w+$")
+
+
+def _space_links(body: etree._Element, page: Container[str] = ()) -> None:
     """Put back the space trafilatura takes from between a link and the word next to it
-    ("the backbone of the economy</ref>in different"): a link's text and the text after
-    or before it never run on as one word in scripts written with spaces."""
+    ("the backbone of the economy</ref>in different"), in scripts written with spaces; not
+    where the page itself writes the two as one word ("<a>Java</a>Script", "<a>PR</a>s")."""
+
+    def spaced(left: str, right: str) -> bool:
+        if not (_SPACED_LETTER.match(left[-1]) and _SPACED_LETTER.match(right[0])):
+            return False
+        last, first = _LAST_WORD.search(left), _FIRST_WORD.match(right)
+        return not (last and first and last.group() + first.group() in page)
+
     for ref in body.iter("ref"):
         text = "".join(ref.itertext())
         if not text:
             continue
         tail = ref.tail
-        if tail and _SPACED_LETTER.match(tail) and _SPACED_LETTER.match(text[-1]):
+        if tail and spaced(text, tail):
             ref.tail = " " + tail
         previous = ref.getprevious()
         parent = ref.getparent()
@@ -818,7 +843,7 @@ def _space_links(body: etree._Element) -> None:
             before = previous.tail
         else:
             before = parent.text if parent is not None else None
-        if before and _SPACED_LETTER.match(before[-1]) and _SPACED_LETTER.match(text[0]):
+        if before and spaced(before, text):
             if previous is not None:
                 previous.tail = before + " "
             elif parent is not None:

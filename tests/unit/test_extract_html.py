@@ -785,3 +785,20 @@ def test_a_link_and_the_word_next_to_it_never_run_on() -> None:
     )
     _space_links(body)
     assert "".join(body.itertext()) == "今回はアプリです"
+
+
+def test_a_link_written_as_part_of_a_word_stays_part_of_it() -> None:
+    # only a space trafilatura took is put back: where the page writes the link and the
+    # letters after or before it as one word, they stay one
+    page = _page(
+        "<article>"
+        + "<p>The team merged three <a href='https://x.example/pr'>PR</a>s this week and "
+        "wrote about <a href='https://x.example/js'>Java</a>Script, un"
+        "<a href='https://x.example/do'>do</a>ing nothing of the old code. "
+        + "More plain words follow here to make a paragraph of some length. " * 5
+        + "</p></article>"
+    )
+    body = extract_article(page).body
+    assert "[PR](https://x.example/pr)s" in body
+    assert "[Java](https://x.example/js)Script" in body
+    assert "un[do](https://x.example/do)ing" in body

@@ -86,7 +86,8 @@ for name in names:
     signal.signal(getattr(signal, name), handler)
 
 def handlers():
-    return sorted(name for name in names if signal.getsignal(getattr(signal, name)) is not signal.SIG_DFL)
+    return sorted(name for name in names
+                  if signal.getsignal(getattr(signal, name)) is not signal.SIG_DFL)
 
 pool = ProcessPoolExecutor(1, mp_context=worker_context(), initializer=worker_started)
 with forking():
