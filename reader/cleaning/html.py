@@ -574,8 +574,9 @@ _TRAFILATURA_OPTIONS: dict[str, Any] = {
 _RECALL_OPTIONS: dict[str, Any] = {**_TRAFILATURA_OPTIONS, "favor_recall": True, "fast": True}
 # <meta> and <link> too, once the metadata is read: they are one element in eleven of a
 # news page, which trafilatura copies and walks several times over (3% of its time).
+# (<noscript> too, but for a page that keeps its text there: see _strip_never_shown.)
 _NEVER_SHOWN = (
-    "noscript", "script", "style", "template", "svg", "iframe", "object", "embed", "meta", "link",
+    "script", "style", "template", "svg", "iframe", "object", "embed", "meta", "link",
 )  # fmt: skip
 # Page chrome removed before the last-resort rendering of <article>/<main>/<body>.
 _CHROME = ("nav", "header", "footer", "aside", "form", "button", "select", "menu", "dialog")
@@ -709,7 +710,7 @@ def _strip_never_shown(root: lxml.html.HtmlElement, *, show_noscript: bool = Fal
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() == "application/ld+json":
             script.tag = "ld-json"
-    etree.strip_elements(root, *_NEVER_SHOWN[1:], with_tail=False)
+    etree.strip_elements(root, *_NEVER_SHOWN, with_tail=False)
     noscripts = list(root.iter("noscript"))
     held = bool(noscripts) and _noscript_holds_page(root, noscripts)
     if held and show_noscript:

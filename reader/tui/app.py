@@ -397,6 +397,8 @@ class ReaderApp(App[int]):
             return  # under a test: the test runner's own signals stay as they were
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(signum) is signal.SIG_IGN:
+                continue  # ignored by whoever started us (nohup): left so
             try:
                 loop.add_signal_handler(signum, self._end_by_signal, signum)
             except (NotImplementedError, RuntimeError, ValueError, AttributeError):

@@ -19,18 +19,22 @@ def run_reader_in_pty(
     sources: list[str], env: dict[str, str], *, size: tuple[int, int], ready: bytes,
     keys: list[str | int], timeout: float = 40.0, pause: float = 0.35,
     then_signal: int | None = None, redirect: dict[int, str] | None = None,
+    ignored: tuple[int, ...] = (),
 ) -> tuple[bytes, int | None]:
     """Run ``python -m reader SOURCES`` on a pty of ``size`` (columns, lines); wait for
     ``ready`` on screen, type ``keys`` (``pause`` seconds apart; a number among them is a
     signal sent then), then send ``then_signal``
     if given; return every byte written to the terminal and the exit status (None: had to
     be killed). ``redirect``: file descriptors (1, 2) sent to files instead, as a shell's
-    ``> out`` or ``2> err`` does."""
+    ``> out`` or ``2> err`` does. ``ignored``: signals the reader starts with ignored, as
+    ``nohup`` starts it."""
     columns, lines = size
     pid, master = pty.fork()
     if pid == 0:  # child: becomes the app, the pty is its controlling terminal
         try:
             os.chdir(ROOT)
+            for signum in ignored:
+                signal.signal(signum, signal.SIG_IGN)
             for target, path in (redirect or {}).items():
                 os.dup2(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), target)
             os.execve(sys.executable, [sys.executable, "-m", "reader", *sources], env)

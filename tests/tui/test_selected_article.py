@@ -376,6 +376,28 @@ def test_kill_or_a_closed_terminal_gives_the_terminal_back(tmp_path: Path,
     assert b"\x1b[?25h" in after  # the cursor shown
 
 
+def test_a_hangup_ignored_by_nohup_stays_ignored(tmp_path: Path) -> None:
+    """Started by nohup (SIGHUP ignored), the reader keeps that choice: a hangup does not
+    end it, q still does."""
+    from support.isolated import isolated_env
+    from support.terminal import run_reader_in_pty
+
+    feed = tmp_path / "feed.xml"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
+                    "<item><title>Night trains return</title><guid>a</guid>"
+                    "<description>Trains again, at night.</description></item>"
+                    "</channel></rss>", encoding="utf-8")
+    (tmp_path / "home").mkdir()
+    env = isolated_env(tmp_path / "home")
+    env["TERM"] = "xterm-256color"
+    for name in ("TEXTUAL", "NO_COLOR"):
+        env.pop(name, None)
+    output, status = run_reader_in_pty([str(feed)], env, size=(100, 30), ready=b"Quit",
+                                       keys=["j", signal.SIGHUP, "", "q"],
+                                       ignored=(signal.SIGHUP,))
+    assert status == 0  # quit by q, not ended by the hangup (129)
+
+
 @pytest.mark.parametrize("redirected", [1, 2, (1, 2)])
 def test_the_interface_draws_on_the_terminal_when_stdout_or_stderr_is_redirected(
         tmp_path: Path, redirected: int | tuple[int, int]) -> None:
