@@ -395,6 +395,7 @@ class Library:
         from reader.intake import Intake
 
         chosen = None if local else self._account_for_add(account)
+        known = {feed.id for feed in self.feeds(subscribed_only=True, counts=False)}
         remote = [spec for spec in specs if chosen is not None and sanitize.is_web_url(spec)]
         outcomes: list[SourceOutcome] = []
         rest = [spec for spec in specs if spec not in remote]
@@ -416,7 +417,8 @@ class Library:
         finally:
             if stored:  # also when stopped part way (Ctrl+C): the list matches the library
                 self._write_subscriptions()
-        return outcomes
+        return [replace(outcome, subscribed_before=True)
+                if outcome.feed_id in known else outcome for outcome in outcomes]
 
     def _account_for_add(self, name: str | None) -> Account | None:
         if name is not None:

@@ -296,11 +296,12 @@ class _SiteName:
         if not title:
             return title
         parts = _TITLE_PARTS.split(title)
+        count = len(parts)
         while len(parts) > 1 and self.named(parts[-1]):
             parts.pop()
         while len(parts) > 1 and self.named(parts[0]):
             parts.pop(0)
-        if len(parts) == len(_TITLE_PARTS.split(title)):
+        if len(parts) == count:
             return title
         # Join what is left with the separators the title had between those parts.
         start = title.find(parts[0])

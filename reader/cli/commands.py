@@ -66,16 +66,14 @@ def _line(text: str | None) -> str:
 
 def run_add(args: argparse.Namespace) -> int:
     with _open(args) as library:
-        known = {feed.id for feed in library.feeds(subscribed_only=True, counts=False)}
         outcomes = library.add(args.sources, folder=args.folder, account=args.account,
                                local=args.local)
-        return _report_outcomes(outcomes, verb="added", known=known)
+        return _report_outcomes(outcomes)
 
 
-def _report_outcomes(outcomes: Sequence[SourceOutcome], *, verb: str,
-                     known: set[int] | frozenset[int] = frozenset()) -> int:
-    """One line per source; ``known``: the feeds subscribed before, said to be so (adding
-    one again, or a page whose feed it is, said "added" as if it were new)."""
+def _report_outcomes(outcomes: Sequence[SourceOutcome]) -> int:
+    """One line per source: added, or subscribed already (adding one again, or a page
+    whose feed it is, said "added" as if it were new)."""
     status = 0
     for outcome in outcomes:
         for warning in outcome.warnings:
@@ -86,7 +84,7 @@ def _report_outcomes(outcomes: Sequence[SourceOutcome], *, verb: str,
             continue
         name = _line(outcome.title) or sanitize.display_name(outcome.spec)
         count = outcome.total
-        done = "already subscribed:" if outcome.feed_id in known else verb
+        done = "already subscribed:" if outcome.subscribed_before else "added"
         sys.stdout.write(f"{done} {name} ({count} article{'s' if count != 1 else ''})\n")
     return status
 
@@ -174,9 +172,14 @@ class _ProgressBar:
             return 80
 
     def draw(self, line: str) -> None:
-        """Redraw the line in place, cut to the terminal's width (less one cell)."""
+        """Redraw the line in place, cut to the terminal's width (less one cell), counted in
+        cells: an account's name in CJK takes two a character."""
+        from rich.cells import cell_len, set_cell_size
+
         room = max(1, self.columns() - 1)
-        self.stream.write("\r\x1b[K" + line[:room])
+        if cell_len(line) > room:
+            line = set_cell_size(line, room)
+        self.stream.write("\r\x1b[K" + line)
         self.stream.flush()
         self.drawn = True
 

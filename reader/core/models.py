@@ -244,7 +244,8 @@ class SourceOutcome:
     """What loading one source (or one batch of a directory) did.
 
     ``feed_id`` is where its articles are stored (None when nothing could be stored);
-    ``done`` is False for the intermediate batches of a directory.
+    ``done`` is False for the intermediate batches of a directory; ``subscribed_before``:
+    an add that found the feed subscribed already (given again, or a page whose feed it is).
     """
 
     spec: str
@@ -255,6 +256,7 @@ class SourceOutcome:
     done: bool = True
     warnings: tuple[str, ...] = ()
     error: str | None = None
+    subscribed_before: bool = False
 
 
 @dataclass(slots=True)

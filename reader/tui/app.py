@@ -486,20 +486,26 @@ class ReaderApp(App[int]):
 
     # -- keys -----------------------------------------------------------------------------------
 
-    def keys_for(self, action: str) -> str:
-        """The keys bound to ``action`` now (the user's ``[keys]`` over the defaults)."""
+    def _bound_keys(self, action: str) -> list[str]:
+        """The keys bound to ``action`` now (the user's ``[keys]`` over the defaults), as
+        shown."""
         keys = self._user_keys.get(action) or ACTIONS[action][0]
-        return ", ".join(self.get_key_display(Binding(key.strip(), action))
-                         for key in keys.split(",") if key.strip())
+        return [self.get_key_display(Binding(key.strip(), action))
+                for key in keys.split(",") if key.strip()]
+
+    def keys_for(self, action: str) -> str:
+        """The keys bound to ``action`` now, as shown, joined."""
+        return ", ".join(self._bound_keys(action))
+
+    def key_of(self, action: str) -> str:
+        """The first key bound to ``action`` now, as shown (the user's ``[keys]`` first):
+        the guidance that names a key names the one that does it."""
+        keys = self._bound_keys(action)
+        return keys[0] if keys else ""
 
     def key_hints(self) -> list[tuple[str, str]]:
         """The main keys for the bottom line, first key of each, as bound now."""
-        hints = []
-        for action, label in FOOTER_LABELS.items():
-            keys = self._user_keys.get(action) or ACTIONS[action][0]
-            first = keys.split(",")[0].strip()
-            hints.append((self.get_key_display(Binding(first, action)), label))
-        return hints
+        return [(self.key_of(action), label) for action, label in FOOTER_LABELS.items()]
 
     def help_rows(self) -> list[tuple[str, str]]:
         from reader.core.config import FIXED_KEYS
@@ -634,11 +640,6 @@ class ReaderApp(App[int]):
             self._list_complete.set()
         if message.painted is not None:
             self.call_after_refresh(message.painted.set)
-
-    def key_of(self, action: str) -> str:
-        """The first key bound to ``action`` now, as shown (the user's ``[keys]`` first):
-        the guidance that names a key names the one that does it."""
-        return self.keys_for(action).split(", ")[0]
 
     @property
     def add_guidance(self) -> str:
@@ -1654,13 +1655,12 @@ class ReaderApp(App[int]):
 
     @work(thread=True, group="subscriptions", exit_on_error=False, name="add the feed")
     def add_feed(self, spec: str) -> None:
-        known = {feed.id for feed in self.library.feeds(subscribed_only=True, counts=False)}
         for outcome in self.library.add([spec]):
             if outcome.error:
                 self.notify(about(display_name(outcome.spec), outcome.error),
                             title="Could not add",
                             severity="error", markup=False, timeout=10)
-            elif outcome.feed_id in known:
+            elif outcome.subscribed_before:
                 self.notify(f"Already subscribed to {outcome.title or outcome.spec}",
                             markup=False)
             else:

@@ -340,6 +340,27 @@ def test_progress_bar_fits_a_narrow_terminal(monkeypatch: pytest.MonkeyPatch,
     assert drawn[-1].endswith("11/11 feeds") or columns < 15
 
 
+def test_sync_line_fits_a_narrow_terminal_in_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    # an account named in CJK takes two cells a character: cut by characters, the line
+    # still wrapped a 40-column terminal and each redraw left a stale row behind
+    import io
+
+    from rich.cells import cell_len
+
+    from reader.cli.commands import _SyncLine
+    from reader.core.sync import SyncProgress
+
+    stream = io.StringIO()
+    line = _SyncLine(stream)
+    monkeypatch.setattr(line, "columns", lambda: 40)
+    for count in (100, 200, 300):
+        line(SyncProgress(account="東京の家のフレッシュアールエスエスのサーバー", stage="articles",
+                          articles=count))
+    drawn = stream.getvalue().split("\r\x1b[K")[1:]
+    assert len(drawn) == 3 and all(0 < cell_len(text) < 40 for text in drawn)
+    assert drawn[0].startswith("syncing 東京")
+
+
 def test_list_output_is_sanitised(capsys: pytest.CaptureFixture[str], db: Path) -> None:
     from reader.core.models import Article
     from reader.storage.sqlite import SqliteStorage

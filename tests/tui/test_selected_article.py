@@ -347,14 +347,10 @@ def test_a_console_browser_on_a_real_terminal_leaves_nothing_behind(tmp_path: Pa
     assert b"Night trains return" in after and b"Quit" in after
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_kill_or_a_closed_terminal_gives_the_terminal_back(tmp_path: Path,
-                                                           signum: int) -> None:
-    """`kill PID` (or the terminal's hangup) quits as q does: the alternate screen left, mouse
-    reporting off, the cursor shown, the status a shell expects. Python's default ended the
-    process in the alternate screen with the mouse on, its reports typed into the shell."""
+def _one_feed_on_a_terminal(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A feed of one article, and the environment of a reader on a colour terminal with a
+    home of its own: for the tests that run the reader on a pseudo-terminal."""
     from support.isolated import isolated_env
-    from support.terminal import run_reader_in_pty
 
     feed = tmp_path / "feed.xml"
     feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
@@ -366,6 +362,18 @@ def test_kill_or_a_closed_terminal_gives_the_terminal_back(tmp_path: Path,
     env["TERM"] = "xterm-256color"
     for name in ("TEXTUAL", "NO_COLOR"):
         env.pop(name, None)
+    return feed, env
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_kill_or_a_closed_terminal_gives_the_terminal_back(tmp_path: Path,
+                                                           signum: int) -> None:
+    """`kill PID` (or the terminal's hangup) quits as q does: the alternate screen left, mouse
+    reporting off, the cursor shown, the status a shell expects. Python's default ended the
+    process in the alternate screen with the mouse on, its reports typed into the shell."""
+    from support.terminal import run_reader_in_pty
+
+    feed, env = _one_feed_on_a_terminal(tmp_path)
     output, status = run_reader_in_pty([str(feed)], env, size=(100, 30), ready=b"Quit",
                                        keys=["j"], then_signal=signum)
     assert status == 128 + signum
@@ -379,19 +387,9 @@ def test_kill_or_a_closed_terminal_gives_the_terminal_back(tmp_path: Path,
 def test_a_hangup_ignored_by_nohup_stays_ignored(tmp_path: Path) -> None:
     """Started by nohup (SIGHUP ignored), the reader keeps that choice: a hangup does not
     end it, q still does."""
-    from support.isolated import isolated_env
     from support.terminal import run_reader_in_pty
 
-    feed = tmp_path / "feed.xml"
-    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
-                    "<item><title>Night trains return</title><guid>a</guid>"
-                    "<description>Trains again, at night.</description></item>"
-                    "</channel></rss>", encoding="utf-8")
-    (tmp_path / "home").mkdir()
-    env = isolated_env(tmp_path / "home")
-    env["TERM"] = "xterm-256color"
-    for name in ("TEXTUAL", "NO_COLOR"):
-        env.pop(name, None)
+    feed, env = _one_feed_on_a_terminal(tmp_path)
     output, status = run_reader_in_pty([str(feed)], env, size=(100, 30), ready=b"Quit",
                                        keys=["j", signal.SIGHUP, "", "q"],
                                        ignored=(signal.SIGHUP,))
@@ -406,18 +404,10 @@ def test_the_interface_draws_on_the_terminal_when_stdout_or_stderr_is_redirected
     stderr and takes the size from stdout."""
     import re
 
-    from support.isolated import isolated_env
     from support.terminal import run_reader_in_pty
 
-    feed = tmp_path / "feed.xml"
-    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
-                    "<item><title>Night trains return</title><guid>a</guid>"
-                    "<description>Trains again, at night.</description></item>"
-                    "</channel></rss>", encoding="utf-8")
-    (tmp_path / "home").mkdir()
-    env = isolated_env(tmp_path / "home")
-    env["TERM"] = "xterm-256color"
-    for name in ("TEXTUAL", "NO_COLOR", "COLUMNS", "LINES"):
+    feed, env = _one_feed_on_a_terminal(tmp_path)
+    for name in ("COLUMNS", "LINES"):
         env.pop(name, None)
     targets = redirected if isinstance(redirected, tuple) else (redirected,)
     files = {fd: str(tmp_path / f"fd{fd}.log") for fd in targets}
@@ -438,19 +428,9 @@ def test_ctrl_z_suspends_and_fg_draws_the_screen_whole(tmp_path: Path) -> None:
     """Ctrl+Z was a key nothing was bound to (the terminal is in raw mode); bound, the
     reader stops with the terminal given back, and on SIGCONT (fg) draws its whole screen
     again, not only the rows that change."""
-    from support.isolated import isolated_env
     from support.terminal import run_reader_in_pty
 
-    feed = tmp_path / "feed.xml"
-    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
-                    "<item><title>Night trains return</title><guid>a</guid>"
-                    "<description>Trains again, at night.</description></item>"
-                    "</channel></rss>", encoding="utf-8")
-    (tmp_path / "home").mkdir()
-    env = isolated_env(tmp_path / "home")
-    env["TERM"] = "xterm-256color"
-    for name in ("TEXTUAL", "NO_COLOR"):
-        env.pop(name, None)
+    feed, env = _one_feed_on_a_terminal(tmp_path)
     output, status = run_reader_in_pty([str(feed)], env, size=(100, 30), ready=b"Quit",
                                        keys=["\x1a", "", "", signal.SIGCONT, "", "", "q"],
                                        pause=0.5)
