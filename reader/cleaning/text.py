@@ -641,7 +641,6 @@ STAGE2_NAMES: tuple[str, ...] = (
     "rhythm_after_prose",
     "rhythm_before_prose",
     "core_words",
-    "core_words_w3",
 )
 # Where the rhythm stands in a stage-one row (the last).
 _I_RHYTHM = -1
@@ -657,7 +656,6 @@ def _stage2(
     the blocks' content words (:func:`_block_words`)."""
     p1 = [_sigmoid(z) for z in logits]
     core = _core_words(p1, words)
-    core3 = _window_means(core, 3)
     n = len(p1)
     w5, w15 = _window_means(p1, 5), _window_means(p1, 15)
     chars = [math.exp(s[_I_LOG_CHARS]) * p for s, p in zip(shapes, p1, strict=True)]
@@ -697,7 +695,6 @@ def _stage2(
                 beat * plain_before[i],
                 beat * plain_after[i],
                 core[i],
-                core3[i],
             ]
         )
     return rows
@@ -840,25 +837,24 @@ def _features(
 def _block_words(
     units: Sequence[_Unit], lowered: dict[str, tuple[str, list[str]]]
 ) -> list[set[str]]:
-    """Each block's distinct words (as split for the shape features) that are no function
-    word of any language: what says what a block is about."""
+    """Each block's distinct words (as split for the shape features, its first
+    _TOPIC_WORDS) that are no function word of any language: what a block is about."""
     stop = _all_stopwords()
     made: dict[str, set[str]] = {}
     out = []
     for unit in units:
         words = made.get(unit.text)
         if words is None:
-            words = made[unit.text] = set(lowered[unit.text][1]).difference(stop)
+            words = made[unit.text] = set(lowered[unit.text][1][:_TOPIC_WORDS]).difference(stop)
         out.append(words)
     return out
 
 
-KINSHIP_NAMES: tuple[str, ...] = (
-    "shared_words",
-    "no_content_words",
-    "shared_words_w3",
-    "like_neighbours",
-)
+# A paragraph's first words say what it is about as well as all of them, for less work.
+_TOPIC_WORDS = 40
+
+
+KINSHIP_NAMES: tuple[str, ...] = ("shared_words", "like_neighbours")
 # Neighbours either side a block's shape is compared with.
 _LIKE_REACH = 2
 # Blocks this close in log length (about 1.4 times) are "the same length".
@@ -871,30 +867,28 @@ def _kinship(shapes: Sequence[Sequence[float]], words: Sequence[set[str]]) -> li
     An article's paragraphs share its topic's words; a headline of another article, a
     teaser's snippet or a comment's aside mostly do not. A block's content words (not
     function words of any language) are looked up among the words of two or more prose
-    blocks (by a rough measure: long, and sentences or function words). And a block that ends no sentence among neighbours of its length that end
-    none either is one of a list of headlines, not a subheading.
+    blocks (by a rough measure: long, and sentences or function words). And a block that
+    ends no sentence among neighbours of its length that end none either is one of a list
+    of headlines, not a subheading.
     """
     n = len(shapes)
     seen: set[str] = set()
     common: set[str] = set()
     for w, shape in zip(words, shapes, strict=True):
-        if _proseness(shape):
+        # _proseness written out: this looks at every block.
+        if shape[_I_LOG_CHARS] >= 4.4 and (shape[_I_ENDS] or shape[_I_STOP] > 0.15):
             common |= w & seen
             seen |= w
     shared = [len(w & common) / len(w) if w else 0.0 for w in words]
-    near = _window_means(shared, 3)
-    sizes = [s[_I_LOG_CHARS] for s in shapes]
-    open_ = [not s[_I_ENDS] for s in shapes]
-    rows = []
-    for i in range(n):
-        like = 0
-        if open_[i]:
-            size = sizes[i]
-            for j in range(max(0, i - _LIKE_REACH), min(n, i + _LIKE_REACH + 1)):
-                if j != i and open_[j] and abs(sizes[j] - size) < _LIKE_LENGTH:
-                    like += 1
-        rows.append([shared[i], 0.0 if words[i] else 1.0, near[i], like / (2 * _LIKE_REACH)])
-    return rows
+    # An unfinished block's length, or None: pairs of them d apart are alike or not.
+    open_ = [None if s[_I_ENDS] else s[_I_LOG_CHARS] for s in shapes]
+    like = [0.0] * n
+    for d in range(1, _LIKE_REACH + 1):
+        for i, (a, b) in enumerate(zip(open_, open_[d:], strict=False)):
+            if a is not None and b is not None and abs(a - b) < _LIKE_LENGTH:
+                like[i] += 0.5 / _LIKE_REACH
+                like[i + d] += 0.5 / _LIKE_REACH
+    return [[s, k] for s, k in zip(shared, like, strict=True)]
 
 
 RHYTHM_NAMES: tuple[str, ...] = ("rhythm",)
