@@ -174,7 +174,7 @@ class Dump:
     y: np.ndarray
     w: np.ndarray
     shapes: list[list[float]]
-    # Each block's content words (cleaner._Topics) as numbers, one after another;
+    # Each block's content words (cleaner._block_words) as numbers, one after another;
     # block k's are word_ids[word_ends[k - 1]:word_ends[k]].
     word_ids: np.ndarray
     word_ends: np.ndarray
@@ -185,8 +185,7 @@ class Dump:
     def make(cls, page: Page, layout: str, text: str, scorer, weight: float = 1.0) -> Dump:  # type: ignore[no-untyped-def]
         units = cleaner._units(cleaner._split_lines(text))
         picked, gaps = cleaner._scored(units)
-        rows, topics = cleaner._features(units, picked, gaps, frozenset())
-        words = [topics[k] for k in range(len(topics))]
+        rows, words = cleaner._features(units, picked, gaps, frozenset())
         numbers: dict[str, int] = {}
         word_ids = np.array([numbers.setdefault(w, len(numbers)) for b in words for w in b],
                             dtype=np.int32)

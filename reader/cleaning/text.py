@@ -29,14 +29,12 @@ import operator
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from itertools import accumulate
 from pathlib import Path
-from typing import Protocol
 
 from reader.cleaning.inline import shown_as_text
 from reader.cleaning.layout import INVISIBLE, Block, blocks
@@ -643,7 +641,6 @@ STAGE2_NAMES: tuple[str, ...] = (
     "rhythm_after_prose",
     "rhythm_before_prose",
     "core_words",
-    "core_words_relative",
 )
 # Where the rhythm stands in a stage-one row (the last).
 _I_RHYTHM = -1
@@ -652,13 +649,13 @@ _RHYTHMIC = 0.4
 
 
 def _stage2(
-    logits: Sequence[float], shapes: Sequence[Sequence[float]], words: _Words
+    logits: Sequence[float], shapes: Sequence[Sequence[float]], words: Sequence[set[str]]
 ) -> list[list[float]]:
     """Stage-two rows: each block's first score, its neighbours' and the run's; ``shapes``
     are the stage-one rows (their shape features first, their rhythm last), ``words``
-    the blocks' content words (a :class:`_Topics`, or in training their numbers)."""
+    the blocks' content words (:func:`_block_words`)."""
     p1 = [_sigmoid(z) for z in logits]
-    core, relative = _core_words(p1, words)
+    core = _core_words(p1, words)
     n = len(p1)
     w5, w15 = _window_means(p1, 5), _window_means(p1, 15)
     chars = [math.exp(s[_I_LOG_CHARS]) * p for s, p in zip(shapes, p1, strict=True)]
@@ -698,54 +695,39 @@ def _stage2(
                 beat * plain_before[i],
                 beat * plain_after[i],
                 core[i],
-                relative[i],
             ]
         )
     return rows
 
 
 # Blocks stage one is this sure of are the likely article whose words the others are
-# compared with; blocks it gives less than _CORE_FROM are not compared (their values
-# would change nothing, and the words are the costly part).
+# compared with.
 _CORE = 0.9
-_CORE_FROM = 0.2
 
 
-class _Words(Protocol):
-    def __getitem__(self, i: int, /) -> AbstractSet[Hashable]: ...
-
-
-def _core_words(p1: Sequence[float], words: _Words) -> tuple[list[float], list[float]]:
+def _core_words(p1: Sequence[float], words: Sequence[set[str]]) -> list[float]:
     """How much each block shares the likely article's words: for each of its content
     words, in how many other blocks stage one is sure of it stands (none, one, two or
-    more: 0, 1/2, 1), averaged over its words; and that as a share of the sure blocks'
-    mean, up to twice it, halved (pages differ in how much their paragraphs repeat
-    words). A teaser for another story, a headline list or a comment drifting off topic
-    shares few; the article's own paragraphs many."""
-    sure = [i for i, p in enumerate(p1) if p >= _CORE]
-    once: set[Hashable] = set()
-    twice: set[Hashable] = set()
-    thrice: set[Hashable] = set()
-    for i in sure:
-        block = words[i]
-        thrice |= block & twice
-        twice |= block & once
-        once |= block
-    out = [0.0] * len(p1)
-    for i, p in enumerate(p1):
-        if p < _CORE_FROM:
-            continue
-        block = words[i]
+    more: 0, 1/2, 1), averaged over its words. A teaser for another story, a headline
+    list or a comment drifting off topic shares few; the article's own paragraphs many."""
+    sure = [p >= _CORE for p in p1]
+    once: set[str] = set()
+    twice: set[str] = set()
+    thrice: set[str] = set()
+    for block, is_sure in zip(words, sure, strict=True):
+        if is_sure:
+            thrice |= block & twice
+            twice |= block & once
+            once |= block
+    out = []
+    for block, is_sure in zip(words, sure, strict=True):
         if not block:
-            continue
-        if p >= _CORE:  # itself is one of the blocks counted: one step up
-            out[i] = (len(block & twice) + len(block & thrice)) / (2 * len(block))
+            out.append(0.0)
+        elif is_sure:  # itself is one of the blocks counted: one step up
+            out.append((len(block & twice) + len(block & thrice)) / (2 * len(block)))
         else:
-            out[i] = (len(block & once) + len(block & twice)) / (2 * len(block))
-    mean = sum(out[i] for i in sure) / len(sure) if sure else 0.0
-    if mean <= 0.0:
-        return out, [0.0] * len(p1)
-    return out, [min(v / mean, 2.0) / 2 for v in out]
+            out.append((len(block & once) + len(block & twice)) / (2 * len(block)))
+    return out
 
 
 def _sigmoid(z: float) -> float:
@@ -816,7 +798,7 @@ def _features(
     gaps: Sequence[int],
     chrome: frozenset[str],
     normalised: _Keys | None = None,
-) -> tuple[list[list[float]], _Topics]:
+) -> tuple[list[list[float]], list[set[str]]]:
     """Stage-one rows for the ``picked`` units (shape features, then context features),
     and each one's content words, which stage two compares with the likely article's."""
     units = [all_units[i] for i in picked]
@@ -841,42 +823,72 @@ def _features(
     context = _context(shapes, units, gaps)
     signals = _gap_signals(all_units, picked, shapes)
     layout = _layout_signals(all_units, picked)
+    words = _block_words(units, lowered)
+    kinship = _kinship(shapes, words)
     rhythm = _rhythm(units)
     rows = [
-        s + c + g + v + [r]
-        for s, c, g, v, r in zip(shapes, context, signals, layout, rhythm, strict=True)
+        s + c + g + v + k + [r]
+        for s, c, g, v, k, r in zip(shapes, context, signals, layout, kinship, rhythm,
+                                    strict=True)
     ]
-    return rows, _Topics([lowered[unit.text][1] for unit in units])
+    return rows, words
+
+
+def _block_words(
+    units: Sequence[_Unit], lowered: dict[str, tuple[str, list[str]]]
+) -> list[set[str]]:
+    """Each block's distinct words (as split for the shape features, its first
+    _TOPIC_WORDS) that are no function word of any language: what a block is about."""
+    stop = _all_stopwords()
+    made: dict[str, set[str]] = {}
+    out = []
+    for unit in units:
+        words = made.get(unit.text)
+        if words is None:
+            words = made[unit.text] = set(lowered[unit.text][1][:_TOPIC_WORDS]).difference(stop)
+        out.append(words)
+    return out
 
 
 # A paragraph's first words say what it is about as well as all of them, for less work.
 _TOPIC_WORDS = 40
 
 
-class _Topics:
-    """Each scored block's content words, made when first asked for: its first
-    _TOPIC_WORDS words (as split for the shape features) that are no function word of
-    any language. Stage two asks only for the blocks stage one gives a chance."""
-
-    __slots__ = ("_made", "_words")
-
-    def __init__(self, words: Sequence[list[str]]) -> None:
-        self._words = words
-        self._made: list[set[str] | None] = [None] * len(words)
-
-    def __len__(self) -> int:
-        return len(self._words)
-
-    def __getitem__(self, i: int) -> set[str]:
-        made = self._made[i]
-        if made is None:
-            made = self._made[i] = _topic_words(self._words[i])
-        return made
+KINSHIP_NAMES: tuple[str, ...] = ("shared_words", "like_neighbours")
+# Neighbours either side a block's shape is compared with.
+_LIKE_REACH = 2
+# Blocks this close in log length (about 1.4 times) are "the same length".
+_LIKE_LENGTH = 0.35
 
 
-def _topic_words(words: list[str]) -> set[str]:
-    """The content words of a block split into lowercase ``words``: see :class:`_Topics`."""
-    return set(words[:_TOPIC_WORDS]).difference(_all_stopwords())
+def _kinship(shapes: Sequence[Sequence[float]], words: Sequence[set[str]]) -> list[list[float]]:
+    """How each scored block belongs with the page's prose and with its neighbours.
+
+    An article's paragraphs share its topic's words; a headline of another article, a
+    teaser's snippet or a comment's aside mostly do not. A block's content words (not
+    function words of any language) are looked up among the words of two or more prose
+    blocks (by a rough measure: long, and sentences or function words). And a block that
+    ends no sentence among neighbours of its length that end none either is one of a list
+    of headlines, not a subheading.
+    """
+    n = len(shapes)
+    seen: set[str] = set()
+    common: set[str] = set()
+    for w, shape in zip(words, shapes, strict=True):
+        # _proseness written out: this looks at every block.
+        if shape[_I_LOG_CHARS] >= 4.4 and (shape[_I_ENDS] or shape[_I_STOP] > 0.15):
+            common |= w & seen
+            seen |= w
+    shared = [len(w & common) / len(w) if w else 0.0 for w in words]
+    # An unfinished block's length, or None: pairs of them d apart are alike or not.
+    open_ = [None if s[_I_ENDS] else s[_I_LOG_CHARS] for s in shapes]
+    like = [0.0] * n
+    for d in range(1, _LIKE_REACH + 1):
+        for i, (a, b) in enumerate(zip(open_, open_[d:], strict=False)):
+            if a is not None and b is not None and abs(a - b) < _LIKE_LENGTH:
+                like[i] += 0.5 / _LIKE_REACH
+                like[i + d] += 0.5 / _LIKE_REACH
+    return [[s, k] for s, k in zip(shared, like, strict=True)]
 
 
 RHYTHM_NAMES: tuple[str, ...] = ("rhythm",)
@@ -975,7 +987,9 @@ GAP_NAMES: tuple[str, ...] = (
     "teaser_heading_before",
 )
 # A stage-one row, in order: what the model's "features1" must name.
-STAGE1_NAMES = FEATURE_NAMES + CONTEXT_NAMES + GAP_NAMES + LAYOUT_NAMES + RHYTHM_NAMES
+STAGE1_NAMES = (
+    FEATURE_NAMES + CONTEXT_NAMES + GAP_NAMES + LAYOUT_NAMES + KINSHIP_NAMES + RHYTHM_NAMES
+)
 # How many blocks back a comment marker ("Reply", "... said:") still says "this is a comment".
 _COMMENT_REACH = 6
 # How many blocks either side count as a block's neighbourhood for list patterns.
@@ -1179,7 +1193,9 @@ def _gap_signals(
     return rows
 
 
-def _scores(rows: Sequence[Sequence[float]], words: _Words, model: _Model) -> list[float]:
+def _scores(
+    rows: Sequence[Sequence[float]], words: Sequence[set[str]], model: _Model
+) -> list[float]:
     """Body probability of each scored block after all stages; ``words`` are the blocks'
     content words."""
     # The dot products written out: a call per block costs as much as the arithmetic.
