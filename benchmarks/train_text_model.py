@@ -174,10 +174,6 @@ class Dump:
     y: np.ndarray
     w: np.ndarray
     shapes: list[list[float]]
-    # Each block's content words (cleaner._block_words) as numbers, one after another;
-    # block k's are word_ids[word_ends[k - 1]:word_ends[k]].
-    word_ids: np.ndarray
-    word_ends: np.ndarray
     weight: float = 1.0  # relative to a whole dump of an article
     augmented: list[Dump] = field(default_factory=list)
 
@@ -185,11 +181,7 @@ class Dump:
     def make(cls, page: Page, layout: str, text: str, scorer, weight: float = 1.0) -> Dump:  # type: ignore[no-untyped-def]
         units = cleaner._units(cleaner._split_lines(text))
         picked, gaps = cleaner._scored(units)
-        rows, words = cleaner._features(units, picked, gaps, frozenset())
-        numbers: dict[str, int] = {}
-        word_ids = np.array([numbers.setdefault(w, len(numbers)) for b in words for w in b],
-                            dtype=np.int32)
-        word_ends = np.cumsum([len(b) for b in words], dtype=np.int64)
+        rows = cleaner._features(units, picked, gaps, frozenset())
         labels, sizes = label_units(units, page.truth, scorer)
         y = np.array([labels[i] for i in picked], dtype=np.int8)
         per_unit = np.minimum(np.array([sizes[i] for i in picked], dtype=float), 400) + 1.0
@@ -197,16 +189,10 @@ class Dump:
         n_shape = len(cleaner.FEATURE_NAMES)
         width = len(cleaner.STAGE1_NAMES)
         dump = cls(page, layout, np.array(rows, dtype=np.float32).reshape(len(rows), width), y,
-                   w, [[*r[:n_shape], r[-1]] for r in rows], word_ids, word_ends, weight)
+                   w, [[*r[:n_shape], r[-1]] for r in rows], weight)
         if layout == "naive" and weight == 1.0 and page.page_type == "article":
             dump.augmented = cls.variants(page, text, units, labels, scorer)
         return dump
-
-    def words(self) -> list[set[int]]:
-        """Each block's content words, as numbers (the same for the same word)."""
-        ids = self.word_ids.tolist()
-        starts = [0, *self.word_ends.tolist()]
-        return [set(ids[a:b]) for a, b in zip(starts, starts[1:], strict=False)]
 
     @classmethod
     def variants(cls, page: Page, text: str, units, labels, scorer) -> list[Dump]:  # type: ignore[no-untyped-def]
@@ -311,7 +297,7 @@ def train(dumps_: Sequence[Dump], settings: dict[str, float]) -> cleaner._Model:
     w1, b1 = fit(x1, y, w, settings["c1"])
     del x1
     rows2 = [
-        np.array(cleaner._stage2(list(d.rows.astype(float) @ w1 + b1), d.shapes, d.words()),
+        np.array(cleaner._stage2(list(d.rows.astype(float) @ w1 + b1), d.shapes),
                  dtype=np.float32).reshape(len(d.y), -1)
         for d in every
     ]

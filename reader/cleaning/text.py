@@ -640,7 +640,6 @@ STAGE2_NAMES: tuple[str, ...] = (
     "rhythm_out_of_run",
     "rhythm_after_prose",
     "rhythm_before_prose",
-    "core_words",
 )
 # Where the rhythm stands in a stage-one row (the last).
 _I_RHYTHM = -1
@@ -648,14 +647,10 @@ _I_RHYTHM = -1
 _RHYTHMIC = 0.4
 
 
-def _stage2(
-    logits: Sequence[float], shapes: Sequence[Sequence[float]], words: Sequence[set[str]]
-) -> list[list[float]]:
+def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[list[float]]:
     """Stage-two rows: each block's first score, its neighbours' and the run's; ``shapes``
-    are the stage-one rows (their shape features first, their rhythm last), ``words``
-    the blocks' content words (:func:`_block_words`)."""
+    are the stage-one rows (their shape features first, their rhythm last)."""
     p1 = [_sigmoid(z) for z in logits]
-    core = _core_words(p1, words)
     n = len(p1)
     w5, w15 = _window_means(p1, 5), _window_means(p1, 15)
     chars = [math.exp(s[_I_LOG_CHARS]) * p for s, p in zip(shapes, p1, strict=True)]
@@ -694,40 +689,9 @@ def _stage2(
                 0.0 if lo <= i <= hi else beat,
                 beat * plain_before[i],
                 beat * plain_after[i],
-                core[i],
             ]
         )
     return rows
-
-
-# Blocks stage one is this sure of are the likely article whose words the others are
-# compared with.
-_CORE = 0.9
-
-
-def _core_words(p1: Sequence[float], words: Sequence[set[str]]) -> list[float]:
-    """How much each block shares the likely article's words: for each of its content
-    words, in how many other blocks stage one is sure of it stands (none, one, two or
-    more: 0, 1/2, 1), averaged over its words. A teaser for another story, a headline
-    list or a comment drifting off topic shares few; the article's own paragraphs many."""
-    sure = [p >= _CORE for p in p1]
-    once: set[str] = set()
-    twice: set[str] = set()
-    thrice: set[str] = set()
-    for block, is_sure in zip(words, sure, strict=True):
-        if is_sure:
-            thrice |= block & twice
-            twice |= block & once
-            once |= block
-    out = []
-    for block, is_sure in zip(words, sure, strict=True):
-        if not block:
-            out.append(0.0)
-        elif is_sure:  # itself is one of the blocks counted: one step up
-            out.append((len(block & twice) + len(block & thrice)) / (2 * len(block)))
-        else:
-            out.append((len(block & once) + len(block & twice)) / (2 * len(block)))
-    return out
 
 
 def _sigmoid(z: float) -> float:
@@ -798,9 +762,8 @@ def _features(
     gaps: Sequence[int],
     chrome: frozenset[str],
     normalised: _Keys | None = None,
-) -> tuple[list[list[float]], list[set[str]]]:
-    """Stage-one rows for the ``picked`` units (shape features, then context features),
-    and each one's content words, which stage two compares with the likely article's."""
+) -> list[list[float]]:
+    """Stage-one rows for the ``picked`` units: shape features, then context features."""
     units = [all_units[i] for i in picked]
     if normalised is None:
         normalised = _Keys()
@@ -823,72 +786,11 @@ def _features(
     context = _context(shapes, units, gaps)
     signals = _gap_signals(all_units, picked, shapes)
     layout = _layout_signals(all_units, picked)
-    words = _block_words(units, lowered)
-    kinship = _kinship(shapes, words)
     rhythm = _rhythm(units)
-    rows = [
-        s + c + g + v + k + [r]
-        for s, c, g, v, k, r in zip(shapes, context, signals, layout, kinship, rhythm,
-                                    strict=True)
+    return [
+        s + c + g + v + [r]
+        for s, c, g, v, r in zip(shapes, context, signals, layout, rhythm, strict=True)
     ]
-    return rows, words
-
-
-def _block_words(
-    units: Sequence[_Unit], lowered: dict[str, tuple[str, list[str]]]
-) -> list[set[str]]:
-    """Each block's distinct words (as split for the shape features, its first
-    _TOPIC_WORDS) that are no function word of any language: what a block is about."""
-    stop = _all_stopwords()
-    made: dict[str, set[str]] = {}
-    out = []
-    for unit in units:
-        words = made.get(unit.text)
-        if words is None:
-            words = made[unit.text] = set(lowered[unit.text][1][:_TOPIC_WORDS]).difference(stop)
-        out.append(words)
-    return out
-
-
-# A paragraph's first words say what it is about as well as all of them, for less work.
-_TOPIC_WORDS = 40
-
-
-KINSHIP_NAMES: tuple[str, ...] = ("shared_words", "like_neighbours")
-# Neighbours either side a block's shape is compared with.
-_LIKE_REACH = 2
-# Blocks this close in log length (about 1.4 times) are "the same length".
-_LIKE_LENGTH = 0.35
-
-
-def _kinship(shapes: Sequence[Sequence[float]], words: Sequence[set[str]]) -> list[list[float]]:
-    """How each scored block belongs with the page's prose and with its neighbours.
-
-    An article's paragraphs share its topic's words; a headline of another article, a
-    teaser's snippet or a comment's aside mostly do not. A block's content words (not
-    function words of any language) are looked up among the words of two or more prose
-    blocks (by a rough measure: long, and sentences or function words). And a block that
-    ends no sentence among neighbours of its length that end none either is one of a list
-    of headlines, not a subheading.
-    """
-    n = len(shapes)
-    seen: set[str] = set()
-    common: set[str] = set()
-    for w, shape in zip(words, shapes, strict=True):
-        # _proseness written out: this looks at every block.
-        if shape[_I_LOG_CHARS] >= 4.4 and (shape[_I_ENDS] or shape[_I_STOP] > 0.15):
-            common |= w & seen
-            seen |= w
-    shared = [len(w & common) / len(w) if w else 0.0 for w in words]
-    # An unfinished block's length, or None: pairs of them d apart are alike or not.
-    open_ = [None if s[_I_ENDS] else s[_I_LOG_CHARS] for s in shapes]
-    like = [0.0] * n
-    for d in range(1, _LIKE_REACH + 1):
-        for i, (a, b) in enumerate(zip(open_, open_[d:], strict=False)):
-            if a is not None and b is not None and abs(a - b) < _LIKE_LENGTH:
-                like[i] += 0.5 / _LIKE_REACH
-                like[i + d] += 0.5 / _LIKE_REACH
-    return [[s, k] for s, k in zip(shared, like, strict=True)]
 
 
 RHYTHM_NAMES: tuple[str, ...] = ("rhythm",)
@@ -987,9 +889,7 @@ GAP_NAMES: tuple[str, ...] = (
     "teaser_heading_before",
 )
 # A stage-one row, in order: what the model's "features1" must name.
-STAGE1_NAMES = (
-    FEATURE_NAMES + CONTEXT_NAMES + GAP_NAMES + LAYOUT_NAMES + KINSHIP_NAMES + RHYTHM_NAMES
-)
+STAGE1_NAMES = FEATURE_NAMES + CONTEXT_NAMES + GAP_NAMES + LAYOUT_NAMES + RHYTHM_NAMES
 # How many blocks back a comment marker ("Reply", "... said:") still says "this is a comment".
 _COMMENT_REACH = 6
 # How many blocks either side count as a block's neighbourhood for list patterns.
@@ -1193,16 +1093,13 @@ def _gap_signals(
     return rows
 
 
-def _scores(
-    rows: Sequence[Sequence[float]], words: Sequence[set[str]], model: _Model
-) -> list[float]:
-    """Body probability of each scored block after all stages; ``words`` are the blocks'
-    content words."""
+def _scores(rows: Sequence[Sequence[float]], model: _Model) -> list[float]:
+    """Body probability of each scored block after all stages."""
     # The dot products written out: a call per block costs as much as the arithmetic.
     mul, w1, b1, w2, b2 = operator.mul, model.w1, model.b1, model.w2, model.b2
     logits = [b1 + sum(map(mul, w1, row)) for row in rows]
     # Each row starts with its shape features and ends with its rhythm, all _stage2 reads.
-    logits = [b2 + sum(map(mul, w2, row)) for row in _stage2(logits, rows, words)]
+    logits = [b2 + sum(map(mul, w2, row)) for row in _stage2(logits, rows)]
     return [_sigmoid(z) for z in logits]
 
 
@@ -1541,8 +1438,7 @@ def _decide(
     if len(units) > MAX_SCORED_BLOCKS:
         return [not _vetoed(unit.text, chrome, normalised) for unit in units]
     picked, gaps = _scored(units)
-    rows, words = _features(units, picked, gaps, chrome, normalised)
-    scores = _scores(rows, words, model)
+    scores = _scores(_features(units, picked, gaps, chrome, normalised), model)
     # A long stretch of unscored lines (a menu, a link list) between two blocks breaks the
     # run, so prose beyond the footer menu does not join the article.
     cost = model.threshold * model.gap_cost
