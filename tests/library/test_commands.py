@@ -113,6 +113,20 @@ def test_remove(capsys: pytest.CaptureFixture[str], db: Path, farm: Farm) -> Non
     assert out.startswith("no subscriptions yet")
 
 
+def test_db_and_config_after_the_subcommand(capsys: pytest.CaptureFixture[str], db: Path,
+                                            tmp_path: Path, farm: Farm) -> None:
+    """`reader add URL --db x` once said "unrecognized arguments"; given before and after,
+    the one before is not overwritten by the subcommand's absent option."""
+    assert main(["add", farm.urls[0], "--db", str(db)]) == 0
+    assert main(["feeds", "--db", str(db), "--config", str(tmp_path / "none.toml")]) == 0
+    assert farm.urls[0] in capsys.readouterr().out
+    assert main(["--db", str(db), "account", "list"]) == 0
+    assert main(["account", "list", "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "feeds"]) == 0
+    assert farm.urls[0] in capsys.readouterr().out
+
+
 def test_refresh_reports_failures_and_exits_1(capsys: pytest.CaptureFixture[str], db: Path,
                                               farm: Farm) -> None:
     run(capsys, db, "add", farm.urls[0])
