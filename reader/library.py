@@ -539,12 +539,14 @@ class Library:
             raise SourceError("no such feed")
         return feed.url
 
-    def import_file(self, path: Path) -> ImportReport:
-        """Subscribe to the feeds of an OPML file or a newsboat ``urls`` file (nothing fetched)."""
+    def import_file(self, path: Path, *, local: bool = False) -> ImportReport:
+        """Subscribe to the feeds of an OPML file or a newsboat ``urls`` file (nothing
+        fetched); ``local``: also to the local folders and files it names (a list the user
+        trusts, such as a library's own ``subscriptions.opml``)."""
         from reader.ingest.subscriptions import read_subscription_list
 
         try:
-            entries, warnings = read_subscription_list(Path(path))
+            entries, warnings = read_subscription_list(Path(path), local=local)
         except SourceError as error:
             raise SourceError(f"could not import {error}") from error
         report = ImportReport(warnings=warnings)

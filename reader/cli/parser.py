@@ -143,6 +143,10 @@ def build_command_parser() -> argparse.ArgumentParser:
 
     imp = command("import", "import subscriptions from OPML or a newsboat urls file",
                   "reader import ~/.newsboat/urls")
+    imp.add_argument("--local", action="store_true",
+                     help="also subscribe to the local folders and files the list names "
+                     "(file:// outlines, as in the subscriptions.opml kept beside a library); "
+                     "only for a list you trust")
     imp.add_argument("file", type=_path)
 
     command("export", "print the subscriptions as OPML 2.0", "reader export > feeds.opml")
