@@ -392,6 +392,22 @@ async def test_a_wide_layout_asked_for_on_a_narrow_terminal_keeps_the_list_reada
         assert app.query_one(ReadingPane).outer_size.width == 83
 
 
+async def test_saving_an_article_twice_keeps_one_copy(library: Library,
+                                                     three_feeds: dict[str, int],
+                                                     tmp_path: Path) -> None:
+    # `e` pressed again wrote name-2.md, name-3.md, ... of the same text
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("e")
+            await settle(pilot)
+    saved = list((tmp_path / "saved").iterdir())
+    assert len(saved) == 1
+    said = [message for message, _ in app.notes if message.startswith("Saved")]
+    assert said == [f"Saved: {saved[0]}"] + [f"Saved already: {saved[0]}"] * 2
+
+
 async def test_the_search_hint_names_the_search_key_as_bound(library: Library,
                                                            three_feeds: dict[str, int],
                                                            tmp_path: Path) -> None:
