@@ -82,6 +82,10 @@ _WIDE_CHARS = re.compile(
 )
 
 
+# Every wide character is at or past this one.
+_FIRST_WIDE = "\u1100"
+
+
 def _width(text: str) -> int:
     """Columns ``text`` takes in a terminal: wide (CJK) characters count two."""
     if text.isascii():
@@ -404,12 +408,17 @@ def _strip_markdown(text: str) -> tuple[str, int]:
     if "![" in text:
         text = _MD_IMAGE.sub("", text)
     if "](" in text or "][" in text:  # a link has one or the other
-        text, links = _MD_LINK.subn(lambda m: m.group(1), text)
+        # Split on the links, with their text (the one group) between the pieces: as a
+        # substitution of each link by its text, without a Python call per link.
+        pieces = _MD_LINK.split(text)
+        links = len(pieces) // 2
+        text = "".join(pieces)
     if "<" in text:
         text = _MD_AUTOLINK.sub("", text)
     if "*" in text or "_" in text:
         text = _MD_STRONG.sub("", text)
-        text = _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2) or "", text)
+        # Split as above: of the two groups, the one that did not match is None.
+        text = "".join(filter(None, _MD_EMPHASIS.split(text)))
     if "`" in text:
         text = _MD_CODE.sub("", text)
     if "\\" in text:
@@ -685,7 +694,7 @@ class _Builder:
                     self._emit(stripped, first, i + 1, heading=True)
                     i += 2
                     continue
-            mark = _bullet(stripped, indent, layout.indent)
+            mark = _bullet(stripped, indent, layout.indent) if stripped[0] in _ANY_BULLET else 0
             number = None if mark else _NUMBER_MARK.match(stripped)
             hang = indent + (mark or (number.end() if number else 0))
             parts = [stripped[mark:] if mark else stripped]
@@ -716,7 +725,7 @@ class _Builder:
                     break
                 i += 1
                 parts.append(part)
-            if markdown and any("[" in part for part in parts):
+            if markdown and ("[" in parts[0] if len(parts) == 1 else "[" in "\n".join(parts)):
                 i = self._close_link(parts, i, dropped)
             text = self._join(parts)
             if mark:
@@ -744,7 +753,13 @@ class _Builder:
                 whole = inner.group().lower() if inner else ""
                 pieces[-1] = last[:-1] if self._has_word(whole) else last
                 pieces.append(part)
-            elif _WIDE_CHARS.match(last[-1:]) and _WIDE_CHARS.match(part[:1]):
+            elif (
+                # Most pieces are settled by a comparison, without the regex.
+                last[-1:] >= _FIRST_WIDE
+                and part[:1] >= _FIRST_WIDE
+                and _WIDE_CHARS.match(last[-1:])
+                and _WIDE_CHARS.match(part[:1])
+            ):
                 pieces.append(part)  # CJK text has no spaces between words
             else:
                 pieces.append(" ")
