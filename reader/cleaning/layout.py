@@ -17,6 +17,7 @@ Pure functions on a list of lines; nothing here knows about articles or chrome.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -103,9 +104,10 @@ def _measure(lines: Sequence[str], wide: bool) -> tuple[list[int], list[int]]:
     ``wide``: whether the dump has any wide characters at all; most have none, and then a
     width is a length.
     """
-    rstripped = [line.rstrip() for line in lines]
-    widths = list(map(_width, rstripped)) if wide else list(map(len, rstripped))
-    indents = [len(body) - len(body.lstrip()) for body in rstripped]
+    rstripped = list(map(str.rstrip, lines))
+    lengths = list(map(len, rstripped))
+    widths = list(map(_width, rstripped)) if wide else lengths
+    indents = list(map(operator.sub, lengths, map(len, map(str.lstrip, rstripped))))
     return widths, indents
 
 
@@ -138,9 +140,10 @@ class _Profile:
 
 def _profile(lines: Sequence[str]) -> _Profile:
     text = "\n".join(lines)
-    widths, indents = _measure(lines, not text.isascii() and _WIDE_CHARS.search(text) is not None)
+    wide = not text.isascii() and _WIDE_CHARS.search(text) is not None
+    widths, indents = _measure(lines, wide)
     indent = _usual_indent(widths, indents)
-    width, reaches, references = _wrap_width(lines, widths, indents, indent)
+    width, reaches, references = _wrap_width(lines, widths, indents, indent, text, wide)
     layout = Layout(
         width=width,
         link_numbers=_has_link_numbers(text),
@@ -198,7 +201,12 @@ def _usual_indent(widths: Sequence[int], indents: Sequence[int]) -> int:
 
 
 def _wrap_width(
-    lines: Sequence[str], widths: Sequence[int], indents: Sequence[int], body_indent: int
+    lines: Sequence[str],
+    widths: Sequence[int],
+    indents: Sequence[int],
+    body_indent: int,
+    text: str,
+    wide: bool,
 ) -> tuple[int | None, dict[int, int], set[int] | None]:
     """The column a hard-wrapped dump was broken at, or None when lines are not wrapped.
 
@@ -211,6 +219,7 @@ def _wrap_width(
     prose at ``body_indent``) was not broken: the item starts a line of its own.
     Also returns, for each line that might have been broken, its width plus the width
     of the next line's first word, and the :func:`_references` when it had to find them.
+    ``text`` is the lines joined; ``wide``, whether it has wide characters (see _measure).
     """
     none: tuple[None, dict[int, int], None] = (None, {}, None)
     long_lines = sum(1 for w in widths if w >= 30)
@@ -226,19 +235,23 @@ def _wrap_width(
         > 0.05 * long_lines + 1
     ):
         return none
-    references = _references(lines)
+    references = _references(text)
     starts = [0] * (_MAX_WIDTH + 2)
     reaches: dict[int, int] = {}
-    for i in range(len(lines) - 1):
-        w = widths[i]
-        if w < 20 or not widths[i + 1] or w > _MAX_WIDTH:
+    for i, (w, w_next) in enumerate(zip(widths, islice(widths, 1, None), strict=False)):
+        if w < 20 or not w_next or w > _MAX_WIDTH:
             continue
-        following = lines[i + 1].lstrip()
+        # The next line from its first character (it is not blank): its indentation is
+        # where that is, and its first word runs to the first space.
+        following, at = lines[i + 1], indents[i + 1]
         if (
-            following[:1] in _ANY_BULLET and _bullet(following, indents[i + 1], body_indent)
+            following[at] in _ANY_BULLET and _bullet(following[at:], at, body_indent)
         ) or i in references:
             continue
-        reach = reaches[i] = min(_MAX_WIDTH, w + _width(_first_word(following)))
+        space = following.find(" ", at)
+        end = len(following) if space < 0 else space
+        first = _width(following[at:end]) if wide else end - at
+        reach = reaches[i] = min(_MAX_WIDTH, w + first)
         starts[w] += 1
         starts[reach + 1] -= 1
     if len(reaches) < 3:
@@ -252,7 +265,8 @@ def _wrap_width(
         if w >= 30:
             line = lines[i]
             space = _FIRST_WORD_END.match(line).end()  # type: ignore[union-attr]
-            if space < w and not _is_item_start(line.lstrip()) and i not in references:
+            at = indents[i]
+            if space < w and not _is_item_start(line[at : at + 2]) and i not in references:
                 breaks[min(space, _MAX_WIDTH + 1)] += 1
                 breaks[min(w, _MAX_WIDTH + 1)] -= 1
     against = list(accumulate(breaks))
@@ -349,9 +363,40 @@ _REFERENCE_TITLE = re.compile(
 )
 
 
-def _references(lines: Sequence[str]) -> set[int]:
+# The same, and titles and Markdown link definitions, each after the newline before its line
+# (see _matching_lines).
+_REFERENCE_LINE = re.compile(
+    r"\n[^\S\n]*(?:\d{1,5}\.|\[\d{1,5}\])[^\S\n]+(?:[a-zA-Z][\w+.-]{0,20}:|/|#)\S*[^\S\n]*(?=\n|\Z)"
+)
+_REFERENCE_TITLE_LINE = re.compile(
+    r"\n[^\S\n]*(?:references|visible links|hidden links|links|link list|footnotes)"
+    r"[^\S\n]*:?[^\S\n]*(?=\n|\Z)",
+    re.IGNORECASE,
+)
+_MD_DEFINITION_LINE = re.compile(r"\n[ \t]{0,3}\[[^\]\n]{1,200}\]:[ \t]+\S")
+
+
+def _matching_lines(pattern: re.Pattern[str], text: str) -> list[int]:
+    """Indices of the lines of ``text`` (lines joined by newlines) that ``pattern``
+    matches from the newline before them.
+
+    One search of the whole text, which the engine runs from newline to newline, is much
+    quicker than a match a line.
+    """
+    padded = "\n" + text
+    found: list[int] = []
+    line = at = 0
+    for match in pattern.finditer(padded):
+        start = match.start()
+        line += padded.count("\n", at, start)
+        at = start
+        found.append(line)
+    return found
+
+
+def _references(text: str) -> set[int]:
     """The lines that are numbered addresses (see :func:`_is_reference`)."""
-    return {i for i, line in enumerate(lines) if _is_reference(line)}
+    return set(_matching_lines(_REFERENCE_LINE, text))
 
 
 def _is_reference(line: str) -> bool:
@@ -649,7 +694,7 @@ class _Builder:
     """Joins wrapped lines into blocks and cleans each block, in one pass."""
 
     def __init__(self, lines: Sequence[str], profile: _Profile) -> None:
-        self.lines, self.layout = lines, profile.layout
+        self.lines, self.layout, self.text = lines, profile.layout, profile.text
         self.widths, self.indents, self.reaches = profile.widths, profile.indents, profile.reaches
         # Found while looking for the wrap column, or not yet.
         self.references = profile.references
@@ -828,26 +873,28 @@ class _Builder:
 
     def _reference_lines(self) -> set[int]:
         """Lines of the list of link addresses text browsers append, and its title."""
-        lines, markdown = self.lines, self.layout.markdown
-        dropped = _references(lines) if self.references is None else set(self.references)
+        lines, markdown, text = self.lines, self.layout.markdown, self.text
+        dropped = _references(text) if self.references is None else set(self.references)
         if markdown:
-            dropped.update(i for i, line in enumerate(lines) if _MD_DEFINITION.match(line))
+            dropped.update(_matching_lines(_MD_DEFINITION_LINE, text))
         if not dropped:
             return dropped
         # A title goes when the first line after it that is neither blank nor a title is
-        # a dropped one. One pass: the titles wait for that line.
-        titles: list[int] = []
-        for i, line in enumerate(lines):
-            if not line.strip():
-                continue
-            if _REFERENCE_TITLE.match(line):
-                if len(line) < 40:
-                    titles.append(i)
-                continue
-            if titles:
-                if i in dropped:
-                    dropped.update(titles)
-                titles.clear()
+        # a dropped one. The titles before one such line are looked at together, so each
+        # line is looked at once.
+        found = _matching_lines(_REFERENCE_TITLE_LINE, text)
+        is_title = set(found)
+        n, k = len(lines), 0
+        while k < len(found):
+            i, titles = found[k], []
+            while i < n and (i in is_title or not lines[i].strip()):
+                if i in is_title:
+                    if len(lines[i]) < 40:
+                        titles.append(i)
+                    k += 1
+                i += 1
+            if i < n and i in dropped:
+                dropped.update(titles)
         return dropped
 
     def _emit(
