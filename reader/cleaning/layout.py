@@ -94,6 +94,11 @@ def _width(text: str) -> int:
     return len(text) + len(_WIDE_CHARS.findall(text))
 
 
+def _ends_specially(piece: str) -> bool:
+    """Whether a line joined to the next might take no space after it (see _Builder._join)."""
+    return piece.endswith("-") or piece[-1:] >= _FIRST_WIDE
+
+
 def _first_word(stripped: str) -> str:
     return stripped.split(" ", 1)[0]
 
@@ -222,7 +227,7 @@ def _wrap_width(
     ``text`` is the lines joined; ``wide``, whether it has wide characters (see _measure).
     """
     none: tuple[None, dict[int, int], None] = (None, {}, None)
-    long_lines = sum(1 for w in widths if w >= 30)
+    long_lines = sum(map((30).__le__, widths))
     if long_lines < 4:
         return none
     # Quick refusal: a one-block-per-line dump's prose lines run far past any terminal.
@@ -266,7 +271,11 @@ def _wrap_width(
             line = lines[i]
             space = _FIRST_WORD_END.match(line).end()  # type: ignore[union-attr]
             at = indents[i]
-            if space < w and not _is_item_start(line[at : at + 2]) and i not in references:
+            if (
+                space < w
+                and not (line[at] in _BULLET_CHARS and line[at + 1 : at + 2] in _SPACES_SET)
+                and i not in references
+            ):
                 breaks[min(space, _MAX_WIDTH + 1)] += 1
                 breaks[min(w, _MAX_WIDTH + 1)] -= 1
     against = list(accumulate(breaks))
@@ -332,6 +341,7 @@ _INDENTED_BULLETS = "o+#@"
 _ANY_BULLET = frozenset(_BULLET_CHARS + _INDENTED_BULLETS)
 _NUMBER_MARK = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z])[.)]\s+(?=\S)")
 _SPACES = " \t\u00a0"
+_SPACES_SET = frozenset(_SPACES)
 
 
 def _bullet(stripped: str, indent: int, body_indent: int) -> int:
@@ -705,7 +715,7 @@ class _Builder:
 
     def run(self) -> list[Block]:
         lines, layout, widths, indents = self.lines, self.layout, self.widths, self.indents
-        markdown = layout.markdown
+        markdown, link_numbers, body_indent = layout.markdown, layout.link_numbers, layout.indent
         # A line is "full" when the next line's first word would not have fitted on it.
         full = -1 if layout.width is None else layout.width - 1
         reaches = self.reaches
@@ -739,13 +749,18 @@ class _Builder:
                     self._emit(stripped, first, i + 1, heading=True)
                     i += 2
                     continue
-            mark = _bullet(stripped, indent, layout.indent) if stripped[0] in _ANY_BULLET else 0
-            number = None if mark else _NUMBER_MARK.match(stripped)
+            mark = _bullet(stripped, indent, body_indent) if stripped[0] in _ANY_BULLET else 0
+            # A number's stop or bracket stands within its first five characters.
+            number = (
+                _NUMBER_MARK.match(stripped)
+                if not mark and ("." in stripped[1:5] or ")" in stripped[1:5])
+                else None
+            )
             hang = indent + (mark or (number.end() if number else 0))
             parts = [stripped[mark:] if mark else stripped]
             # A line that opens with a link number and a next one that does too are two
             # entries of a link list, however near the wrap column they end.
-            linked = layout.link_numbers and stripped[0] == "[" and _LINK_NUMBER.match(stripped)
+            linked = link_numbers and stripped[0] == "[" and _LINK_NUMBER.match(stripped)
             # A greedy wrapper breaks a line only when the next word would not fit; tools
             # hang a wrapped item's lines under its text, or a little further in. Some
             # take an item's wrapped lines back to the margin: a line there that goes on
@@ -777,7 +792,7 @@ class _Builder:
                 text = "• " + text
             elif not number and not heading and len(parts) == 1 and len(text) < 120:
                 # Text browsers indent prose and put headings at the margin, or centre them.
-                heading = (layout.indent >= 2 and indent == 0) or indent >= layout.indent + 8
+                heading = (body_indent >= 2 and indent == 0) or indent >= body_indent + 8
             self._emit(text, first, i, heading=heading, item=bool(mark or number))
             i += 1
         return self.out
@@ -785,9 +800,13 @@ class _Builder:
     def _join(self, parts: list[str]) -> str:
         if len(parts) == 1:
             return tidy(parts[0])
-        pieces = [tidy(parts[0])]
-        for part in parts[1:]:
-            part = tidy(part)
+        tidied = list(map(tidy, parts))
+        # Most paragraphs join with a space between every two lines: when no line but the
+        # last ends with a hyphen, nor any in a wide character (see below).
+        if not any(map(_ends_specially, islice(tidied, len(tidied) - 1))):
+            return " ".join(tidied)
+        pieces = [tidied[0]]
+        for part in islice(tidied, 1, None):
             last = pieces[-1]
             if last.endswith("-") and len(last) > 1 and last[-2].isalpha() and part[:1].isalpha():
                 # Broken at a hyphen: "well-" + "known" stays "well-known"; a word split
