@@ -120,7 +120,11 @@ def _measure(lines: Sequence[str], wide: bool) -> tuple[list[int], list[int]]:
 
 # A link number as text browsers write it, before the link's text: "[12]Home".
 _LINK_NUMBER = re.compile(r"\[(\d{1,5})\]")
-_ATX_START = re.compile(r"^#{1,6} \S", re.M)
+# The same at a word's start: at the text's start or after a space, a bullet or a bracket.
+# (The bracket first, so the engine can skip to the next one.)
+_LEADING_LINK_NUMBER = re.compile(r"\[(?<![^ \t\n\u00a0*•◦▪·\-+o#(]\[)(\d{1,5})\]")
+# After the newline before its line (see _matching_lines).
+_ATX_LINE = re.compile(r"\n#{1,6} \S")
 _MD_STRONG_SPAN = re.compile(r"\*\*[^*\s][^*\n]{0,300}?[^*\s]\*\*")
 # Widths tried for the wrap column: no tool wraps prose narrower or wider than these.
 _MIN_WIDTH, _MAX_WIDTH = 40, 250
@@ -166,11 +170,7 @@ def _has_link_numbers(text: str) -> bool:
     """
     if "[" not in text:
         return False
-    leading = [
-        int(m.group(1))
-        for m in _LINK_NUMBER.finditer(text)
-        if m.start() == 0 or text[m.start() - 1] in " \t\n\u00a0*•◦▪·-+o#("
-    ]
+    leading = list(map(int, _LEADING_LINK_NUMBER.findall(text)))
     if len(leading) < 4:
         return False
     rising = sum(1 for a, b in zip(leading, leading[1:], strict=False) if b > a)
@@ -190,9 +190,9 @@ def _has_markdown(text: str) -> bool:
     if "**" in text:
         signs.append(len(_MD_STRONG_SPAN.findall(text, 0, 100_000)))
     if "\n#" in text or text.startswith("#"):
-        signs.append(len(_ATX_START.findall(text)))
+        signs.append(len(_matching_lines(_ATX_LINE, text)))
     if "]: " in text:
-        signs.append(len(_MD_DEFINITION.findall(text)))
+        signs.append(len(_matching_lines(_MD_DEFINITION_LINE, text)))
     return sum(signs) >= 3 and sum(1 for n in signs if n) >= 2
 
 
@@ -447,7 +447,9 @@ _SUSPECT_LINE = re.compile(
     f"\\n[ \\t]*(?:[{re.escape(_RULE_CHARS)}]|\\d{{1,5}}\\.\\s|\\[\\d{{1,5}}\\]\\s)"
 )
 _MD_IMAGE = re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,3000}\)")
-_MD_LINK = re.compile(r"\[([^\[\]\n]{0,500})\](?:\((?:[^()\s]|\([^()\s]{0,300}\)){0,3000}"
+# A link's address is taken possessively (giving back a character or a bracketed part
+# never lets a space or the closing bracket follow): no backtracking state to keep.
+_MD_LINK = re.compile(r"\[([^\[\]\n]{0,500})\](?:\((?:[^()\s]|\([^()\s]{0,300}\)){0,3000}+"
                       r"(?:\s+\"[^\"\n]{0,300}\")?\)|\[[^\]\n]{0,100}\])")
 _MD_AUTOLINK = re.compile(r"<(?:https?|mailto|ftp):[^>\s]{0,3000}>")
 _MD_STRONG = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
