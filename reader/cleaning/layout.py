@@ -452,9 +452,11 @@ _MD_IMAGE = re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,3000}\)")
 _MD_LINK = re.compile(r"\[([^\[\]\n]{0,500})\](?:\((?:[^()\s]|\([^()\s]{0,300}\)){0,3000}+"
                       r"(?:\s+\"[^\"\n]{0,300}\")?\)|\[[^\]\n]{0,100}\])")
 _MD_AUTOLINK = re.compile(r"<(?:https?|mailto|ftp):[^>\s]{0,3000}>")
-_MD_STRONG = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
-_MD_EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n]{1,500}?)(?<=\S)\*(?![\w*])|"
-                          r"(?<![\w\\])_(?=\S)([^_\n]{1,500}?)(?<=\S)_(?!\w)")
+# Each branch opens with its mark and looks behind it from there, so the engine can skip
+# to the next "*" or "_" (a pattern that opens with a look-behind is tried everywhere).
+_MD_STRONG = re.compile(r"\*\*|__(?=\S)|__(?<=\S__)")
+_MD_EMPHASIS = re.compile(r"\*(?<![\w*\\]\*)(?=\S)([^*\n]{1,500}?)(?<=\S)\*(?![\w*])|"
+                          r"_(?<![\w\\]_)(?=\S)([^_\n]{1,500}?)(?<=\S)_(?!\w)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'])")
 _MD_CODE = re.compile(r"`+")
 
