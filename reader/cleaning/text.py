@@ -28,6 +28,7 @@ import math
 import operator
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -1410,6 +1411,54 @@ def _best_run(
     return best_lo, best_hi
 
 
+def _thread_start(
+    units: Sequence[_Unit],
+    picked: Sequence[int],
+    scores: Sequence[float],
+    sizes: Sequence[float],
+    gap_costs: Sequence[float],
+    threshold: float,
+    lo: int,
+) -> int | None:
+    """Where a thread of readers' comments opens before the best run (which is then a
+    comment), when the page has a run of prose before it to be its article; else None.
+
+    The thread is a heading ("167 comments", "Leave a reply") or a first "Name on <date>
+    said:", followed by at least THREAD_MARKS comment markers or timestamps before the
+    best run; the run before it must end sentences (PROSE_RUN) and hold THREAD_ARTICLE
+    words, so a forum's short first post or a teaser does not take the thread's place.
+    """
+    if lo < 2:
+        return None
+    first, start = picked[0], picked[lo]
+    opened = next(
+        (i for i in range(first + 1, start) if len(units[i].text) < 60
+         and _opens_thread(units[i].text)),
+        None,
+    )  # fmt: skip
+    if opened is None:
+        return None
+    marks = 0
+    for i in range(opened + 1, start):
+        text = units[i].text
+        if len(text) < 60 and (_is_comment_marker(text) or _is_timestamp(text, text.lower())):
+            marks += 1
+            if marks >= THREAD_MARKS:
+                break
+    else:
+        return None
+    n_scored = bisect_left(picked, opened)
+    a, b = _best_run(scores[:n_scored], sizes[:n_scored], threshold, gap_costs[:n_scored])
+    if b < a:
+        return None
+    run = [picked[k] for k in range(a, b + 1)]
+    words = sum(units[i].text.count(" ") + 1 for i in run)
+    share = _sentence_share(units, run)
+    if words < THREAD_ARTICLE or share is None or share < PROSE_RUN:
+        return None
+    return opened
+
+
 def _gap_sizes(roots: Sequence[float], picked: Sequence[int]) -> list[float]:
     """For each scored block, the sum of ``roots`` (each block's square-rooted length) of
     the unscored lines before it."""
@@ -1444,7 +1493,16 @@ def _decide(
     cost = model.threshold * model.gap_cost
     roots = list(map(math.sqrt, map(len, (unit.text for unit in units))))
     gap_costs = [cost * size for size in _gap_sizes(roots, picked)]
-    lo, hi = _best_run(scores, [roots[i] for i in picked], model.threshold, gap_costs)
+    sizes = [roots[i] for i in picked]
+    lo, hi = _best_run(scores, sizes, model.threshold, gap_costs)
+    # The article comes before its readers' comments: when the best run is a comment in
+    # the thread, the article is the best run before it, and the page ends there.
+    end = _thread_start(units, picked, scores, sizes, gap_costs, model.threshold, lo)
+    if end is not None:
+        units, cut = units[:end], len(units)
+        n_scored = bisect_left(picked, end)
+        picked, scores = picked[:n_scored], scores[:n_scored]
+        lo, hi = _best_run(scores, sizes[:n_scored], model.threshold, gap_costs[:n_scored])
     keep = [False] * len(units)
     for k, (i, score) in enumerate(zip(picked, scores, strict=True)):
         keep[i] = score >= (model.block_in if lo <= k <= hi else model.block_out)
@@ -1472,6 +1530,8 @@ def _decide(
     for i in picked:
         if keep[i] and _vetoed(units[i].text, chrome, normalised):
             keep[i] = False
+    if end is not None:
+        keep += [False] * (cut - end)
     if widened:
         return keep
     for before, after in zip(picked, picked[1:], strict=False):
@@ -1520,6 +1580,11 @@ RUN_SENTENCES = 0.3
 # likely holds: a short article beside a list of headlines is the article, while a thread
 # (more prose in the other posts) and a listing (a run of titles) are still kept whole.
 PROSE_RUN = 0.8
+# A comment thread opened before the best run needs this many comment markers or
+# timestamps between its heading and the run, and the prose run before it this many words
+# to be the article (see _thread_start).
+THREAD_MARKS = 2
+THREAD_ARTICLE = 120
 HEADLINE_WEIGHT = 0.5
 
 
