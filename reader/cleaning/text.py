@@ -1418,28 +1418,33 @@ def _thread_start(
     sizes: Sequence[float],
     gap_costs: Sequence[float],
     threshold: float,
-    lo: int,
+    run: tuple[int, int],
+    after: int | None,
 ) -> int | None:
-    """Where a thread of readers' comments opens before the best run (which is then a
-    comment), when the page has a run of prose before it to be its article; else None.
+    """Where a thread of readers' comments opens, when the best run is one of the
+    comments and the page has a run of prose before the thread to be its article; else
+    None. ``after`` is the first scored block after the thread's heading, as the model's
+    features found it.
 
-    The thread is a heading ("167 comments", "Leave a reply") or a first "Name on <date>
-    said:", followed by at least THREAD_MARKS comment markers or timestamps before the
-    best run; the run before it must end sentences (PROSE_RUN) and hold THREAD_ARTICLE
-    words, so a forum's short first post or a teaser does not take the thread's place.
+    The heading ("167 comments", "Leave a reply", a first "Name on <date> said:") must be
+    followed by THREAD_MARKS comment markers or timestamps; the best run before it must
+    end sentences (PROSE_RUN) and hold THREAD_ARTICLE words, so a forum's short first post
+    or a teaser does not take the thread's place.
     """
-    if lo < 2:
+    if not after:
         return None
-    first, start = picked[0], picked[lo]
+    lo, hi = run
+    if lo < after:
+        # A best run before the thread stays as the model has it: on a forum the replies
+        # after the first post are the page.
+        return None
     opened = next(
-        (i for i in range(first + 1, start) if len(units[i].text) < 60
-         and _opens_thread(units[i].text)),
-        None,
-    )  # fmt: skip
+        (i for i in range(picked[after - 1], picked[after]) if _opens_thread(units[i].text)), None
+    )
     if opened is None:
         return None
     marks = 0
-    for i in range(opened + 1, start):
+    for i in range(opened + 1, min(len(units), opened + THREAD_REACH)):
         text = units[i].text
         if len(text) < 60 and (_is_comment_marker(text) or _is_timestamp(text, text.lower())):
             marks += 1
@@ -1447,13 +1452,12 @@ def _thread_start(
                 break
     else:
         return None
-    n_scored = bisect_left(picked, opened)
-    a, b = _best_run(scores[:n_scored], sizes[:n_scored], threshold, gap_costs[:n_scored])
-    if b < a:
+    lo, hi = _best_run(scores[:after], sizes[:after], threshold, gap_costs[:after])
+    if hi < lo:
         return None
-    run = [picked[k] for k in range(a, b + 1)]
-    words = sum(units[i].text.count(" ") + 1 for i in run)
-    share = _sentence_share(units, run)
+    blocks = picked[lo : hi + 1]
+    words = sum(units[i].text.count(" ") + 1 for i in blocks)
+    share = _sentence_share(units, blocks)
     if words < THREAD_ARTICLE or share is None or share < PROSE_RUN:
         return None
     return opened
@@ -1487,7 +1491,8 @@ def _decide(
     if len(units) > MAX_SCORED_BLOCKS:
         return [not _vetoed(unit.text, chrome, normalised) for unit in units]
     picked, gaps = _scored(units)
-    scores = _scores(_features(units, picked, gaps, chrome, normalised), model)
+    rows = _features(units, picked, gaps, chrome, normalised)
+    scores = _scores(rows, model)
     # A long stretch of unscored lines (a menu, a link list) between two blocks breaks the
     # run, so prose beyond the footer menu does not join the article.
     cost = model.threshold * model.gap_cost
@@ -1497,7 +1502,8 @@ def _decide(
     lo, hi = _best_run(scores, sizes, model.threshold, gap_costs)
     # The article comes before its readers' comments: when the best run is a comment in
     # the thread, the article is the best run before it, and the page ends there.
-    end = _thread_start(units, picked, scores, sizes, gap_costs, model.threshold, lo)
+    after = next((k for k, row in enumerate(rows) if row[_I_THREAD] > 0.0), None)
+    end = _thread_start(units, picked, scores, sizes, gap_costs, model.threshold, (lo, hi), after)
     if end is not None:
         units, cut = units[:end], len(units)
         n_scored = bisect_left(picked, end)
@@ -1585,6 +1591,8 @@ PROSE_RUN = 0.8
 # to be the article (see _thread_start).
 THREAD_MARKS = 2
 THREAD_ARTICLE = 120
+THREAD_REACH = 40
+_I_THREAD = STAGE1_NAMES.index("comment_thread_before")
 HEADLINE_WEIGHT = 0.5
 
 
