@@ -1428,8 +1428,9 @@ def _thread_start(
 
     The heading ("167 comments", "Leave a reply", a first "Name on <date> said:") must be
     followed by THREAD_MARKS comment markers or timestamps; the best run before it must
-    end sentences (PROSE_RUN) and hold THREAD_ARTICLE words, so a forum's short first post
-    or a teaser does not take the thread's place.
+    end sentences (PROSE_RUN), hold THREAD_ARTICLE words and not sit under a header the
+    thread's posts repeat (POST_HEADER), so a forum's first post or a teaser does not take
+    the thread's place.
     """
     if not after:
         return None
@@ -1460,6 +1461,18 @@ def _thread_start(
     share = _sentence_share(units, blocks)
     if words < THREAD_ARTICLE or share is None or share < PROSE_RUN:
         return None
+    # A short line over the run that stands again in the thread ("Member", "Posted
+    # 2024-08-03 ...", "Offline") makes the run a post like the others: a forum's first
+    # post, whose replies are the page.
+    start = blocks[0]
+    header = {
+        normalise_line(text)
+        for i in range(max(0, start - POST_HEADER), start)
+        if len(text := units[i].text) < 60
+    }
+    for i in range(opened + 1, len(units)):
+        if len(text := units[i].text) < 60 and normalise_line(text) in header:
+            return None
     return opened
 
 
@@ -1592,6 +1605,8 @@ PROSE_RUN = 0.8
 THREAD_MARKS = 2
 THREAD_ARTICLE = 120
 THREAD_REACH = 40
+# How many lines over the article's run are its header, which a forum post's replies repeat.
+POST_HEADER = 8
 _I_THREAD = STAGE1_NAMES.index("comment_thread_before")
 HEADLINE_WEIGHT = 0.5
 
