@@ -903,21 +903,23 @@ class _Builder:
         if not dropped:
             return dropped
         # A title goes when the first line after it that is neither blank nor a title is
-        # a dropped one. The titles before one such line are looked at together, so each
-        # line is looked at once.
-        found = _matching_lines(_REFERENCE_TITLE_LINE, text)
-        is_title = set(found)
-        n, k = len(lines), 0
-        while k < len(found):
-            i, titles = found[k], []
-            while i < n and (i in is_title or not lines[i].strip()):
-                if i in is_title:
-                    if len(lines[i]) < 40:
-                        titles.append(i)
-                    k += 1
-                i += 1
-            if i < n and i in dropped:
-                dropped.update(titles)
+        # a dropped one: the titles go that stand in the run of blank and title lines just
+        # before the first line of a run of dropped ones. Only those few runs are looked
+        # at, not every line of the dump.
+        titles: list[int] = []
+        for i in dropped:
+            if i - 1 in dropped:
+                continue  # a dropped line is neither blank nor a title
+            k = i - 1
+            while k >= 0:
+                line = lines[k]
+                if _REFERENCE_TITLE_LINE.match("\n" + line) is not None:
+                    if len(line) < 40:
+                        titles.append(k)
+                elif line.strip():
+                    break
+                k -= 1
+        dropped.update(titles)
         return dropped
 
     def _emit(
