@@ -85,6 +85,25 @@ _WIDE_CHARS = re.compile(
 
 # Every wide character is at or past this one.
 _FIRST_WIDE = "\u1100"
+# The high bytes of the UTF-16 code units of wide characters (an astral one's high
+# surrogate is D840-D8BF), and every other high byte.
+_WIDE_HIGH_BYTES = bytes([0x11, *range(0x2E, 0xA5), *range(0xAC, 0xD9), 0xF9, 0xFA, 0xFE, 0xFF])
+_NARROW_HIGH_BYTES = bytes(sorted(set(range(256)).difference(_WIDE_HIGH_BYTES)))
+
+
+def _has_wide(text: str) -> bool:
+    """Whether ``text`` has any wide character.
+
+    Most dumps have none, though most have some character past ASCII; looking at the high
+    byte of each character's UTF-16 code unit rules out most of them in a few C loops,
+    three times quicker than searching for the wide characters themselves.
+    """
+    if text.isascii():
+        return False
+    high = text.encode("utf-16-be", "surrogatepass")[::2]
+    if not high.translate(None, _NARROW_HIGH_BYTES):
+        return False
+    return _WIDE_CHARS.search(text) is not None
 
 
 def _width(text: str) -> int:
@@ -149,7 +168,7 @@ class _Profile:
 
 def _profile(lines: Sequence[str]) -> _Profile:
     text = "\n".join(lines)
-    wide = not text.isascii() and _WIDE_CHARS.search(text) is not None
+    wide = _has_wide(text)
     widths, indents = _measure(lines, wide)
     indent = _usual_indent(widths, indents)
     width, reaches, references = _wrap_width(lines, widths, indents, indent, text, wide)
