@@ -271,8 +271,10 @@ def _is_comment_marker(text: str) -> bool:
         if tail.endswith(_COMMENT_VERBS):
             before = tail[: -len(next(v for v in _COMMENT_VERBS if tail.endswith(v)))]
             return not before or before[-1] == " "
+    # A count opens with its digits (\d is a decimal digit, as str.isdecimal says).
     return size < 24 and (
-        text.strip().lower() in _REPLY_LABELS or bool(_COMMENT_COUNT.match(text))
+        text.strip().lower() in _REPLY_LABELS
+        or (text[:1].isdecimal() and _COMMENT_COUNT.match(text) is not None)
     )
 
 
