@@ -100,6 +100,13 @@ def resolve_emphasis(paragraph: str) -> str:
     runs = []  # (start, end, kind, can open, can close)
     for run in _DELIMITER_RUNS.finditer(paragraph):
         start, end = run.span()
+        slashes = 0
+        while slashes < start and shown[start - slashes - 1] == "\\":
+            slashes += 1
+        if slashes % 2:
+            start += 1  # a page's own backslash before it: its first mark is no delimiter
+            if start == end:
+                continue
         kind = shown[start]
         before = shown[start - 1] if start else " "
         after = shown[end] if end < len(shown) else " "
@@ -115,28 +122,33 @@ def resolve_emphasis(paragraph: str) -> str:
         else:
             opens, closes = left, right
         runs.append((start, end, kind, opens, closes))
+    # Whether a run of each kind that can close comes after each run (one pass back), and
+    # one that can open before it (one pass on).
+    closer_after: list[frozenset[str]] = []
+    seen: frozenset[str] = frozenset()
+    for _, _, kind, _, closes in reversed(runs):
+        closer_after.append(seen)
+        if closes:
+            seen = seen | {kind}
+    closer_after.reverse()
     escaped: list[tuple[int, int]] = []
+    opener_before: set[str] = set()
     for index, (start, end, kind, opens, closes) in enumerate(runs):
-        if all(paragraph[i] == EMPHASIS for i in range(start, end)):
-            continue  # the renderer's own
-        later = any(k == kind and c for _, _, k, _, c in runs[index + 1 :])
-        earlier = any(k == kind and o for _, _, k, o, _ in runs[:index])
-        if (opens and later) or (closes and earlier):
+        ours = all(paragraph[i] == EMPHASIS for i in range(start, end))
+        if not ours and (
+            (opens and kind in closer_after[index]) or (closes and kind in opener_before)
+        ):
             escaped.append((start, end))
+        if opens:
+            opener_before.add(kind)
     if not escaped:
         return shown
     parts: list[str] = []
     last = 0
     for start, end in escaped:
         parts.append(shown[last:start])
-        # A page's own backslash before the run escapes its first mark already: another
-        # would escape that backslash instead.
-        backslashes = len(shown[last:start]) - len(shown[last:start].rstrip("\\"))
         for i in range(start, end):
-            if paragraph[i] == EMPHASIS or (i == start and backslashes % 2):
-                parts.append(shown[i])
-            else:
-                parts.append("\\" + shown[i])
+            parts.append(shown[i] if paragraph[i] == EMPHASIS else "\\" + shown[i])
         last = end
     parts.append(shown[last:])
     return "".join(parts)

@@ -122,6 +122,18 @@ def test_the_pages_emphasis_stays_beside_escaped_stars() -> None:
     assert "(https://x.example/a_b_c)" in md and _rendered(md) == ("_x_ and y_z_", False)
 
 
+def test_a_star_the_page_escaped_itself_is_no_delimiter() -> None:
+    # the page's backslash already makes the first "_" text: the second has no partner
+    assert html_to_markdown("<p>Programs: ¯\\_(ツ)_/¯</p>") == "Programs: ¯\\_(ツ)_/¯"
+
+
+def test_many_stars_take_linear_time() -> None:
+    start = time.perf_counter()
+    md = html_to_markdown("<p>" + "a*b " * 50_000 + "</p>")
+    assert time.perf_counter() - start < 5
+    assert md.count("\\*") == 50_000
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["*", "**", "_", "__", " ", "a", "b1", ".", "(", ")", "é", "-"]),
                 max_size=14))
