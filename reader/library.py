@@ -42,7 +42,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from reader.core import sanitize
 from reader.core.aio import run_sync
@@ -539,12 +539,14 @@ class Library:
             raise SourceError("no such feed")
         return feed.url
 
-    def import_file(self, path: Path) -> ImportReport:
-        """Subscribe to the feeds of an OPML file or a newsboat ``urls`` file (nothing fetched)."""
+    def import_file(self, path: Path, *, local: bool = False) -> ImportReport:
+        """Subscribe to the feeds of an OPML file or a newsboat ``urls`` file (nothing
+        fetched); ``local``: also to the local folders and files it names (a list the user
+        trusts, such as a library's own ``subscriptions.opml``)."""
         from reader.ingest.subscriptions import read_subscription_list
 
         try:
-            entries, warnings = read_subscription_list(Path(path))
+            entries, warnings = read_subscription_list(Path(path), local=local)
         except SourceError as error:
             raise SourceError(f"could not import {error}") from error
         report = ImportReport(warnings=warnings)
@@ -769,9 +771,12 @@ class Library:
         lines, kept = read_dump(stored.article)
         return RawDump(lines, kept)
 
-    def save_markdown(self, article_id: int, folder: Path, *, full: bool = False) -> Path:
+    def save_markdown(self, article_id: int, folder: Path, *, full: bool = False) -> Saved:
         """Write the article (its full text when ``full`` and fetched) as Markdown with
-        front matter to a new file in ``folder``, named after its title; returns the path."""
+        front matter to a new file in ``folder``, named after its title; where it was.
+
+        The same text saved before under that name is not written again (``e`` pressed
+        twice made a second copy each time)."""
         from reader.formats import article_markdown, file_stem
 
         stored = self._storage.get(article_id)
@@ -781,8 +786,7 @@ class Library:
         text = article_markdown(stored.article, body=body)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = _unique_path(folder, file_stem(stored.article.title))
-            path.write_text(text, encoding="utf-8")
+            saved = _write_new(folder, file_stem(stored.article.title), text)
         except OSError as error:
             # mkdir's "File exists" (or a path through a file's "Not a directory") meant:
             # the download folder named is a file
@@ -794,7 +798,7 @@ class Library:
                 why = (error.strerror or str(error)).lower()
             raise SourceError(f"cannot write to {sanitize.display_name(str(folder))}: "
                               f"{why}") from error
-        return path
+        return saved
 
 
 class _Counter:
@@ -857,13 +861,29 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _unique_path(folder: Path, stem: str) -> Path:
-    path = folder / f"{stem}.md"
-    number = 2
-    while path.exists():
-        path = folder / f"{stem}-{number}.md"
+class Saved(NamedTuple):
+    """Where an article was saved; ``before``: that file held the same text already."""
+
+    path: Path
+    before: bool
+
+
+def _write_new(folder: Path, stem: str, text: str) -> Saved:
+    """``text`` in ``folder/stem.md``, or ``stem-2.md``, ... (the first name that is free,
+    made with O_EXCL so another reader saving at once never overwrites it), unless a file
+    of those names holds the same text already."""
+    data = text.encode("utf-8")
+    number = 1
+    while True:
+        path = folder / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
+        try:
+            with path.open("xb") as handle:
+                handle.write(data)
+            return Saved(path, before=False)
+        except FileExistsError:
+            if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+                return Saved(path, before=True)
         number += 1
-    return path
 
 
 def _damage(reason: str) -> str:

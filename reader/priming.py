@@ -46,8 +46,10 @@ class Primer:
         return result
 
     def close(self) -> None:
+        from reader.core.processes import end_workers
+
         self._futures.clear()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        end_workers(self._executor)
 
 
 def start(specs: Sequence[str], database: Path, count: int | None = None) -> Primer | None:

@@ -96,7 +96,8 @@ _RULE_MAX = 40
 _TAB = "    "
 
 _ESC_VISIBLE = "\u241b"
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What strip_controls removes (controls, and explicit bidi formatting).
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _HTML_HIDDEN = re.compile(r"<(script|style)\b|<!--", re.IGNORECASE)
 _HTML_HIDDEN_END = {"<!--": "-->", "script": "</script", "style": "</style"}
 # "[^<>]" rather than "[^>]": a run of "<" without ">" must not make the scan quadratic.

@@ -137,7 +137,7 @@ def _when(value: datetime | None) -> str | None:
 
 def run_import(args: argparse.Namespace) -> int:
     with _open(args) as library:
-        report = library.import_file(args.file)
+        report = library.import_file(args.file, local=args.local)
     for warning in report.warnings:
         _say(warning)
     sys.stdout.write(f"imported {report.added} feed{'s' if report.added != 1 else ''}"

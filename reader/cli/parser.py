@@ -66,11 +66,21 @@ def _path(text: str) -> Path:
     return Path(_not_blank("expected a path")(text))
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=_path, metavar="PATH",
+def _common(parser: argparse.ArgumentParser, default: object = None) -> None:
+    parser.add_argument("--db", type=_path, metavar="PATH", default=default,
                         help="library database (default: $READER_DB or the user data folder)")
-    parser.add_argument("--config", type=_path, metavar="PATH",
+    parser.add_argument("--config", type=_path, metavar="PATH", default=default,
                         help="config file (default: $READER_CONFIG or the user config folder)")
+
+
+def _common_after_subcommands(parser: argparse.ArgumentParser) -> None:
+    """--db and --config accepted after a subcommand too (`reader list --db x.db`), as
+    people type them; suppressed defaults, so one given before is not overwritten."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                _common(child, default=argparse.SUPPRESS)
+                _common_after_subcommands(child)
 
 
 def build_tui_parser() -> argparse.ArgumentParser:
@@ -133,6 +143,10 @@ def build_command_parser() -> argparse.ArgumentParser:
 
     imp = command("import", "import subscriptions from OPML or a newsboat urls file",
                   "reader import ~/.newsboat/urls")
+    imp.add_argument("--local", action="store_true",
+                     help="also subscribe to the local folders and files the list names "
+                     "(file:// outlines, as in the subscriptions.opml kept beside a library); "
+                     "only for a list you trust")
     imp.add_argument("file", type=_path)
 
     command("export", "print the subscriptions as OPML 2.0", "reader export > feeds.opml")
@@ -236,4 +250,5 @@ examples:
   reader completion fish > ~/.config/fish/completions/reader.fish"""
     completion.add_argument("shell", choices=("bash", "zsh", "fish"), metavar="SHELL",
                             help="bash, zsh or fish")
+    _common_after_subcommands(parser)
     return parser

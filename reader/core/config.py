@@ -428,17 +428,27 @@ def _read_text(path: Path) -> str:
     import errno
     import stat
 
-    mode = os.stat(path).st_mode
-    # a device is read up to the cap: READER_CONFIG=/dev/null is the defaults, quietly
+    status = os.stat(path)
+    mode = status.st_mode
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, "is a directory")
-    if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode)):
+    if stat.S_ISCHR(mode) and _is_devnull(status):
+        return ""  # READER_CONFIG=/dev/null: the defaults, quietly
+    if not stat.S_ISREG(mode):  # /dev/tty waited for the keyboard, a FIFO for a writer
         raise OSError(errno.EINVAL, "not a regular file")
     with open(path, "rb") as handle:
         data = handle.read(MAX_CONFIG_BYTES + 1)
     if len(data) > MAX_CONFIG_BYTES:
         raise OSError(errno.EFBIG, f"larger than {MAX_CONFIG_BYTES // 2**20} MB")
     return data.decode("utf-8")
+
+
+def _is_devnull(status: os.stat_result) -> bool:
+    try:
+        null = os.stat(os.devnull)
+    except OSError:
+        return False
+    return (status.st_rdev, status.st_ino) == (null.st_rdev, null.st_ino)
 
 
 def load_config(path: Path | None = None) -> tuple[Config, list[str]]:

@@ -107,16 +107,18 @@ def end_workers(pool: Executor) -> None:
     """Shut a process pool down and stop its workers now, whatever they are doing.
 
     Python 3.14 has ``terminate_workers``; before it, the pool's own table of processes
-    (which ``shutdown`` empties: it is read first).
+    (which ``shutdown`` empties: it is read first). The pool's threads are then waited for
+    (the stopped workers make it quick): one left running as the interpreter exits can
+    write to a pipe already closed, and print a traceback over the user's shell.
     """
     terminate = getattr(pool, "terminate_workers", None)
     if terminate is not None:
         terminate()
         return
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         try:
             process.terminate()
         except (OSError, AttributeError):
             pass
+    pool.shutdown(wait=True, cancel_futures=True)

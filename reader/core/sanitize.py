@@ -19,6 +19,11 @@ _ESC_VISIBLE = "\u241b"
 # Bidi embeddings/overrides/isolates can make a title or URL read differently from
 # what it is; neutralised in single-line fields.
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# In bodies, only the explicit embeddings, overrides and isolates go: they can make a line
+# read in another order than it is stored ("Trojan Source"), and a page's Arabic or Hebrew
+# reads right without them. The implicit marks (LRM, RLM, ALM) stay: they only settle the
+# direction of the neutral characters beside them.
+_BIDI_FORMATTING = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _LINE_SEPARATORS = ("\u2028", "\u2029", "\x85")
 _SPACES = re.compile(r"\s+")
 _WHITESPACE = re.compile(r"\s")
@@ -57,14 +62,17 @@ def _replace_control(match: re.Match[str]) -> str:
 
 
 def strip_controls(text: str) -> str:
-    """Multi-line text (bodies): normalised line ends, no control characters but TAB and LF."""
-    return _CONTROLS.sub(_replace_control, normalize_newlines(text))
+    """Multi-line text (bodies): normalised line ends, no control characters but TAB and LF,
+    no explicit bidi formatting."""
+    text = _CONTROLS.sub(_replace_control, normalize_newlines(text))
+    return text if text.isascii() else _BIDI_FORMATTING.sub("", text)
 
 
 # _CONTROLS as UTF-8 bytes, CR aside (normalize_newlines makes it LF): a C0 control or DEL
 # is its own byte, a C1 control is \xc2 and a byte from \x80 to \x9f.
 _C0_AND_DEL = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
 _C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+_BIDI_FORMATTING_IN_UTF8 = re.compile(rb"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")
 
 
 def strip_controls_utf8(data: bytes, text: str) -> str:
@@ -73,8 +81,10 @@ def strip_controls_utf8(data: bytes, text: str) -> str:
     Most pages hold no control character: that is asked of the bytes in two C passes, in
     half the time the regex takes over the text, and then only line ends are normalised.
     """
-    if len(data.translate(None, _C0_AND_DEL)) == len(data) and (
-        b"\xc2" not in data or _C1_IN_UTF8.search(data) is None
+    if (
+        len(data.translate(None, _C0_AND_DEL)) == len(data)
+        and (b"\xc2" not in data or _C1_IN_UTF8.search(data) is None)
+        and (b"\xe2" not in data or _BIDI_FORMATTING_IN_UTF8.search(data) is None)
     ):
         return normalize_newlines(text)
     return strip_controls(text)

@@ -156,7 +156,9 @@ def _loaded(files: list[tuple[Path, FileStamp]], chrome: frozenset[str],
         finished = True
     finally:
         if finished:
-            pool.shutdown(wait=False, cancel_futures=True)
+            # every worker is idle: waiting for them is quick, and leaves no pool thread
+            # writing to a closed pipe as the interpreter exits
+            pool.shutdown(wait=True)
         else:
             # stopped (cancelled, Ctrl+C): the chunks the workers hold are not wanted, and
             # the process would wait for them as it exits

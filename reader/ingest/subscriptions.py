@@ -21,11 +21,14 @@ _PLAIN_LINE = re.compile(rf"(?:{_PLAIN_FIELD.pattern})(?:[ \t]+(?:{_PLAIN_FIELD.
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f]")
 
 
-def read_subscription_list(path: Path) -> tuple[list[Subscription], list[str]]:
+def read_subscription_list(
+    path: Path, *, local: bool = False
+) -> tuple[list[Subscription], list[str]]:
     """The file at ``path`` read as :func:`parse_subscription_list` reads it, as any
     source is read: a regular file only, its size capped, gzip opened. Raises SourceError
     ``NAME: reason`` (it read /dev/zero until memory ran out, waited on a FIFO for ever,
-    and listed a binary file's bytes as skipped URLs)."""
+    and listed a binary file's bytes as skipped URLs). ``local``: the list is trusted to name
+    local folders and files (:func:`parse_subscription_list`)."""
     from reader.core.models import SourceKind
     from reader.sources.files import read_file
     from reader.sources.sniff import sniff
@@ -36,21 +39,43 @@ def read_subscription_list(path: Path) -> tuple[list[Subscription], list[str]]:
         raise SourceError(f"{name}: not a subscription list (OPML or newsboat urls): "
                           "a binary file")
     try:
-        return parse_subscription_list(data)
+        return parse_subscription_list(data, local=local)
     except SourceError as error:
         raise SourceError(f"{name}: {error}") from error
 
 
-def parse_subscription_list(data: bytes) -> tuple[list[Subscription], list[str]]:
-    """OPML, or else newsboat's ``urls`` format; raises SourceError when it is neither."""
-    head = data.lstrip()[:512].lower()
-    if head.startswith(b"<") or b"<opml" in head:
-        from reader.sources.opml import parse_opml
+def parse_subscription_list(
+    data: bytes, *, local: bool = False
+) -> tuple[list[Subscription], list[str]]:
+    """OPML, or else newsboat's ``urls`` format; raises SourceError when it is neither.
 
-        document = parse_opml(data)
+    A list from elsewhere never names this disk (see :mod:`reader.sources.opml`). With
+    ``local`` the user vouches for it, as for the ``subscriptions.opml`` kept beside a
+    library: it is read as that file is, local folders and files (``file://``) included,
+    each that exists here.
+    """
+    head = data.lstrip()[:512].lower()
+    if not (head.startswith(b"<") or b"<opml" in head):
+        return parse_newsboat_urls(data)
+    from reader.sources.opml import parse_opml
+
+    document = parse_opml(data)  # what it refuses is refused whatever the list says
+    if not local:
         entries = [Subscription(o.url, title=o.title, folder=o.folder) for o in document.outlines]
         return entries, list(document.rejected)  # each says "skipped ..." already
-    return parse_newsboat_urls(data)
+    try:
+        entries = read_own_opml(data)
+    except SyntaxError as error:  # ET.ParseError; parse_opml took the same bytes, though
+        raise SourceError(f"not a valid OPML file ({error})") from None
+    kept: list[Subscription] = []
+    warnings: list[str] = []
+    for entry in entries:
+        if sanitize.is_web_url(entry.url) or os.path.exists(entry.url):
+            kept.append(entry)
+        else:
+            warnings.append(f"skipped {sanitize.display_name(entry.url)} (no such file "
+                            "or folder here)")
+    return kept, warnings
 
 
 def parse_newsboat_urls(data: bytes) -> tuple[list[Subscription], list[str]]:

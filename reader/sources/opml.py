@@ -123,7 +123,9 @@ def _take(
         return
     url = sanitize.safe_url(raw) or _sibling_file(raw, base_dir)
     if url is None:
-        rejected.append(f"skipped {_shown(raw)} (not an http/https URL)")
+        why = ("a local path: reader import --local takes them from a list you trust"
+               if raw.strip().lower().startswith("file:") else "not an http/https URL")
+        rejected.append(f"skipped {_shown(raw)} ({why})")
         return
     if url in seen:
         rejected.append(f"skipped {_shown(url)} (duplicate)")

@@ -1589,8 +1589,8 @@ class ReaderApp(App[int]):
 
     @work(thread=True, group="save", exit_on_error=False, name="save the article")
     def save_markdown(self, article_id: int, *, full: bool, folder: Path) -> None:
-        path = self.library.save_markdown(article_id, folder, full=full)
-        self.notify(f"Saved {path}", markup=False)
+        path, before = self.library.save_markdown(article_id, folder, full=full)
+        self.notify(f"{'Saved already' if before else 'Saved'}: {path}", markup=False)
 
     # -- actions: read state --------------------------------------------------------------------
 

@@ -113,6 +113,50 @@ def test_remove(capsys: pytest.CaptureFixture[str], db: Path, farm: Farm) -> Non
     assert out.startswith("no subscriptions yet")
 
 
+def test_db_and_config_after_the_subcommand(capsys: pytest.CaptureFixture[str], db: Path,
+                                            tmp_path: Path, farm: Farm) -> None:
+    """`reader add URL --db x` once said "unrecognized arguments"; given before and after,
+    the one before is not overwritten by the subcommand's absent option."""
+    assert main(["add", farm.urls[0], "--db", str(db)]) == 0
+    assert main(["feeds", "--db", str(db), "--config", str(tmp_path / "none.toml")]) == 0
+    assert farm.urls[0] in capsys.readouterr().out
+    assert main(["--db", str(db), "account", "list"]) == 0
+    assert main(["account", "list", "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "feeds"]) == 0
+    assert farm.urls[0] in capsys.readouterr().out
+
+
+def test_import_local_restores_the_folders_of_a_librarys_own_list(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, farm: Farm) -> None:
+    """A library's subscriptions.opml moved to a new library: its web feeds came back, its
+    local folders were dropped. They come back with --local (only then: a list from
+    elsewhere never names this disk); one that is not on this machine is said."""
+    from reader.core.paths import subscriptions_path
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "one.txt").write_text("A title\n\nA paragraph of the article body here.\n")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    run(capsys, db, "add", "--folder", "Farm", farm.urls[0])
+    run(capsys, db, "add", str(articles), str(gone))
+    gone.rmdir()
+    own = subscriptions_path(db)
+    fresh = tmp_path / "fresh.sqlite"
+
+    code, out, err = run(capsys, fresh, "import", str(own))
+    assert code == 0 and out.startswith("imported 1 feed ")
+    assert "a local path: reader import --local" in err
+    code, out, err = run(capsys, fresh, "import", "--local", str(own))
+    assert code == 0 and out.startswith("imported 1 feed (1 already subscribed)")
+    assert err == f"reader: skipped {gone} (no such file or folder here)\n"
+    code, out, _ = run(capsys, fresh, "feeds", "--json")
+    listed = {feed["url"]: feed for feed in json.loads(out)}
+    assert set(listed) == {farm.urls[0], str(articles)}
+    assert listed[farm.urls[0]]["folder"] == "Farm"
+
+
 def test_refresh_reports_failures_and_exits_1(capsys: pytest.CaptureFixture[str], db: Path,
                                               farm: Farm) -> None:
     run(capsys, db, "add", farm.urls[0])

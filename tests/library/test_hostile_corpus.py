@@ -754,6 +754,10 @@ VARIANTS: dict[str, bytes] = {
     ).encode(),
     # bidi override in a title, a text file with C1 bytes in a UTF-8 stream, a Markdown file
     "bidi-title.xml": _rss("<item><title>invoice\u202etxt.exe</title><guid>b</guid></item>"),
+    "bidi-body.xml": _rss(
+        "<item><title>t</title><guid>b</guid><description>Pay to \u202e\u2066 1234 "
+        "\u2069\u202c and \u200fthis mark stays.</description></item>"
+    ),
     "c1-in-utf8.txt": (
         "Real words in a paragraph that goes on for a while so it is kept.\n"
         "\u009b2J\u009d0;title\u009c\u0090$qm\u009c and more text on the line.\n"
@@ -800,6 +804,9 @@ def test_variants_not_in_the_corpus(variant_runs: dict[str, Run], name: str) -> 
         assert "ssh://" not in text.replace("[ssh](ssh://", "") or True
     if name == "bidi-title.xml":
         assert "\u202e" not in titles(articles)[0]
+    if name == "bidi-body.xml":  # overrides and isolates go; the implicit mark is the page's
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", text), text
+        assert "Pay to" in text and "\u200fthis mark stays" in text
 
 
 # --------------------------------------------------------------------------- directories

@@ -553,8 +553,15 @@ def test_saving_markdown_where_a_file_stands_says_so(library: Library, tmp_path:
         library.save_markdown(article_id, blocker)
     with pytest.raises(SourceError, match=r"notes.txt/saved: a file is in its path"):
         library.save_markdown(article_id, blocker / "saved")
-    saved = library.save_markdown(article_id, tmp_path / "saved")
+    saved, before = library.save_markdown(article_id, tmp_path / "saved")
     assert saved.read_text(encoding="utf-8").startswith("---\ntitle: \"Night trains\"")
+    assert not before
+    # saved again: the same file, said to be there already (it made a copy each time)
+    assert library.save_markdown(article_id, tmp_path / "saved") == (saved, True)
+    saved.write_text("my notes on it", encoding="utf-8")  # changed since: a new copy
+    again, before = library.save_markdown(article_id, tmp_path / "saved")
+    assert again.name == "night-trains-2.md" and not before
+    assert saved.read_text(encoding="utf-8") == "my notes on it"
 
 
 def test_an_empty_folder_is_said_to_be(library: Library, tmp_path: Path) -> None:

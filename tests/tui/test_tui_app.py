@@ -369,6 +369,45 @@ async def test_the_article_is_laid_out_for_a_narrow_pane_and_again_when_it_grows
         assert meta and "\u00b7" in meta[0] and "min read" in meta[0]  # one line again
 
 
+async def test_a_wide_layout_asked_for_on_a_narrow_terminal_keeps_the_list_readable(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # layout = "wide" at 100 columns left the list 16 cells (dates only), and with the feeds
+    # pane shown, none: the article kept its full 83
+    from textual.widget import Widget
+
+    app = make_app(library, tmp_path, layout=Layout.WIDE)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        column = app.query_one("#list-column", Widget)
+        pane = app.query_one(ReadingPane)
+        for feeds_shown in (False, True):  # (H shows the pane, then hides it)
+            assert column.outer_size.width >= 30, (feeds_shown, column.outer_size)
+            assert pane.size.width >= 40, (feeds_shown, pane.size)
+            assert column.region.right <= pane.region.x  # side by side
+            await pilot.press("H")
+            await settle(pilot)
+    app = make_app(library, tmp_path, layout=Layout.WIDE)
+    async with app.run_test(size=(200, 30)) as pilot:  # room: the article at its measure
+        await settle(pilot)
+        assert app.query_one(ReadingPane).outer_size.width == 83
+
+
+async def test_saving_an_article_twice_keeps_one_copy(library: Library,
+                                                     three_feeds: dict[str, int],
+                                                     tmp_path: Path) -> None:
+    # `e` pressed again wrote name-2.md, name-3.md, ... of the same text
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("e")
+            await settle(pilot)
+    saved = list((tmp_path / "saved").iterdir())
+    assert len(saved) == 1
+    said = [message for message, _ in app.notes if message.startswith("Saved")]
+    assert said == [f"Saved: {saved[0]}"] + [f"Saved already: {saved[0]}"] * 2
+
+
 async def test_the_search_hint_names_the_search_key_as_bound(library: Library,
                                                            three_feeds: dict[str, int],
                                                            tmp_path: Path) -> None:

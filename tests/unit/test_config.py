@@ -196,13 +196,20 @@ def test_unreadable_file_is_a_message(path: Path) -> None:
 
 
 def test_a_config_that_is_no_file_is_a_message_not_a_hang_or_a_crash(tmp_path: Path) -> None:
-    # /dev/zero was read until memory ran out (a traceback); a FIFO waited for a writer
+    # /dev/zero was read until memory ran out (a traceback); a FIFO waited for a writer,
+    # /dev/tty for the keyboard
     import os
 
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    for path, why in [(Path("/dev/zero"), "larger than 1 MB"), (fifo, "not a regular file"),
-                      (tmp_path, "is a directory")]:
+    huge = tmp_path / "huge.toml"
+    with huge.open("wb") as handle:
+        handle.truncate(2**21)
+    cases = [(Path("/dev/zero"), "not a regular file"), (fifo, "not a regular file"),
+             (tmp_path, "is a directory"), (huge, "larger than 1 MB")]
+    if Path("/dev/tty").exists():
+        cases.append((Path("/dev/tty"), "not a regular file"))
+    for path, why in cases:
         config, messages = load_config(path)
         assert config == Config()
         assert messages == [f"{path}: cannot read: {why}"]

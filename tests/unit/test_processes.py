@@ -102,3 +102,24 @@ pool.shutdown()
                           timeout=60, cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
                           check=False)
     assert done.stdout.strip() == "none", (done.stdout, done.stderr)
+
+
+def test_ending_workers_leaves_no_pool_thread_behind() -> None:
+    """A pool shut down without waiting left its threads to the interpreter's exit, where
+    one wrote to a pipe already closed: `OSError: Bad file descriptor` printed over the
+    shell after `q`. Ending the workers stops a busy one and waits for the threads."""
+    import threading
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from reader.core.processes import end_workers, worker_context
+
+    before = set(threading.enumerate())
+    pool = ProcessPoolExecutor(1, mp_context=worker_context())
+    busy = pool.submit(time.sleep, 30)
+    time.sleep(0.2)
+    start = time.monotonic()
+    end_workers(pool)
+    assert time.monotonic() - start < 10  # not the 30 s the task would take
+    assert busy.done()
+    assert set(threading.enumerate()) <= before

@@ -156,6 +156,7 @@ def test_strip_controls_leaves_no_controls(text: str) -> None:
     out = sanitize.strip_controls(text)
     assert_clean(out, "strip_controls")
     assert "\r" not in out
+    assert not re.search(r"[\u202a-\u202e\u2066-\u2069]", out)
     # Idempotent: cleaning twice changes nothing.
     assert sanitize.strip_controls(out) == out
 
