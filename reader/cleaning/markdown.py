@@ -129,12 +129,19 @@ def html_to_text(fragment: str) -> str:
 _LINK_TARGET = re.compile(r"\]\([^()\s]*\)")
 
 
+# The backslash before a page's own "*" or "_" that would otherwise pair into emphasis.
+_ESCAPED_MARK = re.compile(r"\\([*_])")
+
+
 def visible_text(markdown: str) -> str:
-    """What a reader sees of this module's Markdown: link targets removed, the rest as is.
+    """What a reader sees of this module's Markdown: link targets removed, and the
+    backslashes that keep a page's "*" and "_" from reading as emphasis ("\\_\\_init\\_\\_"
+    is "__init__", one word), the rest as is.
 
     For word counts, search indexes and scoring against plain-text references.
     """
-    return _LINK_TARGET.sub("]", markdown)
+    text = _LINK_TARGET.sub("]", markdown)
+    return _ESCAPED_MARK.sub(r"\1", text) if "\\" in text else text
 
 
 class ParsedHtml(NamedTuple):

@@ -197,6 +197,12 @@ def test_visible_text_drops_link_targets_only() -> None:
     assert visible_text(md) == "See [the report] [sic]."
 
 
+def test_visible_text_shows_escaped_stars_as_the_page_wrote_them() -> None:
+    md = html_to_markdown("<p>def __init__(self): Kolleg*innen, Mitarbeiter*innen</p>")
+    assert "\\_\\_init\\_\\_" in md and "\\*innen" in md
+    assert visible_text(md) == "def __init__(self): Kolleg*innen, Mitarbeiter*innen"
+
+
 # -- the element model: a hidden element never takes the text after it ---------------------
 
 LONG = "Long paragraph that must not be lost."
