@@ -13,7 +13,9 @@ from reader.core.sanitize import escape_raw_html, strip_controls
 
 WHITESPACE = re.compile(r"[ \t\n\r\f\v\x85\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 BLANK_RUNS = re.compile(r"\n{3,}")
-INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# (and the explicit bidi formatting strip_controls removes: gone here, it cannot stand
+# between a paragraph's start and a "[1]:" that must be escaped)
+INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]")
 HARD_BREAK = "\x00"  # placeholder for <br> while whitespace is collapsed
 
 

@@ -17,6 +17,7 @@ Pure functions on a list of lines; nothing here knows about articles or chrome.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -82,11 +83,20 @@ _WIDE_CHARS = re.compile(
 )
 
 
+# Every wide character is at or past this one.
+_FIRST_WIDE = "\u1100"
+
+
 def _width(text: str) -> int:
     """Columns ``text`` takes in a terminal: wide (CJK) characters count two."""
     if text.isascii():
         return len(text)
     return len(text) + len(_WIDE_CHARS.findall(text))
+
+
+def _ends_specially(piece: str) -> bool:
+    """Whether a line joined to the next might take no space after it (see _Builder._join)."""
+    return piece.endswith("-") or piece[-1:] >= _FIRST_WIDE
 
 
 def _first_word(stripped: str) -> str:
@@ -99,9 +109,10 @@ def _measure(lines: Sequence[str], wide: bool) -> tuple[list[int], list[int]]:
     ``wide``: whether the dump has any wide characters at all; most have none, and then a
     width is a length.
     """
-    rstripped = [line.rstrip() for line in lines]
-    widths = list(map(_width, rstripped)) if wide else list(map(len, rstripped))
-    indents = [len(body) - len(body.lstrip()) for body in rstripped]
+    rstripped = list(map(str.rstrip, lines))
+    lengths = list(map(len, rstripped))
+    widths = list(map(_width, rstripped)) if wide else lengths
+    indents = list(map(operator.sub, lengths, map(len, map(str.lstrip, rstripped))))
     return widths, indents
 
 
@@ -109,7 +120,11 @@ def _measure(lines: Sequence[str], wide: bool) -> tuple[list[int], list[int]]:
 
 # A link number as text browsers write it, before the link's text: "[12]Home".
 _LINK_NUMBER = re.compile(r"\[(\d{1,5})\]")
-_ATX_START = re.compile(r"^#{1,6} \S", re.M)
+# The same at a word's start: at the text's start or after a space, a bullet or a bracket.
+# (The bracket first, so the engine can skip to the next one.)
+_LEADING_LINK_NUMBER = re.compile(r"\[(?<![^ \t\n\u00a0*•◦▪·\-+o#(]\[)(\d{1,5})\]")
+# After the newline before its line (see _matching_lines).
+_ATX_LINE = re.compile(r"\n#{1,6} \S")
 _MD_STRONG_SPAN = re.compile(r"\*\*[^*\s][^*\n]{0,300}?[^*\s]\*\*")
 # Widths tried for the wrap column: no tool wraps prose narrower or wider than these.
 _MIN_WIDTH, _MAX_WIDTH = 40, 250
@@ -134,9 +149,10 @@ class _Profile:
 
 def _profile(lines: Sequence[str]) -> _Profile:
     text = "\n".join(lines)
-    widths, indents = _measure(lines, not text.isascii() and _WIDE_CHARS.search(text) is not None)
+    wide = not text.isascii() and _WIDE_CHARS.search(text) is not None
+    widths, indents = _measure(lines, wide)
     indent = _usual_indent(widths, indents)
-    width, reaches, references = _wrap_width(lines, widths, indents, indent)
+    width, reaches, references = _wrap_width(lines, widths, indents, indent, text, wide)
     layout = Layout(
         width=width,
         link_numbers=_has_link_numbers(text),
@@ -154,11 +170,7 @@ def _has_link_numbers(text: str) -> bool:
     """
     if "[" not in text:
         return False
-    leading = [
-        int(m.group(1))
-        for m in _LINK_NUMBER.finditer(text)
-        if m.start() == 0 or text[m.start() - 1] in " \t\n\u00a0*•◦▪·-+o#("
-    ]
+    leading = list(map(int, _LEADING_LINK_NUMBER.findall(text)))
     if len(leading) < 4:
         return False
     rising = sum(1 for a, b in zip(leading, leading[1:], strict=False) if b > a)
@@ -178,9 +190,9 @@ def _has_markdown(text: str) -> bool:
     if "**" in text:
         signs.append(len(_MD_STRONG_SPAN.findall(text, 0, 100_000)))
     if "\n#" in text or text.startswith("#"):
-        signs.append(len(_ATX_START.findall(text)))
+        signs.append(len(_matching_lines(_ATX_LINE, text)))
     if "]: " in text:
-        signs.append(len(_MD_DEFINITION.findall(text)))
+        signs.append(len(_matching_lines(_MD_DEFINITION_LINE, text)))
     return sum(signs) >= 3 and sum(1 for n in signs if n) >= 2
 
 
@@ -194,7 +206,12 @@ def _usual_indent(widths: Sequence[int], indents: Sequence[int]) -> int:
 
 
 def _wrap_width(
-    lines: Sequence[str], widths: Sequence[int], indents: Sequence[int], body_indent: int
+    lines: Sequence[str],
+    widths: Sequence[int],
+    indents: Sequence[int],
+    body_indent: int,
+    text: str,
+    wide: bool,
 ) -> tuple[int | None, dict[int, int], set[int] | None]:
     """The column a hard-wrapped dump was broken at, or None when lines are not wrapped.
 
@@ -207,9 +224,10 @@ def _wrap_width(
     prose at ``body_indent``) was not broken: the item starts a line of its own.
     Also returns, for each line that might have been broken, its width plus the width
     of the next line's first word, and the :func:`_references` when it had to find them.
+    ``text`` is the lines joined; ``wide``, whether it has wide characters (see _measure).
     """
     none: tuple[None, dict[int, int], None] = (None, {}, None)
-    long_lines = sum(1 for w in widths if w >= 30)
+    long_lines = sum(map((30).__le__, widths))
     if long_lines < 4:
         return none
     # Quick refusal: a one-block-per-line dump's prose lines run far past any terminal.
@@ -222,19 +240,23 @@ def _wrap_width(
         > 0.05 * long_lines + 1
     ):
         return none
-    references = _references(lines)
+    references = _references(text)
     starts = [0] * (_MAX_WIDTH + 2)
     reaches: dict[int, int] = {}
-    for i in range(len(lines) - 1):
-        w = widths[i]
-        if w < 20 or not widths[i + 1] or w > _MAX_WIDTH:
+    for i, (w, w_next) in enumerate(zip(widths, islice(widths, 1, None), strict=False)):
+        if w < 20 or not w_next or w > _MAX_WIDTH:
             continue
-        following = lines[i + 1].lstrip()
+        # The next line from its first character (it is not blank): its indentation is
+        # where that is, and its first word runs to the first space.
+        following, at = lines[i + 1], indents[i + 1]
         if (
-            following[:1] in _ANY_BULLET and _bullet(following, indents[i + 1], body_indent)
+            following[at] in _ANY_BULLET and _bullet(following[at:], at, body_indent)
         ) or i in references:
             continue
-        reach = reaches[i] = min(_MAX_WIDTH, w + _width(_first_word(following)))
+        space = following.find(" ", at)
+        end = len(following) if space < 0 else space
+        first = _width(following[at:end]) if wide else end - at
+        reach = reaches[i] = min(_MAX_WIDTH, w + first)
         starts[w] += 1
         starts[reach + 1] -= 1
     if len(reaches) < 3:
@@ -248,7 +270,12 @@ def _wrap_width(
         if w >= 30:
             line = lines[i]
             space = _FIRST_WORD_END.match(line).end()  # type: ignore[union-attr]
-            if space < w and not _is_item_start(line.lstrip()) and i not in references:
+            at = indents[i]
+            if (
+                space < w
+                and not (line[at] in _BULLET_CHARS and line[at + 1 : at + 2] in _SPACES_SET)
+                and i not in references
+            ):
                 breaks[min(space, _MAX_WIDTH + 1)] += 1
                 breaks[min(w, _MAX_WIDTH + 1)] -= 1
     against = list(accumulate(breaks))
@@ -314,6 +341,7 @@ _INDENTED_BULLETS = "o+#@"
 _ANY_BULLET = frozenset(_BULLET_CHARS + _INDENTED_BULLETS)
 _NUMBER_MARK = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z])[.)]\s+(?=\S)")
 _SPACES = " \t\u00a0"
+_SPACES_SET = frozenset(_SPACES)
 
 
 def _bullet(stripped: str, indent: int, body_indent: int) -> int:
@@ -345,9 +373,40 @@ _REFERENCE_TITLE = re.compile(
 )
 
 
-def _references(lines: Sequence[str]) -> set[int]:
+# The same, and titles and Markdown link definitions, each after the newline before its line
+# (see _matching_lines).
+_REFERENCE_LINE = re.compile(
+    r"\n[^\S\n]*(?:\d{1,5}\.|\[\d{1,5}\])[^\S\n]+(?:[a-zA-Z][\w+.-]{0,20}:|/|#)\S*[^\S\n]*(?=\n|\Z)"
+)
+_REFERENCE_TITLE_LINE = re.compile(
+    r"\n[^\S\n]*(?:references|visible links|hidden links|links|link list|footnotes)"
+    r"[^\S\n]*:?[^\S\n]*(?=\n|\Z)",
+    re.IGNORECASE,
+)
+_MD_DEFINITION_LINE = re.compile(r"\n[ \t]{0,3}\[[^\]\n]{1,200}\]:[ \t]+\S")
+
+
+def _matching_lines(pattern: re.Pattern[str], text: str) -> list[int]:
+    """Indices of the lines of ``text`` (lines joined by newlines) that ``pattern``
+    matches from the newline before them.
+
+    One search of the whole text, which the engine runs from newline to newline, is much
+    quicker than a match a line.
+    """
+    padded = "\n" + text
+    found: list[int] = []
+    line = at = 0
+    for match in pattern.finditer(padded):
+        start = match.start()
+        line += padded.count("\n", at, start)
+        at = start
+        found.append(line)
+    return found
+
+
+def _references(text: str) -> set[int]:
     """The lines that are numbered addresses (see :func:`_is_reference`)."""
-    return {i for i, line in enumerate(lines) if _is_reference(line)}
+    return set(_matching_lines(_REFERENCE_LINE, text))
 
 
 def _is_reference(line: str) -> bool:
@@ -388,12 +447,16 @@ _SUSPECT_LINE = re.compile(
     f"\\n[ \\t]*(?:[{re.escape(_RULE_CHARS)}]|\\d{{1,5}}\\.\\s|\\[\\d{{1,5}}\\]\\s)"
 )
 _MD_IMAGE = re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,3000}\)")
-_MD_LINK = re.compile(r"\[([^\[\]\n]{0,500})\](?:\((?:[^()\s]|\([^()\s]{0,300}\)){0,3000}"
+# A link's address is taken possessively (giving back a character or a bracketed part
+# never lets a space or the closing bracket follow): no backtracking state to keep.
+_MD_LINK = re.compile(r"\[([^\[\]\n]{0,500})\](?:\((?:[^()\s]|\([^()\s]{0,300}\)){0,3000}+"
                       r"(?:\s+\"[^\"\n]{0,300}\")?\)|\[[^\]\n]{0,100}\])")
 _MD_AUTOLINK = re.compile(r"<(?:https?|mailto|ftp):[^>\s]{0,3000}>")
-_MD_STRONG = re.compile(r"\*\*|__(?=\S)|(?<=\S)__")
-_MD_EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n]{1,500}?)(?<=\S)\*(?![\w*])|"
-                          r"(?<![\w\\])_(?=\S)([^_\n]{1,500}?)(?<=\S)_(?!\w)")
+# Each branch opens with its mark and looks behind it from there, so the engine can skip
+# to the next "*" or "_" (a pattern that opens with a look-behind is tried everywhere).
+_MD_STRONG = re.compile(r"\*\*|__(?=\S)|__(?<=\S__)")
+_MD_EMPHASIS = re.compile(r"\*(?<![\w*\\]\*)(?=\S)([^*\n]{1,500}?)(?<=\S)\*(?![\w*])|"
+                          r"_(?<![\w\\]_)(?=\S)([^_\n]{1,500}?)(?<=\S)_(?!\w)")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|~\"'])")
 _MD_CODE = re.compile(r"`+")
 
@@ -404,12 +467,17 @@ def _strip_markdown(text: str) -> tuple[str, int]:
     if "![" in text:
         text = _MD_IMAGE.sub("", text)
     if "](" in text or "][" in text:  # a link has one or the other
-        text, links = _MD_LINK.subn(lambda m: m.group(1), text)
+        # Split on the links, with their text (the one group) between the pieces: as a
+        # substitution of each link by its text, without a Python call per link.
+        pieces = _MD_LINK.split(text)
+        links = len(pieces) // 2
+        text = "".join(pieces)
     if "<" in text:
         text = _MD_AUTOLINK.sub("", text)
     if "*" in text or "_" in text:
         text = _MD_STRONG.sub("", text)
-        text = _MD_EMPHASIS.sub(lambda m: m.group(1) or m.group(2) or "", text)
+        # Split as above: of the two groups, the one that did not match is None.
+        text = "".join(filter(None, _MD_EMPHASIS.split(text)))
     if "`" in text:
         text = _MD_CODE.sub("", text)
     if "\\" in text:
@@ -640,7 +708,7 @@ class _Builder:
     """Joins wrapped lines into blocks and cleans each block, in one pass."""
 
     def __init__(self, lines: Sequence[str], profile: _Profile) -> None:
-        self.lines, self.layout = lines, profile.layout
+        self.lines, self.layout, self.text = lines, profile.layout, profile.text
         self.widths, self.indents, self.reaches = profile.widths, profile.indents, profile.reaches
         # Found while looking for the wrap column, or not yet.
         self.references = profile.references
@@ -651,7 +719,7 @@ class _Builder:
 
     def run(self) -> list[Block]:
         lines, layout, widths, indents = self.lines, self.layout, self.widths, self.indents
-        markdown = layout.markdown
+        markdown, link_numbers, body_indent = layout.markdown, layout.link_numbers, layout.indent
         # A line is "full" when the next line's first word would not have fitted on it.
         full = -1 if layout.width is None else layout.width - 1
         reaches = self.reaches
@@ -685,13 +753,18 @@ class _Builder:
                     self._emit(stripped, first, i + 1, heading=True)
                     i += 2
                     continue
-            mark = _bullet(stripped, indent, layout.indent)
-            number = None if mark else _NUMBER_MARK.match(stripped)
+            mark = _bullet(stripped, indent, body_indent) if stripped[0] in _ANY_BULLET else 0
+            # A number's stop or bracket stands within its first five characters.
+            number = (
+                _NUMBER_MARK.match(stripped)
+                if not mark and ("." in stripped[1:5] or ")" in stripped[1:5])
+                else None
+            )
             hang = indent + (mark or (number.end() if number else 0))
             parts = [stripped[mark:] if mark else stripped]
             # A line that opens with a link number and a next one that does too are two
             # entries of a link list, however near the wrap column they end.
-            linked = layout.link_numbers and stripped[0] == "[" and _LINK_NUMBER.match(stripped)
+            linked = link_numbers and stripped[0] == "[" and _LINK_NUMBER.match(stripped)
             # A greedy wrapper breaks a line only when the next word would not fit; tools
             # hang a wrapped item's lines under its text, or a little further in. Some
             # take an item's wrapped lines back to the margin: a line there that goes on
@@ -716,14 +789,14 @@ class _Builder:
                     break
                 i += 1
                 parts.append(part)
-            if markdown and any("[" in part for part in parts):
+            if markdown and ("[" in parts[0] if len(parts) == 1 else "[" in "\n".join(parts)):
                 i = self._close_link(parts, i, dropped)
             text = self._join(parts)
             if mark:
                 text = "• " + text
             elif not number and not heading and len(parts) == 1 and len(text) < 120:
                 # Text browsers indent prose and put headings at the margin, or centre them.
-                heading = (layout.indent >= 2 and indent == 0) or indent >= layout.indent + 8
+                heading = (body_indent >= 2 and indent == 0) or indent >= body_indent + 8
             self._emit(text, first, i, heading=heading, item=bool(mark or number))
             i += 1
         return self.out
@@ -731,9 +804,13 @@ class _Builder:
     def _join(self, parts: list[str]) -> str:
         if len(parts) == 1:
             return tidy(parts[0])
-        pieces = [tidy(parts[0])]
-        for part in parts[1:]:
-            part = tidy(part)
+        tidied = list(map(tidy, parts))
+        # Most paragraphs join with a space between every two lines: when no line but the
+        # last ends with a hyphen, nor any in a wide character (see below).
+        if not any(map(_ends_specially, islice(tidied, len(tidied) - 1))):
+            return " ".join(tidied)
+        pieces = [tidied[0]]
+        for part in islice(tidied, 1, None):
             last = pieces[-1]
             if last.endswith("-") and len(last) > 1 and last[-2].isalpha() and part[:1].isalpha():
                 # Broken at a hyphen: "well-" + "known" stays "well-known"; a word split
@@ -744,7 +821,13 @@ class _Builder:
                 whole = inner.group().lower() if inner else ""
                 pieces[-1] = last[:-1] if self._has_word(whole) else last
                 pieces.append(part)
-            elif _WIDE_CHARS.match(last[-1:]) and _WIDE_CHARS.match(part[:1]):
+            elif (
+                # Most pieces are settled by a comparison, without the regex.
+                last[-1:] >= _FIRST_WIDE
+                and part[:1] >= _FIRST_WIDE
+                and _WIDE_CHARS.match(last[-1:])
+                and _WIDE_CHARS.match(part[:1])
+            ):
                 pieces.append(part)  # CJK text has no spaces between words
             else:
                 pieces.append(" ")
@@ -813,26 +896,28 @@ class _Builder:
 
     def _reference_lines(self) -> set[int]:
         """Lines of the list of link addresses text browsers append, and its title."""
-        lines, markdown = self.lines, self.layout.markdown
-        dropped = _references(lines) if self.references is None else set(self.references)
+        lines, markdown, text = self.lines, self.layout.markdown, self.text
+        dropped = _references(text) if self.references is None else set(self.references)
         if markdown:
-            dropped.update(i for i, line in enumerate(lines) if _MD_DEFINITION.match(line))
+            dropped.update(_matching_lines(_MD_DEFINITION_LINE, text))
         if not dropped:
             return dropped
         # A title goes when the first line after it that is neither blank nor a title is
-        # a dropped one. One pass: the titles wait for that line.
-        titles: list[int] = []
-        for i, line in enumerate(lines):
-            if not line.strip():
-                continue
-            if _REFERENCE_TITLE.match(line):
-                if len(line) < 40:
-                    titles.append(i)
-                continue
-            if titles:
-                if i in dropped:
-                    dropped.update(titles)
-                titles.clear()
+        # a dropped one. The titles before one such line are looked at together, so each
+        # line is looked at once.
+        found = _matching_lines(_REFERENCE_TITLE_LINE, text)
+        is_title = set(found)
+        n, k = len(lines), 0
+        while k < len(found):
+            i, titles = found[k], []
+            while i < n and (i in is_title or not lines[i].strip()):
+                if i in is_title:
+                    if len(lines[i]) < 40:
+                        titles.append(i)
+                    k += 1
+                i += 1
+            if i < n and i in dropped:
+                dropped.update(titles)
         return dropped
 
     def _emit(
