@@ -29,12 +29,7 @@ from reader.cleaning.inline import TEXT_STAR as _TEXT_STAR
 from reader.cleaning.inline import as_text, resolve_emphasis, shown_as_text, written
 from reader.cleaning.inline import finish_inline as _finish_inline
 from reader.cleaning.inline import squash as _squash
-from reader.core.sanitize import (
-    escape_raw_html,
-    safe_url,
-    strip_bidi_formatting,
-    strip_controls,
-)
+from reader.core.sanitize import escape_raw_html, safe_url, strip_controls
 
 __all__ = [
     "ParsedHtml",
@@ -468,10 +463,7 @@ class _Renderer:
     @staticmethod
     def _flush(inline: list[str], out: list[str]) -> None:
         if inline:
-            # Without the bidi formatting the body loses anyway, as the simple-paragraph
-            # path reads it: "\u202e[1]: ..." is a link reference definition once it goes.
-            paragraph = strip_bidi_formatting(_finish_inline("".join(inline)))
-            paragraph = resolve_emphasis(paragraph)
+            paragraph = resolve_emphasis(_finish_inline("".join(inline)))
             if paragraph:
                 out.append(shown_as_text(paragraph))
             inline.clear()

@@ -64,12 +64,7 @@ def _replace_control(match: re.Match[str]) -> str:
 def strip_controls(text: str) -> str:
     """Multi-line text (bodies): normalised line ends, no control characters but TAB and LF,
     no explicit bidi formatting."""
-    return strip_bidi_formatting(_CONTROLS.sub(_replace_control, normalize_newlines(text)))
-
-
-def strip_bidi_formatting(text: str) -> str:
-    """Text without the explicit bidi embeddings, overrides and isolates (what
-    :func:`strip_controls` removes beside the controls)."""
+    text = _CONTROLS.sub(_replace_control, normalize_newlines(text))
     return text if text.isascii() else _BIDI_FORMATTING.sub("", text)
 
 
