@@ -23,9 +23,11 @@ import lxml.etree as etree
 import lxml.html
 
 from reader.cleaning.inline import BLANK_RUNS as _BLANK_RUNS
+from reader.cleaning.inline import EMPHASIS as _EMPHASIS_MARK
 from reader.cleaning.inline import HARD_BREAK as _HARD_BREAK
+from reader.cleaning.inline import TEXT_STAR as _TEXT_STAR
+from reader.cleaning.inline import as_text, resolve_emphasis, shown_as_text, written
 from reader.cleaning.inline import finish_inline as _finish_inline
-from reader.cleaning.inline import shown_as_text
 from reader.cleaning.inline import squash as _squash
 from reader.core.sanitize import escape_raw_html, safe_url, strip_controls
 
@@ -127,12 +129,19 @@ def html_to_text(fragment: str) -> str:
 _LINK_TARGET = re.compile(r"\]\([^()\s]*\)")
 
 
+# The backslash before a page's own "*" or "_" that would otherwise pair into emphasis.
+_ESCAPED_MARK = re.compile(r"\\([*_])")
+
+
 def visible_text(markdown: str) -> str:
-    """What a reader sees of this module's Markdown: link targets removed, the rest as is.
+    """What a reader sees of this module's Markdown: link targets removed, and the
+    backslashes that keep a page's "*" and "_" from reading as emphasis ("\\_\\_init\\_\\_"
+    is "__init__", one word), the rest as is.
 
     For word counts, search indexes and scoring against plain-text references.
     """
-    return _LINK_TARGET.sub("]", markdown)
+    text = _LINK_TARGET.sub("]", markdown)
+    return _ESCAPED_MARK.sub(r"\1", text) if "\\" in text else text
 
 
 class ParsedHtml(NamedTuple):
@@ -402,7 +411,8 @@ def render_blocks(element: etree._Element, *, base_url: str | None = None) -> li
     """The Markdown blocks (paragraphs, headings, whole lists, tables...) of an element."""
     renderer = _Renderer(base_url)
     blocks = (
-        _BLANK_RUNS.sub("\n\n", strip_controls(b)).strip("\n") for b in renderer.blocks(element, 0)
+        _BLANK_RUNS.sub("\n\n", strip_controls(written(b))).strip("\n")
+        for b in renderer.blocks(element, 0)
     )
     return [block for block in blocks if block.strip()]
 
@@ -425,12 +435,12 @@ class _Renderer:
     def blocks(self, element: etree._Element, depth: int) -> list[str]:
         """The Markdown blocks for the children of ``element`` (its own tag is ignored)."""
         if depth > _MAX_DEPTH:
-            flat = escape_raw_html(_squash(" ".join(_visible_text(element))))
+            flat = resolve_emphasis(_text(_squash(" ".join(_visible_text(element)))))
             return [flat] if flat else []
         out: list[str] = []
         inline: list[str] = []
         if element.text:
-            inline.append(escape_raw_html(element.text))
+            inline.append(_text(element.text))
         for child in element:
             tag = _tag(child)
             if _shown(child, tag):
@@ -440,7 +450,7 @@ class _Renderer:
                 else:
                     inline.append(self.inline(child, tag, depth + 1))
             if child.tail:
-                inline.append(escape_raw_html(child.tail))
+                inline.append(_text(child.tail))
         self._flush(inline, out)
         return out
 
@@ -453,7 +463,7 @@ class _Renderer:
     @staticmethod
     def _flush(inline: list[str], out: list[str]) -> None:
         if inline:
-            paragraph = _finish_inline("".join(inline))
+            paragraph = resolve_emphasis(_finish_inline("".join(inline)))
             if paragraph:
                 out.append(shown_as_text(paragraph))
             inline.clear()
@@ -481,6 +491,7 @@ class _Renderer:
         else:
             level = _HEADINGS[tag]
         text = _squash(self.inline_children(element, depth).replace(_HARD_BREAK, " "))
+        text = resolve_emphasis(text)
         return [f"{'#' * level} {text}"] if text else []
 
     def _list(self, element: etree._Element, tag: str, depth: int) -> list[str]:
@@ -543,21 +554,21 @@ class _Renderer:
 
     def inline_children(self, element: etree._Element, depth: int) -> str:
         # Text is written as text: a "<" that would open raw HTML is escaped.
-        parts: list[str] = [escape_raw_html(element.text or "")]
+        parts: list[str] = [_text(element.text or "")]
         for child in element:
             tag = _tag(child)
             if _shown(child, tag):
                 parts.append(self.inline(child, tag, depth + 1))
-            parts.append(escape_raw_html(child.tail or ""))
+            parts.append(_text(child.tail or ""))
         return "".join(parts)
 
     def inline(self, element: etree._Element, tag: str, depth: int) -> str:
         if depth > _MAX_DEPTH:
-            return escape_raw_html(" ".join(_visible_text(element)))
+            return _text(" ".join(_visible_text(element)))
         if tag in ("br", "lb"):
             return _HARD_BREAK
         if tag in ("img", "graphic"):
-            alt = escape_raw_html(_squash(element.get("alt") or element.get("title") or ""))
+            alt = _text(_squash(element.get("alt") or element.get("title") or ""))
             return f" [image: {alt}] " if alt else ""
         if tag in ("a", "ref"):
             return self._link(element, tag, depth)
@@ -662,11 +673,18 @@ def _prefix_lines(text: str, prefix: str, empty_prefix: str) -> list[str]:
 
 def _emphasise(text: str, marker: str) -> str:
     core = text.strip()
-    if not core or marker[0] in core or _HARD_BREAK in core:
+    if not core or _HARD_BREAK in core or any(m in core for m in ("*", _TEXT_STAR, _EMPHASIS_MARK)):
         return text
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()) :]
-    return f"{lead}{marker}{core}{marker}{trail}"
+    mark = _EMPHASIS_MARK * len(marker)  # written as "*" by resolve_emphasis
+    return f"{lead}{mark}{core}{mark}{trail}"
+
+
+def _text(text: str) -> str:
+    """A page's text in a paragraph: a "<" that would open raw HTML escaped, its "*" and
+    "_" held apart from the renderer's emphasis until the paragraph is whole."""
+    return as_text(escape_raw_html(text))
 
 
 def _code_span(code: str) -> str:

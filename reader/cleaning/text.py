@@ -253,15 +253,29 @@ _REPLY_LABELS = frozenset(
 _COMMENT_COUNT = re.compile(r"\d+\s+(?:comments?|replies|responses)$", re.IGNORECASE)
 
 
+# The last letters of _COMMENT_VERBS, either case: a block whose last character (but for
+# spaces and colons) is ASCII and none of these ends in no comment verb.
+_COMMENT_VERB_ENDS = frozenset(verb[-1] for verb in _COMMENT_VERBS) | frozenset(
+    verb[-1].upper() for verb in _COMMENT_VERBS
+)
+
+
 def _is_comment_marker(text: str) -> bool:
-    if len(text) >= 200:
+    size = len(text)
+    if size >= 200:
         return False
-    tail = text[-16:].lower().rstrip(" :")
-    if tail.endswith(_COMMENT_VERBS):
-        before = tail[: -len(next(v for v in _COMMENT_VERBS if tail.endswith(v)))]
-        return not before or before[-1] == " "
-    return len(text) < 24 and (
-        text.strip().lower() in _REPLY_LABELS or bool(_COMMENT_COUNT.match(text))
+    # Most blocks are settled by their last character; the verbs are looked for only when
+    # it may end one.
+    last = text.rstrip(" :")[-1:]
+    if last in _COMMENT_VERB_ENDS or not last.isascii():
+        tail = text[-16:].lower().rstrip(" :")
+        if tail.endswith(_COMMENT_VERBS):
+            before = tail[: -len(next(v for v in _COMMENT_VERBS if tail.endswith(v)))]
+            return not before or before[-1] == " "
+    # A count opens with its digits (\d is a decimal digit, as str.isdecimal says).
+    return size < 24 and (
+        text.strip().lower() in _REPLY_LABELS
+        or (text[:1].isdecimal() and _COMMENT_COUNT.match(text) is not None)
     )
 
 

@@ -120,6 +120,10 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
 }
 _MONTHS: dict[str, int] = {name: num for num, names in _MONTH_NAMES.items() for name in names}
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|º|°)?\.?"
+# The same day opening a pattern, after no letter or digit: a pattern that opens with a
+# look-behind is tried at every position, one that opens with a digit only at digits (a
+# month name opening with a letter gains nothing: letters are most positions).
+_DAY_AT_WORD = r"(?P<day>\d(?<!\w\d)(?:(?<=[0-3])\d)?)(?:st|nd|rd|th|er|º|°)?\.?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 # Any word of letters; whether it names a month is looked up afterwards. A regex
 # alternation of all the month names is many times slower to search with.
@@ -130,15 +134,17 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p, re.IGNORECASE)
     for p in (
         # 2019-11-19, 2019-11-19T10:30:00+01:00, 2019/11/19, 2019.11.19
-        rf"(?<![\d.]){_YEAR}(?P<sep>[-/.])(?P<month>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)(?![\d])"
+        r"(?P<year>(?:19|20)(?<![\d.]..)\d\d)(?P<sep>[-/.])(?P<month>[01]?\d)(?P=sep)"
+        r"(?P<day>[0-3]?\d)(?![\d])"
         r"(?:[T ]\s*(?P<hh>[012]?\d):(?P<mm>[0-5]\d)(?::(?P<ss>[0-5]\d)(?:\.\d+)?)?"
         r"\s*(?P<tz>Z|UTC|GMT|[+-][01]\d:?[0-5]\d)?)?",
         # 11 Dec, 2016 / 11. Dezember 2016 / 11 de diciembre de 2016 / 11 декабря 2016
-        rf"(?<![\w]){_DAY}\s*(?:de\s+|of\s+)?{_MONTH},?\s*(?:de\s+)?{_YEAR}(?!\d)",
+        rf"{_DAY_AT_WORD}\s*(?:de\s+|of\s+)?{_MONTH},?\s*(?:de\s+)?{_YEAR}(?!\d)",
         # Dec 11, 2016 / Tue, Nov 19, 2019 / December 11th 2016
         rf"(?<![\w]){_MONTH}\s+{_DAY},?\s+{_YEAR}(?!\d)",
         # 19/11/2019, 19.11.2019, 11-19-2019, 12/25/2025 (month first when the day says so)
-        rf"(?<![\d./-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep){_YEAR}(?![\d])",
+        r"(?P<a>\d(?<![\d./-]\d)(?:(?<=[0-3])\d)?)(?P<sep>[./-])(?P<b>[0-3]?\d)(?P=sep)"
+        rf"{_YEAR}(?![\d])",
         # 2019年11月19日, 2019년 11월 19일
         rf"{_YEAR}\s*[年년]\s*(?P<month>[01]?\d)\s*[月월]\s*(?P<day>[0-3]?\d)\s*[日일]?",
     )

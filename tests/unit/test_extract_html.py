@@ -60,6 +60,19 @@ def test_prose_is_left_as_written(news: ExtractedPage) -> None:
     assert "\\" not in news.body
 
 
+def test_stars_a_renderer_would_pair_are_shown_as_written() -> None:
+    from reader.render import render_article
+
+    prose = ("Liebe Mitarbeiter*innen und Kolleg*innen, wir freuen uns, heute etwas "
+             "anzukündigen. Der Text ist lang genug, um gelesen zu werden.")
+    page = extract_article(f"<html><body><article><h1>Stars</h1><p>{prose}</p>"
+                           f"<p>{prose}</p></article></body></html>")
+    assert "Mitarbeiter\\*innen und Kolleg\\*innen" in page.body
+    shown = render_article(title="Stars", source="stars.html", author=None, published=None,
+                           url=None, body=page.body).text.plain
+    assert "Liebe Mitarbeiter*innen und Kolleg*innen," in shown
+
+
 def test_chrome_is_gone(news: ExtractedPage) -> None:
     for chrome in (
         "cookie", "Sport", "Weather", "Share on", "Email this story", "Related stories",

@@ -89,6 +89,62 @@ def test_prose_is_not_escaped() -> None:
     assert "\\" not in html_to_markdown("<p>C:\\ is 1*2_3 [x] #y</p>").replace("C:\\", "")
 
 
+_COMMONMARK = MarkdownIt("commonmark", {"html": False})
+
+
+def _rendered(markdown: str) -> tuple[str, bool]:
+    """The text a CommonMark renderer shows of a paragraph, and whether it set emphasis."""
+    html = _COMMONMARK.render(markdown)
+    emphasis = "<em>" in html or "<strong>" in html
+    text = re.sub(r"<[^>]+>", "", html).replace("&amp;", "&").replace("&quot;", '"')
+    return text.replace("&lt;", "<").replace("&gt;", ">").strip(), emphasis
+
+
+def test_stars_that_would_pair_are_escaped() -> None:
+    # Gender stars: two "*" a renderer would pair, setting "innen und Kolleg" in italics.
+    md = html_to_markdown("<p>Mitarbeiter*innen und Kolleg*innen</p>")
+    assert md == "Mitarbeiter\\*innen und Kolleg\\*innen"
+    assert _rendered(md) == ("Mitarbeiter*innen und Kolleg*innen", False)
+    assert html_to_markdown("<h2>Kolleg*innen: Mitarbeiter*innen</h2>").count("\\*") == 2
+    assert html_to_markdown("<p>a **Note** and _this_</p>") == "a \\*\\*Note\\*\\* and \\_this\\_"
+    # what no renderer pairs stays as written: a lone star, spaced stars, words_with_underscores
+    for text in ("Use *args and **kwargs", "5 * 3 * 2", "snake_case_name and a_b", "1*2_3"):
+        assert html_to_markdown(f"<p>{text}</p>") == text
+
+
+def test_the_pages_emphasis_stays_beside_escaped_stars() -> None:
+    md = html_to_markdown("<p>Liebe <em>Kolleg*innen</em> und <b>alle</b> Mitarbeiter*innen</p>")
+    shown, emphasis = _rendered(md)
+    assert emphasis and "**alle**" in md
+    assert shown == "Liebe Kolleg*innen und alle Mitarbeiter*innen"
+    # a link's target keeps its underscores; its label is text like any other
+    md = html_to_markdown('<p><a href="https://x.example/a_b_c">_x_</a> and y_z_</p>')
+    assert "(https://x.example/a_b_c)" in md and _rendered(md) == ("_x_ and y_z_", False)
+
+
+def test_a_star_the_page_escaped_itself_is_no_delimiter() -> None:
+    # the page's backslash already makes the first "_" text: the second has no partner
+    assert html_to_markdown("<p>Programs: ¯\\_(ツ)_/¯</p>") == "Programs: ¯\\_(ツ)_/¯"
+
+
+def test_many_stars_take_linear_time() -> None:
+    start = time.perf_counter()
+    md = html_to_markdown("<p>" + "a*b " * 50_000 + "</p>")
+    assert time.perf_counter() - start < 5
+    assert md.count("\\*") == 50_000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["*", "**", "_", "__", " ", "a", "b1", ".", "(", ")", "é", "-"]),
+                max_size=14))
+def test_text_never_renders_as_emphasis(pieces: list[str]) -> None:
+    text = "x" + "".join(pieces) + "x"  # not a list item, heading or thematic break
+    md = html_to_markdown(f"<p>{text}</p>")
+    shown, emphasis = _rendered(md)
+    assert not emphasis, (text, md)
+    assert shown == " ".join(text.split()), (text, md)
+
+
 def test_control_characters_removed() -> None:
     md = html_to_markdown("<p>bell\x07 null\x00 esc\x1b[31m red</p>")
     assert not CONTROL.search(md)
@@ -139,6 +195,12 @@ def test_tag_soup_never_raises(parts: list[str]) -> None:
 def test_visible_text_drops_link_targets_only() -> None:
     md = html_to_markdown('<p>See <a href="https://x.example/a(1)">the report</a> [sic].</p>')
     assert visible_text(md) == "See [the report] [sic]."
+
+
+def test_visible_text_shows_escaped_stars_as_the_page_wrote_them() -> None:
+    md = html_to_markdown("<p>def __init__(self): Kolleg*innen, Mitarbeiter*innen</p>")
+    assert "\\_\\_init\\_\\_" in md and "\\*innen" in md
+    assert visible_text(md) == "def __init__(self): Kolleg*innen, Mitarbeiter*innen"
 
 
 # -- the element model: a hidden element never takes the text after it ---------------------

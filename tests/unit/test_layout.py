@@ -597,3 +597,18 @@ def test_a_dump_with_many_links_is_markdown_and_one_with_two_is_not() -> None:
     assert detect([*PARAGRAPHS, *links]).markdown
     two = "See [the one](https://example.com/1) and [the other](https://example.com/2) here."
     assert not detect([*PARAGRAPHS, two, "Call 01234 [ext] or write ]( to us."]).markdown
+
+
+def test_the_quick_wide_character_test_misses_no_wide_character() -> None:
+    from reader.cleaning.layout import _WIDE_CHARS, _WIDE_HIGH_BYTES, _has_wide
+
+    missed = [
+        cp
+        for cp in range(0x110000)
+        if _WIDE_CHARS.match(chr(cp))
+        and chr(cp).encode("utf-16-be", "surrogatepass")[0] not in _WIDE_HIGH_BYTES
+    ]
+    assert missed == []
+    samples = ("plain", "“quoted” — ñ", "Москва", "東京 today", "x\U00020000", "\ud840", "\ufeff")
+    for text in samples:
+        assert _has_wide(text) == (_WIDE_CHARS.search(text) is not None), text
