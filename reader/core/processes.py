@@ -107,18 +107,35 @@ def end_workers(pool: Executor) -> None:
     """Shut a process pool down and stop its workers now, whatever they are doing.
 
     Python 3.14 has ``terminate_workers``; before it, the pool's own table of processes
-    (which ``shutdown`` empties: it is read first). The pool's threads are then waited for
-    (the stopped workers make it quick): one left running as the interpreter exits can
-    write to a pipe already closed, and print a traceback over the user's shell.
+    (which ``shutdown`` empties: it is read first). The pool's manager thread is then
+    waited for, briefly: one left running as the interpreter exits can write to a pipe
+    already closed and print a traceback over the user's shell. A worker stopped half way
+    through sending a large result leaves that thread waiting for the rest, which only the
+    end of the pipe (the parent's copy of its write end closed) ends.
     """
     terminate = getattr(pool, "terminate_workers", None)
     if terminate is not None:
         terminate()
         return
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
     for process in processes:
         try:
             process.terminate()
         except (OSError, AttributeError):
             pass
-    pool.shutdown(wait=True, cancel_futures=True)
+    for process in processes:
+        try:
+            process.join(timeout=1)
+        except (OSError, AttributeError, AssertionError):
+            pass
+    writer = getattr(results, "_writer", None)
+    if writer is not None and not any(p.is_alive() for p in processes):
+        try:
+            writer.close()  # a half-read result now ends in EOF, not a wait for ever
+        except OSError:
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    if manager is not None:
+        manager.join(timeout=2)  # (never for ever: at worst it is left, as it used to be)

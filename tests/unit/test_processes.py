@@ -123,3 +123,31 @@ def test_ending_workers_leaves_no_pool_thread_behind() -> None:
     assert time.monotonic() - start < 10  # not the 30 s the task would take
     assert busy.done()
     assert set(threading.enumerate()) <= before
+
+
+def _large_result(_: int) -> bytes:
+    import time
+
+    time.sleep(0.05)
+    return b"y" * 200_000  # more than a pipe holds: the worker is stopped mid-send
+
+
+def test_ending_workers_that_are_sending_a_large_result_does_not_hang() -> None:
+    """A worker stopped half way through sending a result left the pool's manager thread
+    waiting for the rest for ever, and `q` while a folder was cleaned froze the app."""
+    import threading
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from reader.core.processes import end_workers, forking, worker_context, worker_started
+
+    for round_ in range(8):
+        pool = ProcessPoolExecutor(2, mp_context=worker_context(), initializer=worker_started)
+        with forking():
+            for index in range(20):
+                pool.submit(_large_result, index)
+        time.sleep(round_ % 7 * 0.013)
+        ending = threading.Thread(target=end_workers, args=(pool,), daemon=True)
+        ending.start()
+        ending.join(timeout=15)
+        assert not ending.is_alive(), f"end_workers hung in round {round_}"
