@@ -67,7 +67,7 @@ def shown_as_text(paragraph: str) -> str:
 # without its stars) is escaped. While a paragraph is assembled, the page's stars and
 # underscores are held as TEXT_STAR and TEXT_UNDERSCORE, and the renderer's own emphasis
 # marks (of <em>, <strong>) as EMPHASIS; resolve_emphasis writes them out. (Control
-# characters: never in a parsed page's text, and what is left of them is stripped.)
+# characters: a page's own are dropped as its text comes in, see without_marks.)
 EMPHASIS = "\x01"
 TEXT_STAR = "\x02"
 TEXT_UNDERSCORE = "\x03"
@@ -76,8 +76,20 @@ _WRITTEN = str.maketrans({EMPHASIS: "*", TEXT_STAR: "*", TEXT_UNDERSCORE: "_"})
 _DELIMITER_RUNS = re.compile("[\x01\x02]+|\x03+")
 
 
+_NO_MARKS = str.maketrans(dict.fromkeys(_MARKS))
+
+
+def without_marks(text: str) -> str:
+    """A page's text with none of the characters that stand for marks: a page can hold
+    them (lxml reads "&#1;" as U+0001), and they would be written out as "*" and "_"."""
+    if EMPHASIS in text or TEXT_STAR in text or TEXT_UNDERSCORE in text:
+        return text.translate(_NO_MARKS)
+    return text
+
+
 def as_text(text: str) -> str:
     """A page's text as a paragraph holds it until :func:`resolve_emphasis`."""
+    text = without_marks(text)
     if "*" in text or "_" in text:
         return text.replace("*", TEXT_STAR).replace("_", TEXT_UNDERSCORE)
     return text

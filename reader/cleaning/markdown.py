@@ -26,7 +26,13 @@ from reader.cleaning.inline import BLANK_RUNS as _BLANK_RUNS
 from reader.cleaning.inline import EMPHASIS as _EMPHASIS_MARK
 from reader.cleaning.inline import HARD_BREAK as _HARD_BREAK
 from reader.cleaning.inline import TEXT_STAR as _TEXT_STAR
-from reader.cleaning.inline import as_text, resolve_emphasis, shown_as_text, written
+from reader.cleaning.inline import (
+    as_text,
+    resolve_emphasis,
+    shown_as_text,
+    without_marks,
+    written,
+)
 from reader.cleaning.inline import finish_inline as _finish_inline
 from reader.cleaning.inline import squash as _squash
 from reader.core.sanitize import escape_raw_html, safe_url, strip_controls
@@ -519,7 +525,7 @@ class _Renderer:
         return ["\n\n".join(items) if loose else "\n".join(items)] if items else []
 
     def _code(self, element: etree._Element) -> list[str]:
-        code = "".join(_visible_text(element)).strip("\n")
+        code = without_marks("".join(_visible_text(element))).strip("\n")
         if not code.strip():
             return []
         fence = "```"
@@ -573,7 +579,7 @@ class _Renderer:
         if tag in ("a", "ref"):
             return self._link(element, tag, depth)
         if tag in ("code", "kbd", "samp", "tt"):
-            return _code_span(_squash("".join(_visible_text(element))))
+            return _code_span(_squash(without_marks("".join(_visible_text(element)))))
         text = self.inline_children(element, depth)
         marker = _EMPHASIS.get(tag)
         if tag == "hi":

@@ -307,3 +307,19 @@ def test_text_that_reads_as_a_link_definition_is_still_shown(html: str) -> None:
 def test_a_paragraph_that_opens_with_a_link_keeps_it() -> None:
     md = html_to_markdown('<p><a href="https://example.org/a">Home</a>: see [x]: there</p>')
     assert md == "[Home](https://example.org/a): see [x]: there"
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>&#1;&#1;bold&#1;&#1;</p>", "bold"),
+        ("<p>&#1;&#1;&#1;</p>", ""),  # was "***", a rule
+        ("<p>&#1; item</p>", "item"),  # was "* item", a list
+        ("<p>a&#2;b&#3;c</p>", "abc"),
+        ("<p>x <code>a&#1;b</code></p><pre>q&#2;r</pre>", "x `ab`\n\n```\nqr\n```"),
+    ],
+)
+def test_a_pages_own_mark_characters_never_become_markup(html: str, expected: str) -> None:
+    # lxml reads "&#1;" as U+0001, one of the characters that stand for emphasis marks
+    # while a paragraph is assembled: they came out as "*" and "_"
+    assert html_to_markdown(html) == expected
