@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,31 +52,37 @@ def parse_subscription_list(
 
     A list from elsewhere never names this disk (see :mod:`reader.sources.opml`). With
     ``local`` the user vouches for it, as for the ``subscriptions.opml`` kept beside a
-    library: it is read as that file is, local folders and files (``file://``) included,
-    each that exists here.
+    library: its web feeds are read as any list's (with their renamed titles, as that file
+    keeps them), and its local folders and files (``file://`` on this machine) are taken
+    too, each that exists here.
     """
     head = data.lstrip()[:512].lower()
     if not (head.startswith(b"<") or b"<opml" in head):
         return parse_newsboat_urls(data)
     from reader.sources.opml import parse_opml
 
-    document = parse_opml(data)  # what it refuses is refused whatever the list says
+    # what it refuses is refused whatever the list says
+    document = parse_opml(data, skip_local=local)
+    entries = [Subscription(o.url, title=o.title, folder=o.folder) for o in document.outlines]
+    warnings = list(document.rejected)  # each says "skipped ..." already
     if not local:
-        entries = [Subscription(o.url, title=o.title, folder=o.folder) for o in document.outlines]
-        return entries, list(document.rejected)  # each says "skipped ..." already
+        return entries, warnings
     try:
-        entries = read_own_opml(data)
+        own = read_own_opml(data)
     except SyntaxError as error:  # ET.ParseError; parse_opml took the same bytes, though
         raise SourceError(f"not a valid OPML file ({error})") from None
-    kept: list[Subscription] = []
-    warnings: list[str] = []
-    for entry in entries:
-        if sanitize.is_web_url(entry.url) or os.path.exists(entry.url):
-            kept.append(entry)
+    renamed = {e.url: e.display_name for e in own if e.display_name}
+    entries = [replace(e, display_name=renamed[e.url]) if e.url in renamed else e
+               for e in entries]
+    for entry in own:
+        if sanitize.is_web_url(entry.url):
+            continue  # parse_opml's, with its warnings
+        if os.path.exists(entry.url):
+            entries.append(entry)
         else:
             warnings.append(f"skipped {sanitize.display_name(entry.url)} (no such file "
                             "or folder here)")
-    return kept, warnings
+    return entries, warnings
 
 
 def parse_newsboat_urls(data: bytes) -> tuple[list[Subscription], list[str]]:
@@ -205,9 +212,10 @@ def _subscription(outline: Any, folder: str | None) -> list[Subscription]:
     url = outline.get("xmlUrl") or ""
     kind = FeedKind.FEED if outline.get("type") == "rss" else feed_kind(outline.get("type"))
     if url.startswith("file://"):
-        url = unquote(urlsplit(url).path)
-        if not os.path.isabs(url):
-            return []
+        parts = urlsplit(url)
+        url = unquote(parts.path)
+        if not os.path.isabs(url) or parts.netloc not in ("", "localhost"):
+            return []  # (file://host/path names another machine's disk)
     elif sanitize.safe_url(url) is None:
         return []
     return [Subscription(url, title=sanitize.clean_line(outline.get("title")), folder=folder,

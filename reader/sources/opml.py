@@ -39,11 +39,14 @@ class OpmlDocument:
     rejected: tuple[str, ...]  # one line each
 
 
-def parse_opml(data: bytes, *, base_dir: Path | None = None) -> OpmlDocument:
+def parse_opml(
+    data: bytes, *, base_dir: Path | None = None, skip_local: bool = False
+) -> OpmlDocument:
     """Parse an OPML document; raises FeedError with a one-line reason when unusable.
 
     Nesting of any depth is flattened (the tree is walked with an explicit stack);
-    duplicates keep their first occurrence.
+    duplicates keep their first occurrence. ``skip_local``: ``file:`` outlines are left
+    out without a word (a caller that reads them itself).
     """
     try:
         check_xml(data, max_bytes=MAX_OPML_BYTES)
@@ -66,7 +69,7 @@ def parse_opml(data: bytes, *, base_dir: Path | None = None) -> OpmlDocument:
     rejected: list[str] = []
     seen: set[str] = set()
     for element, folder in _outlines(body):
-        _take(element, folder, outlines, rejected, seen, base_dir)
+        _take(element, folder, outlines, rejected, seen, base_dir, skip_local)
     return OpmlDocument(title=title, outlines=tuple(outlines), rejected=tuple(rejected))
 
 
@@ -114,6 +117,7 @@ def _take(
     rejected: list[str],
     seen: set[str],
     base_dir: Path | None = None,
+    skip_local: bool = False,
 ) -> None:
     raw = _attr(element, "xmlurl")
     title = sanitize.clean_line(_attr(element, "title") or _attr(element, "text"))
@@ -123,8 +127,11 @@ def _take(
         return
     url = sanitize.safe_url(raw) or _sibling_file(raw, base_dir)
     if url is None:
+        local = raw.strip().lower().startswith("file:")
+        if local and skip_local:
+            return  # the caller reads the list's local paths itself
         why = ("a local path: reader import --local takes them from a list you trust"
-               if raw.strip().lower().startswith("file:") else "not an http/https URL")
+               if local else "not an http/https URL")
         rejected.append(f"skipped {_shown(raw)} ({why})")
         return
     if url in seen:

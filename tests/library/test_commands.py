@@ -157,6 +157,29 @@ def test_import_local_restores_the_folders_of_a_librarys_own_list(
     assert listed[farm.urls[0]]["folder"] == "Farm"
 
 
+def test_import_local_keeps_what_a_plain_import_keeps(capsys: pytest.CaptureFixture[str],
+                                                     db: Path, tmp_path: Path) -> None:
+    """--local read the list as the library's own file only: a web feed spelled `xmlurl`
+    and the warnings of a plain import were dropped without a word."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    opml = tmp_path / "list.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        '<outline text="Tech"><outline text="A" xmlurl="https://a.example/feed"/></outline>'
+        '<outline text="C" xmlUrl="javascript:alert(1)"/>'
+        f'<outline type="directory" text="arts" xmlUrl="{folder.as_uri()}"/>'
+        '<outline text="F" xmlUrl="file://elsewhere.example/etc"/>'
+        "</body></opml>", encoding="utf-8")
+    code, out, err = run(capsys, db, "import", "--local", str(opml))
+    assert code == 0 and out.startswith("imported 2 feeds ")
+    assert "skipped javascript:alert(1) (not an http/https URL)" in err
+    code, out, _ = run(capsys, db, "feeds", "--json")
+    listed = {feed["url"]: feed for feed in json.loads(out)}
+    assert set(listed) == {"https://a.example/feed", str(folder)}  # not another host's /etc
+    assert listed["https://a.example/feed"]["folder"] == "Tech"
+
+
 def test_refresh_reports_failures_and_exits_1(capsys: pytest.CaptureFixture[str], db: Path,
                                               farm: Farm) -> None:
     run(capsys, db, "add", farm.urls[0])
