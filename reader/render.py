@@ -96,8 +96,6 @@ _RULE_MAX = 40
 _TAB = "    "
 
 _ESC_VISIBLE = "\u241b"
-# What strip_controls removes (controls, and explicit bidi formatting).
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _HTML_HIDDEN = re.compile(r"<(script|style)\b|<!--", re.IGNORECASE)
 _HTML_HIDDEN_END = {"<!--": "-->", "script": "</script", "style": "</style"}
 # "[^<>]" rather than "[^>]": a run of "<" without ">" must not make the scan quadratic.
@@ -142,7 +140,7 @@ class RenderedArticle:
 
 def _clean(text: str) -> str:
     """Defence in depth: data is cleaned at ingestion, but markdown-it decodes entities."""
-    text = strip_controls(text) if _CONTROL_CHARS.search(text) else text
+    text = strip_controls(text)
     return text.replace("\t", _TAB) if "\t" in text else text
 
 

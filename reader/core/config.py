@@ -444,11 +444,11 @@ def _read_text(path: Path) -> str:
 
 
 def _is_devnull(status: os.stat_result) -> bool:
+    """Whether a character device is the null device (by its device number: any node)."""
     try:
-        null = os.stat(os.devnull)
+        return status.st_rdev == os.stat(os.devnull).st_rdev
     except OSError:
         return False
-    return (status.st_rdev, status.st_ino) == (null.st_rdev, null.st_ino)
 
 
 def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
