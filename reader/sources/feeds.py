@@ -32,7 +32,7 @@ from reader.core.dates import plausible
 from reader.core.errors import FeedError
 from reader.core.limits import MAX_FEED_ENTRIES
 from reader.core.models import Article, BodyState, Feed, SourceKind
-from reader.sources.decode import BOMS, charset_from_content_type, wide_encoding
+from reader.sources.decode import BOMS, bom_encoding, charset_from_content_type, wide_encoding
 from reader.sources.sniff import sniff
 from reader.sources.xmlsafe import RefusedXml, check_xml
 
@@ -67,6 +67,12 @@ _MAX_OFFSET = timedelta(hours=14)
 _TRUNCATION_HINTS = ("unclosed token", "no element found", "unclosed", "premature end")
 _CLOSING_TAGS = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
 _AMP_ENTITY = re.compile("&([A-Za-z0-9_]+);")  # feedparser's repair of links
+# A numeric character reference that may name no character: a surrogate (hex D800-DFFF,
+# decimal 55296-57343) or a number past U+10FFFF; the shorter ones all name characters.
+_LONG_CHAR_REF = r"&#(?:[xX]0*([0-9A-Fa-f]{4,})|0*([0-9]{5,}));"
+_LONG_CHAR_REF_TEXT = re.compile(_LONG_CHAR_REF)
+_LONG_CHAR_REF_BYTES = re.compile(_LONG_CHAR_REF.encode())
+_REPLACEMENT_REF = "&#xFFFD;"
 _looks_like_html = _FeedParserMixin.looks_like_html
 
 
@@ -95,6 +101,7 @@ def parse_feed(
     if wide is not None:
         # feedparser knows UTF-16/32 only by a BOM or an XML declaration's first bytes
         data = BOMS[wide] + data
+    data = _references_to_characters(data)
     response_headers = _feed_headers(headers)
     base = _document_base(url, response_headers.get("content-location"))
     if base is not None:
@@ -147,6 +154,42 @@ def parse_feed(
         articles=tuple(articles),
         warnings=tuple(warnings),
     )
+
+
+def _no_character(match: re.Match[str] | re.Match[bytes]) -> bool:
+    digits = match.group(1) or match.group(2)
+    if len(digits) > 12:
+        return True
+    number = int(digits, 16) if match.group(1) else int(digits)
+    return number > 0x10FFFF or 0xD800 <= number <= 0xDFFF
+
+
+def _references_to_characters(data: bytes) -> bytes:
+    """``data`` with each numeric character reference to no character (a surrogate, a
+    number past U+10FFFF) made U+FFFD's, as a decoder makes of bytes that name nothing.
+
+    expat refuses such a document, and feedparser's loose parser then raised on the
+    reference (chr() of it, or encoding the surrogate): one of them lost the whole feed.
+    """
+    bom = bom_encoding(data)
+    if bom is None or bom[0] == "utf-8":
+        if b"&#" not in data:
+            return data
+        return _LONG_CHAR_REF_BYTES.sub(
+            lambda m: _REPLACEMENT_REF.encode() if _no_character(m) else m.group(), data
+        )
+    # UTF-16/32 (parse_feed gave a BOM-less one its BOM): the references are text there
+    codec, skip = bom
+    try:
+        text = data[skip:].decode(codec, "surrogatepass")
+    except UnicodeDecodeError:
+        return data  # feedparser says what is wrong with it
+    if "&#" not in text:
+        return data
+    fixed = _LONG_CHAR_REF_TEXT.sub(
+        lambda m: _REPLACEMENT_REF if _no_character(m) else m.group(), text
+    )
+    return data[:skip] + fixed.encode(codec, "surrogatepass")
 
 
 def _document_base(url: str, content_location: str | None) -> str | None:

@@ -658,3 +658,34 @@ def test_an_rss_item_does_not_take_the_channels_editor_as_its_author() -> None:
                                                b"ed@example.org (Editor)</managingEditor>"),
                       url="https://example.org/rss")
     assert [a.author for a in feed.articles] == [None]
+
+
+# -- references and escapes that name no character ---------------------------------------------
+
+
+@pytest.mark.parametrize("ref", ["&#xD800;", "&#56320;", "&#x110000;", "&#99999999999999999999;"])
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16", "utf-16-le"])
+def test_a_reference_to_no_character_spoils_nothing(ref: str, codec: str) -> None:
+    # expat refuses the document, and feedparser's loose parser then raised on chr() of a
+    # surrogate or a number past U+10FFFF: one bad reference lost the whole feed.
+    items = (f"<item><title>A {ref} b</title><guid>g{ref}1</guid>"
+             f"<description>Body {ref} text</description></item>"
+             "<item><title>Fine</title><guid>g2</guid></item>")
+    data = rss(items).decode().replace('encoding="utf-8"', f'encoding="{codec[:6]}"')
+    feed = parse_feed(data.encode(codec), url=URL)
+    assert [a.title for a in feed.articles] == ["A \ufffd b", "Fine"]
+    assert "\ufffd" in feed.articles[0].body
+    for text in all_strings(feed):
+        text.encode("utf-8")  # no lone surrogate anywhere
+
+
+def test_json_escapes_of_lone_surrogates_become_replacement_characters() -> None:
+    items = ('{"id": "1\\udfff", "url": "/a\\ud800", "title": "Lone \\ud83d title",'
+             ' "content_text": "Body \\udc00 text", "authors": [{"name": "Au\\udc80thor"}]}')
+    feed = parse_json_feed(json_feed(items), url="https://j.example/feed.json")
+    (article,) = feed.articles
+    assert article.title == "Lone \ufffd title"
+    assert article.author == "Au\ufffdthor"
+    assert article.body == "Body \ufffd text"
+    for text in all_strings(feed):
+        text.encode("utf-8")
