@@ -429,6 +429,18 @@ def test_mark_unknown_ids(capsys: pytest.CaptureFixture[str], db_file: Path) -> 
     assert usage.value.code == 2
 
 
+def test_numbers_past_sqlites_integers_are_no_traceback(
+        capsys: pytest.CaptureFixture[str], db_file: Path) -> None:
+    # Python's ints have no bound and SQLite's stop at 2**63 - 1: such an id or --limit
+    # went to the query as given and ended in an OverflowError traceback.
+    huge = str(2**64)
+    code, out, err = run(capsys, "mark", huge, "-1", "--read")
+    assert (code, out) == (1, "0 articles marked read\n")
+    assert err == f"reader: no article with id {huge}, -1 (ids as in reader list --json)\n"
+    code, out, err = run(capsys, "list", "--limit", "9" * 30)
+    assert (code, err) == (0, "")
+
+
 # ---------------------------------------------------------------------- refresh
 
 
