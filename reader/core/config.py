@@ -227,7 +227,10 @@ def _theme(value: Any) -> str:
 
 
 def _folder(value: Any) -> Path:
-    return Path(_text(value)).expanduser()
+    text = _text(value)
+    if "\x00" in text:
+        raise ValueError  # no system call takes it (and Python raises ValueError, not OSError)
+    return Path(text).expanduser()
 
 
 _SETTINGS: Mapping[str, Mapping[str, _Setting]] = {

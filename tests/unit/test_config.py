@@ -150,6 +150,17 @@ def test_out_of_range_and_bad_layout(path: Path) -> None:
     assert 'line 4: [ui] layout: expected one of "auto", "wide", "stacked"' in messages[1]
 
 
+def test_a_folder_path_no_system_call_takes_is_reported(path: Path) -> None:
+    # A NUL in download_dir was taken, and `e` then ended in "a bug (ValueError)":
+    # every file system call refuses an embedded NUL with ValueError, not OSError.
+    path.parent.mkdir(parents=True)
+    path.write_text('[reading]\ndownload_dir = "/tmp/a\\u0000b"\n', encoding="utf-8")
+    config, messages = load_config(path)
+    assert config.download_dir == Config().download_dir
+    assert messages == [f"{path} line 2: [reading] download_dir: expected a folder path, "
+                        "got '/tmp/a\\x00b'"]
+
+
 def test_unknown_keys_sections_and_actions_are_reported(path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_text(
