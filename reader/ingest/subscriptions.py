@@ -19,7 +19,9 @@ from reader.core.models import FeedInfo, FeedKind, Subscription
 # spaces, without escapes, single quotes or comments (the others go to shlex)
 _PLAIN_FIELD = re.compile(r'"([^"\\]*)"|([^\s"\'\\#]+)')
 _PLAIN_LINE = re.compile(rf"(?:{_PLAIN_FIELD.pattern})(?:[ \t]+(?:{_PLAIN_FIELD.pattern}))*")
-_XML_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f]")
+# What XML 1.0 cannot carry, even as a reference: most C0 controls, but also U+FFFE,
+# U+FFFF and lone surrogates, which Python holds as text (a feed's "&#xFFFE;" gives one)
+_XML_UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def read_subscription_list(
@@ -172,7 +174,6 @@ def quoteattr(text: str) -> str:
 
 
 def _xml_safe(text: str) -> str:
-    # XML 1.0 cannot carry most control characters even as references
     return _XML_UNSAFE.sub("", text)
 
 
@@ -192,6 +193,9 @@ def read_own_opml(data: bytes) -> list[Subscription]:
         check_xml(data, max_bytes=10 * 2**20)
     except RefusedXml as refused:
         raise SourceError(f"refused: {refused}") from None
+    if _XML_UNSAFE.search(text := data.decode("utf-8", "replace")):
+        # written before write_opml left out what XML cannot carry (a U+FFFE in a title)
+        data = _xml_safe(text).encode("utf-8")
     root = ET.fromstring(data)
     body = root.find("body")
     entries: list[Subscription] = []
