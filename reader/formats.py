@@ -29,10 +29,14 @@ def article_json(article: Article) -> dict[str, Any]:
 def _yaml_scalar(value: str | None) -> str:
     # JSON strings are valid YAML scalars and need no escaping rules of our own. "<" is
     # written \u003c, which YAML reads back as "<": a renderer that does not know front
-    # matter, and shows it as a paragraph, then finds no HTML in it either.
+    # matter, and shows it as a paragraph, then finds no HTML in it either. U+FFFE and
+    # U+FFFF are no characters a YAML stream may hold: written as escapes, they read back.
     if value is None:
         return "null"
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+    scalar = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+    if "\ufffe" in scalar or "\uffff" in scalar:
+        scalar = scalar.replace("\ufffe", "\\ufffe").replace("\uffff", "\\uffff")
+    return scalar
 
 
 def article_markdown(article: Article, *, body: str | None = None) -> str:

@@ -60,3 +60,17 @@ def test_front_matter_holds_no_tag_either() -> None:
     front = markdown.split("---")[1]
     assert "<" not in front
     assert 'title: "\\u003cb>Bold\\u003c/b> & co"' in front
+
+
+def test_front_matter_holds_only_characters_yaml_accepts() -> None:
+    # YAML's streams take no U+FFFE or U+FFFF (nor C0/C1 controls, which never get this
+    # far): a title holding one ('&#xFFFE;' in a feed) made the saved file's front matter
+    # unreadable to every YAML reader. Escaped, it reads back as the same text.
+    import json
+
+    markdown = article_markdown(article("A \ufffe title", "body", author="Bob \uffff"))
+    front = markdown.split("---\n")[1]
+    assert "\ufffe" not in front and "\uffff" not in front
+    fields = dict(line.split(": ", 1) for line in front.splitlines())
+    assert json.loads(fields["title"]) == "A \ufffe title"  # JSON escapes are YAML's too
+    assert json.loads(fields["author"]) == "Bob \uffff"
