@@ -287,7 +287,7 @@ def _size(limit: int) -> str:
 
 def _check_length(headers: dict[str, str], limits: HttpLimits) -> None:
     raw = headers.get("content-length", "").strip()
-    if raw.isdigit() and int(raw) > limits.max_bytes:
+    if raw.isascii() and raw.isdigit() and int(raw) > limits.max_bytes:
         raise HttpFetchError(f"response too large (> {_size(limits.max_bytes)})")
 
 

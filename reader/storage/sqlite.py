@@ -363,7 +363,8 @@ _DIGITS = re.compile(r"(\d+)")
 
 def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
     """A sort key comparing runs of digits as numbers and the rest without case."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+    # isdecimal, as \d and int() read digits (isdigit is also true of "²", which int refuses)
+    return tuple((0, int(part)) if part.isdecimal() else (1, part.casefold())
                  for part in _DIGITS.split(text) if part)
 
 
