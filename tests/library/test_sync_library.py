@@ -126,6 +126,41 @@ def test_a_password_command_runs_without_a_shell(
     assert (code, err) == (1, "reader: password command: false failed (exit 1)\n")
 
 
+def test_a_password_command_that_says_too_much_is_one_line(tmp_path: Path) -> None:
+    import resource
+    import sys
+    import time
+
+    from reader.core.errors import SyncAuthError
+    from reader.sync.secrets import run_password_command
+
+    def script(name: str, body: str) -> str:
+        path = tmp_path / name
+        path.write_text(f"import sys\n{body}\n")
+        return f"{sys.executable} {path}"
+
+    # its message, then a run of blank lines: the last line of stderr was asked of an
+    # empty list (IndexError, "a bug")
+    blank_tail = script("blank.py", "sys.stderr.write('vault locked\\n' + '\\n' * 3000)\n"
+                                    "sys.exit(3)")
+    with pytest.raises(SyncAuthError) as caught:
+        run_password_command(blank_tail)
+    program = Path(sys.executable).name
+    assert str(caught.value) == f"password command: {program} failed (exit 3): vault locked"
+    # a command that never stops printing (cat /dev/zero by mistake) was read whole into
+    # memory until its 60 s were up: it is stopped once it has said more than a password
+    endless = script("endless.py", "line = b'x' * 65536\nwhile True:\n"
+                                   "    sys.stdout.buffer.write(line)")
+    start, before = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(SyncAuthError) as caught:
+        run_password_command(endless)
+    assert str(caught.value) == f"password command: {program} printed more than 64 KB"
+    assert time.monotonic() - start < 10
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # KB
+    chatty = script("chatty.py", "print('s3cret')\nsys.stderr.write('e' * 500_000)")
+    assert run_password_command(chatty) == "s3cret"
+
+
 def test_no_password_in_the_address(capsys: pytest.CaptureFixture[str], db_file: Path,
                                     tt: TtrssFake, password_file: Path) -> None:
     address = tt.url.replace("http://", f"http://sync:{PASSWORD}@")
