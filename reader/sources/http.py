@@ -40,6 +40,7 @@ _RETRY_STATUSES = frozenset({429, 503})
 _RETRY_MIN = timedelta(minutes=1)
 _RETRY_MAX = timedelta(hours=24)
 _CODINGS = {"gzip": 47, "x-gzip": 47, "deflate": 47}  # 47: zlib or gzip header, auto-detected
+_RAW_DEFLATE = -15  # "deflate" as some servers send it: DEFLATE data without zlib's header
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,24 +314,48 @@ async def read_body(response: httpx.Response, limits: HttpLimits) -> bytes:
     """The body with its content coding removed, never more than ``limits.max_bytes``."""
     wbits = _coding(response.headers)
     too_large = HttpFetchError(f"response too large (> {_size(limits.max_bytes)})")
+    gzipped = wbits is None or _is_gzip(response.headers)
+    bad = HttpFetchError("bad gzip data" if gzipped else "bad deflate data")
     out = bytearray()
-    decoder = zlib.decompressobj(wbits) if wbits is not None else None
+    decoder: zlib._Decompress | None = None
+    head = b""  # the first bytes, until they say which header the data has
     try:
         async for chunk in response.aiter_raw():
-            if decoder is None:
+            if wbits is None:
                 out += chunk
             else:
+                if decoder is None:
+                    head += chunk
+                    if len(head) < 2:
+                        continue
+                    decoder = zlib.decompressobj(wbits if gzipped else _window(head, wbits))
+                    chunk, head = head, b""
                 _inflate(decoder, chunk, out, limits.max_bytes)
             if len(out) > limits.max_bytes:
                 raise too_large
+        if wbits is not None and decoder is None and head:
+            decoder = zlib.decompressobj(wbits)
+            _inflate(decoder, head, out, limits.max_bytes)
     except httpx.RemoteProtocolError as error:
         raise HttpFetchError(_protocol_message(error)) from None
     except zlib.error:
-        raise HttpFetchError("bad gzip data") from None
-    if decoder is not None:
-        if not decoder.eof:
-            raise HttpFetchError("truncated response" if out else "bad gzip data")
+        raise bad from None
+    if wbits is not None:
+        if decoder is None or not decoder.eof:
+            raise HttpFetchError("truncated response") if out else bad
     return bytes(out)
+
+
+def _is_gzip(headers: httpx.Headers) -> bool:
+    return "gzip" in headers.get("content-encoding", "").lower()
+
+
+def _window(head: bytes, wbits: int) -> int:
+    """The decoder for "deflate" data beginning with ``head``: with a zlib (or gzip) header
+    as such, else raw DEFLATE, which curl and browsers accept for "deflate" too."""
+    gzip_magic = head[:2] == b"\x1f\x8b"
+    zlib_header = head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
+    return wbits if gzip_magic or zlib_header else _RAW_DEFLATE
 
 
 def _inflate(decoder: zlib._Decompress, chunk: bytes, out: bytearray, cap: int) -> None:

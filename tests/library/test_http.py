@@ -93,6 +93,17 @@ class Local(BaseHTTPRequestHandler):
             "/deflate-ok": lambda: self._send(
                 zlib.compress(FEED), headers=(("Content-Encoding", "deflate"),)
             ),
+            # raw DEFLATE without zlib's header: what some servers (old IIS) send; curl and
+            # browsers read it
+            "/deflate-raw": lambda: self._send(
+                _raw_deflate(FEED), headers=(("Content-Encoding", "deflate"),)
+            ),
+            "/deflate-bomb": lambda: self._send(
+                _raw_deflate(bytes(20 * 2**20)), headers=(("Content-Encoding", "deflate"),)
+            ),
+            "/deflate-junk": lambda: self._send(
+                b"\xff" * 300, headers=(("Content-Encoding", "deflate"),)
+            ),
             "/double": lambda: self._send(
                 gzip.compress(gzip.compress(FEED)), headers=(("Content-Encoding", "gzip, gzip"),)
             ),
@@ -117,6 +128,11 @@ class Local(BaseHTTPRequestHandler):
         with Local.lock:
             Local.active -= 1
         self._send(FEED)
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +190,7 @@ async def test_headers_sent(local: str) -> None:
     assert Local.seen_headers["accept-encoding"] == "gzip, deflate"
 
 
-@pytest.mark.parametrize("path", ["/gzip-ok", "/deflate-ok"])
+@pytest.mark.parametrize("path", ["/gzip-ok", "/deflate-ok", "/deflate-raw"])
 async def test_one_coding_layer_is_decoded(local: str, path: str) -> None:
     response = await get(f"{local}{path}")
     assert getattr(response, "content", None) == FEED
@@ -230,6 +246,8 @@ async def test_gzip_bomb_is_capped(local: str) -> None:
         ("/double", "more than one content-coding layer refused"),
         ("/brotli", "unsupported content coding br"),
         ("/gzip-cut", "truncated response"),
+        ("/deflate-bomb", "response too large (> 1 MB)"),
+        ("/deflate-junk", "bad deflate data"),
     ],
 )
 async def test_content_codings(local: str, path: str, expected: str) -> None:
