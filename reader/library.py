@@ -834,9 +834,18 @@ class _Counter:
 
 def _unusable_place(target: Path) -> str | None:
     """Why a library asked for at ``target`` cannot be there, in words; None if it can."""
+    from reader.sources.files import kind_of
+
     parent = sanitize.display_name(str(target.parent))
     if target.is_dir():
         return "it is a folder (name a file in it)"
+    try:
+        # a named pipe or a device: SQLite said "disk I/O error" or worse
+        kind = kind_of(target.stat().st_mode)
+    except OSError:
+        kind = None
+    if kind is not None:
+        return kind
     if not target.parent.exists():
         return f"no such folder {parent}"
     if not target.parent.is_dir():

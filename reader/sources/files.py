@@ -62,7 +62,7 @@ def _os_reason(error: OSError) -> str:
     return (error.strerror or type(error).__name__).lower()
 
 
-def _kind_of(mode: int) -> str | None:
+def kind_of(mode: int) -> str | None:
     """None for a regular file, else what it is instead."""
     if stat.S_ISREG(mode):
         return None
@@ -87,7 +87,7 @@ def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES, head: int | None =
     name = display_name(os.fspath(path))
     try:
         # stat before open: opening a FIFO or a device can block or have side effects.
-        kind = _kind_of(os.stat(path).st_mode)
+        kind = kind_of(os.stat(path).st_mode)
         if kind is not None:
             raise SourceError(f"{name}: {kind}")
         flags = (
@@ -96,7 +96,7 @@ def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES, head: int | None =
         fd = os.open(path, flags)
         try:
             info = os.fstat(fd)  # the file may have been swapped since the stat
-            kind = _kind_of(info.st_mode)
+            kind = kind_of(info.st_mode)
             if kind is not None:
                 raise SourceError(f"{name}: {kind}")
             if info.st_size > max_bytes:
@@ -201,7 +201,7 @@ def walk(directory: Path) -> Iterator[WalkEntry]:
                     stack.append(opened)
             else:
                 info = entry.stat(follow_symlinks=False)
-                kind = _kind_of(info.st_mode)
+                kind = kind_of(info.st_mode)
                 if kind is None:
                     yield WalkEntry(path, None, size=info.st_size, mtime_ns=info.st_mtime_ns)
                 else:
