@@ -134,7 +134,13 @@ def _escape_outside_code(line: str) -> str:
     return "".join(out)
 
 
+_STEM_BYTES = 200  # file systems allow 255 bytes a name; room for "-NN.md"
+
+
 def file_stem(title: str | None) -> str:
-    """A file name from a title: letters, digits and dashes, at most 80 characters."""
-    stem = re.sub(r"[^\w]+", "-", (title or "article").casefold()).strip("-_")
-    return stem[:80].strip("-_") or "article"
+    """A file name from a title: letters, digits and dashes, at most 80 characters and
+    200 bytes in UTF-8 (80 letters of 𝐁𝐨𝐥𝐝 are 320)."""
+    stem = re.sub(r"[^\w]+", "-", (title or "article").casefold()).strip("-_")[:80]
+    while len(stem.encode("utf-8")) > _STEM_BYTES:
+        stem = stem[:-1]
+    return stem.strip("-_") or "article"

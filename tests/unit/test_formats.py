@@ -74,3 +74,16 @@ def test_front_matter_holds_only_characters_yaml_accepts() -> None:
     fields = dict(line.split(": ", 1) for line in front.splitlines())
     assert json.loads(fields["title"]) == "A \ufffe title"  # JSON escapes are YAML's too
     assert json.loads(fields["author"]) == "Bob \uffff"
+
+
+@pytest.mark.parametrize("letter", ["\U0001d400", "\U00020000", "\u4e2d", "a"])
+def test_a_file_name_from_any_title_fits_a_file_system(letter: str, tmp_path) -> None:
+    # 80 letters of 𝐁𝐨𝐥𝐝 (U+1D400...), or of CJK Extension B, are 320 bytes in UTF-8:
+    # e saved no article with such a title ("file name too long"; most file systems
+    # allow 255 bytes)
+    from reader.formats import file_stem
+
+    stem = file_stem(letter * 300)
+    assert stem.startswith(letter * 10)
+    assert len(f"{stem}-99.md".encode()) <= 255
+    (tmp_path / f"{stem}-99.md").write_text("x")
