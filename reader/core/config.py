@@ -443,7 +443,7 @@ def _read_text(path: Path) -> str:
         data = handle.read(MAX_CONFIG_BYTES + 1)
     if len(data) > MAX_CONFIG_BYTES:
         raise OSError(errno.EFBIG, f"larger than {MAX_CONFIG_BYTES // 2**20} MB")
-    return data.decode("utf-8")
+    return data.decode("utf-8-sig")  # Notepad begins UTF-8 with a BOM; tomllib refuses it
 
 
 def _is_devnull(status: os.stat_result) -> bool:

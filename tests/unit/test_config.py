@@ -161,6 +161,18 @@ def test_a_folder_path_no_system_call_takes_is_reported(path: Path) -> None:
                         "got '/tmp/a\\x00b'"]
 
 
+def test_a_file_saved_with_a_byte_order_mark_is_read(path: Path) -> None:
+    # Windows' Notepad writes UTF-8 with a BOM: tomllib refuses it ("invalid statement" at
+    # line 1), and the whole file was ignored; a theme picked in the app is then saved into it
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'\xef\xbb\xbf[ui]\r\ntheme = "nord"\r\n[reading]\r\nwidth = 60\r\n')
+    config, messages = load_config(path)
+    assert (config.theme, config.reading_width, messages) == ("nord", 60, [])
+    save_setting(path, "ui", "theme", "dracula")
+    config, messages = load_config(path)
+    assert (config.theme, config.reading_width, messages) == ("dracula", 60, [])
+
+
 def test_unknown_keys_sections_and_actions_are_reported(path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_text(
