@@ -58,9 +58,13 @@ def parse_subscription_list(
     keeps them), and its local folders and files (``file://`` on this machine) are taken
     too, each that exists here.
     """
-    head = data.lstrip()[:512].lower()
-    if not (head.startswith(b"<") or b"<opml" in head):
-        return parse_newsboat_urls(data)
+    from reader.sources.decode import decode_bytes
+
+    # decoded as any text is (BOM, UTF-8, windows-1252): a BOM before the first URL made it
+    # "not an http(s) URL", and a UTF-16 list (Windows' "Unicode") was all skipped
+    head = decode_bytes(data[:2048]).text.lstrip("\ufeff \t\n")[:512].lower()
+    if not (head.startswith("<") or "<opml" in head):
+        return parse_newsboat_urls(decode_bytes(data).text)
     from reader.sources.opml import parse_opml
 
     # what it refuses is refused whatever the list says
@@ -87,7 +91,7 @@ def parse_subscription_list(
     return entries, warnings
 
 
-def parse_newsboat_urls(data: bytes) -> tuple[list[Subscription], list[str]]:
+def parse_newsboat_urls(text: str) -> tuple[list[Subscription], list[str]]:
     """newsboat's ``urls`` file: URL, then tags; the first tag is the folder, "~x" the name.
 
     ``exec:``, ``filter:`` and ``query:`` lines run commands or are virtual feeds in
@@ -95,7 +99,6 @@ def parse_newsboat_urls(data: bytes) -> tuple[list[Subscription], list[str]]:
     """
     import shlex
 
-    text = data.decode("utf-8", "replace")
     entries: list[Subscription] = []
     warnings: list[str] = []
     seen: set[str] = set()

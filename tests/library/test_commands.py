@@ -338,6 +338,29 @@ def test_newsboat_urls_import(capsys: pytest.CaptureFixture[str], db: Path,
     assert feeds["https://c.example/atom"]["folder"] is None
 
 
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "cp1252"])
+def test_a_list_written_by_a_windows_editor_is_read_whole(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, codec: str) -> None:
+    # Notepad's UTF-8 begins with a BOM, its "Unicode" is UTF-16: the BOM made the first URL
+    # "not an http(s) URL" (the message showing nothing wrong with it), UTF-16 skipped every
+    # line, and a Latin-1 name came out as "Caf\ufffd"; a UTF-16 OPML was read as a urls file.
+    urls = tmp_path / "urls"
+    urls.write_bytes('https://a.example/feed.xml news "~Café"\r\nhttps://b.example/rss\r\n'
+                     .encode(codec))
+    opml = tmp_path / "list.opml"
+    opml.write_bytes(f'<?xml version="1.0" encoding="{codec.removesuffix("-sig")}"?>\n'
+                     '<opml version="2.0"><body><outline text="Déjà" '
+                     'xmlUrl="https://c.example/atom"/></body></opml>\n'.encode(codec))
+    for path in (urls, opml):
+        code, out, err = run(capsys, db, "import", str(path))
+        assert (code, err) == (0, ""), path
+    code, out, _ = run(capsys, db, "feeds", "--json")
+    feeds = {f["url"]: f["title"] for f in json.loads(out)}
+    assert feeds == {"https://a.example/feed.xml": "Café",
+                     "https://b.example/rss": "https://b.example/rss",
+                     "https://c.example/atom": "Déjà"}
+
+
 def test_import_errors(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
     code, _, err = run(capsys, db, "import", str(tmp_path / "missing.opml"))
     assert (code, err) == (1, f"reader: could not import {tmp_path / 'missing.opml'}: "
