@@ -397,6 +397,17 @@ async def test_greader_writes_carry_the_token(gr: Fakes) -> None:
     ]
 
 
+@pytest.mark.parametrize("odd", ["--5", "-", "\u00b2", "tag:google.com,2005:reader/item/xyz",
+                                 "12-3", " 7 ", "+5"])
+def test_greader_item_ids_of_no_number_are_none_or_read(odd: str) -> None:
+    # "--5" passed the lstrip("-") test and int("--5") raised: an item of the server's with
+    # such an id ended the sync with "a bug (ValueError)"
+    from reader.sync.greader import item_id
+
+    assert item_id(odd) in (None, "7")
+    assert item_id("-1") == str(2**64 - 1) and item_id(42) == "42"
+
+
 def item(number: int, *, crawled: int) -> dict[str, object]:
     return {
         "id": f"tag:google.com,2005:reader/item/{number:016x}",
