@@ -131,25 +131,33 @@ def _read_capped(fd: int, max_bytes: int) -> bytes:
     return b"".join(parts)
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
 def gunzip_capped(data: bytes, *, max_bytes: int) -> bytes:
-    """Decompress one gzip member, refusing output beyond ``max_bytes``.
+    """Decompress every gzip member (as zcat does: ``gzip -c more >> file.gz`` and bgzip
+    make several), refusing output beyond ``max_bytes`` in all; bytes after the last
+    member that begin no other (a tape's zero padding) are left, as gzip leaves them.
 
     Raises ValueError with a one-line reason (no name).
     """
-    decoder = zlib.decompressobj(wbits=31)
     out = bytearray()
     pending = data
     try:
-        while pending and not decoder.eof:
-            out += decoder.decompress(pending, max_bytes + 1 - len(out))
-            if len(out) > max_bytes:
-                raise ValueError(f"decompressed size over {describe_size(max_bytes)}")
-            pending = decoder.unconsumed_tail
+        while True:
+            decoder = zlib.decompressobj(wbits=31)
+            while pending and not decoder.eof:
+                out += decoder.decompress(pending, max_bytes + 1 - len(out))
+                if len(out) > max_bytes:
+                    raise ValueError(f"decompressed size over {describe_size(max_bytes)}")
+                pending = decoder.unconsumed_tail
+            if not decoder.eof:
+                raise ValueError("truncated gzip data")
+            pending = decoder.unused_data
+            if not pending.startswith(_GZIP_MAGIC):
+                return bytes(out)
     except zlib.error:
         raise ValueError("bad gzip data") from None
-    if not decoder.eof:
-        raise ValueError("truncated gzip data")
-    return bytes(out)
 
 
 def _gunzip(data: bytes, *, name: str, max_bytes: int) -> bytes:
