@@ -455,3 +455,14 @@ def test_text_nested_past_the_parsers_limit_is_shown_not_dropped() -> None:
         assert "after the" in shown
     deep = render(">" * 5000 + " the deepest words\n\nthe end")  # no RecursionError either
     assert "the deepest words" in deep.text.plain and "the end" in deep.text.plain
+
+
+def test_text_after_hidden_html_is_kept_whatever_comes_before() -> None:
+    # "İ".lower() is two characters: positions found in the lowered HTML were used on the
+    # HTML itself, so each İ before a comment or script cut one more character of what
+    # followed it (Turkish text lost the words after an HTML comment)
+    body = ("<div>" + "\u0130stanbul " * 20 + "<!-- a note --> the words after it stay, "
+            "<SCRIPT>x()</SCRIPT> and these too.</div>")
+    shown = "\n".join(body_lines(render(body)))
+    assert "the words after it stay," in shown and "and these too." in shown
+    assert "a note" not in shown and "x()" not in shown
