@@ -102,7 +102,7 @@ def parse_feed(
         # feedparser knows UTF-16/32 only by a BOM or an XML declaration's first bytes
         data = BOMS[wide] + data
     data = _references_to_characters(data)
-    response_headers = _feed_headers(headers)
+    response_headers = _feed_headers(headers, data)
     base = _document_base(url, response_headers.get("content-location"))
     if base is not None:
         response_headers["content-location"] = base
@@ -203,8 +203,9 @@ def _document_base(url: str, content_location: str | None) -> str | None:
     return fetched
 
 
-def _feed_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    """Headers for feedparser: the charset kept, the media type forced to XML.
+def _feed_headers(headers: Mapping[str, str] | None, data: bytes = b"") -> dict[str, str]:
+    """Headers for feedparser: the charset kept (unless the bytes cannot be in it), the
+    media type forced to XML.
 
     Content is sniffed, not trusted by its label: a feed served as text/html or
     octet-stream is still a feed, and feedparser would otherwise flag it bozo.
@@ -212,10 +213,28 @@ def _feed_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     media, _, params = lowered.get("content-type", "").partition(";")
     media = media.strip().lower()
+    charset = charset_from_content_type(params)
+    if charset is not None and not _may_be_in(data, charset):
+        # a UTF-8 feed labelled utf-16 (or an EBCDIC code page) by its server was read in
+        # that encoding and lost whole; its own declaration, else UTF-8, reads it
+        charset = None
+        lowered["content-type"] = media = "application/xml"  # (text/xml would be US-ASCII)
     if not (media.endswith("/xml") or media.endswith("+xml")):
-        charset = charset_from_content_type(params)
         lowered["content-type"] = "application/xml" + (f"; charset={charset}" if charset else "")
     return lowered
+
+
+def _may_be_in(data: bytes, charset: str) -> bool:
+    """Whether ``data`` can be written in ``charset``: a document that opens with an ASCII
+    "<" (spaces and a UTF-8 BOM aside) cannot be in an encoding that writes "<" otherwise
+    (UTF-16 and UTF-32 with NULs beside it, EBCDIC as 0x4C)."""
+    head = data[:64].removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if not head.startswith(b"<") or head[1:2] in (b"", b"\x00"):
+        return True
+    try:
+        return "<?".encode(charset).endswith(b"<?")
+    except (LookupError, UnicodeError, ValueError):
+        return True  # an unknown name: feedparser's to judge
 
 
 def _bozo(

@@ -294,6 +294,23 @@ def test_charset_from_headers_is_honoured() -> None:
     assert feed.articles[0].title == "Ζεύς"
 
 
+@pytest.mark.parametrize("charset", ["utf-16", "UTF-32", "utf-16le", "cp037", "ebcdic-cp-us"])
+@pytest.mark.parametrize("media", ["application/rss+xml", "text/html"])
+def test_a_header_charset_the_bytes_cannot_be_in_is_not_believed(charset: str,
+                                                                   media: str) -> None:
+    # A server labelling its UTF-8 feed "charset=utf-16" (or an EBCDIC code page): the
+    # document begins with an ASCII "<", which no such encoding writes so, yet the label
+    # was followed and the whole feed lost ("not a feed (not well-formed)").
+    data = rss("<item><title>Café</title><guid>a</guid></item>")
+    for document in (data, data.replace(b' encoding="utf-8"', b"")):
+        feed = parse_feed(document, url=URL,
+                          headers={"content-type": f"{media}; charset={charset}"})
+        assert [a.title for a in feed.articles] == ["Café"]
+    wide = data.decode().replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-16-le")
+    feed = parse_feed(wide, url=URL, headers={"content-type": f"{media}; charset=utf-16le"})
+    assert [a.title for a in feed.articles] == ["Café"]  # where it is true, it is believed
+
+
 # --------------------------------------------------------------------------- dates
 
 
