@@ -467,7 +467,10 @@ def _load_response(url: str, response: HttpResponse) -> LoadResult:
     content_type = response.headers.get("content-type")
     kind = sniff(response.content, content_type=content_type)
     if kind is SourceKind.HTML:
-        feeds = discover_feeds(response.content, base_url=response.url)
+        # not the page itself: "its feed is at <the address just given>" led nowhere
+        own = {url.split("#", 1)[0], response.url.split("#", 1)[0]}
+        feeds = [feed for feed in discover_feeds(response.content, base_url=response.url)
+                 if feed.split("#", 1)[0] not in own]
         if feeds:
             return LoadResult(
                 source=url,

@@ -104,6 +104,13 @@ class Local(BaseHTTPRequestHandler):
             "/deflate-junk": lambda: self._send(
                 b"\xff" * 300, headers=(("Content-Encoding", "deflate"),)
             ),
+            # a page whose "feed" link names the page itself (a theme's template gone wrong)
+            "/self-page": lambda: self._send(
+                b'<html><head><title>Self</title><link rel="alternate" '
+                b'type="application/rss+xml" href="/self-page#feed"></head><body><article>'
+                + b"<p>A paragraph of the page's own article, long enough to be read.</p>" * 5
+                + b"</article></body></html>", headers=(("Content-Type", "text/html"),)
+            ),
             "/double": lambda: self._send(
                 gzip.compress(gzip.compress(FEED)), headers=(("Content-Encoding", "gzip, gzip"),)
             ),
@@ -435,6 +442,14 @@ def test_web_page_offers_its_feed(hostile: str) -> None:
         f"{hostile}/html-not-feed: this is a web page, not a feed; its feed is at {hostile}/ok.xml"
     )
     assert result.feed_urls == (f"{hostile}/ok.xml",)
+
+
+def test_a_page_that_names_itself_as_its_feed_is_read_as_the_page(local: str) -> None:
+    # "this is a web page, not a feed; its feed is at <the address just given>": the
+    # advice led back to itself; reader dump could not read the page either
+    result = load_url(f"{local}/self-page", limits=FAST)
+    assert result.error is None and result.feed_urls == ()
+    assert result.kind is SourceKind.HTML and "own article" in result.articles[0].body
 
 
 def test_hostile_feed_over_http(hostile: str) -> None:
