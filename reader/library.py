@@ -886,13 +886,21 @@ def _write_new(folder: Path, stem: str, text: str) -> Saved:
     while True:
         path = folder / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
         try:
-            with path.open("xb") as handle:
-                handle.write(data)
-            return Saved(path, before=False)
+            handle = path.open("xb")
         except FileExistsError:
             if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
                 return Saved(path, before=True)
-        number += 1
+            number += 1
+            continue
+        try:
+            with handle:
+                handle.write(data)
+        except BaseException:
+            # a full disk (or Ctrl+C) half way: no empty or cut-off file left under the
+            # name, which the next save would have stepped around ("-2")
+            path.unlink(missing_ok=True)
+            raise
+        return Saved(path, before=False)
 
 
 def _damage(reason: str) -> str:
