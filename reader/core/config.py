@@ -379,11 +379,12 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
 
 def _label(path: tuple[str, ...]) -> str:
     """``[reading] width`` style, quoting a feed's URL as the file does."""
+    # each name as the file spells it: a key holding "\u001b" went raw to the terminal
     if path[0] == "feeds" and len(path) > 1:
         table, rest = f"feeds.{_toml_key(path[1])}", path[2:]
     else:
-        table, rest = path[0], path[1:]
-    return f"[{table}] {'.'.join(rest)}" if rest else f"[{table}]"
+        table, rest = _toml_key(path[0]), path[1:]
+    return f"[{table}] {'.'.join(map(_toml_key, rest))}" if rest else f"[{table}]"
 
 
 def _display_path(path: Path) -> str:

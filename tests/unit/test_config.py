@@ -173,6 +173,25 @@ def test_a_file_saved_with_a_byte_order_mark_is_read(path: Path) -> None:
     assert (config.theme, config.reading_width, messages) == ("dracula", 60, [])
 
 
+def test_a_bad_name_with_escapes_is_reported_as_the_file_spells_it(
+        path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A key or section name holding "\u001b[31m" (TOML allows the escape) was put raw into
+    # the message: `reader config` wrote the ESC to the terminal
+    path.parent.mkdir(parents=True)
+    path.write_text('["ui\\u001b[2J"]\nx = 1\n[keys]\n"quit\\u001b[31m" = "q"\n',
+                    encoding="utf-8")
+    _, messages = load_config(path)
+    assert messages == [
+        f'{path} line 1: ["ui\\u001b[2J"]: unknown section \'ui\\x1b[2J\' (known: ui, '
+        "reading, refresh, keys, feeds)",
+        f'{path} line 4: [keys] "quit\\u001b[31m": unknown action \'quit\\x1b[31m\' '
+        "(the default file lists them all)"]
+    path.write_text('[keys]\n"quit\\u009b31m" = "q"\n', encoding="utf-8")  # C1's CSI: raw in TOML
+    assert main(["--config", str(path), "config"]) == 0
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x9b" not in err and "unknown action" in err
+
+
 def test_unknown_keys_sections_and_actions_are_reported(path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_text(
