@@ -513,6 +513,20 @@ def test_a_huge_feed_keeps_its_newest_entries(monkeypatch) -> None:
     assert any("newest 3 were kept" in w for w in feed.warnings)
 
 
+def test_a_huge_json_feed_keeps_its_newest_items(monkeypatch) -> None:
+    # RSS and Atom keep the newest 5,000 entries (and say so); a JSON Feed of 100,000 items
+    # read from a file was stored whole, each item rendered first (5.6 s)
+    from reader.sources import feeds
+
+    monkeypatch.setattr(feeds, "MAX_ENTRIES", 3)
+    items = ", ".join(
+        f'{{"id": "id-{n}", "title": "Item {n}", "content_text": "x",'
+        f' "date_published": "2026-06-{n + 1:02d}T10:00:00Z"}}' for n in (4, 1, 3, 2, 0))
+    feed = parse_json_feed(json_feed(items), url="https://j.example/feed.json")
+    assert [a.title for a in feed.articles] == ["Item 4", "Item 3", "Item 2"]
+    assert feed.warnings == ("the feed has 5 entries; the newest 3 were kept",)
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
 @pytest.mark.parametrize("declaration", ['<?xml version="1.0" encoding="utf-16"?>', ""])
 def test_bomless_wide_feed_is_parsed(codec: str, declaration: str) -> None:
