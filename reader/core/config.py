@@ -170,7 +170,7 @@ def config_path(explicit: Path | str | None = None) -> Path:
     if explicit:
         return Path(explicit).expanduser()
     env = os.environ.get(CONFIG_ENV)
-    if env:
+    if env and env.strip():  # blank, like empty, is unset
         return Path(env).expanduser()
     from platformdirs import user_config_dir
 

@@ -124,6 +124,25 @@ def test_a_library_named_where_no_database_can_be_is_one_line_in_words(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
 
 
+def test_a_blank_reader_db_or_reader_config_is_no_path(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """READER_DB=" " (a stray space in a shell's rc) made a library named " " in whatever
+    folder the command ran from, a new empty one in each; READER_CONFIG=" " a config
+    file so named. Blank, like empty, is unset (as --db " " is refused)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("READER_DB", " ")
+    monkeypatch.setenv("READER_CONFIG", "  ")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    code, out, err = run(capsys, "feeds")
+    assert (code, err) == (0, "")
+    code, out, err = run(capsys, "config", "--path")
+    assert out.strip() == str(tmp_path / "config" / "reader-tui" / "config.toml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "data"]
+    assert (tmp_path / "data" / "reader-tui" / "library.sqlite").exists()
+
+
 def test_the_default_data_folder_is_still_made(capsys: pytest.CaptureFixture[str],
                                                tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
