@@ -577,12 +577,13 @@ _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def _string(text: str) -> str:
-    """A TOML basic string; control characters (and DEL, which TOML forbids raw) escaped."""
+    """A TOML basic string; control characters escaped: C0 and DEL, which TOML forbids raw,
+    and C1, which it allows but a terminal shown ``reader config`` may obey (U+009B is CSI)."""
     out = []
     for char in text:
         if char in _ESCAPES:
             out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
+        elif ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
             out.append(f"\\u{ord(char):04x}")
         else:
             out.append(char)

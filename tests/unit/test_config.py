@@ -114,6 +114,22 @@ def test_dump_reads_back_to_the_same_config(path: Path) -> None:
     assert load_config(path) == (config, [])
 
 
+def test_reader_config_prints_no_control_character_a_setting_holds(
+        path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # TOML allows the C1 controls raw in a string (its CSI, U+009B, among them), and
+    # reader config printed a display name or feed address holding one as it was
+    path.parent.mkdir(parents=True)
+    path.write_text('[feeds."https://x.org/\u009b2J"]\ndisplay_name = "A\u009b31mB\u0085"\n',
+                    encoding="utf-8")
+    assert main(["--config", str(path), "config"]) == 0
+    out = capsys.readouterr().out
+    assert not any(0x80 <= ord(c) <= 0x9F for c in out)
+    assert '[feeds."https://x.org/\\u009b2J"]' in out
+    config, _ = load_config(path)
+    path.write_text(dump_toml(config), encoding="utf-8")
+    assert load_config(path) == (config, [])  # the escapes read back as the characters
+
+
 def test_bad_toml_gives_defaults_and_one_message_with_the_line(path: Path) -> None:
     write_default(path)
     _edited(path, "width = 80", "width = 80 80")
