@@ -330,12 +330,11 @@ async def read_body(response: httpx.Response, limits: HttpLimits) -> bytes:
                         continue
                     decoder = zlib.decompressobj(wbits if gzipped else _window(head, wbits))
                     chunk, head = head, b""
-                _inflate(decoder, chunk, out, limits.max_bytes)
+                decoder = _inflate(decoder, chunk, out, limits.max_bytes)
             if len(out) > limits.max_bytes:
                 raise too_large
         if wbits is not None and decoder is None and head:
-            decoder = zlib.decompressobj(wbits)
-            _inflate(decoder, head, out, limits.max_bytes)
+            decoder = _inflate(zlib.decompressobj(wbits), head, out, limits.max_bytes)
     except httpx.RemoteProtocolError as error:
         raise HttpFetchError(_protocol_message(error)) from None
     except zlib.error:
@@ -358,14 +357,30 @@ def _window(head: bytes, wbits: int) -> int:
     return wbits if gzip_magic or zlib_header else _RAW_DEFLATE
 
 
-def _inflate(decoder: zlib._Decompress, chunk: bytes, out: bytearray, cap: int) -> None:
-    # max_length bounds each step's output, so a bomb never expands past the cap + 1.
+def _inflate(
+    decoder: zlib._Decompress, chunk: bytes, out: bytearray, cap: int
+) -> zlib._Decompress:
+    """``chunk`` decoded onto ``out``; the decoder for what follows (gzip's next member).
+
+    max_length bounds each step's output, so a bomb never expands past the cap + 1, nor a
+    run of bombs, one a member."""
     pending = chunk
-    while pending and not decoder.eof:
-        out += decoder.decompress(pending, cap + 1 - len(out))
-        if len(out) > cap:
-            return
-        pending = decoder.unconsumed_tail
+    while True:
+        while pending and not decoder.eof:
+            out += decoder.decompress(pending, cap + 1 - len(out))
+            if len(out) > cap:
+                return decoder
+            pending = decoder.unconsumed_tail
+        if not decoder.eof:
+            return decoder
+        # gzip members one after the other (RFC 1952 2.2), read as zcat and browsers
+        # read them: the text after the first was lost; bytes that begin no member are left
+        rest = decoder.unused_data + pending
+        if rest[:2] != b"\x1f\x8b"[: len(rest)] or not rest:
+            return decoder
+        if len(rest) < 2:
+            return decoder  # the next chunk says (unused_data keeps the byte)
+        decoder, pending = zlib.decompressobj(47), rest
 
 
 def _protocol_message(error: httpx.RemoteProtocolError) -> str:

@@ -111,6 +111,14 @@ class Local(BaseHTTPRequestHandler):
                 + b"<p>A paragraph of the page's own article, long enough to be read.</p>" * 5
                 + b"</article></body></html>", headers=(("Content-Type", "text/html"),)
             ),
+            # gzip members one after the other (RFC 1952 2.2), as zcat and browsers read them
+            "/gzip-members": lambda: self._send(
+                gzip.compress(FEED[:50]) + gzip.compress(FEED[50:]),
+                headers=(("Content-Encoding", "gzip"),)
+            ),
+            "/gzip-member-bombs": lambda: self._send(
+                gzip.compress(bytes(600_000)) * 4, headers=(("Content-Encoding", "gzip"),)
+            ),
             "/double": lambda: self._send(
                 gzip.compress(gzip.compress(FEED)), headers=(("Content-Encoding", "gzip, gzip"),)
             ),
@@ -197,7 +205,7 @@ async def test_headers_sent(local: str) -> None:
     assert Local.seen_headers["accept-encoding"] == "gzip, deflate"
 
 
-@pytest.mark.parametrize("path", ["/gzip-ok", "/deflate-ok", "/deflate-raw"])
+@pytest.mark.parametrize("path", ["/gzip-ok", "/deflate-ok", "/deflate-raw", "/gzip-members"])
 async def test_one_coding_layer_is_decoded(local: str, path: str) -> None:
     response = await get(f"{local}{path}")
     assert getattr(response, "content", None) == FEED
@@ -254,6 +262,7 @@ async def test_gzip_bomb_is_capped(local: str) -> None:
         ("/brotli", "unsupported content coding br"),
         ("/gzip-cut", "truncated response"),
         ("/deflate-bomb", "response too large (> 1 MB)"),
+        ("/gzip-member-bombs", "response too large (> 1 MB)"),
         ("/deflate-junk", "bad deflate data"),
     ],
 )
