@@ -196,10 +196,14 @@ def read_own_opml(data: bytes) -> list[Subscription]:
         check_xml(data, max_bytes=10 * 2**20)
     except RefusedXml as refused:
         raise SourceError(f"refused: {refused}") from None
-    if _XML_UNSAFE.search(text := data.decode("utf-8", "replace")):
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
         # written before write_opml left out what XML cannot carry (a U+FFFE in a title)
-        data = _xml_safe(text).encode("utf-8")
-    root = ET.fromstring(data)
+        text = data.decode("utf-8", "replace")
+        if not _XML_UNSAFE.search(text):
+            raise
+        root = ET.fromstring(_xml_safe(text).encode("utf-8"))
     body = root.find("body")
     entries: list[Subscription] = []
     for top in (body if body is not None else root):

@@ -351,9 +351,9 @@ def test_a_list_written_by_a_windows_editor_is_read_whole(
     opml.write_bytes(f'<?xml version="1.0" encoding="{codec.removesuffix("-sig")}"?>\n'
                      '<opml version="2.0"><body><outline text="Déjà" '
                      'xmlUrl="https://c.example/atom"/></body></opml>\n'.encode(codec))
-    for path in (urls, opml):
-        code, out, err = run(capsys, db, "import", str(path))
-        assert (code, err) == (0, ""), path
+    for args in ([str(urls)], [str(opml)], ["--local", str(opml)]):
+        code, out, err = run(capsys, db, "import", *args)
+        assert (code, err) == (0, ""), args
     code, out, _ = run(capsys, db, "feeds", "--json")
     feeds = {f["url"]: f["title"] for f in json.loads(out)}
     assert feeds == {"https://a.example/feed.xml": "Café",
