@@ -19,7 +19,7 @@ from reader.core.errors import SourceError
 from reader.core.limits import MAX_FILE_BYTES
 from reader.core.sanitize import display_name
 
-_GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 16
 
 
@@ -111,7 +111,7 @@ def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES, head: int | None =
         raise SourceError(f"{name}: {_os_reason(error)}") from None
     if len(data) > max_bytes:
         raise SourceError(f"{name}: file too large (more than {describe_size(max_bytes)})")
-    if data.startswith(_GZIP_MAGIC):
+    if data.startswith(GZIP_MAGIC):
         if head is not None:
             return _gunzip_head(data, name=name, size=min(head, max_bytes))
         return _gunzip(data, name=name, max_bytes=max_bytes)
@@ -129,9 +129,6 @@ def _read_capped(fd: int, max_bytes: int) -> bytes:
         parts.append(chunk)
         remaining -= len(chunk)
     return b"".join(parts)
-
-
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 def gunzip_capped(data: bytes, *, max_bytes: int) -> bytes:
@@ -154,7 +151,7 @@ def gunzip_capped(data: bytes, *, max_bytes: int) -> bytes:
             if not decoder.eof:
                 raise ValueError("truncated gzip data")
             pending = decoder.unused_data
-            if not pending.startswith(_GZIP_MAGIC):
+            if not pending.startswith(GZIP_MAGIC):
                 return bytes(out)
     except zlib.error:
         raise ValueError("bad gzip data") from None

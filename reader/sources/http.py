@@ -28,6 +28,7 @@ from reader.core import sanitize
 from reader.core.errors import FetchError, network_reason
 from reader.core.models import FetchState
 from reader.core.version import __version__
+from reader.sources.files import GZIP_MAGIC
 
 USER_AGENT = f"reader-tui/{__version__} (+https://pypi.org/project/reader-tui/)"
 DEFAULT_ACCEPT = (
@@ -352,9 +353,8 @@ def _is_gzip(headers: httpx.Headers) -> bool:
 def _window(head: bytes, wbits: int) -> int:
     """The decoder for "deflate" data beginning with ``head``: with a zlib (or gzip) header
     as such, else raw DEFLATE, which curl and browsers accept for "deflate" too."""
-    gzip_magic = head[:2] == b"\x1f\x8b"
     zlib_header = head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
-    return wbits if gzip_magic or zlib_header else _RAW_DEFLATE
+    return wbits if head.startswith(GZIP_MAGIC) or zlib_header else _RAW_DEFLATE
 
 
 def _inflate(
@@ -374,12 +374,11 @@ def _inflate(
         if not decoder.eof:
             return decoder
         # gzip members one after the other (RFC 1952 2.2), read as zcat and browsers
-        # read them: the text after the first was lost; bytes that begin no member are left
+        # read them: the text after the first was lost; bytes that begin no member are
+        # left (a lone first byte waits in unused_data for the next chunk)
         rest = decoder.unused_data + pending
-        if rest[:2] != b"\x1f\x8b"[: len(rest)] or not rest:
+        if not rest.startswith(GZIP_MAGIC):
             return decoder
-        if len(rest) < 2:
-            return decoder  # the next chunk says (unused_data keeps the byte)
         decoder, pending = zlib.decompressobj(47), rest
 
 
