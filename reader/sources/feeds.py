@@ -15,10 +15,10 @@ import functools
 import hashlib
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -74,6 +74,7 @@ _LONG_CHAR_REF_TEXT = re.compile(_LONG_CHAR_REF)
 _LONG_CHAR_REF_BYTES = re.compile(_LONG_CHAR_REF.encode())
 _REPLACEMENT_REF = "&#xFFFD;"
 _looks_like_html = _FeedParserMixin.looks_like_html
+T = TypeVar("T")
 
 
 def parse_feed(
@@ -283,16 +284,21 @@ def discover_feeds(data: bytes | str, *, base_url: str) -> list[str]:
 
 def _newest_entries(entries: list[Any], limit: int) -> list[Any]:
     """The ``limit`` newest entries in document order; undated ones count as newest."""
-    def when(index: int) -> tuple[int, ...]:
-        entry = entries[index]
+    def when(entry: Any) -> tuple[int, ...]:
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         if not stamp:  # the fast engine leaves dates as written
             raw = entry.get("published") or entry.get("updated")
             stamp = feedparser.datetimes._parse_date(raw) if isinstance(raw, str) else None
         return tuple(stamp[:6]) if stamp else (9999,)
 
-    keep = set(sorted(range(len(entries)), key=lambda i: (when(i), -i), reverse=True)[:limit])
-    return [entry for index, entry in enumerate(entries) if index in keep]
+    return newest_in_order(entries, limit, when)
+
+
+def newest_in_order(items: list[T], limit: int, when: Callable[[T], Any]) -> list[T]:
+    """The ``limit`` items latest by ``when`` (the earlier of a tie), in their own order."""
+    keep = set(sorted(range(len(items)), key=lambda i: (when(items[i]), -i),
+                      reverse=True)[:limit])
+    return [item for index, item in enumerate(items) if index in keep]
 
 
 def _articles(

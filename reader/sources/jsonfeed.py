@@ -51,7 +51,7 @@ def parse_json_feed(data: bytes, *, url: str, source: str | None = None,
         # as parse_feed keeps RSS and Atom: the newest, before the costly rendering
         warnings.append(f"the feed has {len(entries):,} entries; the newest "
                         f"{feeds.MAX_ENTRIES:,} were kept")
-        entries = _newest(entries, feeds.MAX_ENTRIES)
+        entries = feeds.newest_in_order(entries, feeds.MAX_ENTRIES, _when)
     for item in entries:
         article = _article(
             item,
@@ -73,19 +73,14 @@ def parse_json_feed(data: bytes, *, url: str, source: str | None = None,
     )
 
 
-def _newest(items: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
-    """The ``limit`` newest items in document order; undated ones count as newest."""
-    newest_first = datetime.max.replace(tzinfo=UTC)
+_UNDATED = datetime.max.replace(tzinfo=UTC)  # counts as newest, as in RSS
 
-    def when(index: int) -> tuple[datetime, int]:
-        item = items[index]
-        published = _date(item.get("date_published")) or _date(item.get("date_modified"))
-        if published is None:
-            return newest_first, index
-        return (published if published.tzinfo else published.replace(tzinfo=UTC)), index
 
-    keep = set(sorted(range(len(items)), key=when, reverse=True)[:limit])
-    return [item for index, item in enumerate(items) if index in keep]
+def _when(item: dict[str, Any]) -> datetime:
+    published = _date(item.get("date_published")) or _date(item.get("date_modified"))
+    if published is None:
+        return _UNDATED
+    return published if published.tzinfo else published.replace(tzinfo=UTC)
 
 
 def _str(value: object) -> str | None:
