@@ -84,9 +84,10 @@ def without_raw_html(markdown: str) -> str:
     """
     if not may_hold_raw_html(markdown):
         return markdown
-    from markdown_it import MarkdownIt
+    from reader.core.commonmark import commonmark_parser
 
-    parser = MarkdownIt("commonmark").enable("table")
+    # (one that keeps the lines nested past its limit: their HTML is raw HTML too)
+    parser = commonmark_parser()
     for attempt in range(_MAX_PASSES + 1):
         lines = _raw_html_lines(parser, markdown)
         if not lines:

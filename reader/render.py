@@ -19,13 +19,13 @@ from functools import lru_cache
 from itertools import islice
 
 from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Span, Text
 
+from reader.core.commonmark import commonmark_parser
 from reader.core.sanitize import MAX_URL, clean_line, safe_url, strip_controls
 from reader.core.words import count_words, reading_minutes
 
@@ -201,7 +201,7 @@ class _LinkTable:
 
 
 def _make_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable("table")
+    md = commonmark_parser()
     # Accept every destination at parse time so an unsafe link still renders its text alone
     # (markdown-it would otherwise print the raw "[text](javascript:...)"); safety is decided
     # by safe_url on the destination as written, before markdown-it percent-encodes it (an ESC
@@ -212,34 +212,7 @@ def _make_parser() -> MarkdownIt:
         lambda url: normalize(url) if _checked_url(url) is not None else ""
     )
     md.core.ruler.at("inline", _inline_within_budget)
-    nested = md.block.tokenize
-
-    def tokenize(state: StateBlock, start: int, end: int) -> None:
-        if state.level >= md.options["maxNesting"]:
-            _flat(state, start, end)
-        else:
-            nested(state, start, end)
-
-    md.block.tokenize = tokenize  # type: ignore[method-assign,assignment]
     return md
-
-
-def _flat(state: StateBlock, start: int, end: int) -> None:
-    """Lines nested deeper than markdown-it goes, one paragraph each, as written.
-
-    Past maxNesting (20 levels: a mail thread quoted 20 deep, a list 10 deep) markdown-it
-    skips the rest of the block, which dropped those lines from the article without a
-    word; the limit itself guards against recursion, so the lines are shown, not parsed.
-    """
-    for line in range(start, end):
-        text = state.getLines(line, line + 1, state.blkIndent, False).strip()
-        if not text:
-            continue
-        state.push("paragraph_open", "p", 1).map = [line, line + 1]
-        inline = state.push("inline", "", 0)
-        inline.content, inline.map, inline.children = text, [line, line + 1], []
-        state.push("paragraph_close", "p", -1)
-    state.line = end
 
 
 def _inline_within_budget(state: StateCore) -> None:

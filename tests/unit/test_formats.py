@@ -87,3 +87,15 @@ def test_a_file_name_from_any_title_fits_a_file_system(letter: str, tmp_path) ->
     assert stem.startswith(letter * 10)
     assert len(f"{stem}-99.md".encode()) <= 255
     (tmp_path / f"{stem}-99.md").write_text("x")
+
+
+def test_raw_html_nested_past_the_parsers_limit_is_escaped_too() -> None:
+    # The Markdown written (e, dump --format markdown) is checked for raw HTML with a
+    # CommonMark parser that stops at 20 levels: a line quoted deeper kept its <img onerror>
+    # and <script> raw, for a renderer that nests deeper to run
+    body = ">" * 25 + " <img src=x onerror=alert(1)> and <script>alert(2)</script>"
+    markdown = article_markdown(article("Deep", body))
+    deep = MarkdownIt("commonmark", {"maxNesting": 1000})
+    found = [c.content for t in deep.parse(markdown) for c in t.children or ()
+             if c.type == "html_inline"]
+    assert found == [] and "onerror=alert(1)" in markdown
