@@ -161,6 +161,34 @@ def test_a_password_command_that_says_too_much_is_one_line(tmp_path: Path) -> No
     assert run_password_command(chatty) == "s3cret"
 
 
+def test_a_password_file_that_is_a_pipe_is_refused_in_words(
+        capsys: pytest.CaptureFixture[str], db_file: Path, tt: TtrssFake,
+        tmp_path: Path) -> None:
+    # --password-file <(pass show x) names /dev/fd/63, a pipe: read once at `account add`,
+    # the account was kept with a path no later sync could read ("no such file"); a named
+    # pipe with no writer made every sync wait for ever
+    import contextlib
+    import os
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    def write() -> None:  # a password manager feeding the pipe
+        with contextlib.suppress(OSError):
+            pipe.write_text(PASSWORD + "\n")
+
+    threading.Thread(target=write, daemon=True).start()
+    code, out, err = run(capsys, "account", "add", "ttrss", tt.url, "--user", "sync",
+                         "--password-file", str(pipe))
+    assert (code, out) == (1, "")
+    assert err == (f"reader: password file {pipe}: not a regular file (named pipe); it is "
+                   "read at each sync: keep the password in a file, or use "
+                   "--password-command\n")
+    assert run(capsys, "account", "list")[1].startswith("no accounts yet")
+    with open(pipe, "rb"):  # (lets the writer go)
+        pass
+
+
 def test_no_password_in_the_address(capsys: pytest.CaptureFixture[str], db_file: Path,
                                     tt: TtrssFake, password_file: Path) -> None:
     address = tt.url.replace("http://", f"http://sync:{PASSWORD}@")
