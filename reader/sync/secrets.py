@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import selectors
 import shlex
+import stat
 import subprocess
 import time
 from pathlib import Path
@@ -30,16 +31,14 @@ def first_line(data: bytes) -> str:
 
 def read_password_file(path: str) -> str:
     """The first line of ``path``; a SyncAuthError naming the file when it cannot be had."""
-    from reader.sources.files import kind_of
-
     shown = sanitize.display_name(path)
     try:
         # a pipe (--password-file <(pass show x) names /dev/fd/63) is read once: the path
         # kept would be gone at the next sync, and a named pipe with no writer waits for ever
-        kind = kind_of(os.stat(os.path.expanduser(path)).st_mode)
-        if kind is not None:
-            raise SyncAuthError(f"password file {shown}: {kind}; it is read at each sync: "
-                                "keep the password in a file, or use --password-command")
+        if not stat.S_ISREG(os.stat(os.path.expanduser(path)).st_mode):
+            raise SyncAuthError(f"password file {shown}: not a regular file; it is read at "
+                                "each sync: keep the password in a file, or use "
+                                "--password-command")
         with open(os.path.expanduser(path), "rb") as handle:
             password = first_line(handle.read(MAX_SECRET_BYTES))
     except OSError as error:
