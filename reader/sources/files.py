@@ -21,6 +21,7 @@ from reader.core.sanitize import display_name
 
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 16
+_FIRST_WINDOW = 256  # compressed bytes first given to a gzip member's decoder
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,19 +140,26 @@ def gunzip_capped(data: bytes, *, max_bytes: int) -> bytes:
     Raises ValueError with a one-line reason (no name).
     """
     out = bytearray()
-    pending = data
+    view = memoryview(data)
+    position = 0
     try:
         while True:
             decoder = zlib.decompressobj(wbits=31)
-            while pending and not decoder.eof:
-                out += decoder.decompress(pending, max_bytes + 1 - len(out))
+            # Fed a window that doubles, not all the rest: zlib copies what follows the
+            # member's end into unused_data, and a file of many small members copied
+            # the rest of itself once a member (quadratic: minutes for a few MB).
+            window = _FIRST_WINDOW
+            while not decoder.eof:
+                piece = view[position : position + window]
+                if not piece:
+                    raise ValueError("truncated gzip data")
+                out += decoder.decompress(piece, max_bytes + 1 - len(out))
                 if len(out) > max_bytes:
                     raise ValueError(f"decompressed size over {describe_size(max_bytes)}")
-                pending = decoder.unconsumed_tail
-            if not decoder.eof:
-                raise ValueError("truncated gzip data")
-            pending = decoder.unused_data
-            if not pending.startswith(GZIP_MAGIC):
+                position += (len(piece) - len(decoder.unconsumed_tail)
+                             - len(decoder.unused_data))
+                window = min(window * 2, _CHUNK * 16)
+            if view[position : position + 2] != GZIP_MAGIC:
                 return bytes(out)
     except zlib.error:
         raise ValueError("bad gzip data") from None
