@@ -215,7 +215,8 @@ def _year_month_day(match: re.Match[str]) -> tuple[int, int, int] | None:
         day, month = (second, first) if second > 12 >= first else (first, second)
         return year, month, day
     month_text = groups["month"].casefold().rstrip(".")
-    named = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text)
+    # isdecimal, as int() reads: isdigit is true of "²", which a word of letters may hold
+    named = int(month_text) if month_text.isdecimal() else _MONTHS.get(month_text)
     if named is None:
         return None
     return year, named, int(groups["day"])

@@ -958,3 +958,11 @@ def test_a_short_post_among_other_posts_keeps_the_thread() -> None:
         lines += [f"member{n}", "Posts: 12", post]
     body = clean_dump("\n".join([*lines, "Privacy policy"])).body
     assert sum(post in body for post in posts) >= len(posts) - 1
+
+
+def test_a_superscript_word_where_a_month_stands_is_no_date() -> None:
+    # "²²²" is a word of \w that is no \d, and str.isdigit took it for a number: int()
+    # refused it, and a text file with such a dateline failed to load whole
+    assert find_date("Posted 5 ²²² 2020") is None
+    assert find_date("Posted 5 ①②③ 2020") is None
+    assert find_date("Posted 5 March 2020") == datetime(2020, 3, 5)
