@@ -49,6 +49,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)",
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]{0,60})[ \t]*:(.*)$")
 _H1 = re.compile(r"^#[ \t]+(\S.*)$")
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation
+_YAML_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.2's core schema
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -281,7 +282,7 @@ def _markdown_article(text: str, *, source: str, fallback: str | None) -> Articl
     published = None
     # "published" is what the reader's own Markdown writes
     when = meta.get("date") or meta.get("published")
-    if when and when != "null":
+    if when:
         from reader.sources.feeds import parse_date_string
 
         published = plausible(parse_date_string(when))
@@ -290,7 +291,7 @@ def _markdown_article(text: str, *, source: str, fallback: str | None) -> Articl
         source=source,
         key=source,
         title=title or fallback,
-        author=sanitize.clean_line(meta.get("author")) if meta.get("author") != "null" else None,
+        author=sanitize.clean_line(meta.get("author")),
         url=sanitize.safe_url(meta.get("url")),
         published=published,
         body=body,
@@ -306,7 +307,10 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     for line in match.group(1).split("\n"):
         pair = _FRONT_KEY.match(line)
         if pair is not None:
-            meta.setdefault(pair.group(1).lower(), _scalar(pair.group(2).strip()))
+            raw = pair.group(2).strip()
+            if raw in _YAML_NULLS:  # no value, for every key (a quoted "null" is a string)
+                continue
+            meta.setdefault(pair.group(1).lower(), _scalar(raw))
     return meta, text[match.end() :]
 
 

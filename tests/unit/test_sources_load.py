@@ -393,3 +393,19 @@ def test_bad_names_are_shown_sanitised(tmp_path: Path) -> None:
     (result,) = load_directory(tmp_path)
     check_lines(result)
     assert "\ufffd\u241b[31mname.txt" in result.warnings[0]
+
+
+def test_saved_markdown_null_is_no_value_and_the_string_null_is_kept() -> None:
+    # The writer puts YAML's null for an untitled article: read back, its title was the
+    # word "null" (only author and date knew null); and an author who is called "null",
+    # written as the string "null", was dropped.
+    from reader.formats import article_markdown
+
+    untitled = Article(source="s", key="k", title=None, author="null", body="Body text.",
+                       kind=SourceKind.FEED)
+    data = article_markdown(untitled).encode()
+    (article,) = load_bytes(data, source="notes.md", name="notes.md").articles
+    assert article.title != "null"
+    assert article.author == "null"
+    assert load_bytes(b"---\ntitle: ~\n---\n\nBody.\n", source="x.md",
+                      name="x.md").articles[0].title != "~"
