@@ -132,10 +132,13 @@ def _read_capped(fd: int, max_bytes: int) -> bytes:
     return b"".join(parts)
 
 
-def gunzip_capped(data: bytes, *, max_bytes: int) -> bytes:
+def gunzip_capped(data: bytes, *, max_bytes: int, cut: bool = False) -> bytes:
     """Decompress every gzip member (as zcat does: ``gzip -c more >> file.gz`` and bgzip
     make several), refusing output beyond ``max_bytes`` in all; bytes after the last
     member that begin no other (a tape's zero padding) are left, as gzip leaves them.
+
+    ``cut``: the first ``max_bytes`` are wanted (a head), not refused beyond, and a
+    truncated file gives what it has.
 
     Raises ValueError with a one-line reason (no name).
     """
@@ -152,8 +155,12 @@ def gunzip_capped(data: bytes, *, max_bytes: int) -> bytes:
             while not decoder.eof:
                 piece = view[position : position + window]
                 if not piece:
+                    if cut:
+                        return bytes(out)
                     raise ValueError("truncated gzip data")
                 out += decoder.decompress(piece, max_bytes + 1 - len(out))
+                if cut and len(out) >= max_bytes:
+                    return bytes(out[:max_bytes])
                 if len(out) > max_bytes:
                     raise ValueError(f"decompressed size over {describe_size(max_bytes)}")
                 position += (len(piece) - len(decoder.unconsumed_tail)
@@ -174,8 +181,8 @@ def _gunzip(data: bytes, *, name: str, max_bytes: int) -> bytes:
 
 def _gunzip_head(data: bytes, *, name: str, size: int) -> bytes:
     try:
-        return zlib.decompressobj(wbits=31).decompress(data, size)
-    except zlib.error:
+        return gunzip_capped(data, max_bytes=size, cut=True)  # every member, as zcat
+    except ValueError:
         raise SourceError(f"{name}: bad gzip data") from None
 
 

@@ -272,3 +272,14 @@ def test_many_small_gzip_members_cost_their_size_not_its_square(
     many.write_bytes(data)
     assert read_file(many) == b"x" * 20_000
     assert fed < 50 * len(data)
+
+
+def test_the_head_of_a_gzip_file_of_several_members_reads_past_the_first(
+    tmp_path: Path,
+) -> None:
+    # The head (what a folder's survey sniffs and learns repeated lines from) stopped at
+    # the first member: a dump appended to with `gzip -c >>` was judged by its first line
+    notes = tmp_path / "notes.txt.gz"
+    notes.write_bytes(gzip.compress(b"Header line.\n") + gzip.compress(b"Body text.\n" * 500))
+    assert read_file(notes, head=100) == (b"Header line.\n" + b"Body text.\n" * 500)[:100]
+    assert read_file(notes, head=10_000) == b"Header line.\n" + b"Body text.\n" * 500
