@@ -64,7 +64,7 @@ def parse_subscription_list(
     # "not an http(s) URL", and a UTF-16 list (Windows' "Unicode") was all skipped
     head = decode_bytes(data[:2048]).text.lstrip("\ufeff \t\n")[:512].lower()
     if not (head.startswith("<") or "<opml" in head):
-        return parse_newsboat_urls(decode_bytes(data).text)
+        return parse_newsboat_urls(_list_text(data))
     from reader.sources.opml import parse_opml
 
     # what it refuses is refused whatever the list says
@@ -89,6 +89,18 @@ def parse_subscription_list(
             warnings.append(f"skipped {sanitize.display_name(entry.url)} (no such file "
                             "or folder here)")
     return entries, warnings
+
+
+def _list_text(data: bytes) -> str:
+    """A urls file's text: decoded whole (BOM, UTF-8, windows-1252), but line by line when
+    it is not UTF-8 throughout: one Latin-1 byte in a comment made a UTF-8 list all
+    windows-1252, its names mojibake and its non-ASCII addresses other addresses."""
+    from reader.sources.decode import decode_bytes
+
+    whole = decode_bytes(data)
+    if whole.warning is None:
+        return whole.text
+    return "\n".join(decode_bytes(line).text for line in data.splitlines())
 
 
 def parse_newsboat_urls(text: str) -> tuple[list[Subscription], list[str]]:

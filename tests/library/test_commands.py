@@ -361,6 +361,23 @@ def test_a_list_written_by_a_windows_editor_is_read_whole(
                      "https://c.example/atom": "Déjà"}
 
 
+def test_one_latin1_byte_does_not_decode_a_utf8_list_as_windows_1252(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    # One stray Latin-1 byte (a comment typed in another terminal) made the whole UTF-8
+    # list windows-1252: every folder and name came out as mojibake ("ÐÐ¾Ð²Ð¾ÑÑ‚Ð¸") and a
+    # non-ASCII address was subscribed to as another address, without a word.
+    urls = tmp_path / "urls"
+    urls.write_bytes('https://a.example/feed.xml "~Новости"\nhttps://пример.example/rss\n'
+                     .encode() + b"# caf\xe9 \"~x\"\nhttps://b.example/rss \"~Caf\xe9\"\n")
+    code, out, err = run(capsys, db, "import", str(urls))
+    assert code == 0, err
+    code, out, _ = run(capsys, db, "feeds", "--json")
+    feeds = {f["url"]: f["title"] for f in json.loads(out)}
+    assert feeds["https://a.example/feed.xml"] == "Новости"
+    assert feeds["https://b.example/rss"] == "Café"
+    assert any("пример" in url or "xn--" in url for url in feeds), feeds
+
+
 def test_import_errors(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
     code, _, err = run(capsys, db, "import", str(tmp_path / "missing.opml"))
     assert (code, err) == (1, f"reader: could not import {tmp_path / 'missing.opml'}: "
