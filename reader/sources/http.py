@@ -41,6 +41,8 @@ _RETRY_STATUSES = frozenset({429, 503})
 _RETRY_MIN = timedelta(minutes=1)
 _RETRY_MAX = timedelta(hours=24)
 _CODINGS = {"gzip": 47, "x-gzip": 47, "deflate": 47}  # 47: zlib or gzip header, auto-detected
+_FIRST_WINDOW = 256  # compressed bytes first given to a gzip member's decoder
+_EMPTY_MEMBER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x03\x00" + bytes(8)  # gzip of b""
 _RAW_DEFLATE = -15  # "deflate" as some servers send it: DEFLATE data without zlib's header
 
 
@@ -363,23 +365,42 @@ def _inflate(
     """``chunk`` decoded onto ``out``; the decoder for what follows (gzip's next member).
 
     max_length bounds each step's output, so a bomb never expands past the cap + 1, nor a
-    run of bombs, one a member."""
-    pending = chunk
+    run of bombs, one a member. Input goes in windows that double from a member's start,
+    not all the rest of the chunk: zlib copies what follows a member into unused_data, and
+    a chunk of many small members was copied once a member."""
+    if decoder.eof:  # the last chunk ended at a member's end: what it left comes first
+        chunk = decoder.unused_data + chunk
+        if not chunk.startswith(GZIP_MAGIC):
+            return _member_ended(chunk[:2])
+        decoder = zlib.decompressobj(47)
+    view = memoryview(chunk)
+    position = 0
     while True:
-        while pending and not decoder.eof:
-            out += decoder.decompress(pending, cap + 1 - len(out))
+        window = _FIRST_WINDOW
+        while position < len(view) and not decoder.eof:
+            piece = view[position : position + window]
+            out += decoder.decompress(piece, cap + 1 - len(out))
             if len(out) > cap:
                 return decoder
-            pending = decoder.unconsumed_tail
+            position += len(piece) - len(decoder.unconsumed_tail) - len(decoder.unused_data)
+            window *= 2
         if not decoder.eof:
             return decoder
         # gzip members one after the other (RFC 1952 2.2), read as zcat and browsers
         # read them: the text after the first was lost; bytes that begin no member are
-        # left (a lone first byte waits in unused_data for the next chunk)
-        rest = decoder.unused_data + pending
-        if not rest.startswith(GZIP_MAGIC):
-            return decoder
-        decoder, pending = zlib.decompressobj(47), rest
+        # left (a lone first byte waits for the next chunk)
+        rest = view[position : position + 2].tobytes()
+        if rest != GZIP_MAGIC:
+            return _member_ended(rest)
+        decoder = zlib.decompressobj(47)
+
+
+def _member_ended(after: bytes) -> zlib._Decompress:
+    """A decoder at a member's end that holds ``after`` (at most two bytes: what tells
+    whether another member begins) as what followed it."""
+    done = zlib.decompressobj(47)
+    done.decompress(_EMPTY_MEMBER + after)
+    return done
 
 
 def _protocol_message(error: httpx.RemoteProtocolError) -> str:

@@ -515,3 +515,51 @@ async def test_queueing_for_a_host_does_not_eat_the_deadline(local: str) -> None
             *(fetch(client, f"{local}/slow", limits=limits) for _ in range(6))
         )
     assert all(r.status == 200 for r in responses)
+
+
+@pytest.mark.parametrize("split", [None, 1, 21, 4096])
+def test_gzip_members_are_all_read_however_the_answer_is_cut(
+    monkeypatch: pytest.MonkeyPatch, split: int | None
+) -> None:
+    # A chunk of one byte, the first of a member, after a chunk that ended a member: that
+    # byte was never kept, and every member after it was lost without a word ("split" 1).
+    # And each member of a chunk was handed all the rest of the chunk (zlib copied it back
+    # as unused_data): the bytes given to zlib are counted, not timed, to stay linear.
+    import httpx
+
+    from reader.sources import http as http_module
+
+    fed = 0
+    real = zlib.decompressobj
+
+    class Counting:
+        def __init__(self, wbits: int) -> None:
+            self._decoder = real(wbits)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._decoder, name)
+
+        def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+            nonlocal fed
+            fed += len(data)
+            return self._decoder.decompress(data, max_length)
+
+    class Zlib:
+        error = zlib.error
+        decompressobj = Counting
+
+    monkeypatch.setattr(http_module, "zlib", Zlib)
+    body = gzip.compress(b"x", mtime=0) * 3000 + gzip.compress(b"", mtime=0) * 3000
+    size = split or len(body)
+    chunks = [body[i:i + size] for i in range(0, len(body), size)]
+
+    class Answer:
+        headers = httpx.Headers({"Content-Encoding": "gzip"})
+
+        async def aiter_raw(self) -> object:
+            for chunk in chunks:
+                yield chunk
+
+    out = asyncio.run(http_module.read_body(Answer(), http_module.DEFAULT_LIMITS))  # type: ignore[arg-type]
+    assert out == b"x" * 3000
+    assert fed < 50 * len(body)
