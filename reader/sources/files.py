@@ -22,6 +22,7 @@ from reader.core.sanitize import display_name
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 16
 _FIRST_WINDOW = 256  # compressed bytes first given to a gzip member's decoder
+_EMPTY_MEMBER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x03\x00" + bytes(8)  # gzip of b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,33 +144,61 @@ def gunzip_capped(data: bytes, *, max_bytes: int, cut: bool = False) -> bytes:
     Raises ValueError with a one-line reason (no name).
     """
     out = bytearray()
-    view = memoryview(data)
-    position = 0
     try:
-        while True:
-            decoder = zlib.decompressobj(wbits=31)
-            # Fed a window that doubles, not all the rest: zlib copies what follows the
-            # member's end into unused_data, and a file of many small members copied
-            # the rest of itself once a member (quadratic: minutes for a few MB).
-            window = _FIRST_WINDOW
-            while not decoder.eof:
-                piece = view[position : position + window]
-                if not piece:
-                    if cut:
-                        return bytes(out)
-                    raise ValueError("truncated gzip data")
-                out += decoder.decompress(piece, max_bytes + 1 - len(out))
-                if cut and len(out) >= max_bytes:
-                    return bytes(out[:max_bytes])
-                if len(out) > max_bytes:
-                    raise ValueError(f"decompressed size over {describe_size(max_bytes)}")
-                position += (len(piece) - len(decoder.unconsumed_tail)
-                             - len(decoder.unused_data))
-                window = min(window * 2, _CHUNK * 16)
-            if view[position : position + 2] != GZIP_MAGIC:
-                return bytes(out)
+        decoder = inflate(zlib.decompressobj(wbits=31), data, out, max_bytes)
     except zlib.error:
         raise ValueError("bad gzip data") from None
+    if cut:
+        return bytes(out[:max_bytes])
+    if len(out) > max_bytes:
+        raise ValueError(f"decompressed size over {describe_size(max_bytes)}")
+    if not decoder.eof:
+        raise ValueError("truncated gzip data")
+    return bytes(out)
+
+
+def inflate(decoder: zlib._Decompress, chunk: bytes, out: bytearray, cap: int
+            ) -> zlib._Decompress:
+    """``chunk`` decoded onto ``out``; the decoder for what follows (gzip's next member).
+
+    max_length bounds each step's output, so a bomb never expands past the cap + 1, nor a
+    run of bombs, one a member. Input goes in windows that double from a member's start,
+    not all the rest of the chunk: zlib copies what follows a member into unused_data, and
+    many small members copied the rest once a member (quadratic: minutes for a few MB).
+    """
+    if decoder.eof:  # the last chunk ended at a member's end: what it left comes first
+        chunk = decoder.unused_data + chunk
+        if not chunk.startswith(GZIP_MAGIC):
+            return _member_ended(chunk[:2])
+        decoder = zlib.decompressobj(47)
+    view = memoryview(chunk)
+    position = 0
+    while True:
+        window = _FIRST_WINDOW
+        while position < len(view) and not decoder.eof:
+            piece = view[position : position + window]
+            out += decoder.decompress(piece, cap + 1 - len(out))
+            if len(out) > cap:
+                return decoder
+            position += len(piece) - len(decoder.unconsumed_tail) - len(decoder.unused_data)
+            window *= 2
+        if not decoder.eof:
+            return decoder
+        # gzip members one after the other (RFC 1952 2.2), read as zcat and browsers
+        # read them; bytes that begin no member are left (a lone first byte waits for
+        # the next chunk)
+        rest = view[position : position + 2].tobytes()
+        if rest != GZIP_MAGIC:
+            return _member_ended(rest)
+        decoder = zlib.decompressobj(47)  # 47: a zlib or gzip header, told apart
+
+
+def _member_ended(after: bytes) -> zlib._Decompress:
+    """A decoder at a member's end that holds ``after`` (at most two bytes: what tells
+    whether another member begins) as what followed it."""
+    done = zlib.decompressobj(47)
+    done.decompress(_EMPTY_MEMBER + after)
+    return done
 
 
 def _gunzip(data: bytes, *, name: str, max_bytes: int) -> bytes:

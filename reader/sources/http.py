@@ -28,7 +28,7 @@ from reader.core import sanitize
 from reader.core.errors import FetchError, network_reason
 from reader.core.models import FetchState
 from reader.core.version import __version__
-from reader.sources.files import GZIP_MAGIC
+from reader.sources.files import GZIP_MAGIC, inflate
 
 USER_AGENT = f"reader-tui/{__version__} (+https://pypi.org/project/reader-tui/)"
 DEFAULT_ACCEPT = (
@@ -41,8 +41,6 @@ _RETRY_STATUSES = frozenset({429, 503})
 _RETRY_MIN = timedelta(minutes=1)
 _RETRY_MAX = timedelta(hours=24)
 _CODINGS = {"gzip": 47, "x-gzip": 47, "deflate": 47}  # 47: zlib or gzip header, auto-detected
-_FIRST_WINDOW = 256  # compressed bytes first given to a gzip member's decoder
-_EMPTY_MEMBER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x03\x00" + bytes(8)  # gzip of b""
 _RAW_DEFLATE = -15  # "deflate" as some servers send it: DEFLATE data without zlib's header
 
 
@@ -333,11 +331,11 @@ async def read_body(response: httpx.Response, limits: HttpLimits) -> bytes:
                         continue
                     decoder = zlib.decompressobj(wbits if gzipped else _window(head, wbits))
                     chunk, head = head, b""
-                decoder = _inflate(decoder, chunk, out, limits.max_bytes)
+                decoder = inflate(decoder, chunk, out, limits.max_bytes)
             if len(out) > limits.max_bytes:
                 raise too_large
         if wbits is not None and decoder is None and head:
-            decoder = _inflate(zlib.decompressobj(wbits), head, out, limits.max_bytes)
+            decoder = inflate(zlib.decompressobj(wbits), head, out, limits.max_bytes)
     except httpx.RemoteProtocolError as error:
         raise HttpFetchError(_protocol_message(error)) from None
     except zlib.error:
@@ -357,50 +355,6 @@ def _window(head: bytes, wbits: int) -> int:
     as such, else raw DEFLATE, which curl and browsers accept for "deflate" too."""
     zlib_header = head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
     return wbits if head.startswith(GZIP_MAGIC) or zlib_header else _RAW_DEFLATE
-
-
-def _inflate(
-    decoder: zlib._Decompress, chunk: bytes, out: bytearray, cap: int
-) -> zlib._Decompress:
-    """``chunk`` decoded onto ``out``; the decoder for what follows (gzip's next member).
-
-    max_length bounds each step's output, so a bomb never expands past the cap + 1, nor a
-    run of bombs, one a member. Input goes in windows that double from a member's start,
-    not all the rest of the chunk: zlib copies what follows a member into unused_data, and
-    a chunk of many small members was copied once a member."""
-    if decoder.eof:  # the last chunk ended at a member's end: what it left comes first
-        chunk = decoder.unused_data + chunk
-        if not chunk.startswith(GZIP_MAGIC):
-            return _member_ended(chunk[:2])
-        decoder = zlib.decompressobj(47)
-    view = memoryview(chunk)
-    position = 0
-    while True:
-        window = _FIRST_WINDOW
-        while position < len(view) and not decoder.eof:
-            piece = view[position : position + window]
-            out += decoder.decompress(piece, cap + 1 - len(out))
-            if len(out) > cap:
-                return decoder
-            position += len(piece) - len(decoder.unconsumed_tail) - len(decoder.unused_data)
-            window *= 2
-        if not decoder.eof:
-            return decoder
-        # gzip members one after the other (RFC 1952 2.2), read as zcat and browsers
-        # read them: the text after the first was lost; bytes that begin no member are
-        # left (a lone first byte waits for the next chunk)
-        rest = view[position : position + 2].tobytes()
-        if rest != GZIP_MAGIC:
-            return _member_ended(rest)
-        decoder = zlib.decompressobj(47)
-
-
-def _member_ended(after: bytes) -> zlib._Decompress:
-    """A decoder at a member's end that holds ``after`` (at most two bytes: what tells
-    whether another member begins) as what followed it."""
-    done = zlib.decompressobj(47)
-    done.decompress(_EMPTY_MEMBER + after)
-    return done
 
 
 def _protocol_message(error: httpx.RemoteProtocolError) -> str:
