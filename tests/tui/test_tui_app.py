@@ -1204,3 +1204,37 @@ def test_opening_a_library_that_cannot_be_opened_raises_in_the_caller(tmp_path: 
     opening = Opening(tmp_path / "no" / "such" / "library.sqlite", height=10)
     with pytest.raises(StorageError, match="no such folder"):
         opening.result()
+
+
+async def test_help_scrolls_with_the_lists_keys_as_configured(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    # At 80x24 the help is taller than its box; j (the key the help itself lists for moving
+    # down) did nothing there, only the arrows scrolled it.
+    config = tmp_path / "custom.toml"
+    config.write_text('[keys]\ncursor_up = "x"\n', encoding="utf-8")
+    settings, _ = load_config(config)
+    fill_storage(storage, [FeedSpec("Alpha", 5)])
+    app = RecordingApp(library=library, config=replace(settings, refresh_on_start=False),
+                       config_file=config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        cursor = app.query_one(ArticleList).cursor
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = app.screen.query_one("#help-body")
+        assert body.max_scroll_y > 3
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert body.scroll_y == 3
+        await pilot.press("x")  # the user's key for "Move up"
+        await pilot.pause()
+        assert body.scroll_y == 2
+        await pilot.press("G")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("g")
+        await pilot.pause()
+        assert body.scroll_y == 0
+        await pilot.press("escape")
+        # the list behind did not move
+        assert app.query_one(ArticleList).cursor == cursor
