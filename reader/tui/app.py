@@ -1568,7 +1568,10 @@ class ReaderApp(App[int]):
         if 1 <= number <= len(links):
             self.ask_to_open(links[number - 1])
         else:
-            self.notify(f"No link {number} in this article.", markup=False)
+            # as the reading pane says it of a number typed there: "[n]" is how the
+            # article marks its links
+            self.notify(f"No link [{number}] in this article.", severity="warning",
+                        markup=False)
 
     def action_copy_url(self) -> None:
         if self._cursor_article() is None:

@@ -1238,3 +1238,36 @@ async def test_help_scrolls_with_the_lists_keys_as_configured(
         await pilot.press("escape")
         # the list behind did not move
         assert app.query_one(ArticleList).cursor == cursor
+
+
+async def test_a_missing_link_number_is_said_alike_from_the_list_and_the_pane(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    # "3" said "No link 3 in this article." (a notice) with the list focused and
+    # "No link [3] in this article" (a warning) with the article focused.
+    url = "https://example.org/links.xml"
+    feed = storage.upsert_feed(url, title="Links", subscribed=True)
+    storage.upsert_articles(feed, [
+        make_article(url, 0, title="One link", body="See [one](https://example.org/one)."),
+        make_article(url, 1, title="No link", body="Nothing to follow.", hours=1),
+    ])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        said: list[list[tuple[str, object]]] = []
+
+        async def press_3() -> None:
+            app.notes.clear()
+            await pilot.press("3")
+            await pilot.pause(ReadingPane.DIGIT_TIMEOUT + 0.1)
+            said.append([(message, kwargs.get("severity")) for message, kwargs in app.notes])
+
+        await press_3()  # the list focused
+        await pilot.press("tab")
+        assert app.focused is app.pane
+        await press_3()  # the article focused
+        await pilot.press("j")  # the article without links (the pane keeps the focus)
+        await settle(pilot)
+        await pilot.pause(0.3)
+        assert "Nothing to follow." in app.pane.plain
+        await press_3()
+        assert said == [[("No link [3] in this article.", "warning")]] * 3
