@@ -1337,7 +1337,7 @@ class ReaderApp(App[int]):
         if found is not None:
             self._go_to(found)
         elif resume is None:
-            self.notify("No more unread articles.", markup=False)
+            self._no_unread(direction)
         else:
             self.find_unread(self.articles.ids, resume, direction)
 
@@ -1360,20 +1360,25 @@ class ReaderApp(App[int]):
             base = index if direction > 0 else max(0, index - UNREAD_SCAN_CHUNK + 1)
             for offset in ordered:
                 if states.get(chunk[offset]) is False:
-                    self.post_message(UnreadFound(ids, base + offset))
+                    self.post_message(UnreadFound(ids, base + offset, direction))
                     return
             index = index + len(chunk) if direction > 0 else base - 1
         if not worker.is_cancelled:
-            self.post_message(UnreadFound(ids, None))
+            self.post_message(UnreadFound(ids, None, direction))
 
     @on_main_screen
     def on_unread_found(self, message: UnreadFound) -> None:
         if message.ids is not self.articles.ids:
             return
         if message.index is None:
-            self.notify("No more unread articles.", markup=False)
+            self._no_unread(message.direction)
         else:
             self._go_to(message.index)
+
+    def _no_unread(self, direction: int) -> None:
+        # which way: "No more unread articles." at the last unread one hid those above it
+        self.notify(f"No unread articles {'below' if direction > 0 else 'above'}.",
+                    markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in PRIORITY_ACTIONS and action != "command_palette":

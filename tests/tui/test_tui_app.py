@@ -129,7 +129,38 @@ async def test_next_and_previous_unread(library: Library, three_feeds: dict[str,
         assert articles.cursor == 0
         await pilot.press("p")
         await settle(pilot)
-        assert app.noted("No more unread")
+        # which way there is none: "No more unread articles." at the last unread one hid
+        # the unread articles above it
+        assert app.notes[-1][0] == "No unread articles above."
+        await pilot.press("G")  # 54: unread
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.notes[-1][0] == "No unread articles below."
+        assert articles.cursor == 54
+
+
+async def test_no_unread_above_said_when_the_library_was_asked(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    fill_storage(storage, [FeedSpec("Big", 1500)])
+    app = make_app(library, tmp_path)
+    ids = library.view(app.current_query())
+    library.mark_read(list(ids[1:]))  # only the first unread, far above the last rows
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press("G")
+        await settle(pilot)
+        assert articles.find_cached_unread(-1)[1] is not None  # not all cached: asks
+        await pilot.press("p")
+        await settle(pilot)
+        assert articles.cursor == 0
+        await pilot.press("G")  # p opened it, so now none is unread
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert articles.cursor == 1499
+        assert app.notes[-1][0] == "No unread articles above."
 
 
 async def test_tab_switches_focus_and_space_scrolls_the_pane(
