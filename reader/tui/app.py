@@ -271,6 +271,11 @@ class ReaderApp(App[int]):
         self._open_when_shown = False
         self._selection: Selection = ALL
         self._before_starred: Selection = ALL
+        # S back from the starred view: the view left for it, and the article the cursor
+        # was on there, to come back to
+        self._back_from_starred: tuple[Selection, int | None] | None = None
+        self._article_before_starred: int | None = None
+        self._cursor_back: int | None = None
         self._unread_only = False
         self._order = "newest"
         self._search = ""
@@ -625,7 +630,11 @@ class ReaderApp(App[int]):
         if keep is not None or self._first_page_shown is message.query:
             # The cursor stays on the article it is on now: the user may have moved it
             # while this view loaded (a folder reloads its view every 0.3 s).
-            keep = self.articles.article_id if self.articles.article_id is not None else keep
+            # (not when coming back from the starred view: the cursor on a starred article
+            # there would take the place of the article it was on before)
+            if keep is None or keep != self._cursor_back:
+                keep = self.articles.article_id if self.articles.article_id is not None else keep
+        self._cursor_back = None
         self._first_page_shown = message.query if message.first_page else None
         self.articles.set_ids(message.ids, keep=keep)
         self.articles.add_rows(message.rows)
@@ -786,7 +795,12 @@ class ReaderApp(App[int]):
     def _feed_chosen(self, message: FeedsPane.Changed) -> None:
         if message.selection.key != self._selection.key:
             self._selection = message.selection
-            self.reload_view(top=True)
+            back, self._back_from_starred = self._back_from_starred, None
+            if back is not None and back[0].key == message.selection.key and back[1] is not None:
+                self._cursor_back = back[1]
+                self.reload_view(keep=back[1])
+            else:
+                self.reload_view(top=True)
             self._show_status()
         if message.chosen:
             self._close_feeds()
@@ -1487,9 +1501,11 @@ class ReaderApp(App[int]):
 
     def action_starred_view(self) -> None:
         if self._selection.kind is ViewKind.STARRED:
+            self._back_from_starred = (self._before_starred, self._article_before_starred)
             self.feeds_pane.select(self._before_starred)
         else:
             self._before_starred = self._selection
+            self._article_before_starred = self.articles.article_id
             self.feeds_pane.select(STARRED)
 
     def action_sort(self) -> None:

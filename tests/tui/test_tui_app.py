@@ -25,7 +25,7 @@ from reader.tui.screens.add_feed import AddFeedScreen
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.article_list import ArticleList
-from reader.tui.widgets.feeds_pane import FeedList, FeedsPane
+from reader.tui.widgets.feeds_pane import ALL, FeedList, FeedsPane
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.reading_pane import ReadingPane
 from reader.tui.widgets.search_bar import SearchBar
@@ -1302,3 +1302,35 @@ async def test_a_missing_link_number_is_said_alike_from_the_list_and_the_pane(
         assert "Nothing to follow." in app.pane.plain
         await press_3()
         assert said == [[("No link [3] in this article.", "warning")]] * 3
+
+
+async def test_back_from_the_starred_view_the_cursor_is_where_it_was(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # S then S again put the cursor on the first row: an s pressed then starred another
+    # article than the one left for the starred view.
+    app = make_app(library, tmp_path)
+    ids = library.view(app.current_query())
+    library.star([ids[0]])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        for _ in range(30):
+            await pilot.press("j")
+        await settle(pilot)
+        assert articles.cursor == 30
+        await pilot.press("S")
+        await settle(pilot)
+        assert list(articles.ids) == [ids[0]]
+        await pilot.press("S")
+        await settle(pilot)
+        assert articles.cursor == 30 and articles.article_id == ids[30]
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.pane.article_id == ids[30]  # and the pane shows it
+        assert any("Beta article" in line for line in shown_rows(app))  # scrolled to it
+        # a feed chosen in the pane still starts at its top
+        await pilot.press("S")
+        await settle(pilot)
+        app.query_one(FeedsPane).select(ALL)
+        await settle(pilot)
+        assert articles.cursor == 0
