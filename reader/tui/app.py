@@ -27,6 +27,7 @@ from functools import partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from rich.cells import cell_len, set_cell_size
 from textual import events, on, work
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
@@ -197,6 +198,19 @@ def make_bindings() -> list[BindingType]:
     bindings.append(Binding("enter", "submit_search", "Back to the list", show=False,
                             priority=True))
     return bindings
+
+
+def _fit_status(view: str, news: str, width: int) -> str:
+    """The status line in ``width`` cells: what is new (a refresh's summary, its errors)
+    whole at the end, the view's description cut short before it when both do not fit
+    (at 80 columns a filter, an order and "unread only" pushed the summary off the line)."""
+    line = f"{view} \u00b7 {news}" if news else view
+    if not news or width <= 0 or cell_len(line) <= width:
+        return line
+    room = width - cell_len(f" \u00b7 {news}")
+    if room < 2:
+        return news
+    return f"{set_cell_size(view, room - 1).rstrip()}\u2026 \u00b7 {news}"
 
 
 def _sources(feeds: Sequence[FeedInfo]) -> int:
@@ -425,7 +439,8 @@ class ReaderApp(App[int]):
 
     def _fit_article(self) -> None:
         """The article shown laid out again when the pane's measure changed with the size
-        of the terminal (its place in it kept)."""
+        of the terminal (its place in it kept); the status line fitted to its new width."""
+        self._show_status()
         opened = self._opened
         if opened is None or self._raw or self._laid_for in (None, self._measure()):
             return
@@ -732,14 +747,18 @@ class ReaderApp(App[int]):
             left_out = parse_filter(self._search).unreadable
             if left_out:  # said, as `reader search` says it, not silently ignored
                 parts.append(f"not a date, left out: {', '.join(left_out)}")
+        news = ""  # the progress, or what a refresh found: said whole, whatever the width
         if self._loading is not None:
             done, total, label = self._loading
-            parts.append(f"{label} {done}/{total}\u2026" if total else f"{label}\u2026")
+            news = f"{label} {done}/{total}\u2026" if total else f"{label}\u2026"
         elif self._status_note:
-            parts.append(self._status_note)
-        self._status_text = " \u00b7 ".join(parts)
+            news = self._status_note
+        view = " \u00b7 ".join(parts)
+        self._status_text = f"{view} \u00b7 {news}" if news else view
+        status = self.query_one("#status", Static)
         # fixed size: no layout pass (a layout of the whole screen costs tens of ms)
-        self.query_one("#status", Static).update(Content(self._status_text), layout=False)
+        status.update(Content(_fit_status(view, news, status.content_region.width)),
+                      layout=False)
         self.sub_title = clean_line(self._selection.name) or ""
 
     # -- feeds ----------------------------------------------------------------------------------
@@ -861,7 +880,9 @@ class ReaderApp(App[int]):
             self.load_feeds()
             self._schedule_view_reload()
         progress = self._progress_bar()
-        progress.display = True
+        if not progress.display:
+            progress.display = True
+            self.call_after_refresh(self._show_status)  # fitted to the room the bar leaves
         progress.update(total=message.total or None, progress=message.done)
         self._show_status()
 
@@ -891,6 +912,7 @@ class ReaderApp(App[int]):
         for progress in self.query("#progress").results(ProgressBar):
             progress.display = False
         self._show_status()
+        self.call_after_refresh(self._show_status)  # fitted to the room the bar has left
         if self.session and self.pane.article_id is None and self._opening is None:
             self.pane.show_message(SELECT_HINT)
 

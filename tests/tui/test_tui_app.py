@@ -1334,3 +1334,32 @@ async def test_back_from_the_starred_view_the_cursor_is_where_it_was(
         app.query_one(FeedsPane).select(ALL)
         await settle(pilot)
         assert articles.cursor == 0
+
+
+async def test_a_refresh_summary_is_shown_whole_on_a_full_status_line(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    # At 80 columns, with unread only, an order and a filter on, the status line ended
+    # "· filter: village · 2": the refresh's summary (its errors too) was cut off.
+    from support.farm import Farm
+
+    with Farm(feeds=2, entries=4) as farm:
+        for url in farm.urls:
+            storage.upsert_feed(url, subscribed=True)
+        app = make_app(library, tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("r")
+            await settle(pilot, rounds=6)
+            await pilot.press("U", "t", "t", "slash", *"village", "enter")
+            await settle(pilot)
+            await pilot.press("r")
+            await settle(pilot, rounds=6)
+            status = app.query_one("#status")
+            shown = str(status.render())
+            assert "2 feeds, 0 new articles, 0 errors" in app.status_text
+            assert len(shown) <= status.content_region.width
+            assert "2 feeds, 0 new articles, 0 errors" in shown
+            assert shown.startswith("All articles")
+            assert "\u2026" in shown  # the view's description gives way, and says so
+            await pilot.resize_terminal(160, 45)
+            await pilot.pause(tui_app.FIT_DELAY + 0.1)
+            assert str(status.render()) == app.status_text  # room again: all of it
