@@ -1666,6 +1666,8 @@ class ReaderApp(App[int]):
         selection = self._selection
         plain = not self._search and not self._unread_only
         name = clean_line(selection.name) or "these articles"
+        if self._search:  # only what the filter found: not the whole feed the name says
+            name = f"the {len(ids):,} article{'s' if len(ids) != 1 else ''} found"
         call: Callable[[], object]
         if selection.kind is ViewKind.FEED and plain and selection.feed_id is not None:
             feed_id = selection.feed_id

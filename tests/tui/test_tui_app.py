@@ -1363,3 +1363,20 @@ async def test_a_refresh_summary_is_shown_whole_on_a_full_status_line(
             await pilot.resize_terminal(160, 45)
             await pilot.pause(tui_app.FIT_DELAY + 0.1)
             assert str(status.render()) == app.status_text  # room again: all of it
+
+
+async def test_marking_a_filtered_view_read_says_how_many_not_all(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # "/gamma" then A marked the 5 articles found and said "Marked All articles read":
+    # read as everything marked, with 50 articles still unread.
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"gamma", "enter")
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 5
+        await pilot.press("A")
+        await settle(pilot)
+        assert sum(feed.unread for feed in library.feeds()) == 50
+        assert app.notes[-1][0] == "Marked the 5 articles found read (u undoes)"
+        assert not app.noted("Marked All articles")
