@@ -914,7 +914,9 @@ class ReaderApp(App[int]):
         self._show_status()
         self.call_after_refresh(self._show_status)  # fitted to the room the bar has left
         if self.session and self.pane.article_id is None and self._opening is None:
-            self.pane.show_message(SELECT_HINT)
+            # none to select: the list says why it is empty (articles still on their
+            # way are shown as they come, the first under the cursor)
+            self.pane.show_message(SELECT_HINT if self.articles.ids else "")
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False,
           name="refresh the feeds")

@@ -1380,3 +1380,25 @@ async def test_marking_a_filtered_view_read_says_how_many_not_all(
         assert sum(feed.unread for feed in library.feeds()) == 50
         assert app.notes[-1][0] == "Marked the 5 articles found read (u undoes)"
         assert not app.noted("Marked All articles")
+
+
+async def test_sources_with_no_article_leave_no_select_hint(
+        library: Library, tmp_path: Path) -> None:
+    # `reader MISSING-FILE`: the list said "No articles in these sources." and the
+    # reading pane "Select an article and press Enter to read it.", with none to select.
+    missing = str(tmp_path / "nothing-here.txt")
+    app = make_app(library, tmp_path, app_kwargs={"sources": [missing]})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, rounds=5)
+        assert app.noted("nothing-here.txt")
+        assert shown_rows(app)[0].strip() == "No articles in these sources."
+        assert "Select an article" not in app.pane.plain
+    feed = write_feed(tmp_path / "one.xml", "One", 2)
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(feed), missing]})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, rounds=5)
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 2
+        assert "One" in app.pane.plain or "Select an article" in app.pane.plain
+        assert app.pane.plain.strip() != ""
