@@ -1402,3 +1402,25 @@ async def test_sources_with_no_article_leave_no_select_hint(
         assert len(app.query_one(ArticleList).ids) == 2
         assert "One" in app.pane.plain or "Select an article" in app.pane.plain
         assert app.pane.plain.strip() != ""
+
+
+async def test_the_help_closes_with_the_key_that_opened_it_as_remapped(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    # [keys] help = "f1": F1 opened the help and did nothing in it (only ?, q and Esc
+    # closed it)
+    config = tmp_path / "custom.toml"
+    config.write_text('[keys]\nhelp = "f1"\nquit = "ctrl+q"\n', encoding="utf-8")
+    settings, _ = load_config(config)
+    fill_storage(storage, [FeedSpec("Alpha", 5)])
+    app = RecordingApp(library=library, config=replace(settings, refresh_on_start=False),
+                       config_file=config)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        for close in ("f1", "ctrl+q", "escape"):
+            await pilot.press("f1")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press(close)
+            await pilot.pause()
+            assert not isinstance(app.screen, HelpScreen), close
+        assert app.is_running  # ctrl+q closed the help, not the app

@@ -31,7 +31,8 @@ def bindings_table(rows: Sequence[tuple[str, str]]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    """A scrollable list of keys; any of Esc, q, ? closes it."""
+    """A scrollable list of keys; Esc, or the keys of help and quit (? and q unless
+    remapped), closes it."""
 
     DEFAULT_CSS = """
     HelpScreen {
@@ -51,7 +52,10 @@ class HelpScreen(ModalScreen[None]):
     # user remapped in [keys] does here what the help says it does (a modal screen keeps
     # the app's own bindings from the keys: j did nothing, though the help lists it).
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss_help", "Close", show=False),
+        Binding("escape", "dismiss_help", "Close", show=False),
+        # the keys of help and quit as the user bound them close it too
+        Binding("question_mark", "dismiss_help", "Close", show=False, id="help"),
+        Binding("q", "dismiss_help", "Close", show=False, id="quit"),
         Binding("j,down", "scroll_help('down')", show=False, id="cursor_down"),
         Binding("k,up", "scroll_help('up')", show=False, id="cursor_up"),
         Binding("g,home", "scroll_help('home')", show=False, id="first"),
