@@ -61,7 +61,7 @@ from reader.core.models import (
     StoredArticle,
 )
 from reader.core.sanitize import clean_line, display_name, is_web_url, safe_url
-from reader.library import Library
+from reader.library import Change, Library
 from reader.tui.browser import BrowserCommand, browser_command
 from reader.tui.messages import (
     ArticleReady,
@@ -1687,7 +1687,10 @@ class ReaderApp(App[int]):
 
     def action_undo(self) -> None:
         def done(undone: object) -> None:
-            self.post_message(StateChanged("Undone" if undone else "Nothing to undo"))
+            # says which change: the automatic mark-read of an article rested on counts
+            # too, so the last change is not always the last key pressed
+            text = _undone_text(undone) if isinstance(undone, Change) else "Nothing to undo"
+            self.post_message(StateChanged(text))
 
         self._enqueue("undo", self.library.undo, done)
 
@@ -1756,6 +1759,15 @@ class ReaderApp(App[int]):
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)
+
+
+def _undone_text(change: Change) -> str:
+    """'Undone: marking 3 articles read', 'Undone: starring 1 article'."""
+    count = len(change.ids)
+    articles = f"{count} article" + ("" if count == 1 else "s")
+    if change.column == "read":
+        return f"Undone: marking {articles} {'read' if change.value else 'unread'}"
+    return f"Undone: {'starring' if change.value else 'unstarring'} {articles}"
 
 
 def _start_detached(command: BrowserCommand, url: str) -> None:

@@ -506,6 +506,7 @@ async def test_star_toggle_read_mark_all_and_undo(library: Library,
         await settle(pilot)
         stored = library.get(first)
         assert stored is not None and not stored.read and stored.starred
+        assert app.noted("Undone: marking 1 article read")
         await pilot.press("A")  # all articles: everything read
         await settle(pilot)
         assert all(not line.startswith("\u25cf") for line in shown_rows(app))
@@ -514,6 +515,10 @@ async def test_star_toggle_read_mark_all_and_undo(library: Library,
         await pilot.press("u")
         await settle(pilot)
         assert sum(feed.unread for feed in library.feeds()) == 55
+        assert app.noted("Undone: marking 55 articles read")
+        await pilot.press("u")  # the star
+        await settle(pilot)
+        assert app.noted("Undone: starring 1 article")
 
 
 async def test_a_failed_write_shows_the_rows_as_the_library_holds_them(
