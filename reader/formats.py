@@ -29,10 +29,14 @@ def article_json(article: Article) -> dict[str, Any]:
 def _yaml_scalar(value: str | None) -> str:
     # JSON strings are valid YAML scalars and need no escaping rules of our own. "<" is
     # written \u003c, which YAML reads back as "<": a renderer that does not know front
-    # matter, and shows it as a paragraph, then finds no HTML in it either.
+    # matter, and shows it as a paragraph, then finds no HTML in it either. U+FFFE and
+    # U+FFFF are no characters a YAML stream may hold: written as escapes, they read back.
     if value is None:
         return "null"
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+    scalar = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+    if "\ufffe" in scalar or "\uffff" in scalar:
+        scalar = scalar.replace("\ufffe", "\\ufffe").replace("\uffff", "\\uffff")
+    return scalar
 
 
 def article_markdown(article: Article, *, body: str | None = None) -> str:
@@ -80,9 +84,10 @@ def without_raw_html(markdown: str) -> str:
     """
     if not may_hold_raw_html(markdown):
         return markdown
-    from markdown_it import MarkdownIt
+    from reader.core.commonmark import commonmark_parser
 
-    parser = MarkdownIt("commonmark").enable("table")
+    # (one that keeps the lines nested past its limit: their HTML is raw HTML too)
+    parser = commonmark_parser()
     for attempt in range(_MAX_PASSES + 1):
         lines = _raw_html_lines(parser, markdown)
         if not lines:
@@ -130,7 +135,13 @@ def _escape_outside_code(line: str) -> str:
     return "".join(out)
 
 
+_STEM_BYTES = 200  # file systems allow 255 bytes a name; room for "-NN.md"
+
+
 def file_stem(title: str | None) -> str:
-    """A file name from a title: letters, digits and dashes, at most 80 characters."""
-    stem = re.sub(r"[^\w]+", "-", (title or "article").casefold()).strip("-_")
-    return stem[:80].strip("-_") or "article"
+    """A file name from a title: letters, digits and dashes, at most 80 characters and
+    200 bytes in UTF-8 (80 letters of 𝐁𝐨𝐥𝐝 are 320)."""
+    stem = re.sub(r"[^\w]+", "-", (title or "article").casefold()).strip("-_")[:80]
+    while len(stem.encode("utf-8")) > _STEM_BYTES:
+        stem = stem[:-1]
+    return stem.strip("-_") or "article"

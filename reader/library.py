@@ -834,9 +834,18 @@ class _Counter:
 
 def _unusable_place(target: Path) -> str | None:
     """Why a library asked for at ``target`` cannot be there, in words; None if it can."""
+    from reader.sources.files import kind_of
+
     parent = sanitize.display_name(str(target.parent))
     if target.is_dir():
         return "it is a folder (name a file in it)"
+    try:
+        # a named pipe or a device: SQLite said "disk I/O error" or worse
+        kind = kind_of(target.stat().st_mode)
+    except OSError:
+        kind = None
+    if kind is not None:
+        return kind
     if not target.parent.exists():
         return f"no such folder {parent}"
     if not target.parent.is_dir():
@@ -877,13 +886,21 @@ def _write_new(folder: Path, stem: str, text: str) -> Saved:
     while True:
         path = folder / (f"{stem}.md" if number == 1 else f"{stem}-{number}.md")
         try:
-            with path.open("xb") as handle:
-                handle.write(data)
-            return Saved(path, before=False)
+            handle = path.open("xb")
         except FileExistsError:
             if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
                 return Saved(path, before=True)
-        number += 1
+            number += 1
+            continue
+        try:
+            with handle:
+                handle.write(data)
+        except BaseException:
+            # a full disk (or Ctrl+C) half way: no empty or cut-off file left under the
+            # name, which the next save would have stepped around ("-2")
+            path.unlink(missing_ok=True)
+            raise
+        return Saved(path, before=False)
 
 
 def _damage(reason: str) -> str:

@@ -25,6 +25,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Span, Text
 
+from reader.core.commonmark import commonmark_parser
 from reader.core.sanitize import MAX_URL, clean_line, safe_url, strip_controls
 from reader.core.words import count_words, reading_minutes
 
@@ -97,7 +98,8 @@ _TAB = "    "
 
 _ESC_VISIBLE = "\u241b"
 _HTML_HIDDEN = re.compile(r"<(script|style)\b|<!--", re.IGNORECASE)
-_HTML_HIDDEN_END = {"<!--": "-->", "script": "</script", "style": "</style"}
+_HTML_HIDDEN_END = {"<!--": re.compile("-->"), "script": re.compile("</script", re.IGNORECASE),
+                    "style": re.compile("</style", re.IGNORECASE)}
 # "[^<>]" rather than "[^>]": a run of "<" without ">" must not make the scan quadratic.
 _HTML_TAG = re.compile(r"<[^<>]*>")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -199,7 +201,7 @@ class _LinkTable:
 
 
 def _make_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark").enable("table")
+    md = commonmark_parser()
     # Accept every destination at parse time so an unsafe link still renders its text alone
     # (markdown-it would otherwise print the raw "[text](javascript:...)"); safety is decided
     # by safe_url on the destination as written, before markdown-it percent-encodes it (an ESC
@@ -633,18 +635,19 @@ _INLINE_STYLES = {"em_open": _EMPH, "strong_open": _STRONG, "s_open": _STRIKE}
 
 def _drop_hidden_html(html: str) -> str:
     """Remove comments, scripts and styles (with their content) from raw HTML, linearly."""
-    lower = html.lower()
     kept: list[str] = []
     position = 0
     while (match := _HTML_HIDDEN.search(html, position)) is not None:
         kept.append(html[position : match.start()])
         opener = match.group(1).lower() if match.group(1) else match.group()
         closer = _HTML_HIDDEN_END[opener]
-        end = lower.find(closer, match.end())
-        if end < 0:  # unclosed: everything after it is hidden
+        # searched in the HTML itself: its lowered copy is longer where it holds an "İ"
+        # (two characters lowered), and positions found there cut the text after it
+        found = closer.search(html, match.end())
+        if found is None:  # unclosed: everything after it is hidden
             return "".join(kept)
-        position = end + len(closer)
-        if closer != "-->":
+        position = found.end()
+        if opener != "<!--":
             close_end = html.find(">", position)
             position = len(html) if close_end < 0 else close_end + 1
     kept.append(html[position:])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import json
 import os
 import sys
@@ -39,6 +40,10 @@ def run_dump(args: argparse.Namespace) -> int:
     if args.full:
         articles = fetch_full_texts(articles)
     write_articles(articles, args.format, sys.stdout)
+    # The process ends with its output: what it holds (modules, articles) is left out of
+    # the collections Python runs as it exits, which walked all of it (over the 181 news
+    # pages, 0.10 s of the exit's CPU against 0.04 s frozen).
+    gc.freeze()
     return 1 if failed else 0
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reader.core.config import config_path, dump_toml, load_config, write_default
 from reader.core.errors import ConfigError
+from reader.core.sanitize import clean_line
 
 PROG = "reader"
 
@@ -32,8 +33,8 @@ def run_config(args: argparse.Namespace) -> int:
     if not args.path:
         config, messages = load_config(path)
         if status == 0:  # else there is no file, and reading it would only repeat the error
-            for message in messages:
-                sys.stderr.write(f"reader: {message}\n")
+            for message in messages:  # as every command says them (_settings)
+                sys.stderr.write(f"reader: {clean_line(message, limit=2000) or ''}\n")
         sys.stdout.write(dump_toml(config))
     return status
 

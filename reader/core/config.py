@@ -170,7 +170,7 @@ def config_path(explicit: Path | str | None = None) -> Path:
     if explicit:
         return Path(explicit).expanduser()
     env = os.environ.get(CONFIG_ENV)
-    if env:
+    if env and env.strip():  # blank, like empty, is unset
         return Path(env).expanduser()
     from platformdirs import user_config_dir
 
@@ -227,7 +227,10 @@ def _theme(value: Any) -> str:
 
 
 def _folder(value: Any) -> Path:
-    return Path(_text(value)).expanduser()
+    text = _text(value)
+    if "\x00" in text:
+        raise ValueError  # no system call takes it (and Python raises ValueError, not OSError)
+    return Path(text).expanduser()
 
 
 _SETTINGS: Mapping[str, Mapping[str, _Setting]] = {
@@ -376,11 +379,12 @@ def _key_lines(text: str) -> dict[tuple[str, ...], int]:
 
 def _label(path: tuple[str, ...]) -> str:
     """``[reading] width`` style, quoting a feed's URL as the file does."""
+    # each name as the file spells it: a key holding "\u001b" went raw to the terminal
     if path[0] == "feeds" and len(path) > 1:
         table, rest = f"feeds.{_toml_key(path[1])}", path[2:]
     else:
-        table, rest = path[0], path[1:]
-    return f"[{table}] {'.'.join(rest)}" if rest else f"[{table}]"
+        table, rest = _toml_key(path[0]), path[1:]
+    return f"[{table}] {'.'.join(map(_toml_key, rest))}" if rest else f"[{table}]"
 
 
 def _display_path(path: Path) -> str:
@@ -440,7 +444,7 @@ def _read_text(path: Path) -> str:
         data = handle.read(MAX_CONFIG_BYTES + 1)
     if len(data) > MAX_CONFIG_BYTES:
         raise OSError(errno.EFBIG, f"larger than {MAX_CONFIG_BYTES // 2**20} MB")
-    return data.decode("utf-8")
+    return data.decode("utf-8-sig")  # Notepad begins UTF-8 with a BOM; tomllib refuses it
 
 
 def _is_devnull(status: os.stat_result) -> bool:
@@ -573,12 +577,13 @@ _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 def _string(text: str) -> str:
-    """A TOML basic string; control characters (and DEL, which TOML forbids raw) escaped."""
+    """A TOML basic string; control characters escaped: C0 and DEL, which TOML forbids raw,
+    and C1, which it allows but a terminal shown ``reader config`` may obey (U+009B is CSI)."""
     out = []
     for char in text:
         if char in _ESCAPES:
             out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
+        elif ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
             out.append(f"\\u{ord(char):04x}")
         else:
             out.append(char)

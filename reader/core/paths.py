@@ -16,7 +16,7 @@ def db_path(explicit: Path | str | None = None) -> Path:
     if explicit:
         return Path(explicit).expanduser()
     env = os.environ.get(DB_ENV)
-    if env:
+    if env and env.strip():  # blank, like empty, is unset: a library named " " was made
         return Path(env).expanduser()
     # imported here: platformdirs is only needed when neither override is given
     from platformdirs import user_data_dir
@@ -34,7 +34,7 @@ def errors_log_path() -> Path:
 
 def db_chosen(explicit: Path | str | None = None) -> bool:
     """Whether the library's path was chosen (``--db``, ``$READER_DB``), not the default."""
-    return bool(explicit) or bool(os.environ.get(DB_ENV))
+    return bool(explicit) or bool((os.environ.get(DB_ENV) or "").strip())
 
 
 def subscriptions_path(database: Path) -> Path:

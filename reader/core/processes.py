@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -76,6 +77,24 @@ def forking() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """While workers are forked and at work: what this process holds now is set aside from
+    its garbage collections (``gc.freeze``, a constant-time move), and so from its forked
+    workers' collections. A full collection walks every object, writing to its header: in
+    a worker, or in this process while a worker shares its memory, that copies the memory
+    page by page. A process that has frozen its heap itself (the interface, once it is
+    up) is left to it."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def worker_started() -> None:
     """First thing in a worker process: Ctrl+C is the parent's to handle, and the worker
     ends with the parent (Linux: PR_SET_PDEATHSIG), even one killed or ended at once.
@@ -84,7 +103,9 @@ def worker_started() -> None:
     control and resize signals) take their default again, and the signal wake-up of the
     parent's event loop is let go: a forked worker inherits both, so the SIGTERM that ends
     a worker woke the parent's loop as if the parent had been sent it (the interface quit,
-    143), and the `fg` after Ctrl+Z ran the terminal driver's SIGCONT handler in it."""
+    143), and the `fg` after Ctrl+Z ran the terminal driver's SIGCONT handler in it.
+    What it inherits is set aside from its garbage collections (see :func:`frozen_heap`)."""
+    gc.freeze()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         for signum in _HELD - {signal.SIGINT}:

@@ -13,8 +13,11 @@ import unicodedata
 from urllib.parse import urljoin, urlsplit
 
 # C0 controls except TAB and LF, DEL, and C1 controls. ESC becomes visible as U+241B
-# so a user can see that something was there; the rest are dropped.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# so a user can see that something was there; the rest are dropped. Lone surrogates
+# (a JSON "\ud800" escape makes one) are no characters and could never be written
+# out as UTF-8, to the library or the terminal: each becomes U+FFFD, as undecodable
+# bytes do.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _ESC_VISIBLE = "\u241b"
 # Bidi embeddings/overrides/isolates can make a title or URL read differently from
 # what it is; neutralised in single-line fields.
@@ -58,7 +61,10 @@ PLAIN_ABSOLUTE_URL = re.compile(
 
 
 def _replace_control(match: re.Match[str]) -> str:
-    return _ESC_VISIBLE if match.group() in ("\x1b", "\x9b") else ""
+    found = match.group()
+    if found in ("\x1b", "\x9b"):
+        return _ESC_VISIBLE
+    return "\ufffd" if found >= "\ud800" else ""
 
 
 def strip_controls(text: str) -> str:

@@ -21,6 +21,7 @@ from reader.core.models import Article, FileStamp, FolderFile, LoadResult, Sourc
 from reader.core.processes import (
     end_workers,
     forking,
+    frozen_heap,
     idle_workers,
     worker_context,
     worker_started,
@@ -136,33 +137,34 @@ def _loaded(files: list[tuple[Path, FileStamp]], chrome: frozenset[str],
     chunks = [paths[i:i + CHUNK_FILES] for i in range(0, len(paths), CHUNK_FILES)]
     workers = idle_workers()
     pool = ProcessPoolExecutor(workers, mp_context=worker_context(), initializer=worker_started)
-    finished = False
-    try:
-        ahead: list[Future[list[LoadResult]]] = []
-        submitted = 0
-        for index in range(len(chunks)):
-            while submitted < len(chunks) and len(ahead) < 4 * workers:
-                with forking():  # the workers start with the first task
-                    ahead.append(pool.submit(_load_chunk, chunks[submitted], chrome))
-                submitted += 1
-            future = ahead.pop(0)
-            try:
-                results = future.result()
-            except Exception:  # noqa: BLE001 - a dead worker: this chunk is done here
-                results = _load_chunk(chunks[index], chrome)
-            yield from results
-            if cancelled():
-                return
-        finished = True
-    finally:
-        if finished:
-            # every worker is idle: waiting for them is quick, and leaves no pool thread
-            # writing to a closed pipe as the interpreter exits
-            pool.shutdown(wait=True)
-        else:
-            # stopped (cancelled, Ctrl+C): the chunks the workers hold are not wanted, and
-            # the process would wait for them as it exits
-            end_workers(pool)
+    with frozen_heap():
+        finished = False
+        try:
+            ahead: list[Future[list[LoadResult]]] = []
+            submitted = 0
+            for index in range(len(chunks)):
+                while submitted < len(chunks) and len(ahead) < 4 * workers:
+                    with forking():  # the workers start with the first task
+                        ahead.append(pool.submit(_load_chunk, chunks[submitted], chrome))
+                    submitted += 1
+                future = ahead.pop(0)
+                try:
+                    results = future.result()
+                except Exception:  # noqa: BLE001 - a dead worker: this chunk is done here
+                    results = _load_chunk(chunks[index], chrome)
+                yield from results
+                if cancelled():
+                    return
+            finished = True
+        finally:
+            if finished:
+                # every worker is idle: waiting for them is quick, and leaves no pool thread
+                # writing to a closed pipe as the interpreter exits
+                pool.shutdown(wait=True)
+            else:
+                # stopped (cancelled, Ctrl+C): the chunks the workers hold are not wanted, and
+                # the process would wait for them as it exits
+                end_workers(pool)
 
 
 def _load_chunk(paths: list[Path], chrome: frozenset[str]) -> list[LoadResult]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,6 +48,7 @@ _TITLE_TAG = re.compile(rb"<title[^<>]{0,200}>([^<]{0,4000})</title", re.IGNOREC
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w-]{0,60})[ \t]*:(.*)$")
 _H1 = re.compile(r"^#[ \t]+(\S.*)$")
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: any ASCII punctuation
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -271,20 +273,25 @@ def _markdown_article(text: str, *, source: str, fallback: str | None) -> Articl
     heading = _first_h1(lines)
     if heading is not None:
         index, heading_text = heading
-        if title is None or sanitize.clean_line(heading_text) == title:
-            title = title or sanitize.clean_line(heading_text)
+        # the heading as it reads: Markdown's backslash escapes (the reader writes "\<")
+        heading_title = sanitize.clean_line(_MARKDOWN_ESCAPE.sub(r"\1", heading_text))
+        if title is None or heading_title == title:
+            title = title or heading_title
             del lines[index]
     published = None
-    if meta.get("date"):
+    # "published" is what the reader's own Markdown writes
+    when = meta.get("date") or meta.get("published")
+    if when and when != "null":
         from reader.sources.feeds import parse_date_string
 
-        published = plausible(parse_date_string(meta["date"]))
+        published = plausible(parse_date_string(when))
     body = _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
     return Article(
         source=source,
         key=source,
         title=title or fallback,
-        author=sanitize.clean_line(meta.get("author")),
+        author=sanitize.clean_line(meta.get("author")) if meta.get("author") != "null" else None,
+        url=sanitize.safe_url(meta.get("url")),
         published=published,
         body=body,
         kind=SourceKind.MARKDOWN,
@@ -299,11 +306,28 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     for line in match.group(1).split("\n"):
         pair = _FRONT_KEY.match(line)
         if pair is not None:
-            value = pair.group(2).strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-                value = value[1:-1]
-            meta.setdefault(pair.group(1).lower(), value)
+            meta.setdefault(pair.group(1).lower(), _scalar(pair.group(2).strip()))
     return meta, text[match.end() :]
+
+
+def _scalar(value: str) -> str:
+    """A one-line YAML scalar's text: a quoted one unquoted, its escapes read.
+
+    The reader's own Markdown (``e``, ``reader dump --format markdown``) writes JSON
+    strings, which are YAML double-quoted scalars; a scalar that is not what its quotes
+    promise is kept as written.
+    """
+    if len(value) < 2 or value[0] != value[-1] or value[0] not in "\"'":
+        return value
+    if value[0] == "'":
+        return value[1:-1].replace("''", "'")
+    if "\\" not in value:
+        return value[1:-1]
+    try:
+        loaded = json.loads(value)
+    except ValueError:
+        return value[1:-1]  # (an escape JSON lacks: YAML has a few more)
+    return loaded if isinstance(loaded, str) else value[1:-1]
 
 
 def _first_h1(lines: list[str]) -> tuple[int, str] | None:
@@ -443,7 +467,10 @@ def _load_response(url: str, response: HttpResponse) -> LoadResult:
     content_type = response.headers.get("content-type")
     kind = sniff(response.content, content_type=content_type)
     if kind is SourceKind.HTML:
-        feeds = discover_feeds(response.content, base_url=response.url)
+        # not the page itself: "its feed is at <the address just given>" led nowhere
+        own = {url.split("#", 1)[0], response.url.split("#", 1)[0]}
+        feeds = [feed for feed in discover_feeds(response.content, base_url=response.url)
+                 if feed.split("#", 1)[0] not in own]
         if feeds:
             return LoadResult(
                 source=url,

@@ -19,7 +19,9 @@ from reader.core.models import FeedInfo, FeedKind, Subscription
 # spaces, without escapes, single quotes or comments (the others go to shlex)
 _PLAIN_FIELD = re.compile(r'"([^"\\]*)"|([^\s"\'\\#]+)')
 _PLAIN_LINE = re.compile(rf"(?:{_PLAIN_FIELD.pattern})(?:[ \t]+(?:{_PLAIN_FIELD.pattern}))*")
-_XML_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f]")
+# What XML 1.0 cannot carry, even as a reference: most C0 controls, but also U+FFFE,
+# U+FFFF and lone surrogates, which Python holds as text (a feed's "&#xFFFE;" gives one)
+_XML_UNSAFE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def read_subscription_list(
@@ -56,9 +58,13 @@ def parse_subscription_list(
     keeps them), and its local folders and files (``file://`` on this machine) are taken
     too, each that exists here.
     """
-    head = data.lstrip()[:512].lower()
-    if not (head.startswith(b"<") or b"<opml" in head):
-        return parse_newsboat_urls(data)
+    from reader.sources.decode import decode_bytes
+
+    # decoded as any text is (BOM, UTF-8, windows-1252): a BOM before the first URL made it
+    # "not an http(s) URL", and a UTF-16 list (Windows' "Unicode") was all skipped
+    head = decode_bytes(data[:2048]).text.lstrip("\ufeff \t\n")[:512].lower()
+    if not (head.startswith("<") or "<opml" in head):
+        return parse_newsboat_urls(decode_bytes(data).text)
     from reader.sources.opml import parse_opml
 
     # what it refuses is refused whatever the list says
@@ -85,7 +91,7 @@ def parse_subscription_list(
     return entries, warnings
 
 
-def parse_newsboat_urls(data: bytes) -> tuple[list[Subscription], list[str]]:
+def parse_newsboat_urls(text: str) -> tuple[list[Subscription], list[str]]:
     """newsboat's ``urls`` file: URL, then tags; the first tag is the folder, "~x" the name.
 
     ``exec:``, ``filter:`` and ``query:`` lines run commands or are virtual feeds in
@@ -93,7 +99,6 @@ def parse_newsboat_urls(data: bytes) -> tuple[list[Subscription], list[str]]:
     """
     import shlex
 
-    text = data.decode("utf-8", "replace")
     entries: list[Subscription] = []
     warnings: list[str] = []
     seen: set[str] = set()
@@ -172,7 +177,6 @@ def quoteattr(text: str) -> str:
 
 
 def _xml_safe(text: str) -> str:
-    # XML 1.0 cannot carry most control characters even as references
     return _XML_UNSAFE.sub("", text)
 
 
@@ -192,7 +196,14 @@ def read_own_opml(data: bytes) -> list[Subscription]:
         check_xml(data, max_bytes=10 * 2**20)
     except RefusedXml as refused:
         raise SourceError(f"refused: {refused}") from None
-    root = ET.fromstring(data)
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        # written before write_opml left out what XML cannot carry (a U+FFFE in a title)
+        text = data.decode("utf-8", "replace")
+        if not _XML_UNSAFE.search(text):
+            raise
+        root = ET.fromstring(_xml_safe(text).encode("utf-8"))
     body = root.find("body")
     entries: list[Subscription] = []
     for top in (body if body is not None else root):

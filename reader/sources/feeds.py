@@ -15,10 +15,10 @@ import functools
 import hashlib
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -32,7 +32,7 @@ from reader.core.dates import plausible
 from reader.core.errors import FeedError
 from reader.core.limits import MAX_FEED_ENTRIES
 from reader.core.models import Article, BodyState, Feed, SourceKind
-from reader.sources.decode import BOMS, charset_from_content_type, wide_encoding
+from reader.sources.decode import BOMS, bom_encoding, charset_from_content_type, wide_encoding
 from reader.sources.sniff import sniff
 from reader.sources.xmlsafe import RefusedXml, check_xml
 
@@ -67,7 +67,14 @@ _MAX_OFFSET = timedelta(hours=14)
 _TRUNCATION_HINTS = ("unclosed token", "no element found", "unclosed", "premature end")
 _CLOSING_TAGS = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
 _AMP_ENTITY = re.compile("&([A-Za-z0-9_]+);")  # feedparser's repair of links
+# A numeric character reference that may name no character: a surrogate (hex D800-DFFF,
+# decimal 55296-57343) or a number past U+10FFFF; the shorter ones all name characters.
+_LONG_CHAR_REF = r"&#(?:[xX]0*([0-9A-Fa-f]{4,})|0*([0-9]{5,}));"
+_LONG_CHAR_REF_TEXT = re.compile(_LONG_CHAR_REF)
+_LONG_CHAR_REF_BYTES = re.compile(_LONG_CHAR_REF.encode())
+_REPLACEMENT_REF = "&#xFFFD;"
 _looks_like_html = _FeedParserMixin.looks_like_html
+T = TypeVar("T")
 
 
 def parse_feed(
@@ -95,7 +102,8 @@ def parse_feed(
     if wide is not None:
         # feedparser knows UTF-16/32 only by a BOM or an XML declaration's first bytes
         data = BOMS[wide] + data
-    response_headers = _feed_headers(headers)
+    data = _references_to_characters(data)
+    response_headers = _feed_headers(headers, data)
     base = _document_base(url, response_headers.get("content-location"))
     if base is not None:
         response_headers["content-location"] = base
@@ -149,6 +157,42 @@ def parse_feed(
     )
 
 
+def _no_character(match: re.Match[str] | re.Match[bytes]) -> bool:
+    digits = match.group(1) or match.group(2)
+    if len(digits) > 12:
+        return True
+    number = int(digits, 16) if match.group(1) else int(digits)
+    return number > 0x10FFFF or 0xD800 <= number <= 0xDFFF
+
+
+def _references_to_characters(data: bytes) -> bytes:
+    """``data`` with each numeric character reference to no character (a surrogate, a
+    number past U+10FFFF) made U+FFFD's, as a decoder makes of bytes that name nothing.
+
+    expat refuses such a document, and feedparser's loose parser then raised on the
+    reference (chr() of it, or encoding the surrogate): one of them lost the whole feed.
+    """
+    bom = bom_encoding(data)
+    if bom is None or bom[0] == "utf-8":
+        if b"&#" not in data:
+            return data
+        return _LONG_CHAR_REF_BYTES.sub(
+            lambda m: _REPLACEMENT_REF.encode() if _no_character(m) else m.group(), data
+        )
+    # UTF-16/32 (parse_feed gave a BOM-less one its BOM): the references are text there
+    codec, skip = bom
+    try:
+        text = data[skip:].decode(codec, "surrogatepass")
+    except UnicodeDecodeError:
+        return data  # feedparser says what is wrong with it
+    if "&#" not in text:
+        return data
+    fixed = _LONG_CHAR_REF_TEXT.sub(
+        lambda m: _REPLACEMENT_REF if _no_character(m) else m.group(), text
+    )
+    return data[:skip] + fixed.encode(codec, "surrogatepass")
+
+
 def _document_base(url: str, content_location: str | None) -> str | None:
     """Where relative links of the document point from: its Content-Location (itself
     resolved against the URL), else the URL it was fetched from; None for a file."""
@@ -160,8 +204,9 @@ def _document_base(url: str, content_location: str | None) -> str | None:
     return fetched
 
 
-def _feed_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    """Headers for feedparser: the charset kept, the media type forced to XML.
+def _feed_headers(headers: Mapping[str, str] | None, data: bytes = b"") -> dict[str, str]:
+    """Headers for feedparser: the charset kept (unless the bytes cannot be in it), the
+    media type forced to XML.
 
     Content is sniffed, not trusted by its label: a feed served as text/html or
     octet-stream is still a feed, and feedparser would otherwise flag it bozo.
@@ -169,10 +214,28 @@ def _feed_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     media, _, params = lowered.get("content-type", "").partition(";")
     media = media.strip().lower()
+    charset = charset_from_content_type(params)
+    if charset is not None and not _may_be_in(data, charset):
+        # a UTF-8 feed labelled utf-16 (or an EBCDIC code page) by its server was read in
+        # that encoding and lost whole; its own declaration, else UTF-8, reads it
+        charset = None
+        lowered["content-type"] = media = "application/xml"  # (text/xml would be US-ASCII)
     if not (media.endswith("/xml") or media.endswith("+xml")):
-        charset = charset_from_content_type(params)
         lowered["content-type"] = "application/xml" + (f"; charset={charset}" if charset else "")
     return lowered
+
+
+def _may_be_in(data: bytes, charset: str) -> bool:
+    """Whether ``data`` can be written in ``charset``: a document that opens with an ASCII
+    "<" (spaces and a UTF-8 BOM aside) cannot be in an encoding that writes "<" otherwise
+    (UTF-16 and UTF-32 with NULs beside it, EBCDIC as 0x4C)."""
+    head = data[:64].removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if not head.startswith(b"<") or head[1:2] in (b"", b"\x00"):
+        return True
+    try:
+        return "<?".encode(charset).endswith(b"<?")
+    except (LookupError, UnicodeError, ValueError):
+        return True  # an unknown name: feedparser's to judge
 
 
 def _bozo(
@@ -221,16 +284,21 @@ def discover_feeds(data: bytes | str, *, base_url: str) -> list[str]:
 
 def _newest_entries(entries: list[Any], limit: int) -> list[Any]:
     """The ``limit`` newest entries in document order; undated ones count as newest."""
-    def when(index: int) -> tuple[int, ...]:
-        entry = entries[index]
+    def when(entry: Any) -> tuple[int, ...]:
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         if not stamp:  # the fast engine leaves dates as written
             raw = entry.get("published") or entry.get("updated")
             stamp = feedparser.datetimes._parse_date(raw) if isinstance(raw, str) else None
         return tuple(stamp[:6]) if stamp else (9999,)
 
-    keep = set(sorted(range(len(entries)), key=lambda i: (when(i), -i), reverse=True)[:limit])
-    return [entry for index, entry in enumerate(entries) if index in keep]
+    return newest_in_order(entries, limit, when)
+
+
+def newest_in_order(items: list[T], limit: int, when: Callable[[T], Any]) -> list[T]:
+    """The ``limit`` items latest by ``when`` (the earlier of a tie), in their own order."""
+    keep = set(sorted(range(len(items)), key=lambda i: (when(items[i]), -i),
+                      reverse=True)[:limit])
+    return [item for index, item in enumerate(items) if index in keep]
 
 
 def _articles(

@@ -19,7 +19,7 @@ from reader.core.errors import SourceError
 from reader.core.limits import MAX_FILE_BYTES
 from reader.core.sanitize import display_name
 
-_GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 16
 
 
@@ -62,7 +62,7 @@ def _os_reason(error: OSError) -> str:
     return (error.strerror or type(error).__name__).lower()
 
 
-def _kind_of(mode: int) -> str | None:
+def kind_of(mode: int) -> str | None:
     """None for a regular file, else what it is instead."""
     if stat.S_ISREG(mode):
         return None
@@ -87,7 +87,7 @@ def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES, head: int | None =
     name = display_name(os.fspath(path))
     try:
         # stat before open: opening a FIFO or a device can block or have side effects.
-        kind = _kind_of(os.stat(path).st_mode)
+        kind = kind_of(os.stat(path).st_mode)
         if kind is not None:
             raise SourceError(f"{name}: {kind}")
         flags = (
@@ -96,7 +96,7 @@ def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES, head: int | None =
         fd = os.open(path, flags)
         try:
             info = os.fstat(fd)  # the file may have been swapped since the stat
-            kind = _kind_of(info.st_mode)
+            kind = kind_of(info.st_mode)
             if kind is not None:
                 raise SourceError(f"{name}: {kind}")
             if info.st_size > max_bytes:
@@ -111,7 +111,7 @@ def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES, head: int | None =
         raise SourceError(f"{name}: {_os_reason(error)}") from None
     if len(data) > max_bytes:
         raise SourceError(f"{name}: file too large (more than {describe_size(max_bytes)})")
-    if data.startswith(_GZIP_MAGIC):
+    if data.startswith(GZIP_MAGIC):
         if head is not None:
             return _gunzip_head(data, name=name, size=min(head, max_bytes))
         return _gunzip(data, name=name, max_bytes=max_bytes)
@@ -132,24 +132,29 @@ def _read_capped(fd: int, max_bytes: int) -> bytes:
 
 
 def gunzip_capped(data: bytes, *, max_bytes: int) -> bytes:
-    """Decompress one gzip member, refusing output beyond ``max_bytes``.
+    """Decompress every gzip member (as zcat does: ``gzip -c more >> file.gz`` and bgzip
+    make several), refusing output beyond ``max_bytes`` in all; bytes after the last
+    member that begin no other (a tape's zero padding) are left, as gzip leaves them.
 
     Raises ValueError with a one-line reason (no name).
     """
-    decoder = zlib.decompressobj(wbits=31)
     out = bytearray()
     pending = data
     try:
-        while pending and not decoder.eof:
-            out += decoder.decompress(pending, max_bytes + 1 - len(out))
-            if len(out) > max_bytes:
-                raise ValueError(f"decompressed size over {describe_size(max_bytes)}")
-            pending = decoder.unconsumed_tail
+        while True:
+            decoder = zlib.decompressobj(wbits=31)
+            while pending and not decoder.eof:
+                out += decoder.decompress(pending, max_bytes + 1 - len(out))
+                if len(out) > max_bytes:
+                    raise ValueError(f"decompressed size over {describe_size(max_bytes)}")
+                pending = decoder.unconsumed_tail
+            if not decoder.eof:
+                raise ValueError("truncated gzip data")
+            pending = decoder.unused_data
+            if not pending.startswith(GZIP_MAGIC):
+                return bytes(out)
     except zlib.error:
         raise ValueError("bad gzip data") from None
-    if not decoder.eof:
-        raise ValueError("truncated gzip data")
-    return bytes(out)
 
 
 def _gunzip(data: bytes, *, name: str, max_bytes: int) -> bytes:
@@ -201,7 +206,7 @@ def walk(directory: Path) -> Iterator[WalkEntry]:
                     stack.append(opened)
             else:
                 info = entry.stat(follow_symlinks=False)
-                kind = _kind_of(info.st_mode)
+                kind = kind_of(info.st_mode)
                 if kind is None:
                     yield WalkEntry(path, None, size=info.st_size, mtime_ns=info.st_mtime_ns)
                 else:

@@ -28,6 +28,7 @@ from reader.core import sanitize
 from reader.core.errors import FetchError, network_reason
 from reader.core.models import FetchState
 from reader.core.version import __version__
+from reader.sources.files import GZIP_MAGIC
 
 USER_AGENT = f"reader-tui/{__version__} (+https://pypi.org/project/reader-tui/)"
 DEFAULT_ACCEPT = (
@@ -40,6 +41,7 @@ _RETRY_STATUSES = frozenset({429, 503})
 _RETRY_MIN = timedelta(minutes=1)
 _RETRY_MAX = timedelta(hours=24)
 _CODINGS = {"gzip": 47, "x-gzip": 47, "deflate": 47}  # 47: zlib or gzip header, auto-detected
+_RAW_DEFLATE = -15  # "deflate" as some servers send it: DEFLATE data without zlib's header
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +289,7 @@ def _size(limit: int) -> str:
 
 def _check_length(headers: dict[str, str], limits: HttpLimits) -> None:
     raw = headers.get("content-length", "").strip()
-    if raw.isdigit() and int(raw) > limits.max_bytes:
+    if raw.isascii() and raw.isdigit() and int(raw) > limits.max_bytes:
         raise HttpFetchError(f"response too large (> {_size(limits.max_bytes)})")
 
 
@@ -313,34 +315,71 @@ async def read_body(response: httpx.Response, limits: HttpLimits) -> bytes:
     """The body with its content coding removed, never more than ``limits.max_bytes``."""
     wbits = _coding(response.headers)
     too_large = HttpFetchError(f"response too large (> {_size(limits.max_bytes)})")
+    gzipped = wbits is None or _is_gzip(response.headers)
+    bad = HttpFetchError("bad gzip data" if gzipped else "bad deflate data")
     out = bytearray()
-    decoder = zlib.decompressobj(wbits) if wbits is not None else None
+    decoder: zlib._Decompress | None = None
+    head = b""  # the first bytes, until they say which header the data has
     try:
         async for chunk in response.aiter_raw():
-            if decoder is None:
+            if wbits is None:
                 out += chunk
             else:
-                _inflate(decoder, chunk, out, limits.max_bytes)
+                if decoder is None:
+                    head += chunk
+                    if len(head) < 2:
+                        continue
+                    decoder = zlib.decompressobj(wbits if gzipped else _window(head, wbits))
+                    chunk, head = head, b""
+                decoder = _inflate(decoder, chunk, out, limits.max_bytes)
             if len(out) > limits.max_bytes:
                 raise too_large
+        if wbits is not None and decoder is None and head:
+            decoder = _inflate(zlib.decompressobj(wbits), head, out, limits.max_bytes)
     except httpx.RemoteProtocolError as error:
         raise HttpFetchError(_protocol_message(error)) from None
     except zlib.error:
-        raise HttpFetchError("bad gzip data") from None
-    if decoder is not None:
-        if not decoder.eof:
-            raise HttpFetchError("truncated response" if out else "bad gzip data")
+        raise bad from None
+    if wbits is not None:
+        if decoder is None or not decoder.eof:
+            raise HttpFetchError("truncated response") if out else bad
     return bytes(out)
 
 
-def _inflate(decoder: zlib._Decompress, chunk: bytes, out: bytearray, cap: int) -> None:
-    # max_length bounds each step's output, so a bomb never expands past the cap + 1.
+def _is_gzip(headers: httpx.Headers) -> bool:
+    return "gzip" in headers.get("content-encoding", "").lower()
+
+
+def _window(head: bytes, wbits: int) -> int:
+    """The decoder for "deflate" data beginning with ``head``: with a zlib (or gzip) header
+    as such, else raw DEFLATE, which curl and browsers accept for "deflate" too."""
+    zlib_header = head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
+    return wbits if head.startswith(GZIP_MAGIC) or zlib_header else _RAW_DEFLATE
+
+
+def _inflate(
+    decoder: zlib._Decompress, chunk: bytes, out: bytearray, cap: int
+) -> zlib._Decompress:
+    """``chunk`` decoded onto ``out``; the decoder for what follows (gzip's next member).
+
+    max_length bounds each step's output, so a bomb never expands past the cap + 1, nor a
+    run of bombs, one a member."""
     pending = chunk
-    while pending and not decoder.eof:
-        out += decoder.decompress(pending, cap + 1 - len(out))
-        if len(out) > cap:
-            return
-        pending = decoder.unconsumed_tail
+    while True:
+        while pending and not decoder.eof:
+            out += decoder.decompress(pending, cap + 1 - len(out))
+            if len(out) > cap:
+                return decoder
+            pending = decoder.unconsumed_tail
+        if not decoder.eof:
+            return decoder
+        # gzip members one after the other (RFC 1952 2.2), read as zcat and browsers
+        # read them: the text after the first was lost; bytes that begin no member are
+        # left (a lone first byte waits in unused_data for the next chunk)
+        rest = decoder.unused_data + pending
+        if not rest.startswith(GZIP_MAGIC):
+            return decoder
+        decoder, pending = zlib.decompressobj(47), rest
 
 
 def _protocol_message(error: httpx.RemoteProtocolError) -> str:

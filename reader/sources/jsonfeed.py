@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from reader.core import sanitize
 from reader.core.dates import plausible
 from reader.core.errors import FeedError
 from reader.core.models import Article, BodyState, Feed, SourceKind
+from reader.sources import feeds
 from reader.sources.decode import decode_bytes
 from reader.sources.feeds import (
     MAX_FEED_BYTES,
@@ -43,9 +44,15 @@ def parse_json_feed(data: bytes, *, url: str, source: str | None = None,
     feed_title = sanitize.clean_line(_str(document.get("title")))
     by_key: dict[str, Article] = {}
     items = document.get("items")
-    for item in items if isinstance(items, list) else ():
-        if not isinstance(item, dict):
-            continue
+    entries = [item for item in (items if isinstance(items, list) else ())
+               if isinstance(item, dict)]
+    warnings: list[str] = []
+    if len(entries) > feeds.MAX_ENTRIES:
+        # as parse_feed keeps RSS and Atom: the newest, before the costly rendering
+        warnings.append(f"the feed has {len(entries):,} entries; the newest "
+                        f"{feeds.MAX_ENTRIES:,} were kept")
+        entries = feeds.newest_in_order(entries, feeds.MAX_ENTRIES, _when)
+    for item in entries:
         article = _article(
             item,
             url=url,
@@ -62,7 +69,18 @@ def parse_json_feed(data: bytes, *, url: str, source: str | None = None,
         title=feed_title,
         link=sanitize.safe_url(_str(document.get("home_page_url"))),
         articles=tuple(by_key.values()),
+        warnings=tuple(warnings),
     )
+
+
+_UNDATED = datetime.max.replace(tzinfo=UTC)  # counts as newest, as in RSS
+
+
+def _when(item: dict[str, Any]) -> datetime:
+    published = _date(item.get("date_published")) or _date(item.get("date_modified"))
+    if published is None:
+        return _UNDATED
+    return published if published.tzinfo else published.replace(tzinfo=UTC)
 
 
 def _str(value: object) -> str | None:

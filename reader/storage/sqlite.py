@@ -60,6 +60,9 @@ BUSY_TIMEOUT_MS = 5000
 FULL_CHECK_MAX_BYTES = 4 * 1024 * 1024
 FULL_CHECK_EVERY = timedelta(days=1)
 _CHUNK = 900  # bound parameters per IN (...) list
+# SQLite's integers are 64-bit and Python's unbounded: a number a person typed (an id, a
+# --limit) past it raised OverflowError as it was bound to a query.
+_SQL_INT_MAX = 2**63 - 1
 CLEANER_KEY = "file_cleaner"  # meta, ":" and a source's key: the cleaner that made its articles
 # SQLite VM steps between looks at "cancelled" (~4 ms of work): each look takes the GIL,
 # which a thread may wait 5 ms for while the interface paints
@@ -345,6 +348,11 @@ def _timestamp(value: datetime) -> float:
         return 0.0
 
 
+def _sql_limit(limit: int) -> int:
+    """A row count for LIMIT: any count past SQLite's integers is every row."""
+    return min(max(0, limit), _SQL_INT_MAX)
+
+
 def _chunks(ids: Sequence[K], size: int = _CHUNK) -> Iterator[Sequence[K]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
@@ -355,7 +363,8 @@ _DIGITS = re.compile(r"(\d+)")
 
 def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
     """A sort key comparing runs of digits as numbers and the rest without case."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+    # isdecimal, as \d and int() read digits (isdigit is also true of "²", which int refuses)
+    return tuple((0, int(part)) if part.isdecimal() else (1, part.casefold())
                  for part in _DIGITS.split(text) if part)
 
 
@@ -1500,7 +1509,7 @@ class SqliteStorage:
         sql += f" WHERE {' AND '.join(where)} ORDER BY s.rowid DESC"
         if query.limit is not None:
             sql += " LIMIT ?"
-            params.append(max(0, query.limit))
+            params.append(_sql_limit(query.limit))
         budget = _KEY_BUDGET if joined and query.limit is not None else None
         return self._ids_of(conn, sql, params, cancelled, budget)
 
@@ -1508,7 +1517,8 @@ class SqliteStorage:
     def rows(self, ids: Sequence[int]) -> list[ArticleRow]:
         found: dict[int, ArticleRow] = {}
         conn = self._conn()
-        for chunk in _chunks(list(ids)):
+        # an id SQLite cannot hold is no article's (and would not bind)
+        for chunk in _chunks([i for i in ids if abs(i) <= _SQL_INT_MAX]):
             for r in conn.execute(
                 f"SELECT {_ROW_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id "
                 f"WHERE a.id IN ({','.join('?' * len(chunk))})", list(chunk)):
@@ -1668,5 +1678,5 @@ def _view_sql(query: ArticleQuery, hidden: Sequence[int] = ()) -> tuple[str | No
     sql += f" ORDER BY {order}"
     if query.limit is not None:
         sql += " LIMIT ?"
-        params.append(max(0, query.limit))
+        params.append(_sql_limit(query.limit))
     return sql, params

@@ -50,6 +50,7 @@ from reader.sync.transport import (
     ident,
     line,
     mapping,
+    number_text,
     sequence,
     server_label,
     url,
@@ -87,7 +88,7 @@ def item_id(value: object) -> str | None:
             return str(int(tail, 16))
         except ValueError:
             return None
-    if text.lstrip("-").isascii() and text.lstrip("-").isdigit():
+    if number_text(text.removeprefix("-")):  # one sign: int() refused "--5"
         number = int(text[:21])
         return str(number + 2**64 if number < 0 else number)
     return None

@@ -9,8 +9,11 @@ for at most :data:`COMMAND_SECONDS`; its first output line is the password.
 from __future__ import annotations
 
 import os
+import selectors
 import shlex
+import stat
 import subprocess
+import time
 from pathlib import Path
 
 from reader.core import sanitize
@@ -30,6 +33,12 @@ def read_password_file(path: str) -> str:
     """The first line of ``path``; a SyncAuthError naming the file when it cannot be had."""
     shown = sanitize.display_name(path)
     try:
+        # a pipe (--password-file <(pass show x) names /dev/fd/63) is read once: the path
+        # kept would be gone at the next sync, and a named pipe with no writer waits for ever
+        if not stat.S_ISREG(os.stat(os.path.expanduser(path)).st_mode):
+            raise SyncAuthError(f"password file {shown}: not a regular file; it is read at "
+                                "each sync: keep the password in a file, or use "
+                                "--password-command")
         with open(os.path.expanduser(path), "rb") as handle:
             password = first_line(handle.read(MAX_SECRET_BYTES))
     except OSError as error:
@@ -55,22 +64,63 @@ def run_password_command(command: str) -> str:
     argv = command_argv(command)
     name = sanitize.clean_line(Path(argv[0]).name, limit=60) or "?"
     try:
-        done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
-                              timeout=COMMAND_SECONDS, check=False, shell=False)
+        status, out, err = _run(argv, name)
     except FileNotFoundError:
         raise SyncAuthError(f"password command: {name}: not found") from None
-    except subprocess.TimeoutExpired:
-        raise SyncAuthError(f"password command: {name}: no answer in "
-                            f"{COMMAND_SECONDS} s") from None
     except OSError as error:
         raise SyncAuthError(f"password command: {name}: {error.strerror or error}") from None
-    if done.returncode != 0:
-        said = sanitize.clean_line(
-            done.stderr[-2000:].decode("utf-8", errors="replace").strip().splitlines()[-1]
-            if done.stderr.strip() else "", limit=160)
-        raise SyncAuthError(f"password command: {name} failed (exit {done.returncode})"
+    if status != 0:
+        lines = err.decode("utf-8", errors="replace").strip().splitlines()
+        said = sanitize.clean_line(lines[-1] if lines else "", limit=160)
+        raise SyncAuthError(f"password command: {name} failed (exit {status})"
                             + (f": {said}" if said else ""))
-    password = first_line(done.stdout)
+    password = first_line(out)
     if not password:
         raise SyncAuthError(f"password command: {name} printed nothing")
     return password
+
+
+_STDERR_KEPT = 2000  # the end of what the command says on stderr, for its last line
+
+
+def _run(argv: list[str], name: str) -> tuple[int, bytes, bytes]:
+    """Run ``argv`` with no input: its exit status, its output (at most MAX_SECRET_BYTES:
+    a command that prints more is stopped) and the end of its stderr, within
+    COMMAND_SECONDS. subprocess.run would keep every byte a runaway command prints."""
+    out, err = bytearray(), bytearray()
+    deadline = time.monotonic() + COMMAND_SECONDS
+    with subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, shell=False) as process:
+        try:
+            with selectors.DefaultSelector() as selector:
+                for stream in (process.stdout, process.stderr):
+                    assert stream is not None
+                    selector.register(stream, selectors.EVENT_READ)
+                while selector.get_map():
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise SyncAuthError(f"password command: {name}: no answer in "
+                                            f"{COMMAND_SECONDS} s")
+                    for key, _ in selector.select(remaining):
+                        chunk = os.read(key.fd, 65536)
+                        if not chunk:
+                            selector.unregister(key.fileobj)
+                        elif key.fileobj is process.stdout:
+                            out += chunk
+                            if len(out) > MAX_SECRET_BYTES:
+                                raise SyncAuthError(f"password command: {name} printed more "
+                                                    f"than {MAX_SECRET_BYTES // 1024} KB")
+                        else:
+                            err += chunk
+                            if len(err) > _STDERR_KEPT:  # its last words, not its blank tail
+                                tail = err.rstrip()
+                                err = tail[-_STDERR_KEPT:] + b"\n" * (len(tail) < len(err))
+            status = process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise SyncAuthError(f"password command: {name}: no answer in "
+                                f"{COMMAND_SECONDS} s") from None
+        except BaseException:
+            process.kill()
+            raise
+    return status, bytes(out), bytes(err)

@@ -163,7 +163,7 @@ class Transport:
             if 300 <= status < 400 and status != 304 and not redirects:
                 raise self.error(_redirect_message(response, url))
             length = response.headers.get("content-length", "").strip()
-            if length.isdigit() and int(length) > self.limits.max_bytes:
+            if number_text(length) and int(length) > self.limits.max_bytes:
                 raise AnswerTooLarge(f"{self.label}: answer too large "
                                      f"(> {_size(self.limits.max_bytes)})")
             body = await read_body(response, self.limits)
@@ -286,6 +286,12 @@ def line(value: object, *, limit: int = sanitize.MAX_TITLE) -> str | None:
     return sanitize.clean_line(value, limit=limit) if isinstance(value, str) else None
 
 
+def number_text(text: str) -> bool:
+    """Whether ``text`` is a whole number int() reads: ASCII digits only (str.isdigit is
+    also true of "²" and "①", which int() refuses)."""
+    return text.isascii() and text.isdigit()
+
+
 def ident(value: object) -> str | None:
     """An id, numeric or text, as a string; None for anything else or an empty one."""
     if isinstance(value, bool):
@@ -303,7 +309,7 @@ def url(value: object, *, base: str | None = None) -> str | None:
 
 def epoch(value: object, *, scale: int = 1) -> datetime | None:
     """A Unix time (seconds, or ``scale`` units a second), as an aware datetime or None."""
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and number_text(value.strip()):
         value = int(value.strip()[:20])
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         return None

@@ -54,6 +54,7 @@ from reader.sync.transport import (
     ident,
     line,
     mapping,
+    number_text,
     sequence,
     server_label,
     url,
@@ -254,7 +255,7 @@ class TtrssClient(ApiClient):
         # listed, and the walk below covers them; those that arrive meanwhile have higher
         # ids and come again next time (the caller drops what it has).
         top = max([since, *(int(i) for row in first
-                            if (i := ident(row.get("id"))) and i.isdigit())])
+                            if (i := ident(row.get("id"))) and number_text(i))])
         batch = _fresh(first, seen, known)
         if len(first) < PAGE:
             yield ArticlePage(batch, cursor=str(top))
@@ -334,7 +335,7 @@ class TtrssClient(ApiClient):
                 unread: set[str] = set()
                 starred: set[str] = set()
                 for feed in sorted(changed, key=_numeric):
-                    if feed in counters and feed.isdigit():
+                    if feed in counters and number_text(feed):
                         unread.update(await self._ids(int(feed), "unread"))
                         starred.update(await self._ids(int(feed), "marked"))
                 return RemoteState(unread=frozenset(unread), starred=frozenset(starred),
@@ -347,7 +348,7 @@ class TtrssClient(ApiClient):
             for feed in ids.values():
                 per_feed[feed] = per_feed.get(feed, 0) + 1
             for feed, numbers in counters.items():
-                if per_feed.get(feed, 0) < numbers[position] and feed.isdigit():
+                if per_feed.get(feed, 0) < numbers[position] and number_text(feed):
                     ids.update(await self._ids(int(feed), view_mode))
         return RemoteState(unread=frozenset(listed["unread"]),
                            starred=frozenset(listed["marked"]))
@@ -355,7 +356,7 @@ class TtrssClient(ApiClient):
     async def unread_count(self) -> int:
         content = mapping(await self._call("getUnread")) or {}
         value = content.get("unread")
-        if isinstance(value, str) and value.isdigit():
+        if isinstance(value, str) and number_text(value):
             return int(value)
         return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
@@ -448,7 +449,7 @@ def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
 
 
 def _numeric(text: str) -> tuple[int, str]:
-    return (int(text), "") if text.isdigit() else (0, text)
+    return (int(text), "") if number_text(text) else (0, text)
 
 
 def _fresh(rows: list[dict[str, object]], seen: set[str],

@@ -269,6 +269,33 @@ def test_opml_import_export_round_trip(capsys: pytest.CaptureFixture[str], db: P
     assert out.startswith("imported 0 feeds (4 already subscribed)")
 
 
+def test_a_name_xml_cannot_carry_never_spoils_the_lists_written(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    # U+FFFE and U+FFFF (a feed's "&#xFFFE;" gives one) are text to Python but no XML
+    # character: written into the export and the subscriptions.opml kept beside the
+    # library, they made both unreadable, and a damaged library was then rebuilt with none
+    # of its subscriptions.
+    urls = tmp_path / "urls"
+    urls.write_text('https://a.example/feed "~Alpha\ufffe one" News\uffff\n'
+                    'https://b.example/feed "~Beta"\n', encoding="utf-8")
+    assert run(capsys, db, "import", str(urls))[0] == 0
+    code, exported, _ = run(capsys, db, "export")
+    assert _outlines(exported) == {("https://a.example/feed", "News", "Alpha one"),
+                                   ("https://b.example/feed", None, "Beta")}
+    kept = db.parent / "subscriptions.opml"
+    assert "\ufffe" not in kept.read_text(encoding="utf-8")
+    # as an earlier version wrote it: the rebuild reads it all the same
+    kept.write_text(kept.read_text(encoding="utf-8").replace("Beta", "Be\uffffta"),
+                    encoding="utf-8")
+    db.write_bytes(b"not a database at all" * 100)
+    for extra in ("-wal", "-shm"):
+        db.with_name(db.name + extra).unlink(missing_ok=True)
+    code, out, err = run(capsys, db, "feeds")
+    assert "2 subscriptions" in err and "could not be read" not in err
+    assert sorted(line.split("  ")[1] for line in out.splitlines()) == [
+        "https://a.example/feed", "https://b.example/feed"]
+
+
 def _outlines(text: str) -> set[tuple[str, str | None, str | None]]:
     root = ET.fromstring(text)
     assert root.get("version") == "2.0"
@@ -309,6 +336,29 @@ def test_newsboat_urls_import(capsys: pytest.CaptureFixture[str], db: Path,
     assert feeds["https://a.example/feed.xml"]["folder"] == "news"
     assert feeds["https://b.example/rss"]["folder"] == "tech"
     assert feeds["https://c.example/atom"]["folder"] is None
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "cp1252"])
+def test_a_list_written_by_a_windows_editor_is_read_whole(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, codec: str) -> None:
+    # Notepad's UTF-8 begins with a BOM, its "Unicode" is UTF-16: the BOM made the first URL
+    # "not an http(s) URL" (the message showing nothing wrong with it), UTF-16 skipped every
+    # line, and a Latin-1 name came out as "Caf\ufffd"; a UTF-16 OPML was read as a urls file.
+    urls = tmp_path / "urls"
+    urls.write_bytes('https://a.example/feed.xml news "~Café"\r\nhttps://b.example/rss\r\n'
+                     .encode(codec))
+    opml = tmp_path / "list.opml"
+    opml.write_bytes(f'<?xml version="1.0" encoding="{codec.removesuffix("-sig")}"?>\n'
+                     '<opml version="2.0"><body><outline text="Déjà" '
+                     'xmlUrl="https://c.example/atom"/></body></opml>\n'.encode(codec))
+    for args in ([str(urls)], [str(opml)], ["--local", str(opml)]):
+        code, out, err = run(capsys, db, "import", *args)
+        assert (code, err) == (0, ""), args
+    code, out, _ = run(capsys, db, "feeds", "--json")
+    feeds = {f["url"]: f["title"] for f in json.loads(out)}
+    assert feeds == {"https://a.example/feed.xml": "Café",
+                     "https://b.example/rss": "https://b.example/rss",
+                     "https://c.example/atom": "Déjà"}
 
 
 def test_import_errors(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:

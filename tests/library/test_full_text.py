@@ -79,3 +79,45 @@ def test_always_full_text_feeds_are_fetched_after_refresh(tmp_path: Path) -> Non
         for article_id in library.view(ArticleQuery()):
             stored = library.get(article_id)
             assert stored is not None and stored.full_body and stored.body_state is BodyState.FULL
+
+
+def test_a_link_to_a_file_that_is_no_page_keeps_the_summary() -> None:
+    # An entry's link to a PDF, an image, or any binary file (whatever its Content-Type):
+    # its bytes were "extracted" into a full text of mojibake that replaced the summary;
+    # a link to a feed gave the feed's XML flattened into one paragraph.
+    import os
+
+    import pytest
+    from support.sync_fakes import FakeServer, Reply
+
+    from reader.core.errors import FetchError
+    from reader.ingest.pages import fetch_full_article
+    from reader.sources.http import make_client
+
+    pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + os.urandom(20_000)
+    feed = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title><item>'
+            b"<title>One</title><description>Body</description></item></channel></rss>")
+    page = (b"<html><head><title>T</title></head><body><article><p>" + b"Words of it. " * 40
+            + b"</p></article></body></html>")
+    answers = {
+        "/paper.pdf": Reply(200, pdf, {"Content-Type": "application/pdf"}),
+        "/labelled.html": Reply(200, os.urandom(20_000), {"Content-Type": "text/html"}),
+        "/feed.xml": Reply(200, feed, {"Content-Type": "application/rss+xml"}),
+        "/page.html": Reply(200, page, {"Content-Type": "text/html"}),
+    }
+    server = FakeServer(lambda request: answers[request.path])
+
+    async def full(path: str) -> str:
+        async with make_client() as client:
+            body, _ = await fetch_full_article(client, server.url + path.lstrip("/"))
+            return body
+
+    try:
+        for path, why in (("/paper.pdf", "a binary file"), ("/labelled.html", "a binary file"),
+                          ("/feed.xml", "a feed")):
+            with pytest.raises(FetchError) as caught:
+                asyncio.run(full(path))
+            assert str(caught.value) == f"{why}, not a web page"
+        assert "Words of it." in asyncio.run(full("/page.html"))
+    finally:
+        server.close()

@@ -93,6 +93,32 @@ class Local(BaseHTTPRequestHandler):
             "/deflate-ok": lambda: self._send(
                 zlib.compress(FEED), headers=(("Content-Encoding", "deflate"),)
             ),
+            # raw DEFLATE without zlib's header: what some servers (old IIS) send; curl and
+            # browsers read it
+            "/deflate-raw": lambda: self._send(
+                _raw_deflate(FEED), headers=(("Content-Encoding", "deflate"),)
+            ),
+            "/deflate-bomb": lambda: self._send(
+                _raw_deflate(bytes(20 * 2**20)), headers=(("Content-Encoding", "deflate"),)
+            ),
+            "/deflate-junk": lambda: self._send(
+                b"\xff" * 300, headers=(("Content-Encoding", "deflate"),)
+            ),
+            # a page whose "feed" link names the page itself (a theme's template gone wrong)
+            "/self-page": lambda: self._send(
+                b'<html><head><title>Self</title><link rel="alternate" '
+                b'type="application/rss+xml" href="/self-page#feed"></head><body><article>'
+                + b"<p>A paragraph of the page's own article, long enough to be read.</p>" * 5
+                + b"</article></body></html>", headers=(("Content-Type", "text/html"),)
+            ),
+            # gzip members one after the other (RFC 1952 2.2), as zcat and browsers read them
+            "/gzip-members": lambda: self._send(
+                gzip.compress(FEED[:50]) + gzip.compress(FEED[50:]),
+                headers=(("Content-Encoding", "gzip"),)
+            ),
+            "/gzip-member-bombs": lambda: self._send(
+                gzip.compress(bytes(600_000)) * 4, headers=(("Content-Encoding", "gzip"),)
+            ),
             "/double": lambda: self._send(
                 gzip.compress(gzip.compress(FEED)), headers=(("Content-Encoding", "gzip, gzip"),)
             ),
@@ -117,6 +143,11 @@ class Local(BaseHTTPRequestHandler):
         with Local.lock:
             Local.active -= 1
         self._send(FEED)
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +205,7 @@ async def test_headers_sent(local: str) -> None:
     assert Local.seen_headers["accept-encoding"] == "gzip, deflate"
 
 
-@pytest.mark.parametrize("path", ["/gzip-ok", "/deflate-ok"])
+@pytest.mark.parametrize("path", ["/gzip-ok", "/deflate-ok", "/deflate-raw", "/gzip-members"])
 async def test_one_coding_layer_is_decoded(local: str, path: str) -> None:
     response = await get(f"{local}{path}")
     assert getattr(response, "content", None) == FEED
@@ -230,6 +261,9 @@ async def test_gzip_bomb_is_capped(local: str) -> None:
         ("/double", "more than one content-coding layer refused"),
         ("/brotli", "unsupported content coding br"),
         ("/gzip-cut", "truncated response"),
+        ("/deflate-bomb", "response too large (> 1 MB)"),
+        ("/gzip-member-bombs", "response too large (> 1 MB)"),
+        ("/deflate-junk", "bad deflate data"),
     ],
 )
 async def test_content_codings(local: str, path: str, expected: str) -> None:
@@ -417,6 +451,14 @@ def test_web_page_offers_its_feed(hostile: str) -> None:
         f"{hostile}/html-not-feed: this is a web page, not a feed; its feed is at {hostile}/ok.xml"
     )
     assert result.feed_urls == (f"{hostile}/ok.xml",)
+
+
+def test_a_page_that_names_itself_as_its_feed_is_read_as_the_page(local: str) -> None:
+    # "this is a web page, not a feed; its feed is at <the address just given>": the
+    # advice led back to itself; reader dump could not read the page either
+    result = load_url(f"{local}/self-page", limits=FAST)
+    assert result.error is None and result.feed_urls == ()
+    assert result.kind is SourceKind.HTML and "own article" in result.articles[0].body
 
 
 def test_hostile_feed_over_http(hostile: str) -> None:

@@ -538,6 +538,49 @@ def _missing() -> Any:
     raise AssertionError("the article is gone")
 
 
+def test_a_save_that_fails_half_way_leaves_no_file(library: Library, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # A full disk: the name was taken (O_EXCL) and the write failed, leaving an empty
+    # night-trains.md; the save once there was room went to night-trains-2.md beside it.
+    import errno
+    from typing import IO
+
+    feed = tmp_path / "feed.xml"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
+                    "<item><title>Night trains</title><guid>a</guid>"
+                    "<description>Trains again.</description></item></channel></rss>",
+                    encoding="utf-8")
+    library.add([str(feed)])
+    (article_id,) = library.view(ArticleQuery())
+    folder = tmp_path / "saved"
+    real_open = Path.open
+
+    class Full:  # the file made, then no room for its bytes
+        def __init__(self, handle: IO[bytes]) -> None:
+            self.handle = handle
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.handle.close()
+
+        def write(self, data: object) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def full_disk(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        handle = real_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+        return Full(handle) if mode == "xb" else handle
+
+    monkeypatch.setattr(Path, "open", full_disk)
+    with pytest.raises(SourceError, match="no space left on device"):
+        library.save_markdown(article_id, folder)
+    assert list(folder.iterdir()) == []
+    monkeypatch.setattr(Path, "open", real_open)
+    saved, before = library.save_markdown(article_id, folder)
+    assert saved.name == "night-trains.md" and not before
+
+
 def test_saving_markdown_where_a_file_stands_says_so(library: Library, tmp_path: Path) -> None:
     # mkdir's "File exists" was all it said when download_dir named a file
     feed = tmp_path / "feed.xml"

@@ -112,6 +112,17 @@ def test_same_key_in_two_feeds_is_two_articles(storage: SqliteStorage) -> None:
     assert len(storage.article_ids(ArticleQuery())) == 2
 
 
+def test_feeds_sort_by_names_with_digits_int_refuses(storage: SqliteStorage) -> None:
+    # The natural sort read each run of \\d as a number, then asked str.isdigit(), which is
+    # also true of "²": a feed named "Area 51²" made every list of feeds (reader feeds,
+    # export, the subscriptions.opml written after each change) end in a ValueError.
+    for url, title in (("http://a/f", "Area 51\u00b2"), ("http://b/f", "Area 9"),
+                       ("http://c/f", "Area \u0663\u0660"), ("http://d/f", "x10\u2076")):
+        storage.upsert_feed(url, title=title, subscribed=True, folder="Top \u2460")
+    names = [feed.name for feed in storage.feeds(subscribed_only=True)]
+    assert names == ["Area 9", "Area \u0663\u0660", "Area 51\u00b2", "x10\u2076"]
+
+
 def test_views_order_and_filters(storage: SqliteStorage) -> None:
     a = storage.upsert_feed("http://a/feed", title="Alpha", subscribed=True)
     b = storage.upsert_feed("/tmp/some/file.txt", title="Beta", kind=FeedKind.FILE)

@@ -284,6 +284,35 @@ async def test_ttrss_pages_and_cursor(tt: Fakes) -> None:
         assert [(page.articles, page.cursor) for page in again] == [((), "451")]
 
 
+async def test_ttrss_ids_and_times_in_digits_int_refuses(tt: Fakes) -> None:
+    # str.isdigit() is true of "²" and "①", which int() refuses: such an id, feed id or
+    # time from the server ended the sync in a ValueError ("a bug") instead of being
+    # taken as the text it is.
+    odd = {**headline(2), "id": "\u00b2", "feed_id": "\u2460", "updated": "\u00b2"}
+    plain = headline(4)
+
+    def answer(request: Request) -> Reply | None:
+        op = request.json().get("op")
+        if op == "getHeadlines":
+            return Reply.of_json({"seq": 0, "status": 0, "content": [odd, plain]})
+        if op == "getCounters":
+            return Reply.of_json({"seq": 0, "status": 0, "content": [
+                {"id": "\u2460", "counter": 5, "markedcounter": 0},
+                {"id": 7, "counter": 1, "markedcounter": 0}]})
+        return None
+
+    tt.broken = answer
+    async with tt.client() as client:
+        (page,) = [page async for page in client.articles()]
+        assert page.cursor == "4"
+        assert [(a.id, a.feed_id) for a in page.articles] == [("\u00b2", "\u2460"), ("4", "7")]
+        assert page.articles[0].published is None
+        state = await client.state()
+        assert state.unread == {"\u00b2", "4"}
+        few = await client.state(counts={"\u2460": (0, 0), "7": (0, 0)})
+        assert "7" in few.feeds
+
+
 async def test_ttrss_server_that_ignores_skip_ends(tt: Fakes) -> None:
     same = [headline(n) for n in range(200, 0, -1)]
     tt.broken = lambda request: (Reply.of_json({"seq": 0, "status": 0, "content": same})
@@ -366,6 +395,17 @@ async def test_greader_writes_carry_the_token(gr: Fakes) -> None:
          ("T", "T1")],
         [("i", "17"), ("r", "user/-/state/com.google/read"), ("T", "T1")],
     ]
+
+
+@pytest.mark.parametrize("odd", ["--5", "-", "\u00b2", "tag:google.com,2005:reader/item/xyz",
+                                 "12-3", " 7 ", "+5"])
+def test_greader_item_ids_of_no_number_are_none_or_read(odd: str) -> None:
+    # "--5" passed the lstrip("-") test and int("--5") raised: an item of the server's with
+    # such an id ended the sync with "a bug (ValueError)"
+    from reader.sync.greader import item_id
+
+    assert item_id(odd) in (None, "7")
+    assert item_id("-1") == str(2**64 - 1) and item_id(42) == "42"
 
 
 def item(number: int, *, crawled: int) -> dict[str, object]:

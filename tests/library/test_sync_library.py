@@ -126,6 +126,68 @@ def test_a_password_command_runs_without_a_shell(
     assert (code, err) == (1, "reader: password command: false failed (exit 1)\n")
 
 
+def test_a_password_command_that_says_too_much_is_one_line(tmp_path: Path) -> None:
+    import resource
+    import sys
+    import time
+
+    from reader.core.errors import SyncAuthError
+    from reader.sync.secrets import run_password_command
+
+    def script(name: str, body: str) -> str:
+        path = tmp_path / name
+        path.write_text(f"import sys\n{body}\n")
+        return f"{sys.executable} {path}"
+
+    # its message, then a run of blank lines: the last line of stderr was asked of an
+    # empty list (IndexError, "a bug")
+    blank_tail = script("blank.py", "sys.stderr.write('vault locked\\n' + '\\n' * 3000)\n"
+                                    "sys.exit(3)")
+    with pytest.raises(SyncAuthError) as caught:
+        run_password_command(blank_tail)
+    program = Path(sys.executable).name
+    assert str(caught.value) == f"password command: {program} failed (exit 3): vault locked"
+    # a command that never stops printing (cat /dev/zero by mistake) was read whole into
+    # memory until its 60 s were up: it is stopped once it has said more than a password
+    endless = script("endless.py", "line = b'x' * 65536\nwhile True:\n"
+                                   "    sys.stdout.buffer.write(line)")
+    start, before = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(SyncAuthError) as caught:
+        run_password_command(endless)
+    assert str(caught.value) == f"password command: {program} printed more than 64 KB"
+    assert time.monotonic() - start < 10
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100_000  # KB
+    chatty = script("chatty.py", "print('s3cret')\nsys.stderr.write('e' * 500_000)")
+    assert run_password_command(chatty) == "s3cret"
+
+
+def test_a_password_file_that_is_a_pipe_is_refused_in_words(
+        capsys: pytest.CaptureFixture[str], db_file: Path, tt: TtrssFake,
+        tmp_path: Path) -> None:
+    # --password-file <(pass show x) names /dev/fd/63, a pipe: read once at `account add`,
+    # the account was kept with a path no later sync could read ("no such file"); a named
+    # pipe with no writer made every sync wait for ever
+    import contextlib
+    import os
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    def write() -> None:  # a password manager feeding the pipe
+        with contextlib.suppress(OSError):
+            pipe.write_text(PASSWORD + "\n")
+
+    threading.Thread(target=write, daemon=True).start()
+    code, out, err = run(capsys, "account", "add", "ttrss", tt.url, "--user", "sync",
+                         "--password-file", str(pipe))
+    assert (code, out) == (1, "")
+    assert err == (f"reader: password file {pipe}: not a regular file; it is read at each "
+                   "sync: keep the password in a file, or use --password-command\n")
+    assert run(capsys, "account", "list")[1].startswith("no accounts yet")
+    with open(pipe, "rb"):  # (lets the writer go)
+        pass
+
+
 def test_no_password_in_the_address(capsys: pytest.CaptureFixture[str], db_file: Path,
                                     tt: TtrssFake, password_file: Path) -> None:
     address = tt.url.replace("http://", f"http://sync:{PASSWORD}@")
@@ -427,6 +489,18 @@ def test_mark_unknown_ids(capsys: pytest.CaptureFixture[str], db_file: Path) -> 
     with pytest.raises(SystemExit) as usage:  # which change is required
         run(capsys, "mark", "1")
     assert usage.value.code == 2
+
+
+def test_numbers_past_sqlites_integers_are_no_traceback(
+        capsys: pytest.CaptureFixture[str], db_file: Path) -> None:
+    # Python's ints have no bound and SQLite's stop at 2**63 - 1: such an id or --limit
+    # went to the query as given and ended in an OverflowError traceback.
+    huge = str(2**64)
+    code, out, err = run(capsys, "mark", huge, "-1", "--read")
+    assert (code, out) == (1, "0 articles marked read\n")
+    assert err == f"reader: no article with id {huge}, -1 (ids as in reader list --json)\n"
+    code, out, err = run(capsys, "list", "--limit", "9" * 30)
+    assert (code, err) == (0, "")
 
 
 # ---------------------------------------------------------------------- refresh

@@ -108,6 +108,41 @@ def test_a_library_named_where_no_file_can_be_is_one_line_in_words(
     assert list((tmp_path / "folder").iterdir()) == []
 
 
+@pytest.mark.parametrize(("where", "reason"), [
+    ("pipe", "not a regular file (named pipe)"),
+    ("/dev/null", "not a regular file (device)"),
+])
+def test_a_library_named_where_no_database_can_be_is_one_line_in_words(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, where: str, reason: str) -> None:
+    """--db naming a named pipe or a device: SQLite's own words came out ("disk I/O
+    error", "cannot rollback - no transaction is active")."""
+    os.mkfifo(tmp_path / "pipe")
+    target = tmp_path / where
+    code, out, err = run(capsys, "--db", str(target), "list")
+    assert (code, out) == (1, "")
+    assert err == f"reader: cannot open the library {target}: {reason}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_a_blank_reader_db_or_reader_config_is_no_path(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """READER_DB=" " (a stray space in a shell's rc) made a library named " " in whatever
+    folder the command ran from, a new empty one in each; READER_CONFIG=" " a config
+    file so named. Blank, like empty, is unset (as --db " " is refused)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("READER_DB", " ")
+    monkeypatch.setenv("READER_CONFIG", "  ")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    code, out, err = run(capsys, "feeds")
+    assert (code, err) == (0, "")
+    code, out, err = run(capsys, "config", "--path")
+    assert out.strip() == str(tmp_path / "config" / "reader-tui" / "config.toml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "data"]
+    assert (tmp_path / "data" / "reader-tui" / "library.sqlite").exists()
+
+
 def test_the_default_data_folder_is_still_made(capsys: pytest.CaptureFixture[str],
                                                tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:

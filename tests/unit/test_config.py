@@ -114,6 +114,22 @@ def test_dump_reads_back_to_the_same_config(path: Path) -> None:
     assert load_config(path) == (config, [])
 
 
+def test_reader_config_prints_no_control_character_a_setting_holds(
+        path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # TOML allows the C1 controls raw in a string (its CSI, U+009B, among them), and
+    # reader config printed a display name or feed address holding one as it was
+    path.parent.mkdir(parents=True)
+    path.write_text('[feeds."https://x.org/\u009b2J"]\ndisplay_name = "A\u009b31mB\u0085"\n',
+                    encoding="utf-8")
+    assert main(["--config", str(path), "config"]) == 0
+    out = capsys.readouterr().out
+    assert not any(0x80 <= ord(c) <= 0x9F for c in out)
+    assert '[feeds."https://x.org/\\u009b2J"]' in out
+    config, _ = load_config(path)
+    path.write_text(dump_toml(config), encoding="utf-8")
+    assert load_config(path) == (config, [])  # the escapes read back as the characters
+
+
 def test_bad_toml_gives_defaults_and_one_message_with_the_line(path: Path) -> None:
     write_default(path)
     _edited(path, "width = 80", "width = 80 80")
@@ -148,6 +164,48 @@ def test_out_of_range_and_bad_layout(path: Path) -> None:
     assert (config.reading_width, config.layout) == (80, Layout.AUTO)
     assert messages[0].endswith("line 2: [reading] width: expected an integer 40-200, got 20")
     assert 'line 4: [ui] layout: expected one of "auto", "wide", "stacked"' in messages[1]
+
+
+def test_a_folder_path_no_system_call_takes_is_reported(path: Path) -> None:
+    # A NUL in download_dir was taken, and `e` then ended in "a bug (ValueError)":
+    # every file system call refuses an embedded NUL with ValueError, not OSError.
+    path.parent.mkdir(parents=True)
+    path.write_text('[reading]\ndownload_dir = "/tmp/a\\u0000b"\n', encoding="utf-8")
+    config, messages = load_config(path)
+    assert config.download_dir == Config().download_dir
+    assert messages == [f"{path} line 2: [reading] download_dir: expected a folder path, "
+                        "got '/tmp/a\\x00b'"]
+
+
+def test_a_file_saved_with_a_byte_order_mark_is_read(path: Path) -> None:
+    # Windows' Notepad writes UTF-8 with a BOM: tomllib refuses it ("invalid statement" at
+    # line 1), and the whole file was ignored; a theme picked in the app is then saved into it
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'\xef\xbb\xbf[ui]\r\ntheme = "nord"\r\n[reading]\r\nwidth = 60\r\n')
+    config, messages = load_config(path)
+    assert (config.theme, config.reading_width, messages) == ("nord", 60, [])
+    save_setting(path, "ui", "theme", "dracula")
+    config, messages = load_config(path)
+    assert (config.theme, config.reading_width, messages) == ("dracula", 60, [])
+
+
+def test_a_bad_name_with_escapes_is_reported_as_the_file_spells_it(
+        path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A key or section name holding "\u001b[31m" (TOML allows the escape) was put raw into
+    # the message: `reader config` wrote the ESC to the terminal
+    path.parent.mkdir(parents=True)
+    path.write_text('["ui\\u001b[2J"]\nx = 1\n[keys]\n"quit\\u001b[31m" = "q"\n',
+                    encoding="utf-8")
+    _, messages = load_config(path)
+    assert messages == [
+        f'{path} line 1: ["ui\\u001b[2J"]: unknown section \'ui\\x1b[2J\' (known: ui, '
+        "reading, refresh, keys, feeds)",
+        f'{path} line 4: [keys] "quit\\u001b[31m": unknown action \'quit\\x1b[31m\' '
+        "(the default file lists them all)"]
+    path.write_text('[keys]\n"quit\\u009b31m" = "q"\n', encoding="utf-8")  # C1's CSI: raw in TOML
+    assert main(["--config", str(path), "config"]) == 0
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x9b" not in err and "unknown action" in err
 
 
 def test_unknown_keys_sections_and_actions_are_reported(path: Path) -> None:

@@ -60,3 +60,42 @@ def test_front_matter_holds_no_tag_either() -> None:
     front = markdown.split("---")[1]
     assert "<" not in front
     assert 'title: "\\u003cb>Bold\\u003c/b> & co"' in front
+
+
+def test_front_matter_holds_only_characters_yaml_accepts() -> None:
+    # YAML's streams take no U+FFFE or U+FFFF (nor C0/C1 controls, which never get this
+    # far): a title holding one ('&#xFFFE;' in a feed) made the saved file's front matter
+    # unreadable to every YAML reader. Escaped, it reads back as the same text.
+    import json
+
+    markdown = article_markdown(article("A \ufffe title", "body", author="Bob \uffff"))
+    front = markdown.split("---\n")[1]
+    assert "\ufffe" not in front and "\uffff" not in front
+    fields = dict(line.split(": ", 1) for line in front.splitlines())
+    assert json.loads(fields["title"]) == "A \ufffe title"  # JSON escapes are YAML's too
+    assert json.loads(fields["author"]) == "Bob \uffff"
+
+
+@pytest.mark.parametrize("letter", ["\U0001d400", "\U00020000", "\u4e2d", "a"])
+def test_a_file_name_from_any_title_fits_a_file_system(letter: str, tmp_path) -> None:
+    # 80 letters of 𝐁𝐨𝐥𝐝 (U+1D400...), or of CJK Extension B, are 320 bytes in UTF-8:
+    # e saved no article with such a title ("file name too long"; most file systems
+    # allow 255 bytes)
+    from reader.formats import file_stem
+
+    stem = file_stem(letter * 300)
+    assert stem.startswith(letter * 10)
+    assert len(f"{stem}-99.md".encode()) <= 255
+    (tmp_path / f"{stem}-99.md").write_text("x")
+
+
+def test_raw_html_nested_past_the_parsers_limit_is_escaped_too() -> None:
+    # The Markdown written (e, dump --format markdown) is checked for raw HTML with a
+    # CommonMark parser that stops at 20 levels: a line quoted deeper kept its <img onerror>
+    # and <script> raw, for a renderer that nests deeper to run
+    body = ">" * 25 + " <img src=x onerror=alert(1)> and <script>alert(2)</script>"
+    markdown = article_markdown(article("Deep", body))
+    deep = MarkdownIt("commonmark", {"maxNesting": 1000})
+    found = [c.content for t in deep.parse(markdown) for c in t.children or ()
+             if c.type == "html_inline"]
+    assert found == [] and "onerror=alert(1)" in markdown

@@ -151,3 +151,31 @@ def test_ending_workers_that_are_sending_a_large_result_does_not_hang() -> None:
         ending.start()
         ending.join(timeout=15)
         assert not ending.is_alive(), f"end_workers hung in round {round_}"
+
+
+def test_the_heap_is_frozen_while_workers_run_and_given_back() -> None:
+    """What the process holds is set aside from collections while its workers fork and
+    work (a full collection in a worker copied the parent's memory page by page), and
+    given back after; a heap the process froze itself (the interface) is left frozen."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = r'''
+import gc
+from reader.core.processes import frozen_heap
+before = gc.get_freeze_count()
+with frozen_heap():
+    during = gc.get_freeze_count()
+after = gc.get_freeze_count()
+gc.freeze()
+own = gc.get_freeze_count()
+with frozen_heap():
+    pass
+print(before == 0, during > 0, after == 0, gc.get_freeze_count() == own)
+'''
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                          check=False)
+    assert done.stdout.split() == ["True"] * 4, done.stderr

@@ -161,6 +161,21 @@ def test_strip_controls_leaves_no_controls(text: str) -> None:
     assert sanitize.strip_controls(out) == out
 
 
+# Text as json.loads makes it: "\ud800" escapes give lone surrogates, which no UTF-8
+# writer (SQLite, stdout) accepts.
+text_with_surrogates = st.text(
+    alphabet=st.one_of(st.characters(categories=["Cs"]), st.characters()), max_size=60
+)
+
+
+@FAST
+@given(text_with_surrogates)
+def test_cleaned_text_is_always_writable_as_utf8(text: str) -> None:
+    for out in (sanitize.strip_controls(text), sanitize.clean_line(text) or ""):
+        out.encode("utf-8")
+    assert sanitize.strip_controls(text) == sanitize.strip_controls(sanitize.strip_controls(text))
+
+
 @FAST
 @given(st.one_of(any_text, st.text(alphabet=" \t\n\x1c\x1f\x85\xa0\u1680\u2003\u200ba")))
 def test_squash_is_whitespace_runs_as_one_space(text: str) -> None:

@@ -440,3 +440,29 @@ def test_raw_view_cuts_a_huge_line() -> None:
     text = render_raw(["x" * 1_000_000], [True])
     assert len(text.plain) < 10_000
     assert text.plain.endswith("more characters]")
+
+
+def test_text_nested_past_the_parsers_limit_is_shown_not_dropped() -> None:
+    # markdown-it stops at 20 levels of nesting and skips the rest of the block: a mail
+    # thread quoted 25 deep, or a list nested 15 deep, lost its deepest lines, the
+    # article's last paragraph with them, without a word.
+    quoted = "".join(">" * depth + f" level {depth}\n" for depth in range(1, 40))
+    listed = "".join("  " * depth + f"- item {depth}\n" for depth in range(40))
+    for body in (quoted + "\nafter the thread", listed + "\nafter the list"):
+        shown = "\n".join(body_lines(render(body)))
+        for depth in (1, 19, 25, 39):
+            assert f" {depth}" in shown, (depth, shown)
+        assert "after the" in shown
+    deep = render(">" * 5000 + " the deepest words\n\nthe end")  # no RecursionError either
+    assert "the deepest words" in deep.text.plain and "the end" in deep.text.plain
+
+
+def test_text_after_hidden_html_is_kept_whatever_comes_before() -> None:
+    # "İ".lower() is two characters: positions found in the lowered HTML were used on the
+    # HTML itself, so each İ before a comment or script cut one more character of what
+    # followed it (Turkish text lost the words after an HTML comment)
+    body = ("<div>" + "\u0130stanbul " * 20 + "<!-- a note --> the words after it stay, "
+            "<SCRIPT>x()</SCRIPT> and these too.</div>")
+    shown = "\n".join(body_lines(render(body)))
+    assert "the words after it stay," in shown and "and these too." in shown
+    assert "a note" not in shown and "x()" not in shown

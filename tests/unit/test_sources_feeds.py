@@ -294,6 +294,23 @@ def test_charset_from_headers_is_honoured() -> None:
     assert feed.articles[0].title == "Ζεύς"
 
 
+@pytest.mark.parametrize("charset", ["utf-16", "UTF-32", "utf-16le", "cp037", "ebcdic-cp-us"])
+@pytest.mark.parametrize("media", ["application/rss+xml", "text/html"])
+def test_a_header_charset_the_bytes_cannot_be_in_is_not_believed(charset: str,
+                                                                   media: str) -> None:
+    # A server labelling its UTF-8 feed "charset=utf-16" (or an EBCDIC code page): the
+    # document begins with an ASCII "<", which no such encoding writes so, yet the label
+    # was followed and the whole feed lost ("not a feed (not well-formed)").
+    data = rss("<item><title>Café</title><guid>a</guid></item>")
+    for document in (data, data.replace(b' encoding="utf-8"', b"")):
+        feed = parse_feed(document, url=URL,
+                          headers={"content-type": f"{media}; charset={charset}"})
+        assert [a.title for a in feed.articles] == ["Café"]
+    wide = data.decode().replace('encoding="utf-8"', 'encoding="utf-16"').encode("utf-16-le")
+    feed = parse_feed(wide, url=URL, headers={"content-type": f"{media}; charset=utf-16le"})
+    assert [a.title for a in feed.articles] == ["Café"]  # where it is true, it is believed
+
+
 # --------------------------------------------------------------------------- dates
 
 
@@ -496,6 +513,20 @@ def test_a_huge_feed_keeps_its_newest_entries(monkeypatch) -> None:
     assert any("newest 3 were kept" in w for w in feed.warnings)
 
 
+def test_a_huge_json_feed_keeps_its_newest_items(monkeypatch) -> None:
+    # RSS and Atom keep the newest 5,000 entries (and say so); a JSON Feed of 100,000 items
+    # read from a file was stored whole, each item rendered first (5.6 s)
+    from reader.sources import feeds
+
+    monkeypatch.setattr(feeds, "MAX_ENTRIES", 3)
+    items = ", ".join(
+        f'{{"id": "id-{n}", "title": "Item {n}", "content_text": "x",'
+        f' "date_published": "2026-06-{n + 1:02d}T10:00:00Z"}}' for n in (4, 1, 3, 2, 0))
+    feed = parse_json_feed(json_feed(items), url="https://j.example/feed.json")
+    assert [a.title for a in feed.articles] == ["Item 4", "Item 3", "Item 2"]
+    assert feed.warnings == ("the feed has 5 entries; the newest 3 were kept",)
+
+
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
 @pytest.mark.parametrize("declaration", ['<?xml version="1.0" encoding="utf-16"?>', ""])
 def test_bomless_wide_feed_is_parsed(codec: str, declaration: str) -> None:
@@ -658,3 +689,34 @@ def test_an_rss_item_does_not_take_the_channels_editor_as_its_author() -> None:
                                                b"ed@example.org (Editor)</managingEditor>"),
                       url="https://example.org/rss")
     assert [a.author for a in feed.articles] == [None]
+
+
+# -- references and escapes that name no character ---------------------------------------------
+
+
+@pytest.mark.parametrize("ref", ["&#xD800;", "&#56320;", "&#x110000;", "&#99999999999999999999;"])
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16", "utf-16-le"])
+def test_a_reference_to_no_character_spoils_nothing(ref: str, codec: str) -> None:
+    # expat refuses the document, and feedparser's loose parser then raised on chr() of a
+    # surrogate or a number past U+10FFFF: one bad reference lost the whole feed.
+    items = (f"<item><title>A {ref} b</title><guid>g{ref}1</guid>"
+             f"<description>Body {ref} text</description></item>"
+             "<item><title>Fine</title><guid>g2</guid></item>")
+    data = rss(items).decode().replace('encoding="utf-8"', f'encoding="{codec[:6]}"')
+    feed = parse_feed(data.encode(codec), url=URL)
+    assert [a.title for a in feed.articles] == ["A \ufffd b", "Fine"]
+    assert "\ufffd" in feed.articles[0].body
+    for text in all_strings(feed):
+        text.encode("utf-8")  # no lone surrogate anywhere
+
+
+def test_json_escapes_of_lone_surrogates_become_replacement_characters() -> None:
+    items = ('{"id": "1\\udfff", "url": "/a\\ud800", "title": "Lone \\ud83d title",'
+             ' "content_text": "Body \\udc00 text", "authors": [{"name": "Au\\udc80thor"}]}')
+    feed = parse_json_feed(json_feed(items), url="https://j.example/feed.json")
+    (article,) = feed.articles
+    assert article.title == "Lone \ufffd title"
+    assert article.author == "Au\ufffdthor"
+    assert article.body == "Body \ufffd text"
+    for text in all_strings(feed):
+        text.encode("utf-8")

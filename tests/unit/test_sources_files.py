@@ -120,6 +120,24 @@ def test_the_head_of_a_gzip_file_is_its_first_bytes(tmp_path: Path) -> None:
         read_file(bad, head=100)
 
 
+def test_every_member_of_a_gzip_file_is_read(tmp_path: Path) -> None:
+    # `gzip -c more >> notes.gz` (and bgzip) make a file of several members; zcat reads
+    # them all, and the reader silently stopped after the first: the rest of the text lost
+    notes = tmp_path / "notes.txt.gz"
+    notes.write_bytes(gzip.compress(b"First part.\n") + gzip.compress(b"Second part.\n")
+                      + gzip.compress(b"Third part.\n") + b"\0" * 512)  # (a tape's padding)
+    assert read_file(notes) == b"First part.\nSecond part.\nThird part.\n"
+    # the cap is on the sum: a bomb cut into members is no way around it
+    bombs = tmp_path / "bombs.txt.gz"
+    bombs.write_bytes(gzip.compress(bytes(600_000)) * 4)
+    with pytest.raises(SourceError, match="decompressed size over"):
+        read_file(bombs, max_bytes=2**20)
+    cut = tmp_path / "cut.txt.gz"
+    cut.write_bytes(gzip.compress(b"Whole.\n") + gzip.compress(b"Cut off." * 100)[:30])
+    with pytest.raises(SourceError, match="truncated gzip data"):
+        read_file(cut)
+
+
 def test_gzip_bomb_is_capped(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.txt.gz"
     bomb.write_bytes(gzip.compress(bytes(10 * 2**20)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from support.paths import FIXTURES
 
-from reader.core.models import BodyState, LoadResult, SourceKind
+from reader.core.models import Article, BodyState, LoadResult, SourceKind
 from reader.ingest.load import load_bytes, load_path, load_stdin
 from reader.ingest.specs import load_directory, load_specs
 
@@ -154,6 +155,47 @@ def test_markdown_front_matter_and_heading() -> None:
     assert article.published.isoformat() == "2024-02-03T04:05:06+01:00"
     assert article.body.startswith("First paragraph with *emphasis* and [a link]")
     assert "# not a heading" in article.body
+
+
+@pytest.mark.parametrize(
+    "title",
+    ['Why "quotes" and <tags> and C:\\path break', "Plain title", "It's 50% *off* [now]"],
+)
+def test_markdown_the_reader_saved_reads_back_as_it_was(title: str) -> None:
+    # `e` and `reader dump --format markdown` write the front matter as JSON strings
+    # (YAML's double-quoted scalars): read back, the title showed its escapes (\" \u003c
+    # \\), the author too, the H1 (Markdown-escaped: \<) stayed in the body as a second
+    # title, and the date and link were not read.
+    from datetime import UTC, datetime
+
+    from reader.formats import article_markdown
+
+    saved = Article(source="https://f.example/feed", key="k", title=title,
+                    author='Zoë "Z" O\'Neil', url="https://f.example/a?b=1&c=2",
+                    published=datetime(2026, 11, 2, 8, 30, tzinfo=UTC),
+                    body="First paragraph.\n\nSecond.", kind=SourceKind.FEED)
+    data = article_markdown(saved).encode("utf-8")
+    (article,) = load_bytes(data, source="saved.md", name="saved.md").articles
+    assert (article.title, article.author, article.url, article.published) == (
+        saved.title, saved.author, saved.url, saved.published)
+    assert article.body == saved.body
+    bare = dataclasses.replace(saved, author=None, url=None, published=None)
+    (article,) = load_bytes(article_markdown(bare).encode(), source="s.md", name="s.md").articles
+    assert (article.author, article.url, article.published) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [('title: "a \\"b\\" \\\\ \\u00e9 \\t"', 'a "b" \\ é'),
+     ("title: 'it''s'", "it's"),
+     ('title: "unterminated \\', '"unterminated \\'),
+     ('title: "bad \\q escape"', "bad \\q escape"),
+     ("title: plain: words", "plain: words")],
+)
+def test_markdown_front_matter_quoting(line: str, value: str) -> None:
+    data = f"---\n{line}\n---\n\nBody.\n".encode()
+    (article,) = load_bytes(data, source="x.md", name="x.md").articles
+    assert article.title == value
 
 
 def test_markdown_heading_is_the_title_and_leaves_the_body() -> None:
