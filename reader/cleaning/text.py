@@ -1490,6 +1490,11 @@ def _thread_start(
     return opened
 
 
+def _is_prose(text: str) -> bool:
+    """A paragraph of prose: PROSE_WORDS words or more, ending a sentence."""
+    return text.count(" ") + 1 >= PROSE_WORDS and _ends_any_sentence(text)
+
+
 def _headline_shaped(text: str) -> bool:
     """A headline, a link or a label: a short block that ends no sentence."""
     return text.count(" ") < HEADLINE_WORDS and not _ends_any_sentence(text)
@@ -1524,15 +1529,16 @@ def _teaser_head(units: Sequence[_Unit], picked: Sequence[int], lo: int, hi: int
     line ending in a colon, its blocks not alike in form), and the prose of the run must
     hold BODY_WORDS words and at least as many as what is cut.
     """
-    prose_words, first = 0, None
-    for k in range(lo, hi + 1):
-        text = units[picked[k]].text
-        n = text.count(" ") + 1
-        if n >= PROSE_WORDS and _ends_any_sentence(text):
-            prose_words += n
-            if first is None:
-                first = k
-    if first is None or first - lo < HEADLINE_STREAK or prose_words < BODY_WORDS:
+    # Most runs open with their prose: nothing more to look at.
+    first = next((k for k in range(lo, hi + 1) if _is_prose(units[picked[k]].text)), None)
+    if first is None or first - lo < HEADLINE_STREAK:
+        return lo
+    prose_words = sum(
+        text.count(" ") + 1
+        for k in range(first, hi + 1)
+        if _is_prose(text := units[picked[k]].text)
+    )
+    if prose_words < BODY_WORDS:
         return lo
     end, run = lo, []
     for k in range(lo, first + 1):
