@@ -44,7 +44,8 @@ def load_sources(
 ) -> list[tuple[str, list[LoadResult]]]:
     """:func:`load_specs`, its results grouped by the source named (a folder's files, an
     OPML list's feeds); every URL of every source is fetched together."""
-    plans = [(spec, _plan(spec, stdin)) for spec in specs]
+    # a source named twice is one source: standard input can be read only once
+    plans = [(spec, _plan(spec, stdin)) for spec in dict.fromkeys(specs)]
     plans = _fetched(plans, limits)
     plans = _fetched([(spec, _expand(plan)) for spec, plan in plans], limits)
     return [(spec, [item for item in plan if isinstance(item, LoadResult)])

@@ -119,6 +119,15 @@ def test_stdin_and_markdown_format() -> None:
     assert EXPECTED["body_paragraphs"][2] in out
 
 
+def test_a_source_named_twice_is_read_once() -> None:
+    """`reader dump - -` read standard input twice: the second read found it used up and
+    failed ('could not load -: empty file'). A file named twice is one article too."""
+    result = dump("--format", "json", "-", "-", str(SEED), str(SEED), stdin=SEED.read_bytes())
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == b""
+    assert [a["source"] for a in json.loads(result.stdout)] == ["-", str(SEED)]
+
+
 def test_stdin_typed_at_a_terminal_says_how_it_ends() -> None:
     """`reader -` or `reader dump -` on a terminal waited for typed text on a blank screen,
     seemingly hung; piped, nothing is said."""
