@@ -90,7 +90,7 @@ class RawDump:
 
 
 @dataclass(frozen=True, slots=True)
-class _Change:
+class Change:
     """One undoable change: ``ids`` had the opposite of ``value`` before it."""
 
     column: str  # "read" or "starred"
@@ -107,7 +107,7 @@ class Library:
         self.path = storage.path
         self.messages: list[str] = []
         self.retention_days = retention_days
-        self._undo: list[_Change] = []
+        self._undo: list[Change] = []
         self._undo_lock = threading.Lock()
         self._opml_lock = threading.Lock()
 
@@ -246,18 +246,19 @@ class Library:
         ids = self._storage.unread_ids(feed_id)
         if ids:
             self._storage.set_read(ids, True)
-            self._push(_Change("read", tuple(ids), True))
+            self._push(Change("read", tuple(ids), True))
         return len(ids)
 
-    def undo(self) -> bool:
-        """Revert the last read/star/mark-all change; False when there is nothing to undo."""
+    def undo(self) -> Change | None:
+        """Revert the last read/star/mark-all change and say which it was; None when there
+        is nothing to undo."""
         with self._undo_lock:
             if not self._undo:
-                return False
+                return None
             change = self._undo.pop()
         setter = self._storage.set_read if change.column == "read" else self._storage.set_starred
         setter(change.ids, not change.value)
-        return True
+        return change
 
     def _change(self, column: str, ids: Sequence[int], value: bool) -> int:
         states = (self._storage.read_states(ids) if column == "read"
@@ -267,10 +268,10 @@ class Library:
             return 0
         setter = self._storage.set_read if column == "read" else self._storage.set_starred
         setter(changed, value)
-        self._push(_Change(column, changed, value))
+        self._push(Change(column, changed, value))
         return len(changed)
 
-    def _push(self, change: _Change) -> None:
+    def _push(self, change: Change) -> None:
         with self._undo_lock:
             self._undo.append(change)
             del self._undo[:-_UNDO_DEPTH]

@@ -27,6 +27,7 @@ from functools import partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from rich.cells import cell_len, set_cell_size
 from textual import events, on, work
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
@@ -60,7 +61,7 @@ from reader.core.models import (
     StoredArticle,
 )
 from reader.core.sanitize import clean_line, display_name, is_web_url, safe_url
-from reader.library import Library
+from reader.library import Change, Library
 from reader.tui.browser import BrowserCommand, browser_command
 from reader.tui.messages import (
     ArticleReady,
@@ -199,6 +200,19 @@ def make_bindings() -> list[BindingType]:
     return bindings
 
 
+def _fit_status(view: str, news: str, width: int) -> str:
+    """The status line in ``width`` cells: what is new (a refresh's summary, its errors)
+    whole at the end, the view's description cut short before it when both do not fit
+    (at 80 columns a filter, an order and "unread only" pushed the summary off the line)."""
+    line = f"{view} \u00b7 {news}" if news else view
+    if not news or width <= 0 or cell_len(line) <= width:
+        return line
+    room = width - cell_len(f" \u00b7 {news}")
+    if room < 2:
+        return news
+    return f"{set_cell_size(view, room - 1).rstrip()}\u2026 \u00b7 {news}"
+
+
 def _sources(feeds: Sequence[FeedInfo]) -> int:
     """How many entries the feeds pane lists: sources, and the feed files in folders."""
     return sum(1 + len(feed.members) for feed in feeds)
@@ -271,6 +285,11 @@ class ReaderApp(App[int]):
         self._open_when_shown = False
         self._selection: Selection = ALL
         self._before_starred: Selection = ALL
+        # S back from the starred view: the view left for it, and the article the cursor
+        # was on there, to come back to
+        self._back_from_starred: tuple[Selection, int | None] | None = None
+        self._article_before_starred: int | None = None
+        self._cursor_back: int | None = None
         self._unread_only = False
         self._order = "newest"
         self._search = ""
@@ -420,7 +439,8 @@ class ReaderApp(App[int]):
 
     def _fit_article(self) -> None:
         """The article shown laid out again when the pane's measure changed with the size
-        of the terminal (its place in it kept)."""
+        of the terminal (its place in it kept); the status line fitted to its new width."""
+        self._show_status()
         opened = self._opened
         if opened is None or self._raw or self._laid_for in (None, self._measure()):
             return
@@ -625,7 +645,11 @@ class ReaderApp(App[int]):
         if keep is not None or self._first_page_shown is message.query:
             # The cursor stays on the article it is on now: the user may have moved it
             # while this view loaded (a folder reloads its view every 0.3 s).
-            keep = self.articles.article_id if self.articles.article_id is not None else keep
+            # (not when coming back from the starred view: the cursor on a starred article
+            # there would take the place of the article it was on before)
+            if keep is None or keep != self._cursor_back:
+                keep = self.articles.article_id if self.articles.article_id is not None else keep
+        self._cursor_back = None
         self._first_page_shown = message.query if message.first_page else None
         self.articles.set_ids(message.ids, keep=keep)
         self.articles.add_rows(message.rows)
@@ -723,14 +747,18 @@ class ReaderApp(App[int]):
             left_out = parse_filter(self._search).unreadable
             if left_out:  # said, as `reader search` says it, not silently ignored
                 parts.append(f"not a date, left out: {', '.join(left_out)}")
+        news = ""  # the progress, or what a refresh found: said whole, whatever the width
         if self._loading is not None:
             done, total, label = self._loading
-            parts.append(f"{label} {done}/{total}\u2026" if total else f"{label}\u2026")
+            news = f"{label} {done}/{total}\u2026" if total else f"{label}\u2026"
         elif self._status_note:
-            parts.append(self._status_note)
-        self._status_text = " \u00b7 ".join(parts)
+            news = self._status_note
+        view = " \u00b7 ".join(parts)
+        self._status_text = f"{view} \u00b7 {news}" if news else view
+        status = self.query_one("#status", Static)
         # fixed size: no layout pass (a layout of the whole screen costs tens of ms)
-        self.query_one("#status", Static).update(Content(self._status_text), layout=False)
+        status.update(Content(_fit_status(view, news, status.content_region.width)),
+                      layout=False)
         self.sub_title = clean_line(self._selection.name) or ""
 
     # -- feeds ----------------------------------------------------------------------------------
@@ -786,7 +814,12 @@ class ReaderApp(App[int]):
     def _feed_chosen(self, message: FeedsPane.Changed) -> None:
         if message.selection.key != self._selection.key:
             self._selection = message.selection
-            self.reload_view(top=True)
+            back, self._back_from_starred = self._back_from_starred, None
+            if back is not None and back[0].key == message.selection.key and back[1] is not None:
+                self._cursor_back = back[1]
+                self.reload_view(keep=back[1])
+            else:
+                self.reload_view(top=True)
             self._show_status()
         if message.chosen:
             self._close_feeds()
@@ -847,7 +880,9 @@ class ReaderApp(App[int]):
             self.load_feeds()
             self._schedule_view_reload()
         progress = self._progress_bar()
-        progress.display = True
+        if not progress.display:
+            progress.display = True
+            self.call_after_refresh(self._show_status)  # fitted to the room the bar leaves
         progress.update(total=message.total or None, progress=message.done)
         self._show_status()
 
@@ -877,8 +912,11 @@ class ReaderApp(App[int]):
         for progress in self.query("#progress").results(ProgressBar):
             progress.display = False
         self._show_status()
+        self.call_after_refresh(self._show_status)  # fitted to the room the bar has left
         if self.session and self.pane.article_id is None and self._opening is None:
-            self.pane.show_message(SELECT_HINT)
+            # none to select: the list says why it is empty (articles still on their
+            # way are shown as they come, the first under the cursor)
+            self.pane.show_message(SELECT_HINT if self.articles.ids else "")
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False,
           name="refresh the feeds")
@@ -1337,7 +1375,7 @@ class ReaderApp(App[int]):
         if found is not None:
             self._go_to(found)
         elif resume is None:
-            self.notify("No more unread articles.", markup=False)
+            self._no_unread(direction)
         else:
             self.find_unread(self.articles.ids, resume, direction)
 
@@ -1360,20 +1398,25 @@ class ReaderApp(App[int]):
             base = index if direction > 0 else max(0, index - UNREAD_SCAN_CHUNK + 1)
             for offset in ordered:
                 if states.get(chunk[offset]) is False:
-                    self.post_message(UnreadFound(ids, base + offset))
+                    self.post_message(UnreadFound(ids, base + offset, direction))
                     return
             index = index + len(chunk) if direction > 0 else base - 1
         if not worker.is_cancelled:
-            self.post_message(UnreadFound(ids, None))
+            self.post_message(UnreadFound(ids, None, direction))
 
     @on_main_screen
     def on_unread_found(self, message: UnreadFound) -> None:
         if message.ids is not self.articles.ids:
             return
         if message.index is None:
-            self.notify("No more unread articles.", markup=False)
+            self._no_unread(message.direction)
         else:
             self._go_to(message.index)
+
+    def _no_unread(self, direction: int) -> None:
+        # which way: "No more unread articles." at the last unread one hid those above it
+        self.notify(f"No unread articles {'below' if direction > 0 else 'above'}.",
+                    markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in PRIORITY_ACTIONS and action != "command_palette":
@@ -1482,9 +1525,11 @@ class ReaderApp(App[int]):
 
     def action_starred_view(self) -> None:
         if self._selection.kind is ViewKind.STARRED:
+            self._back_from_starred = (self._before_starred, self._article_before_starred)
             self.feeds_pane.select(self._before_starred)
         else:
             self._before_starred = self._selection
+            self._article_before_starred = self.articles.article_id
             self.feeds_pane.select(STARRED)
 
     def action_sort(self) -> None:
@@ -1568,7 +1613,10 @@ class ReaderApp(App[int]):
         if 1 <= number <= len(links):
             self.ask_to_open(links[number - 1])
         else:
-            self.notify(f"No link {number} in this article.", markup=False)
+            # as the reading pane says it of a number typed there: "[n]" is how the
+            # article marks its links
+            self.notify(f"No link [{number}] in this article.", severity="warning",
+                        markup=False)
 
     def action_copy_url(self) -> None:
         if self._cursor_article() is None:
@@ -1620,6 +1668,8 @@ class ReaderApp(App[int]):
         selection = self._selection
         plain = not self._search and not self._unread_only
         name = clean_line(selection.name) or "these articles"
+        if self._search:  # only what the filter found: not the whole feed the name says
+            name = f"the {len(ids):,} article{'s' if len(ids) != 1 else ''} found"
         call: Callable[[], object]
         if selection.kind is ViewKind.FEED and plain and selection.feed_id is not None:
             feed_id = selection.feed_id
@@ -1637,7 +1687,10 @@ class ReaderApp(App[int]):
 
     def action_undo(self) -> None:
         def done(undone: object) -> None:
-            self.post_message(StateChanged("Undone" if undone else "Nothing to undo"))
+            # says which change: the automatic mark-read of an article rested on counts
+            # too, so the last change is not always the last key pressed
+            text = _undone_text(undone) if isinstance(undone, Change) else "Nothing to undo"
+            self.post_message(StateChanged(text))
 
         self._enqueue("undo", self.library.undo, done)
 
@@ -1706,6 +1759,15 @@ class ReaderApp(App[int]):
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)
+
+
+def _undone_text(change: Change) -> str:
+    """'Undone: marking 3 articles read', 'Undone: starring 1 article'."""
+    count = len(change.ids)
+    articles = f"{count} article" + ("" if count == 1 else "s")
+    if change.column == "read":
+        return f"Undone: marking {articles} {'read' if change.value else 'unread'}"
+    return f"Undone: {'starring' if change.value else 'unstarring'} {articles}"
 
 
 def _start_detached(command: BrowserCommand, url: str) -> None:

@@ -100,7 +100,9 @@ class StateChanged(Message):
 
 @dataclass
 class UnreadFound(Message):
-    """Where the next/previous unread article is in ``ids`` (None: there is none)."""
+    """Where the next/previous unread article is in ``ids`` (None: there is none), looking
+    down the list (``direction`` 1) or up it (-1)."""
 
     ids: Sequence[int]
     index: int | None
+    direction: int = 1

@@ -25,7 +25,7 @@ from reader.tui.screens.add_feed import AddFeedScreen
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.article_list import ArticleList
-from reader.tui.widgets.feeds_pane import FeedList, FeedsPane
+from reader.tui.widgets.feeds_pane import ALL, FeedList, FeedsPane
 from reader.tui.widgets.key_bar import KeyBar
 from reader.tui.widgets.reading_pane import ReadingPane
 from reader.tui.widgets.search_bar import SearchBar
@@ -129,7 +129,38 @@ async def test_next_and_previous_unread(library: Library, three_feeds: dict[str,
         assert articles.cursor == 0
         await pilot.press("p")
         await settle(pilot)
-        assert app.noted("No more unread")
+        # which way there is none: "No more unread articles." at the last unread one hid
+        # the unread articles above it
+        assert app.notes[-1][0] == "No unread articles above."
+        await pilot.press("G")  # 54: unread
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.notes[-1][0] == "No unread articles below."
+        assert articles.cursor == 54
+
+
+async def test_no_unread_above_said_when_the_library_was_asked(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    fill_storage(storage, [FeedSpec("Big", 1500)])
+    app = make_app(library, tmp_path)
+    ids = library.view(app.current_query())
+    library.mark_read(list(ids[1:]))  # only the first unread, far above the last rows
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press("G")
+        await settle(pilot)
+        assert articles.find_cached_unread(-1)[1] is not None  # not all cached: asks
+        await pilot.press("p")
+        await settle(pilot)
+        assert articles.cursor == 0
+        await pilot.press("G")  # p opened it, so now none is unread
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert articles.cursor == 1499
+        assert app.notes[-1][0] == "No unread articles above."
 
 
 async def test_tab_switches_focus_and_space_scrolls_the_pane(
@@ -475,6 +506,7 @@ async def test_star_toggle_read_mark_all_and_undo(library: Library,
         await settle(pilot)
         stored = library.get(first)
         assert stored is not None and not stored.read and stored.starred
+        assert app.noted("Undone: marking 1 article read")
         await pilot.press("A")  # all articles: everything read
         await settle(pilot)
         assert all(not line.startswith("\u25cf") for line in shown_rows(app))
@@ -483,6 +515,10 @@ async def test_star_toggle_read_mark_all_and_undo(library: Library,
         await pilot.press("u")
         await settle(pilot)
         assert sum(feed.unread for feed in library.feeds()) == 55
+        assert app.noted("Undone: marking 55 articles read")
+        await pilot.press("u")  # the star
+        await settle(pilot)
+        assert app.noted("Undone: starring 1 article")
 
 
 async def test_a_failed_write_shows_the_rows_as_the_library_holds_them(
@@ -1204,3 +1240,192 @@ def test_opening_a_library_that_cannot_be_opened_raises_in_the_caller(tmp_path: 
     opening = Opening(tmp_path / "no" / "such" / "library.sqlite", height=10)
     with pytest.raises(StorageError, match="no such folder"):
         opening.result()
+
+
+async def test_help_scrolls_with_the_lists_keys_as_configured(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    # At 80x24 the help is taller than its box; j (the key the help itself lists for moving
+    # down) did nothing there, only the arrows scrolled it.
+    config = tmp_path / "custom.toml"
+    config.write_text('[keys]\ncursor_up = "x"\n', encoding="utf-8")
+    settings, _ = load_config(config)
+    fill_storage(storage, [FeedSpec("Alpha", 5)])
+    app = RecordingApp(library=library, config=replace(settings, refresh_on_start=False),
+                       config_file=config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        cursor = app.query_one(ArticleList).cursor
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = app.screen.query_one("#help-body")
+        assert body.max_scroll_y > 3
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert body.scroll_y == 3
+        await pilot.press("x")  # the user's key for "Move up"
+        await pilot.pause()
+        assert body.scroll_y == 2
+        await pilot.press("G")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("g")
+        await pilot.pause()
+        assert body.scroll_y == 0
+        await pilot.press("escape")
+        # the list behind did not move
+        assert app.query_one(ArticleList).cursor == cursor
+
+
+async def test_a_missing_link_number_is_said_alike_from_the_list_and_the_pane(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    # "3" said "No link 3 in this article." (a notice) with the list focused and
+    # "No link [3] in this article" (a warning) with the article focused.
+    url = "https://example.org/links.xml"
+    feed = storage.upsert_feed(url, title="Links", subscribed=True)
+    storage.upsert_articles(feed, [
+        make_article(url, 0, title="One link", body="See [one](https://example.org/one)."),
+        make_article(url, 1, title="No link", body="Nothing to follow.", hours=1),
+    ])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        said: list[list[tuple[str, object]]] = []
+
+        async def press_3() -> None:
+            app.notes.clear()
+            await pilot.press("3")
+            await pilot.pause(ReadingPane.DIGIT_TIMEOUT + 0.1)
+            said.append([(message, kwargs.get("severity")) for message, kwargs in app.notes])
+
+        await press_3()  # the list focused
+        await pilot.press("tab")
+        assert app.focused is app.pane
+        await press_3()  # the article focused
+        await pilot.press("j")  # the article without links (the pane keeps the focus)
+        await settle(pilot)
+        await pilot.pause(0.3)
+        assert "Nothing to follow." in app.pane.plain
+        await press_3()
+        assert said == [[("No link [3] in this article.", "warning")]] * 3
+
+
+async def test_back_from_the_starred_view_the_cursor_is_where_it_was(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # S then S again put the cursor on the first row: an s pressed then starred another
+    # article than the one left for the starred view.
+    app = make_app(library, tmp_path)
+    ids = library.view(app.current_query())
+    library.star([ids[0]])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        for _ in range(30):
+            await pilot.press("j")
+        await settle(pilot)
+        assert articles.cursor == 30
+        await pilot.press("S")
+        await settle(pilot)
+        assert list(articles.ids) == [ids[0]]
+        await pilot.press("S")
+        await settle(pilot)
+        assert articles.cursor == 30 and articles.article_id == ids[30]
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.pane.article_id == ids[30]  # and the pane shows it
+        assert any("Beta article" in line for line in shown_rows(app))  # scrolled to it
+        # a feed chosen in the pane still starts at its top
+        await pilot.press("S")
+        await settle(pilot)
+        app.query_one(FeedsPane).select(ALL)
+        await settle(pilot)
+        assert articles.cursor == 0
+
+
+async def test_a_refresh_summary_is_shown_whole_on_a_full_status_line(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    # At 80 columns, with unread only, an order and a filter on, the status line ended
+    # "· filter: village · 2": the refresh's summary (its errors too) was cut off.
+    from support.farm import Farm
+
+    with Farm(feeds=2, entries=4) as farm:
+        for url in farm.urls:
+            storage.upsert_feed(url, subscribed=True)
+        app = make_app(library, tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("r")
+            await settle(pilot, rounds=6)
+            await pilot.press("U", "t", "t", "slash", *"village", "enter")
+            await settle(pilot)
+            await pilot.press("r")
+            await settle(pilot, rounds=6)
+            status = app.query_one("#status")
+            shown = str(status.render())
+            assert "2 feeds, 0 new articles, 0 errors" in app.status_text
+            assert len(shown) <= status.content_region.width
+            assert "2 feeds, 0 new articles, 0 errors" in shown
+            assert shown.startswith("All articles")
+            assert "\u2026" in shown  # the view's description gives way, and says so
+            await pilot.resize_terminal(160, 45)
+            await pilot.pause(tui_app.FIT_DELAY + 0.1)
+            assert str(status.render()) == app.status_text  # room again: all of it
+
+
+async def test_marking_a_filtered_view_read_says_how_many_not_all(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # "/gamma" then A marked the 5 articles found and said "Marked All articles read":
+    # read as everything marked, with 50 articles still unread.
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"gamma", "enter")
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 5
+        await pilot.press("A")
+        await settle(pilot)
+        assert sum(feed.unread for feed in library.feeds()) == 50
+        assert app.notes[-1][0] == "Marked the 5 articles found read (u undoes)"
+        assert not app.noted("Marked All articles")
+
+
+async def test_sources_with_no_article_leave_no_select_hint(
+        library: Library, tmp_path: Path) -> None:
+    # `reader MISSING-FILE`: the list said "No articles in these sources." and the
+    # reading pane "Select an article and press Enter to read it.", with none to select.
+    missing = str(tmp_path / "nothing-here.txt")
+    app = make_app(library, tmp_path, app_kwargs={"sources": [missing]})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, rounds=5)
+        assert app.noted("nothing-here.txt")
+        assert shown_rows(app)[0].strip() == "No articles in these sources."
+        assert "Select an article" not in app.pane.plain
+    feed = write_feed(tmp_path / "one.xml", "One", 2)
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(feed), missing]})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, rounds=5)
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 2
+        assert "One" in app.pane.plain or "Select an article" in app.pane.plain
+        assert app.pane.plain.strip() != ""
+
+
+async def test_the_help_closes_with_the_key_that_opened_it_as_remapped(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    # [keys] help = "f1": F1 opened the help and did nothing in it (only ?, q and Esc
+    # closed it)
+    config = tmp_path / "custom.toml"
+    config.write_text('[keys]\nhelp = "f1"\nquit = "ctrl+q"\n', encoding="utf-8")
+    settings, _ = load_config(config)
+    fill_storage(storage, [FeedSpec("Alpha", 5)])
+    app = RecordingApp(library=library, config=replace(settings, refresh_on_start=False),
+                       config_file=config)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        for close in ("f1", "ctrl+q", "escape"):
+            await pilot.press("f1")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press(close)
+            await pilot.pause()
+            assert not isinstance(app.screen, HelpScreen), close
+        assert app.is_running  # ctrl+q closed the help, not the app

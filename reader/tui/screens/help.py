@@ -31,7 +31,8 @@ def bindings_table(rows: Sequence[tuple[str, str]]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    """A scrollable list of keys; any of Esc, q, ? closes it."""
+    """A scrollable list of keys; Esc, or the keys of help and quit (? and q unless
+    remapped), closes it."""
 
     DEFAULT_CSS = """
     HelpScreen {
@@ -47,8 +48,20 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
+    # The list's moving keys scroll the help, under the app's binding ids so that a key the
+    # user remapped in [keys] does here what the help says it does (a modal screen keeps
+    # the app's own bindings from the keys: j did nothing, though the help lists it).
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss_help", "Close", show=False),
+        Binding("escape", "dismiss_help", "Close", show=False),
+        # the keys of help and quit as the user bound them close it too
+        Binding("question_mark", "dismiss_help", "Close", show=False, id="help"),
+        Binding("q", "dismiss_help", "Close", show=False, id="quit"),
+        Binding("j,down", "scroll_help('down')", show=False, id="cursor_down"),
+        Binding("k,up", "scroll_help('up')", show=False, id="cursor_up"),
+        Binding("g,home", "scroll_help('home')", show=False, id="first"),
+        Binding("G,end", "scroll_help('end')", show=False, id="last"),
+        Binding("space,pagedown", "scroll_help('page_down')", show=False, id="page_down"),
+        Binding("pageup", "scroll_help('page_up')", show=False, id="page_up"),
     ]
 
     def __init__(self, rows: Sequence[tuple[str, str]]) -> None:
@@ -60,6 +73,10 @@ class HelpScreen(ModalScreen[None]):
             body.border_title = "Keys"
             body.border_subtitle = "Esc closes"
             yield Static(bindings_table([*self._rows, *FILTER_HELP]), id="help-table")
+
+    def action_scroll_help(self, where: str) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        getattr(body, f"scroll_{where}")(animate=False)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

@@ -376,7 +376,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
         if 1 <= number <= len(self._links):
             self.post_message(self.LinkOpenRequested(self, number, self._links[number - 1]))
         else:
-            self.notify(f"No link [{number}] in this article", severity="warning", markup=False)
+            self.notify(f"No link [{number}] in this article.", severity="warning", markup=False)
 
     def on_click(self, event: events.Click) -> None:
         # The "[n]" reference carries its number in style meta that render_article set from
