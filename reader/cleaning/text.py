@@ -1490,6 +1490,74 @@ def _thread_start(
     return opened
 
 
+def _is_prose(text: str) -> bool:
+    """A paragraph of prose: PROSE_WORDS words or more, ending a sentence."""
+    return text.count(" ") + 1 >= PROSE_WORDS and _ends_any_sentence(text)
+
+
+def _headline_shaped(text: str) -> bool:
+    """A headline, a link or a label: a short block that ends no sentence."""
+    return text.count(" ") < HEADLINE_WORDS and not _ends_any_sentence(text)
+
+
+_SKELETON = re.compile(r"[\w\s]+")
+_BULLETS = "•◦▪‣·*+-–—>#| "
+
+
+def _alike(texts: Sequence[str]) -> bool:
+    """Whether blocks are alike in form, as a list's items, a table's rows or lines of code
+    are ("June 9 -- Venue, City", ">>> ..."), where headlines of other articles are not:
+    half of them or more open with the same word (numbers as one) or share the same
+    punctuation."""
+    least = LIST_ALIKE * len(texts)
+    skeletons = Counter(_SKELETON.sub(" ", text).strip() for text in texts)
+    skeletons[""] = 0  # headlines without punctuation are not alike for that
+    if skeletons.most_common(1)[0][1] >= least:
+        return True
+    firsts = Counter(
+        _DIGITS.sub("0", text.lstrip(_BULLETS).split(" ", 1)[0].lower()) for text in texts
+    )
+    return firsts.most_common(1)[0][1] >= least
+
+
+def _teaser_head(units: Sequence[_Unit], picked: Sequence[int], lo: int, hi: int) -> int:
+    """Where the run's article starts when the run opens with a list of other articles'
+    headlines (a "most read" box above the text): past the last streak of HEADLINE_STREAK
+    headline-like blocks before its first paragraph of prose; else ``lo``.
+
+    The streak must be no list of the article's own (neither introduced by nor holding a
+    line ending in a colon, its blocks not alike in form), and the prose of the run must
+    hold BODY_WORDS words and at least as many as what is cut.
+    """
+    # Most runs open with their prose: nothing more to look at.
+    first = next((k for k in range(lo, hi + 1) if _is_prose(units[picked[k]].text)), None)
+    if first is None or first - lo < HEADLINE_STREAK:
+        return lo
+    prose_words = sum(
+        text.count(" ") + 1
+        for k in range(first, hi + 1)
+        if _is_prose(text := units[picked[k]].text)
+    )
+    if prose_words < BODY_WORDS:
+        return lo
+    end, run = lo, []
+    for k in range(lo, first + 1):
+        text = units[picked[k]].text
+        if k < first and _headline_shaped(text) and not text.rstrip().endswith(":"):
+            run.append(k)
+            continue
+        if (
+            len(run) >= HEADLINE_STREAK
+            and not (run[0] and units[picked[run[0] - 1]].text.rstrip().endswith(":"))
+            and not _alike([units[picked[j]].text for j in run])
+        ):
+            end = k
+        run = []
+    if end == lo or sum(units[picked[k]].text.count(" ") + 1 for k in range(lo, end)) > prose_words:
+        return lo
+    return end
+
+
 def _gap_sizes(roots: Sequence[float], picked: Sequence[int]) -> list[float]:
     """For each scored block, the sum of ``roots`` (each block's square-rooted length) of
     the unscored lines before it."""
@@ -1556,6 +1624,10 @@ def _decide(
         # A short page: its few blocks the model does not doubt.
         for i, score in zip(picked, scores, strict=True):
             keep[i] = score >= SURE_CHROME
+    else:
+        # A list of other articles' headlines that opens the run is no part of the article.
+        for k in range(lo, _teaser_head(units, picked, lo, hi)):
+            keep[picked[k]] = scores[k] >= model.block_out
     if not any(keep):
         # Never nothing: a page with any text has some best candidate for the article.
         best = max(range(len(picked)), key=lambda k: (scores[k], len(units[picked[k]].text)))
@@ -1623,6 +1695,16 @@ THREAD_REACH = 40
 POST_HEADER = 8
 _I_THREAD = STAGE1_NAMES.index("comment_thread_before")
 HEADLINE_WEIGHT = 0.5
+# A run that opens with a streak of this many headline-like blocks (under HEADLINE_WORDS
+# words, ending no sentence) before its first paragraph of prose (a block of PROSE_WORDS
+# words or more that ends a sentence) opens with a list of other articles: the article
+# starts after it, when the run's prose holds BODY_WORDS words (see _teaser_head). A list
+# whose items are alike in form (LIST_ALIKE of them) is the article's own.
+HEADLINE_STREAK = 3
+HEADLINE_WORDS = 20
+PROSE_WORDS = 25
+BODY_WORDS = 120
+LIST_ALIKE = 0.5
 
 
 # Where a sentence ends, in the scripts whose marks the model's feature does not know (it

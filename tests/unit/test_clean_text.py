@@ -966,3 +966,48 @@ def test_a_superscript_word_where_a_month_stands_is_no_date() -> None:
     assert find_date("Posted 5 ²²² 2020") is None
     assert find_date("Posted 5 ①②③ 2020") is None
     assert find_date("Posted 5 March 2020") == datetime(2020, 3, 5)
+
+
+# --------------------------------------------------------------------------- teaser heads
+
+MOST_READ = [
+    "Council approves budget for two new primary schools",
+    "Storm warning issued for the coast on Friday night",
+    "Museum reopens after a year of repairs to its roof",
+    "Local bakery wins national award for its sourdough",
+    "Ferry timetable changes from the first of December",
+]
+LONGER_ARTICLE = [
+    *PARAGRAPHS,
+    "Businesses on the quay have asked for the work to be moved to the winter, when fewer "
+    "visitors come to the harbour, but the council says the bearings cannot wait that long.",
+    "The bridge was last closed for repairs eleven years ago, when the work took a month "
+    "longer than planned because of a wet autumn and a shortage of steel in the region.",
+]
+
+
+def teaser_head(lines: list[str]) -> list[str]:
+    """What _teaser_head cuts from a run made of all these lines."""
+    units = text_module._units(lines)
+    picked, _ = text_module._scored(units)
+    end = text_module._teaser_head(units, picked, 0, len(picked) - 1)
+    return [units[i].text for i in picked[:end]]
+
+
+def test_a_list_of_headlines_opening_the_run_is_cut_before_the_article() -> None:
+    cut = teaser_head([*MOST_READ, "Harbour bridge to close for three weeks", *LONGER_ARTICLE])
+    assert cut == [*MOST_READ, "Harbour bridge to close for three weeks"]
+
+
+def test_the_articles_own_list_before_its_prose_stays() -> None:
+    # Introduced by a colon, or holding one: the article's list.
+    intro = "What changes for drivers from Monday morning:"
+    assert teaser_head([intro, *MOST_READ, *LONGER_ARTICLE]) == []
+    assert teaser_head([*MOST_READ[:2], intro, *MOST_READ[2:], *LONGER_ARTICLE]) == []
+    # Items alike in form: a table's rows, a list of dates, lines of code.
+    dates = [f"June {n} -- Harbour Hall, Kingsport, ME" for n in range(1, 7)]
+    assert teaser_head([*dates, *LONGER_ARTICLE]) == []
+    # Too little prose after it to be sure of an article.
+    assert teaser_head([*MOST_READ, *PARAGRAPHS[:2]]) == []
+    # Two headline-like lines are a title and a byline, not a list.
+    assert teaser_head([*MOST_READ[:2], *LONGER_ARTICLE]) == []
