@@ -32,6 +32,7 @@ is an HTTP 400; the ``T`` token never expires (and ``x`` is accepted as one).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator, Collection, Container, Mapping, Sequence
 
 import httpx
@@ -65,6 +66,7 @@ IDS_PAGE = 10_000  # ids a stream/items/ids call asks for
 CONTENTS_BATCH = 100  # items a stream/items/contents call asks for
 EDIT_BATCH = 250  # ids an edit-tag call carries
 OVERLAP = 600  # seconds of crawl time listed again before the cursor
+CLOCK_SLACK = 86_400  # seconds a crawl time may be ahead of this clock and move the cursor
 _LONG_ID = "tag:google.com,2005:reader/item/"
 _LABEL = "/label/"
 
@@ -270,6 +272,7 @@ class GReaderClient(ApiClient):
     ) -> list[str]:
         ids: dict[str, None] = {}  # ordered, without repeats
         continuation: str | None = None
+        given: set[str] = set()  # every continuation so far: one given again is a circle
         while True:
             params = [("s", stream), ("n", str(IDS_PAGE))]
             if exclude:
@@ -287,6 +290,12 @@ class GReaderClient(ApiClient):
             continuation = ident(data.get("continuation"))
             if not continuation or len(ids) == before:
                 return list(ids)
+            if continuation in given:
+                # not the end, and no way on: a listing cut short here would count every
+                # unread id it missed as read
+                raise SyncError(f"{self._label}: stream/items/ids gave the same continuation "
+                                "twice (a listing that goes round in circles)")
+            given.add(continuation)
 
     async def _contents(self, ids: Sequence[str]) -> list[tuple[RemoteArticle, int]]:
         """The items of ``ids`` with their crawl times (s); halves a batch over the cap."""
@@ -323,7 +332,10 @@ class GReaderClient(ApiClient):
             return
         for start in range(0, len(wanted), CONTENTS_BATCH):
             items = await self._contents(wanted[start:start + CONTENTS_BATCH])
-            top = max([top, *(crawled for _, crawled in items)])
+            # a crawl time past tomorrow here (a server clock set wrong once) is left out:
+            # as the cursor it would hide every item crawled before it, for good
+            ahead = int(time.time()) + CLOCK_SLACK
+            top = max([top, *(crawled for _, crawled in items if crawled <= ahead)])
             last = start + CONTENTS_BATCH >= len(wanted)
             yield ArticlePage(tuple(article for article, _ in items),
                               cursor=str(top) if last else None)
@@ -429,8 +441,8 @@ def _item(item: dict[str, object] | None) -> tuple[RemoteArticle, int] | None:
     tags = [tag for tag in sequence(item.get("categories")) if isinstance(tag, str)]
     body = mapping(item.get("content")) or mapping(item.get("summary")) or {}
     content = body.get("content")
-    # The cursor takes the server's crawl clock as it is (a server clock days ahead still
-    # moves it on); ``updated`` only what is plausible.
+    # The cursor takes the server's crawl clock as it is, up to a day ahead of this one
+    # (see articles()); ``updated`` only what is plausible.
     usec, msec = _digits(item.get("timestampUsec")), _digits(item.get("crawlTimeMsec"))
     crawl = usec // 1_000_000 if usec else msec // 1000 if msec else 0
     return RemoteArticle(

@@ -520,3 +520,50 @@ async def test_ttrss_state_lists_again_a_feed_whose_ids_fall_short_of_its_count(
         asked = [(r.json().get("feed_id"), r.json().get("view_mode"))
                  for r in tt.server.requests if r.json().get("op") == "getHeadlines"]
         assert asked == [(8, "unread"), (8, "marked")]  # 5 has nothing left there
+
+
+async def test_greader_a_continuation_that_comes_round_again_is_one_line(gr: Fakes) -> None:
+    # a server whose every page said "continuation": "same" with other ids was asked for
+    # the next page for as long as it gave new ids: the sync never ended
+    pages = {"n": 0}
+
+    def stream(request: Request) -> Reply | None:
+        if request.path.endswith("/stream/items/ids"):
+            pages["n"] += 1
+            start = pages["n"] * 10
+            return Reply.of_json({"itemRefs": [{"id": str(start + k)} for k in range(10)],
+                                  "continuation": "same"})
+        return None
+
+    gr.broken = stream
+    async with gr.client() as client:
+        with pytest.raises(SyncError) as caught:
+            [page async for page in client.articles()]
+    assert str(caught.value) == (
+        f"{client.label}: stream/items/ids gave the same continuation twice (a listing "
+        "that goes round in circles)")
+    assert pages["n"] == 2
+
+
+async def test_greader_a_crawl_time_far_ahead_does_not_move_the_cursor(gr: Fakes) -> None:
+    # one item crawled in the year 5138 (a server clock set wrong once) made it the cursor:
+    # every later sync asked for items crawled after it and got no new article ever again
+    import time
+
+    now = int(time.time())
+
+    def stream(request: Request) -> Reply | None:
+        path = request.path.rsplit("/reader/api/0/", 1)[-1]
+        if path == "stream/items/ids":
+            return Reply.of_json({"itemRefs": [{"id": "1"}, {"id": "2"}, {"id": "3"}]})
+        if path == "stream/items/contents":
+            return Reply.of_json({"items": [item(1, crawled=now - 100),
+                                            item(2, crawled=99_999_999_999),
+                                            item(3, crawled=now + 3600)]})
+        return None
+
+    gr.broken = stream
+    async with gr.client() as client:
+        got = [page async for page in client.articles()]
+    assert sum(len(page.articles) for page in got) == 3
+    assert got[-1].cursor == str(now + 3600)  # a server clock an hour ahead moves it on
