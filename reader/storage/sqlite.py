@@ -984,6 +984,8 @@ class SqliteStorage:
         keys = list({prefix + article.key for article in articles})
         existing = self._keys_in(conn, "articles", feed_id, keys)
         gone = self._keys_in(conn, "pruned", feed_id, keys)
+        if flags is None and not prefix:
+            existing |= self._rekey_moved(conn, feed_id, articles, existing | gone)
         rescued = flags if flags is not None else self._rescued_states(conn, feed_id)
         now = time.time()
         rows: dict[str, tuple[object, ...]] = {}
@@ -1017,6 +1019,42 @@ class SqliteStorage:
                              "(SELECT url FROM feeds WHERE id = ?)",
                              [(key, feed_id) for key in rescued])
         return len(new_keys)
+
+    @staticmethod
+    def _rekey_moved(conn: sqlite3.Connection, feed_id: int, articles: Sequence[Article],
+                     known: set[str]) -> set[str]:
+        """Give a new key's entry the row of the same entry under a key the feed no longer
+        lists: a feed that makes up its GUIDs afresh at every fetch added every entry again
+        each refresh, read ones unread again. The same entry: its link, title and date, or,
+        undated, its body too (entries a feed keeps reusing a link and title for differ in
+        those). The re-keyed keys come back."""
+        listed = {article.key for article in articles}
+        fresh = [a for a in articles if a.key not in known and a.url]
+        if not fresh:
+            return set()
+        urls = list({a.url for a in fresh if a.url})
+        rows: dict[tuple[str, str | None, str | None], list[tuple[str, str]]] = {}
+        for chunk in _chunks(urls):
+            for key, url, title, published, body in conn.execute(
+                    "SELECT key, url, title, published, body FROM articles WHERE feed_id = ? "
+                    f"AND url IN ({','.join('?' * len(chunk))}) ORDER BY id",
+                    (feed_id, *chunk)):
+                if key not in listed:
+                    rows.setdefault((url, title, published), []).append((key, body))
+        moved: set[str] = set()
+        for article in fresh:
+            if article.key in moved:
+                continue
+            candidates = rows.get((str(article.url), article.title,
+                                   _iso(article.published))) or []
+            for position, (old_key, body) in enumerate(candidates):
+                if article.published is not None or body == article.body:
+                    del candidates[position]
+                    conn.execute("UPDATE articles SET key = ? WHERE feed_id = ? AND key = ?",
+                                 (article.key, feed_id, old_key))
+                    moved.add(article.key)
+                    break
+        return moved
 
     @staticmethod
     def _keys_in(conn: sqlite3.Connection, table: str, feed_id: int,

@@ -733,3 +733,30 @@ def test_opening_does_not_wait_on_another_readers_write(tmp_path: Path,
         thread.join(5)
         for storage in opened:
             storage.close()
+
+
+def test_entries_whose_guids_change_at_every_fetch_do_not_pile_up(
+        storage: SqliteStorage) -> None:
+    # a feed that made up its GUIDs afresh at every fetch got every entry again each
+    # refresh: 20 entries, 50 refreshes a day, a thousand copies, the read ones unread
+    feed_id = storage.upsert_feed("http://example.org/feed.xml", subscribed=True)
+
+    def fetch(number: int) -> list[Article]:
+        return [replace(article(f"x{n}"), key=f"guid-{number}-{n}") for n in range(3)] + [
+            replace(article(f"u{n}", hours=None, body=f"undated {n}"), key=f"u-{number}-{n}")
+            for n in range(2)]
+
+    assert storage.upsert_articles(feed_id, fetch(1)) == 5
+    first = storage.article_ids(ArticleQuery())
+    storage.set_read(first[:2], True)
+    for number in (2, 3):
+        assert storage.upsert_articles(feed_id, fetch(number)) == 0
+    assert sorted(storage.article_ids(ArticleQuery())) == sorted(first)
+    assert sum(r.read for r in storage.rows(first)) == 2
+    assert len(storage.article_ids(ArticleQuery(text="undated"))) == 2
+    # entries a feed keeps one link and title for are not taken for one another: another
+    # date, or undated with another body, is another entry
+    again = [replace(article("x0", hours=5), key="next-day"),
+             replace(article("u0", hours=None, body="another text"), key="u-other")]
+    assert storage.upsert_articles(feed_id, again) == 2
+    assert storage.article_count() == 7
