@@ -323,6 +323,15 @@ def _guard(method: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at ``path`` (device, inode), or None where there is none."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -576,6 +585,7 @@ class SqliteStorage:
         self._has_salvage: bool | None = None
         self._closed = False
         self.created = False  # True when this open made a new, empty library
+        self._identity: tuple[int, int] | None = None  # the file opened: (device, inode)
 
     # -- opening
 
@@ -641,6 +651,7 @@ class SqliteStorage:
         if version < len(MIGRATIONS):
             self._migrate(conn, version)
             self.created = version == 0
+        self._identity = _identity(self.path)
         if checked:
             # not waited for: another reader's long write (a refresh) held every start,
             # even `reader list`, for the whole busy timeout (5 s) over a note to itself
@@ -699,6 +710,11 @@ class SqliteStorage:
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if self._identity is not None and _identity(self.path) != self._identity:
+                # the connections still write to the file that was there (moved or deleted):
+                # every change from now on would be lost without a word
+                raise StorageError(f"the library {self.path} was replaced or removed while "
+                                   "reader ran: this change is not saved; start reader again")
             yield conn
         except BaseException:
             conn.execute("ROLLBACK")

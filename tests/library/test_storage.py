@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import sqlite3
 from dataclasses import replace
@@ -760,3 +761,27 @@ def test_entries_whose_guids_change_at_every_fetch_do_not_pile_up(
              replace(article("u0", hours=None, body="another text"), key="u-other")]
     assert storage.upsert_articles(feed_id, again) == 2
     assert storage.article_count() == 7
+
+
+def test_a_library_replaced_while_open_refuses_changes_in_words(tmp_path: Path) -> None:
+    # a library restored from a backup (mv) under a running reader: its connections kept
+    # writing to the file moved away, and every article marked read after was lost
+    path = tmp_path / "lib.sqlite"
+    storage, _ = SqliteStorage.open(path)
+    try:
+        feed_id = storage.upsert_feed("http://a/feed", subscribed=True)
+        storage.upsert_articles(feed_id, [article("k1")])
+        [first] = storage.article_ids(ArticleQuery())
+        other, _ = SqliteStorage.open(tmp_path / "backup.sqlite")
+        other.close()
+        os.replace(tmp_path / "backup.sqlite", path)
+        with pytest.raises(StorageError) as caught:
+            storage.set_read([first], True)
+        assert str(caught.value) == (
+            f"the library {path} was replaced or removed while reader ran: this change is "
+            "not saved; start reader again")
+        path.unlink()
+        with pytest.raises(StorageError):
+            storage.set_read([first], True)
+    finally:
+        storage.close()
