@@ -122,6 +122,9 @@ class TtrssClient(ApiClient):
         self._sid: str | None = token
         self._keep_session = keep_session or token is not None
         self.api_level: int | None = None
+        # a request went unanswered (a timeout, a refused connection, a cut answer): closing
+        # does not ask the server to log out, and wait a second deadline for it
+        self._unanswered = False
         self._transport = Transport(self._label, http=http, limits=limits)
 
     def __repr__(self) -> str:
@@ -134,7 +137,7 @@ class TtrssClient(ApiClient):
 
     async def aclose(self) -> None:
         try:
-            if self._sid is not None and not self._keep_session:
+            if self._sid is not None and not self._keep_session and not self._unanswered:
                 await self._call("logout", retry=False)
         except SyncError:
             pass  # the session expires by itself; closing must not fail
@@ -168,7 +171,11 @@ class TtrssClient(ApiClient):
             body: dict[str, object] = {"op": op, **(params or {})}
             if auth:
                 body["sid"] = self._sid
-            response = await self._transport.request("POST", self.api_url, json_body=body)
+            try:
+                response = await self._transport.request("POST", self.api_url, json_body=body)
+            except SyncError:
+                self._unanswered = True
+                raise
             self._transport.check(response)
             answer = mapping(self._transport.json(response))
             if answer is None or "status" not in answer or "content" not in answer:

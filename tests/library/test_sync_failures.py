@@ -567,3 +567,18 @@ async def test_greader_a_crawl_time_far_ahead_does_not_move_the_cursor(gr: Fakes
         got = [page async for page in client.articles()]
     assert sum(len(page.articles) for page in got) == 3
     assert got[-1].cursor == str(now + 3600)  # a server clock an hour ahead moves it on
+
+
+async def test_ttrss_a_server_that_stopped_answering_is_not_asked_to_log_out(tt: Fakes) -> None:
+    # after a timeout the client logged out on closing and waited a second deadline for
+    # that too: a stalled server's "timed out after 30 s" came after a minute
+    tt.broken = lambda request: Reply(delay=1.0)
+    assert await failure(tt.client(deadline=0.3)) == "timed out after 0.3 s"
+    assert [r.json().get("op") for r in tt.server.requests] == ["login", "getCategories"]
+
+
+async def test_ttrss_logs_out_after_an_api_error(tt: Fakes) -> None:
+    tt.broken = lambda request: None if request.json().get("op") == "logout" else Reply.of_json(
+        {"seq": 0, "status": 1, "content": {"error": "INCORRECT_USAGE"}})
+    assert await failure(tt.client()) == "getCategories failed: INCORRECT_USAGE"
+    assert [r.json().get("op") for r in tt.server.requests][-1] == "logout"
