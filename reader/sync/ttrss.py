@@ -284,15 +284,17 @@ class TtrssClient(ApiClient):
         """One feed's articles since ``since``, page by page."""
         pages: list[list[dict[str, object]]] = []
         skip = 0
-        previous: list[object] = []
+        walked: set[str] = set()
         while True:
             rows = await self._headlines(feed_id, since=since, skip=skip, content=True)
-            page_ids = [row.get("id") for row in rows]
-            if page_ids == previous:
-                return pages  # the same page again: a server that ignores skip
+            page_ids = {i for row in rows if (i := ident(row.get("id"))) is not None}
+            if not page_ids - walked:
+                # nothing but pages given already: a server that ignores skip, giving the
+                # same page again or a few in turn
+                return pages
+            walked |= page_ids
             pages.append(rows)
             skip += len(rows)
-            previous = page_ids
             if len(rows) < PAGE:
                 return pages
 

@@ -582,3 +582,24 @@ async def test_ttrss_logs_out_after_an_api_error(tt: Fakes) -> None:
         {"seq": 0, "status": 1, "content": {"error": "INCORRECT_USAGE"}})
     assert await failure(tt.client()) == "getCategories failed: INCORRECT_USAGE"
     assert [r.json().get("op") for r in tt.server.requests][-1] == "logout"
+
+
+async def test_ttrss_a_server_that_gives_two_pages_in_turn_ends(tt: Fakes) -> None:
+    # a feed listed page by page whose server ignored skip and gave two full pages in turn
+    # (A, B, A, B, ...) was asked for the next page for ever: only a page equal to the one
+    # before ended the walk
+    pages = [[headline(n) for n in range(start, start - 200, -1)] for start in (400, 200)]
+    calls = {"n": 0}
+
+    def turn(request: Request) -> Reply | None:
+        if request.json().get("op") != "getHeadlines":
+            return None
+        calls["n"] += 1
+        assert calls["n"] < 50, "the walk goes on for ever"
+        return Reply.of_json({"seq": 0, "status": 0, "content": pages[calls["n"] % 2]})
+
+    tt.broken = turn
+    async with tt.client() as client:
+        got = [page async for page in client.articles()]
+    assert len({a.id for page in got for a in page.articles}) == 400
+    assert got[-1].cursor == "200"  # the first listing's top (see articles())
