@@ -323,6 +323,13 @@ def _guard(method: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Roll back the transaction open, if SQLite has not already: it does so itself on a
+    full disk or an I/O error, and a ROLLBACK then fails in words that hide the cause."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     """The file at ``path`` (device, inode), or None where there is none."""
     try:
@@ -683,7 +690,7 @@ class SqliteStorage:
             conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            _roll_back(conn)
             raise
 
     def _conn(self) -> sqlite3.Connection:
@@ -717,7 +724,7 @@ class SqliteStorage:
                                    "reader ran: this change is not saved; start reader again")
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            _roll_back(conn)
             raise
         conn.execute("COMMIT")
 

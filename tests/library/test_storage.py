@@ -785,3 +785,40 @@ def test_a_library_replaced_while_open_refuses_changes_in_words(tmp_path: Path) 
             storage.set_read([first], True)
     finally:
         storage.close()
+
+
+
+_FULL_DISK = """
+import resource, signal, sys
+from pathlib import Path
+from reader.core.errors import StorageError
+from reader.core.models import Article
+from reader.storage.sqlite import SqliteStorage
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+storage, _ = SqliteStorage.open(Path(sys.argv[1]))
+feed_id = storage.upsert_feed("http://a/feed", subscribed=True)
+resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, resource.RLIM_INFINITY))
+big = [Article(source="s", key=f"k{n}", title="t", body="harbour " * 2000) for n in range(200)]
+try:
+    storage.upsert_articles(feed_id, big)
+except StorageError as error:
+    print(error)
+resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+print(storage.upsert_articles(feed_id, big[:2]))
+"""
+
+
+def test_a_full_disk_is_said_as_such(tmp_path: Path) -> None:
+    # SQLite rolls a transaction back itself when the disk fills; the ROLLBACK after it
+    # failed in turn, and a refresh said 'cannot rollback - no transaction is active' for
+    # every feed, never that the disk was full (a file size limit stands in for the disk)
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _FULL_DISK, str(tmp_path / "lib.sqlite")],
+                          capture_output=True, text=True, timeout=60, check=False)
+    said, stored = done.stdout.splitlines()
+    # ENOSPC is "database or disk is full"; the size limit's EFBIG, an I/O error
+    assert said in ("library database: database or disk is full",
+                    "library database: disk I/O error")
+    assert stored == "2"  # and the library takes the next write
