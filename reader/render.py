@@ -97,9 +97,14 @@ _RULE_MAX = 40
 _TAB = "    "
 
 _ESC_VISIBLE = "\u241b"
-_HTML_HIDDEN = re.compile(r"<(script|style)\b|<!--", re.IGNORECASE)
-_HTML_HIDDEN_END = {"<!--": re.compile("-->"), "script": re.compile("</script", re.IGNORECASE),
-                    "style": re.compile("</style", re.IGNORECASE)}
+# HTML compares tag names in ASCII only: a Unicode case-blind match takes "<ſcript" (long
+# s) or a Kelvin sign for "<script" and "<style", which HTML does not.
+_HTML_HIDDEN = re.compile(r"<(script|style)\b|<!--", re.IGNORECASE | re.ASCII)
+_HTML_HIDDEN_END = {
+    "<!--": re.compile("-->"),
+    "script": re.compile("</script", re.IGNORECASE | re.ASCII),
+    "style": re.compile("</style", re.IGNORECASE | re.ASCII),
+}
 # "[^<>]" rather than "[^>]": a run of "<" without ">" must not make the scan quadratic.
 _HTML_TAG = re.compile(r"<[^<>]*>")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)

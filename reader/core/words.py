@@ -80,3 +80,9 @@ def search_tokens(text: str) -> list[tuple[str, bool]]:
 def search_terms(text: str) -> list[str]:
     """The words and phrases of a search, as typed (for highlighting what matched)."""
     return [token for token, _ in search_tokens(text)]
+
+
+def number_text(text: str) -> bool:
+    """Whether ``text`` is a whole number int() reads: ASCII digits only (str.isdigit is
+    also true of "²" and "①", which int() refuses; str.isdecimal of Arabic-Indic digits)."""
+    return text.isascii() and text.isdigit()

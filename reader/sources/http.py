@@ -28,6 +28,7 @@ from reader.core import sanitize
 from reader.core.errors import FetchError, network_reason
 from reader.core.models import FetchState
 from reader.core.version import __version__
+from reader.core.words import number_text
 from reader.sources.files import GZIP_MAGIC, inflate
 
 USER_AGENT = f"reader-tui/{__version__} (+https://pypi.org/project/reader-tui/)"
@@ -289,7 +290,7 @@ def _size(limit: int) -> str:
 
 def _check_length(headers: dict[str, str], limits: HttpLimits) -> None:
     raw = headers.get("content-length", "").strip()
-    if raw.isascii() and raw.isdigit() and int(raw) > limits.max_bytes:
+    if number_text(raw) and int(raw) > limits.max_bytes:
         raise HttpFetchError(f"response too large (> {_size(limits.max_bytes)})")
 
 
@@ -399,7 +400,7 @@ def parse_retry_after(value: str | None, *, now: datetime) -> datetime | None:
     value = value.strip()
     if not value:
         return None
-    if value.isascii() and value.isdigit():
+    if number_text(value):
         delay = timedelta(seconds=min(int(value[:12]), int(_RETRY_MAX.total_seconds()) + 1))
     else:
         try:

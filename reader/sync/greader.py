@@ -40,6 +40,7 @@ import httpx
 from reader.core import sanitize
 from reader.core.errors import SyncAuthError, SyncError
 from reader.core.sync import ArticlePage, Flag, RemoteArticle, RemoteFeed, RemoteState
+from reader.core.words import number_text
 from reader.sources.http import DEFAULT_LIMITS, HttpLimits
 from reader.sync.transport import (
     AnswerTooLarge,
@@ -51,7 +52,6 @@ from reader.sync.transport import (
     ident,
     line,
     mapping,
-    number_text,
     sequence,
     server_label,
     url,
@@ -323,7 +323,7 @@ class GReaderClient(ApiClient):
     async def articles(
         self, cursor: str | None = None, *, known: Container[str] = frozenset()
     ) -> AsyncIterator[ArticlePage]:
-        since = int(cursor) if cursor and cursor.isascii() and cursor.isdigit() else 0
+        since = int(cursor) if cursor and number_text(cursor) else 0
         ids = await self._stream_ids(READING_LIST, since=max(0, since - OVERLAP) or None)
         wanted = [number for number in ids if number not in known]
         top = since
@@ -462,6 +462,6 @@ def _item(item: dict[str, object] | None) -> tuple[RemoteArticle, int] | None:
 def _digits(value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
+    if isinstance(value, str) and number_text(value) and len(value) <= 20:
         return int(value)
     return 0

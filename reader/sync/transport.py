@@ -27,6 +27,7 @@ import httpx
 
 from reader.core import dates, sanitize
 from reader.core.errors import SyncError
+from reader.core.words import number_text
 from reader.sources.http import (
     DEFAULT_LIMITS,
     HttpFetchError,
@@ -284,12 +285,6 @@ def line(value: object, *, limit: int = sanitize.MAX_TITLE) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     return sanitize.clean_line(value, limit=limit) if isinstance(value, str) else None
-
-
-def number_text(text: str) -> bool:
-    """Whether ``text`` is a whole number int() reads: ASCII digits only (str.isdigit is
-    also true of "²" and "①", which int() refuses)."""
-    return text.isascii() and text.isdigit()
 
 
 def ident(value: object) -> str | None:

@@ -44,6 +44,7 @@ import httpx
 from reader.core import sanitize
 from reader.core.errors import SyncAuthError, SyncError
 from reader.core.sync import ArticlePage, Flag, RemoteArticle, RemoteFeed, RemoteState
+from reader.core.words import number_text
 from reader.sources.http import DEFAULT_LIMITS, HttpLimits
 from reader.sync.transport import (
     ApiClient,
@@ -54,7 +55,6 @@ from reader.sync.transport import (
     ident,
     line,
     mapping,
-    number_text,
     sequence,
     server_label,
     url,
@@ -255,7 +255,7 @@ class TtrssClient(ApiClient):
     ) -> AsyncIterator[ArticlePage]:
         """What is new since the cursor (the highest id seen): one call when it fits in a
         page; else feed by feed (see the module's docstring for why not page by page)."""
-        since = int(cursor) if cursor and cursor.isascii() and cursor.isdigit() else 0
+        since = int(cursor) if cursor and number_text(cursor) else 0
         seen: set[str] = set()
         first = await self._headlines(ALL_ARTICLES, since=since, content=True)
         # Ids only grow: every article up to the highest id listed now existed when it was
@@ -371,13 +371,13 @@ class TtrssClient(ApiClient):
 
     async def update_feed(self, feed_id: str) -> None:
         """Ask tt-rss to fetch the feed now (updateFeed; it answers once it has)."""
-        if not (feed_id.isascii() and feed_id.isdigit()):
+        if not number_text(feed_id):
             raise SyncError(f"{self._label}: not a tt-rss feed id: "
                             f"{sanitize.clean_line(feed_id, limit=40)}")
         await self._call("updateFeed", {"feed_id": int(feed_id)})
 
     async def mark(self, ids: Collection[str], flag: Flag, value: bool) -> None:
-        numbers = sorted({i for i in ids if i.isascii() and i.isdigit()}, key=int)
+        numbers = sorted({i for i in ids if number_text(i)}, key=int)
         # field 2 is "unread": reading sets it false.
         mode = (0 if value else 1) if flag is Flag.READ else (1 if value else 0)
         for start in range(0, len(numbers), MARK_BATCH):
@@ -426,7 +426,7 @@ class TtrssClient(ApiClient):
 
     async def unsubscribe(self, feed_id: str) -> None:
         """Unsubscribe; a feed that is not (or no longer) there is no error."""
-        if not (feed_id.isascii() and feed_id.isdigit()):
+        if not number_text(feed_id):
             raise SyncError(f"{self._label}: not a tt-rss feed id: "
                             f"{sanitize.clean_line(feed_id, limit=40)}")
         try:

@@ -466,3 +466,15 @@ def test_text_after_hidden_html_is_kept_whatever_comes_before() -> None:
     shown = "\n".join(body_lines(render(body)))
     assert "the words after it stay," in shown and "and these too." in shown
     assert "a note" not in shown and "x()" not in shown
+
+
+def test_tag_names_are_matched_as_html_matches_them_ascii_only() -> None:
+    # A case-blind match in Unicode took "<ſcript" (long s) and "<STYLE" with a Kelvin
+    # sign for script and style: the first ended the reading pane in a KeyError, and a
+    # "</ſcript" closer showed the script's code. HTML compares tag names in ASCII only.
+    body = "<div>\n<\u017fcript>shown()</script> and after\n</div>\n\nthe end"
+    shown = "\n".join(body_lines(render(body)))
+    assert "and after" in shown and "the end" in shown
+    hidden = "<div>\n<script>hidden()</\u017fcript> still code</script> and after\n</div>"
+    shown = "\n".join(body_lines(render(hidden)))
+    assert "hidden()" not in shown and "still code" not in shown and "and after" in shown
