@@ -1060,7 +1060,8 @@ class SqliteStorage:
         for chunk in _chunks(urls):
             for key, url, title, published, body in conn.execute(
                     "SELECT key, url, title, published, body FROM articles WHERE feed_id = ? "
-                    f"AND url IN ({','.join('?' * len(chunk))}) ORDER BY id",
+                    f"AND url IN ({','.join('?' * len(chunk))}) "
+                    "AND id NOT IN (SELECT article_id FROM synced) ORDER BY id",  # server's ids
                     (feed_id, *chunk)):
                 if key not in listed:
                     rows.setdefault((url, title, published), []).append((key, body))
