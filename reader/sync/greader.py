@@ -13,8 +13,9 @@ How the API is used here:
 - Articles: ``stream/items/ids`` of the reading list (ids only, thousands a page, paged
   with ``c`` = continuation) from ``ot`` = the cursor minus :data:`OVERLAP`, then
   ``stream/items/contents`` for the ids the caller does not have yet. ``ot`` counts in
-  crawl time, the cursor is the newest crawl time seen; the overlap covers entries a
-  server commits late, at the cost of a few ids listed again.
+  crawl time, the cursor is the newest crawl time seen (up to a day ahead of this
+  clock); the overlap covers entries a server commits late, at the cost of a few ids
+  listed again.
 - Flags: the ``user/-/state/com.google/read`` and ``.../starred`` tags, set with
   ``edit-tag`` (``a`` adds, ``r`` removes); :meth:`state` lists the unread
   (reading-list excluding read) and starred ids. No call says when a flag changed.
