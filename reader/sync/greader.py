@@ -240,8 +240,12 @@ class GReaderClient(ApiClient):
 
     async def feeds(self) -> list[RemoteFeed]:
         data = await self._json("subscription/list")
+        listed = data.get("subscriptions")
+        if not isinstance(listed, list):
+            # not "none": read so, every feed of the account would be unbound here
+            raise SyncError(f"{self._label}: subscription/list answered JSON of another shape")
         feeds = []
-        for row in sequence(data.get("subscriptions")):
+        for row in listed:
             item = mapping(row) or {}
             feed_id = ident(item.get("id"))
             if feed_id is None:
@@ -284,7 +288,12 @@ class GReaderClient(ApiClient):
                 params.append(("c", continuation))
             data = await self._json("stream/items/ids", params)
             before = len(ids)
-            for row in sequence(data.get("itemRefs")):
+            refs = data.get("itemRefs")
+            if refs is not None and not isinstance(refs, list):
+                # not "none": an unread listing read so would take every article for read
+                raise SyncError(f"{self._label}: stream/items/ids answered JSON of another "
+                                "shape")
+            for row in sequence(refs):
                 number = item_id((mapping(row) or {}).get("id"))
                 if number is not None and number != "0":  # News+'s placeholder
                     ids[number] = None

@@ -190,6 +190,13 @@ class TtrssClient(ApiClient):
             raise self._api_error(op, code)
         raise SyncAuthError(f"{self._label}: the session is refused right after logging in")
 
+    def _listed(self, op: str, content: object) -> list[object]:
+        """A call's list, or a SyncError: read as an empty list, another shape would say
+        that the account has no feed (each unbound here) or no unread article (each read)."""
+        if not isinstance(content, list):
+            raise SyncError(f"{self._label}: {op} answered JSON of another shape")
+        return content
+
     def _api_error(self, op: str, code: str) -> SyncError:
         user = sanitize.clean_line(self._user, limit=60) or "(no user)"
         if code == "LOGIN_ERROR":
@@ -218,7 +225,7 @@ class TtrssClient(ApiClient):
 
     async def feeds(self) -> list[RemoteFeed]:
         categories = await self._categories()
-        rows = sequence(await self._call("getFeeds", {"cat_id": -3}))  # -3: every real feed
+        rows = self._listed("getFeeds", await self._call("getFeeds", {"cat_id": -3}))  # -3: all
         feeds = []
         for row in rows:
             item = mapping(row) or {}
@@ -238,7 +245,7 @@ class TtrssClient(ApiClient):
         self, feed_id: int, *, view_mode: str = "all_articles", since: int = 0, skip: int = 0,
         content: bool = False,
     ) -> list[dict[str, object]]:
-        rows = sequence(await self._call("getHeadlines", {
+        rows = self._listed("getHeadlines", await self._call("getHeadlines", {
             "feed_id": feed_id, "view_mode": view_mode, "show_content": content,
             "since_id": since, "skip": skip, "limit": PAGE,
         }))

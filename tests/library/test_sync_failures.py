@@ -603,3 +603,29 @@ async def test_ttrss_a_server_that_gives_two_pages_in_turn_ends(tt: Fakes) -> No
         got = [page async for page in client.articles()]
     assert len({a.id for page in got for a in page.articles}) == 400
     assert got[-1].cursor == "200"  # the first listing's top (see articles())
+
+
+@pytest.mark.parametrize("shape", [None, "x", {}, 5])
+async def test_a_subscription_list_of_another_shape_is_no_empty_list(
+        fake: Fakes, shape: object) -> None:
+    # {"subscriptions": null} (or tt-rss's content of another type) was read as "no
+    # subscriptions": the sync unbound every feed of the account and dropped the read and
+    # starred changes waiting to be sent
+    def broken(request: Request) -> Reply | None:
+        if fake.kind == "ttrss":
+            if request.json().get("op") == "getFeeds":
+                return Reply.of_json({"seq": 0, "status": 0, "content": shape})
+            return None
+        if request.path.endswith("/subscription/list"):
+            return Reply.of_json({"subscriptions": shape} if shape is not None else {})
+        return None
+
+    fake.broken = broken
+    message = await failure(fake.client())
+    assert message.endswith("answered JSON of another shape"), message
+    fake.broken = lambda request: (
+        Reply.of_json({"seq": 0, "status": 0, "content": []}) if fake.kind == "ttrss"
+        and request.json().get("op") == "getFeeds" else Reply.of_json({"subscriptions": []})
+        if fake.kind == "greader" and request.path.endswith("/subscription/list") else None)
+    async with fake.client() as client:
+        assert await client.feeds() == []  # an empty list is no subscription, as it says
