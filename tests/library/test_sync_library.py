@@ -14,7 +14,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from support.sync_fakes import Reply
+from support.sync_fakes import Reply, Request
 from support.sync_servers import FeedServer
 from support.sync_ttrss_fake import PASSWORD, Relay, TtrssFake, WebFeed
 
@@ -349,6 +349,37 @@ def test_a_failing_server_is_one_line_and_keeps_the_library(
     tt.server.handler = healthy
     code, _, err = run(capsys, "sync")
     assert code == 0 and "1 change sent" in err
+
+
+def test_a_feed_list_of_another_shape_keeps_the_feeds_and_the_changes_waiting(
+        capsys: pytest.CaptureFixture[str], db_file: Path, tt: TtrssFake,
+        password_file: Path) -> None:
+    # getFeeds answering null was read as "no feeds": the sync unsubscribed every feed of
+    # the account and dropped the change made here from the queue, never to be sent
+    tt.update(tt.subscribe(tt.publish("http://feeds.example/n.xml", "Nu", 2)))
+    add_account(capsys, tt.url, password_file)
+    run(capsys, "sync")
+    healthy = tt.server.handler
+
+    def null_feeds(request: Request) -> Reply:
+        if request.json().get("op") == "getFeeds":
+            return Reply.of_json({"seq": 0, "status": 0, "content": None})
+        return healthy(request)
+
+    tt.server.handler = null_feeds
+    with Library.open(db_file) as library:
+        first = library.view(ArticleQuery())[0]
+        title = library.rows([first])[0].title or ""
+        library.mark_read([first])
+    code, _, err = run(capsys, "sync")
+    assert code == 1 and err.count("\n") == 1 and "getFeeds answered JSON of another shape" in err
+    with Library.open(db_file) as library:
+        assert [feed.subscribed for feed in library.feeds()] == [True]
+        assert library.accounts()[0].pending == 1
+    tt.server.handler = healthy
+    code, _, err = run(capsys, "sync")
+    assert code == 0 and "1 change sent" in err
+    assert not tt.entry(title).unread
 
 
 def test_a_conflict_goes_to_the_change_made_here(
