@@ -288,12 +288,12 @@ class GReaderClient(ApiClient):
                 params.append(("c", continuation))
             data = await self._json("stream/items/ids", params)
             before = len(ids)
-            refs = data.get("itemRefs")
-            if refs is not None and not isinstance(refs, list):
+            refs = data.get("itemRefs", [])  # left out of an empty stream by some servers
+            if not isinstance(refs, list):
                 # not "none": an unread listing read so would take every article for read
                 raise SyncError(f"{self._label}: stream/items/ids answered JSON of another "
                                 "shape")
-            for row in sequence(refs):
+            for row in refs:
                 number = item_id((mapping(row) or {}).get("id"))
                 if number is not None and number != "0":  # News+'s placeholder
                     ids[number] = None

@@ -629,3 +629,18 @@ async def test_a_subscription_list_of_another_shape_is_no_empty_list(
         if fake.kind == "greader" and request.path.endswith("/subscription/list") else None)
     async with fake.client() as client:
         assert await client.feeds() == []  # an empty list is no subscription, as it says
+
+
+@pytest.mark.parametrize("refs", [None, "x", {"id": "1"}])
+async def test_greader_an_unread_listing_of_another_shape_is_no_empty_one(
+        gr: Fakes, refs: object) -> None:
+    # {"itemRefs": null} was read as no unread article: every article was marked read here
+    gr.broken = lambda request: (Reply.of_json({"itemRefs": refs})
+                                 if request.path.endswith("/stream/items/ids") else None)
+    async with gr.client() as client:
+        with pytest.raises(SyncError) as caught:
+            await client.state()
+        assert str(caught.value).endswith("stream/items/ids answered JSON of another shape")
+        gr.broken = lambda request: (Reply.of_json({}) if request.path.endswith(
+            "/stream/items/ids") else None)
+        assert (await client.state()).unread == frozenset()  # left out: an empty stream
