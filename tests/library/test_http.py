@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from support.paths import SUPPORT
+from support.zlib_spy import count_zlib_input
 
 from reader.core.models import FetchState, SourceKind
 from reader.ingest.load import load_url_async
@@ -530,27 +531,8 @@ def test_gzip_members_are_all_read_however_the_answer_is_cut(
     from reader.sources import files as files_module
     from reader.sources import http as http_module
 
-    fed = 0
-    real = zlib.decompressobj
-
-    class Counting:
-        def __init__(self, wbits: int) -> None:
-            self._decoder = real(wbits)
-
-        def __getattr__(self, name: str) -> object:
-            return getattr(self._decoder, name)
-
-        def decompress(self, data: bytes, max_length: int = 0) -> bytes:
-            nonlocal fed
-            fed += len(data)
-            return self._decoder.decompress(data, max_length)
-
-    class Zlib:
-        error = zlib.error
-        decompressobj = Counting
-
-    monkeypatch.setattr(http_module, "zlib", Zlib)
-    monkeypatch.setattr(files_module, "zlib", Zlib)  # (where the next members start)
+    # files: where the next members start
+    fed = count_zlib_input(monkeypatch, http_module, files_module)
     body = gzip.compress(b"x", mtime=0) * 3000 + gzip.compress(b"", mtime=0) * 3000
     size = split or len(body)
     chunks = [body[i:i + size] for i in range(0, len(body), size)]
@@ -564,4 +546,4 @@ def test_gzip_members_are_all_read_however_the_answer_is_cut(
 
     out = asyncio.run(http_module.read_body(Answer(), http_module.DEFAULT_LIMITS))  # type: ignore[arg-type]
     assert out == b"x" * 3000
-    assert fed < 50 * len(body)
+    assert fed() < 50 * len(body)

@@ -538,13 +538,8 @@ def _missing() -> Any:
     raise AssertionError("the article is gone")
 
 
-def test_a_save_that_fails_half_way_leaves_no_file(library: Library, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    # A full disk: the name was taken (O_EXCL) and the write failed, leaving an empty
-    # night-trains.md; the save once there was room went to night-trains-2.md beside it.
-    import errno
-    from typing import IO
-
+def _night_trains(library: Library, tmp_path: Path) -> int:
+    """A library of one feed with one article, 'Night trains'; its id."""
     feed = tmp_path / "feed.xml"
     feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
                     "<item><title>Night trains</title><guid>a</guid>"
@@ -552,6 +547,17 @@ def test_a_save_that_fails_half_way_leaves_no_file(library: Library, tmp_path: P
                     encoding="utf-8")
     library.add([str(feed)])
     (article_id,) = library.view(ArticleQuery())
+    return article_id
+
+
+def test_a_save_that_fails_half_way_leaves_no_file(library: Library, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # A full disk: the name was taken (O_EXCL) and the write failed, leaving an empty
+    # night-trains.md; the save once there was room went to night-trains-2.md beside it.
+    import errno
+    from typing import IO
+
+    article_id = _night_trains(library, tmp_path)
     folder = tmp_path / "saved"
     real_open = Path.open
 
@@ -583,13 +589,7 @@ def test_a_save_that_fails_half_way_leaves_no_file(library: Library, tmp_path: P
 
 def test_saving_markdown_where_a_file_stands_says_so(library: Library, tmp_path: Path) -> None:
     # mkdir's "File exists" was all it said when download_dir named a file
-    feed = tmp_path / "feed.xml"
-    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>'
-                    "<item><title>Night trains</title><guid>a</guid>"
-                    "<description>Trains again.</description></item></channel></rss>",
-                    encoding="utf-8")
-    library.add([str(feed)])
-    (article_id,) = library.view(ArticleQuery())
+    article_id = _night_trains(library, tmp_path)
     blocker = tmp_path / "notes.txt"
     blocker.write_text("not a folder")
     with pytest.raises(SourceError, match=r"notes.txt: it is a file, not a folder"):

@@ -615,15 +615,21 @@ async def test_feeds_pane_selects_a_feed_and_shows_its_error(
         assert app.focused is app.query_one(ArticleList)
 
 
-async def test_help_lists_bindings_as_configured(
-        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+def _app_with_keys(library: Library, storage: SqliteStorage, tmp_path: Path,
+                   config_text: str) -> RecordingApp:
+    """The app over one feed of five articles, with ``config_text`` as its config file."""
     config = tmp_path / "custom.toml"
-    config.write_text('[keys]\ncursor_down = "x"\nquit = "ctrl+q"\n', encoding="utf-8")
+    config.write_text(config_text, encoding="utf-8")
     settings, messages = load_config(config)
     assert messages == []
     fill_storage(storage, [FeedSpec("Alpha", 5)])
-    app = RecordingApp(library=library, config=replace(settings, refresh_on_start=False),
-                       config_file=config)
+    return RecordingApp(library=library, config=replace(settings, refresh_on_start=False),
+                        config_file=config)
+
+
+async def test_help_lists_bindings_as_configured(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    app = _app_with_keys(library, storage, tmp_path, '[keys]\ncursor_down = "x"\nquit = "ctrl+q"\n')
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         await pilot.press("x")
@@ -1246,12 +1252,7 @@ async def test_help_scrolls_with_the_lists_keys_as_configured(
         library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
     # At 80x24 the help is taller than its box; j (the key the help itself lists for moving
     # down) did nothing there, only the arrows scrolled it.
-    config = tmp_path / "custom.toml"
-    config.write_text('[keys]\ncursor_up = "x"\n', encoding="utf-8")
-    settings, _ = load_config(config)
-    fill_storage(storage, [FeedSpec("Alpha", 5)])
-    app = RecordingApp(library=library, config=replace(settings, refresh_on_start=False),
-                       config_file=config)
+    app = _app_with_keys(library, storage, tmp_path, '[keys]\ncursor_up = "x"\n')
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         cursor = app.query_one(ArticleList).cursor
@@ -1413,12 +1414,7 @@ async def test_the_help_closes_with_the_key_that_opened_it_as_remapped(
         library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
     # [keys] help = "f1": F1 opened the help and did nothing in it (only ?, q and Esc
     # closed it)
-    config = tmp_path / "custom.toml"
-    config.write_text('[keys]\nhelp = "f1"\nquit = "ctrl+q"\n', encoding="utf-8")
-    settings, _ = load_config(config)
-    fill_storage(storage, [FeedSpec("Alpha", 5)])
-    app = RecordingApp(library=library, config=replace(settings, refresh_on_start=False),
-                       config_file=config)
+    app = _app_with_keys(library, storage, tmp_path, '[keys]\nhelp = "f1"\nquit = "ctrl+q"\n')
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         for close in ("f1", "ctrl+q", "escape"):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from support.paths import FIXTURES
+from support.zlib_spy import count_zlib_input
 
 from reader.core.errors import SourceError
 from reader.sources.files import WalkEntry, read_file, walk
@@ -241,37 +242,14 @@ def test_many_small_gzip_members_cost_their_size_not_its_square(
     # Each member used to be handed all the rest of the file (and zlib copied it back as
     # unused_data): a 5 MB file of 21-byte members fed zlib ~600 GB, minutes of CPU on one
     # file. Counted, not timed: the bytes given to zlib stay a small multiple of the file.
-    import zlib
-
     from reader.sources import files
 
-    fed = 0
-
-    class Counting:
-        def __init__(self, decoder: zlib._Decompress) -> None:
-            self._decoder = decoder
-
-        def __getattr__(self, name: str) -> object:
-            return getattr(self._decoder, name)
-
-        def decompress(self, data: bytes, max_length: int = 0) -> bytes:
-            nonlocal fed
-            fed += len(data)
-            return self._decoder.decompress(data, max_length)
-
-    class Zlib:
-        error = zlib.error
-
-        @staticmethod
-        def decompressobj(wbits: int) -> Counting:
-            return Counting(zlib.decompressobj(wbits=wbits))
-
-    monkeypatch.setattr(files, "zlib", Zlib)
+    fed = count_zlib_input(monkeypatch, files)
     data = gzip.compress(b"x", mtime=0) * 20_000
     many = tmp_path / "many.txt.gz"
     many.write_bytes(data)
     assert read_file(many) == b"x" * 20_000
-    assert fed < 50 * len(data)
+    assert fed() < 50 * len(data)
 
 
 def test_the_head_of_a_gzip_file_of_several_members_reads_past_the_first(
