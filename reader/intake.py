@@ -130,6 +130,10 @@ class Intake:
         from reader.ingest.load import load_stdin
 
         result = load_stdin(self.stdin or sys.stdin.buffer)
+        if result.error is not None and not result.articles:
+            # each pipe is a new document: the last one piped is no cached copy of this one
+            return self._emit(SourceOutcome(spec="-", warnings=result.warnings,
+                                            error=result.error))
         return self._store_result("stdin:-", result, spec="-", kind=FeedKind.FILE)
 
     def file(self, path: Path, *, spec: str) -> SourceOutcome:
