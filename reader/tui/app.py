@@ -1056,7 +1056,12 @@ class ReaderApp(App[int]):
         elif self._when_shown is not None and self._when_shown[0] == article_id:
             # a second key before the article is shown ("1" "2"): both apply, in order
             earlier = self._when_shown[1]
-            self._when_shown = (article_id, lambda: (earlier(), action()))
+
+            def both() -> None:
+                earlier()
+                action()
+
+            self._when_shown = (article_id, both)
         else:
             self._stop_timers()
             self._when_shown = (article_id, action)
