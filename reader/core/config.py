@@ -93,7 +93,7 @@ DEFAULT_KEYS: Mapping[str, str] = MappingProxyType({a: keys for a, (keys, _) in 
 
 #: Keys that are part of the UI but not remappable through ``[keys]`` (documented in help).
 FIXED_KEYS: Mapping[str, str] = MappingProxyType({
-    "0-9": "Open the article's numbered link (1 2 for [12])",
+    "0-9": "Open link [n] (1 2 for [12])",
     "escape": "Clear the filter, close a dialog",
     "ctrl+z": "Suspend to the shell (fg comes back)",
 })
