@@ -158,6 +158,8 @@ def build_command_parser() -> argparse.ArgumentParser:
     list_.add_argument("--unread", action="store_true")
     list_.add_argument("--starred", action="store_true")
     list_.add_argument("--feed", metavar="URL", type=_source)
+    list_.add_argument("--all", action="store_true",
+                       help="also sources opened but not subscribed to, and removed feeds")
     list_.add_argument("--since", metavar="WHEN",
                        help="from a day (2026-11-01), month, year, today, or an age (7d, 12h)")
     list_.add_argument("--until", metavar="WHEN", help="up to the end of that day, month, ...")
@@ -167,6 +169,8 @@ def build_command_parser() -> argparse.ArgumentParser:
     search = command("search", "full-text search over the library",
                      'reader search climate "city council" since:2026-11')
     search.add_argument("words", nargs="+")
+    search.add_argument("--all", action="store_true",
+                        help="also sources opened but not subscribed to, and removed feeds")
     search.add_argument("--json", action="store_true")
 
     mark = command("mark", "mark articles read, unread, starred or not, by id (as in "
