@@ -14,6 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -406,6 +407,11 @@ def run_list(args: argparse.Namespace) -> int:
                              since=_bound("--since", args.since, end=False),
                              until=_bound("--until", args.until, end=True))
         ids = library.view(query)
+        if not ids and query.subscribed_only and not args.json:
+            others = len(library.view(replace(query, subscribed_only=False)))
+            if others:
+                _say(f"none in your subscriptions; --all lists {others} of files opened "
+                     "once and removed feeds")
         return _print_articles(library, ids, as_json=args.json)
 
 

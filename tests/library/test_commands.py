@@ -541,6 +541,12 @@ def test_list_and_search_show_the_library_as_reader_does(
     assert {a["source"] for a in listed} == {farm.urls[1]}
     code, out, _ = run(capsys, db, "list", "--starred", "--json")
     assert [a["id"] for a in json.loads(out)] == [first_feed[0]["id"]]  # starred: kept
+    run(capsys, db, "remove", farm.urls[1])
+    code, out, err = run(capsys, db, "list")
+    assert (code, out) == (0, "")
+    total = len(kept) + 1  # the note too
+    assert err == (f"reader: none in your subscriptions; --all lists {total} of files opened "
+                   "once and removed feeds\n")
     code, out, _ = run(capsys, db, "list", "--all", "--json")
     assert {a["source"] for a in json.loads(out)} == {farm.urls[0], farm.urls[1], str(note)}
     code, out, _ = run(capsys, db, "list", "--feed", farm.urls[0], "--json")
