@@ -22,6 +22,7 @@ import time
 import webbrowser
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from functools import partial, wraps
 from pathlib import Path
@@ -40,7 +41,7 @@ from textual.widgets import Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.core import words
-from reader.core.aio import run_sync
+from reader.core.aio import run_sync, stop_when
 from reader.core.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
 from reader.core.errors import (
     ReaderError,
@@ -923,6 +924,10 @@ class ReaderApp(App[int]):
     def refresh_feeds(self, said: bool = False) -> None:
         """Refresh the subscriptions and sync the feed server accounts (``said``: asked for
         with r, so "nothing to refresh" is worth saying)."""
+        with _stopped_with_the_worker():
+            self._refresh_feeds(said)
+
+    def _refresh_feeds(self, said: bool) -> None:
         if not self.library.feeds(subscribed_only=True) and not self.library.accounts():
             if said:
                 self.call_from_thread(self.notify, "No subscriptions to refresh. Press "
@@ -1161,7 +1166,8 @@ class ReaderApp(App[int]):
                     or safe_url(stored.article.url) is None):
                 continue
             try:
-                run_sync(partial(self.library.full_text, article_id))
+                with _stopped_with_the_worker():
+                    run_sync(partial(self.library.full_text, article_id))
             except ReaderError:
                 continue  # read ahead quietly; opening it will say what is wrong
 
@@ -1227,7 +1233,10 @@ class ReaderApp(App[int]):
     @work(thread=True, exclusive=True, group="article", exit_on_error=False,
           name="fetch the full article")
     def fetch_full_text(self, article_id: int, terms: tuple[str, ...]) -> None:
-        stored = run_sync(lambda: self.library.full_text(article_id))
+        with _stopped_with_the_worker():
+            stored = run_sync(lambda: self.library.full_text(article_id))
+        if get_current_worker().is_cancelled:
+            return
         if not stored.full_body:
             raise ReaderError("no readable article found at its link")
         rendered = self.render_stored(stored, full=True, terms=terms)
@@ -1708,7 +1717,10 @@ class ReaderApp(App[int]):
 
     @work(thread=True, group="subscriptions", exit_on_error=False, name="add the feed")
     def add_feed(self, spec: str) -> None:
-        for outcome in self.library.add([spec]):
+        outcomes: list[SourceOutcome] = []
+        with _stopped_with_the_worker():
+            outcomes = self.library.add([spec])
+        for outcome in outcomes:
             if outcome.error:
                 self.notify(about(display_name(outcome.spec), outcome.error),
                             title="Could not add",
@@ -1759,6 +1771,13 @@ class ReaderApp(App[int]):
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)
+
+
+def _stopped_with_the_worker() -> AbstractContextManager[None]:
+    """The fetches run inside stop once the worker is cancelled (q quits, or a newer worker
+    of an exclusive group replaces it): without this the exit waited for the slowest feed."""
+    worker = get_current_worker()
+    return stop_when(lambda: worker.is_cancelled)
 
 
 def _undone_text(change: Change) -> str:

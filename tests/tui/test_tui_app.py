@@ -1425,3 +1425,38 @@ async def test_the_help_closes_with_the_key_that_opened_it_as_remapped(
             await pilot.pause()
             assert not isinstance(app.screen, HelpScreen), close
         assert app.is_running  # ctrl+q closed the help, not the app
+
+
+async def test_q_during_a_slow_refresh_stops_the_refresh(
+        library: Library, storage: SqliteStorage, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # q while feeds were still being fetched left a blank screen for as long as the
+    # slowest feed took (40 s and more): the refresh ran on and the exit waited for it
+    import threading
+    import time
+
+    from support.farm import Farm
+
+    ended = threading.Event()
+    refresh = Library.refresh
+
+    async def watched(self: Library, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await refresh(self, *args, **kwargs)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(Library, "refresh", watched)
+    with Farm(feeds=2, entries=2, latency_ms=60_000) as farm:
+        for url in farm.urls:
+            storage.upsert_feed(url, subscribed=True)
+        app = make_app(library, tmp_path)
+        async with app.run_test(size=WIDE) as pilot:
+            await pilot.press("r")
+            deadline = time.monotonic() + 10
+            while "Refreshing" not in app.status_text and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            assert "Refreshing" in app.status_text
+            await pilot.pause(0.5)  # the fetches are under way
+            await pilot.press("q")
+        assert ended.wait(5), "the refresh ran on after q"
