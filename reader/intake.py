@@ -68,6 +68,7 @@ class Intake:
         self.stdin = stdin
         self.primed = primed
         self.head_start = head_start
+        self._spellings: dict[str, str] | None = None
 
     def _subscribed(self) -> bool | None:
         # opening a source once never unsubscribes it
@@ -275,11 +276,17 @@ class Intake:
                   follow: bool = True) -> tuple[SourceOutcome, list[str]]:
         from reader.ingest.load import load_url_async
 
-        checked = sanitize.safe_url(url)
+        checked = sanitize.feed_address(url)
         if checked is None:
             return self._emit(SourceOutcome(
                 spec=url, error=f"{sanitize.display_name(url)}: {sanitize.url_problem(url)}")), []
         existing = await asyncio.to_thread(self.storage.feed_by_url, checked)
+        if existing is None:
+            # kept under another spelling of the address (before feed_address): that feed
+            older = await asyncio.to_thread(self._kept_spelling, checked)
+            if older is not None:
+                checked = older
+                existing = await asyncio.to_thread(self.storage.feed_by_url, checked)
         state = (await asyncio.to_thread(self.storage.fetch_state, existing.id)
                  if existing is not None and existing.total else None)
         result, response = await load_url_async(client, checked, state=state)  # type: ignore[arg-type]
@@ -318,6 +325,16 @@ class Intake:
         outcome = await asyncio.to_thread(self._store_fetched, checked, url, result,
                                           response, kind, when)
         return self._emit(outcome), []
+
+    def _kept_spelling(self, address: str) -> str | None:
+        """The URL a feed of this address is kept under, where it is spelled otherwise."""
+        if self._spellings is None:
+            self._spellings = {}
+            for feed in self.storage.feeds(counts=False):
+                key = sanitize.feed_address(feed.url)
+                if key is not None and key != feed.url:
+                    self._spellings.setdefault(key, feed.url)
+        return self._spellings.get(address)
 
     def _store_fetched(self, key: str, spec: str, result: LoadResult, response: object,
                        kind: FeedKind, when: datetime) -> SourceOutcome:

@@ -132,7 +132,7 @@ def parse_newsboat_urls(text: str) -> tuple[list[Subscription], list[str]]:
         if scheme in ("exec", "filter", "query"):
             warnings.append(f"line {number}: skipped {scheme}: entry (never run)")
             continue
-        checked = sanitize.safe_url(url)
+        checked = sanitize.feed_address(url)
         if checked is None:
             shown = sanitize.clean_line(url, limit=120) or "?"
             warnings.append(f"line {number}: skipped {shown} (not an http(s) URL)")
