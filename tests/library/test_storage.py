@@ -162,7 +162,9 @@ def test_rows_keep_the_order_asked_for(storage: SqliteStorage) -> None:
 
 
 @pytest.mark.parametrize("text", ['"', "AND", "*", "NEAR(", "OR OR", "-x", "a:b", "''",
-                                  '"unclosed phrase', "col:umn", "(", ")", "^", "NOT", "+"])
+                                  '"unclosed phrase', "col:umn", "(", ")", "^", "NOT", "+",
+                                  # a NUL (pasted) cut FTS5's query: "unterminated string"
+                                  "\x00x", 'a"\x00b', "x\x00", "\x01\x7f\x9bcolumn"])
 def test_search_never_a_syntax_error(storage: SqliteStorage, text: str) -> None:
     feed_id = storage.upsert_feed("http://a/feed")
     storage.upsert_articles(feed_id, [article("1", body="AND NEAR the x a b column")])
@@ -188,6 +190,9 @@ def test_search_words_and_phrases(storage: SqliteStorage) -> None:
     assert titles("counc") == set()
     assert titles("Café") == set()
     assert titles("  ") == set()
+    # a control character (a NUL pasted into the search) stands between words
+    assert titles("city\x00council") == {"City council", "Rivers"}
+    assert titles('"city\x00council"') == {"City council"}
     # edits are searchable: the triggers keep the index in step
     storage.upsert_articles(feed_id, [article("3", title="Other", body="a café by the river")])
     assert titles("cafe") == {"Other"}

@@ -1460,3 +1460,20 @@ async def test_q_during_a_slow_refresh_stops_the_refresh(
             await pilot.pause(0.5)  # the fetches are under way
             await pilot.press("q")
         assert ended.wait(5), "the refresh ran on after q"
+
+
+async def test_a_nul_pasted_into_the_search_is_a_space(library: Library,
+                                                       three_feeds: dict[str, int],
+                                                       tmp_path: Path) -> None:
+    # the library's error "unterminated string" came up instead of the articles found
+    from textual import events
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        app.focused.post_message(events.Paste("gamma\x00article"))  # type: ignore[union-attr]
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 5
+        assert not any("unterminated" in message for message, _ in app.notes)
