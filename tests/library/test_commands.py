@@ -236,6 +236,14 @@ def test_add_errors(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
         f"reader: could not add {tmp_path / 'missing'}: no such file or directory",
         "reader: could not add ftp://x/feed: not an http(s) URL",
     ]
+    opml = tmp_path / "list.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="A" '
+                    'xmlUrl="https://a.example/rss"/></body></opml>')
+    code, out, err = run(capsys, db, "add", str(opml))
+    assert code == 1
+    # was "could not add PATH is an OPML list: use reader import"
+    assert err.splitlines() == [
+        f"reader: could not add {opml}: an OPML list of feeds: reader import {opml} adds them"]
 
 
 def test_opml_import_export_round_trip(capsys: pytest.CaptureFixture[str], db: Path,
