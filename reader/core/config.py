@@ -336,7 +336,7 @@ def _single_path(document: dict[str, Any]) -> tuple[str, ...]:
 def _parse(text: str) -> dict[str, Any] | None:
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return None
 
 
@@ -473,6 +473,9 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return Config(no_color=no_color), [_toml_error(path, error)]
+    except RecursionError:  # tomllib reads arrays and inline tables by recursion
+        return Config(no_color=no_color), [
+            f"{_display_path(path)}: invalid TOML: a value nested too deeply"]
     report = _Report(path, text)
     values = _values(document, report)
     return Config(no_color=no_color, **values), report.messages

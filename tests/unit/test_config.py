@@ -442,3 +442,15 @@ def test_the_themes_and_key_names_are_textuals() -> None:
     assert sorted(THEMES) == sorted(BUILTIN_THEMES)
     assert NAMED_KEYS <= {key.value for key in Keys}
     assert all(theme in DEFAULT_TOML for theme in THEMES)
+
+
+@pytest.mark.parametrize("value", ["[" * 5000 + "]" * 5000, "{x = " * 2000 + "1" + "}" * 2000])
+def test_a_value_nested_past_the_parser_is_one_message(path: Path, value: str) -> None:
+    # tomllib recursed into a RecursionError: every command ended in a traceback
+    path.parent.mkdir(parents=True)
+    path.write_text(f"[ui]\ntheme = \"dracula\"\n[reading]\nx = {value}\n", encoding="utf-8")
+    config, messages = load_config(path)
+    assert config == Config()
+    assert len(messages) == 1 and "nested too deeply" in messages[0], messages
+    save_setting(path, "ui", "theme", "nord")  # the interface saving a setting (t, theme)
+    assert 'theme = "nord"' in path.read_text(encoding="utf-8")
