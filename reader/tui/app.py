@@ -847,9 +847,11 @@ class ReaderApp(App[int]):
             self.post_message(LoadingProgress(min(len(done), total), total, "Loading"))
 
         stdin = io.BytesIO(self.stdin_data) if self.stdin_data is not None else None
-        outcomes = self.library.open_sources(
-            specs, on_result=on_result, cancelled=lambda: worker.is_cancelled, stdin=stdin,
-            primed=self.primed, head_start=CACHED_FOLDER_HEAD_START)
+        outcomes: Sequence[SourceOutcome] = ()
+        with _stopped_with_the_worker():  # a web page still coming, too
+            outcomes = self.library.open_sources(
+                specs, on_result=on_result, cancelled=lambda: worker.is_cancelled,
+                stdin=stdin, primed=self.primed, head_start=CACHED_FOLDER_HEAD_START)
         failed = sum(1 for outcome in outcomes if outcome.error and outcome.done)
         summary = f"{total - failed} of {total} sources loaded" if failed else ""
         self.post_message(LoadingFinished(summary))

@@ -1455,6 +1455,36 @@ async def test_the_help_closes_with_the_key_that_opened_it_as_remapped(
         assert app.is_running  # ctrl+q closed the help, not the app
 
 
+async def test_q_while_opening_a_slow_url_stops_the_fetch(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 'reader URL' and q while the page was still coming: 27 s on a blank screen
+    import threading
+    import time
+
+    from support.farm import Farm
+
+    ended = threading.Event()
+    open_sources = Library.open_sources
+
+    def watched(self: Library, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return open_sources(self, *args, **kwargs)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(Library, "open_sources", watched)
+    with Farm(feeds=1, entries=2, latency_ms=60_000) as farm:
+        app = make_app(library, tmp_path, app_kwargs={"sources": farm.urls})
+        async with app.run_test(size=WIDE) as pilot:
+            deadline = time.monotonic() + 10
+            while "Loading" not in app.status_text and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            assert "Loading" in app.status_text
+            await pilot.pause(0.5)  # the fetch is under way
+            await pilot.press("q")
+        assert ended.wait(5), "the fetch ran on after q"
+
+
 async def test_q_during_a_slow_refresh_stops_the_refresh(
         library: Library, storage: SqliteStorage, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
