@@ -681,20 +681,23 @@ class SqliteStorage:
     def _prepare(self) -> None:
         conn = self._conn()
         checked = _check(conn, self.path)  # before any write: a damaged file is moved as found
-        # journal_mode is persistent in the file, but setting it takes a lock: only once
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        # whose file it is, before any write: another application's database is left as it was
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if app_id not in (0, APPLICATION_ID):
             raise StorageError(f"{self.path} is not a reader library (another application's "
                                "database); choose another file with --db")
-        if app_id == 0 and version == 0:
-            tables = conn.execute(
-                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0]
-            if tables:
+        if app_id == 0:
+            tables = {row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%'")}
+            # a library from before the application id has its feeds and articles
+            if tables if version == 0 else not {"feeds", "articles"} <= tables:
                 raise StorageError(f"{self.path} is not a reader library (a database with "
                                    "other tables); choose another file with --db")
+        # journal_mode is persistent in the file, but setting it takes a lock: only once
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
         if version > len(MIGRATIONS):
             raise StorageError(f"{self.path} was written by a newer reader (schema {version}); "
                                "upgrade reader")

@@ -320,6 +320,25 @@ def test_other_applications_database_is_refused(tmp_path: Path) -> None:
     assert path.exists()
 
 
+@pytest.mark.parametrize("version", [0, 3])
+def test_other_applications_database_is_left_as_it_was(tmp_path: Path, version: int) -> None:
+    # refused, but only after it had been switched to WAL journaling (a change kept in the
+    # file, which its own application may not read); with a user_version of its own it
+    # was taken for an old library: "no such table: articles"
+    path = tmp_path / "places.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.execute("INSERT INTO moz_places (url) VALUES ('http://example.org/')")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="not a reader library"):
+        SqliteStorage.open(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["places.sqlite"]
+
+
 @pytest.mark.parametrize("name", ["cache-corrupt.sqlite", "cache-not-sqlite.sqlite"])
 def test_corrupt_database_is_moved_aside(tmp_path: Path, name: str) -> None:
     path = tmp_path / "lib.sqlite"
