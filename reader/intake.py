@@ -68,7 +68,6 @@ class Intake:
         self.stdin = stdin
         self.primed = primed
         self.head_start = head_start
-        self._spellings: dict[str, str] | None = None
 
     def _subscribed(self) -> bool | None:
         # opening a source once never unsubscribes it
@@ -331,13 +330,8 @@ class Intake:
 
     def _kept_spelling(self, address: str) -> str | None:
         """The URL a feed of this address is kept under, where it is spelled otherwise."""
-        if self._spellings is None:
-            self._spellings = {}
-            for feed in self.storage.feeds(counts=False):
-                key = sanitize.feed_address(feed.url)
-                if key is not None and key != feed.url:
-                    self._spellings.setdefault(key, feed.url)
-        return self._spellings.get(address)
+        return next((url for url in self.storage.feed_urls_like(address)
+                     if url != address and sanitize.feed_address(url) == address), None)
 
     def _store_fetched(self, key: str, spec: str, result: LoadResult, response: object,
                        kind: FeedKind, when: datetime) -> SourceOutcome:

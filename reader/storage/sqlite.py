@@ -930,6 +930,13 @@ class SqliteStorage:
         return self._one_feed("f.url = ?", url)
 
     @_guard
+    def feed_urls_like(self, prefix: str) -> list[str]:
+        # LIKE is case-blind for ASCII letters, as scheme and host are; \ escapes % and _
+        pattern = re.sub(r"([\\%_])", r"\\\1", prefix) + "%"
+        return [row[0] for row in self._conn().execute(
+            "SELECT url FROM feeds WHERE url LIKE ? ESCAPE '\\'", (pattern,))]
+
+    @_guard
     def feed(self, feed_id: int) -> FeedInfo | None:
         return self._one_feed("f.id = ?", feed_id)
 

@@ -919,3 +919,11 @@ def test_a_full_disk_is_said_as_such(tmp_path: Path) -> None:
     assert said in ("library database: database or disk is full",
                     "library database: disk I/O error")
     assert stored == "2"  # and the library takes the next write
+
+
+def test_feed_urls_like_is_blind_to_ascii_case_only(storage: SqliteStorage) -> None:
+    for url in ("HTTP://A.example/f_1%20", "http://a.example/fx1%20#top", "http://b.example/"):
+        storage.upsert_feed(url)
+    assert storage.feed_urls_like("http://a.example/f_1%20") == ["HTTP://A.example/f_1%20"]
+    assert sorted(storage.feed_urls_like("http://a.example/")) == [
+        "HTTP://A.example/f_1%20", "http://a.example/fx1%20#top"]
