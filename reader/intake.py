@@ -129,6 +129,11 @@ class Intake:
     def standard_input(self) -> SourceOutcome:
         from reader.ingest.load import load_stdin
 
+        if self.subscribe:
+            # read once, never again at a refresh (and in the interface, "-" is the keyboard)
+            return self._emit(SourceOutcome(
+                spec="-", error="-: standard input is read once and cannot be subscribed "
+                "to (reader - opens it)"))
         result = load_stdin(self.stdin or sys.stdin.buffer)
         if result.error is not None and not result.articles:
             # each pipe is a new document: the last one piped is no cached copy of this one

@@ -155,7 +155,9 @@ def write_opml(feeds: Sequence[FeedInfo], *, include_local: bool) -> str:
              f"    <dateCreated>{_rfc822_now()}</dateCreated>", "  </head>", "  <body>"]
     folders: dict[str | None, list[FeedInfo]] = {}
     for feed in feeds:
-        folders.setdefault(feed.folder, []).append(feed)
+        if sanitize.is_web_url(feed.url) or Path(feed.url).is_absolute():
+            folders.setdefault(feed.folder, []).append(feed)
+        # else no address to give ("stdin:-", which reader add - once subscribed to)
     for feed in folders.pop(None, []):
         lines.append("    " + _outline(feed, include_local))
     for folder, members in folders.items():

@@ -16,7 +16,7 @@ from support.paths import FIXTURES, ROOT
 
 from reader.core.errors import SourceError
 from reader.core.models import ArticleQuery, FeedKind, SourceKind, SourceOutcome
-from reader.core.paths import db_path
+from reader.core.paths import db_path, subscriptions_path
 from reader.intake import Intake
 from reader.library import Library
 from reader.storage.sqlite import SqliteStorage
@@ -667,3 +667,22 @@ def test_a_feed_kept_under_another_spelling_is_not_subscribed_again(
         listing.write_text(farm.urls[0] + "\n", encoding="utf-8")
         assert library.import_file(listing).added == 0
         assert [f.url for f in library.feeds(subscribed_only=True)] == [older]
+
+
+def test_standard_input_is_never_a_subscription(library: Library, storage: SqliteStorage,
+                                                tmp_path: Path) -> None:
+    # 'echo x | reader add -' subscribed "stdin:-", and from then on every add, import and
+    # remove ended in a traceback (its subscriptions.opml line: "relative path can't be
+    # expressed as a file URI"); in the interface's add dialog "-" read the terminal
+    outcomes = Intake(storage, subscribe=True, stdin=io.BytesIO(b"Title\n\nA body.\n")).run(["-"])
+    assert [o.feed_id for o in outcomes] == [None]
+    assert outcomes[0].error is not None and "standard input" in outcomes[0].error
+    assert library.feeds(subscribed_only=True) == []
+    # a library that has one already writes its list all the same
+    storage.upsert_feed("stdin:-", subscribed=True, kind=FeedKind.FILE)
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text(note("Alpha", "Some words about alpha."), encoding="utf-8")
+    library.add([str(folder)])
+    listing = subscriptions_path(library.path).read_text(encoding="utf-8")
+    assert folder.as_uri() in listing and "stdin" not in listing
