@@ -227,8 +227,10 @@ class Library:
 
         if not spec.strip():
             return None  # not the current folder
-        return self._storage.feed_by_url(spec.strip()) or self._storage.feed_by_url(
-            local_key(spec))
+        address = sanitize.feed_address(spec)
+        return (self._storage.feed_by_url(spec.strip())
+                or (self._storage.feed_by_url(address) if address else None)
+                or self._storage.feed_by_url(local_key(spec)))
 
     def search(self, text: str, *, limit: int | None = None) -> Sequence[int]:
         """Ids matching plain words and "quoted phrases", newest first (never a syntax error)."""

@@ -652,6 +652,8 @@ def test_one_feed_spelled_with_another_case_or_a_fragment_is_one_subscription(
         report = library.import_file(listing)
         assert report.added == 1
         assert any("duplicate" in w for w in report.warnings)
+        found = library.find_feed(url.replace("http://", "HTTP://") + "#top")  # reader list --feed
+        assert found is not None and found.url == url
         assert library.remove([url.upper().replace("/FEED/0.XML", "/feed/0.xml")]) == 1
 
 
