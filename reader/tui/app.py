@@ -1245,9 +1245,11 @@ class ReaderApp(App[int]):
     @work(thread=True, exclusive=True, group="article", exit_on_error=False,
           name="fetch the full article")
     def fetch_full_text(self, article_id: int, terms: tuple[str, ...]) -> None:
-        with _stopped_with_the_worker():
+        # stopped when the app quits, not when another look at the article replaces this
+        # worker (a resize lays it out again): the full text still shows when it comes
+        with stop_when(lambda: not self.is_running):
             stored = run_sync(lambda: self.library.full_text(article_id))
-        if get_current_worker().is_cancelled:
+        if not self.is_running:
             return
         if not stored.full_body:
             raise ReaderError("no readable article found at its link")

@@ -1535,3 +1535,33 @@ async def test_a_nul_pasted_into_the_search_is_a_space(library: Library,
         await settle(pilot)
         assert len(app.query_one(ArticleList).ids) == 5
         assert not any("unterminated" in message for message, _ in app.notes)
+
+
+async def test_the_full_text_still_shows_when_a_resize_lays_the_article_out_again(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    import time
+
+    from support.farm import Farm
+
+    with Farm(feeds=1, entries=2) as farm:  # feed 0 carries summaries only
+        library.add(farm.urls)
+    with Farm(feeds=1, entries=2, latency_ms=1500) as slow:
+        for feed in library.feeds():
+            storage.upsert_feed(feed.url, subscribed=True)
+        # the pages now come slowly from the second farm: their links point there
+        conn = storage._conn()
+        conn.execute("UPDATE articles SET url = replace(url, ?, ?)", (farm.base, slow.base))
+        conn.commit()
+        app = make_app(library, tmp_path)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "summary" in app.pane.plain
+            await pilot.press("f")
+            await pilot.pause(0.3)
+            await pilot.resize_terminal(150, 40)  # the article laid out again meanwhile
+            deadline = time.monotonic() + 10
+            while "full text" not in app.pane.plain and time.monotonic() < deadline:
+                await pilot.pause(0.1)
+            assert "full text" in app.pane.plain
