@@ -848,7 +848,7 @@ class ReaderApp(App[int]):
 
         stdin = io.BytesIO(self.stdin_data) if self.stdin_data is not None else None
         outcomes: Sequence[SourceOutcome] = ()
-        with _stopped_with_the_worker():  # a web page still coming, too
+        with self._stopped_when_quitting():  # a web page still coming, too
             outcomes = self.library.open_sources(
                 specs, on_result=on_result, cancelled=lambda: worker.is_cancelled,
                 stdin=stdin, primed=self.primed, head_start=CACHED_FOLDER_HEAD_START)
@@ -927,8 +927,14 @@ class ReaderApp(App[int]):
     def refresh_feeds(self, said: bool = False) -> None:
         """Refresh the subscriptions and sync the feed server accounts (``said``: asked for
         with r, so "nothing to refresh" is worth saying)."""
-        with _stopped_with_the_worker():
+        with self._stopped_when_quitting():
             self._refresh_feeds(said)
+
+    def _stopped_when_quitting(self) -> AbstractContextManager[None]:
+        """The fetches run inside a worker stop when the app quits (the exit waited for the
+        slowest feed, 40 s and more on a blank screen); a worker of an exclusive group
+        replaced meanwhile lets its fetch finish, as before."""
+        return stop_when(lambda: not self.is_running)
 
     def _refresh_feeds(self, said: bool) -> None:
         if not self.library.feeds(subscribed_only=True) and not self.library.accounts():
@@ -1178,7 +1184,7 @@ class ReaderApp(App[int]):
                     or safe_url(stored.article.url) is None):
                 continue
             try:
-                with _stopped_with_the_worker():
+                with self._stopped_when_quitting():
                     run_sync(partial(self.library.full_text, article_id))
             except ReaderError:
                 continue  # read ahead quietly; opening it will say what is wrong
@@ -1245,9 +1251,9 @@ class ReaderApp(App[int]):
     @work(thread=True, exclusive=True, group="article", exit_on_error=False,
           name="fetch the full article")
     def fetch_full_text(self, article_id: int, terms: tuple[str, ...]) -> None:
-        # stopped when the app quits, not when another look at the article replaces this
-        # worker (a resize lays it out again): the full text still shows when it comes
-        with stop_when(lambda: not self.is_running):
+        # (a resize lays the article out again in a worker that replaces this one: the
+        # full text still shows when it comes)
+        with self._stopped_when_quitting():
             stored = run_sync(lambda: self.library.full_text(article_id))
         if not self.is_running:
             return
@@ -1724,7 +1730,7 @@ class ReaderApp(App[int]):
     @work(thread=True, group="subscriptions", exit_on_error=False, name="add the feed")
     def add_feed(self, spec: str) -> None:
         outcomes: list[SourceOutcome] = []
-        with _stopped_with_the_worker():
+        with self._stopped_when_quitting():
             outcomes = self.library.add([spec])
         for outcome in outcomes:
             if outcome.error:
@@ -1777,13 +1783,6 @@ class ReaderApp(App[int]):
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.exit(0)
-
-
-def _stopped_with_the_worker() -> AbstractContextManager[None]:
-    """The fetches run inside stop once the worker is cancelled (q quits, or a newer worker
-    of an exclusive group replaces it): without this the exit waited for the slowest feed."""
-    worker = get_current_worker()
-    return stop_when(lambda: worker.is_cancelled)
 
 
 def _undone_text(change: Change) -> str:
