@@ -473,6 +473,8 @@ _CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "encrypted")
 def _reason(error: sqlite3.Error, path: Path) -> str:
     """SQLite's "unable to open database file" in words: what stood in the way."""
     text = str(error).lower()
+    if ("unable to open" in text or "readonly" in text) and _read_only_mount(path):
+        return "it is on a read-only file system"
     if "unable to open" in text:
         if path.is_dir():
             return "it is a folder"
@@ -486,6 +488,14 @@ def _reason(error: sqlite3.Error, path: Path) -> str:
             # writable is not enough ("attempt to write a readonly database" said otherwise)
             return f"its folder {path.parent} is read-only (the library keeps its journal there)"
     return one_line(error)
+
+
+def _read_only_mount(path: Path) -> bool:
+    """Whether the file system the library is (or would be) on is mounted read-only."""
+    try:
+        return bool(os.statvfs(path if path.exists() else path.parent).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError, ValueError):
+        return False
 
 
 def _is_corruption(error: sqlite3.Error) -> bool:

@@ -927,3 +927,24 @@ def test_feed_urls_like_is_blind_to_ascii_case_only(storage: SqliteStorage) -> N
     assert storage.feed_urls_like("http://a.example/f_1%20") == ["HTTP://A.example/f_1%20"]
     assert sorted(storage.feed_urls_like("http://a.example/")) == [
         "HTTP://A.example/f_1%20", "http://a.example/fx1%20#top"]
+
+
+def test_a_library_on_a_read_only_file_system_is_said_to_be(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a library on a file system mounted read-only: "permission denied" sent people to chmod
+    import os as os_module
+
+    from reader.storage import sqlite as sqlite_module
+
+    path = tmp_path / "library.sqlite"
+    path.write_bytes(b"")
+    real = os_module.statvfs(tmp_path)
+
+    class ReadOnly:
+        f_flag = real.f_flag | os_module.ST_RDONLY
+
+    monkeypatch.setattr(sqlite_module.os, "statvfs", lambda _: ReadOnly())
+    monkeypatch.setattr(sqlite_module.os, "access", lambda *_a, **_k: False)
+    for text in ("unable to open database file", "attempt to write a readonly database"):
+        reason = sqlite_module._reason(sqlite3.OperationalError(text), path)
+        assert reason == "it is on a read-only file system"
