@@ -478,6 +478,8 @@ def _reason(error: sqlite3.Error, path: Path) -> str:
     if "unable to open" in text:
         if path.is_dir():
             return "it is a folder"
+        if path.is_symlink() and not path.exists():
+            return "a symbolic link that leads nowhere (a loop, or a missing folder)"
         if not os.access(path if path.exists() else path.parent, os.R_OK | os.W_OK):
             return "permission denied"
     if "readonly" in text or "unable to open" in text:

@@ -948,3 +948,15 @@ def test_a_library_on_a_read_only_file_system_is_said_to_be(
     for text in ("unable to open database file", "attempt to write a readonly database"):
         reason = sqlite_module._reason(sqlite3.OperationalError(text), path)
         assert reason == "it is on a read-only file system"
+
+
+def test_a_library_path_that_is_a_symlink_loop_is_said_to_be(tmp_path: Path) -> None:
+    # "unable to open database file", SQLite's words, said nothing of the loop
+    loop = tmp_path / "a.sqlite"
+    loop.symlink_to(tmp_path / "b.sqlite")
+    (tmp_path / "b.sqlite").symlink_to(loop)
+    astray = tmp_path / "c.sqlite"
+    astray.symlink_to(tmp_path / "gone" / "library.sqlite")
+    for path in (loop, astray):
+        with pytest.raises(StorageError, match="a symbolic link that leads nowhere"):
+            SqliteStorage.open(path)
