@@ -454,3 +454,23 @@ def test_a_value_nested_past_the_parser_is_one_message(path: Path, value: str) -
     assert len(messages) == 1 and "nested too deeply" in messages[0], messages
     save_setting(path, "ui", "theme", "nord")  # the interface saving a setting (t, theme)
     assert 'theme = "nord"' in path.read_text(encoding="utf-8")
+
+
+def test_saving_a_setting_never_replaces_the_null_device(tmp_path: Path) -> None:
+    # READER_CONFIG=/dev/null and a theme chosen in the interface: /dev/null was replaced
+    # by a regular file holding the config (as root; a refusal in words otherwise)
+    import os
+    import stat
+
+    null = tmp_path / "null"  # a node of the null device, as /dev/null is
+    try:
+        os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, OSError):
+        pytest.skip("making a device node needs root")
+    link = tmp_path / "config.toml"
+    link.symlink_to(null)
+    for path in (null, link):
+        assert load_config(path) == (Config(), [])
+        save_setting(path, "ui", "theme", "nord")  # nothing to keep it in: quietly nothing
+        assert stat.S_ISCHR(null.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "null"]
