@@ -129,6 +129,10 @@ class _Body(Static):
         return super().get_selection(selection)
 
 
+# the digits of a link's number ("٣" is a digit too, but not one we number)
+_LINK_DIGITS = frozenset("0123456789")
+
+
 class ReadingPane(VerticalScroll, can_focus=True):
     """Shows a ``RenderedArticle`` (or a plain message) in a column of ``reading_width`` cells.
 
@@ -358,8 +362,7 @@ class ReadingPane(VerticalScroll, can_focus=True):
     # links
 
     def on_key(self, event: events.Key) -> None:
-        # "٣" is a digit too, but not one we number
-        if event.character is None or event.character not in "0123456789" or not self._links:
+        if event.character not in _LINK_DIGITS or not self._links:
             return
         event.stop()
         event.prevent_default()
