@@ -22,6 +22,7 @@ import time
 import webbrowser
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from functools import partial, wraps
 from pathlib import Path
@@ -40,7 +41,7 @@ from textual.widgets import Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.core import words
-from reader.core.aio import run_sync
+from reader.core.aio import run_sync, stop_when
 from reader.core.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
 from reader.core.errors import (
     ReaderError,
@@ -846,9 +847,11 @@ class ReaderApp(App[int]):
             self.post_message(LoadingProgress(min(len(done), total), total, "Loading"))
 
         stdin = io.BytesIO(self.stdin_data) if self.stdin_data is not None else None
-        outcomes = self.library.open_sources(
-            specs, on_result=on_result, cancelled=lambda: worker.is_cancelled, stdin=stdin,
-            primed=self.primed, head_start=CACHED_FOLDER_HEAD_START)
+        outcomes: Sequence[SourceOutcome] = ()
+        with self._stopped_when_quitting():  # a web page still coming, too
+            outcomes = self.library.open_sources(
+                specs, on_result=on_result, cancelled=lambda: worker.is_cancelled,
+                stdin=stdin, primed=self.primed, head_start=CACHED_FOLDER_HEAD_START)
         failed = sum(1 for outcome in outcomes if outcome.error and outcome.done)
         summary = f"{total - failed} of {total} sources loaded" if failed else ""
         self.post_message(LoadingFinished(summary))
@@ -924,6 +927,16 @@ class ReaderApp(App[int]):
     def refresh_feeds(self, said: bool = False) -> None:
         """Refresh the subscriptions and sync the feed server accounts (``said``: asked for
         with r, so "nothing to refresh" is worth saying)."""
+        with self._stopped_when_quitting():
+            self._refresh_feeds(said)
+
+    def _stopped_when_quitting(self) -> AbstractContextManager[None]:
+        """The fetches run inside a worker stop when the app quits (the exit waited for the
+        slowest feed, 40 s and more on a blank screen); a worker of an exclusive group
+        replaced meanwhile lets its fetch finish, as before."""
+        return stop_when(lambda: not self.is_running)
+
+    def _refresh_feeds(self, said: bool) -> None:
         if not self.library.feeds(subscribed_only=True) and not self.library.accounts():
             if said:
                 self.call_from_thread(self.notify, "No subscriptions to refresh. Press "
@@ -1171,7 +1184,8 @@ class ReaderApp(App[int]):
                     or safe_url(stored.article.url) is None):
                 continue
             try:
-                run_sync(partial(self.library.full_text, article_id))
+                with self._stopped_when_quitting():
+                    run_sync(partial(self.library.full_text, article_id))
             except ReaderError:
                 continue  # read ahead quietly; opening it will say what is wrong
 
@@ -1237,7 +1251,12 @@ class ReaderApp(App[int]):
     @work(thread=True, exclusive=True, group="article", exit_on_error=False,
           name="fetch the full article")
     def fetch_full_text(self, article_id: int, terms: tuple[str, ...]) -> None:
-        stored = run_sync(lambda: self.library.full_text(article_id))
+        # (a resize lays the article out again in a worker that replaces this one: the
+        # full text still shows when it comes)
+        with self._stopped_when_quitting():
+            stored = run_sync(lambda: self.library.full_text(article_id))
+        if not self.is_running:
+            return
         if not stored.full_body:
             raise ReaderError("no readable article found at its link")
         rendered = self.render_stored(stored, full=True, terms=terms)
@@ -1710,7 +1729,10 @@ class ReaderApp(App[int]):
 
     @work(thread=True, group="subscriptions", exit_on_error=False, name="add the feed")
     def add_feed(self, spec: str) -> None:
-        for outcome in self.library.add([spec]):
+        outcomes: list[SourceOutcome] = []
+        with self._stopped_when_quitting():
+            outcomes = self.library.add([spec])
+        for outcome in outcomes:
             if outcome.error:
                 self.notify(about(display_name(outcome.spec), outcome.error),
                             title="Could not add",
