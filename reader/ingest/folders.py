@@ -26,7 +26,7 @@ from reader.core.processes import (
     worker_context,
     worker_started,
 )
-from reader.ingest.load import import_cleaners, load_bytes, skipped_as_warning
+from reader.ingest.load import cleaned_as_dump, import_cleaners, load_bytes, skipped_as_warning
 from reader.sources.decode import decode_bytes
 from reader.sources.files import read_file, walk
 from reader.sources.sniff import SNIFF_BYTES, sniff
@@ -205,9 +205,12 @@ def first_files(folder: Path, count: int = QUICK_FILES) -> list[FolderFile]:
     return found
 
 
+_DUMP_KINDS = (SourceKind.TEXT, SourceKind.MARKDOWN)
+
+
 def survey(paths: Sequence[Path]) -> tuple[frozenset[str], frozenset[SourceKind]]:
-    """The lines a site repeats in the plain-text dumps among ``paths`` (the first
-    ``CHROME_SAMPLE`` of them; none under three dumps), and the kinds of the files read to
+    """The lines a site repeats in the page dumps among ``paths`` (see cleaned_as_dump; the
+    first ``CHROME_SAMPLE`` of them; none under three dumps), and the kinds of the files read to
     learn them. Never raises."""
     texts: list[str] = []
     kinds: set[SourceKind] = set()
@@ -218,17 +221,21 @@ def survey(paths: Sequence[Path]) -> tuple[frozenset[str], frozenset[SourceKind]
             # The kind is told from the head: a folder of gzipped pages is not
             # decompressed twice (a fifth of the time of its first files). Only a gzip
             # file comes cut, at exactly SNIFF_BYTES; a dump's (or a blank head's) rest
-            # is wanted then, and only then is the file read again.
+            # is wanted then, and only then is the file read again. (Markdown is a dump
+            # when its header names the page it was fetched from: in the head.)
             data = read_file(path, head=SNIFF_BYTES)
             kind = sniff(data, name=path.name)
-            if len(data) == SNIFF_BYTES and kind in (SourceKind.TEXT, SourceKind.EMPTY):
+            text = decode_bytes(data).text if kind in _DUMP_KINDS else ""
+            if len(data) == SNIFF_BYTES and (kind is SourceKind.EMPTY
+                                             or cleaned_as_dump(kind, text)):
                 data = read_file(path)
                 kind = sniff(data, name=path.name)
+                text = decode_bytes(data).text if kind in _DUMP_KINDS else ""
         except Exception:  # noqa: BLE001 - reported when the file itself is loaded
             continue
         kinds.add(kind)
-        if kind is SourceKind.TEXT:
-            texts.append(decode_bytes(data).text)
+        if cleaned_as_dump(kind, text):
+            texts.append(text)
     if len(texts) < 3:
         return frozenset(), frozenset(kinds)
     from reader.cleaning.text import repeated_lines

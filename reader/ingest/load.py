@@ -167,7 +167,7 @@ def _load_bytes(
             data, decoded.text, source=source, url=url, fallback=fallback
         )
         warnings += [f"{shown(source)}: {w}" for w in page_warnings]
-    elif kind is SourceKind.MARKDOWN and not _fetched_page(decoded.text):
+    elif not cleaned_as_dump(kind, decoded.text):
         article = _markdown_article(decoded.text, source=source, fallback=fallback)
     else:
         article = _text_article(decoded.text, source=source, fallback=fallback, chrome=chrome)
@@ -265,6 +265,13 @@ def _title_tag(data: bytes) -> str | None:
     if match is None:
         return None
     return sanitize.clean_line(html.unescape(decode_bytes(match.group(1)).text))
+
+
+def cleaned_as_dump(kind: SourceKind, text: str) -> bool:
+    """Whether a text file of this kind is cleaned as a page dump (its boilerplate cut, the
+    lines its folder repeats removed): plain text, and Markdown a converter fetched whole
+    (see _fetched_page); other Markdown is kept as written."""
+    return kind is SourceKind.TEXT or (kind is SourceKind.MARKDOWN and _fetched_page(text))
 
 
 def _fetched_page(markdown: str) -> bool:
