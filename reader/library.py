@@ -60,6 +60,7 @@ from reader.core.models import (
     ArticleRow,
     BodyState,
     FeedInfo,
+    FeedKind,
     FeedProgress,
     ImportReport,
     SourceOutcome,
@@ -771,12 +772,17 @@ class Library:
         Raises SourceError (one line) when the article is not a text file or the file
         cannot be read any more.
         """
+        from reader.ingest.folders import folder_chrome
         from reader.ingest.load import read_dump
 
         stored = self._storage.get(article_id)
         if stored is None:
             raise SourceError("the article is no longer in the library")
-        lines, kept = read_dump(stored.article)
+        feed = self._storage.feed(stored.feed_id)
+        # a folder's file lost the lines its folder repeats too
+        chrome = (folder_chrome(Path(feed.url))
+                  if feed is not None and feed.kind is FeedKind.DIRECTORY else frozenset())
+        lines, kept = read_dump(stored.article, chrome=chrome)
         return RawDump(lines, kept)
 
     def save_markdown(self, article_id: int, folder: Path, *, full: bool = False) -> Saved:

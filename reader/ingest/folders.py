@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from reader.core import sanitize
@@ -208,7 +208,17 @@ def first_files(folder: Path, count: int = QUICK_FILES) -> list[FolderFile]:
 _DUMP_KINDS = (SourceKind.TEXT, SourceKind.MARKDOWN)
 
 
-def survey(paths: Sequence[Path]) -> tuple[frozenset[str], frozenset[SourceKind]]:
+def folder_chrome(folder: Path) -> frozenset[str]:
+    """The lines the dumps of ``folder`` repeat, learnt as load_folder learns them: what
+    the cleaning of one of its files removed with them (the raw view). Never raises."""
+    try:
+        return survey(entry.path for entry in walk(folder) if entry.error is None
+                      and entry.size is not None and entry.mtime_ns is not None)[0]
+    except Exception:  # noqa: BLE001 - a view of a file's cleaning, never a failure
+        return frozenset()
+
+
+def survey(paths: Iterable[Path]) -> tuple[frozenset[str], frozenset[SourceKind]]:
     """The lines a site repeats in the page dumps among ``paths`` (see cleaned_as_dump; the
     first ``CHROME_SAMPLE`` of them; none under three dumps), and the kinds of the files read to
     learn them. Never raises."""

@@ -373,14 +373,16 @@ def _first_h1(lines: list[str]) -> tuple[int, str] | None:
     return None
 
 
-def read_dump(article: Article) -> tuple[tuple[str, ...], tuple[bool, ...]]:
+def read_dump(article: Article, *, chrome: frozenset[str] = frozenset()
+              ) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     """A plain-text article's file read again: its lines, and which went into the body
-    (for a raw view). Raises SourceError when it is not a text file or cannot be read."""
+    (for a raw view), cleaned with its folder's ``chrome`` as it was. Raises SourceError
+    when it is not a text file or cannot be read."""
     from reader.cleaning.text import clean_dump
 
     if article.kind is not SourceKind.TEXT or sanitize.is_web_url(article.source):
         raise SourceError("only a plain-text file has a raw view")
-    cleaned = clean_dump(decode_bytes(read_file(Path(article.source))).text)
+    cleaned = clean_dump(decode_bytes(read_file(Path(article.source))).text, chrome=chrome)
     return cleaned.lines, cleaned.kept
 
 

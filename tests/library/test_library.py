@@ -688,3 +688,28 @@ def test_standard_input_is_never_a_subscription(library: Library, storage: Sqlit
     library.add([str(folder)])
     listing = subscriptions_path(library.path).read_text(encoding="utf-8")
     assert folder.as_uri() in listing and "stdin" not in listing
+
+
+def test_the_raw_view_of_a_folders_dump_marks_the_lines_its_folder_repeats_removed(
+        library: Library, tmp_path: Path) -> None:
+    # The body lost the line every dump of the folder repeats; the raw view, which shows
+    # what the cleaner removed, showed it kept (the file cleaned again alone).
+    root = tmp_path / "site"
+    root.mkdir()
+    appeal = ("Our journalism is funded by readers like you, and every contribution, big "
+              "or small, helps us keep reporting on the issues that matter to this city.")
+    places = ("harbour bridge", "old library", "tram depot", "river wall", "market hall")
+    for n, place in enumerate(places):
+        (root / f"{n}.txt").write_text(
+            f"Work on the {place} begins\n\n"
+            f"The council met about the {place} and heard the engineers out in full before "
+            f"it voted on the plans for the {place}, the clerk said.\n\n{appeal}\n\n"
+            f"The vote on the {place} was close, and the plans go to the mayor next week "
+            "for a signature, after a long evening.\n", encoding="utf-8")
+    library.open_sources([str(root)])
+    (article_id,) = [i for i in library.search("harbour")]
+    stored = library.get(article_id)
+    assert stored is not None and appeal not in stored.article.body
+    raw = library.raw_dump(article_id)
+    assert [kept for line, kept in zip(raw.lines, raw.kept, strict=False)
+            if line == appeal] == [False]
