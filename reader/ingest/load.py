@@ -382,6 +382,9 @@ def read_dump(article: Article, *, chrome: frozenset[str] = frozenset()
 
     if article.kind is not SourceKind.TEXT or sanitize.is_web_url(article.source):
         raise SourceError("only a plain-text file has a raw view")
+    if not os.path.isabs(article.source):
+        # a file is kept by its absolute path: this was standard input ("-"), read once
+        raise SourceError("text read from standard input is not kept: it has no raw view")
     cleaned = clean_dump(decode_bytes(read_file(Path(article.source))).text, chrome=chrome)
     return cleaned.lines, cleaned.kept
 

@@ -713,3 +713,17 @@ def test_the_raw_view_of_a_folders_dump_marks_the_lines_its_folder_repeats_remov
     raw = library.raw_dump(article_id)
     assert [kept for line, kept in zip(raw.lines, raw.kept, strict=False)
             if line == appeal] == [False]
+
+
+def test_piped_text_has_no_raw_view_and_no_file_named_dash_is_read_for_it(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Standard input is read once: the raw view read a file named "-" in the current
+    # folder instead (another file's text shown as the article's source), or said
+    # "no such file".
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-").write_text("another file's text\n", encoding="utf-8")
+    library.open_sources(["-"], stdin=io.BytesIO(
+        b"A piped article, long enough to be kept as the body. It has sentences.\n"))
+    (article_id,) = library.search("piped")
+    with pytest.raises(SourceError, match="standard input"):
+        library.raw_dump(article_id)
