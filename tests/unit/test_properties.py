@@ -650,3 +650,18 @@ def test_render_article_of_markdown_from_html_is_clean(fragment: str) -> None:
 def test_render_raw_is_clean(lines: list[str], kept: list[bool]) -> None:
     render_raw = _maybe("reader.render", "render_raw")
     assert_clean(render_raw(lines, kept).plain, "render_raw")
+
+
+_MIXED = st.text(alphabet=st.sampled_from(
+    "ab Z1 .,\u3099\u309a\u0e31\u0e48\u102d\u17b7\u0301"  # marks, some combining with nothing
+    "東京都のカタ서울ภาษาไทยမြန်မာខ្មែរ\U00020b9f👍"), max_size=40)
+
+
+@given(_MIXED)
+def test_the_search_index_reads_the_words_of_one_character_each(text: str) -> None:
+    # each character of an unspaced script (with its marks) is a word, the rest as written:
+    # as the reference, one substitution per character, that schema 8 indexed rows with
+    from reader.core.words import _searched_by_character, search_text
+
+    reference = _searched_by_character().sub(r" \g<0> ", text)
+    assert search_text(text).split() == reference.split()
