@@ -54,9 +54,11 @@ _INLINE_COSTLY = "[]*_!&<`"
 _INLINE_SPECIAL = re.compile(r"[\\\[\]*_!&<>`\n~]")
 # A one-letter search term could otherwise add a span per letter of the article.
 MAX_HIGHLIGHTS = 2_000
-# The raw view shows every line, but a single huge line (a minified dump) is cut.
+# The raw view shows the dump's lines within the article's budget (the pane lays them out
+# on the UI thread too: 50,000 lines held the interface 12 s), a single huge line (a
+# minified dump) cut shorter.
 MAX_RAW_LINE = 4_000
-MAX_RAW_LINES = 50_000
+MAX_RAW_LINES = MAX_BODY_LINES
 # Style meta key carrying a link's number on its "[n]" reference, so a widget can map a click
 # to a link. The key has no "@" prefix: Textual only runs actions for "@"-keys.
 LINK_META_KEY = "reader_link"
@@ -862,7 +864,13 @@ def render_raw(lines: Sequence[str], kept: Sequence[bool]) -> Text:
     line counts are cut with a visible note (see ``MAX_RAW_LINE``).
     """
     out = _Builder()
+    shown = 0
+    characters = 0
     for index, line in enumerate(lines[:MAX_RAW_LINES]):
+        if characters > MAX_BODY_CHARS:
+            break
+        shown = index + 1
+        characters += min(len(line), MAX_RAW_LINE) + 3
         if index:
             out.write("\n")
         is_kept = kept[index] if index < len(kept) else True
@@ -875,6 +883,6 @@ def render_raw(lines: Sequence[str], kept: Sequence[bool]) -> Text:
             out.write(content, _RAW_REMOVED)
         if len(line) > MAX_RAW_LINE:
             out.write(f" [… {len(line) - MAX_RAW_LINE:,} more characters]", _META)
-    if len(lines) > MAX_RAW_LINES:
-        out.write(f"\n[… {len(lines) - MAX_RAW_LINES:,} more lines not shown]", _META)
+    if len(lines) > shown:
+        out.write(f"\n[… {len(lines) - shown:,} more lines not shown]", _META)
     return out.to_text()

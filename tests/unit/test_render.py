@@ -14,6 +14,7 @@ from rich.text import Text
 from reader.core.words import count_words, dense_script, reading_minutes, unspaced_script
 from reader.render import (
     LINK_META_KEY,
+    MAX_BODY_CHARS,
     MAX_BODY_LINES,
     MAX_HIGHLIGHTS,
     RenderedArticle,
@@ -440,6 +441,19 @@ def test_raw_view_cuts_a_huge_line() -> None:
     text = render_raw(["x" * 1_000_000], [True])
     assert len(text.plain) < 10_000
     assert text.plain.endswith("more characters]")
+
+
+def test_raw_view_is_cut_where_the_article_is() -> None:
+    # The pane lays out and paints its text on the UI thread: the article is cut at
+    # MAX_BODY_LINES and MAX_BODY_CHARS for it, but the raw view of a 60,000-line dump
+    # showed 50,000 lines and the interface did not answer a key for 12 s.
+    line = "A line of the dump that reads like a sentence of the article, at length."
+    many = render_raw([line] * 60_000, [True] * 60_000)
+    assert many.plain.count("\n") <= MAX_BODY_LINES
+    assert many.plain.endswith("more lines not shown]")
+    wide = render_raw([line * 50] * 1_000, [True] * 1_000)  # 3,600 characters a line
+    assert len(wide.plain) < MAX_BODY_CHARS + 5_000
+    assert wide.plain.endswith("more lines not shown]")
 
 
 def test_text_nested_past_the_parsers_limit_is_shown_not_dropped() -> None:
