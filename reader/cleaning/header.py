@@ -33,7 +33,9 @@ _FIELDS = {
 # a label with no value that ends the header: what follows is the content
 _CONTENT_LABELS = frozenset({"markdown content", "content", "text", "body", "article",
                              "article text", "main content"})
-_LABELLED = re.compile(r"^\s*([A-Za-z][A-Za-z ]{0,24}?)\s*:(?:\s+(.*?))?\s*$")
+# The value is taken to the end of the line and stripped after: a lazy one before "\s*$"
+# tried the end of the line at each space of a run of them (a megabyte of spaces: hours).
+_LABELLED = re.compile(r"^\s*([A-Za-z][A-Za-z ]{0,24}?)\s*:(?:\s+(.*))?$")
 # a header is a few lines, not a page of them
 _MAX_HEADER_LINES = 24
 
@@ -64,7 +66,9 @@ def labelled_header(lines: Sequence[str]) -> Header:
         if match is None:
             break
         label = " ".join(match.group(1).lower().split())
-        value = (match.group(2) or "").strip()
+        # one line of metadata: its runs of spaces are one (the cleaner's title patterns
+        # read a megabyte of them in a title for hours)
+        value = " ".join((match.group(2) or "").split())
         if label in _CONTENT_LABELS and not value:
             end, introduced = index + 1, True
             break

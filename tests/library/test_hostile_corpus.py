@@ -1367,3 +1367,21 @@ def test_large_case_within_budget(large_corpus: Path, tmp_path: Path, name: str)
     assert run.seconds < 60, run.describe()
     assert run.maxrss_kb < 500 * 1024, run.describe()
     assert CONTROL.search(run.stdout.decode("utf-8") + run.err) is None
+
+
+def test_a_labelled_header_line_of_a_megabyte_of_spaces_reads_at_once(tmp_path: Path) -> None:
+    # The header's "Label: value" pattern tried the end of the line at each space of a run
+    # of them: 100 KB of spaces in a title took 2 minutes, a megabyte hours.
+    value = "a" + " " * 1_000_000 + "b"
+    names = []
+    for name in ("spaced.txt", "spaced.md"):
+        (tmp_path / name).write_text(
+            f"Title: {value}\nAuthor: {value}\nURL Source: https://example.org/a\n\n"
+            "Markdown Content:\nThe body of the page, long enough to be its article text, "
+            "in a sentence or two. It has sentences.\n", encoding="utf-8")
+        names.append(str(tmp_path / name))
+    run = run_limited(reader_cmd("dump", "--format", "json", *names),
+                      env=isolated_env(tmp_path), timeout=30)
+    articles = check_common(run)
+    assert [a["title"] for a in articles] == ["a b", "a b"]
+    assert all("The body of the page" in a["body"] for a in articles)
