@@ -1385,3 +1385,20 @@ def test_a_labelled_header_line_of_a_megabyte_of_spaces_reads_at_once(tmp_path: 
     articles = check_common(run)
     assert [a["title"] for a in articles] == ["a b", "a b"]
     assert all("The body of the page" in a["body"] for a in articles)
+
+
+def test_a_header_title_closed_by_thousands_of_markers_reads_at_once(tmp_path: Path) -> None:
+    # The title's closing markers ("Headline * *", "Headline │") were looked for from each
+    # place in the title: 40 KB of " *" took 14 s, 80 KB of " # *" a minute.
+    names = []
+    for n, closing in enumerate((" *", " # *", " │")):
+        path = tmp_path / f"closed-{n}.txt"
+        path.write_text(f"Title: Headline{closing * 30_000} x\nURL Source: https://example.org/a"
+                        "\n\nThe body of the page, long enough to be its article text, in a "
+                        "sentence or two. It has sentences.\n", encoding="utf-8")
+        names.append(str(path))
+    run = run_limited(reader_cmd("dump", "--format", "json", *names),
+                      env=isolated_env(tmp_path), timeout=30)
+    articles = check_common(run)
+    assert len(articles) == 3
+    assert all(a["title"].startswith("Headline") for a in articles)
