@@ -218,9 +218,9 @@ class TtrssClient(ApiClient):
         names: dict[int, str] = {}
         for row in rows:
             item = mapping(row) or {}
-            number, title = item.get("id"), line(item.get("title"))
+            number, title = item.get("id"), _unescaped(line(item.get("title")))
             if isinstance(number, int) and number > 0 and title:
-                names[number] = html.unescape(title)
+                names[number] = title
         return names
 
     async def feeds(self) -> list[RemoteFeed]:

@@ -644,3 +644,25 @@ async def test_greader_an_unread_listing_of_another_shape_is_no_empty_one(
         gr.broken = lambda request: (Reply.of_json({}) if request.path.endswith(
             "/stream/items/ids") else None)
         assert (await client.state()).unread == frozenset()  # left out: an empty stream
+
+
+async def test_a_category_name_is_cleaned_after_its_entities_are_read() -> None:
+    # tt-rss writes names with HTML entities: a category called "&#27;]52;c;..." became
+    # an ESC in the folder's name, which the interface writes to the terminal
+    fakes = Fakes("ttrss")
+
+    def categories(request: Request) -> Reply | None:
+        if request.json().get("op") != "getCategories":
+            return None
+        return Reply.of_json({"seq": 0, "status": 0, "content": [
+            {"id": 3, "title": "&#27;]52;c;cHduZWQ=&#7;News&#x9b;2J &#x202e;[b]x[/b]"}]})
+
+    fakes.broken = categories
+    try:
+        async with fakes.client() as client:
+            [feed] = await client.feeds()
+    finally:
+        fakes.server.close()
+    assert feed.category is not None and "News" in feed.category
+    assert not any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or ch == "\u202e"
+                   for ch in feed.category), repr(feed.category)
