@@ -385,8 +385,26 @@ def read_dump(article: Article, *, chrome: frozenset[str] = frozenset()
     if not os.path.isabs(article.source):
         # a file is kept by its absolute path: this was standard input ("-"), read once
         raise SourceError("text read from standard input is not kept: it has no raw view")
-    cleaned = clean_dump(decode_bytes(read_file(Path(article.source))).text, chrome=chrome)
+    cleaned = clean_dump(decode_bytes(read_file(stored_path(article.source))).text,
+                         chrome=chrome)
     return cleaned.lines, cleaned.kept
+
+
+def stored_path(source: str) -> Path:
+    """The file a local source names: the path itself, or the file of its folder whose name
+    shows as it (a name with a control character or bytes that are not UTF-8 is kept in
+    its displayable form, see _path_source)."""
+    path = Path(source)
+    if os.path.lexists(path) or sanitize.display_name(source) != source:
+        return path
+    try:
+        with os.scandir(path.parent) as entries:
+            for entry in entries:
+                if _path_source(Path(entry.path)) == source:
+                    return Path(entry.path)
+    except (OSError, ValueError):
+        pass
+    return path
 
 
 # --------------------------------------------------------------------------- files

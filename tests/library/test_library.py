@@ -727,3 +727,22 @@ def test_piped_text_has_no_raw_view_and_no_file_named_dash_is_read_for_it(
     (article_id,) = library.search("piped")
     with pytest.raises(SourceError, match="standard input"):
         library.raw_dump(article_id)
+
+
+def test_the_raw_view_of_a_file_whose_name_is_kept_in_its_displayable_form(
+        library: Library, tmp_path: Path) -> None:
+    # A name holding a control character or bytes that are not UTF-8 is kept as it shows
+    # ("␛", "\ufffd"); the raw view looked for a file of that name: "no such file".
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    body = b"\n\nThe article's body, long enough to be kept by the cleaner. It has sentences.\n"
+    names = {b"esc-\x1b[31m.txt": b"Escaped name", b"latin-\xfe.txt": b"Latin name"}
+    for name, title in names.items():
+        with open(os.path.join(os.fsencode(folder), name), "wb") as handle:
+            handle.write(title + body)
+    library.open_sources([str(folder)])
+    ids = list(library.search("cleaner"))
+    assert len(ids) == 2
+    for article_id in ids:
+        raw = library.raw_dump(article_id)
+        assert raw.lines[0] in ("Escaped name", "Latin name")
