@@ -1809,6 +1809,7 @@ def read_piped_stdin() -> bytes:
     Textual reads keys from file descriptor 0; once the pipe is drained, the controlling
     terminal takes its place (when there is one).
     """
+    _say_if_stdin_is_slow()
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     if not sys.stdin.isatty():
         try:
@@ -1818,6 +1819,23 @@ def read_piped_stdin() -> bytes:
         os.dup2(terminal, 0)
         os.close(terminal)
     return data
+
+
+#: a pipe with nothing to read after this long is said to be waited for (``curl ... |
+#: reader -``), so that the blank terminal before the screen does not look like a hang
+STDIN_NOTICE_SECONDS = 0.5
+
+
+def _say_if_stdin_is_slow() -> None:
+    import select
+
+    try:
+        ready, _, _ = select.select([sys.stdin.buffer], [], [], STDIN_NOTICE_SECONDS)
+    except (OSError, ValueError, TypeError):  # not a file descriptor (tests, odd shells)
+        return
+    if not ready:
+        sys.stderr.write("reader: waiting for standard input (Ctrl+C stops)\n")
+        sys.stderr.flush()
 
 
 #: a config toast lists this many problems at most; the rest are counted
