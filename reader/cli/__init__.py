@@ -6,6 +6,7 @@ The TUI is imported lazily so that ``reader dump`` and friends never pay for Tex
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import io
 import os
@@ -117,9 +118,9 @@ class _Output(io.BufferedIOBase):
     put a Python call in each of json.dump's small writes (1.7 -> 2.6 s for reader list
     --json at 100,000 articles)."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO | None) -> None:
         super().__init__()
-        self._stream = stream
+        self._stream = stream  # None: started with it closed (reader export >&-)
         self._refused = False  # once refused, nothing more is tried (nor at exit)
 
     def writable(self) -> bool:
@@ -129,6 +130,8 @@ class _Output(io.BufferedIOBase):
         if self._refused:
             return len(data)
         try:
+            if self._stream is None:
+                raise OSError(errno.EBADF, "standard output is closed")
             return self._stream.write(data)
         except OSError as error:
             self._refused = True
@@ -137,7 +140,7 @@ class _Output(io.BufferedIOBase):
             raise OutputFailed(error) from error
 
     def flush(self) -> None:
-        if self._refused:
+        if self._refused or self._stream is None:
             return
         try:
             self._stream.flush()
@@ -148,10 +151,12 @@ class _Output(io.BufferedIOBase):
             raise OutputFailed(error) from error
 
     def fileno(self) -> int:
+        if self._stream is None:
+            raise io.UnsupportedOperation("standard output is closed")
         return self._stream.fileno()
 
     def isatty(self) -> bool:
-        return self._stream.isatty()
+        return self._stream is not None and self._stream.isatty()
 
 
 @contextmanager
@@ -160,12 +165,15 @@ def _guarded_output() -> Iterator[None]:
     is found when the output was short)."""
     real = sys.stdout
     buffer = getattr(real, "buffer", None)
-    if buffer is None:  # no stdout, or one in memory (a test's): no disk to fill
+    if real is None:
+        guarded = io.TextIOWrapper(cast(BinaryIO, _Output(None)), encoding="utf-8")
+    elif buffer is None:  # one in memory (a test's): no disk to fill
         yield
         return
-    real.flush()
-    guarded = io.TextIOWrapper(cast(BinaryIO, _Output(buffer)), encoding=real.encoding,
-                               errors=real.errors, line_buffering=bool(real.line_buffering))
+    else:
+        real.flush()
+        guarded = io.TextIOWrapper(cast(BinaryIO, _Output(buffer)), encoding=real.encoding,
+                                   errors=real.errors, line_buffering=bool(real.line_buffering))
     sys.stdout = guarded
     try:
         yield

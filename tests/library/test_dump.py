@@ -291,3 +291,16 @@ def test_a_command_s_output_reaches_stdout_in_blocks(monkeypatch: pytest.MonkeyP
     real.flush()
     assert raw.getvalue().decode() == json.dumps(items, ensure_ascii=False, indent=1) + "\n"
     assert Text.writes + Counted.writes < 100, (Text.writes, Counted.writes)
+
+
+@pytest.mark.parametrize("args", [["config"], ["export"]])
+def test_output_to_a_closed_stdout_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    # 'reader config >&-': sys.stdout is None, and the first write was a traceback
+    from support.isolated import isolated_env
+
+    result = subprocess.run([sys.executable, "-m", "reader", *args], stderr=subprocess.PIPE,
+                            env=isolated_env(tmp_path), timeout=60, cwd=ROOT,
+                            preexec_fn=lambda: os.close(1))
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 1
+    assert lines == ["reader: cannot write the output: standard output is closed"], lines
