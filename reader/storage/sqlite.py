@@ -339,6 +339,7 @@ MIGRATIONS: tuple[str, ...] = (
     # their text as it is, which the triggers above then took out as search_text reads it.
     # The WHEN is never true, and never calls the function: it only has to exist.
     f"""
+    DROP TRIGGER IF EXISTS articles_need_search_text;
     CREATE TRIGGER articles_need_search_text BEFORE INSERT ON articles
     WHEN new.key IS NULL AND {SEARCH_TEXT_SQL}(new.key) IS NOT NULL
     BEGIN
