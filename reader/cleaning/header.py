@@ -33,7 +33,9 @@ _FIELDS = {
 # a label with no value that ends the header: what follows is the content
 _CONTENT_LABELS = frozenset({"markdown content", "content", "text", "body", "article",
                              "article text", "main content"})
-_LABELLED = re.compile(r"^\s*([A-Za-z][A-Za-z ]{0,24}?)\s*:(?:\s+(.*?))?\s*$")
+# the value is the rest of the line, stripped: a pattern for it ("(.*?)\s*$") tried the
+# rest of the line at each character of a run of spaces (a 1 MB line took hours)
+_LABELLED = re.compile(r"\s*([A-Za-z][A-Za-z ]{0,24}?)\s*:(?=\s|$)")
 # a header is a few lines, not a page of them
 _MAX_HEADER_LINES = 24
 
@@ -64,7 +66,7 @@ def labelled_header(lines: Sequence[str]) -> Header:
         if match is None:
             break
         label = " ".join(match.group(1).lower().split())
-        value = (match.group(2) or "").strip()
+        value = line[match.end():].strip()
         if label in _CONTENT_LABELS and not value:
             end, introduced = index + 1, True
             break

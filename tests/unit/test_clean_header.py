@@ -71,3 +71,12 @@ def test_a_markdown_file_fetched_from_a_page_is_cleaned_a_note_is_kept() -> None
     assert (kept.title, kept.author) == ("Ferry notes", "Me")
     assert kept.body == f"{MENU}\n\n{PROSE}"  # written by hand: kept as written
     assert kept.kind is SourceKind.MARKDOWN
+
+
+def test_a_long_gap_in_a_value() -> None:
+    # "(.*?)\s*$" tried the rest of the line at each character of a run of spaces: 20,000
+    # took 2 s, a 1 MB line hours. The size is one where that took seconds; checked: the result.
+    gap = " " * 100_000
+    header = labelled_header([f"Title: Ferry{gap}keeps running", "Author: Ann Lee",
+                              f"Date:{gap}", "", PROSE])
+    assert header == Header(length=2, title=f"Ferry{gap}keeps running", author="Ann Lee")
