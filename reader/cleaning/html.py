@@ -537,6 +537,12 @@ class ExtractionRules:
     top_blocks: int = 3  # blocks at the top that may hold title, standfirst, byline, date
     standfirst: bool = True  # drop a first heading that repeats the page's description
     byline: bool = True  # drop short lines naming the author near the top (the brief's rule)
+    # Parts of the rules above, apart so that benchmarks/rule_transfer.py can weigh them
+    # one by one: each helps on scrapinghub's news and loses as many sites as it wins on
+    # wcxb-dev (see benchmarks/RESULTS.md); kept on, as the scrapinghub floor asks.
+    top_titles: bool = True  # of the top blocks, drop the page's title repeated
+    top_date_lines: bool = True  # of the top blocks, drop a date line
+    link_only_inside: bool = True  # drop link-only blocks between prose too, not only at the edges
     link_share: float = 0.9  # share of a short block's letters in links to call it link-only
     link_max_letters: int = 80  # longer blocks are never link-only
     label_max_letters: int = 0  # "Read more: [link]"; 0 turns the label rule off
@@ -1207,9 +1213,14 @@ def tidy_blocks(
     # Lists of links with prose after them are references or a contents list, not the
     # related stories and tags that follow an article.
     last_prose = next((i for i in range(len(blocks) - 1, -1, -1) if _is_prose(blocks[i])), -1)
+    first_prose = (
+        -1
+        if rules.link_only_inside
+        else next((i for i, b in enumerate(blocks) if _is_prose(b)), len(blocks))
+    )
     for index, block in enumerate(blocks):
         if len(out) < rules.top_blocks and (
-            tuple(words := _words(block)) in title_words
+            (tuple(words := _words(block)) in title_words and rules.top_titles)
             or (
                 rules.opening_h1
                 and not out
@@ -1222,13 +1233,18 @@ def tidy_blocks(
                 and _HEADING.match(block)
                 and _same_text(words, description_words)
             )
-            or _is_date_line(block, words)
+            or (rules.top_date_lines and _is_date_line(block, words))
             or (rules.byline and _is_byline(block, words, names))
             or (url_words and words == url_words)
         ):
             continue
         in_text = rules.link_lists_in_text and index < last_prose
-        kept = block if in_text and _ITEM_START.match(block) else _without_link_items(block, rules)
+        if in_text and _ITEM_START.match(block):
+            kept = block
+        elif not rules.link_only_inside and first_prose < index < last_prose:
+            kept = block
+        else:
+            kept = _without_link_items(block, rules)
         if kept:
             out.append(kept)
     while rules.trailers and len(out) > 1 and _is_trailer(out[-1]):
