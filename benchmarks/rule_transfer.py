@@ -88,6 +88,7 @@ EXTRA: dict[str, tuple[Any, ...]] = {
     "top_titles": (False,),
     "top_date_lines": (False,),
     "link_only_inside": (False,),
+    "link_sentences_inside": (False,),
 }
 
 

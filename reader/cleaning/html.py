@@ -543,6 +543,11 @@ class ExtractionRules:
     top_titles: bool = True  # of the top blocks, drop the page's title repeated
     top_date_lines: bool = True  # of the top blocks, drop a date line
     link_only_inside: bool = True  # drop link-only blocks between prose too, not only at the edges
+    # ... but keep one there that is written as a sentence ("Book your flights here!"), a
+    # call to the reader, where a teaser is a headline ("[Museum reopens]"): the one such
+    # rule whose sign holds on both datasets (benchmarks/rule_transfer.py: better on 5
+    # wcxb-dev sites, worse on 1, no scrapinghub site moves)
+    link_sentences_inside: bool = True
     link_share: float = 0.9  # share of a short block's letters in links to call it link-only
     link_max_letters: int = 80  # longer blocks are never link-only
     label_max_letters: int = 0  # "Read more: [link]"; 0 turns the label rule off
@@ -1215,7 +1220,7 @@ def tidy_blocks(
     last_prose = next((i for i in range(len(blocks) - 1, -1, -1) if _is_prose(blocks[i])), -1)
     first_prose = (
         -1
-        if rules.link_only_inside
+        if rules.link_only_inside and not rules.link_sentences_inside
         else next((i for i, b in enumerate(blocks) if _is_prose(b)), len(blocks))
     )
     for index, block in enumerate(blocks):
@@ -1241,7 +1246,10 @@ def tidy_blocks(
         in_text = rules.link_lists_in_text and index < last_prose
         if in_text and _ITEM_START.match(block):
             kept = block
-        elif not rules.link_only_inside and first_prose < index < last_prose:
+        elif first_prose < index < last_prose and (
+            not rules.link_only_inside
+            or (rules.link_sentences_inside and _is_written_sentence(block))
+        ):
             kept = block
         else:
             kept = _without_link_items(block, rules)
@@ -1360,6 +1368,13 @@ _PROSE_LETTERS = 100
 # something else is the page's first heading: products, services and collections open on
 # one (on wcxb-dev it was dropped on 9 sites and that helped on 2).
 _TITLE_SHARE = 0.6
+
+
+def _is_written_sentence(block: str) -> bool:
+    """A paragraph whose shown text ends a sentence (not a heading, list, quote or table)."""
+    return block[:1] not in "#-|>`" and _MD_LINK.sub(r"\1", block).rstrip().endswith(
+        _SENTENCE_END
+    )
 
 
 def _names_the_title(words: tuple[str, ...], titles: set[tuple[str, ...]]) -> bool:

@@ -319,6 +319,18 @@ def test_tidy_link_only_blocks_inside_the_text_can_be_kept_apart_from_the_edges(
     assert tidy_blocks(blocks, titles=[], rules=rules) == [first, teaser, later]
 
 
+def test_tidy_keeps_a_link_written_as_a_sentence_inside_the_text() -> None:
+    first = f"{PARAGRAPH} The council paid for the new wiring and the brackets."
+    later = f"Volunteers cleaned every lantern by hand over the winter months. {PARAGRAPH}"
+    call = "[Book your harbour tour here!](https://tours.example/book)"
+    teaser = "[Pier repairs delayed again](https://g.example/pier)"
+    blocks = [call, first, call, teaser, later, call]
+    # Inside the text only: at the edges it is a call like any other link.
+    assert tidy_blocks(blocks, titles=[]) == [first, call, later]
+    rules = ExtractionRules(link_sentences_inside=False)
+    assert tidy_blocks(blocks, titles=[], rules=rules) == [first, later]
+
+
 def test_tidy_removes_trailing_heading_stray_words_and_date() -> None:
     blocks = [PARAGRAPH, "### Tell us what you think", "Tags", "comments", "Nov 19, 2019 11:28"]
     assert tidy_blocks(blocks, titles=[]) == [PARAGRAPH]
