@@ -130,6 +130,10 @@ class Intake:
         from reader.ingest.load import load_stdin
 
         result = load_stdin(self.stdin or sys.stdin.buffer)
+        if result.error is not None and not result.articles:
+            # each pipe is a new document: the last one piped is no cached copy of this one
+            return self._emit(SourceOutcome(spec="-", warnings=result.warnings,
+                                            error=result.error))
         return self._store_result("stdin:-", result, spec="-", kind=FeedKind.FILE)
 
     def file(self, path: Path, *, spec: str) -> SourceOutcome:
@@ -167,8 +171,7 @@ class Intake:
         if result.kind is SourceKind.OPML:
             if self.subscribe:
                 return self._emit(SourceOutcome(
-                    spec=spec, error=f"{sanitize.display_name(spec)} is an OPML list: use "
-                    "reader import")), []
+                    spec=spec, error=_an_opml_list(spec))), []
             return self._emit(SourceOutcome(spec=spec, title=result.title,
                                             warnings=result.warnings)), list(result.feed_urls)
         kind = FeedKind.FEED if result.kind in (SourceKind.FEED, SourceKind.JSON_FEED) \
@@ -290,7 +293,7 @@ class Intake:
         if result.kind is SourceKind.OPML:
             if self.subscribe:
                 return self._emit(SourceOutcome(
-                    spec=url, error=f"{url} is an OPML list: use reader import")), []
+                    spec=url, error=_an_opml_list(url))), []
             return self._emit(SourceOutcome(spec=url, title=result.title,
                                             warnings=result.warnings)), list(result.feed_urls)
         when = datetime.now(UTC)
@@ -391,3 +394,9 @@ def local_key(spec: str) -> str:
 def _local_title(key: str) -> str:
     name = os.path.basename(key.rstrip(os.sep)) or key
     return sanitize.display_name(name)
+
+
+def _an_opml_list(spec: str) -> str:
+    """Why ``reader add`` takes no OPML list, and what does."""
+    shown = sanitize.display_name(spec)
+    return f"{shown}: an OPML list of feeds: reader import {shown} adds them"

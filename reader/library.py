@@ -65,7 +65,7 @@ from reader.core.models import (
     SourceOutcome,
     StoredArticle,
 )
-from reader.core.paths import db_chosen, db_path, subscriptions_path
+from reader.core.paths import db_chosen, db_path, not_regular_file, subscriptions_path
 from reader.storage.base import Storage
 
 if TYPE_CHECKING:  # (the sync types among them are imported when syncing, not at start)
@@ -835,14 +835,12 @@ class _Counter:
 
 def _unusable_place(target: Path) -> str | None:
     """Why a library asked for at ``target`` cannot be there, in words; None if it can."""
-    from reader.sources.files import kind_of
-
     parent = sanitize.display_name(str(target.parent))
     if target.is_dir():
         return "it is a folder (name a file in it)"
     try:
         # a named pipe or a device: SQLite said "disk I/O error" or worse
-        kind = kind_of(target.stat().st_mode)
+        kind = not_regular_file(target.stat().st_mode)
     except OSError:
         kind = None
     if kind is not None:

@@ -37,6 +37,7 @@ from functools import cache
 from itertools import accumulate
 from pathlib import Path
 
+from reader.cleaning.header import labelled_header
 from reader.cleaning.inline import shown_as_text
 from reader.cleaning.layout import INVISIBLE, Block, blocks
 from reader.cleaning.textdates import find_date, looks_like_date
@@ -65,6 +66,7 @@ class CleanedDump:
     body: str
     lines: tuple[str, ...]
     kept: tuple[bool, ...]
+    url: str | None = None  # where the page was, when the dump says it (a labelled header)
 
 
 # --------------------------------------------------------------------------- lines
@@ -1865,11 +1867,17 @@ def _clean(text: str, chrome: frozenset[str], model: _Model) -> CleanedDump:
     if not isinstance(text, str):
         text = ""
     lines = _split_lines(text)
-    units = _units(lines)
+    # "Title: ...", "URL Source: ..." lines a scraper wrote above the page: metadata
+    header = labelled_header(lines)
+    page = lines[header.length:]
+    units = _units(page)
     normalised = _Keys()
     keep = _decide(units, chrome, model, normalised)
-    title_at = _title_index(units, keep, normalised)
     start = next((i for i, k in enumerate(keep) if k), len(units))
+    if header.title is None:
+        title_at = _title_index(units, keep, normalised)
+    else:  # the header names it: the page's copy of it is no body either
+        title_at = _headline_of(header.title, units, start, normalised)
     if title_at is not None:
         _drop_title(units, keep, title_at, start, normalised)
     lo = max(0, (title_at if title_at is not None else start) - 12)
@@ -1882,14 +1890,38 @@ def _clean(text: str, chrome: frozenset[str], model: _Model) -> CleanedDump:
             keep[i] = False
     if not any(keep) and units:
         keep[_longest(units)] = True
+    title: str | None
+    if title_at is not None:
+        title = _title_text(units[title_at].text)
+    else:
+        title = None if header.title is None else _title_text(header.title)
     return CleanedDump(
-        title=_title_text(units[title_at].text) if title_at is not None else None,
-        author=author,
-        published=published,
+        title=title,
+        author=header.author or author,
+        published=(header.published and plausible(find_date(header.published))) or published,
         body=_markdown(units, keep),
         lines=tuple(lines),
-        kept=_kept_lines(len(lines), units, keep),
+        kept=(False,) * header.length + _kept_lines(len(page), units, keep),
+        url=header.url,
     )
+
+
+def _headline_of(title: str, units: Sequence[_Unit], start: int,
+                 normalised: _Keys) -> int | None:
+    """The block near the body's start that prints the page's ``title`` (a header's), also
+    without the site's name the title adds ("Headline - Site", "Headline | Site")."""
+    key = normalised[_title_text(title)]
+    for i in range(max(0, start - _TITLE_REACH), min(len(units), start + 3)):
+        printed = normalised[_title_text(units[i].text)]
+        if printed and (printed == key or (
+                len(printed) >= len(key) / 2 and key.startswith(printed)
+                and _SITE_SUFFIX.match(key, len(printed)))):
+            return i
+    return None
+
+
+# what follows a headline in a page's title: " - Site", " | Site", ": Site"
+_SITE_SUFFIX = re.compile(r"\s*[-|–—:·•]\s")
 
 
 def _drop_title(

@@ -199,6 +199,25 @@ class _ProgressBar:
             self.stream.flush()
 
 
+# Feeds failing for one same reason (a full disk, no network) are said in one line, not
+# one line each for hundreds of feeds; "reader feeds" still gives each feed's error.
+_ALIKE_FAILURES = 4
+
+
+def _failure_lines(failures: Sequence[tuple[str, str]]) -> list[str]:
+    by_error: dict[str, list[str]] = {}
+    for url, error in failures:
+        by_error.setdefault(error, []).append(sanitize.display_name(url))
+    lines = []
+    for error, names in by_error.items():
+        if len(names) < _ALIKE_FAILURES:
+            lines += [f"could not refresh {about(name, error)}" for name in names]
+        else:
+            lines.append(f"could not refresh {len(names)} feeds ({', '.join(names[:2])} and "
+                         f"{len(names) - 2} more): {error}")
+    return lines
+
+
 def run_refresh(args: argparse.Namespace) -> int:
     show_bar = sys.stderr.isatty() and not getattr(args, "quiet", False)
     bar = _ProgressBar(sys.stderr) if show_bar else None
@@ -225,8 +244,8 @@ def run_refresh(args: argparse.Namespace) -> int:
         finally:
             if bar is not None:
                 bar.clear()
-        for url, error in summary.failures:
-            _say(f"could not refresh {about(sanitize.display_name(url), error)}")
+        for line in _failure_lines(summary.failures):
+            _say(line)
         sys.stderr.write(summary.line() + "\n")
         # Full articles for "always full text" feeds: after the summary, outside its timing.
         fetched, failed = asyncio.run(library.fetch_pending_full_texts())

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 from reader.core.errors import ConfigError
+from reader.core.paths import not_regular_file
 
 __all__ = [
     "ACTIONS",
@@ -93,7 +94,7 @@ DEFAULT_KEYS: Mapping[str, str] = MappingProxyType({a: keys for a, (keys, _) in 
 
 #: Keys that are part of the UI but not remappable through ``[keys]`` (documented in help).
 FIXED_KEYS: Mapping[str, str] = MappingProxyType({
-    "1-9": "Open the article's numbered link",
+    "0-9": "Open link [n] (1 2 for [12])",
     "escape": "Clear the filter, close a dialog",
     "ctrl+z": "Suspend to the shell (fg comes back)",
 })
@@ -433,13 +434,11 @@ def _read_text(path: Path) -> str:
     import stat
 
     status = os.stat(path)
-    mode = status.st_mode
-    if stat.S_ISDIR(mode):
-        raise IsADirectoryError(errno.EISDIR, "is a directory")
-    if stat.S_ISCHR(mode) and _is_devnull(status):
+    if stat.S_ISCHR(status.st_mode) and _is_devnull(status):
         return ""  # READER_CONFIG=/dev/null: the defaults, quietly
-    if not stat.S_ISREG(mode):  # /dev/tty waited for the keyboard, a FIFO for a writer
-        raise OSError(errno.EINVAL, "not a regular file")
+    problem = not_regular_file(status.st_mode)  # /dev/tty waited for the keyboard
+    if problem is not None:
+        raise OSError(errno.EISDIR if stat.S_ISDIR(status.st_mode) else errno.EINVAL, problem)
     with open(path, "rb") as handle:
         data = handle.read(MAX_CONFIG_BYTES + 1)
     if len(data) > MAX_CONFIG_BYTES:

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 DB_ENV = "READER_DB"
 APP_NAME = "reader-tui"
 DB_NAME = "library.sqlite"
 OPML_NAME = "subscriptions.opml"
+
+
+def not_regular_file(mode: int) -> str | None:
+    """None for a regular file (``st_mode``), else what it is instead, in words. Reading
+    anything else can wait for ever (a FIFO, /dev/tty) or never end (/dev/zero)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    if stat.S_ISFIFO(mode):
+        return "not a regular file (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "not a regular file (device)"
+    if stat.S_ISSOCK(mode):
+        return "not a regular file (socket)"
+    return "not a regular file"
 
 
 def db_path(explicit: Path | str | None = None) -> Path:

@@ -26,7 +26,7 @@ from reader.core.version import __version__
 
 _ROOT = Path(__file__).resolve().parent.parent  # the reader package
 PACKAGES = ("sources", "cleaning", "ingest")
-CORE_MODULES = ("dates", "limits", "models", "sanitize", "words")
+CORE_MODULES = ("dates", "limits", "models", "paths", "sanitize", "words")
 _SUFFIXES = (".py", ".json")
 PREFIX = "c1:"  # how the fingerprint is made; a new way of making it changes this
 

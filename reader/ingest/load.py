@@ -167,7 +167,7 @@ def _load_bytes(
             data, decoded.text, source=source, url=url, fallback=fallback
         )
         warnings += [f"{shown(source)}: {w}" for w in page_warnings]
-    elif kind is SourceKind.MARKDOWN:
+    elif kind is SourceKind.MARKDOWN and not _fetched_page(decoded.text):
         article = _markdown_article(decoded.text, source=source, fallback=fallback)
     else:
         article = _text_article(decoded.text, source=source, fallback=fallback, chrome=chrome)
@@ -231,6 +231,7 @@ def _text_article(
         key=source,
         title=sanitize.clean_line(cleaned.title) or fallback,
         author=sanitize.clean_line(cleaned.author),
+        url=sanitize.safe_url(cleaned.url),
         published=plausible(cleaned.published),
         body=sanitize.escape_raw_html(sanitize.strip_controls(cleaned.body)).strip(),
         kind=SourceKind.TEXT,
@@ -266,10 +267,27 @@ def _title_tag(data: bytes) -> str | None:
     return sanitize.clean_line(html.unescape(decode_bytes(match.group(1)).text))
 
 
+def _fetched_page(markdown: str) -> bool:
+    """Whether Markdown is a web page a converter fetched and wrote out whole, menus and
+    all (its labelled header names the page's address: "URL Source: https://..."), to be
+    cleaned as a dump, rather than a text someone wrote, kept as written."""
+    from reader.cleaning.header import labelled_header
+
+    return labelled_header(markdown[:4096].split("\n")).url is not None
+
+
 def _markdown_article(text: str, *, source: str, fallback: str | None) -> Article:
-    """Markdown is kept as written; front matter and the first H1 give the metadata."""
+    """Markdown is kept as written; front matter (or a labelled header: "Title: ...") and
+    the first H1 give the metadata."""
     meta, body = _front_matter(text)
     lines = body.split("\n")
+    if not meta:
+        from reader.cleaning.header import labelled_header
+
+        header = labelled_header(lines)
+        meta = {field: value for field in ("title", "author", "published")
+                if (value := getattr(header, field)) is not None}
+        del lines[:header.length]
     title = sanitize.clean_line(meta.get("title"))
     heading = _first_h1(lines)
     if heading is not None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reader.core.errors import SourceError
 from reader.core.limits import MAX_FILE_BYTES
+from reader.core.paths import not_regular_file
 from reader.core.sanitize import display_name
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -64,21 +65,6 @@ def _os_reason(error: OSError) -> str:
     return (error.strerror or type(error).__name__).lower()
 
 
-def kind_of(mode: int) -> str | None:
-    """None for a regular file, else what it is instead."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "is a directory"
-    if stat.S_ISFIFO(mode):
-        return "not a regular file (named pipe)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "not a regular file (device)"
-    if stat.S_ISSOCK(mode):
-        return "not a regular file (socket)"
-    return "not a regular file"
-
-
 def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES, head: int | None = None) -> bytes:
     """Read a regular file (a symlink named explicitly is followed), at most ``max_bytes``.
 
@@ -89,7 +75,7 @@ def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES, head: int | None =
     name = display_name(os.fspath(path))
     try:
         # stat before open: opening a FIFO or a device can block or have side effects.
-        kind = kind_of(os.stat(path).st_mode)
+        kind = not_regular_file(os.stat(path).st_mode)
         if kind is not None:
             raise SourceError(f"{name}: {kind}")
         flags = (
@@ -98,7 +84,7 @@ def read_file(path: Path, *, max_bytes: int = MAX_FILE_BYTES, head: int | None =
         fd = os.open(path, flags)
         try:
             info = os.fstat(fd)  # the file may have been swapped since the stat
-            kind = kind_of(info.st_mode)
+            kind = not_regular_file(info.st_mode)
             if kind is not None:
                 raise SourceError(f"{name}: {kind}")
             if info.st_size > max_bytes:
@@ -250,7 +236,7 @@ def walk(directory: Path) -> Iterator[WalkEntry]:
                     stack.append(opened)
             else:
                 info = entry.stat(follow_symlinks=False)
-                kind = kind_of(info.st_mode)
+                kind = not_regular_file(info.st_mode)
                 if kind is None:
                     yield WalkEntry(path, None, size=info.st_size, mtime_ns=info.st_mtime_ns)
                 else:

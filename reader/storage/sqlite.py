@@ -41,7 +41,7 @@ from reader.core.models import (
     StoredArticle,
     Subscription,
 )
-from reader.core.words import count_words, search_tokens
+from reader.core.words import count_words, search_text, search_tokens
 
 if TYPE_CHECKING:  # (the sync types are imported when syncing, not at every start)
     from reader.core.sync import (
@@ -99,6 +99,15 @@ def _date_key_sql(row: str) -> str:
 def _key_second(sort_ts: float) -> int:
     """The second part of a date key, as _date_key_sql computes it (CAST truncates)."""
     return max(0, min(int(sort_ts) + _KEY_TS_BIAS, _KEY_TS_MAX))
+
+
+# The SQL function that gives the search index its text (core.words.search_text); every
+# connection has it, as the index's triggers call it.
+SEARCH_TEXT_SQL = "reader_search_text"
+
+
+def _search_text(text: str | None) -> str | None:
+    return text if text is None else search_text(text)
 
 
 MIGRATIONS: tuple[str, ...] = (
@@ -292,6 +301,39 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (account_id, remote_id, flag)
     );
     """,
+    # 8: the search index reads each character of a script written without spaces (Chinese,
+    # Japanese, Thai...) or packing words into syllables (Korean) as a word of its own
+    # (SEARCH_TEXT_SQL, core.words.search_text), so that a word inside a run of them is
+    # found. The rows holding such text are indexed again; the rest read the same.
+    f"""
+    DROP TRIGGER IF EXISTS articles_ad;
+    DROP TRIGGER IF EXISTS articles_au;
+    CREATE TEMP TABLE reindexed AS SELECT id FROM articles
+        WHERE {SEARCH_TEXT_SQL}(title) IS NOT title OR {SEARCH_TEXT_SQL}(body) IS NOT body;
+    INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        SELECT 'delete', {_date_key_sql("articles")}, title, body FROM articles
+        WHERE id IN (SELECT id FROM reindexed);
+    INSERT INTO articles_fts (rowid, title, body)
+        SELECT {_date_key_sql("articles")}, {SEARCH_TEXT_SQL}(title), {SEARCH_TEXT_SQL}(body)
+        FROM articles WHERE id IN (SELECT id FROM reindexed);
+    DROP TABLE reindexed;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        VALUES ('delete', {_date_key_sql("old")}, {SEARCH_TEXT_SQL}(old.title),
+                {SEARCH_TEXT_SQL}(old.body));
+    END;
+    CREATE TRIGGER articles_au AFTER UPDATE OF title, body, sort_ts ON articles
+    WHEN old.title IS NOT new.title OR old.body IS NOT new.body
+      OR {_date_key_sql("old")} != {_date_key_sql("new")}
+    BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, body)
+        VALUES ('delete', {_date_key_sql("old")}, {SEARCH_TEXT_SQL}(old.title),
+                {SEARCH_TEXT_SQL}(old.body));
+        INSERT INTO articles_fts (rowid, title, body)
+        VALUES ({_date_key_sql("new")}, {SEARCH_TEXT_SQL}(new.title),
+                {SEARCH_TEXT_SQL}(new.body));
+    END;
+    """,
 )
 
 P = ParamSpec("P")
@@ -402,8 +444,9 @@ def fts_query(text: str, *, prefix: bool = False) -> str | None:
     last_plain = False
     last = ""
     for token, is_phrase in search_tokens(text):
-        parts.append('"' + token.replace('"', '""') + '"')
-        last_plain, last = not is_phrase, token
+        indexed = search_text(token)  # "東京" is the phrase of its characters, as indexed
+        parts.append('"' + indexed.replace('"', '""') + '"')
+        last_plain, last = not is_phrase and indexed == token, token
     if not parts:
         return None
     if prefix and last_plain and len(last) >= PREFIX_MIN_CHARS:
@@ -706,6 +749,7 @@ class SqliteStorage:
         # NORMAL is durable across application crashes in WAL mode; only a power cut can
         # lose the last commits, never corrupt the file
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.create_function(SEARCH_TEXT_SQL, 1, _search_text, deterministic=True)
         self._local.conn = conn
         with self._lock:
             self._connections.append(conn)
@@ -988,8 +1032,8 @@ class SqliteStorage:
         old row to be indexed: call this before a row inserted here can be updated.
         """
         conn.execute("INSERT INTO articles_fts (rowid, title, body) "
-                     f"SELECT {_date_key_sql('articles')}, title, body FROM articles "
-                     "WHERE id > ?", (after,))
+                     f"SELECT {_date_key_sql('articles')}, {SEARCH_TEXT_SQL}(title), "
+                     f"{SEARCH_TEXT_SQL}(body) FROM articles WHERE id > ?", (after,))
         return self._max_article_id(conn)
 
     def _upsert(

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import selectors
 import shlex
-import stat
 import subprocess
 import time
 from pathlib import Path
 
 from reader.core import sanitize
 from reader.core.errors import SyncAuthError
+from reader.core.paths import not_regular_file
 
 COMMAND_SECONDS = 60  # a password manager may ask for its own passphrase
 MAX_SECRET_BYTES = 64 * 1024
@@ -35,9 +35,10 @@ def read_password_file(path: str) -> str:
     try:
         # a pipe (--password-file <(pass show x) names /dev/fd/63) is read once: the path
         # kept would be gone at the next sync, and a named pipe with no writer waits for ever
-        if not stat.S_ISREG(os.stat(os.path.expanduser(path)).st_mode):
-            raise SyncAuthError(f"password file {shown}: not a regular file; it is read at "
-                                "each sync: keep the password in a file, or use "
+        problem = not_regular_file(os.stat(os.path.expanduser(path)).st_mode)
+        if problem is not None:
+            raise SyncAuthError(f"password file {shown}: {problem}; it is read at each "
+                                "sync: keep the password in a file, or use "
                                 "--password-command")
         with open(os.path.expanduser(path), "rb") as handle:
             password = first_line(handle.read(MAX_SECRET_BYTES))

@@ -185,8 +185,9 @@ def make_bindings() -> list[BindingType]:
         for action, (keys, description) in ACTIONS.items()
     ]
     bindings += [
-        Binding(str(number), f"open_link({number})", f"Open link {number}", show=False)
-        for number in range(1, 10)
+        Binding(str(digit), f"type_link_digit('{digit}')", "Open a numbered link",
+                show=False)
+        for digit in range(10)
     ]
     bindings.append(Binding("escape", "clear_filter", "Clear the filter, close the feeds",
                             show=False))
@@ -315,7 +316,7 @@ class ReaderApp(App[int]):
         self._status_text = ""
         self._read_ahead = True
         self._read_timer: Timer | None = None
-        # an action waiting for the pane to show the cursor's article (f, v, 1-9 pressed
+        # an action waiting for the pane to show the cursor's article (f, v, 0-9 pressed
         # while the pane still showed the article the cursor left)
         self._when_shown: tuple[int, Callable[[], None]] | None = None
 
@@ -533,7 +534,7 @@ class ReaderApp(App[int]):
         rows = [(self.keys_for(action), description)
                 for action, (_keys, description) in ACTIONS.items()]
         # shown as the other rows are ("esc", "^z"), not by their names ("escape")
-        rows += [(key if key == "1-9" else self.get_key_display(Binding(key, "")), description)
+        rows += [(key if key == "0-9" else self.get_key_display(Binding(key, "")), description)
                  for key, description in FIXED_KEYS.items()]
         return rows
 
@@ -1052,6 +1053,15 @@ class ReaderApp(App[int]):
             return
         if self._opened is not None and self._opened.id == article_id:
             action()
+        elif self._when_shown is not None and self._when_shown[0] == article_id:
+            # a second key before the article is shown ("1" "2"): both apply, in order
+            earlier = self._when_shown[1]
+
+            def both() -> None:
+                earlier()
+                action()
+
+            self._when_shown = (article_id, both)
         else:
             self._stop_timers()
             self._when_shown = (article_id, action)
@@ -1605,18 +1615,10 @@ class ReaderApp(App[int]):
         else:
             self.ask_to_open(url)  # as the numbered links: the address first, then the browser
 
-    def action_open_link(self, number: int) -> None:
-        self._on_cursor_article(lambda: self._open_link(number))
-
-    def _open_link(self, number: int) -> None:
-        links = self.pane.links
-        if 1 <= number <= len(links):
-            self.ask_to_open(links[number - 1])
-        else:
-            # as the reading pane says it of a number typed there: "[n]" is how the
-            # article marks its links
-            self.notify(f"No link [{number}] in this article.", severity="warning",
-                        markup=False)
+    def action_type_link_digit(self, digit: str) -> None:
+        """A digit of a numbered link typed with the focus off the article: the pane
+        gathers the digits, as when it has the focus."""
+        self._on_cursor_article(lambda: self.pane.type_digit(digit))
 
     def action_copy_url(self) -> None:
         if self._cursor_article() is None:

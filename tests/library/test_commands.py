@@ -180,6 +180,22 @@ def test_import_local_keeps_what_a_plain_import_keeps(capsys: pytest.CaptureFixt
     assert listed["https://a.example/feed"]["folder"] == "Tech"
 
 
+def test_refresh_says_a_reason_many_feeds_share_once(capsys: pytest.CaptureFixture[str],
+                                                     db: Path, farm: Farm) -> None:
+    # a full disk printed one line per feed (287 alike); so would a 404 on a moved site
+    run(capsys, db, "add", farm.urls[0])
+    urls = db.parent / "urls"
+    missing = [f"{farm.base}/feed/{900 + n}.xml" for n in range(5)]
+    urls.write_text("\n".join([*missing, f"{farm.base}/feed/999.xml"]) + "\n")
+    run(capsys, db, "import", str(urls))
+    code, out, err = run(capsys, db, "refresh")
+    assert code == 1
+    shown = sorted(m for m in err.splitlines() if "could not refresh" in m)
+    assert len(shown) == 1 and shown[0].startswith("reader: could not refresh 6 feeds (")
+    assert shown[0].endswith(" and 4 more): HTTP 404 Not Found")
+    assert err.splitlines()[-1].startswith("7 feeds, 0 new articles, 6 errors, ")
+
+
 def test_refresh_reports_failures_and_exits_1(capsys: pytest.CaptureFixture[str], db: Path,
                                               farm: Farm) -> None:
     run(capsys, db, "add", farm.urls[0])
@@ -236,6 +252,14 @@ def test_add_errors(capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
         f"reader: could not add {tmp_path / 'missing'}: no such file or directory",
         "reader: could not add ftp://x/feed: not an http(s) URL",
     ]
+    opml = tmp_path / "list.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="A" '
+                    'xmlUrl="https://a.example/rss"/></body></opml>')
+    code, out, err = run(capsys, db, "add", str(opml))
+    assert code == 1
+    # was "could not add PATH is an OPML list: use reader import"
+    assert err.splitlines() == [
+        f"reader: could not add {opml}: an OPML list of feeds: reader import {opml} adds them"]
 
 
 def test_opml_import_export_round_trip(capsys: pytest.CaptureFixture[str], db: Path,

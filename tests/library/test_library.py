@@ -121,6 +121,15 @@ def test_open_file_feed_and_stdin_and_missing(library: Library, folder: Path) ->
     assert missing.feed_id is None
 
 
+def test_empty_stdin_does_not_show_the_last_piped_article(library: Library) -> None:
+    # each pipe is a new document: a failed read has no cached version to fall back on
+    (first,) = library.open_sources(["-"], stdin=io.BytesIO(RSS))
+    assert first.error is None and first.feed_id is not None
+    (empty,) = library.open_sources(["-"], stdin=io.BytesIO(b""))
+    assert empty.error is not None and "empty" in empty.error
+    assert empty.feed_id is None and empty.total == 0
+
+
 def test_open_source_that_fails_keeps_the_others(library: Library, tmp_path: Path,
                                                  folder: Path) -> None:
     binary = tmp_path / "blob.bin"

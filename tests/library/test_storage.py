@@ -18,8 +18,10 @@ from reader.core.models import Article, ArticleQuery, FeedKind, FetchState, Sort
 from reader.storage.sqlite import (
     APPLICATION_ID,
     MIGRATIONS,
+    SEARCH_TEXT_SQL,
     SqliteStorage,
     _date_key_sql,
+    _search_text,
     _statements,
     _view_sql,
     fts_query,
@@ -29,8 +31,11 @@ BASE = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _connect(storage: SqliteStorage) -> sqlite3.Connection:
-    """A connection of the test's own to the library file, in autocommit mode."""
-    return sqlite3.connect(storage.path, isolation_level=None)
+    """A connection of the test's own to the library file, in autocommit mode, with the
+    function the search index's triggers call."""
+    conn = sqlite3.connect(storage.path, isolation_level=None)
+    conn.create_function(SEARCH_TEXT_SQL, 1, _search_text, deterministic=True)
+    return conn
 
 
 def article(key: str, *, title: str | None = None, body: str = "some body text",
@@ -192,6 +197,36 @@ def test_search_words_and_phrases(storage: SqliteStorage) -> None:
     storage.upsert_articles(feed_id, [article("3", title="Other", body="a café by the river")])
     assert titles("cafe") == {"Other"}
     assert len(storage.article_ids(ArticleQuery(text="river", sort=Sort.RANK))) == 3
+
+
+def test_search_finds_a_word_inside_a_run_of_an_unspaced_script(
+        storage: SqliteStorage) -> None:
+    # FTS5 reads a run of Chinese, Japanese, Thai or Korean syllables as one word: "東京"
+    # found nothing in "東京都の天気", nor "서울" in "서울에서"
+    feed_id = storage.upsert_feed("http://a/feed")
+    storage.upsert_articles(feed_id, [
+        article("ja", title="天気予報", body="東京都の天気は晴れ。iPhone用のアプリ"),
+        article("ko", title="뉴스", body="서울에서 비가 온다"),
+        article("th", title="ข่าว", body="ภาษาไทยเป็นภาษาราชการ"),
+        article("en", title="Weather", body="Tokyo weather is fine"),
+    ])
+
+    def titles(text: str, **kw: object) -> set[str | None]:
+        return {r.title for r in storage.rows(storage.article_ids(ArticleQuery(text=text, **kw)))}
+
+    assert titles("東京") == {"天気予報"}
+    assert titles("天気", prefix=True) == {"天気予報"}  # the title, and inside the body
+    assert titles("京都の") == {"天気予報"}
+    assert titles("東都") == set()  # a phrase: the characters side by side
+    assert titles("用") == {"天気予報"}
+    assert titles("iPhone") == {"天気予報"}
+    assert titles("서울") == {"뉴스"}
+    assert titles("ภาษา") == {"ข่าว"}
+    assert titles("Tokyo weather") == {"Weather"}
+    # an edit and a delete find the text to take out of the index as it was put in
+    storage.upsert_articles(feed_id, [article("ja", title="天気予報", body="大阪の天気")])
+    assert titles("東京") == set() and titles("大阪") == {"天気予報"}
+    _fts_intact(storage)
 
 
 def test_fts_query_quotes_every_token() -> None:
@@ -419,7 +454,8 @@ def _fts_intact(storage: SqliteStorage) -> None:
                  "tokenize='unicode61 remove_diacritics 2')")
     try:
         conn.execute("INSERT INTO temp.fresh (rowid, title, body) "
-                     f"SELECT {_date_key_sql('articles')}, title, body FROM articles")
+                     f"SELECT {_date_key_sql('articles')}, {SEARCH_TEXT_SQL}(title), "
+                     f"{SEARCH_TEXT_SQL}(body) FROM articles")
         conn.execute("CREATE VIRTUAL TABLE temp.kept USING fts5vocab(main, articles_fts, "
                      "instance)")
         conn.execute("CREATE VIRTUAL TABLE temp.built USING fts5vocab(temp, fresh, instance)")
@@ -605,6 +641,43 @@ def test_a_schema_4_library_gets_its_search_index_keyed_by_date(tmp_path: Path) 
         assert list(storage.article_ids(ArticleQuery(text="harbour", limit=5))) == whole[:5]
         ranked = storage.article_ids(ArticleQuery(text="harbour", sort=Sort.RANK))
         assert sorted(ranked) == sorted(whole)
+    finally:
+        storage.close()
+
+
+def test_a_schema_7_library_has_its_unspaced_scripts_indexed_again(tmp_path: Path) -> None:
+    path = tmp_path / "v7.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[:7]:
+        for statement in _statements(script):
+            conn.execute(statement)
+    conn.execute("INSERT INTO feeds (url, subscribed, added) VALUES ('http://a/feed', 1, '')")
+    rows = [("ja", "天気", "東京都の天気"), ("en", "Weather", "Tokyo weather"),
+            ("mixed", "Café", "naïve café, “quoted”")]
+    for n, (key, title, body) in enumerate(rows):
+        conn.execute("INSERT INTO articles (feed_id, key, source, title, body, sort_ts, "
+                     "first_seen) VALUES (1, ?, '', ?, ?, ?, ?)",
+                     (key, title, body, 1_700_000_000 + n, 1_700_000_000))
+    # schema 7 indexed each row's text as it is (its _index_new)
+    conn.execute("INSERT INTO articles_fts (rowid, title, body) "
+                 f"SELECT {_date_key_sql('articles')}, title, body FROM articles")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 7")
+    conn.close()
+    storage, salvage = SqliteStorage.open(path)
+    try:
+        assert salvage is None
+        _fts_intact(storage)
+
+        def titles(text: str) -> set[str | None]:
+            return {r.title for r in storage.rows(storage.article_ids(ArticleQuery(text=text)))}
+
+        assert titles("東京") == {"天気"}
+        assert titles("tokyo") == {"Weather"} and titles("cafe") == {"Café"}
+        # and the triggers of schema 8 take a row out as it went in
+        storage.upsert_articles(1, [Article(source="", key="ja", title="天気", body="大阪")])
+        assert titles("東京") == set() and titles("大阪") == {"天気"}
+        _fts_intact(storage)
     finally:
         storage.close()
 

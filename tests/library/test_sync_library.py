@@ -181,7 +181,8 @@ def test_a_password_file_that_is_a_pipe_is_refused_in_words(
     code, out, err = run(capsys, "account", "add", "ttrss", tt.url, "--user", "sync",
                          "--password-file", str(pipe))
     assert (code, out) == (1, "")
-    assert err == (f"reader: password file {pipe}: not a regular file; it is read at each "
+    assert err == (f"reader: password file {pipe}: not a regular file (named pipe); it is "
+                   "read at each "
                    "sync: keep the password in a file, or use --password-command\n")
     assert run(capsys, "account", "list")[1].startswith("no accounts yet")
     with open(pipe, "rb"):  # (lets the writer go)

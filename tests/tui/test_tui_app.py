@@ -1277,6 +1277,34 @@ async def test_help_scrolls_with_the_lists_keys_as_configured(
         assert app.query_one(ArticleList).cursor == cursor
 
 
+async def test_two_digits_open_a_two_digit_link_from_the_list_too(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    # "1" opened link 1 at once with the list focused, so link 12 could not be reached
+    # there; the pane waited for a second digit. Both wait now, from before the article
+    # is shown too (the digits apply to the cursor's article, shown first).
+    url = "https://example.org/links.xml"
+    feed = storage.upsert_feed(url, title="Links", subscribed=True)
+    body = " ".join(f"[link {n}](https://example.org/{n})." for n in range(1, 13))
+    storage.upsert_articles(feed, [
+        make_article(url, 0, title="Twelve links", body=body),
+        make_article(url, 1, title="Other", body="Nothing to follow.", hours=1),
+    ])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert app.focused is app.query_one(ArticleList)
+        await pilot.press("1", "2")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen._subject == "https://example.org/12"
+        await pilot.press("escape")
+        await pilot.press("j")  # the other article is under the cursor, not yet shown
+        await pilot.press("k", "1", "0")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen._subject == "https://example.org/10"
+
+
 async def test_a_missing_link_number_is_said_alike_from_the_list_and_the_pane(
         library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
     # "3" said "No link 3 in this article." (a notice) with the list focused and

@@ -263,10 +263,11 @@ def test_a_config_that_is_no_file_is_a_message_not_a_hang_or_a_crash(tmp_path: P
     huge = tmp_path / "huge.toml"
     with huge.open("wb") as handle:
         handle.truncate(2**21)
-    cases = [(Path("/dev/zero"), "not a regular file"), (fifo, "not a regular file"),
+    cases = [(Path("/dev/zero"), "not a regular file (device)"),
+             (fifo, "not a regular file (named pipe)"),
              (tmp_path, "is a directory"), (huge, "larger than 1 MB")]
     if Path("/dev/tty").exists():
-        cases.append((Path("/dev/tty"), "not a regular file"))
+        cases.append((Path("/dev/tty"), "not a regular file (device)"))
     for path, why in cases:
         config, messages = load_config(path)
         assert config == Config()

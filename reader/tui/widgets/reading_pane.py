@@ -129,6 +129,10 @@ class _Body(Static):
         return super().get_selection(selection)
 
 
+# the digits of a link's number ("٣" is a digit too, but not one we number)
+_LINK_DIGITS = frozenset("0123456789")
+
+
 class ReadingPane(VerticalScroll, can_focus=True):
     """Shows a ``RenderedArticle`` (or a plain message) in a column of ``reading_width`` cells.
 
@@ -245,9 +249,23 @@ class ReadingPane(VerticalScroll, can_focus=True):
         self._set_body(rendered.text, message=False, hanging=rendered.hanging)
         self._restore(position, from_top=True)
 
-    def open_link(self, number: int) -> None:
-        """Ask to open link ``number`` (1-based), as typing it does; for the app's own keys."""
-        self._request_link(number)
+    def type_digit(self, digit: str) -> None:
+        """A digit of a link's number typed (``"0"``-``"9"``), wherever the focus is: "12"
+        opens link 12, and a number no longer one starts opens at once."""
+        if not self._links:
+            if digit != "0":
+                self._request_link(int(digit))  # says there is no such link
+            return
+        self._cancel_digits()
+        self._digits = (self._digits + digit).lstrip("0")
+        if not self._digits:
+            return
+        number = int(self._digits)
+        if number * 10 > len(self._links):
+            # No longer number starts with these digits: open now rather than make them wait.
+            self._open_typed()
+        else:
+            self._digit_timer = self.set_timer(self.DIGIT_TIMEOUT, self._open_typed)
 
     def show_text(self, text: Text) -> None:
         """Show an already-safe Text (the raw view); it has no links and no position."""
@@ -344,22 +362,11 @@ class ReadingPane(VerticalScroll, can_focus=True):
     # links
 
     def on_key(self, event: events.Key) -> None:
-        if event.character is None or not event.character.isdigit() or not self._links:
-            return
-        if not event.character.isascii():  # "٣" is a digit too, but not one we number
+        if event.character not in _LINK_DIGITS or not self._links:
             return
         event.stop()
         event.prevent_default()
-        self._cancel_digits()
-        self._digits = (self._digits + event.character).lstrip("0")
-        if not self._digits:
-            return
-        number = int(self._digits)
-        if number * 10 > len(self._links):
-            # No longer number starts with these digits: open now rather than make them wait.
-            self._open_typed()
-        else:
-            self._digit_timer = self.set_timer(self.DIGIT_TIMEOUT, self._open_typed)
+        self.type_digit(event.character)
 
     def _cancel_digits(self) -> None:
         if self._digit_timer is not None:
