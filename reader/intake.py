@@ -129,6 +129,11 @@ class Intake:
     def standard_input(self) -> SourceOutcome:
         from reader.ingest.load import load_stdin
 
+        if self.subscribe:
+            # read once, never again at a refresh (and in the interface, "-" is the keyboard)
+            return self._emit(SourceOutcome(
+                spec="-", error="-: standard input is read once and cannot be subscribed "
+                "to (reader - opens it)"))
         result = load_stdin(self.stdin or sys.stdin.buffer)
         if result.error is not None and not result.articles:
             # each pipe is a new document: the last one piped is no cached copy of this one
@@ -278,11 +283,17 @@ class Intake:
                   follow: bool = True) -> tuple[SourceOutcome, list[str]]:
         from reader.ingest.load import load_url_async
 
-        checked = sanitize.safe_url(url)
+        checked = sanitize.feed_address(url)
         if checked is None:
             return self._emit(SourceOutcome(
                 spec=url, error=f"{sanitize.display_name(url)}: {sanitize.url_problem(url)}")), []
         existing = await asyncio.to_thread(self.storage.feed_by_url, checked)
+        if existing is None:
+            # kept under another spelling of the address (before feed_address): that feed
+            older = await asyncio.to_thread(self._kept_spelling, checked)
+            if older is not None:
+                checked = older
+                existing = await asyncio.to_thread(self.storage.feed_by_url, checked)
         state = (await asyncio.to_thread(self.storage.fetch_state, existing.id)
                  if existing is not None and existing.total else None)
         result, response = await load_url_async(client, checked, state=state)  # type: ignore[arg-type]
@@ -321,6 +332,11 @@ class Intake:
         outcome = await asyncio.to_thread(self._store_fetched, checked, url, result,
                                           response, kind, when)
         return self._emit(outcome), []
+
+    def _kept_spelling(self, address: str) -> str | None:
+        """The URL a feed of this address is kept under, where it is spelled otherwise."""
+        return next((url for url in self.storage.feed_urls_like(address)
+                     if url != address and sanitize.feed_address(url) == address), None)
 
     def _store_fetched(self, key: str, spec: str, result: LoadResult, response: object,
                        kind: FeedKind, when: datetime) -> SourceOutcome:

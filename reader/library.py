@@ -227,8 +227,10 @@ class Library:
 
         if not spec.strip():
             return None  # not the current folder
-        return self._storage.feed_by_url(spec.strip()) or self._storage.feed_by_url(
-            local_key(spec))
+        address = sanitize.feed_address(spec)
+        return (self._storage.feed_by_url(spec.strip())
+                or (self._storage.feed_by_url(address) if address else None)
+                or self._storage.feed_by_url(local_key(spec)))
 
     def search(self, text: str, *, limit: int | None = None) -> Sequence[int]:
         """Ids matching plain words and "quoted phrases", newest first (never a syntax error)."""
@@ -490,7 +492,8 @@ class Library:
                 missing.append(repr(spec))
                 continue
             feed = by_id.get(spec) if isinstance(spec, int) else (
-                by_url.get(spec) or by_url.get(local_key(spec)) or by_url.get(spec.strip()))
+                by_url.get(spec) or by_url.get(local_key(spec)) or by_url.get(spec.strip())
+                or by_url.get(sanitize.feed_address(spec) or ""))
             if feed is None:
                 # an id is named by its feed's name where the library still has it (a
                 # bare "4" meant nothing to the person who chose "Farm feed 0")
@@ -551,6 +554,10 @@ class Library:
         except SourceError as error:
             raise SourceError(f"could not import {error}") from error
         report = ImportReport(warnings=warnings)
+        # a feed kept under the address as typed before feed_address keeps that address
+        kept = {sanitize.feed_address(feed.url): feed.url
+                for feed in self._storage.feeds(counts=False)}
+        entries = [replace(entry, url=kept.get(entry.url) or entry.url) for entry in entries]
         try:
             # A transaction per batch: one each took 12 s for 30,000 URLs; one for all of
             # them would hold Ctrl+C until its end, and keep nothing of a stopped import.

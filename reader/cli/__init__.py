@@ -9,9 +9,10 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reader.cli.interrupt import Interruption, Stopped, watchdog
 from reader.cli.parser import SUBCOMMANDS, build_command_parser, build_tui_parser
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = build_command_parser().parse_args(argv)
             interruption = Interruption(args.command)
             try:
-                with watchdog(interruption):
+                with watchdog(interruption), _guarded_output():
                     return _run_command(args)
             except KeyboardInterrupt as stopped:
                 interruption.say(str(stopped) if isinstance(stopped, Stopped) else None)
@@ -89,10 +90,74 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except OutputFailed as failed:
+        _discard_output()
+        why = (failed.error.strerror or str(failed.error)).lower()
+        sys.stderr.write(f"reader: cannot write the output: {why}\n")
+        return 1
     except BrokenPipeError:
         # the reader of our stdout went away (reader dump | head): not an error
         sys.stderr.close()
         return 0
+
+
+class OutputFailed(Exception):
+    """Standard output refused a write (a full disk, a file grown too large)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Output:
+    """A command's sys.stdout: a write it cannot make is an OutputFailed, said in one line
+    (``reader dump x > file`` on a full disk ended in a traceback)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            raise  # the reader went away (reader dump | head): not an error
+        except OSError as error:
+            raise OutputFailed(error) from error
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise OutputFailed(error) from error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _guarded_output() -> Iterator[None]:
+    """stdout as an _Output while a command runs, flushed at its end (where a full disk
+    is found when the output was short)."""
+    real = sys.stdout
+    sys.stdout = _Output(real)
+    try:
+        yield
+        sys.stdout.flush()
+    finally:
+        sys.stdout = real
+
+
+def _discard_output() -> None:
+    """What stdout still buffers goes nowhere: the exit's own flush would fail again
+    ("Exception ignored ... OSError")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _settings(path: os.PathLike[str] | None) -> Config:

@@ -14,6 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -402,10 +403,22 @@ def run_list(args: argparse.Namespace) -> int:
             feed_ids = (feed.id,)
         query = ArticleQuery(feed_ids=feed_ids, unread_only=args.unread,
                              starred_only=args.starred, limit=args.limit,
+                             subscribed_only=_library_view(args) and feed_ids is None,
                              since=_bound("--since", args.since, end=False),
                              until=_bound("--until", args.until, end=True))
         ids = library.view(query)
+        if not ids and query.subscribed_only and not args.json:
+            others = len(library.view(replace(query, subscribed_only=False)))
+            if others:
+                _say(f"none in your subscriptions; --all lists {others} of files opened "
+                     "once and removed feeds")
         return _print_articles(library, ids, as_json=args.json)
+
+
+def _library_view(args: argparse.Namespace) -> bool:
+    """Whether to list what ``reader`` shows of the library: the subscriptions' articles
+    (and every starred one), not what was only opened once or a removed feed's."""
+    return not args.all and not getattr(args, "starred", False)
 
 
 def _bound(option: str, word: str | None, *, end: bool) -> datetime | None:
@@ -429,7 +442,7 @@ def run_search(args: argparse.Namespace) -> int:
         if wanted.unreadable:
             raise _not_a_date(f"not a date: {wanted.unreadable[0]}")
         ids = library.view(ArticleQuery(text=wanted.text or None, since=wanted.since,
-                                        until=wanted.until))
+                                        until=wanted.until, subscribed_only=_library_view(args)))
         return _print_articles(library, ids, as_json=args.json)
 
 

@@ -154,19 +154,26 @@ def build_command_parser() -> argparse.ArgumentParser:
     refresh = command("refresh", "fetch every subscription now", "reader refresh")
     refresh.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    list_ = command("list", "list stored articles, newest first", "reader list --unread --limit 20")
-    list_.add_argument("--unread", action="store_true")
-    list_.add_argument("--starred", action="store_true")
-    list_.add_argument("--feed", metavar="URL", type=_source)
+    list_ = command("list", "list your subscriptions' articles, newest first",
+                    "reader list --unread --limit 20")
+    list_.add_argument("--unread", action="store_true", help="only unread articles")
+    list_.add_argument("--starred", action="store_true",
+                       help="only starred articles (of every source)")
+    list_.add_argument("--feed", metavar="URL", type=_source,
+                       help="only this feed's or folder's (subscribed or not)")
+    list_.add_argument("--all", action="store_true",
+                       help="also sources opened but not subscribed to, and removed feeds")
     list_.add_argument("--since", metavar="WHEN",
                        help="from a day (2026-11-01), month, year, today, or an age (7d, 12h)")
     list_.add_argument("--until", metavar="WHEN", help="up to the end of that day, month, ...")
-    list_.add_argument("--limit", type=_count, metavar="N")
-    list_.add_argument("--json", action="store_true")
+    list_.add_argument("--limit", type=_count, metavar="N", help="at most N articles")
+    list_.add_argument("--json", action="store_true", help="one JSON array, bodies included")
 
     search = command("search", "full-text search over the library",
                      'reader search climate "city council" since:2026-11')
     search.add_argument("words", nargs="+")
+    search.add_argument("--all", action="store_true",
+                        help="also sources opened but not subscribed to, and removed feeds")
     search.add_argument("--json", action="store_true")
 
     mark = command("mark", "mark articles read, unread, starred or not, by id (as in "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 import textwrap
 import tomllib
@@ -336,7 +337,7 @@ def _single_path(document: dict[str, Any]) -> tuple[str, ...]:
 def _parse(text: str) -> dict[str, Any] | None:
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return None
 
 
@@ -431,7 +432,6 @@ def _read_text(path: Path) -> str:
     """The file's text: a regular file of at most MAX_CONFIG_BYTES, else an OSError that
     says why (/dev/zero was read until memory ran out, a FIFO waited for a writer)."""
     import errno
-    import stat
 
     status = os.stat(path)
     if stat.S_ISCHR(status.st_mode) and _is_devnull(status):
@@ -473,6 +473,9 @@ def load_config(path: Path | None = None) -> tuple[Config, list[str]]:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return Config(no_color=no_color), [_toml_error(path, error)]
+    except RecursionError:  # tomllib reads arrays and inline tables by recursion
+        return Config(no_color=no_color), [
+            f"{_display_path(path)}: invalid TOML: a value nested too deeply"]
     report = _Report(path, text)
     values = _values(document, report)
     return Config(no_color=no_color, **values), report.messages
@@ -660,6 +663,15 @@ def _write_atomic(path: Path, text: str) -> None:
     """Write via a temporary file and ``os.replace`` so a crash never leaves half a file."""
     # a symlinked config (dotfile managers) must stay a symlink: replace its target instead
     target = path.resolve() if path.is_symlink() else path
+    try:
+        status = os.stat(target)
+    except OSError:
+        status = None
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        if stat.S_ISCHR(status.st_mode) and _is_devnull(status):
+            return  # READER_CONFIG=/dev/null: no config, so nothing kept (never a file there)
+        problem = not_regular_file(status.st_mode) or "not a regular file"
+        raise ConfigError(f"cannot write {_display_path(path)}: {problem}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         mode = target.stat().st_mode & 0o777 if target.exists() else None

@@ -170,6 +170,23 @@ def safe_url(url: str | None, *, base: str | None = None) -> str | None:
     return url if _parts_problem(url) is None else None
 
 
+def feed_address(url: str | None) -> str | None:
+    """:func:`safe_url`, spelled as a subscription is kept: the scheme and the host in
+    lower case and no fragment (it never reaches the server), so 'HTTP://Example.org/feed'
+    and 'http://example.org/feed#top' are the one feed they name."""
+    checked = safe_url(url)
+    if checked is None:
+        return None
+    scheme, _, rest = checked.partition("://")
+    end = next((i for i, char in enumerate(rest) if char in "/?#"), len(rest))
+    userinfo, at, host = rest[:end].rpartition("@")  # a user name keeps its case
+    tail = rest[end:].split("#", 1)[0]
+    return f"{scheme.lower()}://{userinfo}{at}{host.translate(_ASCII_LOWER)}{tail}"
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def url_problem(url: str) -> str:
     """Why :func:`safe_url` refuses an address a person typed, in a few words."""
     url = url.strip()

@@ -102,11 +102,16 @@ def reading_minutes(words: int) -> int:
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def search_tokens(text: str) -> list[tuple[str, bool]]:
     """The phrases and words of a search as ``(text, is_phrase)``; tokens without a letter
     or digit are dropped (they match nothing)."""
     tokens: list[tuple[str, bool]] = []
-    for match in _TOKEN.finditer(text):
+    # a control character (a NUL pasted into the search ended FTS5's query there) stands
+    # between words: the library's text holds none
+    for match in _TOKEN.finditer(_CONTROL.sub(" ", text)):
         phrase, word = match.group(1), match.group(2)
         token = phrase if phrase is not None else word
         if token and any(ch.isalnum() for ch in token):

@@ -132,7 +132,7 @@ def parse_newsboat_urls(text: str) -> tuple[list[Subscription], list[str]]:
         if scheme in ("exec", "filter", "query"):
             warnings.append(f"line {number}: skipped {scheme}: entry (never run)")
             continue
-        checked = sanitize.safe_url(url)
+        checked = sanitize.feed_address(url)
         if checked is None:
             shown = sanitize.clean_line(url, limit=120) or "?"
             warnings.append(f"line {number}: skipped {shown} (not an http(s) URL)")
@@ -155,7 +155,9 @@ def write_opml(feeds: Sequence[FeedInfo], *, include_local: bool) -> str:
              f"    <dateCreated>{_rfc822_now()}</dateCreated>", "  </head>", "  <body>"]
     folders: dict[str | None, list[FeedInfo]] = {}
     for feed in feeds:
-        folders.setdefault(feed.folder, []).append(feed)
+        if sanitize.is_web_url(feed.url) or Path(feed.url).is_absolute():
+            folders.setdefault(feed.folder, []).append(feed)
+        # else no address to give ("stdin:-", which reader add - once subscribed to)
     for feed in folders.pop(None, []):
         lines.append("    " + _outline(feed, include_local))
     for folder, members in folders.items():

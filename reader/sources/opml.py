@@ -125,7 +125,7 @@ def _take(
         if len(element) == 0:  # a folder with no feeds or a stray outline
             rejected.append(f"skipped {_quote(title)} (no feed URL)")
         return
-    url = sanitize.safe_url(raw) or _sibling_file(raw, base_dir)
+    url = sanitize.feed_address(raw) or _sibling_file(raw, base_dir)
     if url is None:
         local = raw.strip().lower().startswith("file:")
         if local and skip_local:

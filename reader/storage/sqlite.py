@@ -473,9 +473,13 @@ _CORRUPT_MARKERS = ("not a database", "malformed", "corrupt", "encrypted")
 def _reason(error: sqlite3.Error, path: Path) -> str:
     """SQLite's "unable to open database file" in words: what stood in the way."""
     text = str(error).lower()
+    if ("unable to open" in text or "readonly" in text) and _read_only_mount(path):
+        return "it is on a read-only file system"
     if "unable to open" in text:
         if path.is_dir():
             return "it is a folder"
+        if path.is_symlink() and not path.exists():
+            return "a symbolic link that leads nowhere (a loop, or a missing folder)"
         if not os.access(path if path.exists() else path.parent, os.R_OK | os.W_OK):
             return "permission denied"
     if "readonly" in text or "unable to open" in text:
@@ -486,6 +490,14 @@ def _reason(error: sqlite3.Error, path: Path) -> str:
             # writable is not enough ("attempt to write a readonly database" said otherwise)
             return f"its folder {path.parent} is read-only (the library keeps its journal there)"
     return one_line(error)
+
+
+def _read_only_mount(path: Path) -> bool:
+    """Whether the file system the library is (or would be) on is mounted read-only."""
+    try:
+        return bool(os.statvfs(path if path.exists() else path.parent).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError, ValueError):
+        return False
 
 
 def _is_corruption(error: sqlite3.Error) -> bool:
@@ -681,20 +693,23 @@ class SqliteStorage:
     def _prepare(self) -> None:
         conn = self._conn()
         checked = _check(conn, self.path)  # before any write: a damaged file is moved as found
-        # journal_mode is persistent in the file, but setting it takes a lock: only once
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        # whose file it is, before any write: another application's database is left as it was
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if app_id not in (0, APPLICATION_ID):
             raise StorageError(f"{self.path} is not a reader library (another application's "
                                "database); choose another file with --db")
-        if app_id == 0 and version == 0:
-            tables = conn.execute(
-                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()[0]
-            if tables:
+        if app_id == 0:
+            tables = {row[0] for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%'")}
+            # a library from before the application id has its feeds and articles
+            if tables if version == 0 else not {"feeds", "articles"} <= tables:
                 raise StorageError(f"{self.path} is not a reader library (a database with "
                                    "other tables); choose another file with --db")
+        # journal_mode is persistent in the file, but setting it takes a lock: only once
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
         if version > len(MIGRATIONS):
             raise StorageError(f"{self.path} was written by a newer reader (schema {version}); "
                                "upgrade reader")
@@ -925,6 +940,13 @@ class SqliteStorage:
     @_guard
     def feed_by_url(self, url: str) -> FeedInfo | None:
         return self._one_feed("f.url = ?", url)
+
+    @_guard
+    def feed_urls_like(self, prefix: str) -> list[str]:
+        # LIKE is case-blind for ASCII letters, as scheme and host are; \ escapes % and _
+        pattern = re.sub(r"([\\%_])", r"\\\1", prefix) + "%"
+        return [row[0] for row in self._conn().execute(
+            "SELECT url FROM feeds WHERE url LIKE ? ESCAPE '\\'", (pattern,))]
 
     @_guard
     def feed(self, feed_id: int) -> FeedInfo | None:

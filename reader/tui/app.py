@@ -22,6 +22,7 @@ import time
 import webbrowser
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from functools import partial, wraps
 from pathlib import Path
@@ -40,7 +41,7 @@ from textual.widgets import Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.core import words
-from reader.core.aio import run_sync
+from reader.core.aio import run_sync, stop_when
 from reader.core.config import ACTIONS, Config, Layout, config_path, load_config, save_setting
 from reader.core.errors import (
     ReaderError,
@@ -846,9 +847,11 @@ class ReaderApp(App[int]):
             self.post_message(LoadingProgress(min(len(done), total), total, "Loading"))
 
         stdin = io.BytesIO(self.stdin_data) if self.stdin_data is not None else None
-        outcomes = self.library.open_sources(
-            specs, on_result=on_result, cancelled=lambda: worker.is_cancelled, stdin=stdin,
-            primed=self.primed, head_start=CACHED_FOLDER_HEAD_START)
+        outcomes: Sequence[SourceOutcome] = ()
+        with self._stopped_when_quitting():  # a web page still coming, too
+            outcomes = self.library.open_sources(
+                specs, on_result=on_result, cancelled=lambda: worker.is_cancelled,
+                stdin=stdin, primed=self.primed, head_start=CACHED_FOLDER_HEAD_START)
         failed = sum(1 for outcome in outcomes if outcome.error and outcome.done)
         summary = f"{total - failed} of {total} sources loaded" if failed else ""
         self.post_message(LoadingFinished(summary))
@@ -924,6 +927,16 @@ class ReaderApp(App[int]):
     def refresh_feeds(self, said: bool = False) -> None:
         """Refresh the subscriptions and sync the feed server accounts (``said``: asked for
         with r, so "nothing to refresh" is worth saying)."""
+        with self._stopped_when_quitting():
+            self._refresh_feeds(said)
+
+    def _stopped_when_quitting(self) -> AbstractContextManager[None]:
+        """The fetches run inside a worker stop when the app quits (the exit waited for the
+        slowest feed, 40 s and more on a blank screen); a worker of an exclusive group
+        replaced meanwhile lets its fetch finish, as before."""
+        return stop_when(lambda: not self.is_running)
+
+    def _refresh_feeds(self, said: bool) -> None:
         if not self.library.feeds(subscribed_only=True) and not self.library.accounts():
             if said:
                 self.call_from_thread(self.notify, "No subscriptions to refresh. Press "
@@ -1171,7 +1184,8 @@ class ReaderApp(App[int]):
                     or safe_url(stored.article.url) is None):
                 continue
             try:
-                run_sync(partial(self.library.full_text, article_id))
+                with self._stopped_when_quitting():
+                    run_sync(partial(self.library.full_text, article_id))
             except ReaderError:
                 continue  # read ahead quietly; opening it will say what is wrong
 
@@ -1237,7 +1251,12 @@ class ReaderApp(App[int]):
     @work(thread=True, exclusive=True, group="article", exit_on_error=False,
           name="fetch the full article")
     def fetch_full_text(self, article_id: int, terms: tuple[str, ...]) -> None:
-        stored = run_sync(lambda: self.library.full_text(article_id))
+        # (a resize lays the article out again in a worker that replaces this one: the
+        # full text still shows when it comes)
+        with self._stopped_when_quitting():
+            stored = run_sync(lambda: self.library.full_text(article_id))
+        if not self.is_running:
+            return
         if not stored.full_body:
             raise ReaderError("no readable article found at its link")
         rendered = self.render_stored(stored, full=True, terms=terms)
@@ -1710,7 +1729,10 @@ class ReaderApp(App[int]):
 
     @work(thread=True, group="subscriptions", exit_on_error=False, name="add the feed")
     def add_feed(self, spec: str) -> None:
-        for outcome in self.library.add([spec]):
+        outcomes: list[SourceOutcome] = []
+        with self._stopped_when_quitting():
+            outcomes = self.library.add([spec])
+        for outcome in outcomes:
             if outcome.error:
                 self.notify(about(display_name(outcome.spec), outcome.error),
                             title="Could not add",
@@ -1787,6 +1809,7 @@ def read_piped_stdin() -> bytes:
     Textual reads keys from file descriptor 0; once the pipe is drained, the controlling
     terminal takes its place (when there is one).
     """
+    _say_if_stdin_is_slow()
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     if not sys.stdin.isatty():
         try:
@@ -1796,6 +1819,23 @@ def read_piped_stdin() -> bytes:
         os.dup2(terminal, 0)
         os.close(terminal)
     return data
+
+
+#: a pipe with nothing to read after this long is said to be waited for (``curl ... |
+#: reader -``), so that the blank terminal before the screen does not look like a hang
+STDIN_NOTICE_SECONDS = 0.5
+
+
+def _say_if_stdin_is_slow() -> None:
+    import select
+
+    try:
+        ready, _, _ = select.select([sys.stdin.buffer], [], [], STDIN_NOTICE_SECONDS)
+    except (OSError, ValueError, TypeError):  # not a file descriptor (tests, odd shells)
+        return
+    if not ready:
+        sys.stderr.write("reader: waiting for standard input (Ctrl+C stops)\n")
+        sys.stderr.flush()
 
 
 #: a config toast lists this many problems at most; the rest are counted

@@ -519,13 +519,52 @@ def test_sync_line_fits_a_narrow_terminal_in_cells(monkeypatch: pytest.MonkeyPat
     assert drawn[0].startswith("syncing 東京")
 
 
+def test_list_and_search_show_the_library_as_reader_does(
+        capsys: pytest.CaptureFixture[str], db: Path, farm: Farm, tmp_path: Path) -> None:
+    # a removed feed's unread articles stayed in reader list for good (retention drops
+    # only read ones), as did a file opened once
+    run(capsys, db, "add", farm.urls[0])
+    run(capsys, db, "add", farm.urls[1])
+    note = tmp_path / "note.txt"
+    note.write_text("A note on the glockenspiel\n\n" + "The glockenspiel was quiet today. " * 20)
+    from reader.library import Library
+
+    with Library.open(db) as library:  # as "reader note.txt" does
+        library.open_sources([str(note)])
+    code, out, _ = run(capsys, db, "list", "--json")
+    kept = json.loads(out)
+    first_feed = [a for a in kept if a["source"] == farm.urls[0]]
+    run(capsys, db, "mark", str(first_feed[0]["id"]), "--star")
+    run(capsys, db, "remove", farm.urls[0])
+    code, out, _ = run(capsys, db, "list", "--json")
+    listed = json.loads(out)
+    assert {a["source"] for a in listed} == {farm.urls[1]}
+    code, out, _ = run(capsys, db, "list", "--starred", "--json")
+    assert [a["id"] for a in json.loads(out)] == [first_feed[0]["id"]]  # starred: kept
+    run(capsys, db, "remove", farm.urls[1])
+    code, out, err = run(capsys, db, "list")
+    assert (code, out) == (0, "")
+    total = len(kept) + 1  # the note too
+    assert err == (f"reader: none in your subscriptions; --all lists {total} of files opened "
+                   "once and removed feeds\n")
+    code, out, _ = run(capsys, db, "list", "--all", "--json")
+    assert {a["source"] for a in json.loads(out)} == {farm.urls[0], farm.urls[1], str(note)}
+    code, out, _ = run(capsys, db, "list", "--feed", farm.urls[0], "--json")
+    assert len(json.loads(out)) == len(first_feed)  # named: listed
+    code, out, _ = run(capsys, db, "search", "glockenspiel")
+    assert out == ""
+    code, out, _ = run(capsys, db, "search", "--all", "glockenspiel")
+    assert "A note on the glockenspiel" in out
+
+
 def test_list_output_is_sanitised(capsys: pytest.CaptureFixture[str], db: Path) -> None:
     from reader.core.models import Article
     from reader.storage.sqlite import SqliteStorage
 
     storage, _ = SqliteStorage.open(db)
     with closing(storage):
-        feed_id = storage.upsert_feed("http://evil.example/feed", title="Evil\x1b]0;x\x07")
+        feed_id = storage.upsert_feed("http://evil.example/feed", title="Evil\x1b]0;x\x07",
+                                      subscribed=True)
         storage.upsert_articles(feed_id, [Article(
             source="http://evil.example/feed", key="1", title="Clear\x1b[2J screen\nnow",
             body="x")])

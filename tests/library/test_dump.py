@@ -237,3 +237,23 @@ def test_a_folder_where_no_file_is_an_article_fails_in_one_line(tmp_path: Path) 
     result = dump(str(nothing), str(SEED))
     assert result.returncode == 1 and result.stdout  # the other source is still dumped
     assert result.stderr.decode() == f"reader: could not load {nothing}: no files in it\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize("args", [
+    ["dump", str(ROOT / "sample_feeds" / "world-desk.rss")],
+    ["dump", "--format", "json", str(ROOT / "sample_feeds" / "world-desk.rss")],
+    ["feeds"], ["export"], ["account", "list"], ["config"], ["completion", "bash"],
+])
+def test_output_to_a_full_disk_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    # 'reader dump x > file' on a full disk ended in a traceback (OSError: No space left)
+    from support.isolated import isolated_env
+
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "reader", *args], stdout=full,
+                                stderr=subprocess.PIPE, env=isolated_env(tmp_path),
+                                timeout=60, cwd=ROOT)
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 1
+    assert lines[-1:] == ["reader: cannot write the output: no space left on device"], lines
+    assert not [line for line in lines if "Traceback" in line or "ignored" in line]

@@ -16,7 +16,7 @@ from support.paths import FIXTURES, ROOT
 
 from reader.core.errors import SourceError
 from reader.core.models import ArticleQuery, FeedKind, SourceKind, SourceOutcome
-from reader.core.paths import db_path
+from reader.core.paths import db_path, subscriptions_path
 from reader.intake import Intake
 from reader.library import Library
 from reader.storage.sqlite import SqliteStorage
@@ -626,3 +626,65 @@ def test_an_empty_folder_is_said_to_be(library: Library, tmp_path: Path) -> None
     (empty / "a.md").write_text("# A note\n\nSome text.\n", encoding="utf-8")
     (outcome,) = library.open_sources([str(empty)])
     assert outcome.warnings == () and outcome.total == 1
+
+
+def test_one_feed_spelled_with_another_case_or_a_fragment_is_one_subscription(
+        library: Library, tmp_path: Path) -> None:
+    # 'HTTP://host/feed' and 'http://host/feed#top' ask the server for the very same
+    # feed: each was subscribed again, and every article showed up two or three times
+    from support.farm import Farm
+
+    with Farm(feeds=1, entries=2) as farm:
+        url = farm.urls[0]
+        same = [url.replace("http://", "HTTP://"), url + "#top",
+                url.replace("127.0.0.1", "127.0.0.1").replace("http://", "Http://") + "#"]
+        library.add([url])
+        outcomes = library.add(same)
+        assert all(o.subscribed_before for o in outcomes), outcomes
+        assert [f.url for f in library.feeds(subscribed_only=True)] == [url]
+        listing = tmp_path / "list.opml"
+        listing.write_text(
+            '<opml version="2.0"><body>'
+            + "".join(f'<outline type="rss" text="x" xmlUrl="{u}"/>'
+                      for u in [url.replace("http://", "HTTPS://"),
+                                url.replace("http://", "https://") + "#a"])
+            + "</body></opml>", encoding="utf-8")
+        report = library.import_file(listing)
+        assert report.added == 1
+        assert any("duplicate" in w for w in report.warnings)
+        found = library.find_feed(url.replace("http://", "HTTP://") + "#top")  # reader list --feed
+        assert found is not None and found.url == url
+        assert library.remove([url.upper().replace("/FEED/0.XML", "/feed/0.xml")]) == 1
+
+
+def test_a_feed_kept_under_another_spelling_is_not_subscribed_again(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    from support.farm import Farm
+
+    with Farm(feeds=1, entries=2) as farm:
+        older = farm.urls[0].replace("http://", "HTTP://") + "#top"  # as kept before
+        storage.upsert_feed(older, subscribed=True)
+        assert all(o.subscribed_before for o in library.add([farm.urls[0]]))
+        listing = tmp_path / "urls"
+        listing.write_text(farm.urls[0] + "\n", encoding="utf-8")
+        assert library.import_file(listing).added == 0
+        assert [f.url for f in library.feeds(subscribed_only=True)] == [older]
+
+
+def test_standard_input_is_never_a_subscription(library: Library, storage: SqliteStorage,
+                                                tmp_path: Path) -> None:
+    # 'echo x | reader add -' subscribed "stdin:-", and from then on every add, import and
+    # remove ended in a traceback (its subscriptions.opml line: "relative path can't be
+    # expressed as a file URI"); in the interface's add dialog "-" read the terminal
+    outcomes = Intake(storage, subscribe=True, stdin=io.BytesIO(b"Title\n\nA body.\n")).run(["-"])
+    assert [o.feed_id for o in outcomes] == [None]
+    assert outcomes[0].error is not None and "standard input" in outcomes[0].error
+    assert library.feeds(subscribed_only=True) == []
+    # a library that has one already writes its list all the same
+    storage.upsert_feed("stdin:-", subscribed=True, kind=FeedKind.FILE)
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text(note("Alpha", "Some words about alpha."), encoding="utf-8")
+    library.add([str(folder)])
+    listing = subscriptions_path(library.path).read_text(encoding="utf-8")
+    assert folder.as_uri() in listing and "stdin" not in listing

@@ -167,7 +167,9 @@ def test_rows_keep_the_order_asked_for(storage: SqliteStorage) -> None:
 
 
 @pytest.mark.parametrize("text", ['"', "AND", "*", "NEAR(", "OR OR", "-x", "a:b", "''",
-                                  '"unclosed phrase', "col:umn", "(", ")", "^", "NOT", "+"])
+                                  '"unclosed phrase', "col:umn", "(", ")", "^", "NOT", "+",
+                                  # a NUL (pasted) cut FTS5's query: "unterminated string"
+                                  "\x00x", 'a"\x00b', "x\x00", "\x01\x7f\x9bcolumn"])
 def test_search_never_a_syntax_error(storage: SqliteStorage, text: str) -> None:
     feed_id = storage.upsert_feed("http://a/feed")
     storage.upsert_articles(feed_id, [article("1", body="AND NEAR the x a b column")])
@@ -193,6 +195,9 @@ def test_search_words_and_phrases(storage: SqliteStorage) -> None:
     assert titles("counc") == set()
     assert titles("Café") == set()
     assert titles("  ") == set()
+    # a control character (a NUL pasted into the search) stands between words
+    assert titles("city\x00council") == {"City council", "Rivers"}
+    assert titles('"city\x00council"') == {"City council"}
     # edits are searchable: the triggers keep the index in step
     storage.upsert_articles(feed_id, [article("3", title="Other", body="a café by the river")])
     assert titles("cafe") == {"Other"}
@@ -313,6 +318,25 @@ def test_other_applications_database_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="not a reader library"):
         SqliteStorage.open(path)
     assert path.exists()
+
+
+@pytest.mark.parametrize("version", [0, 3])
+def test_other_applications_database_is_left_as_it_was(tmp_path: Path, version: int) -> None:
+    # refused, but only after it had been switched to WAL journaling (a change kept in the
+    # file, which its own application may not read); with a user_version of its own it
+    # was taken for an old library: "no such table: articles"
+    path = tmp_path / "places.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.execute("INSERT INTO moz_places (url) VALUES ('http://example.org/')")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="not a reader library"):
+        SqliteStorage.open(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["places.sqlite"]
 
 
 @pytest.mark.parametrize("name", ["cache-corrupt.sqlite", "cache-not-sqlite.sqlite"])
@@ -895,3 +919,44 @@ def test_a_full_disk_is_said_as_such(tmp_path: Path) -> None:
     assert said in ("library database: database or disk is full",
                     "library database: disk I/O error")
     assert stored == "2"  # and the library takes the next write
+
+
+def test_feed_urls_like_is_blind_to_ascii_case_only(storage: SqliteStorage) -> None:
+    for url in ("HTTP://A.example/f_1%20", "http://a.example/fx1%20#top", "http://b.example/"):
+        storage.upsert_feed(url)
+    assert storage.feed_urls_like("http://a.example/f_1%20") == ["HTTP://A.example/f_1%20"]
+    assert sorted(storage.feed_urls_like("http://a.example/")) == [
+        "HTTP://A.example/f_1%20", "http://a.example/fx1%20#top"]
+
+
+def test_a_library_on_a_read_only_file_system_is_said_to_be(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a library on a file system mounted read-only: "permission denied" sent people to chmod
+    import os as os_module
+
+    from reader.storage import sqlite as sqlite_module
+
+    path = tmp_path / "library.sqlite"
+    path.write_bytes(b"")
+    real = os_module.statvfs(tmp_path)
+
+    class ReadOnly:
+        f_flag = real.f_flag | os_module.ST_RDONLY
+
+    monkeypatch.setattr(sqlite_module.os, "statvfs", lambda _: ReadOnly())
+    monkeypatch.setattr(sqlite_module.os, "access", lambda *_a, **_k: False)
+    for text in ("unable to open database file", "attempt to write a readonly database"):
+        reason = sqlite_module._reason(sqlite3.OperationalError(text), path)
+        assert reason == "it is on a read-only file system"
+
+
+def test_a_library_path_that_is_a_symlink_loop_is_said_to_be(tmp_path: Path) -> None:
+    # "unable to open database file", SQLite's words, said nothing of the loop
+    loop = tmp_path / "a.sqlite"
+    loop.symlink_to(tmp_path / "b.sqlite")
+    (tmp_path / "b.sqlite").symlink_to(loop)
+    astray = tmp_path / "c.sqlite"
+    astray.symlink_to(tmp_path / "gone" / "library.sqlite")
+    for path in (loop, astray):
+        with pytest.raises(StorageError, match="a symbolic link that leads nowhere"):
+            SqliteStorage.open(path)

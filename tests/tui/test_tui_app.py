@@ -1063,6 +1063,45 @@ def test_piped_stdin_is_read_up_front(monkeypatch: pytest.MonkeyPatch) -> None:
     assert tui.read_piped_stdin() == b"piped text\n"
 
 
+def test_a_slow_pipe_is_said_to_be_waited_for(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # "curl ... | reader -" showed a blank terminal until the download ended
+    import io
+    import os
+    import sys
+    import threading
+    import time
+
+    import reader.tui.app as tui
+
+    class Piped(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return False
+
+    def no_terminal(*_: object, **__: object) -> int:
+        raise OSError("no controlling terminal")
+
+    read_end, write_end = os.pipe()
+    monkeypatch.setattr(tui, "STDIN_NOTICE_SECONDS", 0.05)
+    monkeypatch.setattr(sys, "stdin", Piped(os.fdopen(read_end, "rb")))
+    monkeypatch.setattr(os, "open", no_terminal)
+
+    def write_late() -> None:
+        try:
+            time.sleep(0.3)
+            os.write(write_end, b"late text\n")
+        finally:  # the read ends whatever happens here
+            os.close(write_end)
+
+    threading.Thread(target=write_late, daemon=True).start()
+    assert tui.read_piped_stdin() == b"late text\n"
+    assert capsys.readouterr().err == "reader: waiting for standard input (Ctrl+C stops)\n"
+    # a pipe that has its bytes at once says nothing
+    monkeypatch.setattr(sys, "stdin", Piped(io.BytesIO(b"at once\n")))
+    assert tui.read_piped_stdin() == b"at once\n"
+    assert capsys.readouterr().err == ""
+
+
 def _rss(path: Path, title: str, days: Sequence[int]) -> Path:
     items = "".join(
         f"<item><title>{title} {day}</title><guid>{title}-{day}</guid>"
@@ -1453,3 +1492,115 @@ async def test_the_help_closes_with_the_key_that_opened_it_as_remapped(
             await pilot.pause()
             assert not isinstance(app.screen, HelpScreen), close
         assert app.is_running  # ctrl+q closed the help, not the app
+
+
+async def test_q_while_opening_a_slow_url_stops_the_fetch(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 'reader URL' and q while the page was still coming: 27 s on a blank screen
+    import threading
+    import time
+
+    from support.farm import Farm
+
+    ended = threading.Event()
+    open_sources = Library.open_sources
+
+    def watched(self: Library, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return open_sources(self, *args, **kwargs)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(Library, "open_sources", watched)
+    with Farm(feeds=1, entries=2, latency_ms=60_000) as farm:
+        app = make_app(library, tmp_path, app_kwargs={"sources": farm.urls})
+        async with app.run_test(size=WIDE) as pilot:
+            deadline = time.monotonic() + 10
+            while "Loading" not in app.status_text and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            assert "Loading" in app.status_text
+            await pilot.pause(0.5)  # the fetch is under way
+            await pilot.press("q")
+        assert ended.wait(5), "the fetch ran on after q"
+
+
+async def test_q_during_a_slow_refresh_stops_the_refresh(
+        library: Library, storage: SqliteStorage, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # q while feeds were still being fetched left a blank screen for as long as the
+    # slowest feed took (40 s and more): the refresh ran on and the exit waited for it
+    import threading
+    import time
+
+    from support.farm import Farm
+
+    ended = threading.Event()
+    refresh = Library.refresh
+
+    async def watched(self: Library, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await refresh(self, *args, **kwargs)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(Library, "refresh", watched)
+    with Farm(feeds=2, entries=2, latency_ms=60_000) as farm:
+        for url in farm.urls:
+            storage.upsert_feed(url, subscribed=True)
+        app = make_app(library, tmp_path)
+        async with app.run_test(size=WIDE) as pilot:
+            await pilot.press("r")
+            deadline = time.monotonic() + 10
+            while "Refreshing" not in app.status_text and time.monotonic() < deadline:
+                await pilot.pause(0.05)
+            assert "Refreshing" in app.status_text
+            await pilot.pause(0.5)  # the fetches are under way
+            await pilot.press("q")
+        assert ended.wait(5), "the refresh ran on after q"
+
+
+async def test_a_nul_pasted_into_the_search_is_a_space(library: Library,
+                                                       three_feeds: dict[str, int],
+                                                       tmp_path: Path) -> None:
+    # the library's error "unterminated string" came up instead of the articles found
+    from textual import events
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        app.focused.post_message(events.Paste("gamma\x00article"))  # type: ignore[union-attr]
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 5
+        assert not any("unterminated" in message for message, _ in app.notes)
+
+
+async def test_the_full_text_still_shows_when_a_resize_lays_the_article_out_again(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    import time
+
+    from support.farm import Farm
+
+    with Farm(feeds=1, entries=2) as farm:  # feed 0 carries summaries only
+        library.add(farm.urls)
+    with Farm(feeds=1, entries=2, latency_ms=1500) as slow:
+        for feed in library.feeds():
+            storage.upsert_feed(feed.url, subscribed=True)
+        # the pages now come slowly from the second farm: their links point there
+        conn = storage._conn()
+        conn.execute("UPDATE articles SET url = replace(url, ?, ?)", (farm.base, slow.base))
+        conn.commit()
+        app = make_app(library, tmp_path)
+        async with app.run_test(size=WIDE) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "summary" in app.pane.plain
+            await pilot.press("f")
+            await pilot.pause(0.3)
+            await pilot.resize_terminal(150, 40)  # the article laid out again meanwhile
+            deadline = time.monotonic() + 10
+            while "full text" not in app.pane.plain and time.monotonic() < deadline:
+                await pilot.pause(0.1)
+            assert "full text" in app.pane.plain

@@ -442,3 +442,35 @@ def test_the_themes_and_key_names_are_textuals() -> None:
     assert sorted(THEMES) == sorted(BUILTIN_THEMES)
     assert NAMED_KEYS <= {key.value for key in Keys}
     assert all(theme in DEFAULT_TOML for theme in THEMES)
+
+
+@pytest.mark.parametrize("value", ["[" * 5000 + "]" * 5000, "{x = " * 2000 + "1" + "}" * 2000])
+def test_a_value_nested_past_the_parser_is_one_message(path: Path, value: str) -> None:
+    # tomllib recursed into a RecursionError: every command ended in a traceback
+    path.parent.mkdir(parents=True)
+    path.write_text(f"[ui]\ntheme = \"dracula\"\n[reading]\nx = {value}\n", encoding="utf-8")
+    config, messages = load_config(path)
+    assert config == Config()
+    assert len(messages) == 1 and "nested too deeply" in messages[0], messages
+    save_setting(path, "ui", "theme", "nord")  # the interface saving a setting (t, theme)
+    assert 'theme = "nord"' in path.read_text(encoding="utf-8")
+
+
+def test_saving_a_setting_never_replaces_the_null_device(tmp_path: Path) -> None:
+    # READER_CONFIG=/dev/null and a theme chosen in the interface: /dev/null was replaced
+    # by a regular file holding the config (as root; a refusal in words otherwise)
+    import os
+    import stat
+
+    null = tmp_path / "null"  # a node of the null device, as /dev/null is
+    try:
+        os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, OSError):
+        pytest.skip("making a device node needs root")
+    link = tmp_path / "config.toml"
+    link.symlink_to(null)
+    for path in (null, link):
+        assert load_config(path) == (Config(), [])
+        save_setting(path, "ui", "theme", "nord")  # nothing to keep it in: quietly nothing
+        assert stat.S_ISCHR(null.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml", "null"]

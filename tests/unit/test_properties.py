@@ -235,6 +235,12 @@ def test_safe_url_only_http_https(url: str) -> None:
     assert_safe_url(out)
     if out is not None:
         assert sanitize.safe_url(out) == out  # a checked URL stays valid
+    # a feed's address is a checked URL too, one spelling of the same request
+    kept = sanitize.feed_address(url)
+    assert (kept is None) == (out is None)
+    if kept is not None:
+        assert sanitize.safe_url(kept) == kept and sanitize.feed_address(kept) == kept
+        assert "#" not in kept and kept.split("://")[0] in ("http", "https")
     else:  # a refused address gets a reason in a few words, on one line
         reason = sanitize.url_problem(url)
         assert reason and "\n" not in reason and len(reason) < 60
