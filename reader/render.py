@@ -12,6 +12,7 @@ module assigns (no ``@click`` actions), so data can never become an action.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -783,13 +784,30 @@ def _append_link_section(
         hanging.append((line, Text(" " * (len(reference) + 1), end="")))
 
 
+class _Folded(dict[int, str]):
+    """A character -> the letter it is without case or accent ("É" -> "e"), one character
+    for one, so that a match in the folded text stands where it does in the text: the
+    search index compares words so (unicode61, remove_diacritics)."""
+
+    def __missing__(self, code: int) -> str:
+        if len(self) >= 65536:  # a text of every character there is stays cheap to hold
+            self.clear()
+        char = chr(code)
+        base = unicodedata.normalize("NFD", char)[0].lower()
+        folded = self[code] = base if len(base) == 1 else char
+        return folded
+
+
+_FOLDED = _Folded()
+
+
 def _highlight(text: Text, terms: Sequence[str]) -> None:
-    """Mark the first MAX_HIGHLIGHTS case-insensitive matches of any term."""
+    """Mark the first MAX_HIGHLIGHTS matches of any term, case and accents aside."""
     words = sorted({t for t in (clean_line(term) for term in terms) if t}, key=len, reverse=True)
     if not words:
         return
-    pattern = re.compile("|".join(map(re.escape, words)), re.IGNORECASE)
-    for match in islice(pattern.finditer(text.plain), MAX_HIGHLIGHTS):
+    pattern = re.compile("|".join(re.escape(word.translate(_FOLDED)) for word in words))
+    for match in islice(pattern.finditer(text.plain.translate(_FOLDED)), MAX_HIGHLIGHTS):
         text.stylize(_HIGHLIGHT, match.start(), match.end())
 
 

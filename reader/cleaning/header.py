@@ -30,12 +30,14 @@ _FIELDS = {
     "publish date": "published", "date published": "published", "date": "published",
     "author": "author", "authors": "author", "byline": "author", "by": "author",
 }
+# labels that say the text was fetched from the address, not written with it in mind
+_FETCHED_FROM = frozenset({"url source", "source url"})
 # a label with no value that ends the header: what follows is the content
 _CONTENT_LABELS = frozenset({"markdown content", "content", "text", "body", "article",
                              "article text", "main content"})
-# The value is taken to the end of the line and stripped after: a lazy one before "\s*$"
-# tried the end of the line at each space of a run of them (a megabyte of spaces: hours).
-_LABELLED = re.compile(r"^\s*([A-Za-z][A-Za-z ]{0,24}?)\s*:(?:\s+(.*))?$")
+# the value is the rest of the line, stripped: a pattern for it ("(.*?)\s*$") tried the
+# rest of the line at each character of a run of spaces (a 1 MB line took hours)
+_LABELLED = re.compile(r"\s*([A-Za-z][A-Za-z ]{0,24}?)\s*:(?=\s|$)")
 # a header is a few lines, not a page of them
 _MAX_HEADER_LINES = 24
 
@@ -49,6 +51,10 @@ class Header:
     url: str | None = None
     published: str | None = None
     author: str | None = None
+    # the text below is a page fetched from ``url`` and written out whole, menus and all
+    # ("URL Source:", or an address and then "Markdown Content:"), not a text written by
+    # hand under a metadata block that names its address (MultiMarkdown's "URL:")
+    fetched: bool = False
 
 
 NO_HEADER = Header()
@@ -58,7 +64,7 @@ def labelled_header(lines: Sequence[str]) -> Header:
     """The labelled header that opens ``lines``, or NO_HEADER."""
     fields: dict[str, str] = {}
     end = 0
-    introduced = False
+    introduced = fetched_from = False
     for index, line in enumerate(lines[:_MAX_HEADER_LINES]):
         if not line.strip():
             continue
@@ -68,7 +74,7 @@ def labelled_header(lines: Sequence[str]) -> Header:
         label = " ".join(match.group(1).lower().split())
         # one line of metadata: its runs of spaces are one (the cleaner's title patterns
         # read a megabyte of them in a title for hours)
-        value = " ".join((match.group(2) or "").split())
+        value = " ".join(line[match.end():].split())
         if label in _CONTENT_LABELS and not value:
             end, introduced = index + 1, True
             break
@@ -76,11 +82,14 @@ def labelled_header(lines: Sequence[str]) -> Header:
         if field is None or not value or (field == "url" and not _is_web_address(value)):
             break
         fields.setdefault(field, value)
+        fetched_from = fetched_from or label in _FETCHED_FROM
         end = index + 1
     if len(fields) < 2 and not (fields and introduced):
         return NO_HEADER
-    return Header(length=end, title=fields.get("title"), url=fields.get("url"),
-                  published=fields.get("published"), author=fields.get("author"))
+    url = fields.get("url")
+    return Header(length=end, title=fields.get("title"), url=url,
+                  published=fields.get("published"), author=fields.get("author"),
+                  fetched=url is not None and (fetched_from or introduced))
 
 
 def _is_web_address(value: str) -> bool:

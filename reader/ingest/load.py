@@ -276,11 +276,11 @@ def cleaned_as_dump(kind: SourceKind, text: str) -> bool:
 
 def _fetched_page(markdown: str) -> bool:
     """Whether Markdown is a web page a converter fetched and wrote out whole, menus and
-    all (its labelled header names the page's address: "URL Source: https://..."), to be
-    cleaned as a dump, rather than a text someone wrote, kept as written."""
+    all (its labelled header says so: "URL Source: https://..."), to be cleaned as a
+    dump, rather than a text someone wrote, kept as written."""
     from reader.cleaning.header import labelled_header
 
-    return labelled_header(markdown[:4096].split("\n")).url is not None
+    return labelled_header(markdown[:4096].split("\n")).fetched
 
 
 def _markdown_article(text: str, *, source: str, fallback: str | None) -> Article:

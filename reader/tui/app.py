@@ -1058,16 +1058,17 @@ class ReaderApp(App[int]):
             self.notify(NO_ARTICLE, markup=False)
         return article_id
 
-    def _on_cursor_article(self, action: Callable[[], None]) -> None:
+    def _on_cursor_article(self, action: Callable[[], None], *, after: bool = False) -> None:
         """Run ``action`` now if the pane shows the article under the cursor; else show that
-        article first and run it then."""
+        article first and run it then (``after`` the action already waiting for it, as a
+        link number's second digit follows its first; else in its place, as a second f
+        while the article loads is the same wish)."""
         article_id = self._cursor_article()
         if article_id is None:
             return
         if self._opened is not None and self._opened.id == article_id:
             action()
-        elif self._when_shown is not None and self._when_shown[0] == article_id:
-            # a second key before the article is shown ("1" "2"): both apply, in order
+        elif after and self._when_shown is not None and self._when_shown[0] == article_id:
             earlier = self._when_shown[1]
 
             def both() -> None:
@@ -1637,7 +1638,7 @@ class ReaderApp(App[int]):
     def action_type_link_digit(self, digit: str) -> None:
         """A digit of a numbered link typed with the focus off the article: the pane
         gathers the digits, as when it has the focus."""
-        self._on_cursor_article(lambda: self.pane.type_digit(digit))
+        self._on_cursor_article(lambda: self.pane.type_digit(digit), after=True)
 
     def action_copy_url(self) -> None:
         if self._cursor_article() is None:
@@ -1809,6 +1810,7 @@ def read_piped_stdin() -> bytes:
     Textual reads keys from file descriptor 0; once the pipe is drained, the controlling
     terminal takes its place (when there is one).
     """
+    _say_if_stdin_is_slow()
     data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     if not sys.stdin.isatty():
         try:
@@ -1818,6 +1820,23 @@ def read_piped_stdin() -> bytes:
         os.dup2(terminal, 0)
         os.close(terminal)
     return data
+
+
+#: a pipe with nothing to read after this long is said to be waited for (``curl ... |
+#: reader -``), so that the blank terminal before the screen does not look like a hang
+STDIN_NOTICE_SECONDS = 0.5
+
+
+def _say_if_stdin_is_slow() -> None:
+    import select
+
+    try:
+        ready, _, _ = select.select([sys.stdin.buffer], [], [], STDIN_NOTICE_SECONDS)
+    except (OSError, ValueError, TypeError):  # not a file descriptor (tests, odd shells)
+        return
+    if not ready:
+        sys.stderr.write("reader: waiting for standard input (Ctrl+C stops)\n")
+        sys.stderr.flush()
 
 
 #: a config toast lists this many problems at most; the rest are counted

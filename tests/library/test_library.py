@@ -746,3 +746,15 @@ def test_the_raw_view_of_a_file_whose_name_is_kept_in_its_displayable_form(
     for article_id in ids:
         raw = library.raw_dump(article_id)
         assert raw.lines[0] in ("Escaped name", "Latin name")
+
+
+def test_a_feed_kept_under_another_spelling_is_found_and_removed_by_any(
+        library: Library, storage: SqliteStorage) -> None:
+    # add and import found it; reader list --feed and reader remove said it was not there
+    older = "HTTP://News.example.org/feed#top"  # as kept before feed_address
+    storage.upsert_feed(older, subscribed=True)
+    for spelling in ("http://news.example.org/feed", "http://NEWS.example.org/feed#latest"):
+        found = library.find_feed(spelling)
+        assert found is not None and found.url == older
+    assert library.remove(["http://news.example.org/feed"]) == 1
+    assert library.feeds(subscribed_only=True) == []

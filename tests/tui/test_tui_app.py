@@ -1063,6 +1063,45 @@ def test_piped_stdin_is_read_up_front(monkeypatch: pytest.MonkeyPatch) -> None:
     assert tui.read_piped_stdin() == b"piped text\n"
 
 
+def test_a_slow_pipe_is_said_to_be_waited_for(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # "curl ... | reader -" showed a blank terminal until the download ended
+    import io
+    import os
+    import sys
+    import threading
+    import time
+
+    import reader.tui.app as tui
+
+    class Piped(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return False
+
+    def no_terminal(*_: object, **__: object) -> int:
+        raise OSError("no controlling terminal")
+
+    read_end, write_end = os.pipe()
+    monkeypatch.setattr(tui, "STDIN_NOTICE_SECONDS", 0.05)
+    monkeypatch.setattr(sys, "stdin", Piped(os.fdopen(read_end, "rb")))
+    monkeypatch.setattr(os, "open", no_terminal)
+
+    def write_late() -> None:
+        try:
+            time.sleep(0.3)
+            os.write(write_end, b"late text\n")
+        finally:  # the read ends whatever happens here
+            os.close(write_end)
+
+    threading.Thread(target=write_late, daemon=True).start()
+    assert tui.read_piped_stdin() == b"late text\n"
+    assert capsys.readouterr().err == "reader: waiting for standard input (Ctrl+C stops)\n"
+    # a pipe that has its bytes at once says nothing
+    monkeypatch.setattr(sys, "stdin", Piped(io.BytesIO(b"at once\n")))
+    assert tui.read_piped_stdin() == b"at once\n"
+    assert capsys.readouterr().err == ""
+
+
 def _rss(path: Path, title: str, days: Sequence[int]) -> Path:
     items = "".join(
         f"<item><title>{title} {day}</title><guid>{title}-{day}</guid>"

@@ -345,6 +345,17 @@ def test_highlight_marks_matches_in_title_and_body_case_insensitively() -> None:
     assert sorted(h for h in highlighted if h.strip()) == ["FOX", "Fox", "fox"]
 
 
+def test_highlight_marks_what_the_search_matched_accents_aside() -> None:
+    # the search finds "cafe" in "Café" (its index folds accents); the pane marked nothing
+    rendered = render("A CAFÉ by the café, then Cafe Noir. İstanbul, naïve.",
+                      highlight=["cafe", "naive", "istanbul"])
+    plain = rendered.text.plain
+    highlighted = sorted(
+        plain[s.start : s.end] for s in rendered.text.spans
+        if isinstance(s.style, Style) and s.style.reverse)
+    assert highlighted == ["CAFÉ", "Cafe", "café", "naïve", "İstanbul"]
+
+
 def test_highlight_terms_with_regex_characters() -> None:
     rendered = render("costs $5 (really) [x]", highlight=["$5 (really)", "[x]"])
     assert combined(rendered.text, "$5 (really)").reverse
