@@ -72,9 +72,7 @@ def labelled_header(lines: Sequence[str]) -> Header:
         if match is None:
             break
         label = " ".join(match.group(1).lower().split())
-        # one line of metadata: its runs of spaces are one (the cleaner's title patterns
-        # read a megabyte of them in a title for hours)
-        value = " ".join(line[match.end():].split())
+        value = line[match.end():].strip()
         if label in _CONTENT_LABELS and not value:
             end, introduced = index + 1, True
             break
