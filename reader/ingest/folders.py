@@ -235,15 +235,16 @@ def survey(paths: Iterable[Path]) -> tuple[frozenset[str], frozenset[SourceKind]
             # when its header names the page it was fetched from: in the head.)
             data = read_file(path, head=SNIFF_BYTES)
             kind = sniff(data, name=path.name)
-            text = decode_bytes(data).text if kind in _DUMP_KINDS else ""
-            if len(data) == SNIFF_BYTES and (kind is SourceKind.EMPTY
-                                             or cleaned_as_dump(kind, text)):
+            if len(data) == SNIFF_BYTES and (
+                    kind in (SourceKind.TEXT, SourceKind.EMPTY) or (
+                        kind is SourceKind.MARKDOWN
+                        and cleaned_as_dump(kind, decode_bytes(data).text))):
                 data = read_file(path)
                 kind = sniff(data, name=path.name)
-                text = decode_bytes(data).text if kind in _DUMP_KINDS else ""
         except Exception:  # noqa: BLE001 - reported when the file itself is loaded
             continue
         kinds.add(kind)
+        text = decode_bytes(data).text if kind in _DUMP_KINDS else ""
         if cleaned_as_dump(kind, text):
             texts.append(text)
     if len(texts) < 3:
