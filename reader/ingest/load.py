@@ -167,7 +167,7 @@ def _load_bytes(
             data, decoded.text, source=source, url=url, fallback=fallback
         )
         warnings += [f"{shown(source)}: {w}" for w in page_warnings]
-    elif not cleaned_as_dump(kind, decoded.text):
+    elif kind is SourceKind.MARKDOWN and not cleaned_as_dump(kind, decoded.text):
         article = _markdown_article(decoded.text, source=source, fallback=fallback)
     else:
         article = _text_article(decoded.text, source=source, fallback=fallback, chrome=chrome)
