@@ -1604,3 +1604,25 @@ async def test_the_full_text_still_shows_when_a_resize_lays_the_article_out_agai
             while "full text" not in app.pane.plain and time.monotonic() < deadline:
                 await pilot.pause(0.1)
             assert "full text" in app.pane.plain
+
+
+async def test_unread_only_keeps_the_cursor_near_a_read_article_it_hides(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # U on a read article: it leaves the view, and the cursor went back to the top of the
+    # list (the user's place lost); it goes to the next article that stays, as newsboat
+    app = make_app(library, tmp_path)
+    ids = library.view(app.current_query())
+    library.mark_read([ids[5], ids[6]])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press(*"jjjjj")
+        await settle(pilot)
+        assert articles.article_id == ids[5]
+        await pilot.press("U")
+        await settle(pilot)
+        assert len(articles.ids) == len(ids) - 2
+        assert articles.article_id == ids[7]
+        await pilot.press("G", "m", "U", "U")  # the last one hidden: the one before it
+        await settle(pilot)
+        assert articles.article_id == ids[-2]
