@@ -1696,7 +1696,9 @@ class ReaderApp(App[int]):
             feed_id = selection.feed_id
             call = lambda: self.library.mark_all_read(feed_id)  # noqa: E731
         elif selection.kind is ViewKind.ALL and plain and not self.session:
-            call = lambda: self.library.mark_all_read(None)  # noqa: E731
+            # the view's articles: a removed feed's, or a file's once opened, are not in it
+            call = lambda: self.library.mark_all_read(  # noqa: E731
+                None, subscribed_only=True)
         else:
             call = lambda: self.library.mark_read(ids)  # noqa: E731
         self.articles.update_rows(self.articles.visible_ids(), read=True)

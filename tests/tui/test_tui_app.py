@@ -1626,3 +1626,22 @@ async def test_unread_only_keeps_the_cursor_near_a_read_article_it_hides(
         await pilot.press("G", "m", "U", "U")  # the last one hidden: the one before it
         await settle(pilot)
         assert articles.article_id == ids[-2]
+
+
+async def test_mark_all_read_leaves_the_articles_of_feeds_not_subscribed_unread(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # A on "All articles" marked every unread article the library stores read, those of a
+    # removed feed and of files once opened on the command line too ("Undone: marking 161"
+    # for a view of 120): they came back read when opened again
+    library.remove([three_feeds["Gamma"]])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 50
+        await pilot.press("A")
+        await settle(pilot)
+        gamma = next(feed for feed in library.feeds() if feed.id == three_feeds["Gamma"])
+        assert gamma.unread == 5
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.noted("Undone: marking 50 articles read")
