@@ -1645,3 +1645,26 @@ async def test_mark_all_read_leaves_the_articles_of_feeds_not_subscribed_unread(
         await pilot.press("u")
         await settle(pilot)
         assert app.noted("Undone: marking 50 articles read")
+
+
+async def test_removing_a_feed_leaves_the_cursor_on_the_feed_after_it(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # the cursor of the feeds pane jumped back to "All articles" at the top, the list with
+    # it: a second feed to remove was to be looked for again from there
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        labels = [line.strip() for line in shown_feeds(app)]
+        beta = next(i for i, label in enumerate(labels) if "Beta" in label)
+        await pilot.press("h", *["down"] * beta)
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot, rounds=5)
+        assert app.noted("Removed Beta")
+        highlighted = app.query_one(FeedList).highlighted
+        assert highlighted is not None and highlighted.feed_id == three_feeds["Gamma"]
+        assert cursor_title(app).startswith("Gamma article")
+        assert len(app.query_one(ArticleList).ids) == 5
