@@ -49,6 +49,7 @@ from reader.core.errors import (
     log_unexpected,
     one_line,
     shown_errors_log,
+    shown_path,
 )
 from reader.core.filters import parse_filter
 from reader.core.limits import MAX_FILE_BYTES
@@ -1659,7 +1660,7 @@ class ReaderApp(App[int]):
     @work(thread=True, group="save", exit_on_error=False, name="save the article")
     def save_markdown(self, article_id: int, *, full: bool, folder: Path) -> None:
         path, before = self.library.save_markdown(article_id, folder, full=full)
-        self.notify(f"{'Saved already' if before else 'Saved'}: {path}", markup=False)
+        self.notify(f"{'Saved already' if before else 'Saved'}: {shown_path(path)}", markup=False)
 
     # -- actions: read state --------------------------------------------------------------------
 

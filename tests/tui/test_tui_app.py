@@ -1668,3 +1668,17 @@ async def test_removing_a_feed_leaves_the_cursor_on_the_feed_after_it(
         assert highlighted is not None and highlighted.feed_id == three_feeds["Gamma"]
         assert cursor_title(app).startswith("Gamma article")
         assert len(app.query_one(ArticleList).ids) == 5
+
+
+async def test_a_saved_article_is_named_from_the_home_folder(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # "Saved: /home/someone/Downloads/a-long-title.md" took three lines of the toast
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+    saved = next((tmp_path / "saved").iterdir())
+    assert app.noted(f"Saved: ~/saved/{saved.name}")
