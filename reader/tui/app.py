@@ -123,10 +123,10 @@ CACHED_FOLDER_HEAD_START = 0.3
 # The key bar shows these, with short labels (the help screen and palette use the long ones).
 FOOTER_LABELS: Mapping[str, str] = {
     "open": "Open", "next_unread": "Next unread", "search": "Search", "star": "Star",
-    "reload": "Reload", "help": "Help", "quit": "Quit", "command_palette": "Palette",
+    "reload": "Refresh", "help": "Help", "quit": "Quit", "command_palette": "Palette",
 }
 # On a narrow screen these go first; Help and Quit stay whatever the width.
-FOOTER_DROPPED_FIRST = ("Palette", "Reload", "Star", "Next unread", "Search", "Open")
+FOOTER_DROPPED_FIRST = ("Palette", "Refresh", "Star", "Next unread", "Search", "Open")
 # Checked before the focused widget's own keys: the palette, and Tab (which Textual's Screen
 # binds to focus_next, ahead of any App binding). Also every key that moves the focus or
 # opens a dialog: a key bound lower down is only seen once it has bubbled back up to the

@@ -1682,3 +1682,15 @@ async def test_a_saved_article_is_named_from_the_home_folder(
         await settle(pilot)
     saved = next((tmp_path / "saved").iterdir())
     assert app.noted(f"Saved: ~/saved/{saved.name}")
+
+
+async def test_the_key_bar_names_r_as_the_help_does(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # "r Reload" in the key bar, "Refresh the sources" in the help and the palette, "Press r
+    # to refresh" in an empty list, `reader refresh`: one action, two names
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        keys = app.query_one(KeyBar).render_line(0).text
+        assert "r Refresh" in keys and "Reload" not in keys
+        assert "^p Palette" in keys
