@@ -833,7 +833,9 @@ class ReaderApp(App[int]):
 
     @work(thread=True, exclusive=True, group="sources", exit_on_error=False,
           name="load the sources")
-    def load_sources(self, specs: Sequence[str]) -> None:
+    def load_sources(self, specs: Sequence[str], *, said: bool = False) -> None:
+        """Read the sources opened on the command line (``said``: again, asked for with r:
+        the status line then says so even when none failed)."""
         worker = get_current_worker()
         total = len(specs)
         done: set[str] = set()
@@ -855,6 +857,8 @@ class ReaderApp(App[int]):
                 stdin=stdin, primed=self.primed, head_start=CACHED_FOLDER_HEAD_START)
         failed = sum(1 for outcome in outcomes if outcome.error and outcome.done)
         summary = f"{total - failed} of {total} sources loaded" if failed else ""
+        if said and not failed:
+            summary = f"{total} source{'' if total == 1 else 's'} loaded"
         self.post_message(LoadingFinished(summary))
 
     @on_main_screen
@@ -1579,7 +1583,7 @@ class ReaderApp(App[int]):
         if self._loading is not None:
             self.notify("Already loading.", markup=False)
         elif self.session:
-            self.load_sources(self.sources)
+            self.load_sources(self.sources, said=True)
         else:
             self.refresh_feeds(said=True)
 

@@ -1694,3 +1694,17 @@ async def test_the_key_bar_names_r_as_the_help_does(
         keys = app.query_one(KeyBar).render_line(0).text
         assert "r Refresh" in keys and "Reload" not in keys
         assert "^p Palette" in keys
+
+
+async def test_r_in_a_session_says_the_sources_were_loaded_again(
+        library: Library, tmp_path: Path) -> None:
+    # r over files opened on the command line showed nothing once they were read again: the
+    # key seemed to do nothing (a refresh of the library says what it did)
+    good = write_feed(tmp_path / "good.xml", "Good", 3)
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(good)]})
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot, rounds=5)
+        assert "loaded" not in str(app.query_one("#status").render())  # not on its own
+        await pilot.press("r")
+        await settle(pilot, rounds=5)
+        assert "1 source loaded" in str(app.query_one("#status").render())
