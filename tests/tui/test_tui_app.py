@@ -1708,3 +1708,19 @@ async def test_r_in_a_session_says_the_sources_were_loaded_again(
         await pilot.press("r")
         await settle(pilot, rounds=5)
         assert "1 source loaded" in str(app.query_one("#status").render())
+
+
+async def test_a_question_says_its_keys_as_the_add_dialog_does(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # "Open this link?" showed two buttons; y and n answered it but nothing said so
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.ask_to_open("https://example.org/a")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        hint = app.screen.query_one(".dialog-hint")
+        assert "y opens, n or Esc cancels" in str(hint.render())
+        assert hint.region.y == app.screen.query_one("#yes").region.y  # beside the buttons
+        await pilot.press("n")
+        assert not isinstance(app.screen, ConfirmScreen)
