@@ -228,6 +228,7 @@ GRID: dict[str, tuple[Any, ...]] = {
     "label_max_letters": (0, 12),
     "trailers": (True, False),
     "link_lists_in_text": (True, False),
+    "link_sentences_inside": (True, False),
     "mixed_list_share": (0.25, 0.5, 2.0),  # 2.0: a list's link-only items always go
     "recall_gain": (0, 1.1, 1.15, 1.2, 1.3, 1.5),  # 0: trafilatura's recall mode never taken
     "recall_keeps": (0, 0.5, 0.8, 0.9),

@@ -290,7 +290,7 @@ class Intake:
         existing = await asyncio.to_thread(self.storage.feed_by_url, checked)
         if existing is None:
             # kept under another spelling of the address (before feed_address): that feed
-            older = await asyncio.to_thread(self._kept_spelling, checked)
+            older = await asyncio.to_thread(kept_spelling, self.storage, checked)
             if older is not None:
                 checked = older
                 existing = await asyncio.to_thread(self.storage.feed_by_url, checked)
@@ -332,11 +332,6 @@ class Intake:
         outcome = await asyncio.to_thread(self._store_fetched, checked, url, result,
                                           response, kind, when)
         return self._emit(outcome), []
-
-    def _kept_spelling(self, address: str) -> str | None:
-        """The URL a feed of this address is kept under, where it is spelled otherwise."""
-        return next((url for url in self.storage.feed_urls_like(address)
-                     if url != address and sanitize.feed_address(url) == address), None)
 
     def _store_fetched(self, key: str, spec: str, result: LoadResult, response: object,
                        kind: FeedKind, when: datetime) -> SourceOutcome:
@@ -395,6 +390,13 @@ def _stamp(path: Path) -> FileStamp | None:
     except OSError:
         return None
     return FileStamp(info.st_size, info.st_mtime_ns)
+
+
+def kept_spelling(storage: Storage, address: str) -> str | None:
+    """The URL a feed of this address (a feed_address) is kept under, where it is spelled
+    otherwise (kept before feed_address: 'HTTP://Host/feed#top')."""
+    return next((url for url in storage.feed_urls_like(address)
+                 if url != address and sanitize.feed_address(url) == address), None)
 
 
 def local_key(spec: str) -> str:

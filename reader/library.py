@@ -223,14 +223,17 @@ class Library:
 
     def find_feed(self, spec: str) -> FeedInfo | None:
         """The source a URL or a path (relative, ``~``) names, if the library has it."""
-        from reader.intake import local_key
+        from reader.intake import kept_spelling, local_key
 
         if not spec.strip():
             return None  # not the current folder
+        found = self._storage.feed_by_url(spec.strip())
         address = sanitize.feed_address(spec)
-        return (self._storage.feed_by_url(spec.strip())
-                or (self._storage.feed_by_url(address) if address else None)
-                or self._storage.feed_by_url(local_key(spec)))
+        if found is None and address is not None:
+            found = self._storage.feed_by_url(address)
+            if found is None and (kept := kept_spelling(self._storage, address)) is not None:
+                found = self._storage.feed_by_url(kept)
+        return found or self._storage.feed_by_url(local_key(spec))
 
     def search(self, text: str, *, limit: int | None = None) -> Sequence[int]:
         """Ids matching plain words and "quoted phrases", newest first (never a syntax error)."""
@@ -486,6 +489,7 @@ class Library:
 
         feeds = self._storage.feeds(subscribed_only=True, counts=False)
         by_url = {f.url: f for f in feeds}
+        by_address: dict[str, FeedInfo] | None = None  # made when needed: 1 s at 200,000
         by_id = {f.id: f for f in feeds}
         found: list[FeedInfo] = []
         missing: list[str] = []
@@ -494,8 +498,14 @@ class Library:
                 missing.append(repr(spec))
                 continue
             feed = by_id.get(spec) if isinstance(spec, int) else (
-                by_url.get(spec) or by_url.get(local_key(spec)) or by_url.get(spec.strip())
-                or by_url.get(sanitize.feed_address(spec) or ""))
+                by_url.get(spec) or by_url.get(local_key(spec)) or by_url.get(spec.strip()))
+            if feed is None and isinstance(spec, str) and (
+                    address := sanitize.feed_address(spec)) is not None:
+                # also a feed kept under another spelling of its address (before feed_address)
+                if by_address is None:
+                    by_address = {kept: f for f in feeds
+                                  if (kept := sanitize.feed_address(f.url)) is not None}
+                feed = by_url.get(address) or by_address.get(address)
             if feed is None:
                 # an id is named by its feed's name where the library still has it (a
                 # bare "4" meant nothing to the person who chose "Farm feed 0")

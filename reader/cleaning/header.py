@@ -30,10 +30,14 @@ _FIELDS = {
     "publish date": "published", "date published": "published", "date": "published",
     "author": "author", "authors": "author", "byline": "author", "by": "author",
 }
+# labels that say the text was fetched from the address, not written with it in mind
+_FETCHED_FROM = frozenset({"url source", "source url"})
 # a label with no value that ends the header: what follows is the content
 _CONTENT_LABELS = frozenset({"markdown content", "content", "text", "body", "article",
                              "article text", "main content"})
-_LABELLED = re.compile(r"^\s*([A-Za-z][A-Za-z ]{0,24}?)\s*:(?:\s+(.*?))?\s*$")
+# the value is the rest of the line, stripped: a pattern for it ("(.*?)\s*$") tried the
+# rest of the line at each character of a run of spaces (a 1 MB line took hours)
+_LABELLED = re.compile(r"\s*([A-Za-z][A-Za-z ]{0,24}?)\s*:(?=\s|$)")
 # a header is a few lines, not a page of them
 _MAX_HEADER_LINES = 24
 
@@ -47,6 +51,10 @@ class Header:
     url: str | None = None
     published: str | None = None
     author: str | None = None
+    # the text below is a page fetched from ``url`` and written out whole, menus and all
+    # ("URL Source:", or an address and then "Markdown Content:"), not a text written by
+    # hand under a metadata block that names its address (MultiMarkdown's "URL:")
+    fetched: bool = False
 
 
 NO_HEADER = Header()
@@ -56,7 +64,7 @@ def labelled_header(lines: Sequence[str]) -> Header:
     """The labelled header that opens ``lines``, or NO_HEADER."""
     fields: dict[str, str] = {}
     end = 0
-    introduced = False
+    introduced = fetched_from = False
     for index, line in enumerate(lines[:_MAX_HEADER_LINES]):
         if not line.strip():
             continue
@@ -64,7 +72,7 @@ def labelled_header(lines: Sequence[str]) -> Header:
         if match is None:
             break
         label = " ".join(match.group(1).lower().split())
-        value = (match.group(2) or "").strip()
+        value = line[match.end():].strip()
         if label in _CONTENT_LABELS and not value:
             end, introduced = index + 1, True
             break
@@ -72,11 +80,14 @@ def labelled_header(lines: Sequence[str]) -> Header:
         if field is None or not value or (field == "url" and not _is_web_address(value)):
             break
         fields.setdefault(field, value)
+        fetched_from = fetched_from or label in _FETCHED_FROM
         end = index + 1
     if len(fields) < 2 and not (fields and introduced):
         return NO_HEADER
-    return Header(length=end, title=fields.get("title"), url=fields.get("url"),
-                  published=fields.get("published"), author=fields.get("author"))
+    url = fields.get("url")
+    return Header(length=end, title=fields.get("title"), url=url,
+                  published=fields.get("published"), author=fields.get("author"),
+                  fetched=url is not None and (fetched_from or introduced))
 
 
 def _is_web_address(value: str) -> bool:

@@ -6,13 +6,15 @@ The TUI is imported lazily so that ``reader dump`` and friends never pay for Tex
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
+import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from reader.cli.interrupt import Interruption, Stopped, watchdog
 from reader.cli.parser import SUBCOMMANDS, build_command_parser, build_tui_parser
@@ -109,44 +111,77 @@ class OutputFailed(Exception):
         self.error = error
 
 
-class _Output:
-    """A command's sys.stdout: a write it cannot make is an OutputFailed, said in one line
-    (``reader dump x > file`` on a full disk ended in a traceback)."""
+class _Output(io.BufferedIOBase):
+    """The bytes under a command's sys.stdout: a write they cannot make is an OutputFailed,
+    said in one line (``reader dump x > file`` on a full disk ended in a traceback). It
+    sits under a text layer of its own, which hands it blocks: wrapping the text stream
+    put a Python call in each of json.dump's small writes (1.7 -> 2.6 s for reader list
+    --json at 100,000 articles)."""
 
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
+    def __init__(self, stream: BinaryIO | None) -> None:
+        super().__init__()
+        self._stream = stream  # None: started with it closed (reader export >&-)
+        self._refused = False  # once refused, nothing more is tried (nor at exit)
 
-    def write(self, text: str) -> int:
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if self._refused:
+            return len(data)
         try:
-            return int(self._stream.write(text))
-        except BrokenPipeError:
-            raise  # the reader went away (reader dump | head): not an error
+            if self._stream is None:
+                raise OSError(errno.EBADF, "standard output is closed")
+            return self._stream.write(data)
         except OSError as error:
+            self._refused = True
+            if isinstance(error, BrokenPipeError):
+                raise  # the reader went away (reader dump | head): not an error
             raise OutputFailed(error) from error
 
     def flush(self) -> None:
+        if self._refused or self._stream is None:
+            return
         try:
             self._stream.flush()
-        except BrokenPipeError:
-            raise
         except OSError as error:
+            self._refused = True
+            if isinstance(error, BrokenPipeError):
+                raise
             raise OutputFailed(error) from error
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
+    def fileno(self) -> int:
+        if self._stream is None:
+            raise io.UnsupportedOperation("standard output is closed")
+        return self._stream.fileno()
+
+    def isatty(self) -> bool:
+        return self._stream is not None and self._stream.isatty()
 
 
 @contextmanager
 def _guarded_output() -> Iterator[None]:
-    """stdout as an _Output while a command runs, flushed at its end (where a full disk
+    """stdout over an _Output while a command runs, flushed at its end (where a full disk
     is found when the output was short)."""
     real = sys.stdout
-    sys.stdout = _Output(real)
+    buffer = getattr(real, "buffer", None)
+    if real is None:
+        guarded = io.TextIOWrapper(cast(BinaryIO, _Output(None)), encoding="utf-8")
+    elif buffer is None:  # one in memory (a test's): no disk to fill
+        yield
+        return
+    else:
+        real.flush()
+        guarded = io.TextIOWrapper(cast(BinaryIO, _Output(buffer)), encoding=real.encoding,
+                                   errors=real.errors, line_buffering=bool(real.line_buffering))
+    sys.stdout = guarded
     try:
         yield
-        sys.stdout.flush()
+        guarded.flush()
     finally:
         sys.stdout = real
+        with suppress(Exception):  # said already, or the command's own error is
+            guarded.detach()  # (never closed with the real stdout's buffer)
 
 
 def _discard_output() -> None:

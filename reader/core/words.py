@@ -51,6 +51,9 @@ def _searched_by_character() -> re.Pattern[str]:
     return re.compile(f"[{letters}][{re.escape(marks)}]*")
 
 
+# What search_text gives is kept in the library's search index, and a row is taken out of
+# it by giving the same text again: a change to the characters it sets apart needs a
+# migration that indexes the rows holding them again (as storage's schema 8 does).
 def search_text(text: str) -> str:
     """Text as the search index reads it: each character of a script written without
     spaces between words (Chinese, Japanese, Thai...) or packing words into syllables

@@ -269,11 +269,11 @@ def _title_tag(data: bytes) -> str | None:
 
 def _fetched_page(markdown: str) -> bool:
     """Whether Markdown is a web page a converter fetched and wrote out whole, menus and
-    all (its labelled header names the page's address: "URL Source: https://..."), to be
-    cleaned as a dump, rather than a text someone wrote, kept as written."""
+    all (its labelled header says so: "URL Source: https://..."), to be cleaned as a
+    dump, rather than a text someone wrote, kept as written."""
     from reader.cleaning.header import labelled_header
 
-    return labelled_header(markdown[:4096].split("\n")).url is not None
+    return labelled_header(markdown[:4096].split("\n")).fetched
 
 
 def _markdown_article(text: str, *, source: str, fallback: str | None) -> Article:

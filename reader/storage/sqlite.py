@@ -334,6 +334,18 @@ MIGRATIONS: tuple[str, ...] = (
                 {SEARCH_TEXT_SQL}(new.body));
     END;
     """,
+    # 9: a connection without SEARCH_TEXT_SQL (a reader of schema 7 still running after the
+    # upgrade) cannot add articles either, as it cannot update or delete them: it indexed
+    # their text as it is, which the triggers above then took out as search_text reads it.
+    # The WHEN is never true, and never calls the function: it only has to exist.
+    f"""
+    DROP TRIGGER IF EXISTS articles_need_search_text;
+    CREATE TRIGGER articles_need_search_text BEFORE INSERT ON articles
+    WHEN new.key IS NULL AND {SEARCH_TEXT_SQL}(new.key) IS NOT NULL
+    BEGIN
+        SELECT 1;
+    END;
+    """,
 )
 
 P = ParamSpec("P")

@@ -1063,16 +1063,17 @@ class ReaderApp(App[int]):
             self.notify(NO_ARTICLE, markup=False)
         return article_id
 
-    def _on_cursor_article(self, action: Callable[[], None]) -> None:
+    def _on_cursor_article(self, action: Callable[[], None], *, after: bool = False) -> None:
         """Run ``action`` now if the pane shows the article under the cursor; else show that
-        article first and run it then."""
+        article first and run it then (``after`` the action already waiting for it, as a
+        link number's second digit follows its first; else in its place, as a second f
+        while the article loads is the same wish)."""
         article_id = self._cursor_article()
         if article_id is None:
             return
         if self._opened is not None and self._opened.id == article_id:
             action()
-        elif self._when_shown is not None and self._when_shown[0] == article_id:
-            # a second key before the article is shown ("1" "2"): both apply, in order
+        elif after and self._when_shown is not None and self._when_shown[0] == article_id:
             earlier = self._when_shown[1]
 
             def both() -> None:
@@ -1642,7 +1643,7 @@ class ReaderApp(App[int]):
     def action_type_link_digit(self, digit: str) -> None:
         """A digit of a numbered link typed with the focus off the article: the pane
         gathers the digits, as when it has the focus."""
-        self._on_cursor_article(lambda: self.pane.type_digit(digit))
+        self._on_cursor_article(lambda: self.pane.type_digit(digit), after=True)
 
     def action_copy_url(self) -> None:
         if self._cursor_article() is None:

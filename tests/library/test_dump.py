@@ -257,3 +257,50 @@ def test_output_to_a_full_disk_is_one_line(tmp_path: Path, args: list[str]) -> N
     assert result.returncode == 1
     assert lines[-1:] == ["reader: cannot write the output: no space left on device"], lines
     assert not [line for line in lines if "Traceback" in line or "ignored" in line]
+
+
+def test_a_command_s_output_reaches_stdout_in_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # each of json.dump's small writes went through a Python method to the real stdout
+    # (1.7 -> 2.6 s for reader list --json of 100,000 articles); the text is the same
+    import io
+
+    from reader.cli import _guarded_output
+
+    class Counted(io.BytesIO):
+        writes = 0
+
+        def write(self, data: object) -> int:
+            Counted.writes += 1
+            return super().write(data)  # type: ignore[arg-type]
+
+    class Text(io.TextIOWrapper):
+        writes = 0
+
+        def write(self, text: str) -> int:
+            Text.writes += 1
+            return super().write(text)
+
+    raw = Counted()
+    real = Text(raw, encoding="utf-8")
+    monkeypatch.setattr(sys, "stdout", real)
+    items = [{"id": n, "title": f"Title {n}", "body": "word " * 20} for n in range(2000)]
+    with _guarded_output():
+        json.dump(items, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    assert sys.stdout is real
+    real.flush()
+    assert raw.getvalue().decode() == json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+    assert Text.writes + Counted.writes < 100, (Text.writes, Counted.writes)
+
+
+@pytest.mark.parametrize("args", [["config"], ["export"]])
+def test_output_to_a_closed_stdout_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    # 'reader config >&-': sys.stdout is None, and the first write was a traceback
+    from support.isolated import isolated_env
+
+    result = subprocess.run([sys.executable, "-m", "reader", *args], stderr=subprocess.PIPE,
+                            env=isolated_env(tmp_path), timeout=60, cwd=ROOT,
+                            preexec_fn=lambda: os.close(1))
+    lines = result.stderr.decode().splitlines()
+    assert result.returncode == 1
+    assert lines == ["reader: cannot write the output: standard output is closed"], lines

@@ -688,3 +688,15 @@ def test_standard_input_is_never_a_subscription(library: Library, storage: Sqlit
     library.add([str(folder)])
     listing = subscriptions_path(library.path).read_text(encoding="utf-8")
     assert folder.as_uri() in listing and "stdin" not in listing
+
+
+def test_a_feed_kept_under_another_spelling_is_found_and_removed_by_any(
+        library: Library, storage: SqliteStorage) -> None:
+    # add and import found it; reader list --feed and reader remove said it was not there
+    older = "HTTP://News.example.org/feed#top"  # as kept before feed_address
+    storage.upsert_feed(older, subscribed=True)
+    for spelling in ("http://news.example.org/feed", "http://NEWS.example.org/feed#latest"):
+        found = library.find_feed(spelling)
+        assert found is not None and found.url == older
+    assert library.remove(["http://news.example.org/feed"]) == 1
+    assert library.feeds(subscribed_only=True) == []

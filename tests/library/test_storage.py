@@ -706,6 +706,25 @@ def test_a_schema_7_library_has_its_unspaced_scripts_indexed_again(tmp_path: Pat
         storage.close()
 
 
+def test_a_connection_without_the_search_function_cannot_add_articles(
+        storage: SqliteStorage) -> None:
+    # a reader started before the upgrade to schema 8 (a session left open) kept adding
+    # rows and indexing their text as it is: a Chinese title went in as one word, and the
+    # trigger's delete of it later took out words that were never there. Its updates and
+    # deletes fail for want of the function; now its inserts do too, before any harm.
+    feed_id = storage.upsert_feed("http://a/feed")
+    storage.upsert_articles(feed_id, [article("1", title="天気", body="東京都の天気")])
+    old = sqlite3.connect(storage.path, isolation_level=None)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match=SEARCH_TEXT_SQL):
+            old.execute("INSERT INTO articles (feed_id, key, source, title, body, sort_ts, "
+                        "first_seen) VALUES (?, '2', '', '大阪', '大阪の天気', 1, 1)",
+                        (feed_id,))
+    finally:
+        old.close()
+    _fts_intact(storage)
+
+
 def test_absurd_dates_stay_in_the_index_range_and_both_orders_agree(
         storage: SqliteStorage) -> None:
     feed_id = storage.upsert_feed("http://a/feed", subscribed=True)

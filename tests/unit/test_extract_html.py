@@ -298,6 +298,39 @@ def test_tidy_removes_link_only_blocks_and_items_but_keeps_content_links() -> No
     ]
 
 
+def test_tidy_top_title_and_date_rules_switch_off_one_by_one() -> None:
+    blocks = ["Harbour Lights Return", "14.03.2024 09:30", PARAGRAPH]
+    assert tidy_blocks(blocks, titles=TITLES) == [PARAGRAPH]
+    no_titles = ExtractionRules(top_titles=False)
+    assert tidy_blocks(blocks, titles=TITLES, rules=no_titles) == [blocks[0], PARAGRAPH]
+    no_dates = ExtractionRules(top_date_lines=False)
+    assert tidy_blocks(blocks, titles=TITLES, rules=no_dates) == blocks[1:]
+
+
+def test_tidy_link_only_blocks_inside_the_text_can_be_kept_apart_from_the_edges() -> None:
+    teaser = "[Pier repairs delayed again](https://g.example/pier)"
+    related = "[Museum reopens](https://g.example/museum)"
+    first = f"{PARAGRAPH} The council paid for the new wiring and the brackets."
+    later = f"Volunteers cleaned every lantern by hand over the winter months. {PARAGRAPH}"
+    blocks = [related, first, teaser, later, related]
+    assert tidy_blocks(blocks, titles=[]) == [first, later]
+    # Off: only the link-only blocks before the first and after the last prose go.
+    rules = ExtractionRules(link_only_inside=False)
+    assert tidy_blocks(blocks, titles=[], rules=rules) == [first, teaser, later]
+
+
+def test_tidy_keeps_a_link_written_as_a_sentence_inside_the_text() -> None:
+    first = f"{PARAGRAPH} The council paid for the new wiring and the brackets."
+    later = f"Volunteers cleaned every lantern by hand over the winter months. {PARAGRAPH}"
+    call = "[Book your harbour tour here!](https://tours.example/book)"
+    teaser = "[Pier repairs delayed again](https://g.example/pier)"
+    blocks = [call, first, call, teaser, later, call]
+    # Inside the text only: at the edges it is a call like any other link.
+    assert tidy_blocks(blocks, titles=[]) == [first, call, later]
+    rules = ExtractionRules(link_sentences_inside=False)
+    assert tidy_blocks(blocks, titles=[], rules=rules) == [first, later]
+
+
 def test_tidy_removes_trailing_heading_stray_words_and_date() -> None:
     blocks = [PARAGRAPH, "### Tell us what you think", "Tags", "comments", "Nov 19, 2019 11:28"]
     assert tidy_blocks(blocks, titles=[]) == [PARAGRAPH]
