@@ -247,9 +247,11 @@ class Library:
     def star(self, ids: Sequence[int], starred: bool = True) -> int:
         return self._change("starred", ids, starred)
 
-    def mark_all_read(self, feed_id: int | None = None) -> int:
-        """Every unread article of a feed (None: of the whole library) read. Undoable."""
-        ids = self._storage.unread_ids(feed_id)
+    def mark_all_read(self, feed_id: int | None = None, *, subscribed_only: bool = False) -> int:
+        """Every unread article of a feed (None: of the whole library, or with
+        ``subscribed_only`` of the subscribed feeds, as the "All articles" view) read.
+        Undoable."""
+        ids = self._storage.unread_ids(feed_id, subscribed_only=subscribed_only)
         if ids:
             self._storage.set_read(ids, True)
             self._push(Change("read", tuple(ids), True))

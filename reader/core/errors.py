@@ -89,15 +89,21 @@ def log_unexpected(error: BaseException, what: str) -> str | None:
     return shown_errors_log()
 
 
-def shown_errors_log() -> str:
-    """The errors log's path as shown to a person: ``~/...`` under the home folder."""
+def shown_path(path: object) -> str:
+    """A file's path as shown to a person: ``~/...`` under the home folder, on one line."""
     from pathlib import Path
 
+    text, home = str(path), str(Path.home()).rstrip("/")
+    if home and text.startswith(home + "/"):
+        text = "~" + text[len(home):]
+    return clean_line(text) or ""
+
+
+def shown_errors_log() -> str:
+    """The errors log's path as shown to a person: ``~/...`` under the home folder."""
     from reader.core.paths import errors_log_path
 
-    path, home = str(errors_log_path()), str(Path.home())
-    shown = "~" + path[len(home):] if path.startswith(home + "/") else path
-    return clean_line(shown) or "the errors log"
+    return shown_path(errors_log_path()) or "the errors log"
 
 
 def one_line(error: BaseException | None) -> str:

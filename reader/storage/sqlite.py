@@ -1696,11 +1696,13 @@ class SqliteStorage:
             read=bool(r[15]), starred=bool(r[16]), read_position=float(r[17]), words=r[18])
 
     @_guard
-    def unread_ids(self, feed_id: int | None) -> list[int]:
+    def unread_ids(self, feed_id: int | None, *, subscribed_only: bool = False) -> list[int]:
         sql = "SELECT id FROM articles WHERE read = 0"
         params: tuple[int, ...] = ()
         if feed_id is not None:
             sql, params = sql + " AND feed_id = ?", (feed_id,)
+        elif subscribed_only:
+            sql += " AND feed_id NOT IN (SELECT id FROM feeds WHERE subscribed = 0)"
         return [r[0] for r in self._conn().execute(sql, params)]
 
     @_guard

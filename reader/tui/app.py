@@ -49,6 +49,7 @@ from reader.core.errors import (
     log_unexpected,
     one_line,
     shown_errors_log,
+    shown_path,
 )
 from reader.core.filters import parse_filter
 from reader.core.limits import MAX_FILE_BYTES
@@ -122,10 +123,10 @@ CACHED_FOLDER_HEAD_START = 0.3
 # The key bar shows these, with short labels (the help screen and palette use the long ones).
 FOOTER_LABELS: Mapping[str, str] = {
     "open": "Open", "next_unread": "Next unread", "search": "Search", "star": "Star",
-    "reload": "Reload", "help": "Help", "quit": "Quit", "command_palette": "Palette",
+    "reload": "Refresh", "help": "Help", "quit": "Quit", "command_palette": "Palette",
 }
 # On a narrow screen these go first; Help and Quit stay whatever the width.
-FOOTER_DROPPED_FIRST = ("Palette", "Reload", "Star", "Next unread", "Search", "Open")
+FOOTER_DROPPED_FIRST = ("Palette", "Refresh", "Star", "Next unread", "Search", "Open")
 # Checked before the focused widget's own keys: the palette, and Tab (which Textual's Screen
 # binds to focus_next, ahead of any App binding). Also every key that moves the focus or
 # opens a dialog: a key bound lower down is only seen once it has bubbled back up to the
@@ -832,7 +833,9 @@ class ReaderApp(App[int]):
 
     @work(thread=True, exclusive=True, group="sources", exit_on_error=False,
           name="load the sources")
-    def load_sources(self, specs: Sequence[str]) -> None:
+    def load_sources(self, specs: Sequence[str], *, said: bool = False) -> None:
+        """Read the sources opened on the command line (``said``: again, asked for with r:
+        the status line then says so even when none failed)."""
         worker = get_current_worker()
         total = len(specs)
         done: set[str] = set()
@@ -854,6 +857,8 @@ class ReaderApp(App[int]):
                 stdin=stdin, primed=self.primed, head_start=CACHED_FOLDER_HEAD_START)
         failed = sum(1 for outcome in outcomes if outcome.error and outcome.done)
         summary = f"{total - failed} of {total} sources loaded" if failed else ""
+        if said and not failed:
+            summary = f"{total} source{'' if total == 1 else 's'} loaded"
         self.post_message(LoadingFinished(summary))
 
     @on_main_screen
@@ -1579,7 +1584,7 @@ class ReaderApp(App[int]):
         if self._loading is not None:
             self.notify("Already loading.", markup=False)
         elif self.session:
-            self.load_sources(self.sources)
+            self.load_sources(self.sources, said=True)
         else:
             self.refresh_feeds(said=True)
 
@@ -1660,7 +1665,7 @@ class ReaderApp(App[int]):
     @work(thread=True, group="save", exit_on_error=False, name="save the article")
     def save_markdown(self, article_id: int, *, full: bool, folder: Path) -> None:
         path, before = self.library.save_markdown(article_id, folder, full=full)
-        self.notify(f"{'Saved already' if before else 'Saved'}: {path}", markup=False)
+        self.notify(f"{'Saved already' if before else 'Saved'}: {shown_path(path)}", markup=False)
 
     # -- actions: read state --------------------------------------------------------------------
 
@@ -1697,7 +1702,9 @@ class ReaderApp(App[int]):
             feed_id = selection.feed_id
             call = lambda: self.library.mark_all_read(feed_id)  # noqa: E731
         elif selection.kind is ViewKind.ALL and plain and not self.session:
-            call = lambda: self.library.mark_all_read(None)  # noqa: E731
+            # the view's articles: a removed feed's, or a file's once opened, are not in it
+            call = lambda: self.library.mark_all_read(  # noqa: E731
+                None, subscribed_only=True)
         else:
             call = lambda: self.library.mark_read(ids)  # noqa: E731
         self.articles.update_rows(self.articles.visible_ids(), read=True)

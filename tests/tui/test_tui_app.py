@@ -1604,3 +1604,123 @@ async def test_the_full_text_still_shows_when_a_resize_lays_the_article_out_agai
             while "full text" not in app.pane.plain and time.monotonic() < deadline:
                 await pilot.pause(0.1)
             assert "full text" in app.pane.plain
+
+
+async def test_unread_only_keeps_the_cursor_near_a_read_article_it_hides(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # U on a read article: it leaves the view, and the cursor went back to the top of the
+    # list (the user's place lost); it goes to the next article that stays, as newsboat
+    app = make_app(library, tmp_path)
+    ids = library.view(app.current_query())
+    library.mark_read([ids[5], ids[6]])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.press(*"jjjjj")
+        await settle(pilot)
+        assert articles.article_id == ids[5]
+        await pilot.press("U")
+        await settle(pilot)
+        assert len(articles.ids) == len(ids) - 2
+        assert articles.article_id == ids[7]
+        await pilot.press("G", "m", "U", "U")  # the last one hidden: the one before it
+        await settle(pilot)
+        assert articles.article_id == ids[-2]
+
+
+async def test_mark_all_read_leaves_the_articles_of_feeds_not_subscribed_unread(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # A on "All articles" marked every unread article the library stores read, those of a
+    # removed feed and of files once opened on the command line too ("Undone: marking 161"
+    # for a view of 120): they came back read when opened again
+    library.remove([three_feeds["Gamma"]])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert len(app.query_one(ArticleList).ids) == 50
+        await pilot.press("A")
+        await settle(pilot)
+        gamma = next(feed for feed in library.feeds() if feed.id == three_feeds["Gamma"])
+        assert gamma.unread == 5
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.noted("Undone: marking 50 articles read")
+
+
+async def test_removing_a_feed_leaves_the_cursor_on_the_feed_after_it(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # the cursor of the feeds pane jumped back to "All articles" at the top, the list with
+    # it: a second feed to remove was to be looked for again from there
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        labels = [line.strip() for line in shown_feeds(app)]
+        beta = next(i for i, label in enumerate(labels) if "Beta" in label)
+        await pilot.press("h", *["down"] * beta)
+        await settle(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot, rounds=5)
+        assert app.noted("Removed Beta")
+        highlighted = app.query_one(FeedList).highlighted
+        assert highlighted is not None and highlighted.feed_id == three_feeds["Gamma"]
+        assert cursor_title(app).startswith("Gamma article")
+        assert len(app.query_one(ArticleList).ids) == 5
+
+
+async def test_a_saved_article_is_named_from_the_home_folder(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # "Saved: /home/someone/Downloads/a-long-title.md" took three lines of the toast
+    monkeypatch.setenv("HOME", str(tmp_path))
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+    saved = next((tmp_path / "saved").iterdir())
+    assert app.noted(f"Saved: ~/saved/{saved.name}")
+
+
+async def test_the_key_bar_names_r_as_the_help_does(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # "r Reload" in the key bar, "Refresh the sources" in the help and the palette, "Press r
+    # to refresh" in an empty list, `reader refresh`: one action, two names
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        keys = app.query_one(KeyBar).render_line(0).text
+        assert "r Refresh" in keys and "Reload" not in keys
+        assert "^p Palette" in keys
+
+
+async def test_r_in_a_session_says_the_sources_were_loaded_again(
+        library: Library, tmp_path: Path) -> None:
+    # r over files opened on the command line showed nothing once they were read again: the
+    # key seemed to do nothing (a refresh of the library says what it did)
+    good = write_feed(tmp_path / "good.xml", "Good", 3)
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(good)]})
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot, rounds=5)
+        assert "loaded" not in str(app.query_one("#status").render())  # not on its own
+        await pilot.press("r")
+        await settle(pilot, rounds=5)
+        assert "1 source loaded" in str(app.query_one("#status").render())
+
+
+async def test_a_question_says_its_keys_as_the_add_dialog_does(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    # "Open this link?" showed two buttons; y and n answered it but nothing said so
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.ask_to_open("https://example.org/a")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        hint = app.screen.query_one(".dialog-hint")
+        assert "y opens, n or Esc cancels" in str(hint.render())
+        assert hint.region.y == app.screen.query_one("#yes").region.y  # beside the buttons
+        await pilot.press("n")
+        assert not isinstance(app.screen, ConfirmScreen)

@@ -20,18 +20,22 @@ class ConfirmScreen(Dialog[bool]):
         Binding("n,escape", "answer(False)", "No", show=False),
     ]
 
-    def __init__(self, question: str, subject: str, *, yes: str = "Yes", no: str = "No") -> None:
+    def __init__(self, question: str, subject: str, *, yes: str = "Yes", no: str = "No",
+                 hint: str = "y: yes, n or Esc: no") -> None:
         super().__init__()
         self._question = question
         self._subject = subject
         self._yes = yes
         self._no = no
+        self._hint = hint
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-body"):
             yield Static(Content(self._question), classes="dialog-question")
             yield Static(Content(self._subject), classes="dialog-subject")
             with Horizontal(classes="dialog-buttons"):
+                # the keys, as the add dialog says its own (y and n were bound unsaid)
+                yield Static(Content(self._hint), classes="dialog-hint")
                 yield Button(Content(self._yes), variant="primary", id="yes")
                 yield Button(Content(self._no), id="no")
 
@@ -48,9 +52,10 @@ class ConfirmScreen(Dialog[bool]):
 
 def confirm_link(url: str) -> ConfirmScreen:
     """The question asked before a URL from an article goes to the browser."""
-    return ConfirmScreen("Open this link in your browser?", url, yes="Open", no="Cancel")
+    return ConfirmScreen("Open this link in your browser?", url, yes="Open", no="Cancel",
+                         hint="y opens, n or Esc cancels")
 
 
 def confirm_remove(name: str) -> ConfirmScreen:
     return ConfirmScreen("Unsubscribe from this feed?", name,
-                         yes="Unsubscribe", no="Keep")
+                         yes="Unsubscribe", no="Keep", hint="y removes, n or Esc keeps")

@@ -43,4 +43,9 @@ class Dialog(ModalScreen[R]):
     Dialog .dialog-buttons > Button {
         margin-left: 2;
     }
+    Dialog .dialog-buttons > .dialog-hint {
+        width: 1fr;
+        height: 3;
+        content-align: left middle;
+    }
     """

@@ -236,10 +236,15 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         return self._rows.get(article_id)
 
     def set_ids(self, ids: Sequence[int], *, keep: int | None = None) -> None:
-        """Show another view; the cursor stays on ``keep`` if it is in it, else goes to the top."""
+        """Show another view; the cursor stays on ``keep`` if it is in it, else (``keep`` the
+        article under it, gone from the view) on its nearest neighbour, else at the top."""
         before = self.article_id
         screen_row = self._cursor - self.scroll_offset.y
         cursor = find_index(ids, keep) if keep is not None else None
+        if cursor is None and keep is not None and keep == before:
+            # the article left the view (U on a read one): its nearest neighbour that
+            # stays, after it first, keeps the user's place
+            cursor = self._neighbour_in(ids)
         self._ids = ids
         self._cursor = cursor if cursor is not None else 0
         set_row_count(self, len(ids))
@@ -252,6 +257,18 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
         if self.article_id != before:
             self.post_message(self.Highlighted(self.article_id))
+
+    def _neighbour_in(self, ids: Sequence[int]) -> int | None:
+        """Where in ``ids`` the cursor's nearest neighbour in the current list is: the first
+        article after it that ``ids`` holds, else the last one before it (None: neither)."""
+        if not ids or not self._ids:
+            return None
+        kept = set(ids)
+        old, at = self._ids, self._cursor
+        found = next((old[i] for i in range(at + 1, len(old)) if old[i] in kept), None)
+        if found is None:
+            found = next((old[i] for i in range(at - 1, -1, -1) if old[i] in kept), None)
+        return find_index(ids, found) if found is not None else None
 
     def set_placeholder(self, text: str) -> None:
         """Lines shown while the list is empty (how to add feeds, "no matches", ...)."""

@@ -204,7 +204,8 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
         if keep is not None:
             index = next((i for i, entry in enumerate(lines)
                           if entry.selection.key == keep.key), None)
-            self._cursor = index if index is not None else 0
+            # gone (the feed removed): the line that took its place, as a list does
+            self._cursor = index if index is not None else self._cursor
         self._cursor = max(0, min(self._cursor, len(lines) - 1))
         self.refresh()
 
