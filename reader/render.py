@@ -785,15 +785,18 @@ def _append_link_section(
 
 
 class _Folded(dict[int, str]):
-    """A character -> the letter it is without case or accent ("É" -> "e"), one character
-    for one, so that a match in the folded text stands where it does in the text: the
-    search index compares words so (unicode61, remove_diacritics)."""
+    """A character -> the letter it is without case, accent or width ("É", "ｅ" -> "e"),
+    one character for one, so that a match in the folded text stands where it does in the
+    text: the search index compares words so (unicode61, remove_diacritics)."""
 
     def __missing__(self, code: int) -> str:
         if len(self) >= 65536:  # a text of every character there is stays cheap to hold
             self.clear()
         char = chr(code)
-        base = unicodedata.normalize("NFD", char)[0].lower()
+        # NFKD: the full-width "ｉ" is "i" too, as the index reads it
+        decomposed = unicodedata.normalize("NFKD", char)
+        base = decomposed[0].lower() if len(decomposed) == 1 or unicodedata.combining(
+            decomposed[1]) else char
         folded = self[code] = base if len(base) == 1 else char
         return folded
 
