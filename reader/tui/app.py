@@ -287,11 +287,10 @@ class ReaderApp(App[int]):
         self._awaiting_top = False
         self._open_when_shown = False
         self._selection: Selection = ALL
-        self._before_starred: Selection = ALL
-        # S back from the starred view: the view left for it, and the article the cursor
-        # was on there, to come back to
-        self._back_from_starred: tuple[Selection, int | None] | None = None
-        self._article_before_starred: int | None = None
+        # the view S left for the starred one, and the article the cursor was on there, to
+        # come back to with S (not when that view is chosen in the feeds pane)
+        self._before_starred: tuple[Selection, int | None] = (ALL, None)
+        self._back_from_starred = False
         self._cursor_back: int | None = None
         self._unread_only = False
         self._order = "newest"
@@ -817,10 +816,11 @@ class ReaderApp(App[int]):
     def _feed_chosen(self, message: FeedsPane.Changed) -> None:
         if message.selection.key != self._selection.key:
             self._selection = message.selection
-            back, self._back_from_starred = self._back_from_starred, None
-            if back is not None and back[0].key == message.selection.key and back[1] is not None:
-                self._cursor_back = back[1]
-                self.reload_view(keep=back[1])
+            back, self._back_from_starred = self._back_from_starred, False
+            view, article = self._before_starred
+            if back and view.key == message.selection.key and article is not None:
+                self._cursor_back = article
+                self.reload_view(keep=article)
             else:
                 self.reload_view(top=True)
             self._show_status()
@@ -1560,11 +1560,10 @@ class ReaderApp(App[int]):
 
     def action_starred_view(self) -> None:
         if self._selection.kind is ViewKind.STARRED:
-            self._back_from_starred = (self._before_starred, self._article_before_starred)
-            self.feeds_pane.select(self._before_starred)
+            self._back_from_starred = True
+            self.feeds_pane.select(self._before_starred[0])
         else:
-            self._before_starred = self._selection
-            self._article_before_starred = self.articles.article_id
+            self._before_starred = (self._selection, self.articles.article_id)
             self.feeds_pane.select(STARRED)
 
     def action_sort(self) -> None:
