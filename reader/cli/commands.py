@@ -416,8 +416,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _library_view(args: argparse.Namespace) -> bool:
-    """Whether to list what ``reader`` shows of the library: the subscriptions' articles
-    (and every starred one), not what was only opened once or a removed feed's."""
+    """Whether to list what ``reader`` shows of the library: the subscriptions' articles,
+    not what was only opened once or a removed feed's (``--starred``: every starred one)."""
     return not args.all and not getattr(args, "starred", False)
 
 
