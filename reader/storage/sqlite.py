@@ -1367,6 +1367,9 @@ class SqliteStorage:
         dropped them: a sync must not read that as "read there")."""
         conn.execute("DELETE FROM account_feeds WHERE account_id = ? AND remote_id = ?",
                      (account_id, remote_id))
+        if conn.execute("SELECT 1 FROM account_feeds WHERE account_id = ? AND feed_id = ?",
+                        (account_id, feed_id)).fetchone() is not None:
+            return  # the server lists the same address under another id: still the account's
         gone = "SELECT id FROM articles WHERE feed_id = ?"
         conn.execute("DELETE FROM journal WHERE account_id = ? AND remote_id IN (SELECT "
                      f"remote_id FROM synced WHERE account_id = ? AND article_id IN ({gone}))",
