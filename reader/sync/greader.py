@@ -323,8 +323,14 @@ class GReaderClient(ApiClient):
         data = mapping(self._transport.json(response))
         if data is None:
             raise SyncError(f"{self._label}: stream/items/contents answered JSON of another shape")
+        rows = data.get("items", [])
+        if not isinstance(rows, list):
+            # not "none": the batch's articles would be skipped for good, the cursor moved
+            # past them by the next batch's
+            raise SyncError(f"{self._label}: stream/items/contents answered JSON of another "
+                            "shape")
         items = []
-        for row in sequence(data.get("items")):
+        for row in rows:
             parsed = _item(mapping(row))
             if parsed is not None:
                 items.append(parsed)

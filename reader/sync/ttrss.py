@@ -55,7 +55,6 @@ from reader.sync.transport import (
     ident,
     line,
     mapping,
-    sequence,
     server_label,
     url,
 )
@@ -214,7 +213,8 @@ class TtrssClient(ApiClient):
         return ApiCallError(f"{self._label}: {op} failed: {shown}", code)
 
     async def _categories(self) -> dict[int, str]:
-        rows = sequence(await self._call("getCategories", {"include_empty": True}))
+        rows = self._listed("getCategories",
+                            await self._call("getCategories", {"include_empty": True}))
         names: dict[int, str] = {}
         for row in rows:
             item = mapping(row) or {}
@@ -252,7 +252,7 @@ class TtrssClient(ApiClient):
         return [item for row in rows if (item := mapping(row)) is not None]
 
     async def _feed_numbers(self) -> list[int]:
-        rows = sequence(await self._call("getFeeds", {"cat_id": -3}))
+        rows = self._listed("getFeeds", await self._call("getFeeds", {"cat_id": -3}))
         return sorted({number for row in rows
                        if isinstance(number := (mapping(row) or {}).get("id"), int)
                        and not isinstance(number, bool) and number > 0})
@@ -324,7 +324,8 @@ class TtrssClient(ApiClient):
         """Unread and starred articles of each feed that has any (getCounters: one cheap
         call that counts in the database)."""
         counts: dict[str, tuple[int, int]] = {}
-        for row in sequence(await self._call("getCounters", {"output_mode": "f"})):
+        for row in self._listed("getCounters",
+                                await self._call("getCounters", {"output_mode": "f"})):
             item = mapping(row) or {}
             number, unread, marked = item.get("id"), item.get("counter"), item.get("markedcounter")
             if (isinstance(number, int) and not isinstance(number, bool) and number > 0

@@ -666,3 +666,61 @@ async def test_a_category_name_is_cleaned_after_its_entities_are_read() -> None:
     assert feed.category is not None and "News" in feed.category
     assert not any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or ch == "\u202e"
                    for ch in feed.category), repr(feed.category)
+
+
+@pytest.mark.parametrize("shape", [None, "x", {"id": 7}])
+async def test_ttrss_counts_of_another_shape_are_no_empty_counts(tt: Fakes, shape: object) -> None:
+    # getCounters answering null was read as "no unread article anywhere": every article
+    # of the feeds that had unread ones here was taken for read on the server, and the
+    # sync marked them all read
+    tt.broken = lambda request: (Reply.of_json({"seq": 0, "status": 0, "content": shape})
+                                 if request.json().get("op") == "getCounters" else None)
+    async with tt.client() as client:
+        with pytest.raises(SyncError) as caught:
+            await client.state(counts={"7": (2, 0)})
+    assert str(caught.value).endswith("getCounters answered JSON of another shape")
+
+
+async def test_ttrss_a_feed_list_of_another_shape_mid_walk_keeps_the_cursor(tt: Fakes) -> None:
+    # a first page that is full has the rest listed feed by feed; a feed list of another
+    # shape then was no feed at all, and the cursor moved past every article not listed
+    def answers(request: Request) -> Reply | None:
+        op = request.json().get("op")
+        if op == "getHeadlines":
+            skip = int(request.json().get("skip") or 0)
+            rows = [{"id": n, "feed_id": 7} for n in range(1 + skip, 201 + skip)]
+            return Reply.of_json({"seq": 0, "status": 0, "content": rows})
+        if op == "getFeeds" and tt.server.requests[-2].json().get("op") == "getHeadlines":
+            return Reply.of_json({"seq": 0, "status": 0, "content": None})
+        return None
+
+    tt.broken = answers
+    async with tt.client() as client:
+        with pytest.raises(SyncError) as caught:
+            async for _page in client.articles():
+                pass
+    assert str(caught.value).endswith("getFeeds answered JSON of another shape")
+
+
+@pytest.mark.parametrize("items", [None, "x", {"id": "1"}])
+async def test_greader_contents_of_another_shape_do_not_move_the_cursor(
+        gr: Fakes, items: object) -> None:
+    # {"items": null} for a batch was no article: the next batch's crawl times moved the
+    # cursor past the batch's articles, which no later sync listed again
+    def stream(request: Request) -> Reply | None:
+        path = request.path.rsplit("/reader/api/0/", 1)[-1]
+        if path == "stream/items/ids":
+            return Reply.of_json({"itemRefs": [{"id": str(n)} for n in range(1, 151)]})
+        if path == "stream/items/contents":
+            wanted = [int(v) for k, v in request.form() if k == "i"]
+            if 1 in wanted:
+                return Reply.of_json({"items": items})
+            return Reply.of_json({"items": [item(n, crawled=1_790_000_000) for n in wanted]})
+        return None
+
+    gr.broken = stream
+    async with gr.client() as client:
+        with pytest.raises(SyncError) as caught:
+            async for _page in client.articles():
+                pass
+    assert str(caught.value).endswith("stream/items/contents answered JSON of another shape")
