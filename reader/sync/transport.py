@@ -119,14 +119,18 @@ class Transport:
         sent_headers = {"Accept": "application/json, text/plain;q=0.9, */*;q=0.1"}
         sent_headers.update(headers or {})
         content: bytes | None = None
-        if json_body is not None:
-            content = json.dumps(json_body).encode()
-            sent_headers["Content-Type"] = "application/json"
-        elif form is not None:
-            content = urlencode(list(form)).encode()
-            sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if params:
-            url = f"{url}{'&' if '?' in url else '?'}{urlencode(list(params))}"
+        try:
+            # text no request can carry (a lone surrogate, from bytes that were not UTF-8)
+            if json_body is not None:
+                content = json.dumps(json_body, ensure_ascii=False).encode()
+                sent_headers["Content-Type"] = "application/json"
+            elif form is not None:
+                content = urlencode(list(form)).encode()
+                sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
+            if params:
+                url = f"{url}{'&' if '?' in url else '?'}{urlencode(list(params))}"
+        except UnicodeEncodeError:
+            raise self.error("a request with text that is not valid UTF-8 was not sent") from None
         self.requests += 1
         try:
             async with asyncio.timeout(self.limits.deadline):

@@ -724,3 +724,15 @@ async def test_greader_contents_of_another_shape_do_not_move_the_cursor(
             async for _page in client.articles():
                 pass
     assert str(caught.value).endswith("stream/items/contents answered JSON of another shape")
+
+
+async def test_text_no_request_can_carry_is_one_line(fake: Fakes) -> None:
+    # a lone surrogate (bytes that were not UTF-8) in a login: a UnicodeEncodeError's
+    # traceback from the form, and tt-rss was sent the escape as if it were text
+    client = open_client(fake.kind, fake.url, "caf\udce9", "syncpass")
+    async with client:
+        with pytest.raises(SyncError) as caught:
+            await client.feeds()
+    assert str(caught.value) == (f"{client.label}: a request with text that is not valid "
+                                 "UTF-8 was not sent")
+    assert fake.server.requests == []
