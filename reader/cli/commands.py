@@ -13,7 +13,8 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
@@ -37,19 +38,30 @@ if TYPE_CHECKING:
     from reader.core.config import Config
 
 
-def _open(args: argparse.Namespace, *, retention_days: int = 180) -> Library:
+@contextmanager
+def _open(args: argparse.Namespace, *, retention_days: int = 180) -> Iterator[Library]:
+    """The library, open for one command; its notices said as they come: those of opening
+    it first, those of the command's work (a subscriptions.opml it could not write) after."""
     library = Library.open(getattr(args, "db", None), retention_days=retention_days)
+    with library:
+        _say_notices(library)
+        settings = getattr(args, "settings", None)
+        if settings is not None and settings.feeds:
+            # the config's display names hold from the start, not from the next refresh on
+            try:
+                library.apply_feed_settings(settings.feeds)
+            except ReaderError:
+                pass  # a read-only or busy library still lists; the refresh applies them
+        try:
+            yield library
+        finally:
+            _say_notices(library)
+
+
+def _say_notices(library: Library) -> None:
     for message in library.messages:
         _say(message)
     library.messages.clear()
-    settings = getattr(args, "settings", None)
-    if settings is not None and settings.feeds:
-        # the config's display names hold from the start, not from the next refresh on
-        try:
-            library.apply_feed_settings(settings.feeds)
-        except ReaderError:
-            pass  # a read-only or busy library still lists; the refresh applies them
-    return library
 
 
 def _say(message: str, stream: TextIO | None = None) -> None:

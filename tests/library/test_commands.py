@@ -602,3 +602,20 @@ def test_the_configs_display_names_hold_before_any_refresh(
     monkeypatch.setenv("READER_CONFIG", str(config))
     code, out, err = run(capsys, db, "feeds")
     assert (code, err) == (0, "") and out.startswith(f"My desk  {feed}  1 unread")
+
+
+@pytest.mark.parametrize("command", ["add", "remove"])
+def test_a_subscription_list_that_cannot_be_written_is_said(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, command: str) -> None:
+    # the subscriptions.opml beside the library (what a damaged library is rebuilt from)
+    # failing to be written (a full disk) was kept as a notice that no command printed:
+    # the list went stale in silence
+    article = tmp_path / "a.txt"
+    article.write_text("A title\n\nA body of text long enough to be an article of its own.\n")
+    if command == "remove":
+        assert run(capsys, db, "add", str(article))[0] == 0
+    (db.parent / "subscriptions.opml").unlink(missing_ok=True)
+    (db.parent / "subscriptions.opml").mkdir()  # os.replace() onto it fails
+    code, _, err = run(capsys, db, command, str(article))
+    assert code == 0
+    assert "could not write subscriptions.opml" in err, err
