@@ -47,6 +47,7 @@ from reader.sync.transport import (
     AnswerTooLarge,
     ApiClient,
     ApiResponse,
+    Listing,
     Transport,
     checked_url,
     epoch,
@@ -278,6 +279,7 @@ class GReaderClient(ApiClient):
         ids: dict[str, None] = {}  # ordered, without repeats
         continuation: str | None = None
         given: set[str] = set()  # every continuation so far: one given again is a circle
+        listing = Listing(self._label, "stream/items/ids")
         while True:
             params = [("s", stream), ("n", str(IDS_PAGE))]
             if exclude:
@@ -300,6 +302,7 @@ class GReaderClient(ApiClient):
             continuation = ident(data.get("continuation"))
             if not continuation or len(ids) == before:
                 return list(ids)
+            listing.page(len(ids))
             if continuation in given:
                 # not the end, and no way on: a listing cut short here would count every
                 # unread id it missed as read

@@ -42,6 +42,30 @@ _HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|body|\?
                          re.IGNORECASE)
 
 
+# One paged listing (ids, or a feed's articles) ends here: a server that gives new pages
+# for ever would hold a sync, and its memory, without end. A million ids is twenty times
+# the largest account measured; the pages, for servers that page by a hundred or two.
+MAX_LISTED_IDS = 1_000_000
+MAX_LISTED_PAGES = 10_000
+
+
+class Listing:
+    """Counts the pages of one paged listing; past the caps, a SyncError (one line)."""
+
+    def __init__(self, label: str, what: str) -> None:
+        self.label = label
+        self.what = what
+        self.pages = 0
+
+    def page(self, ids: int) -> None:
+        """One more page, ``ids`` listed so far."""
+        self.pages += 1
+        if self.pages > MAX_LISTED_PAGES or ids > MAX_LISTED_IDS:
+            raise SyncError(f"{self.label}: {self.what} goes on past {MAX_LISTED_PAGES:,} "
+                            f"pages or {MAX_LISTED_IDS:,} ids: stopped (a listing without "
+                            "end)")
+
+
 class AnswerTooLarge(SyncError):
     """The answer was over the size cap (a caller may ask for less at a time)."""
 

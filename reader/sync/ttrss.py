@@ -48,6 +48,7 @@ from reader.core.words import number_text
 from reader.sources.http import DEFAULT_LIMITS, HttpLimits
 from reader.sync.transport import (
     ApiClient,
+    Listing,
     Transport,
     checked_url,
     epoch,
@@ -292,6 +293,7 @@ class TtrssClient(ApiClient):
         pages: list[list[dict[str, object]]] = []
         skip = 0
         walked: set[str] = set()
+        listing = Listing(self._label, f"getHeadlines of feed {feed_id}")
         while True:
             rows = await self._headlines(feed_id, since=since, skip=skip, content=True)
             page_ids = {i for row in rows if (i := ident(row.get("id"))) is not None}
@@ -304,11 +306,13 @@ class TtrssClient(ApiClient):
             skip += len(rows)
             if len(rows) < PAGE:
                 return pages
+            listing.page(len(walked))
 
     async def _ids(self, feed_id: int, view_mode: str) -> dict[str, str]:
         """The ids a listing gives, each with its feed's id, paged by ``skip``."""
         ids: dict[str, str] = {}
         skip = 0
+        listing = Listing(self._label, f"getHeadlines of feed {feed_id} ({view_mode})")
         while True:
             rows = await self._headlines(feed_id, view_mode=view_mode, skip=skip)
             before = len(ids)
@@ -319,6 +323,7 @@ class TtrssClient(ApiClient):
             skip += len(rows)
             if len(rows) < PAGE or len(ids) == before:
                 return ids
+            listing.page(len(ids))
 
     async def feed_counts(self) -> dict[str, tuple[int, int]]:
         """Unread and starred articles of each feed that has any (getCounters: one cheap

@@ -736,3 +736,33 @@ async def test_text_no_request_can_carry_is_one_line(fake: Fakes) -> None:
     assert str(caught.value) == (f"{client.label}: a request with text that is not valid "
                                  "UTF-8 was not sent")
     assert fake.server.requests == []
+
+
+async def test_a_listing_without_end_is_stopped(
+        fake: Fakes, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a server that gives new ids and another page for ever held the sync (and its memory)
+    # for ever: the interface's refresh never ended. The caps are made small here.
+    monkeypatch.setattr("reader.sync.transport.MAX_LISTED_PAGES", 5)
+    served = {"pages": 0}
+
+    def endless(request: Request) -> Reply | None:
+        if fake.kind == "ttrss":
+            if request.json().get("op") != "getHeadlines":
+                return None
+            skip = int(request.json().get("skip") or 0)
+            served["pages"] += 1
+            rows = [{"id": n, "feed_id": 7} for n in range(skip + 1, skip + 201)]
+            return Reply.of_json({"seq": 0, "status": 0, "content": rows})
+        if not request.path.endswith("/stream/items/ids"):
+            return None
+        page = int(request.param("c") or 0)
+        served["pages"] += 1
+        return Reply.of_json({"itemRefs": [{"id": str(page * 10 + n)} for n in range(10)],
+                              "continuation": str(page + 1)})
+
+    fake.broken = endless
+    async with fake.client() as client:
+        with pytest.raises(SyncError) as caught:
+            await client.state()
+    assert "past 5 pages or 1,000,000 ids: stopped (a listing without end)" in str(caught.value)
+    assert served["pages"] <= 6
