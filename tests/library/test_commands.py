@@ -619,3 +619,22 @@ def test_a_subscription_list_that_cannot_be_written_is_said(
     code, _, err = run(capsys, db, command, str(article))
     assert code == 0
     assert "could not write subscriptions.opml" in err, err
+
+
+def test_import_local_spells_a_path_as_add_keeps_it(capsys: pytest.CaptureFixture[str],
+                                                    db: Path, tmp_path: Path) -> None:
+    # 'file:///…/sub/../a.txt' was kept as written: a second subscription of a file the
+    # library had, listed empty beside it (reader add keeps the absolute path, '..' read)
+    article = tmp_path / "a.txt"
+    article.write_text("A title\n\nA body of text long enough to be an article of its own.\n")
+    (tmp_path / "sub").mkdir()
+    assert run(capsys, db, "add", str(article))[0] == 0
+    opml = tmp_path / "list.opml"
+    roundabout = f"{tmp_path.as_uri()}/sub/../a.txt"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><head/><body>'
+                    f'<outline type="file" text="a" xmlUrl="{roundabout}"/>'
+                    "</body></opml>", encoding="utf-8")
+    code, out, err = run(capsys, db, "import", "--local", str(opml))
+    assert code == 0, err
+    code, out, _ = run(capsys, db, "feeds", "--json")
+    assert [feed["url"] for feed in json.loads(out)] == [str(article)]
