@@ -96,3 +96,19 @@ async def test_a_server_feed_spelled_otherwise_is_the_feed_the_library_has(
     server = Server([feed("1", "HTTP://Feeds.Example/a.xml#top")], [item("10", "1")])
     await sync(storage, server)
     assert [f.url for f in storage.feeds()] == ["http://feeds.example/a.xml"]
+
+
+async def test_one_id_listed_in_two_feeds_is_one_article(storage: SqliteStorage) -> None:
+    # the same server id under two feeds in one listing was stored twice, the second copy
+    # synced with nothing: read there, it never reached the server
+    storage.save_account(name="s", kind="greader", url="http://127.0.0.1/", user="u",
+                         secret_kind=SecretKind.FILE, secret="/dev/null")
+    server = Server([feed("1", "http://feeds.example/a.xml"),
+                     feed("2", "http://feeds.example/b.xml")], [item("10", "1"), item("10", "2")])
+    await sync(storage, server)
+    [account] = storage.accounts()
+    assert storage.article_count() == 1
+    [synced] = storage.synced_articles(account.id)
+    storage.set_read([synced.article_id], True)
+    await sync(storage, server)
+    assert server.marked == [(["10"], Flag.READ, True)]
