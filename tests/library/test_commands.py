@@ -638,3 +638,29 @@ def test_import_local_spells_a_path_as_add_keeps_it(capsys: pytest.CaptureFixtur
     assert code == 0, err
     code, out, _ = run(capsys, db, "feeds", "--json")
     assert [feed["url"] for feed in json.loads(out)] == [str(article)]
+
+
+def test_json_output_holds_no_control_a_terminal_would_run(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    # json escapes C0 controls, not DEL and C1 (U+009B is CSI): a library whose text holds
+    # them (written by another version or tool) put them raw on the terminal with --json
+    import sqlite3
+
+    from reader.storage.sqlite import SEARCH_TEXT_SQL, _search_text
+
+    article = tmp_path / "a.txt"
+    article.write_text("A title\n\nA body of text long enough to be an article of its own.\n")
+    assert run(capsys, db, "add", str(article))[0] == 0
+    hostile = "\x9b2J\x9d0;pwned\x9c \x1b[31m \x7f kept"
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        conn.create_function(SEARCH_TEXT_SQL, 1, _search_text, deterministic=True)
+        conn.execute("UPDATE articles SET title = ?, author = ?", (hostile, hostile))
+        conn.execute("UPDATE feeds SET title = ?", (hostile,))
+    for args in (["list", "--json"], ["feeds", "--json"], ["search", "--json", "kept"],
+                 ["dump", "--format", "json", str(article)]):
+        code, out, _ = run(capsys, db, *args)
+        assert code == 0
+        assert not any(0x7F <= ord(char) <= 0x9F or char == "\x1b" for char in out), args
+        if args[0] != "dump":
+            [item] = json.loads(out)
+            assert item["title"] == hostile  # the same text, escaped
