@@ -66,6 +66,7 @@ FEW_FEEDS = 20  # state(counts=...) lists these feeds alone; more and it lists e
 WALKERS = 4  # feeds listed at once when new articles are listed feed by feed
 MARK_BATCH = 500
 T = TypeVar("T")
+MAX_ID = 2**63 - 1  # the largest id a database column holds (tt-rss's are 32-bit)
 ALL_ARTICLES = -4  # virtual feeds
 STARRED = -1
 _FIELD = {Flag.STARRED: 0, Flag.READ: 2}  # updateArticle's "field": 0 marked, 2 unread
@@ -264,13 +265,18 @@ class TtrssClient(ApiClient):
         """What is new since the cursor (the highest id seen): one call when it fits in a
         page; else feed by feed (see the module's docstring for why not page by page)."""
         since = int(cursor) if cursor and number_text(cursor) else 0
+        if since > MAX_ID:
+            since = 0  # a cursor an earlier version took from such an id: list afresh
         seen: set[str] = set()
         first = await self._headlines(ALL_ARTICLES, since=since, content=True)
         # Ids only grow: every article up to the highest id listed now existed when it was
         # listed, and the walk below covers them; those that arrive meanwhile have higher
-        # ids and come again next time (the caller drops what it has).
-        top = max([since, *(int(i) for row in first
-                            if (i := ident(row.get("id"))) and number_text(i))])
+        # ids and come again next time (the caller drops what it has). An id past what a
+        # database column holds is left out: as the cursor it would hide every article
+        # after it, for good.
+        top = max([since, *(number for row in first
+                            if (i := ident(row.get("id"))) and number_text(i)
+                            and (number := int(i)) <= MAX_ID)])
         batch = _fresh(first, seen, known)
         if len(first) < PAGE:
             yield ArticlePage(batch, cursor=str(top))

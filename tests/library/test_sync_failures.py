@@ -766,3 +766,21 @@ async def test_a_listing_without_end_is_stopped(
             await client.state()
     assert "past 5 pages or 1,000,000 ids: stopped (a listing without end)" in str(caught.value)
     assert served["pages"] <= 6
+
+
+async def test_ttrss_an_id_past_any_database_does_not_move_the_cursor(tt: Fakes) -> None:
+    # one id of 2**64 in a listing became the cursor: every later call asked for articles
+    # past it, and no new article was synced again
+    def answers(request: Request) -> Reply | None:
+        if request.json().get("op") != "getHeadlines":
+            return None
+        rows = [{"id": n, "feed_id": 7} for n in (1, 2, 2**64)]
+        return Reply.of_json({"seq": 0, "status": 0, "content": rows})
+
+    tt.broken = answers
+    async with tt.client() as client:
+        pages = [page async for page in client.articles()]
+        again = [page async for page in client.articles(str(2**64))]
+    assert pages[-1].cursor == "2"
+    assert {a.id for page in pages for a in page.articles} == {"1", "2", str(2**64)}
+    assert again[-1].cursor == "2"  # a cursor taken so before lists afresh
