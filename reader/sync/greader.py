@@ -430,7 +430,9 @@ def _auth_line(response: ApiResponse) -> str | None:
         key, _, value = text.partition("=")
         if key.strip() == "Auth" and value.strip():
             token = value.strip()
-            return token if len(token) <= 4096 and token.isprintable() else None
+            # sent back in a header, which holds ASCII only
+            ok = len(token) <= 4096 and token.isascii() and token.isprintable()
+            return token if ok else None
     return None
 
 

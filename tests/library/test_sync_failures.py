@@ -784,3 +784,18 @@ async def test_ttrss_an_id_past_any_database_does_not_move_the_cursor(tt: Fakes)
     assert pages[-1].cursor == "2"
     assert {a.id for page in pages for a in page.articles} == {"1", "2", str(2**64)}
     assert again[-1].cursor == "2"  # a cursor taken so before lists afresh
+
+
+async def test_greader_an_auth_token_no_header_can_carry_is_no_token() -> None:
+    # 'Auth=tök' was taken, then every request failed as a "network error: 'ascii' codec
+    # can't encode character"
+    server = FakeServer(lambda request: Reply.text("SID=x\nAuth=t\u00f6k\n"))
+    try:
+        client = open_client("greader", server.url + "api/greader.php", "sync", "x")
+        async with client:
+            with pytest.raises(SyncError) as caught:
+                await client.feeds()
+    finally:
+        server.close()
+    assert str(caught.value) == (f"{client.label}: no Google Reader API here "
+                                 "(ClientLogin answered without an Auth token)")
