@@ -648,6 +648,10 @@ class Library:
         user = user.strip()
         if not user:
             raise SyncError("the user name is empty")
+        if not _valid_text(user):
+            # bytes that are not UTF-8 on the command line (Python keeps them as lone
+            # surrogates): no API can carry them, nor the library keep them
+            raise SyncError(f"the user name is not valid UTF-8: {sanitize.clean_line(user)}")
         if "@" in url.split("//", 1)[-1].split("/", 1)[0]:
             # a password in the address would be stored with it
             raise SyncError("give the server's address without a user or password in it "
@@ -856,6 +860,14 @@ class _Counter:
         self._send(FeedProgress(feed_id=0, url=account.url, name=account.name,
                                 done=self.done, total=self.feeds_total + self.extra,
                                 new=event.new))
+
+
+def _valid_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _unusable_place(target: Path) -> str | None:

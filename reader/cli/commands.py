@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from reader.cli.interrupt import Stopped
+from reader.cli.jsonout import write_json
 from reader.core import sanitize
 from reader.core.dates import isoformat
 from reader.core.errors import ReaderError, SourceError, SyncError, about
@@ -37,19 +38,30 @@ if TYPE_CHECKING:
     from reader.core.config import Config
 
 
-def _open(args: argparse.Namespace, *, retention_days: int = 180) -> Library:
+@contextmanager
+def _open(args: argparse.Namespace, *, retention_days: int = 180) -> Iterator[Library]:
+    """The library, open for one command; its notices said as they come: those of opening
+    it first, those of the command's work (a subscriptions.opml it could not write) after."""
     library = Library.open(getattr(args, "db", None), retention_days=retention_days)
+    with library:
+        _say_notices(library)
+        settings = getattr(args, "settings", None)
+        if settings is not None and settings.feeds:
+            # the config's display names hold from the start, not from the next refresh on
+            try:
+                library.apply_feed_settings(settings.feeds)
+            except ReaderError:
+                pass  # a read-only or busy library still lists; the refresh applies them
+        try:
+            yield library
+        finally:
+            _say_notices(library)
+
+
+def _say_notices(library: Library) -> None:
     for message in library.messages:
         _say(message)
     library.messages.clear()
-    settings = getattr(args, "settings", None)
-    if settings is not None and settings.feeds:
-        # the config's display names hold from the start, not from the next refresh on
-        try:
-            library.apply_feed_settings(settings.feeds)
-        except ReaderError:
-            pass  # a read-only or busy library still lists; the refresh applies them
-    return library
 
 
 def _say(message: str, stream: TextIO | None = None) -> None:
@@ -101,8 +113,7 @@ def run_feeds(args: argparse.Namespace) -> int:
     with _open(args) as library:
         feeds = library.feeds(subscribed_only=True)
     if args.json:
-        json.dump([_feed_json(f) for f in feeds], sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        write_json([_feed_json(f) for f in feeds], sys.stdout)
         return 0
     if not feeds:
         sys.stdout.write("no subscriptions yet: reader add URL|PATH, or reader import FILE\n")
@@ -327,15 +338,14 @@ def _list_accounts(args: argparse.Namespace) -> int:
     with _open(args) as library:
         accounts = library.accounts()
     if args.json:
-        json.dump([{
+        write_json([{
             "name": a.name, "kind": a.kind, "url": a.url, "user": a.user,
             "password_from": a.secret_kind.value,
             "password_file": a.secret if a.secret_kind.value == "file" else None,
             "password_command": a.secret if a.secret_kind.value == "command" else None,
             "last_sync": isoformat(a.last_sync), "last_error": a.last_error,
             "pending_changes": a.pending,
-        } for a in accounts], sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        } for a in accounts], sys.stdout)
         return 0
     if not accounts:
         sys.stdout.write("no accounts yet: reader account add ttrss|greader URL --user NAME\n")
@@ -450,8 +460,7 @@ def _print_articles(library: Library, ids: Sequence[int], *, as_json: bool) -> i
     out = sys.stdout
     if as_json:
         items = [_article_json(a) for a in _articles(library, ids)]
-        json.dump(items, out, ensure_ascii=False, indent=1)
-        out.write("\n")
+        write_json(items, out)
         return 0
     # rows are enough for one line each, fetched a screenful at a time
     for start in range(0, len(ids), 500):

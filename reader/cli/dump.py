@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
-import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
+from reader.cli.jsonout import write_json
 from reader.core.errors import about
 from reader.core.models import Article, BodyState, LoadResult
 from reader.core.sanitize import clean_line, display_name
@@ -78,8 +78,7 @@ def _say(message: str) -> None:
 
 def write_articles(articles: Sequence[Article], fmt: str, out: TextIO) -> None:
     if fmt == "json":
-        json.dump([article_json(a) for a in articles], out, ensure_ascii=False, indent=1)
-        out.write("\n")
+        write_json([article_json(a) for a in articles], out)
         return
     render = article_markdown if fmt == "markdown" else article_text
     separator = "\n" if fmt == "markdown" else "\n" + "═" * 40 + "\n\n"

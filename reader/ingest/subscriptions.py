@@ -241,6 +241,8 @@ def _subscription(outline: Any, folder: str | None) -> list[Subscription]:
         url = unquote(parts.path)
         if not os.path.isabs(url) or parts.netloc not in ("", "localhost"):
             return []  # (file://host/path names another machine's disk)
+        # spelled as reader add keeps a path (absolute, '..' read): not a second subscription
+        url = os.path.abspath(url)
     elif sanitize.safe_url(url) is None:
         return []
     return [Subscription(url, title=sanitize.clean_line(outline.get("title")), folder=folder,

@@ -1367,6 +1367,9 @@ class SqliteStorage:
         dropped them: a sync must not read that as "read there")."""
         conn.execute("DELETE FROM account_feeds WHERE account_id = ? AND remote_id = ?",
                      (account_id, remote_id))
+        if conn.execute("SELECT 1 FROM account_feeds WHERE account_id = ? AND feed_id = ?",
+                        (account_id, feed_id)).fetchone() is not None:
+            return  # the server lists the same address under another id: still the account's
         gone = "SELECT id FROM articles WHERE feed_id = ?"
         conn.execute("DELETE FROM journal WHERE account_id = ? AND remote_id IN (SELECT "
                      f"remote_id FROM synced WHERE account_id = ? AND article_id IN ({gone}))",
@@ -1412,8 +1415,18 @@ class SqliteStorage:
         new = 0
         with self._write() as conn:
             unindexed = self._max_article_id(conn)
+            # one server id is one article: where the server lists it under a second feed
+            # (or twice in a page), the first place it was stored keeps it
+            placed: dict[str, int] = {}
+            for chunk in _chunks(list({remote_id for _, _, remote_id, _, _ in items})):
+                placed.update((r[0], r[1]) for r in conn.execute(
+                    "SELECT s.remote_id, a.feed_id FROM synced s JOIN articles a ON "
+                    "a.id = s.article_id WHERE s.account_id = ? AND s.remote_id IN "
+                    f"({','.join('?' * len(chunk))})", (account_id, *chunk)))
             by_feed: dict[int, list[tuple[Article, str, bool, bool]]] = {}
             for feed_id, article, remote_id, read, starred in items:
+                if placed.setdefault(remote_id, feed_id) != feed_id:
+                    continue
                 by_feed.setdefault(feed_id, []).append((article, remote_id, read, starred))
             for feed_id, group in by_feed.items():
                 keys = [article.key for article, *_ in group]

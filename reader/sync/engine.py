@@ -42,9 +42,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from reader.core import sanitize
 from reader.core.errors import ReaderError, one_line
 from reader.core.models import Article, SourceKind
 from reader.core.sync import (
@@ -148,7 +149,10 @@ class _Sync:
 
     async def subscriptions(self) -> None:
         self.tell("subscriptions")
-        listed = await self.client.feeds()
+        # each address spelled as a subscription is kept, so that a feed 'reader add'
+        # kept ('http://example.org/feed') is the one the server lists ('HTTP://…#top')
+        listed = [replace(feed, url=sanitize.feed_address(feed.url) or feed.url)
+                  for feed in await self.client.feeds()]
         bound = await asyncio.to_thread(self.storage.store_account_feeds, self.account.id, listed)
         self.feeds = {feed.id: (bound[feed.id], feed) for feed in listed if feed.id in bound}
         self.counts.feeds = len(self.feeds)

@@ -47,6 +47,7 @@ from reader.sync.transport import (
     AnswerTooLarge,
     ApiClient,
     ApiResponse,
+    Listing,
     Transport,
     checked_url,
     epoch,
@@ -278,6 +279,7 @@ class GReaderClient(ApiClient):
         ids: dict[str, None] = {}  # ordered, without repeats
         continuation: str | None = None
         given: set[str] = set()  # every continuation so far: one given again is a circle
+        listing = Listing(self._label, "stream/items/ids")
         while True:
             params = [("s", stream), ("n", str(IDS_PAGE))]
             if exclude:
@@ -300,6 +302,7 @@ class GReaderClient(ApiClient):
             continuation = ident(data.get("continuation"))
             if not continuation or len(ids) == before:
                 return list(ids)
+            listing.page(len(ids))
             if continuation in given:
                 # not the end, and no way on: a listing cut short here would count every
                 # unread id it missed as read
@@ -323,8 +326,14 @@ class GReaderClient(ApiClient):
         data = mapping(self._transport.json(response))
         if data is None:
             raise SyncError(f"{self._label}: stream/items/contents answered JSON of another shape")
+        rows = data.get("items", [])
+        if not isinstance(rows, list):
+            # not "none": the batch's articles would be skipped for good, the cursor moved
+            # past them by the next batch's
+            raise SyncError(f"{self._label}: stream/items/contents answered JSON of another "
+                            "shape")
         items = []
-        for row in sequence(data.get("items")):
+        for row in rows:
             parsed = _item(mapping(row))
             if parsed is not None:
                 items.append(parsed)
@@ -421,7 +430,9 @@ def _auth_line(response: ApiResponse) -> str | None:
         key, _, value = text.partition("=")
         if key.strip() == "Auth" and value.strip():
             token = value.strip()
-            return token if len(token) <= 4096 and token.isprintable() else None
+            # sent back in a header, which holds ASCII only
+            ok = len(token) <= 4096 and token.isascii() and token.isprintable()
+            return token if ok else None
     return None
 
 

@@ -42,6 +42,30 @@ _HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|body|\?
                          re.IGNORECASE)
 
 
+# One paged listing (ids, or a feed's articles) ends here: a server that gives new pages
+# for ever would hold a sync, and its memory, without end. A million ids is twenty times
+# the largest account measured; the pages, for servers that page by a hundred or two.
+MAX_LISTED_IDS = 1_000_000
+MAX_LISTED_PAGES = 10_000
+
+
+class Listing:
+    """Counts the pages of one paged listing; past the caps, a SyncError (one line)."""
+
+    def __init__(self, label: str, what: str) -> None:
+        self.label = label
+        self.what = what
+        self.pages = 0
+
+    def page(self, ids: int) -> None:
+        """One more page, ``ids`` listed so far."""
+        self.pages += 1
+        if self.pages > MAX_LISTED_PAGES or ids > MAX_LISTED_IDS:
+            raise SyncError(f"{self.label}: {self.what} goes on past {MAX_LISTED_PAGES:,} "
+                            f"pages or {MAX_LISTED_IDS:,} ids: stopped (a listing without "
+                            "end)")
+
+
 class AnswerTooLarge(SyncError):
     """The answer was over the size cap (a caller may ask for less at a time)."""
 
@@ -119,14 +143,18 @@ class Transport:
         sent_headers = {"Accept": "application/json, text/plain;q=0.9, */*;q=0.1"}
         sent_headers.update(headers or {})
         content: bytes | None = None
-        if json_body is not None:
-            content = json.dumps(json_body).encode()
-            sent_headers["Content-Type"] = "application/json"
-        elif form is not None:
-            content = urlencode(list(form)).encode()
-            sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if params:
-            url = f"{url}{'&' if '?' in url else '?'}{urlencode(list(params))}"
+        try:
+            # text no request can carry (a lone surrogate, from bytes that were not UTF-8)
+            if json_body is not None:
+                content = json.dumps(json_body, ensure_ascii=False).encode()
+                sent_headers["Content-Type"] = "application/json"
+            elif form is not None:
+                content = urlencode(list(form)).encode()
+                sent_headers["Content-Type"] = "application/x-www-form-urlencoded"
+            if params:
+                url = f"{url}{'&' if '?' in url else '?'}{urlencode(list(params))}"
+        except UnicodeEncodeError:
+            raise self.error("a request with text that is not valid UTF-8 was not sent") from None
         self.requests += 1
         try:
             async with asyncio.timeout(self.limits.deadline):

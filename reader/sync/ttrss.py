@@ -48,6 +48,7 @@ from reader.core.words import number_text
 from reader.sources.http import DEFAULT_LIMITS, HttpLimits
 from reader.sync.transport import (
     ApiClient,
+    Listing,
     Transport,
     checked_url,
     epoch,
@@ -55,7 +56,6 @@ from reader.sync.transport import (
     ident,
     line,
     mapping,
-    sequence,
     server_label,
     url,
 )
@@ -66,6 +66,7 @@ FEW_FEEDS = 20  # state(counts=...) lists these feeds alone; more and it lists e
 WALKERS = 4  # feeds listed at once when new articles are listed feed by feed
 MARK_BATCH = 500
 T = TypeVar("T")
+MAX_ID = 2**63 - 1  # the largest id a database column holds (tt-rss's are 32-bit)
 ALL_ARTICLES = -4  # virtual feeds
 STARRED = -1
 _FIELD = {Flag.STARRED: 0, Flag.READ: 2}  # updateArticle's "field": 0 marked, 2 unread
@@ -214,7 +215,8 @@ class TtrssClient(ApiClient):
         return ApiCallError(f"{self._label}: {op} failed: {shown}", code)
 
     async def _categories(self) -> dict[int, str]:
-        rows = sequence(await self._call("getCategories", {"include_empty": True}))
+        rows = self._listed("getCategories",
+                            await self._call("getCategories", {"include_empty": True}))
         names: dict[int, str] = {}
         for row in rows:
             item = mapping(row) or {}
@@ -252,7 +254,7 @@ class TtrssClient(ApiClient):
         return [item for row in rows if (item := mapping(row)) is not None]
 
     async def _feed_numbers(self) -> list[int]:
-        rows = sequence(await self._call("getFeeds", {"cat_id": -3}))
+        rows = self._listed("getFeeds", await self._call("getFeeds", {"cat_id": -3}))
         return sorted({number for row in rows
                        if isinstance(number := (mapping(row) or {}).get("id"), int)
                        and not isinstance(number, bool) and number > 0})
@@ -263,13 +265,18 @@ class TtrssClient(ApiClient):
         """What is new since the cursor (the highest id seen): one call when it fits in a
         page; else feed by feed (see the module's docstring for why not page by page)."""
         since = int(cursor) if cursor and number_text(cursor) else 0
+        if since > MAX_ID:
+            since = 0  # a cursor an earlier version took from such an id: list afresh
         seen: set[str] = set()
         first = await self._headlines(ALL_ARTICLES, since=since, content=True)
         # Ids only grow: every article up to the highest id listed now existed when it was
         # listed, and the walk below covers them; those that arrive meanwhile have higher
-        # ids and come again next time (the caller drops what it has).
-        top = max([since, *(int(i) for row in first
-                            if (i := ident(row.get("id"))) and number_text(i))])
+        # ids and come again next time (the caller drops what it has). An id past what a
+        # database column holds is left out: as the cursor it would hide every article
+        # after it, for good.
+        top = max([since, *(number for row in first
+                            if (i := ident(row.get("id"))) and number_text(i)
+                            and (number := int(i)) <= MAX_ID)])
         batch = _fresh(first, seen, known)
         if len(first) < PAGE:
             yield ArticlePage(batch, cursor=str(top))
@@ -292,6 +299,7 @@ class TtrssClient(ApiClient):
         pages: list[list[dict[str, object]]] = []
         skip = 0
         walked: set[str] = set()
+        listing = Listing(self._label, f"getHeadlines of feed {feed_id}")
         while True:
             rows = await self._headlines(feed_id, since=since, skip=skip, content=True)
             page_ids = {i for row in rows if (i := ident(row.get("id"))) is not None}
@@ -304,11 +312,13 @@ class TtrssClient(ApiClient):
             skip += len(rows)
             if len(rows) < PAGE:
                 return pages
+            listing.page(len(walked))
 
     async def _ids(self, feed_id: int, view_mode: str) -> dict[str, str]:
         """The ids a listing gives, each with its feed's id, paged by ``skip``."""
         ids: dict[str, str] = {}
         skip = 0
+        listing = Listing(self._label, f"getHeadlines of feed {feed_id} ({view_mode})")
         while True:
             rows = await self._headlines(feed_id, view_mode=view_mode, skip=skip)
             before = len(ids)
@@ -319,12 +329,14 @@ class TtrssClient(ApiClient):
             skip += len(rows)
             if len(rows) < PAGE or len(ids) == before:
                 return ids
+            listing.page(len(ids))
 
     async def feed_counts(self) -> dict[str, tuple[int, int]]:
         """Unread and starred articles of each feed that has any (getCounters: one cheap
         call that counts in the database)."""
         counts: dict[str, tuple[int, int]] = {}
-        for row in sequence(await self._call("getCounters", {"output_mode": "f"})):
+        for row in self._listed("getCounters",
+                                await self._call("getCounters", {"output_mode": "f"})):
             item = mapping(row) or {}
             number, unread, marked = item.get("id"), item.get("counter"), item.get("markedcounter")
             if (isinstance(number, int) and not isinstance(number, bool) and number > 0

@@ -388,6 +388,7 @@ class ReaderApp(App[int]):
         self.screen.set_focus(self.articles)  # now, so no later deferred focus beats "/"
         for notice in self._notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
+        self._library_notices()
         if self.session:
             self.articles.set_placeholder("Loading\u2026")
             self.pane.show_message("Loading the sources\u2026")
@@ -898,6 +899,7 @@ class ReaderApp(App[int]):
     @on_main_screen
     def on_loading_finished(self, message: LoadingFinished) -> None:
         self._loading_over()
+        self._library_notices()
         if message.summary:
             # on the status line, where it covers nothing of the article (a toast did at 80x24)
             self._flash(message.summary)
@@ -1315,9 +1317,18 @@ class ReaderApp(App[int]):
     def on_state_changed(self, message: StateChanged) -> None:
         if message.notice:
             self.notify(message.notice, markup=False)
+        self._library_notices()
         self.articles.invalidate()
         self.load_feeds()
         self.reload_view()
+
+    def _library_notices(self) -> None:
+        """The library's notices that came while it worked (a subscriptions.opml it could
+        not write), each a toast once; those of its opening were shown with the config's."""
+        taken, self.library.messages = self.library.messages, []
+        for notice in taken:
+            if notice not in self._notices:
+                self.notify(notice, severity="warning", markup=False, timeout=10)
 
     # -- failures -------------------------------------------------------------------------------
 

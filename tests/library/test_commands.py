@@ -602,3 +602,65 @@ def test_the_configs_display_names_hold_before_any_refresh(
     monkeypatch.setenv("READER_CONFIG", str(config))
     code, out, err = run(capsys, db, "feeds")
     assert (code, err) == (0, "") and out.startswith(f"My desk  {feed}  1 unread")
+
+
+@pytest.mark.parametrize("command", ["add", "remove"])
+def test_a_subscription_list_that_cannot_be_written_is_said(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, command: str) -> None:
+    # the subscriptions.opml beside the library (what a damaged library is rebuilt from)
+    # failing to be written (a full disk) was kept as a notice that no command printed:
+    # the list went stale in silence
+    article = tmp_path / "a.txt"
+    article.write_text("A title\n\nA body of text long enough to be an article of its own.\n")
+    if command == "remove":
+        assert run(capsys, db, "add", str(article))[0] == 0
+    (db.parent / "subscriptions.opml").unlink(missing_ok=True)
+    (db.parent / "subscriptions.opml").mkdir()  # os.replace() onto it fails
+    code, _, err = run(capsys, db, command, str(article))
+    assert code == 0
+    assert "could not write subscriptions.opml" in err, err
+
+
+def test_import_local_spells_a_path_as_add_keeps_it(capsys: pytest.CaptureFixture[str],
+                                                    db: Path, tmp_path: Path) -> None:
+    # 'file:///…/sub/../a.txt' was kept as written: a second subscription of a file the
+    # library had, listed empty beside it (reader add keeps the absolute path, '..' read)
+    article = tmp_path / "a.txt"
+    article.write_text("A title\n\nA body of text long enough to be an article of its own.\n")
+    (tmp_path / "sub").mkdir()
+    assert run(capsys, db, "add", str(article))[0] == 0
+    opml = tmp_path / "list.opml"
+    roundabout = f"{tmp_path.as_uri()}/sub/../a.txt"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><head/><body>'
+                    f'<outline type="file" text="a" xmlUrl="{roundabout}"/>'
+                    "</body></opml>", encoding="utf-8")
+    code, out, err = run(capsys, db, "import", "--local", str(opml))
+    assert code == 0, err
+    code, out, _ = run(capsys, db, "feeds", "--json")
+    assert [feed["url"] for feed in json.loads(out)] == [str(article)]
+
+
+def test_json_output_holds_no_control_a_terminal_would_run(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    # json escapes C0 controls, not DEL and C1 (U+009B is CSI): a library whose text holds
+    # them (written by another version or tool) put them raw on the terminal with --json
+    import sqlite3
+
+    from reader.storage.sqlite import SEARCH_TEXT_SQL, _search_text
+
+    article = tmp_path / "a.txt"
+    article.write_text("A title\n\nA body of text long enough to be an article of its own.\n")
+    assert run(capsys, db, "add", str(article))[0] == 0
+    hostile = "\x9b2J\x9d0;pwned\x9c \x1b[31m \x7f kept"
+    with closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        conn.create_function(SEARCH_TEXT_SQL, 1, _search_text, deterministic=True)
+        conn.execute("UPDATE articles SET title = ?, author = ?", (hostile, hostile))
+        conn.execute("UPDATE feeds SET title = ?", (hostile,))
+    for args in (["list", "--json"], ["feeds", "--json"], ["search", "--json", "kept"],
+                 ["dump", "--format", "json", str(article)]):
+        code, out, _ = run(capsys, db, *args)
+        assert code == 0
+        assert not any(0x7F <= ord(char) <= 0x9F or char == "\x1b" for char in out), args
+        if args[0] != "dump":
+            [item] = json.loads(out)
+            assert item["title"] == hostile  # the same text, escaped

@@ -666,3 +666,136 @@ async def test_a_category_name_is_cleaned_after_its_entities_are_read() -> None:
     assert feed.category is not None and "News" in feed.category
     assert not any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or ch == "\u202e"
                    for ch in feed.category), repr(feed.category)
+
+
+@pytest.mark.parametrize("shape", [None, "x", {"id": 7}])
+async def test_ttrss_counts_of_another_shape_are_no_empty_counts(tt: Fakes, shape: object) -> None:
+    # getCounters answering null was read as "no unread article anywhere": every article
+    # of the feeds that had unread ones here was taken for read on the server, and the
+    # sync marked them all read
+    tt.broken = lambda request: (Reply.of_json({"seq": 0, "status": 0, "content": shape})
+                                 if request.json().get("op") == "getCounters" else None)
+    async with tt.client() as client:
+        with pytest.raises(SyncError) as caught:
+            await client.state(counts={"7": (2, 0)})
+    assert str(caught.value).endswith("getCounters answered JSON of another shape")
+
+
+async def test_ttrss_a_feed_list_of_another_shape_mid_walk_keeps_the_cursor(tt: Fakes) -> None:
+    # a first page that is full has the rest listed feed by feed; a feed list of another
+    # shape then was no feed at all, and the cursor moved past every article not listed
+    def answers(request: Request) -> Reply | None:
+        op = request.json().get("op")
+        if op == "getHeadlines":
+            skip = int(request.json().get("skip") or 0)
+            rows = [{"id": n, "feed_id": 7} for n in range(1 + skip, 201 + skip)]
+            return Reply.of_json({"seq": 0, "status": 0, "content": rows})
+        if op == "getFeeds" and tt.server.requests[-2].json().get("op") == "getHeadlines":
+            return Reply.of_json({"seq": 0, "status": 0, "content": None})
+        return None
+
+    tt.broken = answers
+    async with tt.client() as client:
+        with pytest.raises(SyncError) as caught:
+            async for _page in client.articles():
+                pass
+    assert str(caught.value).endswith("getFeeds answered JSON of another shape")
+
+
+@pytest.mark.parametrize("items", [None, "x", {"id": "1"}])
+async def test_greader_contents_of_another_shape_do_not_move_the_cursor(
+        gr: Fakes, items: object) -> None:
+    # {"items": null} for a batch was no article: the next batch's crawl times moved the
+    # cursor past the batch's articles, which no later sync listed again
+    def stream(request: Request) -> Reply | None:
+        path = request.path.rsplit("/reader/api/0/", 1)[-1]
+        if path == "stream/items/ids":
+            return Reply.of_json({"itemRefs": [{"id": str(n)} for n in range(1, 151)]})
+        if path == "stream/items/contents":
+            wanted = [int(v) for k, v in request.form() if k == "i"]
+            if 1 in wanted:
+                return Reply.of_json({"items": items})
+            return Reply.of_json({"items": [item(n, crawled=1_790_000_000) for n in wanted]})
+        return None
+
+    gr.broken = stream
+    async with gr.client() as client:
+        with pytest.raises(SyncError) as caught:
+            async for _page in client.articles():
+                pass
+    assert str(caught.value).endswith("stream/items/contents answered JSON of another shape")
+
+
+async def test_text_no_request_can_carry_is_one_line(fake: Fakes) -> None:
+    # a lone surrogate (bytes that were not UTF-8) in a login: a UnicodeEncodeError's
+    # traceback from the form, and tt-rss was sent the escape as if it were text
+    client = open_client(fake.kind, fake.url, "caf\udce9", "syncpass")
+    async with client:
+        with pytest.raises(SyncError) as caught:
+            await client.feeds()
+    assert str(caught.value) == (f"{client.label}: a request with text that is not valid "
+                                 "UTF-8 was not sent")
+    assert fake.server.requests == []
+
+
+async def test_a_listing_without_end_is_stopped(
+        fake: Fakes, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a server that gives new ids and another page for ever held the sync (and its memory)
+    # for ever: the interface's refresh never ended. The caps are made small here.
+    monkeypatch.setattr("reader.sync.transport.MAX_LISTED_PAGES", 5)
+    served = {"pages": 0}
+
+    def endless(request: Request) -> Reply | None:
+        if fake.kind == "ttrss":
+            if request.json().get("op") != "getHeadlines":
+                return None
+            skip = int(request.json().get("skip") or 0)
+            served["pages"] += 1
+            rows = [{"id": n, "feed_id": 7} for n in range(skip + 1, skip + 201)]
+            return Reply.of_json({"seq": 0, "status": 0, "content": rows})
+        if not request.path.endswith("/stream/items/ids"):
+            return None
+        page = int(request.param("c") or 0)
+        served["pages"] += 1
+        return Reply.of_json({"itemRefs": [{"id": str(page * 10 + n)} for n in range(10)],
+                              "continuation": str(page + 1)})
+
+    fake.broken = endless
+    async with fake.client() as client:
+        with pytest.raises(SyncError) as caught:
+            await client.state()
+    assert "past 5 pages or 1,000,000 ids: stopped (a listing without end)" in str(caught.value)
+    assert served["pages"] <= 6
+
+
+async def test_ttrss_an_id_past_any_database_does_not_move_the_cursor(tt: Fakes) -> None:
+    # one id of 2**64 in a listing became the cursor: every later call asked for articles
+    # past it, and no new article was synced again
+    def answers(request: Request) -> Reply | None:
+        if request.json().get("op") != "getHeadlines":
+            return None
+        rows = [{"id": n, "feed_id": 7} for n in (1, 2, 2**64)]
+        return Reply.of_json({"seq": 0, "status": 0, "content": rows})
+
+    tt.broken = answers
+    async with tt.client() as client:
+        pages = [page async for page in client.articles()]
+        again = [page async for page in client.articles(str(2**64))]
+    assert pages[-1].cursor == "2"
+    assert {a.id for page in pages for a in page.articles} == {"1", "2", str(2**64)}
+    assert again[-1].cursor == "2"  # a cursor taken so before lists afresh
+
+
+async def test_greader_an_auth_token_no_header_can_carry_is_no_token() -> None:
+    # 'Auth=tök' was taken, then every request failed as a "network error: 'ascii' codec
+    # can't encode character"
+    server = FakeServer(lambda request: Reply.text("SID=x\nAuth=t\u00f6k\n"))
+    try:
+        client = open_client("greader", server.url + "api/greader.php", "sync", "x")
+        async with client:
+            with pytest.raises(SyncError) as caught:
+                await client.feeds()
+    finally:
+        server.close()
+    assert str(caught.value) == (f"{client.label}: no Google Reader API here "
+                                 "(ClientLogin answered without an Auth token)")

@@ -14,7 +14,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from support.sync_fakes import Reply, Request
+from support.sync_fakes import FakeServer, Reply, Request
 from support.sync_servers import FeedServer
 from support.sync_ttrss_fake import PASSWORD, Relay, TtrssFake, WebFeed
 
@@ -196,6 +196,22 @@ def test_no_password_in_the_address(capsys: pytest.CaptureFixture[str], db_file:
                        "--password-file", str(password_file))
     assert code == 1 and "without a user or password in it" in err
     assert PASSWORD not in err
+
+
+@pytest.mark.parametrize("kind", ["ttrss", "greader"])
+def test_a_user_name_that_is_not_valid_utf8_is_one_line(
+        capsys: pytest.CaptureFixture[str], db_file: Path, password_file: Path,
+        kind: str) -> None:
+    # a user name from bytes that are not UTF-8 (as argv gives them) crashed the Google
+    # Reader login with a UnicodeEncodeError's traceback, and was sent to tt-rss as is
+    server = FakeServer(lambda request: Reply.text("Unauthorized!", 401))
+    try:
+        code, _, err = run(capsys, "account", "add", kind, server.url, "--user", "caf\udce9",
+                           "--password-file", str(password_file))
+    finally:
+        server.close()
+    assert code == 1 and err.count("\n") == 1 and "not valid UTF-8" in err, err
+    assert "Traceback" not in err and server.requests == []
 
 
 def test_no_password_without_a_terminal_is_one_line(

@@ -1724,3 +1724,22 @@ async def test_a_question_says_its_keys_as_the_add_dialog_does(
         assert hint.region.y == app.screen.query_one("#yes").region.y  # beside the buttons
         await pilot.press("n")
         assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_a_subscription_list_that_cannot_be_written_is_a_toast(
+        library: Library, tmp_path: Path) -> None:
+    # the library's notice that its subscriptions.opml could not be written (a full disk)
+    # after a was kept and never shown: the list a damaged library is rebuilt from went
+    # stale in silence
+    from reader.core.paths import subscriptions_path
+
+    target = subscriptions_path(library.path)
+    target.unlink(missing_ok=True)
+    target.mkdir()  # os.replace() onto it fails
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        app.add_feed(str(write_feed(tmp_path / "feed.xml", "Feed", 2)))
+        await settle(pilot, rounds=5)
+        warned = [m for m, kw in app.notes if kw.get("severity") == "warning"]
+        assert any(m.startswith(f"could not write {target.name}") for m in warned), app.notes
