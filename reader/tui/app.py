@@ -105,7 +105,13 @@ T = TypeVar("T")
 # of ~70 characters with its feed and date; the reading pane 83 for its 80-column measure.
 SIDE_BY_SIDE_MIN = 178  # list beside the article: a list of ~95 (a 65-character title) + 83
 FEEDS_MIN = 120  # the feeds pane (20, its border included) beside a list of ~100
-FEEDS_WIDTH = 20  # as reader.tcss gives it
+FEEDS_WIDTH = 20  # as reader.tcss gives it: the least, and the width the layout is chosen by
+# The pane widens to show its longest name whole, up to FEEDS_MAX, into room the list can
+# give: the list keeps LIST_KEEPS columns (a title of ~55 characters beside feed and date),
+# and the article beside it its measure.
+FEEDS_MAX = 32
+LIST_KEEPS = 85
+ARTICLE_MEASURE = 83  # as reader.tcss gives #pane's max-width beside the list
 PREFETCH = 3  # summary-only entries after the opened one whose full text is fetched ahead
 # The reading pane shows the article under the cursor once the cursor has rested this long:
 # holding j moves the cursor at the key repeat's speed and renders nothing on the way.
@@ -460,6 +466,11 @@ class ReaderApp(App[int]):
         main = self.query_one("#main")
         shown, side = self._layout_for(width, sources=self._source_count(),
                                        opened=main.has_class("-feeds-open"))
+        feeds = self.feeds_pane
+        if shown:
+            wanted = self._feeds_width(width, side)
+            if feeds.styles.width is None or feeds.styles.width.cells != wanted:
+                feeds.styles.width = wanted
         changed = main.has_class("-feeds-hidden") == shown or main.has_class("-side") != side
         if not changed:
             return
@@ -468,6 +479,12 @@ class ReaderApp(App[int]):
         (main.add_class if side else main.remove_class)("-side", update=False)
         (main.remove_class if side else main.add_class)("-stacked", update=False)
         main.update_node_styles()
+
+    def _feeds_width(self, width: int, side: bool) -> int:
+        """The feeds pane's width: its longest name whole, within what the list can give."""
+        room = width - LIST_KEEPS - (ARTICLE_MEASURE if side else 0)
+        most = max(FEEDS_WIDTH, min(FEEDS_MAX, room))
+        return max(FEEDS_WIDTH, min(most, self.feeds_pane.wanted_width))
 
     def _source_count(self) -> int:
         """How many entries the feeds pane lists; until the feeds are known, those of the
@@ -802,8 +819,8 @@ class ReaderApp(App[int]):
         self._feeds = message.feeds
         self._feeds_known = True
         self.feeds_pane.set_feeds(message.feeds)
-        if one_source != (_sources(message.feeds) <= 1):
-            self._apply_layout()
+        if one_source != (_sources(message.feeds) <= 1) or self._feeds_visible():
+            self._apply_layout()  # (and the pane's width, for the names it now shows)
         if not self.articles.ids:
             self.articles.set_placeholder(self._placeholder())
         # the pane's message, while no article is shown: how to fill an empty library

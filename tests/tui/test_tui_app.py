@@ -967,6 +967,29 @@ async def test_narrow_terminal_stacks_the_panes(library: Library, three_feeds: d
         assert pane.region.x > articles.region.x and articles.size.width >= 90
 
 
+async def test_feeds_pane_widens_to_show_long_names_within_bounds(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    """A fixed 20 columns cut "Plain Text Engineering" to "Plain Text …" on any terminal;
+    the pane widens for its longest name, as far as the list (and the article beside it)
+    can give, and never narrower than 20."""
+    long_name = "Plain Text Engineering"
+    fill_storage(storage, [FeedSpec(long_name, 3, folder="Tech"), FeedSpec("Beta", 2)])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(130, 30)) as pilot:
+        await settle(pilot)
+        feeds, articles = app.query_one(FeedsPane), app.query_one(ArticleList)
+        assert any(line.strip() == f"{long_name} 3" for line in shown_feeds(app))
+        assert 20 < feeds.outer_size.width <= 32 and articles.size.width >= 85
+        await pilot.resize_terminal(200, 40)  # the list beside the article: it stays so
+        await pilot.pause()
+        assert app.pane.region.x > articles.region.x and articles.size.width >= 85
+        assert any(line.strip() == f"{long_name} 3" for line in shown_feeds(app))
+        await pilot.resize_terminal(100, 30)
+        await pilot.press("h")  # opened on a narrow screen: the least width
+        await pilot.pause()
+        assert feeds.outer_size.width == 20
+
+
 async def test_configured_layout_overrides_auto(library: Library, tmp_path: Path) -> None:
     app = make_app(library, tmp_path, layout=Layout.STACKED)
     async with app.run_test(size=WIDE) as pilot:
