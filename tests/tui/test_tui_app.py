@@ -1747,3 +1747,24 @@ async def test_a_question_says_its_keys_as_the_add_dialog_does(
         assert hint.region.y == app.screen.query_one("#yes").region.y  # beside the buttons
         await pilot.press("n")
         assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_a_toast_leaves_the_status_line_and_key_bar_whole(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """A toast stood over the end of the status line ("… · unread only · by fe▌"); it is
+    drawn above the status line and the key bar."""
+    from textual.widgets._toast import Toast
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("t")  # "Sorted by feed", said in a toast for 2 s
+        await pilot.pause()
+        await pilot.pause()
+        toasts = list(app.screen.query(Toast))
+        assert toasts
+        status, keys = app.query_one("#status"), app.query_one(KeyBar)
+        for toast in toasts:
+            assert not toast.region.overlaps(status.region)
+            assert not toast.region.overlaps(keys.region)
+            assert toast.region.bottom == status.region.y  # right above it
