@@ -133,6 +133,19 @@ FOOTER_LABELS: Mapping[str, str] = {
 }
 # On a narrow screen these go first; Help and Quit stay whatever the width.
 FOOTER_DROPPED_FIRST = ("Palette", "Refresh", "Star", "Next unread", "Search", "Open")
+# With the focus in the feeds pane or the article, the key bar names the keys that work
+# there (the pane's own, fixed, keys first); in the search bar, only those that are not typed.
+FEEDS_FOOTER: Mapping[str, str] = {
+    "toggle_feeds": "Hide", "add_feed": "Add", "remove_feed": "Remove",
+    "switch_focus": "List", "help": "Help", "quit": "Quit",
+}
+FEEDS_DROPPED_FIRST = ("Hide", "Remove", "Add", "List", "Fold", "Show")
+PANE_FOOTER: Mapping[str, str] = {
+    "page_down": "Page down", "open_browser": "Browser", "toggle_full": "Full text",
+    "save_markdown": "Save", "star": "Star", "switch_focus": "Next", "help": "Help",
+    "quit": "Quit",
+}
+PANE_DROPPED_FIRST = ("Next", "Save", "Full text", "Star", "Links", "Browser", "Page down")
 # Checked before the focused widget's own keys: the palette, and Tab (which Textual's Screen
 # binds to focus_next, ahead of any App binding). Also every key that moves the focus or
 # opens a dialog: a key bound lower down is only seen once it has bubbled back up to the
@@ -386,7 +399,8 @@ class ReaderApp(App[int]):
         # blank, its rows drawn only as they changed
         self.app_resume_signal.subscribe(self, self._redraw_all)
         self.set_keymap(dict(self._user_keys))
-        self.query_one(KeyBar).show_hints(self.key_hints(), FOOTER_DROPPED_FIRST)
+        self._show_key_hints()
+        self.watch(self.screen, "focused", self._show_key_hints, init=False)
         self.query_one("#search", SearchBar).show_key(self.key_of("search"))
         self._apply_theme()
         self.pane.reading_width = self.config.reading_width
@@ -545,6 +559,34 @@ class ReaderApp(App[int]):
     def key_hints(self) -> list[tuple[str, str]]:
         """The main keys for the bottom line, first key of each, as bound now."""
         return [(self.key_of(action), label) for action, label in FOOTER_LABELS.items()]
+
+    def _focus_hints(self, focused: object) -> tuple[list[tuple[str, str]], Sequence[str]]:
+        """The key bar's hints, and the labels that go first on a narrow screen, for the
+        widget that has the focus: the list's by default."""
+        def bound(labels: Mapping[str, str]) -> list[tuple[str, str]]:
+            return [(self.key_of(action), label) for action, label in labels.items()
+                    if self.key_of(action)]
+
+        if isinstance(focused, SearchBar):
+            fixed = [(self.get_key_display(Binding(key, "")), label)
+                     for key, label in (("enter", "List"), ("escape", "Clear"))]
+            return fixed + bound({"command_palette": "Palette"}), ("Palette",)
+        if isinstance(focused, FeedList):
+            hints = [(self.get_key_display(Binding("enter", "")), "Show")]
+            if any(entry.folder for entry in focused.lines):
+                hints.append((self.get_key_display(Binding("space", "")), "Fold"))
+            labels = dict(FEEDS_FOOTER)
+            if self.session:  # sources opened on the command line are not subscriptions
+                del labels["add_feed"], labels["remove_feed"]
+            return hints + bound(labels), FEEDS_DROPPED_FIRST
+        if isinstance(focused, ReadingPane):
+            hints = bound(PANE_FOOTER)
+            hints.insert(1, ("0-9", "Links"))
+            return hints, PANE_DROPPED_FIRST
+        return self.key_hints(), FOOTER_DROPPED_FIRST
+
+    def _show_key_hints(self, focused: object = None) -> None:
+        self.query_one(KeyBar).show_hints(*self._focus_hints(focused))
 
     def help_rows(self) -> list[tuple[str, str]]:
         from reader.core.config import FIXED_KEYS

@@ -1768,3 +1768,36 @@ async def test_a_toast_leaves_the_status_line_and_key_bar_whole(
             assert not toast.region.overlaps(status.region)
             assert not toast.region.overlaps(keys.region)
             assert toast.region.bottom == status.region.y  # right above it
+
+
+async def test_the_key_bar_names_the_keys_of_the_focused_pane(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """The key bar said "q Quit" while q was typed into the search, and "⏎ Open" with the
+    feeds pane focused, where Enter shows a feed: it names what works where the focus is."""
+    app = make_app(library, tmp_path)
+
+    def keys() -> str:
+        return app.query_one(KeyBar).render_line(0).text
+
+    async with app.run_test(size=(130, 30)) as pilot:
+        await settle(pilot)
+        assert "⏎ Open" in keys() and "n Next unread" in keys()
+        await pilot.press("/")
+        await pilot.pause()
+        assert "⏎ List" in keys() and "esc Clear" in keys()
+        assert "q Quit" not in keys() and "n Next unread" not in keys()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.query_one(ArticleList) and "⏎ Open" in keys()
+        await pilot.press("h")
+        await pilot.pause()
+        assert app.focused is app.query_one(FeedList)
+        assert "⏎ Show" in keys() and "space Fold" in keys() and "d Remove" in keys()
+        assert "⏎ Open" not in keys()
+        await pilot.press("tab", "tab")  # the list, then the article
+        await pilot.pause()
+        assert app.focused is app.pane
+        assert "space Page down" in keys() and "0-9 Links" in keys() and "? Help" in keys()
+        await pilot.resize_terminal(40, 20)  # narrow: Help and Quit stay
+        await pilot.pause()
+        assert "? Help" in keys() and "q Quit" in keys() and len(keys().rstrip()) <= 40
