@@ -240,7 +240,8 @@ def _hint_stdin(sources: Sequence[str]) -> None:
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    _hint_stdin(getattr(args, "sources", None) or ())
+    _hint_stdin([*(getattr(args, "sources", None) or ()),
+                 *([str(args.file)] if args.command == "import" else [])])
     if args.command not in ("config", "completion"):  # config reports them itself
         args.settings = _settings(args.config)
     if args.command == "dump":

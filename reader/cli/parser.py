@@ -141,8 +141,8 @@ def build_command_parser() -> argparse.ArgumentParser:
                     "reader feeds --json")
     feeds.add_argument("--json", action="store_true")
 
-    imp = command("import", "import subscriptions from OPML or a newsboat urls file",
-                  "reader import ~/.newsboat/urls")
+    imp = command("import", "import subscriptions from OPML or a newsboat urls file "
+                  "(- reads it from standard input)", "reader import ~/.newsboat/urls")
     imp.add_argument("--local", action="store_true",
                      help="also subscribe to the local folders and files the list names "
                      "(file:// outlines, as in the subscriptions.opml kept beside a library); "

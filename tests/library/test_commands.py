@@ -602,3 +602,30 @@ def test_the_configs_display_names_hold_before_any_refresh(
     monkeypatch.setenv("READER_CONFIG", str(config))
     code, out, err = run(capsys, db, "feeds")
     assert (code, err) == (0, "") and out.startswith(f"My desk  {feed}  1 unread")
+
+
+def test_import_dash_reads_the_list_from_standard_input(
+        capsys: pytest.CaptureFixture[str], db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reader export | reader import -` (or `curl … | reader import -`) said "could not
+    import -: no such file or directory"; "-" is standard input, as for `reader -`."""
+    import io
+    import sys
+
+    def stdin(data: bytes) -> None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+    stdin(b'<?xml version="1.0"?><opml version="2.0"><body>'
+          b'<outline text="News"><outline text="A" xmlUrl="https://a.example/rss"/></outline>'
+          b'<outline text="B" xmlUrl="https://b.example/feed"/></body></opml>')
+    code, out, err = run(capsys, db, "import", "-")
+    assert (code, err) == (0, "") and out.startswith("imported 2 feeds (0 already subscribed)")
+    stdin(b"https://b.example/feed\nhttps://c.example/atom\n")  # a newsboat urls list
+    code, out, _ = run(capsys, db, "import", "-")
+    assert code == 0 and out.startswith("imported 1 feed (1 already subscribed)")
+    _, exported, _ = run(capsys, db, "export")
+    assert {url for url, _, _ in _outlines(exported)} == {
+        "https://a.example/rss", "https://b.example/feed", "https://c.example/atom"}
+    stdin(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    code, out, err = run(capsys, db, "import", "-")
+    assert code == 1 and out == "" and err.startswith(
+        "reader: could not import standard input: not a subscription list")
