@@ -629,3 +629,30 @@ def test_import_dash_reads_the_list_from_standard_input(
     code, out, err = run(capsys, db, "import", "-")
     assert code == 1 and out == "" and err.startswith(
         "reader: could not import standard input: not a subscription list")
+
+
+def test_search_takes_a_word_to_leave_out_without_a_double_dash(
+        capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    """`reader search -harbour` said "the following arguments are required: words", and
+    `reader search -- -harbour` searched for harbour: "-word" leaves the word out, and
+    needs no "--"; the options still work before and after it."""
+    from support.paths import SAMPLES
+
+    assert run(capsys, db, "add", str(SAMPLES))[0] == 0
+
+    def found(*args: str) -> set[int]:
+        code, out, err = run(capsys, db, "search", "--json", *args)
+        assert code == 0, err
+        return {item["id"] for item in json.loads(out)}
+
+    everything = {item["id"] for item in json.loads(run(capsys, db, "list", "--json")[1])}
+    harbour = found("harbour")
+    assert harbour and harbour < everything
+    assert found("-harbour") == everything - harbour
+    assert found("--", "-harbour") == everything - harbour
+    assert found("-harbour", "--all") == everything - harbour
+    code, out, _ = run(capsys, db, "search", "-harbour", "--js")  # an option, abbreviated
+    assert code == 0 and len(json.loads(out)) == len(everything - harbour)
+    code, out, _ = run(capsys, db, "search", "-harbour", "--db", str(db))
+    assert code == 0 and len(out.splitlines()) == len(everything - harbour)
+    assert found("bridge", "-harbour") == found("bridge") - harbour
