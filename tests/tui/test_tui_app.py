@@ -1801,3 +1801,23 @@ async def test_the_key_bar_names_the_keys_of_the_focused_pane(
         await pilot.resize_terminal(40, 20)  # narrow: Help and Quit stay
         await pilot.pause()
         assert "? Help" in keys() and "q Quit" in keys() and len(keys().rstrip()) <= 40
+
+
+async def test_the_focused_article_is_tinted_as_a_focused_list_is(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """Tab to the article changed nothing on it (only the list's cursor dimmed): it gets
+    the tint Textual gives a focused list, and loses it with the focus."""
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+
+        def shade() -> object:
+            return app.pane.rich_style.bgcolor
+
+        unfocused = shade()
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is app.pane and shade() != unfocused
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is app.query_one(ArticleList) and shade() == unfocused
