@@ -111,6 +111,9 @@ FEEDS_WIDTH = 20  # as reader.tcss gives it: the least, and the width the layout
 # and the article beside it its measure.
 FEEDS_MAX = 32
 LIST_KEEPS = 85
+# opened for a choice on a narrow screen (h), the names matter more than the titles for a
+# while: the list keeps a title of ~30 characters
+LIST_KEEPS_CHOOSING = 48
 ARTICLE_MEASURE = 83  # as reader.tcss gives #pane's max-width beside the list
 PREFETCH = 3  # summary-only entries after the opened one whose full text is fetched ahead
 # The reading pane shows the article under the cursor once the cursor has rested this long:
@@ -482,7 +485,7 @@ class ReaderApp(App[int]):
                                        opened=main.has_class("-feeds-open"))
         feeds = self.feeds_pane
         if shown:
-            wanted = self._feeds_width(width, side)
+            wanted = self._feeds_width(width, side, choosing=main.has_class("-feeds-open"))
             if feeds.styles.width is None or feeds.styles.width.cells != wanted:
                 feeds.styles.width = wanted
         changed = main.has_class("-feeds-hidden") == shown or main.has_class("-side") != side
@@ -494,9 +497,10 @@ class ReaderApp(App[int]):
         (main.remove_class if side else main.add_class)("-stacked", update=False)
         main.update_node_styles()
 
-    def _feeds_width(self, width: int, side: bool) -> int:
+    def _feeds_width(self, width: int, side: bool, *, choosing: bool = False) -> int:
         """The feeds pane's width: its longest name whole, within what the list can give."""
-        room = width - LIST_KEEPS - (ARTICLE_MEASURE if side else 0)
+        keeps = LIST_KEEPS_CHOOSING if choosing else LIST_KEEPS
+        room = width - keeps - (ARTICLE_MEASURE if side else 0)
         most = max(FEEDS_WIDTH, min(FEEDS_MAX, room))
         return max(FEEDS_WIDTH, min(most, self.feeds_pane.wanted_width))
 

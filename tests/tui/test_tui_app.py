@@ -984,8 +984,12 @@ async def test_feeds_pane_widens_to_show_long_names_within_bounds(
         await pilot.pause()
         assert app.pane.region.x > articles.region.x and articles.size.width >= 85
         assert any(line.strip() == f"{long_name} 3" for line in shown_feeds(app))
-        await pilot.resize_terminal(100, 30)
-        await pilot.press("h")  # opened on a narrow screen: the least width
+        await pilot.resize_terminal(80, 24)
+        await pilot.press("h")  # opened for a choice on a narrow screen: names first
+        await pilot.pause()
+        assert any(line.strip() == f"{long_name} 3" for line in shown_feeds(app))
+        assert articles.size.width >= 48
+        await pilot.resize_terminal(60, 24)  # the least width, whatever the names
         await pilot.pause()
         assert feeds.outer_size.width == 20
 
