@@ -1825,3 +1825,28 @@ async def test_the_focused_article_is_tinted_as_a_focused_list_is(
         await pilot.press("tab")
         await pilot.pause()
         assert app.focused is app.query_one(ArticleList) and shade() == unfocused
+
+
+async def test_the_progress_bar_leaves_the_status_its_words_on_a_narrow_screen(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """At 80 columns a progress bar of 30 cut "filter: alpha" to "fi…" while a folder
+    loaded: the bar takes a quarter of the line at most, 30 columns where there is room."""
+    from textual.widgets import ProgressBar, Static
+
+    from reader.tui.messages import LoadingProgress
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("/", *"alpha", "enter")
+        await settle(pilot)
+        app.post_message(LoadingProgress(0, 1, "Loading"))  # as a folder's loading says
+        await pilot.pause()
+        await pilot.pause()
+        bar = app.query_one(ProgressBar)
+        status = str(app.query_one("#status", Static).render())
+        assert "filter: alpha · Loading 0/1…" in status
+        assert app.query_one(ProgressBar).outer_size.width <= 20
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        assert bar.outer_size.width == 30
