@@ -802,7 +802,12 @@ class ReaderApp(App[int]):
         parts = [clean_line(self._selection.name) or ""]
         count = len(self.articles.ids)
         more = "+" if self._first_page_shown is not None else ""  # still counting
-        parts.append(f"{count:,}{more} article{'s' if count != 1 else ''}")
+        articles = f"{count:,}{more} article{'s' if count != 1 else ''}"
+        # the unread count the feeds pane shows, also when it is hidden; a filter's or an
+        # unread-only view's is not counted there
+        unread = (None if self._search or self._unread_only or more
+                  else self.feeds_pane.unread_of(self._selection))
+        parts.append(articles if unread is None else f"{articles}, {unread:,} unread")
         if self._unread_only:
             parts.append("unread only")
         if self._order != "newest":
@@ -867,6 +872,7 @@ class ReaderApp(App[int]):
         self.feeds_pane.set_feeds(message.feeds)
         if one_source != (_sources(message.feeds) <= 1) or self._feeds_visible():
             self._apply_layout()  # (and the pane's width, for the names it now shows)
+        self._show_status()  # with the view's unread count
         if not self.articles.ids:
             self.articles.set_placeholder(self._placeholder())
         # the pane's message, while no article is shown: how to fill an empty library
@@ -1103,6 +1109,7 @@ class ReaderApp(App[int]):
             return
         self.articles.update_rows([article_id], read=True)
         self.feeds_pane.adjust_unread(row.feed_id, -1)
+        self._show_status()
         self._enqueue("mark the article read", lambda: self.library.mark_read([article_id]))
 
     def _show_no_article(self) -> None:
@@ -1219,6 +1226,7 @@ class ReaderApp(App[int]):
         if message.marked_read:
             self.articles.update_rows([stored.id], read=True)
             self.feeds_pane.adjust_unread(stored.feed_id, -1)
+            self._show_status()
         if stored.id != self._opening or message.rendered is None:
             return
         self._opened = stored
@@ -1748,6 +1756,7 @@ class ReaderApp(App[int]):
         read = not row.read
         self.articles.update_rows([row.id], read=read)
         self.feeds_pane.adjust_unread(row.feed_id, -1 if read else 1)
+        self._show_status()
         self._enqueue("mark the article", lambda: self.library.mark_read([row.id], read=read))
 
     def action_mark_all_read(self) -> None:

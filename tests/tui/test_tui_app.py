@@ -1850,3 +1850,28 @@ async def test_the_progress_bar_leaves_the_status_its_words_on_a_narrow_screen(
         await pilot.resize_terminal(160, 40)
         await pilot.pause()
         assert bar.outer_size.width == 30
+
+
+async def test_the_status_line_counts_the_views_unread_articles(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """Under 120 columns (no feeds pane) nothing said how many articles were unread, as
+    newsboat's "(12 unread, 45 total)" does: the status line says it, and follows m."""
+    from textual.widgets import Static
+
+    app = make_app(library, tmp_path)
+
+    def status() -> str:
+        return str(app.query_one("#status", Static).render())
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert status().startswith("All articles · 55 articles, 55 unread")
+        await pilot.press("m")  # the cursor's article read
+        await settle(pilot)
+        assert "55 articles, 54 unread" in status()
+        await pilot.press("m")
+        await settle(pilot)
+        assert "55 articles, 55 unread" in status()
+        await pilot.press("/", *"alpha", "enter")  # a filter's unread are not counted
+        await settle(pilot)
+        assert "unread" not in status() and "filter: alpha" in status()

@@ -188,6 +188,11 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
         return self._lines[self._cursor].selection if self._lines else None
 
     @property
+    def entries(self) -> Sequence[Entry]:
+        """Every entry, those of folded folders too."""
+        return self._entries
+
+    @property
     def wanted_width(self) -> int:
         """The width that shows every name whole, scrollbar included."""
         cells = max((entry_cells(entry) for entry in self._entries), default=0)
@@ -375,6 +380,14 @@ class FeedsPane(Vertical):
 
     def feed(self, feed_id: int) -> FeedInfo | None:
         return self._feeds.get(feed_id)
+
+    def unread_of(self, selection: Selection) -> int | None:
+        """The unread count the pane shows for ``selection`` (None for the starred, which
+        it does not count, and before the feeds are known)."""
+        if selection.kind is ViewKind.STARRED:
+            return None
+        return next((entry.unread for entry in self.feed_list.entries
+                     if entry.selection.key == selection.key), None)
 
     def on_mount(self) -> None:
         self._show()
