@@ -408,6 +408,7 @@ class ReaderApp(App[int]):
         self._apply_theme()
         self.pane.reading_width = self.config.reading_width
         self._apply_layout(self.size.width)
+        self._fit_columns()
         self.screen.set_focus(self.articles)  # now, so no later deferred focus beats "/"
         for notice in self._notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
@@ -873,6 +874,7 @@ class ReaderApp(App[int]):
         if one_source != (_sources(message.feeds) <= 1) or self._feeds_visible():
             self._apply_layout()  # (and the pane's width, for the names it now shows)
         self._show_status()  # with the view's unread count
+        self._fit_columns()
         if not self.articles.ids:
             self.articles.set_placeholder(self._placeholder())
         # the pane's message, while no article is shown: how to fill an empty library
@@ -893,10 +895,23 @@ class ReaderApp(App[int]):
             else:
                 self.reload_view(top=True)
             self._show_status()
+            self._fit_columns()
         if message.chosen:
             self._close_feeds()
             if not isinstance(self.focused, SearchBar):  # never take the keys of a search
                 self.articles.focus()
+
+    def _fit_columns(self) -> None:
+        """A view of one feed's articles shows no feed column, where every row would name
+        it ("text_dumps" beside each of a folder's dumps): the titles have its room."""
+        selection = self._selection
+        single = False
+        if selection.kind is ViewKind.FEED and selection.feed_id is not None:
+            feed = self.feeds_pane.feed(selection.feed_id)
+            single = selection.member is not None or (feed is not None and not feed.members)
+        elif selection.kind is ViewKind.ALL:
+            single = self._source_count() == 1
+        self.articles.show_feed_column(not single)
 
     # -- loading sources and refreshing ---------------------------------------------------
 

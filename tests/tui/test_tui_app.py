@@ -1875,3 +1875,33 @@ async def test_the_status_line_counts_the_views_unread_articles(
         await pilot.press("/", *"alpha", "enter")  # a filter's unread are not counted
         await settle(pilot)
         assert "unread" not in status() and "filter: alpha" in status()
+
+
+async def test_a_view_of_one_feed_gives_the_feed_column_to_the_titles(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """A folder of dumps opened alone showed its name ("mydumps") on every row, cutting
+    the titles short for it: a view of one feed's articles shows no feed column."""
+    folder = tmp_path / "mydumps"
+    folder.mkdir()
+    long_title = "A title long enough to be cut short when the feed column takes its room"
+    for number in range(3):
+        (folder / f"{number}.txt").write_text(
+            f"{long_title} {number}\n\n" + "Some words of the article body here. " * 30)
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(folder)]})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, rounds=6)
+        rows = [row for row in shown_rows(app) if "A title" in row]
+        assert len(rows) == 3
+        assert all("mydumps" not in row and long_title in row for row in rows)
+
+    app = make_app(library, tmp_path)  # the library's three feeds: each row names its own
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert any(row.count("Alpha") == 2 for row in shown_rows(app))  # title and feed
+        feeds = app.query_one(FeedList)
+        feeds.focus()
+        feeds.move_to_selection(next(e.selection for e in feeds.lines if e.name == "Alpha"))
+        await pilot.press("enter")
+        await settle(pilot)
+        alpha = [row for row in shown_rows(app) if "Alpha" in row]
+        assert alpha and all(row.count("Alpha") == 1 for row in alpha)
