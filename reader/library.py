@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -556,14 +557,23 @@ class Library:
             raise SourceError("no such feed")
         return feed.url
 
-    def import_file(self, path: Path, *, local: bool = False) -> ImportReport:
+    def import_file(self, path: Path, *, local: bool = False,
+                    stdin: BinaryIO | None = None) -> ImportReport:
         """Subscribe to the feeds of an OPML file or a newsboat ``urls`` file (nothing
         fetched); ``local``: also to the local folders and files it names (a list the user
-        trusts, such as a library's own ``subscriptions.opml``)."""
-        from reader.ingest.subscriptions import read_subscription_list
+        trusts, such as a library's own ``subscriptions.opml``). ``-`` reads the list from
+        ``stdin`` (by default standard input)."""
+        from reader.ingest.subscriptions import read_subscription_bytes, read_subscription_list
 
         try:
-            entries, warnings = read_subscription_list(Path(path), local=local)
+            if str(path) == "-":
+                from reader.ingest.load import read_standard_input
+
+                name = "standard input"
+                data = read_standard_input(stdin or sys.stdin.buffer, name=name)
+                entries, warnings = read_subscription_bytes(data, name=name, local=local)
+            else:
+                entries, warnings = read_subscription_list(Path(path), local=local)
         except SourceError as error:
             raise SourceError(f"could not import {error}") from error
         report = ImportReport(warnings=warnings)

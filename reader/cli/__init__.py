@@ -44,10 +44,41 @@ def _first_positional(argv: Sequence[str]) -> str | None:
     return None
 
 
+# `reader search`'s options; any other argument that starts with "-" is a word to leave out
+_SEARCH_OPTIONS = ("--all", "--json", "--help", "--db", "--config")
+_SEARCH_VALUED = ("--db", "--config")
+
+
+def _search_words_last(argv: list[str]) -> list[str]:
+    """``reader search storm -flood`` as ``reader search storm -- -flood``: a word left out
+    of a search is no option (argparse took "-flood" for one, and said the words were
+    missing). Options (``--all``, ``--js`` for ``--json``, ``--db PATH``) stay where they are;
+    after a ``--`` everything already is a word."""
+    start = argv.index("search") + 1
+    kept, dashed = argv[:start], []
+    skip = False
+    for index, arg in enumerate(argv[start:], start):
+        if skip:
+            kept.append(arg)
+            skip = False
+        elif arg == "--":
+            return kept + argv[index:] + dashed
+        elif not arg.startswith("-") or arg == "-" or arg == "-h" or any(
+                option.startswith(arg.split("=", 1)[0]) and len(arg) > 2
+                for option in _SEARCH_OPTIONS):
+            kept.append(arg)
+            skip = arg in _SEARCH_VALUED
+        else:
+            dashed.append(arg)
+    return kept + (["--", *dashed] if dashed else [])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if _first_positional(argv) in SUBCOMMANDS:
+            if _first_positional(argv) == "search":
+                argv = _search_words_last(argv)
             args = build_command_parser().parse_args(argv)
             interruption = Interruption(args.command)
             try:
@@ -240,7 +271,8 @@ def _hint_stdin(sources: Sequence[str]) -> None:
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    _hint_stdin(getattr(args, "sources", None) or ())
+    _hint_stdin([*(getattr(args, "sources", None) or ()),
+                 *([str(args.file)] if args.command == "import" else [])])
     if args.command not in ("config", "completion"):  # config reports them itself
         args.settings = _settings(args.config)
     if args.command == "dump":

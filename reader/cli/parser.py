@@ -141,8 +141,8 @@ def build_command_parser() -> argparse.ArgumentParser:
                     "reader feeds --json")
     feeds.add_argument("--json", action="store_true")
 
-    imp = command("import", "import subscriptions from OPML or a newsboat urls file",
-                  "reader import ~/.newsboat/urls")
+    imp = command("import", "import subscriptions from OPML or a newsboat urls file "
+                  "(- reads it from standard input)", "reader import ~/.newsboat/urls")
     imp.add_argument("--local", action="store_true",
                      help="also subscribe to the local folders and files the list names "
                      "(file:// outlines, as in the subscriptions.opml kept beside a library); "
@@ -171,7 +171,9 @@ def build_command_parser() -> argparse.ArgumentParser:
 
     search = command("search", "full-text search over the library",
                      'reader search climate "city council" since:2026-11')
-    search.add_argument("words", nargs="+")
+    search.add_argument("words", nargs="+",
+                        help='words and "phrases" to find; -word leaves out the articles '
+                        "holding word; since:WHEN and until:WHEN narrow the dates")
     search.add_argument("--all", action="store_true",
                         help="also sources opened but not subscribed to, and removed feeds")
     search.add_argument("--json", action="store_true")

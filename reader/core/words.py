@@ -126,16 +126,31 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 def search_tokens(text: str) -> list[tuple[str, bool]]:
     """The phrases and words of a search as ``(text, is_phrase)``; tokens without a letter
-    or digit are dropped (they match nothing)."""
-    tokens: list[tuple[str, bool]] = []
+    or digit are dropped (they match nothing), and so are the words left out (``-word``,
+    see :func:`excluded_words`)."""
+    return [(token, phrase) for token, phrase, excluded in _search_parts(text)
+            if not excluded]
+
+
+def excluded_words(text: str) -> list[str]:
+    """The words a search leaves out: each plain word written with a leading ``-``
+    (``storm -flood``), without it. A ``-`` inside a word (``e-mail``) or a phrase is text."""
+    return [token for token, _, excluded in _search_parts(text) if excluded]
+
+
+def _search_parts(text: str) -> list[tuple[str, bool, bool]]:
+    parts: list[tuple[str, bool, bool]] = []
     # a control character (a NUL pasted into the search ended FTS5's query there) stands
     # between words: the library's text holds none
     for match in _TOKEN.finditer(_CONTROL.sub(" ", text)):
         phrase, word = match.group(1), match.group(2)
         token = phrase if phrase is not None else word
+        excluded = phrase is None and token.startswith("-")
+        if excluded:
+            token = token[1:]
         if token and any(ch.isalnum() for ch in token):
-            tokens.append((token, phrase is not None))
-    return tokens
+            parts.append((token, phrase is not None, excluded))
+    return parts
 
 
 def search_terms(text: str) -> list[str]:

@@ -455,6 +455,24 @@ def load_stdin(stream: BinaryIO) -> LoadResult:
     return load_bytes(data, source=source)
 
 
+def read_standard_input(stream: BinaryIO, *, name: str = "standard input") -> bytes:
+    """All of ``stream`` (standard input), read as ``load_stdin`` reads it: up to the file
+    cap, gzip opened. Raises SourceError ``NAME: reason``."""
+    try:
+        data = _read_stream(stream, MAX_FILE_BYTES)
+    except OSError as error:
+        raise SourceError(f"{name}: could not be read ({one_line(error)})") from error
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(f"{name}: input too large "
+                          f"(more than {describe_size(MAX_FILE_BYTES)})")
+    if data.startswith(b"\x1f\x8b"):
+        try:
+            data = gunzip_capped(data, max_bytes=MAX_FILE_BYTES)
+        except ValueError as error:
+            raise SourceError(f"{name}: {error}") from error
+    return data
+
+
 def _read_stream(stream: BinaryIO, cap: int) -> bytes:
     """Up to ``cap + 1`` bytes. A buffered stream answers short only at its end: read no
     further then, for a terminal's end (Ctrl+D) is not lasting, and another read waited

@@ -32,13 +32,22 @@ def read_subscription_list(
     ``NAME: reason`` (it read /dev/zero until memory ran out, waited on a FIFO for ever,
     and listed a binary file's bytes as skipped URLs). ``local``: the list is trusted to name
     local folders and files (:func:`parse_subscription_list`)."""
-    from reader.core.models import SourceKind
     from reader.sources.files import read_file
-    from reader.sources.sniff import sniff
 
     data = read_file(path)
-    name = sanitize.display_name(os.fspath(path))
-    if sniff(data, name=path.name) is SourceKind.BINARY:
+    return read_subscription_bytes(data, name=sanitize.display_name(os.fspath(path)),
+                                   local=local)
+
+
+def read_subscription_bytes(
+    data: bytes, *, name: str, local: bool = False
+) -> tuple[list[Subscription], list[str]]:
+    """``data`` (a list read from ``name``: a file, standard input) as
+    :func:`read_subscription_list` reads a file's; raises SourceError ``NAME: reason``."""
+    from reader.core.models import SourceKind
+    from reader.sources.sniff import sniff
+
+    if sniff(data, name=name) is SourceKind.BINARY:
         raise SourceError(f"{name}: not a subscription list (OPML or newsboat urls): "
                           "a binary file")
     try:

@@ -41,7 +41,7 @@ from reader.core.models import (
     StoredArticle,
     Subscription,
 )
-from reader.core.words import count_words, search_text, search_tokens
+from reader.core.words import count_words, excluded_words, search_text, search_tokens
 
 if TYPE_CHECKING:  # (the sync types are imported when syncing, not at every start)
     from reader.core.sync import (
@@ -450,20 +450,34 @@ def fts_query(text: str, *, prefix: bool = False) -> str | None:
     Every token is quoted (so ``AND``, ``NEAR(``, ``*`` and ``-`` are just words); tokens that
     hold no letter or digit are dropped because FTS5 would match nothing with them anyway.
     With ``prefix`` a last plain word of PREFIX_MIN_CHARS or more also matches as a prefix.
-    Returns None when nothing searchable is left.
+    Words written ``-word`` are left out of the matches (``NOT``). Returns None when no word
+    to find is left (words only left out: see :func:`fts_excluded`).
     """
     parts: list[str] = []
     last_plain = False
     last = ""
     for token, is_phrase in search_tokens(text):
-        indexed = search_text(token)  # "東京" is the phrase of its characters, as indexed
-        parts.append('"' + indexed.replace('"', '""') + '"')
-        last_plain, last = not is_phrase and indexed == token, token
+        parts.append(_fts_phrase(token))
+        last_plain, last = not is_phrase and search_text(token) == token, token
     if not parts:
         return None
     if prefix and last_plain and len(last) >= PREFIX_MIN_CHARS:
         parts[-1] += "*"
+    excluded = fts_excluded(text)
+    if excluded is not None:
+        parts.append(f"NOT ({excluded})")
     return " ".join(parts)
+
+
+def fts_excluded(text: str) -> str | None:
+    """The FTS5 query matching any word a search leaves out (``-word``), or None."""
+    excluded = [_fts_phrase(word) for word in excluded_words(text)]
+    return " OR ".join(excluded) or None
+
+
+def _fts_phrase(token: str) -> str:
+    indexed = search_text(token)  # "東京" is the phrase of its characters, as indexed
+    return '"' + indexed.replace('"', '""') + '"'
 
 
 # --- corruption ---------------------------------------------------------------------------
@@ -1637,7 +1651,8 @@ class SqliteStorage:
         """
         match = fts_query(query.text or "", prefix=query.prefix)
         if match is None:
-            return array("q")
+            # words only left out ("-storm"): every article but theirs, the usual query
+            return None if fts_excluded(query.text or "") is not None else array("q")
         where = ["articles_fts MATCH ?"]
         params: list[object] = [match]
         # dates are whole seconds: sort_ts >= since is key >= ceil(since), and so for until
@@ -1808,9 +1823,14 @@ def _view_sql(query: ArticleQuery, hidden: Sequence[int] = ()) -> tuple[str | No
         params.append(_timestamp(query.until))
     if query.text is not None:
         match = fts_query(query.text, prefix=query.prefix)
-        if match is None:
+        excluded = fts_excluded(query.text) if match is None else None
+        if match is None and excluded is None:
             return None, []
-        if query.sort is Sort.RANK:
+        if excluded is not None:  # words only left out: every article but theirs
+            where.append(f"+a.id NOT IN (SELECT rowid & {_KEY_ID_MASK} FROM articles_fts "
+                         "WHERE articles_fts MATCH ?)")
+            params.append(excluded)
+        elif query.sort is Sort.RANK:
             joins = (f" JOIN (SELECT rowid & {_KEY_ID_MASK} AS rid, rank FROM articles_fts "
                      "WHERE articles_fts MATCH ?) m ON m.rid = a.id")
             params.insert(0, match)

@@ -105,7 +105,16 @@ T = TypeVar("T")
 # of ~70 characters with its feed and date; the reading pane 83 for its 80-column measure.
 SIDE_BY_SIDE_MIN = 178  # list beside the article: a list of ~95 (a 65-character title) + 83
 FEEDS_MIN = 120  # the feeds pane (20, its border included) beside a list of ~100
-FEEDS_WIDTH = 20  # as reader.tcss gives it
+FEEDS_WIDTH = 20  # as reader.tcss gives it: the least, and the width the layout is chosen by
+# The pane widens to show its longest name whole, up to FEEDS_MAX, into room the list can
+# give: the list keeps LIST_KEEPS columns (a title of ~55 characters beside feed and date),
+# and the article beside it its measure.
+FEEDS_MAX = 32
+LIST_KEEPS = 85
+# opened for a choice on a narrow screen (h), the names matter more than the titles for a
+# while: the list keeps a title of ~30 characters
+LIST_KEEPS_CHOOSING = 48
+ARTICLE_MEASURE = 83  # as reader.tcss gives #pane's max-width beside the list
 PREFETCH = 3  # summary-only entries after the opened one whose full text is fetched ahead
 # The reading pane shows the article under the cursor once the cursor has rested this long:
 # holding j moves the cursor at the key repeat's speed and renders nothing on the way.
@@ -127,6 +136,19 @@ FOOTER_LABELS: Mapping[str, str] = {
 }
 # On a narrow screen these go first; Help and Quit stay whatever the width.
 FOOTER_DROPPED_FIRST = ("Palette", "Refresh", "Star", "Next unread", "Search", "Open")
+# With the focus in the feeds pane or the article, the key bar names the keys that work
+# there (the pane's own, fixed, keys first); in the search bar, only those that are not typed.
+FEEDS_FOOTER: Mapping[str, str] = {
+    "toggle_feeds": "Hide", "add_feed": "Add", "remove_feed": "Remove",
+    "switch_focus": "List", "help": "Help", "quit": "Quit",
+}
+FEEDS_DROPPED_FIRST = ("Hide", "Remove", "Add", "List", "Fold", "Show")
+PANE_FOOTER: Mapping[str, str] = {
+    "page_down": "Page down", "open_browser": "Browser", "toggle_full": "Full text",
+    "save_markdown": "Save", "star": "Star", "switch_focus": "Next", "help": "Help",
+    "quit": "Quit",
+}
+PANE_DROPPED_FIRST = ("Next", "Save", "Full text", "Star", "Links", "Browser", "Page down")
 # Checked before the focused widget's own keys: the palette, and Tab (which Textual's Screen
 # binds to focus_next, ahead of any App binding). Also every key that moves the focus or
 # opens a dialog: a key bound lower down is only seen once it has bubbled back up to the
@@ -380,11 +402,13 @@ class ReaderApp(App[int]):
         # blank, its rows drawn only as they changed
         self.app_resume_signal.subscribe(self, self._redraw_all)
         self.set_keymap(dict(self._user_keys))
-        self.query_one(KeyBar).show_hints(self.key_hints(), FOOTER_DROPPED_FIRST)
+        self._show_key_hints()
+        self.watch(self.screen, "focused", self._show_key_hints, init=False)
         self.query_one("#search", SearchBar).show_key(self.key_of("search"))
         self._apply_theme()
         self.pane.reading_width = self.config.reading_width
         self._apply_layout(self.size.width)
+        self._fit_columns()
         self.screen.set_focus(self.articles)  # now, so no later deferred focus beats "/"
         for notice in self._notices:
             self.notify(notice, severity="warning", markup=False, timeout=10)
@@ -461,6 +485,11 @@ class ReaderApp(App[int]):
         main = self.query_one("#main")
         shown, side = self._layout_for(width, sources=self._source_count(),
                                        opened=main.has_class("-feeds-open"))
+        feeds = self.feeds_pane
+        if shown:
+            wanted = self._feeds_width(width, side, choosing=main.has_class("-feeds-open"))
+            if feeds.styles.width is None or feeds.styles.width.cells != wanted:
+                feeds.styles.width = wanted
         changed = main.has_class("-feeds-hidden") == shown or main.has_class("-side") != side
         if not changed:
             return
@@ -469,6 +498,13 @@ class ReaderApp(App[int]):
         (main.add_class if side else main.remove_class)("-side", update=False)
         (main.remove_class if side else main.add_class)("-stacked", update=False)
         main.update_node_styles()
+
+    def _feeds_width(self, width: int, side: bool, *, choosing: bool = False) -> int:
+        """The feeds pane's width: its longest name whole, within what the list can give."""
+        keeps = LIST_KEEPS_CHOOSING if choosing else LIST_KEEPS
+        room = width - keeps - (ARTICLE_MEASURE if side else 0)
+        most = max(FEEDS_WIDTH, min(FEEDS_MAX, room))
+        return max(FEEDS_WIDTH, min(most, self.feeds_pane.wanted_width))
 
     def _source_count(self) -> int:
         """How many entries the feeds pane lists; until the feeds are known, those of the
@@ -529,6 +565,34 @@ class ReaderApp(App[int]):
     def key_hints(self) -> list[tuple[str, str]]:
         """The main keys for the bottom line, first key of each, as bound now."""
         return [(self.key_of(action), label) for action, label in FOOTER_LABELS.items()]
+
+    def _focus_hints(self, focused: object) -> tuple[list[tuple[str, str]], Sequence[str]]:
+        """The key bar's hints, and the labels that go first on a narrow screen, for the
+        widget that has the focus: the list's by default."""
+        def bound(labels: Mapping[str, str]) -> list[tuple[str, str]]:
+            return [(self.key_of(action), label) for action, label in labels.items()
+                    if self.key_of(action)]
+
+        if isinstance(focused, SearchBar):
+            fixed = [(self.get_key_display(Binding(key, "")), label)
+                     for key, label in (("enter", "List"), ("escape", "Clear"))]
+            return fixed + bound({"command_palette": "Palette"}), ("Palette",)
+        if isinstance(focused, FeedList):
+            hints = [(self.get_key_display(Binding("enter", "")), "Show")]
+            if any(entry.folder for entry in focused.lines):
+                hints.append((self.get_key_display(Binding("space", "")), "Fold"))
+            labels = dict(FEEDS_FOOTER)
+            if self.session:  # sources opened on the command line are not subscriptions
+                del labels["add_feed"], labels["remove_feed"]
+            return hints + bound(labels), FEEDS_DROPPED_FIRST
+        if isinstance(focused, ReadingPane):
+            hints = bound(PANE_FOOTER)
+            hints.insert(1, ("0-9", "Links"))
+            return hints, PANE_DROPPED_FIRST
+        return self.key_hints(), FOOTER_DROPPED_FIRST
+
+    def _show_key_hints(self, focused: object = None) -> None:
+        self.query_one(KeyBar).show_hints(*self._focus_hints(focused))
 
     def help_rows(self) -> list[tuple[str, str]]:
         from reader.core.config import FIXED_KEYS
@@ -740,7 +804,12 @@ class ReaderApp(App[int]):
         parts = [clean_line(self._selection.name) or ""]
         count = len(self.articles.ids)
         more = "+" if self._first_page_shown is not None else ""  # still counting
-        parts.append(f"{count:,}{more} article{'s' if count != 1 else ''}")
+        articles = f"{count:,}{more} article{'s' if count != 1 else ''}"
+        # the unread count the feeds pane shows, also when it is hidden; a filter's or an
+        # unread-only view's is not counted there
+        unread = (None if self._search or self._unread_only or more
+                  else self.feeds_pane.unread_of(self._selection))
+        parts.append(articles if unread is None else f"{articles}, {unread:,} unread")
         if self._unread_only:
             parts.append("unread only")
         if self._order != "newest":
@@ -803,8 +872,10 @@ class ReaderApp(App[int]):
         self._feeds = message.feeds
         self._feeds_known = True
         self.feeds_pane.set_feeds(message.feeds)
-        if one_source != (_sources(message.feeds) <= 1):
-            self._apply_layout()
+        if one_source != (_sources(message.feeds) <= 1) or self._feeds_visible():
+            self._apply_layout()  # (and the pane's width, for the names it now shows)
+        self._show_status()  # with the view's unread count
+        self._fit_columns()
         if not self.articles.ids:
             self.articles.set_placeholder(self._placeholder())
         # the pane's message, while no article is shown: how to fill an empty library
@@ -825,10 +896,23 @@ class ReaderApp(App[int]):
             else:
                 self.reload_view(top=True)
             self._show_status()
+            self._fit_columns()
         if message.chosen:
             self._close_feeds()
             if not isinstance(self.focused, SearchBar):  # never take the keys of a search
                 self.articles.focus()
+
+    def _fit_columns(self) -> None:
+        """A view of one feed's articles shows no feed column, where every row would name
+        it ("text_dumps" beside each of a folder's dumps): the titles have its room."""
+        selection = self._selection
+        single = False
+        if selection.kind is ViewKind.FEED and selection.feed_id is not None:
+            feed = self.feeds_pane.feed(selection.feed_id)
+            single = selection.member is not None or (feed is not None and not feed.members)
+        elif selection.kind is ViewKind.ALL:
+            single = self._source_count() == 1
+        self.articles.show_feed_column(not single)
 
     # -- loading sources and refreshing ---------------------------------------------------
 
@@ -1042,6 +1126,7 @@ class ReaderApp(App[int]):
             return
         self.articles.update_rows([article_id], read=True)
         self.feeds_pane.adjust_unread(row.feed_id, -1)
+        self._show_status()
         self._enqueue("mark the article read", lambda: self.library.mark_read([article_id]))
 
     def _show_no_article(self) -> None:
@@ -1158,6 +1243,7 @@ class ReaderApp(App[int]):
         if message.marked_read:
             self.articles.update_rows([stored.id], read=True)
             self.feeds_pane.adjust_unread(stored.feed_id, -1)
+            self._show_status()
         if stored.id != self._opening or message.rendered is None:
             return
         self._opened = stored
@@ -1696,6 +1782,7 @@ class ReaderApp(App[int]):
         read = not row.read
         self.articles.update_rows([row.id], read=read)
         self.feeds_pane.adjust_unread(row.feed_id, -1 if read else 1)
+        self._show_status()
         self._enqueue("mark the article", lambda: self.library.mark_read([row.id], read=read))
 
     def action_mark_all_read(self) -> None:

@@ -664,3 +664,57 @@ def test_json_output_holds_no_control_a_terminal_would_run(
         if args[0] != "dump":
             [item] = json.loads(out)
             assert item["title"] == hostile  # the same text, escaped
+
+
+def test_import_dash_reads_the_list_from_standard_input(
+        capsys: pytest.CaptureFixture[str], db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reader export | reader import -` (or `curl … | reader import -`) said "could not
+    import -: no such file or directory"; "-" is standard input, as for `reader -`."""
+    import io
+    import sys
+
+    def stdin(data: bytes) -> None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+    stdin(b'<?xml version="1.0"?><opml version="2.0"><body>'
+          b'<outline text="News"><outline text="A" xmlUrl="https://a.example/rss"/></outline>'
+          b'<outline text="B" xmlUrl="https://b.example/feed"/></body></opml>')
+    code, out, err = run(capsys, db, "import", "-")
+    assert (code, err) == (0, "") and out.startswith("imported 2 feeds (0 already subscribed)")
+    stdin(b"https://b.example/feed\nhttps://c.example/atom\n")  # a newsboat urls list
+    code, out, _ = run(capsys, db, "import", "-")
+    assert code == 0 and out.startswith("imported 1 feed (1 already subscribed)")
+    _, exported, _ = run(capsys, db, "export")
+    assert {url for url, _, _ in _outlines(exported)} == {
+        "https://a.example/rss", "https://b.example/feed", "https://c.example/atom"}
+    stdin(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    code, out, err = run(capsys, db, "import", "-")
+    assert code == 1 and out == "" and err.startswith(
+        "reader: could not import standard input: not a subscription list")
+
+
+def test_search_takes_a_word_to_leave_out_without_a_double_dash(
+        capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    """`reader search -harbour` said "the following arguments are required: words", and
+    `reader search -- -harbour` searched for harbour: "-word" leaves the word out, and
+    needs no "--"; the options still work before and after it."""
+    from support.paths import SAMPLES
+
+    assert run(capsys, db, "add", str(SAMPLES))[0] == 0
+
+    def found(*args: str) -> set[int]:
+        code, out, err = run(capsys, db, "search", "--json", *args)
+        assert code == 0, err
+        return {item["id"] for item in json.loads(out)}
+
+    everything = {item["id"] for item in json.loads(run(capsys, db, "list", "--json")[1])}
+    harbour = found("harbour")
+    assert harbour and harbour < everything
+    assert found("-harbour") == everything - harbour
+    assert found("--", "-harbour") == everything - harbour
+    assert found("-harbour", "--all") == everything - harbour
+    code, out, _ = run(capsys, db, "search", "-harbour", "--js")  # an option, abbreviated
+    assert code == 0 and len(json.loads(out)) == len(everything - harbour)
+    code, out, _ = run(capsys, db, "search", "-harbour", "--db", str(db))
+    assert code == 0 and len(out.splitlines()) == len(everything - harbour)
+    assert found("bridge", "-harbour") == found("bridge") - harbour

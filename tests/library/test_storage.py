@@ -204,6 +204,34 @@ def test_search_words_and_phrases(storage: SqliteStorage) -> None:
     assert len(storage.article_ids(ArticleQuery(text="river", sort=Sort.RANK))) == 3
 
 
+def test_a_word_written_with_a_minus_is_left_out_of_a_search(storage: SqliteStorage) -> None:
+    """"storm -flood" found the articles holding storm and flood alike (the "-" was dropped,
+    its word searched for): it leaves out those that hold flood, as a search engine does;
+    "-flood" alone lists every article but those."""
+    feed_id = storage.upsert_feed("http://a/feed")
+    storage.upsert_articles(feed_id, [
+        article("1", title="Storm and flood", body="the storm brought a flood", hours=1),
+        article("2", title="Storm only", body="a storm at sea", hours=2),
+        article("3", title="Flood only", body="the river flood", hours=3),
+        article("4", title="Calm", body="an e-mail about rain", hours=4),
+    ])
+
+    def titles(text: str, **kw: object) -> set[str | None]:
+        return {r.title for r in storage.rows(storage.article_ids(ArticleQuery(text=text, **kw)))}
+
+    for kw in ({}, {"limit": 10}, {"sort": Sort.RANK}, {"sort": Sort.TITLE}):
+        assert titles("storm -flood", **kw) == {"Storm only"}, kw
+        assert titles("-flood", **kw) == {"Storm only", "Calm"}, kw
+        assert titles("-flood -storm", **kw) == {"Calm"}, kw
+    assert titles("storm -flood -sea") == set()
+    assert titles("stor -flood", prefix=True) == {"Storm only"}
+    assert titles("e-mail") == {"Calm"}  # a "-" inside a word is text
+    assert titles('"-flood"') == {"Storm and flood", "Flood only"}  # and inside a phrase
+    assert titles("- --") == set()  # nothing to find or leave out
+    assert fts_query("storm -flood -rain") == '"storm" NOT ("flood" OR "rain")'
+    assert fts_query("-flood") is None
+
+
 def test_search_finds_a_word_inside_a_run_of_an_unspaced_script(
         storage: SqliteStorage) -> None:
     # FTS5 reads a run of Chinese, Japanese, Thai or Korean syllables as one word: "東京"

@@ -967,6 +967,33 @@ async def test_narrow_terminal_stacks_the_panes(library: Library, three_feeds: d
         assert pane.region.x > articles.region.x and articles.size.width >= 90
 
 
+async def test_feeds_pane_widens_to_show_long_names_within_bounds(
+        library: Library, storage: SqliteStorage, tmp_path: Path) -> None:
+    """A fixed 20 columns cut "Plain Text Engineering" to "Plain Text …" on any terminal;
+    the pane widens for its longest name, as far as the list (and the article beside it)
+    can give, and never narrower than 20."""
+    long_name = "Plain Text Engineering"
+    fill_storage(storage, [FeedSpec(long_name, 3, folder="Tech"), FeedSpec("Beta", 2)])
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(130, 30)) as pilot:
+        await settle(pilot)
+        feeds, articles = app.query_one(FeedsPane), app.query_one(ArticleList)
+        assert any(line.strip() == f"{long_name} 3" for line in shown_feeds(app))
+        assert 20 < feeds.outer_size.width <= 32 and articles.size.width >= 85
+        await pilot.resize_terminal(200, 40)  # the list beside the article: it stays so
+        await pilot.pause()
+        assert app.pane.region.x > articles.region.x and articles.size.width >= 85
+        assert any(line.strip() == f"{long_name} 3" for line in shown_feeds(app))
+        await pilot.resize_terminal(80, 24)
+        await pilot.press("h")  # opened for a choice on a narrow screen: names first
+        await pilot.pause()
+        assert any(line.strip() == f"{long_name} 3" for line in shown_feeds(app))
+        assert articles.size.width >= 48
+        await pilot.resize_terminal(60, 24)  # the least width, whatever the names
+        await pilot.pause()
+        assert feeds.outer_size.width == 20
+
+
 async def test_configured_layout_overrides_auto(library: Library, tmp_path: Path) -> None:
     app = make_app(library, tmp_path, layout=Layout.STACKED)
     async with app.run_test(size=WIDE) as pilot:
@@ -1743,3 +1770,157 @@ async def test_a_subscription_list_that_cannot_be_written_is_a_toast(
         await settle(pilot, rounds=5)
         warned = [m for m, kw in app.notes if kw.get("severity") == "warning"]
         assert any(m.startswith(f"could not write {target.name}") for m in warned), app.notes
+
+
+async def test_a_toast_leaves_the_status_line_and_key_bar_whole(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """A toast stood over the end of the status line ("… · unread only · by fe▌"); it is
+    drawn above the status line and the key bar."""
+    from textual.widgets._toast import Toast
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("t")  # "Sorted by feed", said in a toast for 2 s
+        await pilot.pause()
+        await pilot.pause()
+        toasts = list(app.screen.query(Toast))
+        assert toasts
+        status, keys = app.query_one("#status"), app.query_one(KeyBar)
+        for toast in toasts:
+            assert not toast.region.overlaps(status.region)
+            assert not toast.region.overlaps(keys.region)
+            assert toast.region.bottom == status.region.y  # right above it
+
+
+async def test_the_key_bar_names_the_keys_of_the_focused_pane(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """The key bar said "q Quit" while q was typed into the search, and "⏎ Open" with the
+    feeds pane focused, where Enter shows a feed: it names what works where the focus is."""
+    app = make_app(library, tmp_path)
+
+    def keys() -> str:
+        return app.query_one(KeyBar).render_line(0).text
+
+    async with app.run_test(size=(130, 30)) as pilot:
+        await settle(pilot)
+        assert "⏎ Open" in keys() and "n Next unread" in keys()
+        await pilot.press("/")
+        await pilot.pause()
+        assert "⏎ List" in keys() and "esc Clear" in keys()
+        assert "q Quit" not in keys() and "n Next unread" not in keys()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is app.query_one(ArticleList) and "⏎ Open" in keys()
+        await pilot.press("h")
+        await pilot.pause()
+        assert app.focused is app.query_one(FeedList)
+        assert "⏎ Show" in keys() and "space Fold" in keys() and "d Remove" in keys()
+        assert "⏎ Open" not in keys()
+        await pilot.press("tab", "tab")  # the list, then the article
+        await pilot.pause()
+        assert app.focused is app.pane
+        assert "space Page down" in keys() and "0-9 Links" in keys() and "? Help" in keys()
+        await pilot.resize_terminal(40, 20)  # narrow: Help and Quit stay
+        await pilot.pause()
+        assert "? Help" in keys() and "q Quit" in keys() and len(keys().rstrip()) <= 40
+
+
+async def test_the_focused_article_is_tinted_as_a_focused_list_is(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """Tab to the article changed nothing on it (only the list's cursor dimmed): it gets
+    the tint Textual gives a focused list, and loses it with the focus."""
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+
+        def shade() -> object:
+            return app.pane.rich_style.bgcolor
+
+        unfocused = shade()
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is app.pane and shade() != unfocused
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is app.query_one(ArticleList) and shade() == unfocused
+
+
+async def test_the_progress_bar_leaves_the_status_its_words_on_a_narrow_screen(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """At 80 columns a progress bar of 30 cut "filter: alpha" to "fi…" while a folder
+    loaded: the bar takes a quarter of the line at most, 30 columns where there is room."""
+    from textual.widgets import ProgressBar, Static
+
+    from reader.tui.messages import LoadingProgress
+
+    app = make_app(library, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("/", *"alpha", "enter")
+        await settle(pilot)
+        app.post_message(LoadingProgress(0, 1, "Loading"))  # as a folder's loading says
+        await pilot.pause()
+        await pilot.pause()
+        bar = app.query_one(ProgressBar)
+        status = str(app.query_one("#status", Static).render())
+        assert "filter: alpha · Loading 0/1…" in status
+        assert app.query_one(ProgressBar).outer_size.width <= 20
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        assert bar.outer_size.width == 30
+
+
+async def test_the_status_line_counts_the_views_unread_articles(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """Under 120 columns (no feeds pane) nothing said how many articles were unread, as
+    newsboat's "(12 unread, 45 total)" does: the status line says it, and follows m."""
+    from textual.widgets import Static
+
+    app = make_app(library, tmp_path)
+
+    def status() -> str:
+        return str(app.query_one("#status", Static).render())
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert status().startswith("All articles · 55 articles, 55 unread")
+        await pilot.press("m")  # the cursor's article read
+        await settle(pilot)
+        assert "55 articles, 54 unread" in status()
+        await pilot.press("m")
+        await settle(pilot)
+        assert "55 articles, 55 unread" in status()
+        await pilot.press("/", *"alpha", "enter")  # a filter's unread are not counted
+        await settle(pilot)
+        assert "unread" not in status() and "filter: alpha" in status()
+
+
+async def test_a_view_of_one_feed_gives_the_feed_column_to_the_titles(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
+    """A folder of dumps opened alone showed its name ("mydumps") on every row, cutting
+    the titles short for it: a view of one feed's articles shows no feed column."""
+    folder = tmp_path / "mydumps"
+    folder.mkdir()
+    long_title = "A title long enough to be cut short when the feed column takes its room"
+    for number in range(3):
+        (folder / f"{number}.txt").write_text(
+            f"{long_title} {number}\n\n" + "Some words of the article body here. " * 30)
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(folder)]})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, rounds=6)
+        rows = [row for row in shown_rows(app) if "A title" in row]
+        assert len(rows) == 3
+        assert all("mydumps" not in row and long_title in row for row in rows)
+
+    app = make_app(library, tmp_path)  # the library's three feeds: each row names its own
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert any(row.count("Alpha") == 2 for row in shown_rows(app))  # title and feed
+        feeds = app.query_one(FeedList)
+        feeds.focus()
+        feeds.move_to_selection(next(e.selection for e in feeds.lines if e.name == "Alpha"))
+        await pilot.press("enter")
+        await settle(pilot)
+        alpha = [row for row in shown_rows(app) if "Alpha" in row]
+        assert alpha and all(row.count("Alpha") == 1 for row in alpha)

@@ -72,13 +72,16 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-def row_cells(row: ArticleRow, width: int) -> list[tuple[str, str]]:
+def row_cells(row: ArticleRow, width: int, *, feed: bool = True) -> list[tuple[str, str]]:
     """The text of one row, cell-exact to ``width``, as (text, part) pairs.
 
     ``part`` names the component style of the piece: mark, star, title, meta. The text is
-    plain data: it becomes Segments, never markup.
+    plain data: it becomes Segments, never markup. Without ``feed`` (a view of one feed's
+    articles, where every row would name it) the title has the feed column's room.
     """
     columns = Columns.for_width(width)
+    if not feed:
+        columns = replace(columns, feed=0)
     title = clean_line(row.title) or "(untitled)"
     pieces: list[tuple[str, str]] = [
         (UNREAD_MARK + " " if not row.read else "  ", "mark"),
@@ -211,6 +214,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         self._part_styles: dict[tuple[str, bool], Style] = {}
         # drawn lines by (row, width, cursor state): a changed row is a new key
         self._strips: LRUCache[tuple[ArticleRow, int, int], Strip] = LRUCache(STRIP_CACHE)
+        self._feed_column = True
 
     # -- what the owner calls -------------------------------------------------------------
 
@@ -269,6 +273,13 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         if found is None:
             found = next((old[i] for i in range(at - 1, -1, -1) if old[i] in kept), None)
         return find_index(ids, found) if found is not None else None
+
+    def show_feed_column(self, shown: bool) -> None:
+        """Show the feed column, or give its room to the titles."""
+        if shown != self._feed_column:
+            self._feed_column = shown
+            self._strips.clear()
+            self.refresh()
 
     def set_placeholder(self, text: str) -> None:
         """Lines shown while the list is empty (how to add feeds, "no matches", ...)."""
@@ -467,7 +478,7 @@ class ArticleList(ScrollView, can_focus=True, inherit_bindings=False):
         # on the cursor line only the title's weight changes: colours would fight the highlight
         state = self._style("read" if row.read else "unread")
         segments = []
-        for text, part in row_cells(row, width):
+        for text, part in row_cells(row, width, feed=self._feed_column):
             if part == "title":
                 style = line + Style(bold=not row.read) if cursor else line + state
             else:

@@ -114,6 +114,14 @@ def entries_for(feeds: Sequence[FeedInfo]) -> list[Entry]:
     return entries
 
 
+def entry_cells(entry: Entry) -> int:
+    """The cells ``entry``'s line needs to show its name whole, its count included (as
+    ``FeedList._segments`` lays it out: indent, marks, name, a space, the count)."""
+    marks = (len(OPEN_MARK) if entry.folder else 0) + (2 if entry.error else 0)
+    count = len(f" {entry.unread}") if entry.unread else 0
+    return 2 * entry.depth + marks + cell_len(entry.name) + count + 1
+
+
 class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
     """The lines of the feeds pane, with a cursor; folders fold with space, left and right."""
 
@@ -178,6 +186,17 @@ class FeedList(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def highlighted(self) -> Selection | None:
         return self._lines[self._cursor].selection if self._lines else None
+
+    @property
+    def entries(self) -> Sequence[Entry]:
+        """Every entry, those of folded folders too."""
+        return self._entries
+
+    @property
+    def wanted_width(self) -> int:
+        """The width that shows every name whole, scrollbar included."""
+        cells = max((entry_cells(entry) for entry in self._entries), default=0)
+        return cells + self.styles.scrollbar_size_vertical
 
     def set_entries(self, entries: list[Entry], *, keep: Selection) -> None:
         self._entries = entries
@@ -354,8 +373,21 @@ class FeedsPane(Vertical):
     def feed_list(self) -> FeedList:
         return self.query_one(FeedList)
 
+    @property
+    def wanted_width(self) -> int:
+        """The pane's width that shows every name whole, its border included."""
+        return self.feed_list.wanted_width + self.styles.gutter.width
+
     def feed(self, feed_id: int) -> FeedInfo | None:
         return self._feeds.get(feed_id)
+
+    def unread_of(self, selection: Selection) -> int | None:
+        """The unread count the pane shows for ``selection`` (None for the starred, which
+        it does not count, and before the feeds are known)."""
+        if selection.kind is ViewKind.STARRED:
+            return None
+        return next((entry.unread for entry in self.feed_list.entries
+                     if entry.selection.key == selection.key), None)
 
     def on_mount(self) -> None:
         self._show()
