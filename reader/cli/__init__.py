@@ -55,7 +55,7 @@ def _search_words_last(argv: list[str]) -> list[str]:
     missing). Options (``--all``, ``--js`` for ``--json``, ``--db PATH``) stay where they are;
     after a ``--`` everything already is a word."""
     start = argv.index("search") + 1
-    kept, dashed = argv[:start], []
+    kept, dashed = argv[:start], list[str]()
     skip = False
     for index, arg in enumerate(argv[start:], start):
         if skip:
