@@ -161,11 +161,19 @@ def _loaded(files: list[tuple[Path, FileStamp]], chrome: frozenset[str],
                             done[taken] = pool.submit(_load_chunk, chunks[taken], chrome)
                         taken += 1
                     waited = done[index]
-                    if not here or taken >= len(chunks) or not isinstance(waited, Future) \
-                            or waited.done():
+                    if not here or not isinstance(waited, Future) or waited.done():
                         break
-                    done[taken] = _load_chunk(chunks[taken], chrome)
-                    taken += 1
+                    # waiting on a worker: this process cleans the next chunk meanwhile, or,
+                    # at the end, the last one no worker has begun (taken back from it)
+                    if taken < len(chunks):
+                        mine: int | None = taken
+                        taken += 1
+                    else:
+                        mine = next((i for i in sorted(done, reverse=True) if isinstance(
+                            ahead := done[i], Future) and ahead.cancel()), None)
+                        if mine is None:
+                            break
+                    done[mine] = _load_chunk(chunks[mine], chrome)
                     if cancelled():
                         return
                 waited = done.pop(index)
