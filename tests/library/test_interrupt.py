@@ -184,8 +184,8 @@ def test_ctrl_c_stops_a_dump_of_a_big_folder_and_its_cleaning_workers(tmp_path: 
             f"Article number {n} about the harbour\n\n{paragraph}\n\n{paragraph}\n",
             encoding="utf-8")
     with running(["dump", str(folder)], env) as process:
-        # one worker per idle core but the one the command cleans on itself
-        # (reader.core.processes.idle_workers, reader.ingest.folders): none or one here
+        # one worker per idle core (reader.core.processes.idle_workers), none where only
+        # one is idle: the command cleans the folder itself (reader.ingest.folders)
         assert wait_for(lambda: children(process.pid) or cpu_seconds(process.pid) > 1, 60)
         workers = children(process.pid)
         time.sleep(0.5)
