@@ -28,11 +28,15 @@ body shows once rendered (no "[", "](url)", "**" or "`" of its syntax).
 Speed: both commands over scrapinghub's 181 pages, start-up included, as CPU time of the
 whole process tree (the reader cleans a big folder in worker processes; the machine is
 shared, so wall time is printed but not compared), in the order A B B A per round.
+``--workers N`` runs the reader as if N cores were idle (the folder loader asks the load
+average otherwise); ``--baseline DIR`` runs another source tree of the reader (a worktree
+of the commit before) in the same rounds, A B C C B A, for a before and after side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import dataclasses
 import gzip
 import importlib.util
@@ -123,12 +127,29 @@ def load_pages(eval_dir: Path, names: Iterable[str], unseen_dir: Path) -> list[P
 # -- running both as a user would -----------------------------------------------------------
 
 
-def run_reader(folder: Path) -> tuple[dict[str, str], float, float]:
-    """``reader dump --format json FOLDER``: {file name: Markdown body}, CPU and wall seconds."""
+# ``reader dump`` as if this many cores were idle (the folder loader asks the load average).
+WORKERS = """
+import sys
+import reader.ingest.folders
+from reader.cli import main
+reader.ingest.folders.idle_workers = lambda: int(sys.argv[1])
+raise SystemExit(main(sys.argv[2:]))
+"""
+
+
+def run_reader(
+    folder: Path, source: Path = ROOT, workers: int | None = None
+) -> tuple[dict[str, str], float, float]:
+    """``reader dump --format json FOLDER``: {file name: Markdown body}, CPU and wall seconds.
+
+    ``source``: the source tree of the reader to run; ``workers``: as if so many cores
+    were idle."""
     script = Path(sys.executable).with_name("reader")  # the installed command, if any
     program = [str(script)] if script.exists() else [sys.executable, "-m", "reader"]
+    if workers is not None:
+        program = [sys.executable, "-c", WORKERS, str(workers)]
     command = [*program, "dump", "--format", "json", str(folder)]
-    output, cpu, wall = _timed_child(command, None)
+    output, cpu, wall = _timed_child(command, None, source)
     bodies = {
         Path(article["source"]).name: article.get("body") or "" for article in json.loads(output)
     }
@@ -142,13 +163,15 @@ def run_trafilatura(folder: Path) -> tuple[dict[str, str], float, float]:
     return {Path(k).name: v for k, v in json.loads(output).items()}, cpu, wall
 
 
-def _timed_child(command: list[str], stdin: str | None) -> tuple[str, float, float]:
+def _timed_child(
+    command: list[str], stdin: str | None, source: Path = ROOT
+) -> tuple[str, float, float]:
     """Run a command; its stdout, and the CPU seconds of it and its children, and wall time."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
-        command, input=stdin, capture_output=True, text=True, check=False, cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        command, input=stdin, capture_output=True, text=True, check=False, cwd=source,
+        env={**os.environ, "PYTHONPATH": str(source)},
     )  # fmt: skip
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -354,13 +377,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=1, help="speed rounds (A B B A each)")
     parser.add_argument("--speed-only", action="store_true",
                         help="only the speed rounds over scrapinghub (no quality runs)")
+    parser.add_argument("--workers", type=int,
+                        help="speed rounds: run the reader as if this many cores were idle")
+    parser.add_argument("--baseline", type=Path,
+                        help="speed rounds: this source tree of the reader too, side by side")
     parser.add_argument("--per-item", choices=[n for n in SETS + unseen.SETS if n not in SNIPPETS],
                         help="per-page F1 of one set, worst first")
     args = parser.parse_args(argv)
 
     compile_reader()
     if args.speed_only:
-        print_speed(Path(args.eval) / "scrapinghub" / "html", args.rounds)
+        print_speed(Path(args.eval) / "scrapinghub" / "html", args.rounds, args.workers,
+                    args.baseline)
         return
     scorer = load_scorer(args.eval)
     pages = load_pages(args.eval, args.sets, args.unseen)
@@ -408,7 +436,8 @@ def main(argv: list[str] | None = None) -> None:
         )
 
     if "scrapinghub" in args.sets:
-        print_speed(Path(args.eval) / "scrapinghub" / "html", args.rounds)
+        print_speed(Path(args.eval) / "scrapinghub" / "html", args.rounds, args.workers,
+                    args.baseline)
     for name, cpu_r, wall_r, cpu_t, wall_t in speed:
         print(f"  (quality runs, {name}: reader {cpu_r:.1f} s CPU / {wall_r:.1f} s wall, "
               f"trafilatura {cpu_t:.1f} s CPU / {wall_t:.1f} s wall)")  # fmt: skip
@@ -453,25 +482,38 @@ def print_snippets(
         print(f"  accuracy delta reader - trafilatura: {accuracy[0] - accuracy[-1]:+.3f}")
 
 
-def print_speed(folder: Path, rounds: int) -> None:
-    """Both commands with their start-up, in the order A B B A: drift favours neither."""
-    runs: dict[str, list[tuple[float, float]]] = {"reader": [], "trafilatura": []}
-    order: list[tuple[str, Callable[[Path], tuple[dict[str, str], float, float]]]] = [
-        ("reader", run_reader), ("trafilatura", run_trafilatura),
-        ("trafilatura", run_trafilatura), ("reader", run_reader),
-    ]  # fmt: skip
+def print_speed(
+    folder: Path, rounds: int, workers: int | None = None, baseline: Path | None = None
+) -> None:
+    """Both commands with their start-up, in the order A B B A (A B C C B A with a
+    baseline): drift favours neither."""
+    runners: dict[str, Callable[[Path], tuple[dict[str, str], float, float]]] = {
+        "reader": lambda f: run_reader(f, ROOT, workers),
+    }
+    if baseline is not None:
+        compileall.compile_dir(baseline / "reader", quiet=1)
+        runners["baseline"] = lambda f: run_reader(f, baseline, workers)
+    runners["trafilatura"] = run_trafilatura
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in runners}
+    order = [*runners, *reversed(runners)]
     for _ in range(max(rounds, 1)):
-        for name, run in order:
-            _, cpu, wall = run(folder)
+        for name in order:
+            _, cpu, wall = runners[name](folder)
             runs[name].append((cpu, wall))
     n = len(list(folder.glob("*.html.gz")))
     cpu = {k: sorted(c for c, _ in v)[len(v) // 2] for k, v in runs.items()}
     wall = {k: sorted(w for _, w in v)[len(v) // 2] for k, v in runs.items()}
-    print(f"\nSpeed over {n} pages, start-up included (median of {len(runs['reader'])} runs each)")
+    how = "as shipped (workers by the load average)" if workers is None else (
+        f"as if {workers} core{'s' if workers != 1 else ''} were idle")
+    print(f"\nSpeed over {n} pages, start-up included (median of {len(runs['reader'])} runs "
+          f"each), the reader {how}; load {os.getloadavg()[0]:.1f}")
     for name in runs:
         print(f"  {name:<12} {cpu[name]:6.2f} s CPU  {n / cpu[name]:6.1f} pages/s"
               f"   ({wall[name]:.2f} s wall)")  # fmt: skip
     print(f"  throughput ratio reader/trafilatura (CPU): {cpu['trafilatura'] / cpu['reader']:.2f}")
+    if baseline is not None:
+        print(f"  throughput ratio baseline/trafilatura (CPU): "
+              f"{cpu['trafilatura'] / cpu['baseline']:.2f}")
 
 
 def per_item(

@@ -21,6 +21,7 @@ them by cross-validation grouped by site over both shared sets and reports those
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -36,6 +37,7 @@ import lxml.etree as etree
 import lxml.html
 from htmldate import find_date
 from trafilatura import bare_extraction
+from trafilatura.settings import Extractor
 
 from reader.cleaning.markdown import is_hidden, parse_html, render_blocks, visible_text
 from reader.core.dates import plausible
@@ -585,6 +587,26 @@ _TRAFILATURA_OPTIONS: dict[str, Any] = {
 # documentation page's sections, the lists of a comparison); without the fallbacks, which
 # the balanced run has already compared, it costs half as much.
 _RECALL_OPTIONS: dict[str, Any] = {**_TRAFILATURA_OPTIONS, "favor_recall": True, "fast": True}
+
+
+@functools.lru_cache(maxsize=16)
+def _extractor(url: str | None, *, recall: bool = False) -> Extractor:
+    """trafilatura's settings for these options, built once rather than at every call (it
+    reads a dozen values of its config file each time: 1% of a folder's extraction).
+    The same settings ``bare_extraction`` makes of the options, which it then never changes."""
+    options = _RECALL_OPTIONS if recall else _TRAFILATURA_OPTIONS
+    return Extractor(
+        output_format=options["output_format"],
+        fast=options.get("fast", False),
+        recall=options.get("favor_recall", False),
+        comments=options["include_comments"],
+        formatting=options["include_formatting"],
+        links=options["include_links"],
+        images=options["include_images"],
+        tables=options["include_tables"],
+        with_metadata=options["with_metadata"],
+        url=url,
+    )
 # <meta> and <link> too, once the metadata is read: they are one element in eleven of a
 # news page, which trafilatura copies and walks several times over (3% of its time).
 # (<noscript> too, but for a page that keeps its text there: see _strip_never_shown.)
@@ -700,9 +722,7 @@ def _draft(
     if rules.recall_gain and (
         not _letters_reach(blocks, _SHORT_FOR_RECALL) or _lists_left_out(root, blocks)
     ):
-        recall_blocks = _trafilatura_blocks(
-            root, page_url, _RECALL_OPTIONS, show_hidden=show_hidden
-        )
+        recall_blocks = _trafilatura_blocks(root, page_url, recall=True, show_hidden=show_hidden)
     if not _letters_reach(blocks, _SHORT_EXTRACT):
         main_element = _fallback_blocks(root, page_url)
         blocks = _prefer_main_element(blocks, main_element)
@@ -799,12 +819,12 @@ def warm_up() -> None:
 def _trafilatura_blocks(
     root: lxml.html.HtmlElement,
     url: str | None,
-    options: dict[str, Any] = _TRAFILATURA_OPTIONS,
     *,
+    recall: bool = False,
     show_hidden: bool = True,
 ) -> list[str]:
     try:
-        document = bare_extraction(root, url=url, **options)
+        document = bare_extraction(root, options=_extractor(url, recall=recall))
     except Exception:  # noqa: BLE001 - a third-party extractor on hostile input: never raise
         return []
     body = getattr(document, "body", None)

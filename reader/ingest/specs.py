@@ -84,7 +84,9 @@ def load_directory(path: Path) -> list[LoadResult]:
     """One result per member of a folder, in walk order, as ``reader dump`` lists them
     (see ``reader.ingest.folders``)."""
     loaded: list[LoadResult] = []
-    problems = load_folder(path, on_batch=lambda batch: loaded.extend(f.result for f in batch))
+    # a command's process waits for the folder anyway: it cleans it where one core is idle
+    problems = load_folder(path, on_batch=lambda batch: loaded.extend(f.result for f in batch),
+                           here=True)
     # the walk sorts each folder's entries by name and goes depth first: path order
     return sorted([*problems, *loaded], key=lambda result: Path(result.source).parts)
 

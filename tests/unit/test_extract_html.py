@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import lxml.etree as etree
 import pytest
@@ -848,3 +849,46 @@ def test_a_link_written_as_part_of_a_word_stays_part_of_it() -> None:
     assert "[PR](https://x.example/pr)s" in body
     assert "[Java](https://x.example/js)Script" in body
     assert "un[do](https://x.example/do)ing" in body
+
+
+def test_trafilatura_settings_are_built_once_and_as_its_own_options_make_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # trafilatura's Extractor reads a dozen values of its config file: built at every call,
+    # it took 1% of a folder's extraction; the reader builds it once per mode and address.
+    import trafilatura.core
+    import trafilatura.settings
+
+    from reader.cleaning import html as module
+
+    built: list[object] = []
+    real = trafilatura.settings.Extractor
+
+    def counted(**options: Any) -> object:
+        built.append(options)
+        return real(**options)
+
+    module._extractor.cache_clear()
+    monkeypatch.setattr(trafilatura.core, "Extractor", counted)
+    monkeypatch.setattr(module, "Extractor", counted)
+    page = "<html><body><article>" + "<p>The council met about the bridge.</p>" * 40
+    for _ in range(3):
+        module.extract_article(page + "</article></body></html>")
+    assert len(built) == len({repr(options) for options in built}) <= 2  # once per mode
+    module._extractor.cache_clear()
+    monkeypatch.undo()
+    # the same settings as trafilatura makes of the options it is given as arguments
+    for recall, options in ((False, module._TRAFILATURA_OPTIONS), (True, module._RECALL_OPTIONS)):
+        seen: list[trafilatura.settings.Extractor] = []
+
+        def sequence(tree: Any, options: Any, url: Any = None) -> Any:
+            seen.append(options)
+            raise ValueError
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(trafilatura.core, "trafilatura_sequence", sequence)
+            trafilatura.core.bare_extraction("<html><body><p>x</p></body></html>",
+                                             url="https://example.org/a", **options)
+        ours = module._extractor("https://example.org/a", recall=recall)
+        for name in real.__slots__:
+            assert getattr(ours, name) == getattr(seen[0], name), name
