@@ -39,7 +39,7 @@ from pathlib import Path
 
 from reader.cleaning.header import labelled_header
 from reader.cleaning.inline import shown_as_text
-from reader.cleaning.layout import INVISIBLE, Block, blocks
+from reader.cleaning.layout import INVISIBLE, Block, Layout, blocks, laid_out
 from reader.cleaning.textdates import find_date, looks_like_date
 from reader.core.dates import plausible
 from reader.core.words import dense_script
@@ -145,8 +145,17 @@ _Unit = Block
 _LIST_MARK = re.compile(r"^(?:[-*•·▪‣◦–]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)")
 
 
-def _units(lines: Sequence[str]) -> list[Block]:
-    return blocks(lines)
+class _Units(list[Block]):
+    """A dump's blocks, and how the dump was laid out."""
+
+    layout: Layout = Layout()
+
+
+def _units(lines: Sequence[str]) -> _Units:
+    layout, found = laid_out(lines)
+    units = _Units(found)
+    units.layout = layout
+    return units
 
 
 # --------------------------------------------------------------------------- features
@@ -803,11 +812,39 @@ def _features(
     context = _context(shapes, units, gaps)
     signals = _gap_signals(all_units, picked, shapes)
     layout = _layout_signals(all_units, picked)
+    wrap = _wrap_signals(units, shapes, getattr(all_units, "layout", None))
     rhythm = _rhythm(units)
-    return [
-        s + c + g + v + [r]
-        for s, c, g, v, r in zip(shapes, context, signals, layout, rhythm, strict=True)
+    rows = [
+        s + c + g + v + w
+        for s, c, g, v, w in zip(shapes, context, signals, layout, wrap, strict=True)
     ]
+    for row, beat in zip(rows, rhythm, strict=True):
+        row += _bands(row)
+        row.append(beat)
+    return rows
+
+
+# Bands of features whose effect is not monotonic (a gradient-boosted model fitted on the
+# same rows split them there): (name, feature, low, high); a band holds lo <= value < hi.
+BANDS: tuple[tuple[str, str, float, float], ...] = (
+    ("unstopped_long", "unstopped_run", 1.15, 9.0),  # a run of 30 or more titles
+    ("stamps_one", "stamps_near", 0.3, 0.45),  # one timestamp near
+    ("stamps_many", "stamps_near", 0.45, 9.0),
+    ("position_head", "position", 0.0, 0.37),
+    ("position_mid", "position", 0.37, 0.6),
+    ("position_tail", "position", 0.8, 9.0),
+    ("position_edge", "position_middle", 0.0, 0.04),
+    ("next_short", "log_chars@1", 0.1, 3.35),
+    ("next_long", "log_chars@1", 5.28, 99.0),
+    ("prose_w20_high", "prose_w20", 0.67, 9.0),
+    ("prose_w8_high", "prose_w8", 0.9, 9.0),
+    ("chars_w3_high", "chars_w3", 0.85, 9.0),
+    ("very_long", "log_chars", 6.3, 99.0),
+    ("title_case_low", "title_case_share", 0.0, 0.15),
+    ("title_case_high", "title_case_share", 0.28, 9.0),
+    ("many_words", "log_words", 4.45, 99.0),
+)
+BAND_NAMES = tuple(band[0] for band in BANDS)
 
 
 RHYTHM_NAMES: tuple[str, ...] = ("rhythm",)
@@ -896,6 +933,68 @@ def _layout_signals(units: Sequence[_Unit], picked: Sequence[int]) -> list[list[
     return rows
 
 
+WRAP_NAMES: tuple[str, ...] = (
+    "wrapped",
+    "wrapped_lines",
+    "wrapped_one_line",
+    "wrapped_fill",
+    "wrapped_one_line_ends",
+    "wrapped_one_line_chars",
+    "wrapped_item",
+    "wrapped_heading",
+    "wrapped_lines@-1",
+    "wrapped_lines@1",
+    "wrapped_lines_w3",
+    "indent_deeper",
+    "indent_less",
+)
+
+
+def _wrap_signals(
+    units: Sequence[_Unit], shapes: Sequence[Sequence[float]], layout: Layout | None
+) -> list[list[float]]:
+    """What hard wrapping says of each scored block (all nought in a dump that is not
+    wrapped): how many lines a paragraph took, whether a one-line block stopped short of
+    the wrap column, its neighbours' lines, and its indentation against the prose's.
+
+    In a wrapped dump a paragraph of prose runs over several lines, while a heading, a
+    menu entry, a caption or a paragraph's short last words fit on one: the same length
+    of text means another thing than in a dump of one line a block.
+    """
+    n = len(units)
+    width = layout.width if layout is not None else None
+    indents = [
+        [min(u.indent, 12) / 12 if u.indent > 0 else 0.0, 1.0 if u.indent < 0 else 0.0]
+        for u in units
+    ]
+    if not width:
+        return [[0.0] * 11 + pair for pair in indents]
+    lines = [math.log1p(u.last - u.first) for u in units]
+    many = [1.0 if u.last > u.first else 0.0 for u in units]
+    near = _window_means(many, 3)
+    rows = []
+    for i, unit in enumerate(units):
+        one = 1.0 - many[i]
+        shape = shapes[i]
+        rows.append(
+            [
+                1.0,
+                lines[i],
+                one,
+                one * min(len(unit.text) / width, 1.2),
+                one * shape[_I_ENDS],
+                one * shape[_I_LOG_CHARS] / 6,
+                1.0 if unit.item else 0.0,
+                1.0 if unit.heading else 0.0,
+                lines[i - 1] if i else 0.0,
+                lines[i + 1] if i + 1 < n else 0.0,
+                near[i],
+                *indents[i],
+            ]
+        )
+    return rows
+
+
 GAP_NAMES: tuple[str, ...] = (
     "comment_marker_before",
     "buttons_before",
@@ -906,7 +1005,22 @@ GAP_NAMES: tuple[str, ...] = (
     "teaser_heading_before",
 )
 # A stage-one row, in order: what the model's "features1" must name.
-STAGE1_NAMES = FEATURE_NAMES + CONTEXT_NAMES + GAP_NAMES + LAYOUT_NAMES + RHYTHM_NAMES
+STAGE1_NAMES = (
+    FEATURE_NAMES
+    + CONTEXT_NAMES
+    + GAP_NAMES
+    + LAYOUT_NAMES
+    + WRAP_NAMES
+    + BAND_NAMES
+    + RHYTHM_NAMES
+)
+_BAND_AT = tuple(
+    (STAGE1_NAMES.index(feature), low, high) for _, feature, low, high in BANDS
+)
+
+
+def _bands(row: Sequence[float]) -> list[float]:
+    return [1.0 if low <= row[at] < high else 0.0 for at, low, high in _BAND_AT]
 # How many blocks back a comment marker ("Reply", "... said:") still says "this is a comment".
 _COMMENT_REACH = 6
 # How many blocks either side count as a block's neighbourhood for list patterns.
