@@ -666,6 +666,13 @@ STAGE2_NAMES: tuple[str, ...] = (
     "rhythm_out_of_run",
     "rhythm_after_prose",
     "rhythm_before_prose",
+    "logit1_x_max_w3",
+    "logit1_high",
+    "logit1_low",
+    "p1_mass_edge",
+    "p1_run_near",
+    "near_start",
+    "near_end",
 )
 # Where the rhythm stands in a stage-one row (the last).
 _I_RHYTHM = -1
@@ -700,6 +707,9 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
     for i in range(n):
         near = padded[i : i + 3] + padded[i + 4 : i + 7]
         beat = rhythm[i]
+        logit = max(-8.0, min(8.0, logits[i])) / 4
+        middle = min(before[i], after[i]) * 2
+        distance = math.log1p(max(lo - i, i - hi, 0)) / 3
         rows.append(
             [
                 max(-8.0, min(8.0, logits[i])) / 4,
@@ -715,6 +725,17 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
                 0.0 if lo <= i <= hi else beat,
                 beat * plain_before[i],
                 beat * plain_after[i],
+                # What a gradient-boosted second stage found the linear one misses: a
+                # block's score counts for more beside a confident neighbour, and the
+                # extremes of the score, the prose's edges, the run's surroundings and the
+                # dump's ends each have a weight of their own.
+                logit * max(near[1:5]),
+                1.0 if logit > 0.97 else 0.0,
+                1.0 if logit < -0.78 else 0.0,
+                1.0 if middle < 0.16 else 0.0,
+                1.0 if 0.0 < distance < 0.5 else 0.0,
+                1.0 if i < 3 else 0.0,
+                1.0 if i + 3 >= n else 0.0,
             ]
         )
     return rows
