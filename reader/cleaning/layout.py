@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, islice
 
-__all__ = ["Block", "Layout", "blocks", "detect", "laid_out"]
+__all__ = ["Block", "Layout", "blocks", "detect"]
 
 
 @dataclass(slots=True)
@@ -36,7 +36,6 @@ class Block:
     heading: bool = False
     item: bool = False  # a list item; its text starts with "• " or its number
     links: int = 0  # link marks it carried ([12], [text](url))
-    indent: int = 0  # how much deeper than the dump's prose its first line stands (< 0: less)
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,15 +515,10 @@ def blocks(lines: Sequence[str]) -> list[Block]:
     ``lines`` are the dump's lines (no line-end characters); each block records the
     range of lines it came from, so a raw view can show which lines were kept.
     """
-    return laid_out(lines)[1]
-
-
-def laid_out(lines: Sequence[str]) -> tuple[Layout, list[Block]]:
-    """How the dump was laid out (see :func:`detect`), and its :func:`blocks`."""
     profile = _profile(lines)
     if profile.layout.plain:
-        return profile.layout, _rejoin_fragments(_plain_blocks(lines, profile.text))
-    return profile.layout, _Builder(lines, profile).run()
+        return _rejoin_fragments(_plain_blocks(lines, profile.text))
+    return _Builder(lines, profile).run()
 
 
 def _atx_text(rest: str) -> str:
@@ -963,8 +957,7 @@ class _Builder:
             text = tidy(text)
         if _ALNUM.search(text) is None:
             return
-        self.out.append(Block(text, first, last, heading=heading, item=item, links=links,
-                              indent=self.indents[first] - self.layout.indent))
+        self.out.append(Block(text, first, last, heading=heading, item=item, links=links))
 
 
 # How many lines a link's text and address may be wrapped over.

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from reader.cleaning.header import labelled_header
 from reader.cleaning.inline import shown_as_text
-from reader.cleaning.layout import INVISIBLE, Block, Layout, blocks, laid_out
+from reader.cleaning.layout import INVISIBLE, Block, blocks
 from reader.cleaning.textdates import find_date, looks_like_date
 from reader.core.dates import plausible
 from reader.core.words import dense_script
@@ -145,17 +145,8 @@ _Unit = Block
 _LIST_MARK = re.compile(r"^(?:[-*•·▪‣◦–]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)")
 
 
-class _Units(list[Block]):
-    """A dump's blocks, and how the dump was laid out."""
-
-    layout: Layout = Layout()
-
-
-def _units(lines: Sequence[str]) -> _Units:
-    layout, found = laid_out(lines)
-    units = _Units(found)
-    units.layout = layout
-    return units
+def _units(lines: Sequence[str]) -> list[Block]:
+    return blocks(lines)
 
 
 # --------------------------------------------------------------------------- features
@@ -712,23 +703,24 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
         distance = math.log1p(max(lo - i, i - hi, 0)) / 3
         rows.append(
             [
-                max(-8.0, min(8.0, logits[i])) / 4,
+                logit,
                 *near,
                 w5[i],
                 w15[i],
                 max(near[1:5]),
-                min(before[i], after[i]) * 2,
+                middle,
                 seen_before[i],
                 seen_after[i],
                 1.0 if lo <= i <= hi else 0.0,
-                math.log1p(max(lo - i, i - hi, 0)) / 3,
+                distance,
                 0.0 if lo <= i <= hi else beat,
                 beat * plain_before[i],
                 beat * plain_after[i],
-                # What a gradient-boosted second stage found the linear one misses: a
-                # block's score counts for more beside a confident neighbour, and the
-                # extremes of the score, the prose's edges, the run's surroundings and the
-                # dump's ends each have a weight of their own.
+                # What gradient-boosted trees fitted over this stage found it missing: a
+                # block's score counts for more beside a confident neighbour; a score
+                # past either extreme (logit1 over 3.9, under -3.1), the prose's edges,
+                # the two or three blocks beside the run and the dump's first and last
+                # three blocks each weigh on their own.
                 logit * max(near[1:5]),
                 1.0 if logit > 0.97 else 0.0,
                 1.0 if logit < -0.78 else 0.0,
@@ -833,37 +825,35 @@ def _features(
     context = _context(shapes, units, gaps)
     signals = _gap_signals(all_units, picked, shapes)
     layout = _layout_signals(all_units, picked)
-    wrap = _wrap_signals(units, shapes, getattr(all_units, "layout", None))
     rhythm = _rhythm(units)
-    rows = [
-        s + c + g + v + w
-        for s, c, g, v, w in zip(shapes, context, signals, layout, wrap, strict=True)
-    ]
+    rows = [s + c + g + v for s, c, g, v in zip(shapes, context, signals, layout, strict=True)]
     for row, beat in zip(rows, rhythm, strict=True):
         row += _bands(row)
         row.append(beat)
     return rows
 
 
-# Bands of features whose effect is not monotonic (a gradient-boosted model fitted on the
-# same rows split them there): (name, feature, low, high); a band holds lo <= value < hi.
+# Bands of stage-one features whose effect is not monotonic, which a linear model cannot
+# weigh without them: where gradient-boosted trees fitted over the model's own scores (on
+# scrapinghub's lynx and w3m dumps) split them most. (name, feature, low, high): a band
+# holds low <= value < high.
 BANDS: tuple[tuple[str, str, float, float], ...] = (
-    ("unstopped_long", "unstopped_run", 1.15, 9.0),  # a run of 30 or more titles
+    ("unstopped_long", "unstopped_run", 1.15, 9.0),  # in a run of 30 blocks ending no sentence
     ("stamps_one", "stamps_near", 0.3, 0.45),  # one timestamp near
-    ("stamps_many", "stamps_near", 0.45, 9.0),
+    ("stamps_many", "stamps_near", 0.45, 9.0),  # two or more
     ("position_head", "position", 0.0, 0.37),
     ("position_mid", "position", 0.37, 0.6),
     ("position_tail", "position", 0.8, 9.0),
-    ("position_edge", "position_middle", 0.0, 0.04),
-    ("next_short", "log_chars@1", 0.1, 3.35),
-    ("next_long", "log_chars@1", 5.28, 99.0),
+    ("position_edge", "position_middle", 0.0, 0.04),  # in the dump's first or last 2%
+    ("next_short", "log_chars@1", 0.1, 3.35),  # the next scored block 26-27 characters
+    ("next_long", "log_chars@1", 5.28, 99.0),  # 196 characters or more
     ("prose_w20_high", "prose_w20", 0.67, 9.0),
     ("prose_w8_high", "prose_w8", 0.9, 9.0),
     ("chars_w3_high", "chars_w3", 0.85, 9.0),
-    ("very_long", "log_chars", 6.3, 99.0),
+    ("very_long", "log_chars", 6.3, 99.0),  # 544 characters or more
     ("title_case_low", "title_case_share", 0.0, 0.15),
     ("title_case_high", "title_case_share", 0.28, 9.0),
-    ("many_words", "log_words", 4.45, 99.0),
+    ("many_words", "log_words", 4.45, 99.0),  # 85 words or more
 )
 BAND_NAMES = tuple(band[0] for band in BANDS)
 
@@ -954,68 +944,6 @@ def _layout_signals(units: Sequence[_Unit], picked: Sequence[int]) -> list[list[
     return rows
 
 
-WRAP_NAMES: tuple[str, ...] = (
-    "wrapped",
-    "wrapped_lines",
-    "wrapped_one_line",
-    "wrapped_fill",
-    "wrapped_one_line_ends",
-    "wrapped_one_line_chars",
-    "wrapped_item",
-    "wrapped_heading",
-    "wrapped_lines@-1",
-    "wrapped_lines@1",
-    "wrapped_lines_w3",
-    "indent_deeper",
-    "indent_less",
-)
-
-
-def _wrap_signals(
-    units: Sequence[_Unit], shapes: Sequence[Sequence[float]], layout: Layout | None
-) -> list[list[float]]:
-    """What hard wrapping says of each scored block (all nought in a dump that is not
-    wrapped): how many lines a paragraph took, whether a one-line block stopped short of
-    the wrap column, its neighbours' lines, and its indentation against the prose's.
-
-    In a wrapped dump a paragraph of prose runs over several lines, while a heading, a
-    menu entry, a caption or a paragraph's short last words fit on one: the same length
-    of text means another thing than in a dump of one line a block.
-    """
-    n = len(units)
-    width = layout.width if layout is not None else None
-    indents = [
-        [min(u.indent, 12) / 12 if u.indent > 0 else 0.0, 1.0 if u.indent < 0 else 0.0]
-        for u in units
-    ]
-    if not width:
-        return [[0.0] * 11 + pair for pair in indents]
-    lines = [math.log1p(u.last - u.first) for u in units]
-    many = [1.0 if u.last > u.first else 0.0 for u in units]
-    near = _window_means(many, 3)
-    rows = []
-    for i, unit in enumerate(units):
-        one = 1.0 - many[i]
-        shape = shapes[i]
-        rows.append(
-            [
-                1.0,
-                lines[i],
-                one,
-                one * min(len(unit.text) / width, 1.2),
-                one * shape[_I_ENDS],
-                one * shape[_I_LOG_CHARS] / 6,
-                1.0 if unit.item else 0.0,
-                1.0 if unit.heading else 0.0,
-                lines[i - 1] if i else 0.0,
-                lines[i + 1] if i + 1 < n else 0.0,
-                near[i],
-                *indents[i],
-            ]
-        )
-    return rows
-
-
 GAP_NAMES: tuple[str, ...] = (
     "comment_marker_before",
     "buttons_before",
@@ -1027,21 +955,15 @@ GAP_NAMES: tuple[str, ...] = (
 )
 # A stage-one row, in order: what the model's "features1" must name.
 STAGE1_NAMES = (
-    FEATURE_NAMES
-    + CONTEXT_NAMES
-    + GAP_NAMES
-    + LAYOUT_NAMES
-    + WRAP_NAMES
-    + BAND_NAMES
-    + RHYTHM_NAMES
+    FEATURE_NAMES + CONTEXT_NAMES + GAP_NAMES + LAYOUT_NAMES + BAND_NAMES + RHYTHM_NAMES
 )
-_BAND_AT = tuple(
-    (STAGE1_NAMES.index(feature), low, high) for _, feature, low, high in BANDS
-)
+_BAND_AT = tuple((STAGE1_NAMES.index(feature), low, high) for _, feature, low, high in BANDS)
 
 
 def _bands(row: Sequence[float]) -> list[float]:
+    """Which of BANDS a stage-one row (its features before the bands) stands in."""
     return [1.0 if low <= row[at] < high else 0.0 for at, low, high in _BAND_AT]
+
 # How many blocks back a comment marker ("Reply", "... said:") still says "this is a comment".
 _COMMENT_REACH = 6
 # How many blocks either side count as a block's neighbourhood for list patterns.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import textwrap
 from datetime import UTC, datetime
 
@@ -874,6 +875,16 @@ def test_teasers_after_a_short_article_are_not_body_but_a_page_of_them_is() -> N
     assert not any(snippet in body for snippet in SNIPPETS)
     listing = clean_dump("\n".join(["News", "Sport", "Latest news", *teaser_lines()])).body
     assert sum(snippet in listing for snippet in SNIPPETS) >= len(SNIPPETS) // 2
+
+
+def test_bands_mark_where_a_feature_stands() -> None:
+    names = text_module.STAGE1_NAMES
+    row = [0.0] * len(names)
+    row[names.index("position")] = 0.5
+    row[names.index("unstopped_run")] = math.log1p(40) / 3  # forty titles in a row
+    bands = dict(zip(text_module.BAND_NAMES, text_module._bands(row), strict=True))
+    assert bands["position_mid"] == 1.0 and bands["unstopped_long"] == 1.0
+    assert bands["position_head"] == bands["position_tail"] == bands["stamps_one"] == 0.0
 
 
 def test_a_model_fitted_on_other_features_is_refused() -> None:
