@@ -887,6 +887,17 @@ def test_bands_mark_where_a_feature_stands() -> None:
     assert bands["position_head"] == bands["position_tail"] == bands["stamps_one"] == 0.0
 
 
+def test_stage_two_knows_the_dumps_ends_and_the_scores_extremes() -> None:
+    names = text_module.STAGE2_NAMES
+    shape = [0.0] * (len(text_module.FEATURE_NAMES) + 1)
+    logits = [-6.0, 0.0, 0.0, 0.0, 6.0, 6.0, 6.0, 0.0]
+    rows = [dict(zip(names, row, strict=True)) for row in text_module._stage2(logits, [shape] * 8)]
+    assert [row["near_start"] for row in rows] == [1.0] * 3 + [0.0] * 5
+    assert [row["near_end"] for row in rows] == [0.0] * 5 + [1.0] * 3
+    assert rows[0]["logit1_low"] == 1.0 and rows[5]["logit1_high"] == 1.0
+    assert rows[5]["logit1_x_max_w3"] > rows[1]["logit1_x_max_w3"]
+
+
 def test_a_model_fitted_on_other_features_is_refused() -> None:
     shipped = json.loads(text_module.MODEL_PATH.read_text(encoding="utf-8"))
     assert text_module._model_from(shipped).w1  # the shipped model names today's features
