@@ -839,8 +839,6 @@ def _features(
 # holds low <= value < high.
 BANDS: tuple[tuple[str, str, float, float], ...] = (
     ("unstopped_long", "unstopped_run", 1.15, 9.0),  # in a run of 30 blocks ending no sentence
-    ("stamps_one", "stamps_near", 0.3, 0.45),  # one timestamp near
-    ("stamps_many", "stamps_near", 0.45, 9.0),  # two or more
     ("position_head", "position", 0.0, 0.37),
     ("position_mid", "position", 0.37, 0.6),
     ("position_tail", "position", 0.8, 9.0),

@@ -884,7 +884,7 @@ def test_bands_mark_where_a_feature_stands() -> None:
     row[names.index("unstopped_run")] = math.log1p(40) / 3  # forty titles in a row
     bands = dict(zip(text_module.BAND_NAMES, text_module._bands(row), strict=True))
     assert bands["position_mid"] == 1.0 and bands["unstopped_long"] == 1.0
-    assert bands["position_head"] == bands["position_tail"] == bands["stamps_one"] == 0.0
+    assert bands["position_head"] == bands["position_tail"] == bands["very_long"] == 0.0
 
 
 def test_stage_two_knows_the_dumps_ends_and_the_scores_extremes() -> None:
