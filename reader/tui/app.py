@@ -302,6 +302,7 @@ class ReaderApp(App[int]):
         self._session_feeds: set[int] = set()
         self._feeds: Sequence[FeedInfo] = ()
         self._feeds_known = False  # _feeds holds the sources (not the empty start)
+        self._counts_known = False  # and their unread counts (the names come first)
         self._feeds_requested = False
         self._list_complete = threading.Event()  # a whole view (not only its first page) shown
         self._first_page_shown: ArticleQuery | None = None  # its full list is on its way
@@ -421,7 +422,7 @@ class ReaderApp(App[int]):
             self.pane.show_message(SELECT_HINT)
             if self._first_screen is not None:
                 self._feeds_requested = True  # their names are here: the counts follow,
-                self.post_message(FeedsLoaded(self._first_screen.feeds))
+                self.post_message(FeedsLoaded(self._first_screen.feeds, counts=False))
                 # once the first screen is painted (a thread started now takes the
                 # interpreter from that paint)
                 self.call_after_refresh(self.load_feeds)
@@ -807,7 +808,8 @@ class ReaderApp(App[int]):
         articles = f"{count:,}{more} article{'s' if count != 1 else ''}"
         # the unread count the feeds pane shows, also when it is hidden; a filter's or an
         # unread-only view's is not counted there
-        unread = (None if self._search or self._unread_only or more
+        # nor before the counts are read (the names come first: every count 0 till then)
+        unread = (None if self._search or self._unread_only or more or not self._counts_known
                   else self.feeds_pane.unread_of(self._selection))
         parts.append(articles if unread is None else f"{articles}, {unread:,} unread")
         if self._unread_only:
@@ -851,7 +853,7 @@ class ReaderApp(App[int]):
             self._feeds_requested = True
             names = self._wanted_feeds(counts=False)
             if not worker.is_cancelled:
-                self.post_message(FeedsLoaded(names))
+                self.post_message(FeedsLoaded(names, counts=False))
             deadline = time.monotonic() + COUNTS_WAIT
             while not (self._list_complete.wait(0.05) or worker.is_cancelled
                        or time.monotonic() > deadline):
@@ -871,6 +873,7 @@ class ReaderApp(App[int]):
         one_source = self._source_count() <= 1
         self._feeds = message.feeds
         self._feeds_known = True
+        self._counts_known = message.counts
         self.feeds_pane.set_feeds(message.feeds)
         if one_source != (_sources(message.feeds) <= 1) or self._feeds_visible():
             self._apply_layout()  # (and the pane's width, for the names it now shows)

@@ -39,6 +39,7 @@ class ViewLoaded(Message):
 @dataclass
 class FeedsLoaded(Message):
     feeds: Sequence[FeedInfo]
+    counts: bool = True  # False: the names alone, their unread counts not read yet (0)
 
 
 @dataclass

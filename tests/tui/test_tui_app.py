@@ -1896,6 +1896,40 @@ async def test_the_status_line_counts_the_views_unread_articles(
         assert "unread" not in status() and "filter: alpha" in status()
 
 
+
+async def test_the_status_line_counts_no_unread_before_the_counts_are_read(
+        library: Library, three_feeds: dict[str, int], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The feeds' names come first and their unread counts follow (up to two seconds at
+    100,000 articles): the status line said "100,000 articles, 0 unread" meanwhile."""
+    import threading
+
+    from textual.widgets import Static
+
+    counted = threading.Event()
+    feeds = Library.feeds
+
+    def slow_counts(self: Library, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("counts"):
+            counted.wait(10)  # the counts take their time, as over a big library
+        return feeds(self, *args, **kwargs)
+
+    monkeypatch.setattr(Library, "feeds", slow_counts)
+    app = make_app(library, tmp_path)
+
+    def status() -> str:
+        return str(app.query_one("#status", Static).render())
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(20):
+            await pilot.pause(0.02)
+        assert status().startswith("All articles · 55 articles")
+        assert "unread" not in status()
+        counted.set()
+        await settle(pilot)
+        assert status().startswith("All articles · 55 articles, 55 unread")
+
+
 async def test_a_view_of_one_feed_gives_the_feed_column_to_the_titles(
         library: Library, three_feeds: dict[str, int], tmp_path: Path) -> None:
     """A folder of dumps opened alone showed its name ("mydumps") on every row, cutting
