@@ -442,16 +442,9 @@ def load_stdin(stream: BinaryIO) -> LoadResult:
     """Load standard input ("-"), read up to the file cap."""
     source = "-"
     try:
-        data = _read_stream(stream, MAX_FILE_BYTES)
-    except OSError as error:
-        return _failed(source, f"could not be read ({one_line(error)})")
-    if len(data) > MAX_FILE_BYTES:
-        return _failed(source, f"input too large (more than {describe_size(MAX_FILE_BYTES)})")
-    if data.startswith(b"\x1f\x8b"):
-        try:
-            data = gunzip_capped(data, max_bytes=MAX_FILE_BYTES)
-        except ValueError as error:
-            return _failed(source, str(error))
+        data = _read_standard_input(stream)
+    except SourceError as error:
+        return _failed(source, str(error))
     return load_bytes(data, source=source)
 
 
@@ -459,17 +452,24 @@ def read_standard_input(stream: BinaryIO, *, name: str = "standard input") -> by
     """All of ``stream`` (standard input), read as ``load_stdin`` reads it: up to the file
     cap, gzip opened. Raises SourceError ``NAME: reason``."""
     try:
+        return _read_standard_input(stream)
+    except SourceError as error:
+        raise SourceError(f"{name}: {error}") from error
+
+
+def _read_standard_input(stream: BinaryIO) -> bytes:
+    """Raises SourceError with the reason alone (each caller names the input its way)."""
+    try:
         data = _read_stream(stream, MAX_FILE_BYTES)
     except OSError as error:
-        raise SourceError(f"{name}: could not be read ({one_line(error)})") from error
+        raise SourceError(f"could not be read ({one_line(error)})") from error
     if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"{name}: input too large "
-                          f"(more than {describe_size(MAX_FILE_BYTES)})")
+        raise SourceError(f"input too large (more than {describe_size(MAX_FILE_BYTES)})")
     if data.startswith(b"\x1f\x8b"):
         try:
             data = gunzip_capped(data, max_bytes=MAX_FILE_BYTES)
         except ValueError as error:
-            raise SourceError(f"{name}: {error}") from error
+            raise SourceError(str(error)) from error
     return data
 
 
