@@ -451,8 +451,8 @@ def fts_query(text: str, *, prefix: bool = False) -> str | None:
     hold no letter or digit are dropped because FTS5 would match nothing with them anyway.
     With ``prefix`` a last plain word of PREFIX_MIN_CHARS or more also matches as a prefix.
     Words and phrases written ``-word``, ``-"a phrase"`` are left out of the matches
-    (``NOT``). Returns None when no word
-    to find is left (words only left out: see :func:`fts_excluded`).
+    (``NOT``). Returns None when no word to find is left (words only left out: see
+    :func:`fts_excluded`).
     """
     parts: list[str] = []
     last_plain = False
