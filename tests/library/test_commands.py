@@ -737,3 +737,17 @@ def test_search_keeps_every_option_of_its_parser_an_option() -> None:
             value = [] if action.nargs == 0 else ["x"]
             assert _search_words_last(["search", option, *value, "-w"], search) == [
                 "search", option, *value, "--", "-w"], option
+
+
+@pytest.mark.parametrize("command", [["import", "-"], ["dump", "-"], ["add", "-"]])
+def test_standard_input_closed_is_one_line(capsys: pytest.CaptureFixture[str], db: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           command: list[str]) -> None:
+    # `reader import - <&-` (no standard input at all: Python's sys.stdin is None) ended
+    # in an AttributeError's traceback
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", None)
+    code, out, err = run(capsys, db, *command)
+    assert code != 0 and err.count("\n") == 1 and "standard input" in err, err
+    assert "Traceback" not in err
