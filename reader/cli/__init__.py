@@ -113,6 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sys.stderr.write(f"reader: {display_name(name)}: no such file or directory"
                                  f"{_command_hint(name)}\n")
             return 1
+        if sys.stdin is None:
+            # started with standard input closed (`<&-`): Textual reads its keys there, and
+            # died of it in a traceback
+            sys.stderr.write("reader: standard input is closed: the interface reads the "
+                             "keyboard there (reader dump prints without it)\n")
+            return 1
         # No collection while the interface imports: its ~100,000 new objects would set
         # off full collections that find nothing (the app freezes them once it is up).
         gc.disable()

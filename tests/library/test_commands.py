@@ -751,3 +751,18 @@ def test_standard_input_closed_is_one_line(capsys: pytest.CaptureFixture[str], d
     code, out, err = run(capsys, db, *command)
     assert code != 0 and err.count("\n") == 1 and "standard input" in err, err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [[], ["-"], ["account", "add", "ttrss",
+                                              "http://127.0.0.1:9/", "--user", "me"]])
+def test_no_standard_input_at_all_is_one_line(capsys: pytest.CaptureFixture[str], db: Path,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              command: list[str]) -> None:
+    # `reader <&-` died in Textual's traceback, and `reader account add ...` asked a
+    # terminal that was not there for the password with another
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", None)
+    code, out, err = run(capsys, db, *command)
+    assert code == 1 and err.count("\n") == 1, err
+    assert "standard input is closed" in err or "no password" in err, err
