@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -134,7 +133,7 @@ class Intake:
             return self._emit(SourceOutcome(
                 spec="-", error="-: standard input is read once and cannot be subscribed "
                 "to (reader - opens it)"))
-        result = load_stdin(self.stdin or sys.stdin.buffer)
+        result = load_stdin(self.stdin)
         if result.error is not None and not result.articles:
             # each pipe is a new document: the last one piped is no cached copy of this one
             return self._emit(SourceOutcome(spec="-", warnings=result.warnings,

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -570,7 +569,7 @@ class Library:
                 from reader.ingest.load import read_standard_input
 
                 name = "standard input"
-                data = read_standard_input(stdin or sys.stdin.buffer, name=name)
+                data = read_standard_input(stdin, name=name)
                 entries, warnings = read_subscription_bytes(data, name=name, local=local)
             else:
                 entries, warnings = read_subscription_list(Path(path), local=local)

@@ -44,16 +44,15 @@ def _first_positional(argv: Sequence[str]) -> str | None:
     return None
 
 
-# `reader search`'s options; any other argument that starts with "-" is a word to leave out
-_SEARCH_OPTIONS = ("--all", "--json", "--help", "--db", "--config")
-_SEARCH_VALUED = ("--db", "--config")
-
-
-def _search_words_last(argv: list[str]) -> list[str]:
+def _search_words_last(argv: list[str], search: argparse.ArgumentParser) -> list[str]:
     """``reader search storm -flood`` as ``reader search storm -- -flood``: a word left out
     of a search is no option (argparse took "-flood" for one, and said the words were
-    missing). Options (``--all``, ``--js`` for ``--json``, ``--db PATH``) stay where they are;
-    after a ``--`` everything already is a word."""
+    missing). Options of ``search`` (its parser: ``--all``, ``--js`` for ``--json``, ``--db
+    PATH``) stay where they are; after a ``--`` everything already is a word."""
+    # option -> whether it takes a value; read from the parser, so that an option added to
+    # the command is never taken for a word to leave out
+    options = {name: action.nargs != 0 for action in search._actions
+               for name in action.option_strings}
     start = argv.index("search") + 1
     kept, dashed = argv[:start], list[str]()
     skip = False
@@ -63,23 +62,41 @@ def _search_words_last(argv: list[str]) -> list[str]:
             skip = False
         elif arg == "--":
             return kept + argv[index:] + dashed
-        elif not arg.startswith("-") or arg == "-" or arg == "-h" or any(
-                option.startswith(arg.split("=", 1)[0]) and len(arg) > 2
-                for option in _SEARCH_OPTIONS):
+        elif not arg.startswith("-") or arg == "-":
             kept.append(arg)
-            skip = arg in _SEARCH_VALUED
+        elif (option := _option_named(arg.split("=", 1)[0], options)) is not None:
+            kept.append(arg)
+            skip = options[option] and "=" not in arg
         else:
             dashed.append(arg)
     return kept + (["--", *dashed] if dashed else [])
+
+
+def _subcommand_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+            return cast(argparse.ArgumentParser, action.choices[name])
+    raise KeyError(name)
+
+
+def _option_named(name: str, options: dict[str, bool]) -> str | None:
+    """The option ``name`` stands for, as argparse reads it (a long option by a prefix)."""
+    if name in options:
+        return name
+    if name.startswith("--") and len(name) > 2:
+        matches = [option for option in options if option.startswith(name)]
+        return matches[0] if len(matches) == 1 else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if _first_positional(argv) in SUBCOMMANDS:
+            parser = build_command_parser()
             if _first_positional(argv) == "search":
-                argv = _search_words_last(argv)
-            args = build_command_parser().parse_args(argv)
+                argv = _search_words_last(argv, _subcommand_parser(parser, "search"))
+            args = parser.parse_args(argv)
             interruption = Interruption(args.command)
             try:
                 with watchdog(interruption), _guarded_output():
@@ -95,6 +112,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in missing:
                 sys.stderr.write(f"reader: {display_name(name)}: no such file or directory"
                                  f"{_command_hint(name)}\n")
+            return 1
+        if sys.stdin is None:
+            # started with standard input closed (`<&-`): Textual reads its keys there, and
+            # died of it in a traceback
+            sys.stderr.write("reader: standard input is closed: the interface reads the "
+                             "keyboard there (reader dump prints without it)\n")
             return 1
         # No collection while the interface imports: its ~100,000 new objects would set
         # off full collections that find nothing (the app freezes them once it is up).

@@ -321,7 +321,7 @@ def run_account(args: argparse.Namespace) -> int:
 def _ask_password(user: str, url: str) -> str:
     import getpass
 
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():  # (None: started with it closed)
         raise SyncError("no password: give --password-file FILE or --password-command CMD "
                         "(there is no terminal to ask on)")
     try:

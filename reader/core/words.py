@@ -117,8 +117,9 @@ def reading_minutes(words: int) -> int:
     return math.ceil(words / WORDS_PER_MINUTE) if words > 0 else 0
 
 
-# A search: "quoted phrases" (the closing quote may be missing while typing) and words.
-_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+# A search: "quoted phrases" (the closing quote may be missing while typing) and words;
+# either written with a leading "-" is left out.
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -133,8 +134,9 @@ def search_tokens(text: str) -> list[tuple[str, bool]]:
 
 
 def excluded_words(text: str) -> list[str]:
-    """The words a search leaves out: each plain word written with a leading ``-``
-    (``storm -flood``), without it. A ``-`` inside a word (``e-mail``) or a phrase is text."""
+    """The words and phrases a search leaves out: each written with a leading ``-``
+    (``storm -flood``, ``-"storm surge"``), without it. A ``-`` inside a word (``e-mail``)
+    or a phrase is text."""
     return [token for token, _, excluded in _search_parts(text) if excluded]
 
 
@@ -143,11 +145,13 @@ def _search_parts(text: str) -> list[tuple[str, bool, bool]]:
     # a control character (a NUL pasted into the search ended FTS5's query there) stands
     # between words: the library's text holds none
     for match in _TOKEN.finditer(_CONTROL.sub(" ", text)):
-        phrase, word = match.group(1), match.group(2)
-        token = phrase if phrase is not None else word
-        excluded = phrase is None and token.startswith("-")
-        if excluded:
-            token = token[1:]
+        minus, phrase, word = match.group(1, 2, 3)
+        if phrase is not None:
+            token, excluded = phrase, bool(minus)
+        else:
+            token, excluded = word, word.startswith("-")
+            if excluded:
+                token = token[1:]
         if token and any(ch.isalnum() for ch in token):
             parts.append((token, phrase is not None, excluded))
     return parts

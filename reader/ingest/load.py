@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -438,38 +439,45 @@ def skipped_as_warning(result: LoadResult) -> LoadResult:
     return dataclasses.replace(result, error=None, warnings=(*result.warnings, result.error))
 
 
-def load_stdin(stream: BinaryIO) -> LoadResult:
-    """Load standard input ("-"), read up to the file cap."""
+def load_stdin(stream: BinaryIO | None = None) -> LoadResult:
+    """Load standard input ("-"; ``stream``, by default the process's), read up to the
+    file cap."""
     source = "-"
     try:
-        data = _read_stream(stream, MAX_FILE_BYTES)
-    except OSError as error:
-        return _failed(source, f"could not be read ({one_line(error)})")
-    if len(data) > MAX_FILE_BYTES:
-        return _failed(source, f"input too large (more than {describe_size(MAX_FILE_BYTES)})")
-    if data.startswith(b"\x1f\x8b"):
-        try:
-            data = gunzip_capped(data, max_bytes=MAX_FILE_BYTES)
-        except ValueError as error:
-            return _failed(source, str(error))
+        data = _read_standard_input(stream)
+    except SourceError as error:
+        return _failed(source, str(error))
     return load_bytes(data, source=source)
 
 
-def read_standard_input(stream: BinaryIO, *, name: str = "standard input") -> bytes:
-    """All of ``stream`` (standard input), read as ``load_stdin`` reads it: up to the file
-    cap, gzip opened. Raises SourceError ``NAME: reason``."""
+def read_standard_input(stream: BinaryIO | None = None, *,
+                        name: str = "standard input") -> bytes:
+    """All of ``stream`` (by default standard input), read as ``load_stdin`` reads it: up
+    to the file cap, gzip opened. Raises SourceError ``NAME: reason``."""
+    try:
+        return _read_standard_input(stream)
+    except SourceError as error:
+        raise SourceError(f"{name}: {error}") from error
+
+
+def _read_standard_input(stream: BinaryIO | None) -> bytes:
+    """Raises SourceError with the reason alone (each caller names the input its way)."""
+    if stream is None:
+        # started with standard input closed (`<&-`): Python's sys.stdin is None
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            raise SourceError("standard input is closed")
     try:
         data = _read_stream(stream, MAX_FILE_BYTES)
     except OSError as error:
-        raise SourceError(f"{name}: could not be read ({one_line(error)})") from error
+        raise SourceError(f"could not be read ({one_line(error)})") from error
     if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"{name}: input too large "
-                          f"(more than {describe_size(MAX_FILE_BYTES)})")
+        raise SourceError(f"input too large (more than {describe_size(MAX_FILE_BYTES)})")
     if data.startswith(b"\x1f\x8b"):
         try:
             data = gunzip_capped(data, max_bytes=MAX_FILE_BYTES)
         except ValueError as error:
-            raise SourceError(f"{name}: {error}") from error
+            raise SourceError(str(error)) from error
     return data
 
 

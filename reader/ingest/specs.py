@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +53,7 @@ def load_sources(
 
 def _plan(spec: str, stdin: BinaryIO | None) -> list[LoadResult | _Pending]:
     if spec == "-":
-        return [load_stdin(stdin or sys.stdin.buffer)]
+        return [load_stdin(stdin)]
     if not spec.strip():
         return [LoadResult(source=spec, error=EMPTY_SOURCE)]
     if is_web_url(spec):

@@ -450,8 +450,9 @@ def fts_query(text: str, *, prefix: bool = False) -> str | None:
     Every token is quoted (so ``AND``, ``NEAR(``, ``*`` and ``-`` are just words); tokens that
     hold no letter or digit are dropped because FTS5 would match nothing with them anyway.
     With ``prefix`` a last plain word of PREFIX_MIN_CHARS or more also matches as a prefix.
-    Words written ``-word`` are left out of the matches (``NOT``). Returns None when no word
-    to find is left (words only left out: see :func:`fts_excluded`).
+    Words and phrases written ``-word``, ``-"a phrase"`` are left out of the matches
+    (``NOT``). Returns None when no word to find is left (words only left out: see
+    :func:`fts_excluded`).
     """
     parts: list[str] = []
     last_plain = False
@@ -470,7 +471,7 @@ def fts_query(text: str, *, prefix: bool = False) -> str | None:
 
 
 def fts_excluded(text: str) -> str | None:
-    """The FTS5 query matching any word a search leaves out (``-word``), or None."""
+    """The FTS5 query matching any word or phrase a search leaves out (``-word``), or None."""
     excluded = [_fts_phrase(word) for word in excluded_words(text)]
     return " OR ".join(excluded) or None
 

@@ -1128,7 +1128,7 @@ class ReaderApp(App[int]):
                 or row is None or row.read):
             return
         self.articles.update_rows([article_id], read=True)
-        self.feeds_pane.adjust_unread(row.feed_id, -1)
+        self.feeds_pane.adjust_unread(row.feed_id, -1, member=row.feed_name)
         self._show_status()
         self._enqueue("mark the article read", lambda: self.library.mark_read([article_id]))
 
@@ -1245,7 +1245,8 @@ class ReaderApp(App[int]):
         stored = message.article
         if message.marked_read:
             self.articles.update_rows([stored.id], read=True)
-            self.feeds_pane.adjust_unread(stored.feed_id, -1)
+            self.feeds_pane.adjust_unread(stored.feed_id, -1,
+                                          member=stored.article.feed_title)
             self._show_status()
         if stored.id != self._opening or message.rendered is None:
             return
@@ -1784,7 +1785,7 @@ class ReaderApp(App[int]):
             return
         read = not row.read
         self.articles.update_rows([row.id], read=read)
-        self.feeds_pane.adjust_unread(row.feed_id, -1 if read else 1)
+        self.feeds_pane.adjust_unread(row.feed_id, -1 if read else 1, member=row.feed_name)
         self._show_status()
         self._enqueue("mark the article", lambda: self.library.mark_read([row.id], read=read))
 

@@ -718,3 +718,51 @@ def test_search_takes_a_word_to_leave_out_without_a_double_dash(
     code, out, _ = run(capsys, db, "search", "-harbour", "--db", str(db))
     assert code == 0 and len(out.splitlines()) == len(everything - harbour)
     assert found("bridge", "-harbour") == found("bridge") - harbour
+
+
+def test_search_keeps_every_option_of_its_parser_an_option() -> None:
+    # the options were a list of their own beside the parser's: one added to the command
+    # would have been read as a word to leave out ("--limit" as "-limit")
+    from reader.cli import _search_words_last, _subcommand_parser
+    from reader.cli.parser import build_command_parser
+
+    search = _subcommand_parser(build_command_parser(), "search")
+    search.add_argument("--limit", type=int)
+    assert _search_words_last(["search", "storm", "-flood", "--limit", "5"], search) == [
+        "search", "storm", "--limit", "5", "--", "-flood"]
+    assert _search_words_last(["search", "-flood", "--lim=5", "-h"], search) == [
+        "search", "--lim=5", "-h", "--", "-flood"]
+    for action in search._actions:
+        for option in action.option_strings:
+            value = [] if action.nargs == 0 else ["x"]
+            assert _search_words_last(["search", option, *value, "-w"], search) == [
+                "search", option, *value, "--", "-w"], option
+
+
+@pytest.mark.parametrize("command", [["import", "-"], ["dump", "-"], ["add", "-"]])
+def test_standard_input_closed_is_one_line(capsys: pytest.CaptureFixture[str], db: Path,
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           command: list[str]) -> None:
+    # `reader import - <&-` (no standard input at all: Python's sys.stdin is None) ended
+    # in an AttributeError's traceback
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", None)
+    code, out, err = run(capsys, db, *command)
+    assert code != 0 and err.count("\n") == 1 and "standard input" in err, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [[], ["-"], ["account", "add", "ttrss",
+                                              "http://127.0.0.1:9/", "--user", "me"]])
+def test_no_standard_input_at_all_is_one_line(capsys: pytest.CaptureFixture[str], db: Path,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              command: list[str]) -> None:
+    # `reader <&-` died in Textual's traceback, and `reader account add ...` asked a
+    # terminal that was not there for the password with another
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", None)
+    code, out, err = run(capsys, db, *command)
+    assert code == 1 and err.count("\n") == 1, err
+    assert "standard input is closed" in err or "no password" in err, err

@@ -232,6 +232,27 @@ def test_a_word_written_with_a_minus_is_left_out_of_a_search(storage: SqliteStor
     assert fts_query("-flood") is None
 
 
+def test_a_phrase_written_with_a_minus_is_left_out_of_a_search(storage: SqliteStorage) -> None:
+    """'storm -"storm surge"' found nothing: the phrase was split at its space, its first
+    word ('"storm') left out and its second ('surge"') searched for; the phrase is left out
+    whole, as a search engine does."""
+    feed_id = storage.upsert_feed("http://a/feed")
+    storage.upsert_articles(feed_id, [
+        article("1", title="Storm surge", body="the storm surge came", hours=1),
+        article("2", title="Storm at sea", body="a storm at sea, then a surge", hours=2),
+        article("3", title="Calm", body="no wind", hours=3),
+    ])
+
+    def titles(text: str, **kw: object) -> set[str | None]:
+        return {r.title for r in storage.rows(storage.article_ids(ArticleQuery(text=text, **kw)))}
+
+    for kw in ({}, {"limit": 10}, {"sort": Sort.RANK}):
+        assert titles('storm -"storm surge"', **kw) == {"Storm at sea"}, kw
+        assert titles('-"storm surge"', **kw) == {"Storm at sea", "Calm"}, kw
+        assert titles('storm -"storm surge', **kw) == {"Storm at sea"}, kw  # still typing
+    assert fts_query('storm -"storm surge"') == '"storm" NOT ("storm surge")'
+
+
 def test_search_finds_a_word_inside_a_run_of_an_unspaced_script(
         storage: SqliteStorage) -> None:
     # FTS5 reads a run of Chinese, Japanese, Thai or Korean syllables as one word: "東京"

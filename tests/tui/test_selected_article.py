@@ -439,3 +439,34 @@ def test_ctrl_z_suspends_and_fg_draws_the_screen_whole(tmp_path: Path) -> None:
     resumed = output.index(b"\x1b[?1049h", suspended)
     after = output[resumed:]
     assert b"Night trains return" in after and b"Quit" in after  # the whole screen again
+
+
+async def test_a_feed_files_unread_count_follows_m(library: Library, tmp_path: Path) -> None:
+    # in the view of a folder's feed file, m changed the folder's count but not the file's:
+    # its line in the pane and the status line's "N unread" stayed as they were
+    from support.paths import SAMPLES
+    from textual.widgets import Static
+
+    from reader.tui.widgets.feeds_pane import FeedList
+
+    app = make_app(library, tmp_path, app_kwargs={"sources": [str(SAMPLES)]})
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot, rounds=6)
+        feeds = app.query_one(FeedList)
+
+        def unread(name: str) -> int:
+            return next(e.unread for e in feeds.lines if e.name == name)
+
+        before = unread("Science Notes")
+        assert before > 0
+        feeds.focus()
+        feeds.move_to_selection(next(e.selection for e in feeds.lines
+                                     if e.name == "Science Notes"))
+        await pilot.press("enter")
+        await settle(pilot)
+        app.query_one(ArticleList).focus()
+        await pilot.press("m")
+        await settle(pilot)
+        assert unread("Science Notes") == before - 1
+        status = str(app.query_one("#status", Static).render())
+        assert f"{before - 1:,} unread" in status, status

@@ -881,7 +881,8 @@ def test_trafilatura_settings_are_built_once_and_as_its_own_options_make_them(
     for recall, options in ((False, module._TRAFILATURA_OPTIONS), (True, module._RECALL_OPTIONS)):
         seen: list[trafilatura.settings.Extractor] = []
 
-        def sequence(tree: Any, options: Any, url: Any = None) -> Any:
+        def sequence(tree: Any, options: Any, url: Any = None,
+                     seen: list[trafilatura.settings.Extractor] = seen) -> Any:
             seen.append(options)
             raise ValueError
 

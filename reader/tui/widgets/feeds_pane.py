@@ -406,12 +406,16 @@ class FeedsPane(Vertical):
         """Move the cursor to ``selection`` (posts ``Changed`` if it is another view)."""
         self.feed_list.move_to_selection(selection)
 
-    def adjust_unread(self, feed_id: int, delta: int) -> None:
-        """Change one feed's count right away (the next ``set_feeds`` brings the truth)."""
+    def adjust_unread(self, feed_id: int, delta: int, *, member: str | None = None) -> None:
+        """Change one feed's count right away (the next ``set_feeds`` brings the truth),
+        and that of its feed file ``member`` (the article's feed title) in a folder."""
         feed = self._feeds.get(feed_id)
         if feed is None or delta == 0:
             return
-        self._feeds[feed_id] = replace(feed, unread=max(0, feed.unread + delta))
+        members = tuple(replace(m, unread=max(0, m.unread + delta)) if m.title == member
+                        else m for m in feed.members)
+        self._feeds[feed_id] = replace(feed, unread=max(0, feed.unread + delta),
+                                       members=members)
         self._show()
 
     def _show(self) -> None:
