@@ -657,13 +657,6 @@ STAGE2_NAMES: tuple[str, ...] = (
     "rhythm_out_of_run",
     "rhythm_after_prose",
     "rhythm_before_prose",
-    "logit1_x_max_w3",
-    "logit1_high",
-    "logit1_low",
-    "p1_mass_edge",
-    "p1_run_near",
-    "near_start",
-    "near_end",
 )
 # Where the rhythm stands in a stage-one row (the last).
 _I_RHYTHM = -1
@@ -698,36 +691,21 @@ def _stage2(logits: Sequence[float], shapes: Sequence[Sequence[float]]) -> list[
     for i in range(n):
         near = padded[i : i + 3] + padded[i + 4 : i + 7]
         beat = rhythm[i]
-        logit = max(-8.0, min(8.0, logits[i])) / 4
-        middle = min(before[i], after[i]) * 2
-        distance = math.log1p(max(lo - i, i - hi, 0)) / 3
         rows.append(
             [
-                logit,
+                max(-8.0, min(8.0, logits[i])) / 4,
                 *near,
                 w5[i],
                 w15[i],
                 max(near[1:5]),
-                middle,
+                min(before[i], after[i]) * 2,
                 seen_before[i],
                 seen_after[i],
                 1.0 if lo <= i <= hi else 0.0,
-                distance,
+                math.log1p(max(lo - i, i - hi, 0)) / 3,
                 0.0 if lo <= i <= hi else beat,
                 beat * plain_before[i],
                 beat * plain_after[i],
-                # What gradient-boosted trees fitted over this stage found it missing: a
-                # block's score counts for more beside a confident neighbour; a score
-                # past either extreme (logit1 over 3.9, under -3.1), the prose's edges,
-                # the two or three blocks beside the run and the dump's first and last
-                # three blocks each weigh on their own.
-                logit * max(near[1:5]),
-                1.0 if logit > 0.97 else 0.0,
-                1.0 if logit < -0.78 else 0.0,
-                1.0 if middle < 0.16 else 0.0,
-                1.0 if 0.0 < distance < 0.5 else 0.0,
-                1.0 if i < 3 else 0.0,
-                1.0 if i + 3 >= n else 0.0,
             ]
         )
     return rows
@@ -826,34 +804,10 @@ def _features(
     signals = _gap_signals(all_units, picked, shapes)
     layout = _layout_signals(all_units, picked)
     rhythm = _rhythm(units)
-    rows = [s + c + g + v for s, c, g, v in zip(shapes, context, signals, layout, strict=True)]
-    for row, beat in zip(rows, rhythm, strict=True):
-        row += _bands(row)
-        row.append(beat)
-    return rows
-
-
-# Bands of stage-one features whose effect is not monotonic, which a linear model cannot
-# weigh without them: where gradient-boosted trees fitted over the model's own scores (on
-# scrapinghub's lynx and w3m dumps) split them most. (name, feature, low, high): a band
-# holds low <= value < high.
-BANDS: tuple[tuple[str, str, float, float], ...] = (
-    ("unstopped_long", "unstopped_run", 1.15, 9.0),  # in a run of 30 blocks ending no sentence
-    ("position_head", "position", 0.0, 0.37),
-    ("position_mid", "position", 0.37, 0.6),
-    ("position_tail", "position", 0.8, 9.0),
-    ("position_edge", "position_middle", 0.0, 0.04),  # in the dump's first or last 2%
-    ("next_short", "log_chars@1", 0.1, 3.35),  # the next scored block 26-27 characters
-    ("next_long", "log_chars@1", 5.28, 99.0),  # 196 characters or more
-    ("prose_w20_high", "prose_w20", 0.67, 9.0),
-    ("prose_w8_high", "prose_w8", 0.9, 9.0),
-    ("chars_w3_high", "chars_w3", 0.85, 9.0),
-    ("very_long", "log_chars", 6.3, 99.0),  # 544 characters or more
-    ("title_case_low", "title_case_share", 0.0, 0.15),
-    ("title_case_high", "title_case_share", 0.28, 9.0),
-    ("many_words", "log_words", 4.45, 99.0),  # 85 words or more
-)
-BAND_NAMES = tuple(band[0] for band in BANDS)
+    return [
+        s + c + g + v + [r]
+        for s, c, g, v, r in zip(shapes, context, signals, layout, rhythm, strict=True)
+    ]
 
 
 RHYTHM_NAMES: tuple[str, ...] = ("rhythm",)
@@ -952,16 +906,7 @@ GAP_NAMES: tuple[str, ...] = (
     "teaser_heading_before",
 )
 # A stage-one row, in order: what the model's "features1" must name.
-STAGE1_NAMES = (
-    FEATURE_NAMES + CONTEXT_NAMES + GAP_NAMES + LAYOUT_NAMES + BAND_NAMES + RHYTHM_NAMES
-)
-_BAND_AT = tuple((STAGE1_NAMES.index(feature), low, high) for _, feature, low, high in BANDS)
-
-
-def _bands(row: Sequence[float]) -> list[float]:
-    """Which of BANDS a stage-one row (its features before the bands) stands in."""
-    return [1.0 if low <= row[at] < high else 0.0 for at, low, high in _BAND_AT]
-
+STAGE1_NAMES = FEATURE_NAMES + CONTEXT_NAMES + GAP_NAMES + LAYOUT_NAMES + RHYTHM_NAMES
 # How many blocks back a comment marker ("Reply", "... said:") still says "this is a comment".
 _COMMENT_REACH = 6
 # How many blocks either side count as a block's neighbourhood for list patterns.
@@ -1680,11 +1625,11 @@ def _decide(
         # The best run is titles, not prose: a stretch of a listing, whose other items
         # the model doubts as much; every block but the sure chrome stays.
         for i, score in zip(picked, scores, strict=True):
-            keep[i] = keep[i] or score >= LISTING_CHROME
+            keep[i] = keep[i] or score >= SURE_CHROME
     elif not _coherent(units, picked, scores, keep):
         # A short page: its few blocks the model does not doubt.
         for i, score in zip(picked, scores, strict=True):
-            keep[i] = score >= SHORT_PAGE_CHROME
+            keep[i] = score >= SURE_CHROME
     else:
         # A list of other articles' headlines that opens the run is no part of the article.
         for k in range(lo, _teaser_head(units, picked, lo, hi)):
@@ -1705,7 +1650,7 @@ def _decide(
         if 0 < run <= _TINY_RUN and keep[before] and keep[after]:
             for i in range(before + 1, after):
                 keep[i] = _tiny_is_body(units[i].text)
-    _extend_to_short_sentences(units, keep, dict(zip(picked, scores, strict=True)))
+    _extend_to_short_sentences(units, keep)
     return keep
 
 
@@ -1719,10 +1664,7 @@ MAX_SCORED_BLOCKS = 20_000
 COHERENT_WORDS = 120
 COHERENT_SHARE = 0.1
 COHERENT_SURE = 2
-COHERENT_LEVEL = 0.8
 SURE_CHROME = 0.15
-LISTING_CHROME = 0.12
-SHORT_PAGE_CHROME = 0.2
 # The best run must hold this share of the words of the blocks that are not sure chrome;
 # when it does not, the page is kept but for what is surely chrome: blocks scored below
 # FALLBACK_CHROME, and lines that are buttons, single words or short lines repeated on the
@@ -1888,36 +1830,25 @@ def _coherent(
     for i, score in zip(picked, scores, strict=True):
         if keep[i]:
             kept_words += units[i].text.count(" ") + 1
-            sure += score >= COHERENT_LEVEL
+            sure += score >= 0.8
     if kept_words >= COHERENT_WORDS:
         return True
     page_words = sum(unit.text.count(" ") + 1 for unit in units)
     return sure >= COHERENT_SURE and kept_words >= COHERENT_SHARE * page_words
 
 
-def _extend_to_short_sentences(
-    units: Sequence[_Unit], keep: list[bool], scores: dict[int, float]
-) -> None:
+def _extend_to_short_sentences(units: Sequence[_Unit], keep: list[bool]) -> None:
     """Short whole sentences right before or after the body are its first or last lines.
 
-    Most are too short to be scored ("It was not to be."), so only their shape and their
-    place, touching the body, say they belong to it; one just long enough to be scored
-    ("They play again on Saturday.", under twice the tiny length) joins too unless the
-    model doubts it (under SHORT_PAGE_CHROME).
+    They are too short to be scored ("It was not to be."), so only their shape and their
+    place, touching the body, say they belong to it.
     """
     kept = [i for i, k in enumerate(keep) if k]
     if not kept:
         return
     for start, step in ((kept[0] - 1, -1), (kept[-1] + 1, 1)):
         i = start
-        while (
-            0 <= i < len(units)
-            and (
-                _is_tiny(units[i].text)
-                or (len(units[i].text) < 2 * _TINY and scores.get(i, 0.0) >= SHORT_PAGE_CHROME)
-            )
-            and _is_short_sentence(units[i].text)
-        ):
+        while 0 <= i < len(units) and _is_tiny(units[i].text) and _is_short_sentence(units[i].text):
             keep[i] = True
             i += step
 
