@@ -11,16 +11,21 @@ from typing import Any
 
 from reader.core.dates import isoformat
 from reader.core.models import Article
-from reader.core.sanitize import escape_raw_html, may_hold_raw_html, strip_controls
+from reader.core.sanitize import (
+    escape_raw_html,
+    may_hold_raw_html,
+    redact_password,
+    strip_controls,
+)
 
 
 def article_json(article: Article) -> dict[str, Any]:
     """The fields every JSON output carries for an article."""
     return {
-        "source": article.source,
+        "source": redact_password(article.source),
         "title": article.title,
         "author": article.author,
-        "url": article.url,
+        "url": redact_password(article.url) if article.url else article.url,
         "published": isoformat(article.published),
         "body": article.body,
     }
@@ -51,8 +56,8 @@ def article_markdown(article: Article, *, body: str | None = None) -> str:
         f"title: {_yaml_scalar(article.title)}",
         f"author: {_yaml_scalar(article.author)}",
         f"published: {_yaml_scalar(isoformat(article.published))}",
-        f"url: {_yaml_scalar(article.url)}",
-        f"source: {_yaml_scalar(article.source)}",
+        f"url: {_yaml_scalar(redact_password(article.url) if article.url else None)}",
+        f"source: {_yaml_scalar(redact_password(article.source))}",
         "---",
         "",
     ]

@@ -664,3 +664,38 @@ def test_json_output_holds_no_control_a_terminal_would_run(
         if args[0] != "dump":
             [item] = json.loads(out)
             assert item["title"] == hostile  # the same text, escaped
+
+
+def test_a_password_in_a_feed_address_is_never_shown(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, farm: Farm) -> None:
+    # `reader feeds`, its JSON, the article list and error lines printed
+    # 'http://me:s3cret@host/feed' as typed; the address is kept whole for fetching and
+    # for the exported list, which is read back to subscribe again.
+    fetched = farm.urls[0].replace("http://", "http://me:s3cret@")
+    untitled = "https://TOKEN123@private.example/feed.xml"  # a token as the user name
+    opml = tmp_path / "in.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><body>'
+                    f'<outline xmlUrl="{untitled}"/></body></opml>')
+    assert run(capsys, db, "import", str(opml))[0] == 0
+    code, out, err = run(capsys, db, "add", fetched)
+    assert code == 0, err
+    refused = "http://me:s3cret@127.0.0.1:9/feed.xml"  # nothing listens on port 9
+    code, _, failed = run(capsys, db, "add", refused)
+    assert code == 1 and "me:***@127.0.0.1:9" in failed
+    shown = [out, failed]
+    for command in (["feeds"], ["feeds", "--json"], ["list"], ["list", "--json"],
+                    ["dump", fetched], ["dump", "--format", "json", fetched],
+                    ["dump", "--format", "markdown", fetched]):
+        code, out, err = run(capsys, db, *command)
+        assert code == 0, (command, err)
+        shown += [out, err]
+    assert not [text for text in shown if "s3cret" in text or "TOKEN123" in text]
+    code, out, _ = run(capsys, db, "feeds")
+    assert "https://***@private.example/feed.xml  https://***@private.example/feed.xml" in out
+    assert "http://me:***@127.0.0.1" in out
+    code, exported, _ = run(capsys, db, "export")
+    assert {url for url, _, _ in _outlines(exported)} == {fetched, untitled}
+    feeds = json.loads(run(capsys, db, "feeds", "--json")[1])
+    # a script names a feed by the address it was given, the password hidden
+    assert run(capsys, db, "remove", *(f["url"] for f in feeds))[0] == 0
+    assert "no subscriptions yet" in run(capsys, db, "feeds")[1]
