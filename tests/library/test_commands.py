@@ -699,3 +699,24 @@ def test_a_password_in_a_feed_address_is_never_shown(
     # a script names a feed by the address it was given, the password hidden
     assert run(capsys, db, "remove", *(f["url"] for f in feeds))[0] == 0
     assert "no subscriptions yet" in run(capsys, db, "feeds")[1]
+
+
+@pytest.mark.parametrize("args", [["--db", "-", "list"], ["list", "--db=-"],
+                                  ["list", "--config", "-"]])
+def test_standard_input_is_no_library(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch,
+                                      args: list[str]) -> None:
+    # `reader --db - list` made a library file named "-" in the current folder
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as usage:
+        main(args)
+    err = capsys.readouterr().err
+    assert usage.value.code == 2 and len(err.splitlines()) == 1
+    assert "got '-'" in err and "./- names a file called -" in err
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setenv("READER_DB", "-")
+    assert main(["list"]) == 1
+    assert capsys.readouterr().err.startswith("reader: READER_DB is '-': standard input")
+    assert list(tmp_path.iterdir()) == []
+    assert main(["--db", "./-", "list"]) == 0  # a file named "-" when asked for as one
+    assert (tmp_path / "-").is_file()
