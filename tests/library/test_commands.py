@@ -720,3 +720,34 @@ def test_standard_input_is_no_library(capsys: pytest.CaptureFixture[str], tmp_pa
     assert list(tmp_path.iterdir()) == []
     assert main(["--db", "./-", "list"]) == 0  # a file named "-" when asked for as one
     assert (tmp_path / "-").is_file()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mountinfo"), reason="no Linux /proc")
+def test_the_systems_folders_are_refused_in_one_line(
+        capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    # `reader add /proc` walked procfs for 20 s and subscribed to 6,667 "articles"
+    code, out, err = run(capsys, db, "add", "/proc")
+    assert code == 1 and out == ""
+    assert err == ("reader: could not add /proc: the system's proc file system, "
+                   "not a folder of articles\n")
+    assert "no subscriptions yet" in run(capsys, db, "feeds")[1]
+    code, out, err = run(capsys, db, "dump", "/proc/self")
+    assert code == 1 and out == ""
+    assert err.splitlines() == ["reader: could not load /proc/self: the system's proc file "
+                                "system, not a folder of articles"]
+
+
+def test_a_folder_past_the_walk_cap_is_read_in_part_with_one_warning(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.sources import files
+
+    monkeypatch.setattr(files, "MAX_WALK_FILES", 3)
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"{i}.txt").write_text(f"Note {i}\n\nThe body of note number {i}.\n")
+    code, out, err = run(capsys, db, "add", str(folder))
+    assert code == 0, err
+    assert out == "added notes (3 articles)\n"
+    assert err == f"reader: {folder}: more than 3 files: only the first 3 were read\n"
