@@ -39,8 +39,9 @@ def _yaml_scalar(value: str | None) -> str:
     if value is None:
         return "null"
     scalar = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
-    # and "[" as \u005b: no link either, "[x](javascript:...)" in a title
-    scalar = scalar.replace("[", "\\u005b")
+    # and "[" as \u005b where it could open a link ("[x](javascript:...)" in a title)
+    if "](" in scalar or "]:" in scalar:
+        scalar = scalar.replace("[", "\\u005b")
     if "\ufffe" in scalar or "\uffff" in scalar:
         scalar = scalar.replace("\ufffe", "\\ufffe").replace("\uffff", "\\uffff")
     return scalar
