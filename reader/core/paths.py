@@ -34,11 +34,6 @@ def db_path(explicit: Path | str | None = None) -> Path:
         return Path(explicit).expanduser()
     env = os.environ.get(DB_ENV)
     if env and env.strip():  # blank, like empty, is unset: a library named " " was made
-        if env.strip() == "-":  # as --db - is refused: it made a library file named "-"
-            from reader.core.errors import StorageError
-
-            raise StorageError(f"{DB_ENV} is '-': standard input cannot keep a library; "
-                               "give a file path (./- names a file called -)")
         return Path(env).expanduser()
     # imported here: platformdirs is only needed when neither override is given
     from platformdirs import user_data_dir

@@ -718,6 +718,7 @@ def test_standard_input_is_no_library(capsys: pytest.CaptureFixture[str], tmp_pa
     assert main(["list"]) == 1
     assert capsys.readouterr().err.startswith("reader: READER_DB is '-': standard input")
     assert list(tmp_path.iterdir()) == []
+    monkeypatch.delenv("READER_DB")
     assert main(["--db", "./-", "list"]) == 0  # a file named "-" when asked for as one
     assert (tmp_path / "-").is_file()
 
