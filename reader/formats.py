@@ -11,16 +11,21 @@ from typing import Any
 
 from reader.core.dates import isoformat
 from reader.core.models import Article
-from reader.core.sanitize import escape_raw_html, may_hold_raw_html, strip_controls
+from reader.core.sanitize import (
+    escape_raw_html,
+    may_hold_raw_html,
+    redact_password,
+    strip_controls,
+)
 
 
 def article_json(article: Article) -> dict[str, Any]:
     """The fields every JSON output carries for an article."""
     return {
-        "source": article.source,
+        "source": redact_password(article.source),
         "title": article.title,
         "author": article.author,
-        "url": article.url,
+        "url": redact_password(article.url) if article.url else article.url,
         "published": isoformat(article.published),
         "body": article.body,
     }
@@ -34,6 +39,9 @@ def _yaml_scalar(value: str | None) -> str:
     if value is None:
         return "null"
     scalar = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+    # and "[" as \u005b where it could open a link ("[x](javascript:...)" in a title)
+    if "](" in scalar or "]:" in scalar:
+        scalar = scalar.replace("[", "\\u005b")
     if "\ufffe" in scalar or "\uffff" in scalar:
         scalar = scalar.replace("\ufffe", "\\ufffe").replace("\uffff", "\\uffff")
     return scalar
@@ -51,18 +59,48 @@ def article_markdown(article: Article, *, body: str | None = None) -> str:
         f"title: {_yaml_scalar(article.title)}",
         f"author: {_yaml_scalar(article.author)}",
         f"published: {_yaml_scalar(isoformat(article.published))}",
-        f"url: {_yaml_scalar(article.url)}",
-        f"source: {_yaml_scalar(article.source)}",
+        f"url: {_yaml_scalar(redact_password(article.url) if article.url else None)}",
+        f"source: {_yaml_scalar(redact_password(article.source))}",
         "---",
         "",
     ]
     if article.title:
-        lines += [f"# {escape_raw_html(article.title)}", ""]
+        lines += [f"# {without_unsafe_links(escape_raw_html(article.title))}", ""]
     text = without_raw_html(strip_controls(body if body is not None else article.body).strip())
+    text = without_unsafe_links(text)
     if article.enclosures:
         text += "\n\n## Attachments\n\n" + "\n".join(
             f"- <{_autolink(url)}>" for url in article.enclosures)
     return strip_controls("\n".join(lines) + text + "\n")
+
+
+# Where a link, an image, a link reference definition or an autolink names its address by
+# a scheme: "](javascript:", "[x]: data:", "<file:...>".
+_SCHEME = r"\s*\\?<?\s*([A-Za-z][A-Za-z0-9+.-]{0,31}):"
+_INLINE_LINK = re.compile(r"(?<!\\)\](?=\(" + _SCHEME + ")")
+_DEFINITION = re.compile(r"(?m)^( {0,3}\[(?:[^\]\\\n]|\\.)*)\](?=:" + _SCHEME + ")")
+_AUTOLINK = re.compile(r"(?<!\\)<(?=([A-Za-z][A-Za-z0-9+.-]{1,31}):[^\s<>]*>)")
+_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def without_unsafe_links(markdown: str) -> str:
+    """Markdown in which no link or image goes to an address other than http(s) or mailto.
+
+    An article's text may spell "[click](javascript:alert(1))": the reader shows it as
+    the words it is, and so must any other Markdown renderer the saved file is opened in.
+    The bracket (or the autolink's "<") that would make it a link is escaped.
+    """
+    if "](" not in markdown and "]:" not in markdown and "<" not in markdown:
+        return markdown
+
+    def escaped(match: re.Match[str]) -> str:
+        scheme = match.group(match.lastindex or 0).lower()
+        found = match.group()
+        return found if scheme in _LINK_SCHEMES else found[:-1] + "\\" + found[-1]
+
+    markdown = _INLINE_LINK.sub(escaped, markdown)
+    markdown = _DEFINITION.sub(escaped, markdown)
+    return _AUTOLINK.sub(escaped, markdown)
 
 
 def _autolink(url: str) -> str:

@@ -36,6 +36,7 @@ from reader.core.models import (
 from reader.ingest.feeds import newest
 from reader.ingest.fingerprint import cleaner_fingerprint
 from reader.ingest.folders import load_folder, member_articles, path_text
+from reader.sources.files import system_folder
 from reader.storage.base import Storage
 
 if TYPE_CHECKING:
@@ -217,6 +218,10 @@ class Intake:
             return self._emit(SourceOutcome(
                 spec=spec, feed_id=existing.id if existing else None,
                 error=f"{sanitize.display_name(spec)}: folder not found (its articles are kept)"))
+        if (system := system_folder(path)) is not None:
+            # /proc holds thousands of files made up as they are read: never an article
+            return self._emit(SourceOutcome(
+                spec=spec, error=f"{sanitize.display_name(spec)}: {system}"))
         feed_id = self.storage.upsert_feed(key, title=_local_title(key),
                                            kind=FeedKind.DIRECTORY,
                                            subscribed=self._subscribed(), folder=self.folder)

@@ -507,6 +507,11 @@ class Library:
                     by_address = {kept: f for f in feeds
                                   if (kept := sanitize.feed_address(f.url)) is not None}
                 feed = by_url.get(address) or by_address.get(address)
+            if feed is None and isinstance(spec, str) and f"{sanitize.REDACTED}@" in spec:
+                # an address as reader feeds shows it, its password hidden: the one feed
+                # it can only be
+                shown = [f for f in feeds if sanitize.redact_password(f.url) == spec.strip()]
+                feed = shown[0] if len(shown) == 1 else None
             if feed is None:
                 # an id is named by its feed's name where the library still has it (a
                 # bare "4" meant nothing to the person who chose "Farm feed 0")

@@ -27,7 +27,7 @@ from rich.style import Style
 from rich.text import Span, Text
 
 from reader.core.commonmark import commonmark_parser
-from reader.core.sanitize import MAX_URL, clean_line, safe_url, strip_controls
+from reader.core.sanitize import MAX_URL, clean_line, redact_password, safe_url, strip_controls
 from reader.core.words import count_words, reading_minutes
 
 __all__ = [
@@ -737,7 +737,7 @@ def _header(
         out.append(f" {badge_text} ", _BADGE)
         out.append("  ")
         column = cell_len(badge_text) + 4
-    parts = [clean_line(source), clean_line(author)]
+    parts = [clean_line(redact_password(source or "")), clean_line(author)]
     parts.append(_format_date(published) if published is not None else None)
     parts.append(f"{words:,} word" + ("" if words == 1 else "s"))
     if minutes:
@@ -752,7 +752,7 @@ def _header(
             column += 3
         out.append(part, _META)
         column += cell_len(part)
-    shown_url = clean_line(url, limit=MAX_URL)
+    shown_url = clean_line(redact_password(url or ""), limit=MAX_URL)
     if shown_url:
         out.append("\n")
         out.append(shown_url, _URL)

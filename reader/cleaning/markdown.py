@@ -35,7 +35,7 @@ from reader.cleaning.inline import (
 )
 from reader.cleaning.inline import finish_inline as _finish_inline
 from reader.cleaning.inline import squash as _squash
-from reader.core.sanitize import escape_raw_html, safe_url, strip_controls
+from reader.core.sanitize import escape_raw_html, safe_url, strip_controls, without_userinfo
 
 __all__ = [
     "ParsedHtml",
@@ -434,7 +434,8 @@ class _Renderer:
     """Walks a tree once, turning block elements into Markdown blocks (list of strings)."""
 
     def __init__(self, base_url: str | None) -> None:
-        self.base_url = base_url if safe_url(base_url) else None
+        # a page fetched with a password in its address links to pages without it
+        self.base_url = without_userinfo(base_url) if safe_url(base_url) else None
 
     # -- blocks -------------------------------------------------------------------------
 

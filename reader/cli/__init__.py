@@ -91,6 +91,10 @@ def _option_named(name: str, options: dict[str, bool]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.get("READER_DB", "").strip() == "-":  # as --db - is refused (parser.py)
+        sys.stderr.write("reader: READER_DB is '-': standard input cannot keep a library; "
+                         "give a file path (./- names a file called -)\n")
+        return 1
     try:
         if _first_positional(argv) in SUBCOMMANDS:
             parser = build_command_parser()

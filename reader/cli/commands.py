@@ -134,7 +134,10 @@ def run_feeds(args: argparse.Namespace) -> int:
 
 def _feed_json(feed: FeedInfo) -> dict[str, Any]:
     return {
-        "id": feed.id, "title": feed.name, "url": feed.url, "kind": feed.kind.value,
+        # the password of an address stays off the terminal here too: a script names the
+        # feed by its id (reader remove ID), and reader export writes the addresses in full
+        "id": feed.id, "title": feed.name, "url": sanitize.redact_password(feed.url),
+        "kind": feed.kind.value,
         "folder": feed.folder, "unread": feed.unread, "total": feed.total,
         "last_success": isoformat(feed.last_success), "last_error": feed.last_error,
         "account": feed.account,
@@ -339,7 +342,7 @@ def _list_accounts(args: argparse.Namespace) -> int:
         accounts = library.accounts()
     if args.json:
         write_json([{
-            "name": a.name, "kind": a.kind, "url": a.url, "user": a.user,
+            "name": a.name, "kind": a.kind, "url": sanitize.redact_password(a.url), "user": a.user,
             "password_from": a.secret_kind.value,
             "password_file": a.secret if a.secret_kind.value == "file" else None,
             "password_command": a.secret if a.secret_kind.value == "command" else None,

@@ -29,7 +29,8 @@ def run_dump(args: argparse.Namespace) -> int:
     articles: list[Article] = []
     for spec, results in load_sources(args.sources):
         found = [article for result in results for article in result.articles]
-        if not found and os.path.isdir(spec):
+        refused = len(results) == 1 and results[0].source == spec  # the folder itself
+        if not found and os.path.isdir(spec) and not refused:
             # a folder that gives nothing failed, in one line (not one per file skipped)
             _say(f"could not load {display_name(spec)}: {_nothing_in(results)}")
             failed = True

@@ -66,10 +66,25 @@ def _path(text: str) -> Path:
     return Path(_not_blank("expected a path")(text))
 
 
+def _file(kept: str) -> Callable[[str], Path]:
+    """A path argument for a file ``kept`` there: not blank, and not "-"."""
+    def check(text: str) -> Path:
+        if text.strip() == "-":
+            # "-" reads as standard input or output, which can keep neither: `--db -`
+            # made a library file named "-" in the current folder
+            raise argparse.ArgumentTypeError(
+                f"expected a file path, got '-' (standard input cannot {kept}; "
+                "./- names a file called -)")
+        return _path(text)
+
+    return check
+
+
 def _common(parser: argparse.ArgumentParser, default: object = None) -> None:
-    parser.add_argument("--db", type=_path, metavar="PATH", default=default,
+    parser.add_argument("--db", type=_file("keep a library"), metavar="PATH", default=default,
                         help="library database (default: $READER_DB or the user data folder)")
-    parser.add_argument("--config", type=_path, metavar="PATH", default=default,
+    parser.add_argument("--config", type=_file("be a config file"), metavar="PATH",
+                        default=default,
                         help="config file (default: $READER_CONFIG or the user config folder)")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reader.core.sanitize import clean_line
+from reader.core.sanitize import clean_line, redact_password
 
 
 class ReaderError(Exception):
@@ -111,7 +111,7 @@ def one_line(error: BaseException | None) -> str:
     line breaks (at most 400 characters), else the error's kind."""
     if error is None:
         return "unknown error"
-    return clean_line(str(error), limit=400) or type(error).__name__
+    return redact_password(clean_line(str(error), limit=400) or type(error).__name__)
 
 
 def network_reason(error: BaseException) -> str | None:

@@ -168,7 +168,10 @@ class FeedInfo:
 
     @property
     def name(self) -> str:
-        return self.display_name or self.title or self.url
+        from reader.core.sanitize import redact_password
+
+        # a feed with no title is named by its address, shown without its password
+        return self.display_name or self.title or redact_password(self.url)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -238,6 +238,41 @@ def _has_scheme(url: str) -> bool:
     return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url))
 
 
+# An address's user information (``scheme://user:password@host``): up to the last "@"
+# before the path, as urllib and httpx read the host.
+_USERINFO = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)([^/?#\s]*)@")
+REDACTED = "***"
+
+
+def _redact(match: re.Match[str]) -> str:
+    user, colon, _ = match.group(2).partition(":")
+    # a user name alone is often a token (https://TOKEN@host/): it goes too
+    return f"{match.group(1)}{user}:{REDACTED}@" if colon else f"{match.group(1)}{REDACTED}@"
+
+
+def redact_password(text: str) -> str:
+    """``text`` with the password of every address in it hidden: 'https://me:pw@host/feed'
+    reads 'https://me:***@host/feed', 'https://TOKEN@host/' reads 'https://***@host/'.
+
+    For what is shown or written for a person to read (names, errors, JSON output); the
+    address as stored and fetched keeps its credentials.
+    """
+    if "@" not in text or "://" not in text:
+        return text
+    return _USERINFO.sub(_redact, text)
+
+
+def without_userinfo(url: str | None) -> str | None:
+    """An address with no user name or password in it: the base a document's relative
+    links are resolved against, so that a link in a feed fetched as
+    'https://me:pw@host/feed' is 'https://host/page', never one that carries the password
+    into the library, the screen and the browser."""
+    if url is None or "@" not in url:
+        return url
+    match = _USERINFO.match(url)
+    return url if match is None else match.group(1) + url[match.end():]
+
+
 def display_name(raw: str | bytes) -> str:
     """A file name for display: undecodable bytes and controls made visible, one line."""
     import os
@@ -245,4 +280,5 @@ def display_name(raw: str | bytes) -> str:
     name = os.fsdecode(raw) if isinstance(raw, bytes) else raw
     name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     name = _CONTROLS.sub(_replace_control, name)
-    return _BIDI.sub("", name.replace("\n", "\u2424").replace("\t", " "))
+    name = _BIDI.sub("", name.replace("\n", "\u2424").replace("\t", " "))
+    return redact_password(name)

@@ -14,6 +14,7 @@ from reader.core.models import LoadResult, SourceKind
 from reader.core.sanitize import is_web_url
 from reader.ingest.folders import load_folder
 from reader.ingest.load import load_path, load_stdin, load_urls, shown
+from reader.sources.files import system_folder
 
 if TYPE_CHECKING:
     from reader.sources.http import HttpLimits
@@ -67,6 +68,8 @@ def _plan(spec: str, stdin: BinaryIO | None) -> list[LoadResult | _Pending]:
     if not exists:
         return [LoadResult(source=spec, error=f"{shown(spec)}: no such file or directory")]
     if is_dir:
+        if (system := system_folder(path)) is not None:  # /proc, /sys: never walked
+            return [LoadResult(source=spec, error=f"{shown(spec)}: {system}")]
         return list(load_directory(path))
     result = load_path(path, source=spec)
     followed: list[LoadResult | _Pending] = [result]

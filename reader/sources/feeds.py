@@ -196,7 +196,7 @@ def _references_to_characters(data: bytes) -> bytes:
 def _document_base(url: str, content_location: str | None) -> str | None:
     """Where relative links of the document point from: its Content-Location (itself
     resolved against the URL), else the URL it was fetched from; None for a file."""
-    fetched = sanitize.safe_url(url)
+    fetched = sanitize.without_userinfo(sanitize.safe_url(url))
     if content_location:
         declared = sanitize.safe_url(content_location.strip(), base=fetched)
         if declared is not None:

@@ -201,21 +201,78 @@ def _gunzip_head(data: bytes, *, name: str, size: int) -> bytes:
         raise SourceError(f"{name}: bad gzip data") from None
 
 
-def walk(directory: Path) -> Iterator[WalkEntry]:
+# A walk stops after this many files, with a warning: a folder of articles has fewer (the
+# benchmark's has 20,000); `reader add /` or a home folder would be read for hours and
+# store every file found as an article.
+MAX_WALK_FILES = 100_000
+
+# File systems whose files are the kernel's state, not documents: their files report a
+# size of 0 and are made up as they are read, /proc alone holds thousands, and reading
+# some of them has effects. A walk never enters them.
+PSEUDO_FILESYSTEMS = frozenset({
+    "proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs", "tracefs",
+    "securityfs", "pstore", "bpf", "configfs", "fusectl", "mqueue", "hugetlbfs", "autofs",
+    "binfmt_misc", "efivarfs", "selinuxfs", "rpc_pipefs", "nsfs",
+})
+_MOUNTINFO = Path("/proc/self/mountinfo")
+
+
+def pseudo_filesystems(mountinfo: Path = _MOUNTINFO) -> dict[int, str]:
+    """The device numbers (``st_dev``) of the mounted pseudo file systems, with their type,
+    from Linux's mount table; empty where there is none to read."""
+    try:
+        text = mountinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    found: dict[int, str] = {}
+    for line in text.splitlines():
+        # "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw": the third
+        # field is the device, the type follows the " - " that ends the optional fields
+        fields, _, tail = line.partition(" - ")
+        parts = fields.split()
+        fstype = tail.split(" ", 1)[0]
+        if len(parts) < 3 or fstype not in PSEUDO_FILESYSTEMS:
+            continue
+        major, _, minor = parts[2].partition(":")
+        if major.isdigit() and minor.isdigit():
+            found[os.makedev(int(major), int(minor))] = fstype
+    return found
+
+
+def system_folder(path: Path) -> str | None:
+    """Why the folder ``path`` is no folder of articles (it is in /proc, /sys, ...), in
+    words; None for any other."""
+    try:
+        fstype = pseudo_filesystems().get(os.stat(path).st_dev)
+    except OSError:
+        return None
+    if fstype is None:
+        return None
+    return f"the system's {fstype} file system, not a folder of articles"
+
+
+def walk(directory: Path, *, max_files: int | None = None) -> Iterator[WalkEntry]:
     """Every regular file under ``directory``, depth first, sorted by name.
 
     Hidden entries are skipped silently; symlinks are never followed and are
     reported, as are FIFOs, devices and unreadable directories. Directories are
     also tracked by (device, inode) so a bind mount cannot make the walk loop.
+    Pseudo file systems (/proc, /sys, ...) are not entered, and the walk stops after
+    ``max_files`` files, each said once as a skipped entry.
     Iterative, so depth is bounded by memory, not the recursion limit.
     """
+    max_files = MAX_WALK_FILES if max_files is None else max_files
     seen: set[tuple[int, int]] = set()
     stack: list[Iterator[os.DirEntry[str]]] = []
-    opened = _open_dir(Path(directory), seen)
+    pseudo = pseudo_filesystems()
+    opened = _open_dir(Path(directory), seen, pseudo)
     if isinstance(opened, WalkEntry):
+        if opened.skipped:  # the folder named is itself in /proc or /sys: refused
+            opened = WalkEntry(opened.path, system_folder(Path(directory)) or opened.error)
         yield opened
         return
     stack.append(opened)
+    files = 0
     while stack:
         entry = next(stack[-1], None)
         if entry is None:
@@ -228,7 +285,7 @@ def walk(directory: Path) -> Iterator[WalkEntry]:
             if entry.is_symlink():
                 yield WalkEntry(path, "symbolic link, not followed", skipped=True)
             elif entry.is_dir(follow_symlinks=False):
-                opened = _open_dir(path, seen)
+                opened = _open_dir(path, seen, pseudo)
                 if isinstance(opened, WalkEntry):
                     if opened.error is not None:
                         yield opened
@@ -238,6 +295,12 @@ def walk(directory: Path) -> Iterator[WalkEntry]:
                 info = entry.stat(follow_symlinks=False)
                 kind = not_regular_file(info.st_mode)
                 if kind is None:
+                    if files == max_files:
+                        yield WalkEntry(Path(directory), f"more than {max_files:,} files: "
+                                        f"only the first {max_files:,} were read",
+                                        skipped=True)
+                        return
+                    files += 1
                     yield WalkEntry(path, None, size=info.st_size, mtime_ns=info.st_mtime_ns)
                 else:
                     yield WalkEntry(path, f"{kind}, skipped", skipped=True)
@@ -245,12 +308,16 @@ def walk(directory: Path) -> Iterator[WalkEntry]:
             yield WalkEntry(path, _os_reason(error))
 
 
-def _open_dir(path: Path, seen: set[tuple[int, int]]) -> Iterator[os.DirEntry[str]] | WalkEntry:
+def _open_dir(path: Path, seen: set[tuple[int, int]],
+              pseudo: dict[int, str]) -> Iterator[os.DirEntry[str]] | WalkEntry:
     """Sorted entries of a directory, or a WalkEntry (error None: already visited)."""
     try:
         info = os.stat(path)
         if not stat.S_ISDIR(info.st_mode):
             return WalkEntry(path, "not a directory")
+        if info.st_dev in pseudo:
+            return WalkEntry(path, f"the system's {pseudo[info.st_dev]} file system, "
+                             "not walked", skipped=True)
         if (info.st_dev, info.st_ino) in seen:
             return WalkEntry(path, None)
         seen.add((info.st_dev, info.st_ino))

@@ -40,7 +40,8 @@ def parse_json_feed(data: bytes, *, url: str, source: str | None = None,
         ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
     ):
         raise FeedError("not a JSON feed (no jsonfeed.org version)")
-    base = sanitize.safe_url(_str(document.get("home_page_url"))) or sanitize.safe_url(url)
+    base = sanitize.safe_url(_str(document.get("home_page_url"))) or sanitize.without_userinfo(
+        sanitize.safe_url(url))
     feed_title = sanitize.clean_line(_str(document.get("title")))
     by_key: dict[str, Article] = {}
     items = document.get("items")

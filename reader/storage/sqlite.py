@@ -41,6 +41,7 @@ from reader.core.models import (
     StoredArticle,
     Subscription,
 )
+from reader.core.sanitize import redact_password
 from reader.core.words import count_words, excluded_words, search_text, search_tokens
 
 if TYPE_CHECKING:  # (the sync types are imported when syncing, not at every start)
@@ -1692,7 +1693,7 @@ class SqliteStorage:
                 f"SELECT {_ROW_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id "
                 f"WHERE a.id IN ({','.join('?' * len(chunk))})", list(chunk)):
                 found[r[0]] = ArticleRow(
-                    id=r[0], feed_id=r[1], title=r[2], feed_name=r[3],
+                    id=r[0], feed_id=r[1], title=r[2], feed_name=redact_password(r[3]),
                     published=_parse_iso(r[4]), read=bool(r[5]), starred=bool(r[6]),
                     words=r[7], url=r[8])
         return [found[i] for i in ids if i in found]
@@ -1721,7 +1722,8 @@ class SqliteStorage:
             kind=_enum(SourceKind, r[11], SourceKind.TEXT),
             enclosures=tuple(json.loads(r[12])) if r[12] else (), feed_title=r[13])
         return StoredArticle(
-            id=r[0], feed_id=r[1], feed_name=r[2], article=article, full_body=r[14],
+            id=r[0], feed_id=r[1], feed_name=redact_password(r[2]), article=article,
+            full_body=r[14],
             read=bool(r[15]), starred=bool(r[16]), read_position=float(r[17]), words=r[18])
 
     @_guard

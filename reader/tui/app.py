@@ -1322,7 +1322,7 @@ class ReaderApp(App[int]):
         elif command.console:
             self._run_console_browser(command, url)
         else:
-            self.notify(f"Opening {url}", markup=False)
+            self.notify(f"Opening {display_name(url)}", markup=False)
             self.run_worker(lambda: _start_detached(command, url), thread=True,
                             exit_on_error=False, name="open the browser", group="browser")
 
@@ -1335,7 +1335,7 @@ class ReaderApp(App[int]):
             if status != 0:  # its own words went with its screen: say that it failed
                 why = (f"it exited with status {status}" if status > 0
                        else f"it was stopped by signal {-status}")
-                self.notify(f"Could not open {url} with "
+                self.notify(f"Could not open {display_name(url)} with "
                             f"{os.path.basename(command.argv[0])}: {why}",
                             severity="error", markup=False)
         except SuspendNotSupported:
@@ -1753,7 +1753,7 @@ class ReaderApp(App[int]):
             self.notify("This article has no http(s) link.", severity="warning", markup=False)
             return
         self.copy_to_clipboard(url)
-        self.notify(f"Copied {url}", markup=False)
+        self.notify(f"Copied {display_name(url)}", markup=False)
 
     def action_save_markdown(self) -> None:
         article_id = self._cursor_article()
@@ -1831,7 +1831,7 @@ class ReaderApp(App[int]):
 
         def added(spec: str | None) -> None:
             if spec:
-                self.notify(f"Adding {spec}\u2026", markup=False, timeout=3)
+                self.notify(f"Adding {display_name(spec)}\u2026", markup=False, timeout=3)
                 self.add_feed(spec)
 
         self.push_screen(AddFeedScreen(), added)
@@ -1847,10 +1847,11 @@ class ReaderApp(App[int]):
                             title="Could not add",
                             severity="error", markup=False, timeout=10)
             elif outcome.subscribed_before:
-                self.notify(f"Already subscribed to {outcome.title or outcome.spec}",
+                self.notify("Already subscribed to "
+                            f"{outcome.title or display_name(outcome.spec)}",
                             markup=False)
             else:
-                self.notify(f"Added {outcome.title or outcome.spec}", markup=False)
+                self.notify(f"Added {outcome.title or display_name(outcome.spec)}", markup=False)
         self.post_message(StateChanged())
 
     def action_remove_feed(self) -> None:

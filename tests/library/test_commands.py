@@ -766,3 +766,91 @@ def test_no_standard_input_at_all_is_one_line(capsys: pytest.CaptureFixture[str]
     code, out, err = run(capsys, db, *command)
     assert code == 1 and err.count("\n") == 1, err
     assert "standard input is closed" in err or "no password" in err, err
+
+
+def test_a_password_in_a_feed_address_is_never_shown(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, farm: Farm) -> None:
+    # `reader feeds`, its JSON, the article list and error lines printed
+    # 'http://me:s3cret@host/feed' as typed; the address is kept whole for fetching and
+    # for the exported list, which is read back to subscribe again.
+    fetched = farm.urls[0].replace("http://", "http://me:s3cret@")
+    untitled = "https://TOKEN123@private.example/feed.xml"  # a token as the user name
+    opml = tmp_path / "in.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><body>'
+                    f'<outline xmlUrl="{untitled}"/></body></opml>')
+    assert run(capsys, db, "import", str(opml))[0] == 0
+    code, out, err = run(capsys, db, "add", fetched)
+    assert code == 0, err
+    refused = "http://me:s3cret@127.0.0.1:9/feed.xml"  # nothing listens on port 9
+    code, _, failed = run(capsys, db, "add", refused)
+    assert code == 1 and "me:***@127.0.0.1:9" in failed
+    shown = [out, failed]
+    for command in (["feeds"], ["feeds", "--json"], ["list"], ["list", "--json"],
+                    ["dump", fetched], ["dump", "--format", "json", fetched],
+                    ["dump", "--format", "markdown", fetched]):
+        code, out, err = run(capsys, db, *command)
+        assert code == 0, (command, err)
+        shown += [out, err]
+    assert not [text for text in shown if "s3cret" in text or "TOKEN123" in text]
+    code, out, _ = run(capsys, db, "feeds")
+    assert "https://***@private.example/feed.xml  https://***@private.example/feed.xml" in out
+    assert "http://me:***@127.0.0.1" in out
+    code, exported, _ = run(capsys, db, "export")
+    assert {url for url, _, _ in _outlines(exported)} == {fetched, untitled}
+    feeds = json.loads(run(capsys, db, "feeds", "--json")[1])
+    # a script names a feed by the address it was given, the password hidden
+    assert run(capsys, db, "remove", *(f["url"] for f in feeds))[0] == 0
+    assert "no subscriptions yet" in run(capsys, db, "feeds")[1]
+
+
+@pytest.mark.parametrize("args", [["--db", "-", "list"], ["list", "--db=-"],
+                                  ["list", "--config", "-"]])
+def test_standard_input_is_no_library(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch,
+                                      args: list[str]) -> None:
+    # `reader --db - list` made a library file named "-" in the current folder
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as usage:
+        main(args)
+    err = capsys.readouterr().err
+    assert usage.value.code == 2 and len(err.splitlines()) == 1
+    assert "got '-'" in err and "./- names a file called -" in err
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setenv("READER_DB", "-")
+    assert main(["list"]) == 1
+    assert capsys.readouterr().err.startswith("reader: READER_DB is '-': standard input")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.delenv("READER_DB")
+    assert main(["--db", "./-", "list"]) == 0  # a file named "-" when asked for as one
+    assert (tmp_path / "-").is_file()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mountinfo"), reason="no Linux /proc")
+def test_the_systems_folders_are_refused_in_one_line(
+        capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    # `reader add /proc` walked procfs for 20 s and subscribed to 6,667 "articles"
+    code, out, err = run(capsys, db, "add", "/proc")
+    assert code == 1 and out == ""
+    assert err == ("reader: could not add /proc: the system's proc file system, "
+                   "not a folder of articles\n")
+    assert "no subscriptions yet" in run(capsys, db, "feeds")[1]
+    code, out, err = run(capsys, db, "dump", "/proc/self")
+    assert code == 1 and out == ""
+    assert err.splitlines() == ["reader: could not load /proc/self: the system's proc file "
+                                "system, not a folder of articles"]
+
+
+def test_a_folder_past_the_walk_cap_is_read_in_part_with_one_warning(
+        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader.sources import files
+
+    monkeypatch.setattr(files, "MAX_WALK_FILES", 3)
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"{i}.txt").write_text(f"Note {i}\n\nThe body of note number {i}.\n")
+    code, out, err = run(capsys, db, "add", str(folder))
+    assert code == 0, err
+    assert out == "added notes (3 articles)\n"
+    assert err == f"reader: {folder}: more than 3 files: only the first 3 were read\n"

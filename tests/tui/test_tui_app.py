@@ -832,6 +832,8 @@ async def test_links_browser_clipboard_and_save(
         text = saved[0].read_text(encoding="utf-8")
         assert text.startswith("---\ntitle: \"With: links / and [brackets]\"")
         assert 'url: "https://example.org/0"' in text
+        # the link the reader never opens is no link in the saved file either
+        assert "[one](https://example.org/one) and [bad\\](javascript:alert(1))." in text
         await pilot.press("j", "o", "y")
         await settle(pilot)
         assert len(opened) == 2 and copied == ["https://example.org/0"]

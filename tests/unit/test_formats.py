@@ -99,3 +99,41 @@ def test_raw_html_nested_past_the_parsers_limit_is_escaped_too() -> None:
     found = [c.content for t in deep.parse(markdown) for c in t.children or ()
              if c.type == "html_inline"]
     assert found == [] and "onerror=alert(1)" in markdown
+
+
+def link_targets(markdown: str) -> list[str]:
+    """Every address a CommonMark renderer that checks none would link to or load."""
+    parser = MarkdownIt("commonmark")
+    parser.validateLink = lambda url: True  # markdown-it refuses javascript:, others do not
+    found = []
+    for token in parser.parse(markdown):
+        for child in token.children or ():
+            if child.type in ("link_open", "image"):
+                found.append(str(child.attrGet("href") or child.attrGet("src")))
+    return found
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "See [click](javascript:alert(1)) here",
+        "![pixel](data:image/png;base64,AAAA) and [x]( <vbscript:y>)",
+        "[x](\\<file:///etc/passwd>)",
+        "An <javascript:alert(2)> autolink and [ref] later\n\n[ref]: javascript:alert(3)",
+        "[a](  JAVASCRIPT:x) and [b](file:///etc/passwd \"title\")",
+    ],
+)
+def test_saved_markdown_links_to_no_address_the_reader_would_not_open(body: str) -> None:
+    # the reader shows "[click](javascript:alert(1))" as the word "click"; the saved
+    # file opened in another Markdown viewer made it a live javascript: link
+    markdown = article_markdown(article("[t](javascript:alert(0))", body))
+    assert [url for url in link_targets(markdown)
+            if not url.startswith(("https:", "http:", "mailto:"))
+            and ":" in url.split("/", 1)[0]] == []
+
+
+def test_saved_markdown_keeps_its_web_links() -> None:
+    body = "[a](https://ex.org/a) [m](mailto:me@ex.org) <https://ex.org/b>\n\n[r]: http://ex.org/r"
+    markdown = article_markdown(article("T", body + "\n\nsee [r]"))
+    assert link_targets(markdown) == ["https://ex.org/a", "mailto:me@ex.org",
+                                      "https://ex.org/b", "http://ex.org/r"]

@@ -665,3 +665,26 @@ def test_the_search_index_reads_the_words_of_one_character_each(text: str) -> No
 
     reference = _searched_by_character().sub(r" \g<0> ", text)
     assert search_text(text).split() == reference.split()
+
+
+_USERINFO_TEXT = st.text(
+    alphabet=st.characters(blacklist_characters="/?#@",
+                           blacklist_categories=("Cs", "Cc", "Cf", "Co", "Cn", "Z")),
+    min_size=1, max_size=20)
+
+
+@given(user=_USERINFO_TEXT, password=_USERINFO_TEXT.filter(lambda p: len(p) > 3),
+       tail=st.sampled_from(["", "/feed", "/a@b?c=d#e", "?x", ":8080/f"]))
+@settings(max_examples=300, deadline=None)
+def test_a_password_in_an_address_is_never_shown(user: str, password: str, tail: str) -> None:
+    # every display of an address (file and feed names, error lines) goes through
+    # display_name and one_line; neither may show the password, and the rest stays
+    from reader.core.errors import one_line
+
+    url = f"https://{user}:{password}@host.example{tail}"
+    for shown in (sanitize.display_name(url), one_line(ValueError(f"failed for {url}")),
+                  sanitize.redact_password(url)):
+        assert f":{password}@" not in shown
+        assert "host.example" + tail.split("#")[0] in shown
+    assert sanitize.redact_password(url) == f"https://{user.split(':')[0]}:***@host.example{tail}"
+    assert sanitize.without_userinfo(url) == f"https://host.example{tail}"

@@ -720,3 +720,21 @@ def test_json_escapes_of_lone_surrogates_become_replacement_characters() -> None
     assert article.body == "Body \ufffd text"
     for text in all_strings(feed):
         text.encode("utf-8")
+
+
+def test_relative_links_never_carry_the_feed_addresss_password() -> None:
+    # a feed fetched as https://me:pw@host/feed resolved "/post" to
+    # https://me:pw@host/post: the password was stored in every link, shown and handed
+    # to the browser
+    rss = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item>'
+           b'<title>A</title><link>/post</link><enclosure url="a.mp3" type="audio/mpeg"/>'
+           b'<description>&lt;a href="/other"&gt;o&lt;/a&gt;</description></item>'
+           b'</channel></rss>')
+    json_feed = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": '
+                 b'[{"id": "1", "url": "/post", "content_html": "<a href=\\"/other\\">o</a>"}]}')
+    for feed in (parse_feed(rss, url="https://me:pw@feed.example/feed.xml"),
+                 parse_json_feed(json_feed, url="https://me:pw@feed.example/feed.json")):
+        article = feed.articles[0]
+        assert article.url == "https://feed.example/post"
+        assert "(https://feed.example/other)" in article.body
+        assert all("pw" not in url for url in article.enclosures)

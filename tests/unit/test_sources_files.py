@@ -12,7 +12,8 @@ from support.paths import FIXTURES
 from support.zlib_spy import count_zlib_input
 
 from reader.core.errors import SourceError
-from reader.sources.files import WalkEntry, read_file, walk
+from reader.sources import files
+from reader.sources.files import WalkEntry, pseudo_filesystems, read_file, walk
 
 HOSTILE = FIXTURES / "hostile"
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -261,3 +262,64 @@ def test_the_head_of_a_gzip_file_of_several_members_reads_past_the_first(
     notes.write_bytes(gzip.compress(b"Header line.\n") + gzip.compress(b"Body text.\n" * 500))
     assert read_file(notes, head=100) == (b"Header line.\n" + b"Body text.\n" * 500)[:100]
     assert read_file(notes, head=10_000) == b"Header line.\n" + b"Body text.\n" * 500
+
+
+_LINUX_PROC = pytest.mark.skipif(not os.path.exists("/proc/self/mountinfo"),
+                                 reason="no Linux mount table")
+
+
+@_LINUX_PROC
+@pytest.mark.parametrize("folder", ["/proc", "/proc/self", "/sys"])
+def test_a_walk_never_enters_the_systems_pseudo_file_systems(folder: str) -> None:
+    # `reader add /proc` read procfs for 20 s and stored 6,667 "articles"
+    if not os.path.isdir(folder):
+        pytest.skip(f"no {folder}")
+    entries = list(walk(Path(folder)))
+    assert len(entries) == 1 and not entries[0].skipped
+    assert entries[0].error is not None and "file system, not a folder of articles" in (
+        entries[0].error)
+
+
+def test_the_mount_table_names_the_pseudo_file_systems(tmp_path: Path) -> None:
+    table = tmp_path / "mountinfo"
+    table.write_text(
+        "22 1 0:21 / /proc rw,nosuid shared:12 - proc proc rw\n"
+        "23 1 0:22 / /sys rw,nosuid shared:2 master:1 - sysfs sysfs rw\n"
+        "25 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+        "26 1 0:23 / /tmp rw shared:5 - tmpfs tmpfs rw\n"
+        "bad line\n")
+    assert pseudo_filesystems(table) == {os.makedev(0, 21): "proc", os.makedev(0, 22): "sysfs"}
+    assert pseudo_filesystems(tmp_path / "none") == {}
+
+
+def test_a_pseudo_file_system_inside_a_folder_is_skipped_with_a_warning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "mnt").mkdir()
+    (tmp_path / "mnt" / "status").write_text("made up")
+    (tmp_path / "z.txt").write_text("z")
+    real_stat = os.stat
+    mounted = os.stat(tmp_path).st_dev + 1  # what a mount point reports: another device
+
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        info = real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+        if Path(str(path)).name != "mnt":
+            return info
+        return os.stat_result((info.st_mode, info.st_ino, mounted, *tuple(info)[3:]))
+
+    monkeypatch.setattr(files, "pseudo_filesystems", lambda: {mounted: "proc"})
+    monkeypatch.setattr(files.os, "stat", stat)
+    entries = list(walk(tmp_path))
+    assert [(e.path.name, e.skipped) for e in entries] == [
+        ("a.txt", False), ("mnt", True), ("z.txt", False)]
+    assert entries[1].error == "the system's proc file system, not walked"
+
+
+def test_a_walk_stops_after_its_cap_with_one_warning(tmp_path: Path) -> None:
+    for i in range(7):
+        (tmp_path / f"{i}.txt").write_text("x")
+    entries = list(walk(tmp_path, max_files=5))
+    assert [e.path.name for e in entries[:5]] == [f"{i}.txt" for i in range(5)]
+    assert len(entries) == 6 and entries[5].skipped and entries[5].path == tmp_path
+    assert entries[5].error == "more than 5 files: only the first 5 were read"
+    assert len(list(walk(tmp_path, max_files=7))) == 7  # a folder at the cap is whole

@@ -52,7 +52,11 @@ class ConfirmScreen(Dialog[bool]):
 
 def confirm_link(url: str) -> ConfirmScreen:
     """The question asked before a URL from an article goes to the browser."""
-    return ConfirmScreen("Open this link in your browser?", url, yes="Open", no="Cancel",
+    from reader.core.sanitize import display_name
+
+    # the address as a person reads it (no password); the browser is given it whole
+    return ConfirmScreen("Open this link in your browser?", display_name(url), yes="Open",
+                         no="Cancel",
                          hint="y opens, n or Esc cancels")
 
 
