@@ -201,10 +201,10 @@ def _gunzip_head(data: bytes, *, name: str, size: int) -> bytes:
         raise SourceError(f"{name}: bad gzip data") from None
 
 
-# A walk stops after this many files, with a warning: a folder of articles has fewer (the
-# benchmark's has 20,000); `reader add /` or a home folder would be read for hours and
-# store every file found as an article.
-MAX_WALK_FILES = 100_000
+# A walk stops after this many files, with a warning: ten times the 100,000 articles a
+# library is built to hold at speed, so no folder of articles reaches it, while `reader
+# add /` or a home folder would be read for hours and store every file found as an article.
+MAX_WALK_FILES = 1_000_000
 
 # File systems whose files are the kernel's state, not documents: their files report a
 # size of 0 and are made up as they are read, /proc alone holds thousands, and reading
